@@ -1,0 +1,77 @@
+# Casework: `make run` serves the embedded default, `make test` runs every check.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+MANAGE := $(PY) manage.py
+# Test-time settings for `check --deploy`: dummy secrets, never used to serve anything.
+DEPLOY_CHECK_ENV := CASEWORK_ENV=production SECRET_KEY=deploy-check-$$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n') \
+	DATABASE_URL=sqlite:///:memory: ALLOWED_HOSTS=casework.example CASEWORK_VAULT_KEY=deploy-check-vault-key
+
+.DEFAULT_GOAL := help
+.PHONY: help run test lint typecheck checks pytest messages bench install install-dev clean
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(VENV)/.python-ok:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Casework needs Python 3.11 or newer.")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	@touch $@
+
+$(VENV)/.installed: pyproject.toml $(VENV)/.python-ok
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.installed  ## Install the application into .venv
+
+install-dev: $(VENV)/.installed-dev  ## Install the application and its development tools
+
+var/.demo-seeded: | $(VENV)/.installed
+	$(MANAGE) seed_demo
+	@touch $@
+
+run: $(VENV)/.installed  ## Install, migrate, load demo data once and serve on http://127.0.0.1:8000
+	@mkdir -p var
+	$(MANAGE) migrate --no-input
+	@$(MAKE) --no-print-directory var/.demo-seeded
+	$(MANAGE) collectstatic --no-input --verbosity 0
+	@$(MANAGE) seed_demo | tail -n +2
+	@echo "Serving Casework on http://127.0.0.1:8000  (Ctrl-C stops it)"
+	@if [ -n "$$REDIS_URL" ]; then procfile=deploy/Procfile.scaled; else procfile=deploy/Procfile.embedded; fi; \
+		PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho --no-prefix -f $$procfile -d . start
+
+lint: $(VENV)/.installed-dev  ## ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(VENV)/.installed-dev  ## mypy, strict, with django-stubs
+	$(BIN)/mypy casework tests conftest.py bench
+
+checks: $(VENV)/.installed-dev  ## Django's system checks, deploy checks and migrations check
+	$(MANAGE) check --fail-level WARNING
+	$(DEPLOY_CHECK_ENV) $(MANAGE) check --deploy --fail-level WARNING
+	$(MANAGE) makemigrations --check --dry-run
+
+pytest: $(VENV)/.installed-dev  ## The test suite (browser tests where Chromium is installed)
+	@if [ -x /usr/bin/chromium ]; then echo "Browser tests: running in /usr/bin/chromium."; \
+		else echo "Browser tests: SKIPPED, /usr/bin/chromium is not installed (apt-get install chromium)."; fi
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint typecheck checks pytest  ## Every check: lint, types, Django checks, tests
+
+messages: $(VENV)/.installed-dev  ## Extract and compile translations
+	cd casework && ../$(MANAGE) makemessages --all --no-obsolete --ignore 'static/*'
+	cd casework && ../$(MANAGE) makemessages --all -d djangojs --no-obsolete --ignore '*.min.js'
+	cd casework && ../$(MANAGE) compilemessages
+
+bench: $(VENV)/.installed-dev  ## Benchmarks: print figures
+	$(PY) -m bench
+
+clean:  ## Remove the virtual environment and local data
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

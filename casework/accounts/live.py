@@ -1,0 +1,19 @@
+"""Live account events over websockets: an ended session's open pages are told at once."""
+
+import hashlib
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+
+def session_group(session_key: str) -> str:
+    # Group names travel through the channel layer (Redis in production): never the raw key.
+    return "session." + hashlib.sha256(session_key.encode()).hexdigest()[:40]
+
+
+def announce_sessions_ended(session_keys: list[str]) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    for key in session_keys:
+        async_to_sync(layer.group_send)(session_group(key), {"type": "session.ended"})

@@ -1,0 +1,122 @@
+import time
+import zoneinfo
+from collections.abc import Callable
+from typing import Any
+
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from casework.privacy.audit import record_event
+
+SIGNED_IN_AT = "casework:signed_in_at"
+LAST_SEEN_AT = "casework:last_seen_at"
+# Writing the session on every request would be wasteful; a minute's precision is enough.
+_SEEN_RESOLUTION = 60
+
+# What a staff member without a second factor may still open: enrolment, sign-out, and the
+# pages needed to finish signing up.
+MFA_ENROLMENT_URL_NAMES = frozenset(
+    {
+        "mfa_index",
+        "mfa_activate_totp",
+        "mfa_add_webauthn",
+        "mfa_reauthenticate",
+        "mfa_view_recovery_codes",
+        "mfa_generate_recovery_codes",
+        "mfa_download_recovery_codes",
+        "account_logout",
+        "account_email",
+        "account_confirm_email",
+        "account_email_verification_sent",
+        "account_reauthenticate",
+        "set_language",
+    }
+)
+
+
+class StaffSessionPolicyMiddleware:
+    """Staff sessions end after 30 minutes idle and 12 hours in all (both configurable)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and getattr(user, "is_staff_role", False):
+            now = int(time.time())
+            signed_in_at = request.session.setdefault(SIGNED_IN_AT, now)
+            last_seen_at = request.session.get(LAST_SEEN_AT, now)
+            idle = now - last_seen_at > settings.STAFF_SESSION_IDLE_SECONDS
+            too_long = now - signed_in_at > settings.STAFF_SESSION_MAX_SECONDS
+            if idle or too_long:
+                record_event(
+                    action="account.session_expired",
+                    actor=user,
+                    subject_id=user.pk,
+                    detail={"why": "idle" if idle else "maximum length"},
+                )
+                logout(request)
+                messages.info(request, _("For your clients' safety, you were signed out."))
+                return redirect_to_login(request.get_full_path())
+            if now - last_seen_at >= _SEEN_RESOLUTION or LAST_SEEN_AT not in request.session:
+                request.session[LAST_SEEN_AT] = now
+                request.session.set_expiry(settings.STAFF_SESSION_IDLE_SECONDS)
+        return self.get_response(request)
+
+
+class PersonPreferencesMiddleware:
+    """Pages speak the signed-in person's language and show times in their zone."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated:
+            language = getattr(user, "language", "") or settings.LANGUAGE_CODE
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+            try:
+                timezone.activate(zoneinfo.ZoneInfo(getattr(user, "time_zone", "UTC")))
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                timezone.deactivate()
+        else:
+            timezone.deactivate()
+        return self.get_response(request)
+
+
+class StaffMFARequiredMiddleware:
+    """Staff cannot open anything but MFA enrolment until they have a second factor."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Callable[..., Any], args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        user = request.user
+        if not (user.is_authenticated and getattr(user, "is_staff_role", False)):
+            return None
+        match = request.resolver_match
+        if match is not None and match.url_name in MFA_ENROLMENT_URL_NAMES:
+            return None
+        if getattr(view_func, "login_required", True) is False:
+            return None  # public pages stay public
+        if is_mfa_enabled(user, types=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]):
+            return None
+        messages.warning(
+            request,
+            _("Your role protects other people's records. Set up two-factor authentication first."),
+        )
+        return redirect("mfa_activate_totp")

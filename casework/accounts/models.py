@@ -1,0 +1,120 @@
+import zoneinfo
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    CLIENT = "client", _("Client")
+    PRACTITIONER = "practitioner", _("Practitioner")
+    OFFICER = "officer", _("Regulator officer")
+    MODERATOR = "moderator", _("Moderator")
+    ADMIN = "admin", _("Administrator")
+
+
+# Roles that act on other people's records; they must use multi-factor authentication.
+STAFF_ROLES = frozenset({Role.PRACTITIONER, Role.OFFICER, Role.MODERATOR, Role.ADMIN})
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(zone)s is not a known time zone."), params={"zone": value})
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields: Any) -> "User":
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> "User":
+        fields.update(role=Role.ADMIN, is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in: a client under an alias, or staff under their legal name."""
+
+    email = models.EmailField(_("email address"), max_length=254, unique=True)
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.CLIENT)
+    alias = models.CharField(
+        _("alias"),
+        max_length=60,
+        blank=True,
+        help_text=_("The name others see. It does not need to be your legal name."),
+    )
+    legal_name = models.CharField(
+        _("legal name"),
+        max_length=200,
+        blank=True,
+        help_text=_("As it appears on your register entry."),
+    )
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(
+        _("Django admin access"),
+        default=False,
+        help_text=_("Only platform administrators open the Django admin."),
+    )
+    date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["legal_name"]
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+            models.CheckConstraint(
+                condition=~models.Q(role=Role.CLIENT) | ~models.Q(alias=""),
+                name="accounts_client_has_alias",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role__in=sorted(STAFF_ROLES)) | ~models.Q(legal_name=""),
+                name="accounts_staff_has_legal_name",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=Role.values), name="accounts_role_known"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_staff=False) | models.Q(role=Role.ADMIN),
+                name="accounts_only_admins_open_django_admin",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.alias if self.role == Role.CLIENT else (self.legal_name or self.alias)
+
+    @property
+    def is_staff_role(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    def get_full_name(self) -> str:
+        return self.display_name
+
+    def get_short_name(self) -> str:
+        return self.display_name

@@ -1,0 +1,74 @@
+"""Audit receivers for what django-allauth and django.contrib.auth do on their own."""
+
+import time
+from typing import Any
+
+from allauth.mfa import signals as mfa_signals
+from django.contrib.auth import signals as auth_signals
+from django.dispatch import receiver
+from django.http import HttpRequest
+
+from casework.accounts.middleware import LAST_SEEN_AT, SIGNED_IN_AT
+from casework.accounts.models import User
+from casework.privacy.audit import record_event
+
+
+@receiver(auth_signals.user_logged_in)
+def record_sign_in(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
+    now = int(time.time())
+    request.session[SIGNED_IN_AT] = now
+    request.session[LAST_SEEN_AT] = now
+    record_event(action="account.signed_in", actor=user, subject_id=user.pk)
+
+
+@receiver(auth_signals.user_login_failed)
+def record_failed_sign_in(sender: Any, credentials: dict[str, Any], **kwargs: Any) -> None:
+    # What was typed is never stored: a password is sometimes typed into the email field.
+    email = str(credentials.get("email") or credentials.get("username") or "")
+    person = User.objects.filter(email__iexact=email).only("pk").first() if email else None
+    record_event(
+        action="account.sign_in_failed",
+        subject_id=person.pk if person else None,
+        detail={"known_account": person is not None},
+    )
+
+
+@receiver(auth_signals.user_logged_out)
+def record_sign_out(sender: Any, request: HttpRequest, user: User | None, **kwargs: Any) -> None:
+    if user is not None:
+        record_event(action="account.signed_out", actor=user, subject_id=user.pk)
+
+
+def _record_mfa(action: str, user: Any, authenticator: Any = None) -> None:
+    record_event(
+        action=action,
+        actor=user,
+        target=authenticator,
+        subject_id=user.pk,
+        detail={"type": getattr(authenticator, "type", "")},
+    )
+
+
+@receiver(mfa_signals.authenticator_added)
+def record_mfa_added(sender: Any, request: HttpRequest, user: Any, authenticator: Any,
+                     **kwargs: Any) -> None:
+    _record_mfa("mfa.added", user, authenticator)
+    # A new factor raises the session's privilege: give it a fresh id.
+    request.session.cycle_key()
+
+
+@receiver(mfa_signals.authenticator_removed)
+def record_mfa_removed(sender: Any, request: HttpRequest, user: Any, authenticator: Any,
+                       **kwargs: Any) -> None:
+    _record_mfa("mfa.removed", user, authenticator)
+
+
+@receiver(mfa_signals.authenticator_reset)
+def record_mfa_reset(sender: Any, request: HttpRequest, user: Any, authenticator: Any,
+                     **kwargs: Any) -> None:
+    _record_mfa("mfa.reset", user, authenticator)
+
+
+@receiver(mfa_signals.authentication_failed)
+def record_mfa_failed(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    record_event(action="mfa.code_rejected", subject_id=user.pk)

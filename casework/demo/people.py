@@ -1,0 +1,82 @@
+"""The demo cast: one fictional person per role. Every later app adds its demo data beside this."""
+
+from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP
+from django.db import transaction
+
+from casework.accounts.models import Role, User
+
+DEMO_PASSWORD = "casework-demo-2026"  # noqa: S105  (printed for the demo; development only)
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    email: str
+    role: str
+    alias: str = ""
+    legal_name: str = ""
+    # Base32 TOTP secret for staff: add it to an authenticator app to sign in.
+    totp_secret: str = ""
+
+
+CAST = [
+    DemoPerson("client@demo.casework.localhost", Role.CLIENT, alias="Robin"),
+    DemoPerson(
+        "practitioner@demo.casework.localhost",
+        Role.PRACTITIONER,
+        legal_name="Amara Okafor",
+        totp_secret="CASEWORKDEMOPRACTITIONERSECRETAA",
+    ),
+    DemoPerson(
+        "officer@demo.casework.localhost",
+        Role.OFFICER,
+        legal_name="Siobhan Gallagher",
+        totp_secret="CASEWORKDEMOOFFICERSECRETKEYAAAA",
+    ),
+    DemoPerson(
+        "moderator@demo.casework.localhost",
+        Role.MODERATOR,
+        legal_name="Tomás Herrera",
+        totp_secret="CASEWORKDEMOMODERATORSECRETKEYAA",
+    ),
+    DemoPerson(
+        "admin@demo.casework.localhost",
+        Role.ADMIN,
+        legal_name="Priya Raman",
+        totp_secret="CASEWORKDEMOADMINISTRATORSECRETA",
+    ),
+]
+
+
+def seed_people() -> list[tuple[DemoPerson, bool]]:
+    """Create the cast once; return each person with whether they were created now."""
+    seeded = []
+    for person in CAST:
+        with transaction.atomic():
+            user, created = User.objects.get_or_create(
+                email=person.email,
+                defaults={
+                    "role": person.role,
+                    "alias": person.alias,
+                    "legal_name": person.legal_name,
+                    "is_staff": person.role == Role.ADMIN,
+                    "is_superuser": person.role == Role.ADMIN,
+                },
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save(update_fields=["password"])
+                EmailAddress.objects.create(
+                    user=user, email=person.email, primary=True, verified=True
+                )
+            if person.totp_secret and not Authenticator.objects.filter(
+                user=user, type=Authenticator.Type.TOTP
+            ).exists():
+                TOTP.activate(user, person.totp_secret)
+                RecoveryCodes.activate(user)
+        seeded.append((person, created))
+    return seeded

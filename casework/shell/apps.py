@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
+from django.utils.translation import gettext_lazy as _
+
+
+class ShellConfig(AppConfig):
+    """The site shell: base layout, navigation, home page, language switch, health checks."""
+
+    default = True
+    name = "casework.shell"
+    verbose_name = _("Site shell")
+
+
+class CaseworkAdminConfig(admin_apps.AdminConfig):
+    """The Django admin, on a site that lets in administrators with MFA only."""
+
+    default = False
+    default_site = "casework.shell.admin_site.CaseworkAdminSite"

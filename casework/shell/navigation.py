@@ -1,0 +1,59 @@
+"""The navigation each role sees. Later apps add their entries here, per role."""
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from casework.accounts.models import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+
+
+PUBLIC_ITEMS = [NavItem(_("Home"), "shell:home")]
+
+SIGNED_IN_ITEMS = [
+    NavItem(_("Overview"), "shell:dashboard"),
+]
+
+ROLE_ITEMS: dict[str, list[NavItem]] = {
+    Role.CLIENT: [],
+    Role.PRACTITIONER: [],
+    Role.OFFICER: [],
+    Role.MODERATOR: [],
+    Role.ADMIN: [NavItem(_("Administration"), "admin:index")],
+}
+
+ACCOUNT_ITEMS = [
+    NavItem(_("Security"), "mfa_index"),
+    NavItem(_("Sessions"), "accounts:sessions"),
+    NavItem(_("Preferences"), "accounts:preferences"),
+]
+
+
+def items_for(request: HttpRequest) -> list[dict[str, object]]:
+    user = request.user
+    entries = list(PUBLIC_ITEMS)
+    if user.is_authenticated:
+        entries += SIGNED_IN_ITEMS + ROLE_ITEMS.get(getattr(user, "role", ""), [])
+    current = request.path
+    items = []
+    for entry in entries:
+        url = reverse(entry.url_name)
+        items.append({"label": entry.label, "url": url, "current": url == current})
+    return items
+
+
+def account_items_for(request: HttpRequest) -> list[dict[str, object]]:
+    if not request.user.is_authenticated:
+        return []
+    return [
+        {"label": e.label, "url": reverse(e.url_name), "current": reverse(e.url_name) == request.path}
+        for e in ACCOUNT_ITEMS
+    ]

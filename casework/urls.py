@@ -1,0 +1,16 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from casework.accounts.urls import allauth_urlpatterns
+from casework.shell import views as shell_views
+
+urlpatterns = [
+    path("", include("casework.shell.urls")),
+    path("accounts/", include(allauth_urlpatterns)),
+    path("accounts/", include("casework.accounts.urls")),
+    path("language/", shell_views.set_language, name="set_language"),
+    path("healthz", shell_views.healthz, name="healthz"),
+    path("readyz", shell_views.readyz, name="readyz"),
+    path(settings.ADMIN_URL, admin.site.urls),
+]
