@@ -43,7 +43,7 @@ class AccountAdapter(DefaultAccountAdapter):
         language = translation.get_language() or settings.LANGUAGE_CODE
         user.language = language if language in dict(settings.LANGUAGES) else "en"
         with transaction.atomic():
-            saved = super().save_user(request, user, form, commit=commit)
+            saved: User = super().save_user(request, user, form, commit=commit)
             if commit:
                 record_event(
                     action="account.signed_up", actor=saved, target=saved, subject_id=saved.pk
@@ -57,13 +57,10 @@ class AccountAdapter(DefaultAccountAdapter):
             (body for body, mime in getattr(message, "alternatives", []) if mime == "text/html"),
             "",
         )
-        payload = {
-            "to": list(message.to),
-            "subject": str(message.subject),
-            "body": str(message.body),
-            "html": str(html),
-        }
-        transaction.on_commit(lambda: deliver_email.enqueue(**payload))
+        to, subject, body = list(message.to), str(message.subject), str(message.body)
+        transaction.on_commit(
+            lambda: deliver_email.enqueue(to=to, subject=subject, body=body, html=str(html))
+        )
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return True
@@ -102,7 +99,7 @@ class MFAAdapter(DefaultMFAAdapter):
         others = Authenticator.objects.filter(
             user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
         ).exclude(pk=authenticator.pk)
-        return authenticator.type == Authenticator.Type.RECOVERY_CODES or others.exists()
+        return bool(authenticator.type == Authenticator.Type.RECOVERY_CODES or others.exists())
 
     def get_totp_issuer(self) -> str:
         return settings.MFA_TOTP_ISSUER

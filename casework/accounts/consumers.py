@@ -7,7 +7,7 @@ from casework.accounts.live import session_group
 UNAUTHENTICATED = 4401
 
 
-class AccountEventsConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+class AccountEventsConsumer(AsyncJsonWebsocketConsumer):
     """Tells the open pages of a session that it has been signed out elsewhere."""
 
     group: str | None = None

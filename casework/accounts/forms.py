@@ -8,7 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.accounts.models import Role, User
 
-TIME_ZONE_CHOICES = [(zone, zone.replace("_", " ")) for zone in sorted(zoneinfo.available_timezones())]
+TIME_ZONE_CHOICES = [
+    (zone, zone.replace("_", " ")) for zone in sorted(zoneinfo.available_timezones())
+]
 
 
 class BrowserTimeZoneField(forms.CharField):

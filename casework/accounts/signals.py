@@ -50,22 +50,25 @@ def _record_mfa(action: str, user: Any, authenticator: Any = None) -> None:
 
 
 @receiver(mfa_signals.authenticator_added)
-def record_mfa_added(sender: Any, request: HttpRequest, user: Any, authenticator: Any,
-                     **kwargs: Any) -> None:
+def record_mfa_added(
+    sender: Any, request: HttpRequest, user: Any, authenticator: Any, **kwargs: Any
+) -> None:
     _record_mfa("mfa.added", user, authenticator)
     # A new factor raises the session's privilege: give it a fresh id.
     request.session.cycle_key()
 
 
 @receiver(mfa_signals.authenticator_removed)
-def record_mfa_removed(sender: Any, request: HttpRequest, user: Any, authenticator: Any,
-                       **kwargs: Any) -> None:
+def record_mfa_removed(
+    sender: Any, request: HttpRequest, user: Any, authenticator: Any, **kwargs: Any
+) -> None:
     _record_mfa("mfa.removed", user, authenticator)
 
 
 @receiver(mfa_signals.authenticator_reset)
-def record_mfa_reset(sender: Any, request: HttpRequest, user: Any, authenticator: Any,
-                     **kwargs: Any) -> None:
+def record_mfa_reset(
+    sender: Any, request: HttpRequest, user: Any, authenticator: Any, **kwargs: Any
+) -> None:
     _record_mfa("mfa.reset", user, authenticator)
 
 

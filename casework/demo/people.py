@@ -10,7 +10,7 @@ from django.db import transaction
 
 from casework.accounts.models import Role, User
 
-DEMO_PASSWORD = "casework-demo-2026"  # noqa: S105  (printed for the demo; development only)
+DEMO_PASSWORD = "casework-demo-2026"
 
 
 @dataclass(frozen=True)
@@ -73,9 +73,12 @@ def seed_people() -> list[tuple[DemoPerson, bool]]:
                 EmailAddress.objects.create(
                     user=user, email=person.email, primary=True, verified=True
                 )
-            if person.totp_secret and not Authenticator.objects.filter(
-                user=user, type=Authenticator.Type.TOTP
-            ).exists():
+            if (
+                person.totp_secret
+                and not Authenticator.objects.filter(
+                    user=user, type=Authenticator.Type.TOTP
+                ).exists()
+            ):
                 TOTP.activate(user, person.totp_secret)
                 RecoveryCodes.activate(user)
         seeded.append((person, created))

@@ -30,14 +30,16 @@ class CaseworkAdminSite(AdminSite):
             and is_mfa_enabled(user, types=SECOND_FACTORS)
         )
 
-    def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+    def login(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         """Signing in happens on the site's own page, through MFA; never on a second form."""
         user = request.user
         if not user.is_authenticated:
             next_url = request.GET.get(REDIRECT_FIELD_NAME) or request.get_full_path()
             return redirect_to_login(next_url, resolve_url(settings.LOGIN_URL))
+        if getattr(user, "role", "") != Role.ADMIN or not user.is_staff:
+            raise PermissionDenied
         if not is_mfa_enabled(user, types=SECOND_FACTORS):
             return redirect("mfa_activate_totp")
-        if not self.has_permission(request):
-            raise PermissionDenied
         return redirect("admin:index")

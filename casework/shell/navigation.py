@@ -1,6 +1,7 @@
 """The navigation each role sees. Later apps add their entries here, per role."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
@@ -37,7 +38,7 @@ ACCOUNT_ITEMS = [
 ]
 
 
-def items_for(request: HttpRequest) -> list[dict[str, object]]:
+def items_for(request: HttpRequest) -> list[dict[str, Any]]:
     user = request.user
     entries = list(PUBLIC_ITEMS)
     if user.is_authenticated:
@@ -50,10 +51,14 @@ def items_for(request: HttpRequest) -> list[dict[str, object]]:
     return items
 
 
-def account_items_for(request: HttpRequest) -> list[dict[str, object]]:
+def account_items_for(request: HttpRequest) -> list[dict[str, Any]]:
     if not request.user.is_authenticated:
         return []
     return [
-        {"label": e.label, "url": reverse(e.url_name), "current": reverse(e.url_name) == request.path}
+        {
+            "label": e.label,
+            "url": reverse(e.url_name),
+            "current": reverse(e.url_name) == request.path,
+        }
         for e in ACCOUNT_ITEMS
     ]

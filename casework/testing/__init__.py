@@ -1,0 +1,1 @@
+"""Test support shared by every app's tests: personas and factories."""

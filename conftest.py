@@ -1,0 +1,78 @@
+"""Personas every test can use: a client, her practitioner, an unrelated practitioner, a
+moderator, a regulator officer, an administrator, and a visitor (nobody signed in).
+
+Staff personas have TOTP enrolled, so their areas open; signing in with ``client.force_login``
+stands for a completed sign-in.
+"""
+
+from collections.abc import Callable
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from casework.accounts.models import User
+from casework.testing import factories
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Tasks run as they are enqueued, so tests see their effects; one test runs the real
+    # database worker to prove that path (casework/shell/tests/test_tasks.py).
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def client_person(db: None) -> User:
+    return factories.ClientFactory.create(alias="Robin", email="robin@example.org")
+
+
+@pytest.fixture
+def practitioner(db: None) -> User:
+    return factories.PractitionerFactory.create(
+        legal_name="Amara Okafor", email="amara@example.org"
+    )
+
+
+@pytest.fixture
+def other_practitioner(db: None) -> User:
+    return factories.PractitionerFactory.create(legal_name="Jonas Berg", email="jonas@example.org")
+
+
+@pytest.fixture
+def moderator(db: None) -> User:
+    return factories.ModeratorFactory.create(legal_name="Tomás Herrera", email="tomas@example.org")
+
+
+@pytest.fixture
+def officer(db: None) -> User:
+    return factories.OfficerFactory.create(
+        legal_name="Siobhan Gallagher", email="siobhan@example.org"
+    )
+
+
+@pytest.fixture
+def admin_person(db: None) -> User:
+    return factories.AdminFactory.create(legal_name="Priya Raman", email="priya@example.org")
+
+
+PERSONAS = [
+    "visitor",
+    "client_person",
+    "practitioner",
+    "other_practitioner",
+    "moderator",
+    "officer",
+    "admin_person",
+]
+
+
+@pytest.fixture
+def signed_in(client: Client) -> Callable[[User | None], Client]:
+    """``signed_in(user)`` signs ``user`` in on the test client and returns the client."""
+
+    def sign_in(user: User | None) -> Client:
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return sign_in

@@ -1,0 +1,105 @@
+"""Who may open which page: the one declared policy every route is checked against.
+
+Each route name maps to the outcomes each persona may get from a GET request (redirects are
+followed). Every new route must be added here, or ``test_authorization_matrix`` fails.
+
+Outcomes: ``ok`` (2xx), ``login`` (sent to sign in), ``mfa`` (sent to set up a second factor),
+``denied`` (403 or 404, alike for missing and not yours), ``method`` (405: GET is not allowed).
+"""
+
+from collections.abc import Iterable
+
+PERSONAS = (
+    "visitor",
+    "client_person",
+    "practitioner",
+    "other_practitioner",
+    "moderator",
+    "officer",
+    "admin_person",
+    "staff_without_mfa",
+)
+SIGNED_IN = [p for p in PERSONAS if p != "visitor"]
+STAFF_WITH_MFA = ["practitioner", "other_practitioner", "moderator", "officer", "admin_person"]
+
+Policy = dict[str, frozenset[str]]
+
+
+def _policy(default: Iterable[str], **overrides: Iterable[str]) -> Policy:
+    table = {persona: frozenset(default) for persona in PERSONAS}
+    table.update({persona: frozenset(outcomes) for persona, outcomes in overrides.items()})
+    return table
+
+
+# Anyone, signed in or not. (A signed-in person may be sent on from sign-in pages to their
+# overview, which asks staff without MFA to enrol first.)
+PUBLIC = _policy({"ok"}, staff_without_mfa={"ok", "mfa"})
+# Public, POST only (GET answers 405).
+PUBLIC_POST_ONLY = _policy({"method"})
+# Any signed-in person; staff must have MFA first.
+SIGNED_IN_PAGE = _policy({"ok"}, visitor={"login"}, staff_without_mfa={"mfa"})
+SIGNED_IN_POST_ONLY = _policy({"method"}, visitor={"login"}, staff_without_mfa={"mfa"})
+# Pages a staff member without MFA may still open (enrolment and account set-up).
+ENROLMENT_PAGE = _policy({"ok"}, visitor={"login"})
+HAS_FACTOR_PAGE = _policy(
+    {"ok"}, visitor={"login"}, client_person={"denied"}, staff_without_mfa={"mfa", "denied"}
+)
+# The Django admin: administrators with MFA only.
+# (Read-only models, such as the audit log, refuse their add and delete pages even to admins.)
+ADMIN_ONLY = _policy(
+    {"denied"}, visitor={"login"}, admin_person={"ok", "denied"}, staff_without_mfa={"mfa"}
+)
+
+ROUTES: dict[str, Policy] = {
+    # Site shell
+    "shell:home": PUBLIC,
+    "shell:dashboard": SIGNED_IN_PAGE,
+    "set_language": PUBLIC_POST_ONLY,
+    "healthz": PUBLIC,
+    "readyz": PUBLIC,
+    # Our account pages
+    "accounts:preferences": SIGNED_IN_PAGE,
+    "accounts:sessions": SIGNED_IN_PAGE,
+    "accounts:end_session": SIGNED_IN_POST_ONLY,
+    "accounts:end_all_sessions": SIGNED_IN_POST_ONLY,
+    # django-allauth: signing up and in (a signed-in person is sent on to their overview)
+    "account_signup": PUBLIC,
+    "account_signup_practitioner": PUBLIC,
+    "account_login": PUBLIC,
+    "account_logout": PUBLIC,
+    "account_inactive": PUBLIC,
+    "account_email_verification_sent": PUBLIC,
+    "account_confirm_email": PUBLIC,
+    "account_reset_password": PUBLIC,
+    "account_reset_password_done": PUBLIC,
+    "account_reset_password_from_key": PUBLIC,
+    "account_reset_password_from_key_done": PUBLIC,
+    # The MFA step of sign-in has nothing to show without a pending sign-in: back to sign-in.
+    "mfa_authenticate": _policy({"login", "ok"}, staff_without_mfa={"login", "ok", "mfa"}),
+    # django-allauth: managing one's own account
+    "account_email": ENROLMENT_PAGE,
+    "account_reauthenticate": ENROLMENT_PAGE,
+    "account_change_password": SIGNED_IN_PAGE,
+    "account_set_password": SIGNED_IN_PAGE,
+    "mfa_index": ENROLMENT_PAGE,
+    "mfa_activate_totp": _policy(
+        {"ok"}, visitor={"login"}
+    ),
+    # Pages about a factor answer 404 to someone who has none (the client persona).
+    "mfa_deactivate_totp": HAS_FACTOR_PAGE,
+    "mfa_reauthenticate": ENROLMENT_PAGE,
+    "mfa_view_recovery_codes": HAS_FACTOR_PAGE,
+    "mfa_generate_recovery_codes": ENROLMENT_PAGE,
+    "mfa_download_recovery_codes": HAS_FACTOR_PAGE,
+    "mfa_list_webauthn": SIGNED_IN_PAGE,
+    "mfa_add_webauthn": ENROLMENT_PAGE,
+    "mfa_reauthenticate_webauthn": SIGNED_IN_PAGE,
+    "mfa_remove_webauthn": SIGNED_IN_PAGE,
+    "mfa_edit_webauthn": SIGNED_IN_PAGE,
+}
+
+# Whole namespaces that share one policy.
+NAMESPACES: dict[str, Policy] = {
+    "admin": ADMIN_ONLY,
+}
+ROUTES["admin:logout"] = ADMIN_ONLY | {"admin_person": frozenset({"method"})}

@@ -1,0 +1,167 @@
+"""Browser tests: Debian's Chromium driven by Playwright against pytest-django's live server.
+
+Every test here is skipped, with the reason, where ``/usr/bin/chromium`` is not installed.
+Nothing is downloaded: Playwright launches the system browser.
+"""
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core import mail
+from django.core.cache import cache
+
+# Playwright's sync API runs an event loop in the main thread, so Django's async-unsafe guard
+# would refuse the ORM calls this process makes (the test's own, and the live server's in its
+# thread). Nothing here is actually concurrent with that loop.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+from playwright.sync_api import (  # noqa: E402  (the variable above must be set first)
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    sync_playwright,
+)
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+SKIP_REASON = f"browser tests need Debian's Chromium at {CHROMIUM}, which is not installed"
+# Auto-waiting gives up after this long: long enough for Argon2 on a slow machine.
+TIMEOUT_MS = 15_000
+
+BROWSER_TESTS = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if CHROMIUM.exists():
+        return
+    skip = pytest.mark.skip(reason=SKIP_REASON)
+    for item in items:
+        if BROWSER_TESTS in item.path.parents:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    if not CHROMIUM.exists():
+        pytest.skip(SKIP_REASON)
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    chromium = playwright.chromium.launch(
+        executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+    )
+    yield chromium
+    chromium.close()
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    """A fresh browser profile per test: no cookies, no storage, British English."""
+    profile = browser.new_context(locale="en-GB", timezone_id="Europe/London")
+    profile.set_default_timeout(TIMEOUT_MS)
+    yield profile
+    profile.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    return context.new_page()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> Iterator[None]:
+    """allauth counts sign-ups and failed sign-ins in the cache; each test starts at zero."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def site(live_server: Any) -> str:
+    """The live server's address, without a trailing slash."""
+    url: str = live_server.url
+    return url.rstrip("/")
+
+
+CONFIRM_LINK = re.compile(r"https?://\S+/accounts/confirm-email/[^/\s]+/")
+
+
+@pytest.fixture
+def confirmation_link() -> Callable[[str], str]:
+    """``confirmation_link(address)``: the link in the last confirmation email to ``address``.
+
+    Tasks run immediately in tests and the live server is a thread of this process, so the
+    email is already in ``mail.outbox`` when the page that sent it has loaded.
+    """
+
+    def find(to: str) -> str:
+        sent = [message for message in mail.outbox if to in message.to]
+        assert sent, f"no email was sent to {to}; outbox: {[m.to for m in mail.outbox]}"
+        body = str(sent[-1].body)
+        match = CONFIRM_LINK.search(body)
+        assert match, f"no confirmation link in the last email to {to}:\n{body}"
+        return match.group(0)
+
+    return find
+
+
+# WCAG 2.2 level AA, as axe-core tags it (each level's rules carry their own tag).
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def axe_report(url: str, violations: list[dict[str, Any]]) -> str:
+    """Violations, one rule at a time, with every offending element's CSS selector."""
+    lines = [f"{len(violations)} accessibility rule(s) broken on {url}:"]
+    for violation in violations:
+        lines.append(
+            f"- {violation['id']} ({violation.get('impact') or 'no impact given'}): "
+            f"{violation['help']} <{violation.get('helpUrl', '')}>"
+        )
+        for node in violation["nodes"]:
+            target = " ".join(str(part) for part in node["target"])
+            lines.append(f"    at {target}")
+            summary = str(node.get("failureSummary") or "").strip()
+            for detail in summary.splitlines():
+                lines.append(f"      {detail.strip()}")
+    return "\n".join(lines)
+
+
+@pytest.fixture(scope="session")
+def axe() -> Any:
+    return Axe()
+
+
+@pytest.fixture
+def assert_accessible(axe: Any) -> Callable[[Page], None]:
+    """``assert_accessible(page)``: axe-core finds no WCAG 2.2 AA violation on the page."""
+
+    def check(page: Page) -> None:
+        page.wait_for_load_state("load")
+        results = axe.run(
+            page,
+            options={
+                "runOnly": {"type": "tag", "values": WCAG_22_AA},
+                "resultTypes": ["violations"],
+            },
+        )
+        violations: list[dict[str, Any]] = results.response["violations"]
+        assert not violations, axe_report(page.url, violations)
+
+    return check
