@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.test import Client
 
 from casework.accounts.models import User
@@ -19,6 +20,12 @@ def pytest_configure(config: pytest.Config) -> None:
     # Tasks run as they are enqueued, so tests see their effects; one test runs the real
     # database worker to prove that path (casework/shell/tests/test_tasks.py).
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Rate limits and used TOTP codes live in the cache: each test starts with none."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -184,6 +184,7 @@ LOGOUT_REDIRECT_URL = "shell:home"
 SITE_ID = 1
 ACCOUNT_ADAPTER = "casework.accounts.adapters.AccountAdapter"
 MFA_ADAPTER = "casework.accounts.adapters.MFAAdapter"
+ACCOUNT_FORMS = {"signup": "casework.accounts.forms.ClientSignupForm"}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None

@@ -82,9 +82,7 @@ ROUTES: dict[str, Policy] = {
     "account_change_password": SIGNED_IN_PAGE,
     "account_set_password": SIGNED_IN_PAGE,
     "mfa_index": ENROLMENT_PAGE,
-    "mfa_activate_totp": _policy(
-        {"ok"}, visitor={"login"}
-    ),
+    "mfa_activate_totp": _policy({"ok"}, visitor={"login"}),
     # Pages about a factor answer 404 to someone who has none (the client persona).
     "mfa_deactivate_totp": HAS_FACTOR_PAGE,
     "mfa_reauthenticate": ENROLMENT_PAGE,

@@ -72,9 +72,13 @@ def end_all_sessions(request: HttpRequest) -> HttpResponse:
     return redirect("account_login")
 
 
-practitioner_signup = login_not_required(
-    SignupView.as_view(
-        form_class=PractitionerSignupForm,
-        template_name="account/signup_practitioner.html",
-    )
-)
+class PractitionerSignupView(SignupView):
+    """allauth's sign-up flow (verification, enumeration protection) with the legal name."""
+
+    template_name = "account/signup_practitioner.html"
+
+    def get_form_class(self) -> type[PractitionerSignupForm]:
+        return PractitionerSignupForm  # ACCOUNT_FORMS would otherwise give the client's form
+
+
+practitioner_signup = login_not_required(PractitionerSignupView.as_view())

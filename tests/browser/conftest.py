@@ -20,7 +20,7 @@ from django.core.cache import cache
 # thread). Nothing here is actually concurrent with that loop.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-from playwright.sync_api import (  # noqa: E402  (the variable above must be set first)
+from playwright.sync_api import (
     Browser,
     BrowserContext,
     Page,
@@ -162,6 +162,7 @@ def assert_accessible(axe: Any) -> Callable[[Page], None]:
             },
         )
         violations: list[dict[str, Any]] = results.response["violations"]
-        assert not violations, axe_report(page.url, violations)
+        if violations:
+            pytest.fail(axe_report(page.url, violations), pytrace=False)
 
     return check

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 import pytest
 import time_machine
@@ -149,8 +150,14 @@ def test_a_practitioner_signs_up_and_must_enrol_totp_before_home_opens(
 
     verify_email(page, site, confirmation_link(email))
     sign_in(page, site, email, NEW_PASSWORD)
-    expect(page).to_have_url(path_is(site, enrolment))
+    # Instead of home, enrolment; allauth first asks for the password again, because it guards
+    # every MFA change with reauthentication and does not count the sign-in itself.
+    expect(page).to_have_url(f"{site}/accounts/reauthenticate/?next={quote(enrolment, safe='')}")
     expect(page.get_by_role("status")).to_contain_text("Set up two-factor authentication first")
+    assert_accessible(page)
+    page.get_by_label("Password").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Confirm").click()
+    expect(page).to_have_url(path_is(site, enrolment))
     assert_accessible(page)
 
     page.goto(f"{site}/home/")
@@ -161,7 +168,10 @@ def test_a_practitioner_signs_up_and_must_enrol_totp_before_home_opens(
     with fresh_totp_window():
         page.get_by_label("Authenticator code").fill(current_totp_code(secret))
         page.get_by_role("button", name="Activate").click()
-        expect(page).not_to_have_url(path_is(site, enrolment))
+        # The first factor comes with recovery codes, shown straight away.
+        expect(page).to_have_url(path_is(site, "/accounts/mfa/recovery-codes/"))
+    expect(page.get_by_label("Unused codes")).to_be_visible()
+    assert_accessible(page)
 
     page.get_by_role("link", name="Security").click()
     expect(page).to_have_url(path_is(site, "/accounts/mfa/"))
@@ -190,6 +200,27 @@ def test_a_practitioner_with_totp_signs_in_with_password_and_code(
         page.get_by_role("button", name="Sign in").click()
         expect(page).to_have_url(path_is(site, "/home/"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Jonas Berg")
+
+
+def test_a_sign_up_with_mistakes_says_what_to_fix_at_each_field(
+    page: Page, site: str, assert_accessible: AssertAccessible
+) -> None:
+    page.goto(f"{site}/accounts/signup/practitioner/")
+    page.get_by_label("Email").fill("not an email address")
+    page.get_by_label(PASSWORD_LABEL).fill("short")
+    page.get_by_label(PASSWORD_AGAIN_LABEL).fill("short")
+    page.get_by_role("button", name="Create practitioner account").click()
+
+    legal_name = page.get_by_label("Legal name")
+    email = page.get_by_label("Email")
+    expect(legal_name).to_have_attribute("aria-invalid", "true")
+    expect(email).to_have_attribute("aria-invalid", "true")
+    # Screen readers read each field's hint and error with the field itself.
+    expect(legal_name).to_have_accessible_description(
+        re.compile(r"regulator's register.*This field is required", re.DOTALL)
+    )
+    expect(email).to_have_accessible_description(re.compile("Enter a valid email address"))
+    assert_accessible(page)
 
 
 @pytest.mark.parametrize("path", VISITOR_PAGES)
