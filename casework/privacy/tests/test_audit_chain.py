@@ -104,10 +104,15 @@ def test_the_database_refuses_updates_and_deletes_on_postgresql() -> None:
             connection.cursor().execute(statement)
 
 
-def test_an_event_is_written_only_if_its_change_commits() -> None:
-    with pytest.raises(RuntimeError), transaction.atomic():
+def _change_that_fails() -> None:
+    with transaction.atomic():
         record_event(action="test.rolled_back")
-        raise RuntimeError
+        raise RuntimeError("the change fails")
+
+
+def test_an_event_is_written_only_if_its_change_commits() -> None:
+    with pytest.raises(RuntimeError):
+        _change_that_fails()
     assert not AuditEvent.objects.filter(action="test.rolled_back").exists()
     record_event(action="test.after")
     assert find_first_break() is None
