@@ -6,7 +6,7 @@ from casework.accounts.models import User
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin[User]):
     ordering = ["email"]
     list_display = ["email", "role", "alias", "legal_name", "is_active", "date_joined"]
     list_filter = ["role", "is_active"]

@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from casework.accounts.models import Role, User
+from casework.accounts.models import Role, User, validate_person_name
 
 TIME_ZONE_CHOICES = [
     (zone, zone.replace("_", " ")) for zone in sorted(zoneinfo.available_timezones())
@@ -42,9 +42,10 @@ class ClientSignupForm(SignupForm):
     field_order = ["alias", "email", "password1", "password2"]
 
     def clean_alias(self) -> str:
-        alias: str = self.cleaned_data["alias"].strip()
+        alias: str = " ".join(self.cleaned_data["alias"].split())
         if not alias:
             raise forms.ValidationError(_("Please choose an alias."))
+        validate_person_name(alias)
         return alias
 
 
@@ -65,6 +66,7 @@ class PractitionerSignupForm(SignupForm):
         name: str = " ".join(self.cleaned_data["legal_name"].split())
         if not name:
             raise forms.ValidationError(_("Please give your legal name."))
+        validate_person_name(name)
         return name
 
 

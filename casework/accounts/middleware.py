@@ -68,7 +68,10 @@ class StaffSessionPolicyMiddleware:
                 return redirect_to_login(request.get_full_path())
             if now - last_seen_at >= _SEEN_RESOLUTION or LAST_SEEN_AT not in request.session:
                 request.session[LAST_SEEN_AT] = now
-                request.session.set_expiry(settings.STAFF_SESSION_IDLE_SECONDS)
+                # The store forgets the session at the absolute limit; the idle limit is
+                # checked above, so that its expiry is audited when the person comes back.
+                remaining = signed_in_at + settings.STAFF_SESSION_MAX_SECONDS - now
+                request.session.set_expiry(max(remaining, 1))
         return self.get_response(request)
 
 

@@ -1,3 +1,4 @@
+import unicodedata
 import zoneinfo
 from typing import Any, ClassVar
 
@@ -27,6 +28,16 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(_("%(zone)s is not a known time zone."), params={"zone": value})
 
 
+def validate_person_name(value: str) -> None:
+    """Names and aliases are text people read: no markup, no control characters."""
+    if any(char in "<>{}" for char in value) or any(
+        unicodedata.category(char) in {"Cc", "Cf"} for char in value
+    ):
+        raise ValidationError(
+            _("Please use letters, numbers, spaces and ordinary punctuation only.")
+        )
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
@@ -52,12 +63,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("alias"),
         max_length=60,
         blank=True,
+        validators=[validate_person_name],
         help_text=_("The name others see. It does not need to be your legal name."),
     )
     legal_name = models.CharField(
         _("legal name"),
         max_length=200,
         blank=True,
+        validators=[validate_person_name],
         help_text=_("As it appears on your register entry."),
     )
     language = models.CharField(

@@ -4,7 +4,6 @@ Every test here is skipped, with the reason, where ``/usr/bin/chromium`` is not 
 Nothing is downloaded: Playwright launches the system browser.
 """
 
-import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,19 +13,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
 from django.core.cache import cache
-
-# Playwright's sync API runs an event loop in the main thread, so Django's async-unsafe guard
-# would refuse the ORM calls this process makes (the test's own, and the live server's in its
-# thread). Nothing here is actually concurrent with that loop.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-from playwright.sync_api import (
-    Browser,
-    BrowserContext,
-    Page,
-    Playwright,
-    sync_playwright,
-)
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -58,8 +45,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def playwright() -> Iterator[Playwright]:
     if not CHROMIUM.exists():
         pytest.skip(SKIP_REASON)
-    with sync_playwright() as driver:
-        yield driver
+    with pytest.MonkeyPatch.context() as patch:
+        # Playwright's sync API keeps an event loop running in the main thread, so Django's
+        # async-unsafe guard would refuse every ORM call made from it from now on: the tests'
+        # own, and the database flush between tests. Nothing here really runs concurrently
+        # with that loop. Set only once Playwright starts, so the tests collected before the
+        # browser tests (channels consumers, for instance) keep the guard.
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as driver:
+            yield driver
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ import time_machine
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.core import mail
 from django.test import Client
+from django.test.client import _MonkeyPatchedWSGIResponse
 from django.urls import reverse
 
 from casework.accounts.models import User
@@ -14,14 +15,16 @@ from casework.testing.factories import PERSONA_PASSWORD, PERSONA_TOTP_SECRET
 pytestmark = pytest.mark.django_db
 
 
-def _sign_in(client: Client, email: str, password: str, address: str = "192.0.2.10") -> object:
+def _sign_in(
+    client: Client, email: str, password: str, address: str = "192.0.2.10"
+) -> _MonkeyPatchedWSGIResponse:
     return client.post(
         reverse("account_login"), {"login": email, "password": password}, REMOTE_ADDR=address
     )
 
 
 def _current_code() -> str:
-    return format_hotp_value(hotp_value(PERSONA_TOTP_SECRET, int(time.time()) // 30))
+    return str(format_hotp_value(hotp_value(PERSONA_TOTP_SECRET, int(time.time()) // 30)))
 
 
 def test_a_client_signs_in_and_the_session_id_changes(client: Client, client_person: User) -> None:

@@ -1,3 +1,5 @@
+from typing import Any
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -13,7 +15,7 @@ def _three_events() -> list[AuditEvent]:
     return [record_event(action=f"test.step{n}", detail={"n": n}) for n in (1, 2, 3)]
 
 
-def _tamper(sql: str, params: list[object]) -> None:
+def _tamper(sql: str, params: list[Any]) -> None:
     """Change the table behind the application's back, as an attacker with SQL access would."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

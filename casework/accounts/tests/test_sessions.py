@@ -1,0 +1,109 @@
+import pytest
+import time_machine
+from allauth.usersessions.models import UserSession
+from django.test import Client
+from django.urls import reverse
+
+from casework.accounts.models import User
+from casework.privacy.models import AuditEvent
+from casework.testing.factories import PERSONA_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def _signed_in_browser(user: User, agent: str) -> Client:
+    browser = Client(HTTP_USER_AGENT=agent)
+    browser.force_login(user)
+    browser.get(reverse("shell:dashboard"))  # recorded as a session on first visit
+    return browser
+
+
+def test_the_sessions_page_lists_ones_own_sessions_only(
+    client_person: User, practitioner: User
+) -> None:
+    laptop = _signed_in_browser(client_person, "Laptop browser")
+    _signed_in_browser(client_person, "Phone browser")
+    _signed_in_browser(practitioner, "Someone else's browser")
+    page = laptop.get(reverse("accounts:sessions")).content.decode()
+    assert "Laptop browser" in page
+    assert "Phone browser" in page
+    assert "Someone else" not in page
+    assert "This device" in page
+
+
+def test_signing_out_another_session_ends_it_and_leaves_this_one(client_person: User) -> None:
+    laptop = _signed_in_browser(client_person, "Laptop browser")
+    phone = _signed_in_browser(client_person, "Phone browser")
+    phone_session = UserSession.objects.get(user=client_person, user_agent="Phone browser")
+    response = laptop.post(reverse("accounts:end_session", args=[phone_session.pk]))
+    assert response.status_code == 302
+    assert phone.get(reverse("shell:dashboard")).status_code == 302  # signed out
+    assert laptop.get(reverse("shell:dashboard")).status_code == 200
+    assert AuditEvent.objects.filter(
+        action="account.session_ended", object_id=str(phone_session.pk)
+    ).exists()
+
+
+def test_someone_elses_session_answers_like_a_missing_one(
+    client_person: User, practitioner: User
+) -> None:
+    laptop = _signed_in_browser(client_person, "Laptop browser")
+    theirs = _signed_in_browser(practitioner, "Their browser")
+    their_session = UserSession.objects.get(user=practitioner)
+    assert laptop.post(reverse("accounts:end_session", args=[their_session.pk])).status_code == 404
+    assert laptop.post(reverse("accounts:end_session", args=[987654])).status_code == 404
+    assert theirs.get(reverse("shell:dashboard")).status_code == 200
+
+
+def test_sign_out_everywhere_ends_every_session_including_this_one(client_person: User) -> None:
+    laptop = _signed_in_browser(client_person, "Laptop browser")
+    phone = _signed_in_browser(client_person, "Phone browser")
+    response = laptop.post(reverse("accounts:end_all_sessions"))
+    assert response["Location"] == reverse("account_login")
+    assert laptop.get(reverse("shell:dashboard")).status_code == 302
+    assert phone.get(reverse("shell:dashboard")).status_code == 302
+    assert not UserSession.objects.filter(user=client_person).exists()
+
+
+def test_ending_a_session_needs_post(client_person: User) -> None:
+    laptop = _signed_in_browser(client_person, "Laptop browser")
+    assert laptop.get(reverse("accounts:end_all_sessions")).status_code == 405
+
+
+def test_staff_sessions_end_after_thirty_idle_minutes(practitioner: User) -> None:
+    with time_machine.travel("2026-11-24 09:00Z", tick=False) as traveller:
+        browser = _signed_in_browser(practitioner, "Office")
+        traveller.shift(29 * 60)
+        assert browser.get(reverse("shell:dashboard")).status_code == 200
+        traveller.shift(31 * 60)
+        response = browser.get(reverse("shell:dashboard"))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("account_login"))
+    assert AuditEvent.objects.filter(action="account.session_expired").exists()
+
+
+def test_staff_sessions_end_after_twelve_hours_however_active(practitioner: User) -> None:
+    with time_machine.travel("2026-11-24 06:00Z", tick=False) as traveller:
+        browser = _signed_in_browser(practitioner, "Office")
+        for _ in range(12 * 3):
+            traveller.shift(20 * 60)
+            browser.get(reverse("shell:dashboard"))
+        traveller.shift(20 * 60)
+        assert browser.get(reverse("shell:dashboard")).status_code == 302
+
+
+def test_client_sessions_do_not_expire_after_thirty_minutes(client_person: User) -> None:
+    with time_machine.travel("2026-11-24 09:00Z", tick=False) as traveller:
+        browser = _signed_in_browser(client_person, "Phone")
+        traveller.shift(3 * 3600)
+        assert browser.get(reverse("shell:dashboard")).status_code == 200
+
+
+def test_a_staff_member_without_mfa_is_sent_to_enrolment(client: Client) -> None:
+    from casework.testing.factories import PractitionerFactory
+
+    newcomer = PractitionerFactory.create(totp=False)
+    client.post(reverse("account_login"), {"login": newcomer.email, "password": PERSONA_PASSWORD})
+    response = client.get(reverse("shell:dashboard"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_activate_totp")
