@@ -1,11 +1,11 @@
 import time
+from typing import Any
 
 import pytest
 import time_machine
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.core import mail
 from django.test import Client
-from django.test.client import _MonkeyPatchedWSGIResponse
 from django.urls import reverse
 
 from casework.accounts.models import User
@@ -15,9 +15,7 @@ from casework.testing.factories import PERSONA_PASSWORD, PERSONA_TOTP_SECRET
 pytestmark = pytest.mark.django_db
 
 
-def _sign_in(
-    client: Client, email: str, password: str, address: str = "192.0.2.10"
-) -> _MonkeyPatchedWSGIResponse:
+def _sign_in(client: Client, email: str, password: str, address: str = "192.0.2.10") -> Any:
     return client.post(
         reverse("account_login"), {"login": email, "password": password}, REMOTE_ADDR=address
     )

@@ -1,10 +1,10 @@
 import re
+from typing import Any
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
 from django.test import Client
-from django.test.client import _MonkeyPatchedWSGIResponse
 from django.urls import reverse
 
 from casework.accounts.models import Role, User
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "a long and unusual passphrase"
 
 
-def _sign_up(client: Client, url_name: str, **fields: str) -> _MonkeyPatchedWSGIResponse:
+def _sign_up(client: Client, url_name: str, **fields: str) -> Any:
     data = {"email": "river@example.org", "password1": PASSWORD, "password2": PASSWORD, **fields}
     return client.post(reverse(url_name), data, HTTP_ACCEPT_LANGUAGE="es")
 
