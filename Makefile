@@ -32,16 +32,11 @@ install: $(VENV)/.installed  ## Install the application into .venv
 
 install-dev: $(VENV)/.installed-dev  ## Install the application and its development tools
 
-var/.demo-seeded: | $(VENV)/.installed
-	$(MANAGE) seed_demo
-	@touch $@
-
 run: $(VENV)/.installed  ## Install, migrate, load demo data once and serve on http://127.0.0.1:8000
 	@mkdir -p var
 	$(MANAGE) migrate --no-input
-	@$(MAKE) --no-print-directory var/.demo-seeded
 	$(MANAGE) collectstatic --no-input --verbosity 0
-	@$(MANAGE) seed_demo | tail -n +2
+	@$(MANAGE) seed_demo  # idempotent: creates the demo data once, prints the sign-ins
 	@echo "Serving Casework on http://127.0.0.1:8000  (Ctrl-C stops it)"
 	@if [ -n "$$REDIS_URL" ]; then procfile=deploy/Procfile.scaled; else procfile=deploy/Procfile.embedded; fi; \
 		PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho --no-prefix -f $$procfile -d . start
