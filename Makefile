@@ -60,10 +60,11 @@ pytest: $(VENV)/.installed-dev  ## The test suite (browser tests where Chromium 
 
 test: lint typecheck checks pytest  ## Every check: lint, types, Django checks, tests
 
-messages: $(VENV)/.installed-dev  ## Extract and compile translations
-	cd casework && ../$(MANAGE) makemessages --all --no-obsolete --ignore 'static/*'
-	cd casework && ../$(MANAGE) makemessages --all -d djangojs --no-obsolete --ignore '*.min.js'
-	cd casework && ../$(MANAGE) compilemessages
+messages: $(VENV)/.installed-dev  ## Extract translatable strings (then translate), compile
+	cd casework && ../$(MANAGE) makemessages -l es --no-obsolete \
+		--ignore 'static/*' --ignore 'testing/*' --ignore '*/tests/*'
+	cd casework && ../$(MANAGE) makemessages -d djangojs -l es --ignore '*.min.js'
+	cd casework && ../$(MANAGE) compilemessages -l es
 
 bench: $(VENV)/.installed-dev  ## Benchmarks: print figures
 	$(PY) -m bench

@@ -1,0 +1,1 @@
+"""Benchmarks: each module prints its figures. Run them all with `make bench`."""

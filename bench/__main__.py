@@ -1,0 +1,6 @@
+"""Run every benchmark in turn; each prints its own figures."""
+
+from bench import serving
+
+if __name__ == "__main__":
+    serving.main()
