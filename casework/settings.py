@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "casework.shell",  # the site shell first: its templates override the libraries'
     "casework.accounts",
     "casework.privacy",
+    "casework.registry",
     "casework.demo",
     "casework.shell.apps.CaseworkAdminConfig",
     "django.contrib.auth",

@@ -7,6 +7,8 @@ from casework.shell import views as shell_views
 
 urlpatterns = [
     path("", include("casework.shell.urls")),
+    path("", include("casework.registry.urls")),
+    path("", include("casework.registry.credentials.urls")),
     path("accounts/", include(allauth_urlpatterns)),
     path("accounts/", include("casework.accounts.urls")),
     path("language/", shell_views.set_language, name="set_language"),

@@ -101,3 +101,46 @@ NAMESPACES: dict[str, Policy] = {
     "admin": ADMIN_ONLY,
 }
 ROUTES["admin:logout"] = ADMIN_ONLY | {"admin_person": frozenset({"method"})}
+
+# Verifiable credentials (casework/registry/credentials): the issuer's DID document, the
+# credential check page, and the status lists. A status list the sample address names does not
+# exist, so it answers 404 to everyone alike.
+ROUTES["credentials:did_document"] = PUBLIC
+ROUTES["credentials:verify"] = PUBLIC
+ROUTES["credentials:status_list"] = _policy(
+    {"ok", "denied"}, staff_without_mfa={"ok", "denied", "mfa"}
+)
+
+# Registry: public verification; practitioners' own registrations; reviewers' queue.
+PRACTITIONERS_ONLY = _policy(
+    {"denied"},
+    visitor={"login"},
+    practitioner={"ok"},
+    other_practitioner={"ok"},
+    staff_without_mfa={"mfa"},
+)
+PRACTITIONERS_ONLY_POST = _policy(
+    {"denied"},
+    visitor={"login"},
+    practitioner={"method"},
+    other_practitioner={"method"},
+    staff_without_mfa={"mfa"},
+)
+REVIEWERS_ONLY = _policy(
+    {"denied"}, visitor={"login"}, officer={"ok"}, admin_person={"ok"}, staff_without_mfa={"mfa"}
+)
+# A claim the sample address names does not exist: 404 to reviewers, 403 to everyone else.
+REVIEWERS_OBJECT = _policy({"denied"}, visitor={"login"}, staff_without_mfa={"mfa"})
+ROUTES.update(
+    {
+        "registry:verify": PUBLIC,
+        # The sample registration does not exist: 404 alike for everyone.
+        "registry:verification": _policy({"denied"}),
+        "registry:badge": PUBLIC,
+        "registry:my_registrations": PRACTITIONERS_ONLY,
+        "registry:withdraw_registration": PRACTITIONERS_ONLY_POST,
+        "registry:review_queue": REVIEWERS_ONLY,
+        "registry:review_claim": REVIEWERS_OBJECT,
+        "registry:claim_evidence": REVIEWERS_OBJECT,
+    }
+)

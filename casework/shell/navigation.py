@@ -17,7 +17,10 @@ class NavItem:
     url_name: str
 
 
-PUBLIC_ITEMS = [NavItem(_("Home"), "shell:home")]
+PUBLIC_ITEMS = [
+    NavItem(_("Home"), "shell:home"),
+    NavItem(_("Check a registration"), "registry:verify"),
+]
 
 SIGNED_IN_ITEMS = [
     NavItem(_("Overview"), "shell:dashboard"),
@@ -25,10 +28,15 @@ SIGNED_IN_ITEMS = [
 
 ROLE_ITEMS: dict[str, list[NavItem]] = {
     Role.CLIENT: [],
-    Role.PRACTITIONER: [],
-    Role.OFFICER: [],
+    Role.PRACTITIONER: [NavItem(_("Registrations"), "registry:my_registrations")],
+    Role.OFFICER: [
+        NavItem(_("Reviews"), "registry:review_queue"),
+    ],
     Role.MODERATOR: [],
-    Role.ADMIN: [NavItem(_("Administration"), "admin:index")],
+    Role.ADMIN: [
+        NavItem(_("Reviews"), "registry:review_queue"),
+        NavItem(_("Administration"), "admin:index"),
+    ],
 }
 
 ACCOUNT_ITEMS = [

@@ -1,0 +1,263 @@
+"""The trust core: who regulates social work where, what their registers say, and which
+registrations each practitioner has shown to be theirs."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Jurisdiction(models.Model):
+    """A country (ISO 3166-1) or one of its subdivisions (ISO 3166-2), named by pycountry."""
+
+    code = models.CharField(_("code"), max_length=8, primary_key=True)
+    name = models.CharField(_("name"), max_length=120)
+    country = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="subdivisions"
+    )
+    # None: we hold no reviewed fact about it; False: social work is not regulated there.
+    social_work_regulated = models.BooleanField(null=True, blank=True)
+    regulation_note = models.TextField(blank=True)
+    regulation_source = models.URLField(blank=True, max_length=500)
+    regulation_confirmed = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("jurisdiction")
+        verbose_name_plural = _("jurisdictions")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Regulator(models.Model):
+    """A body that keeps a statutory register of social workers. Loaded from reviewed data."""
+
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=80)
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.PROTECT, related_name="regulators"
+    )
+    website = models.URLField(_("website"), max_length=500)
+    register_url = models.URLField(_("public register"), max_length=500)
+    registration_mandatory = models.BooleanField(_("registration mandatory"))
+    protected_titles = models.JSONField(_("protected titles"), default=list)
+    register_fields = models.JSONField(_("register fields"), default=list)
+    status_words = models.JSONField(_("status words"), default=dict)
+    sources = models.JSONField(_("sources"), default=dict)
+    unconfirmed = models.JSONField(_("unconfirmed facts"), default=list)
+    # When this platform last read the register (the newest applied import).
+    register_read_at = models.DateTimeField(_("register last read"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("regulator")
+        verbose_name_plural = _("regulators")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RegulatorOfficer(models.Model):
+    """A regulator officer's membership: which regulator's register and reviews they act on."""
+
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="regulator_memberships"
+    )
+    regulator = models.ForeignKey(Regulator, on_delete=models.CASCADE, related_name="officers")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["officer", "regulator"], name="registry_officer_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.officer} at {self.regulator}"
+
+
+class PracticeAgreement(models.Model):
+    """An arrangement that lets a registration count in other jurisdictions (a compact...)."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=80)
+    members = models.ManyToManyField(Jurisdiction, related_name="practice_agreements")
+    operational = models.BooleanField()
+    operational_note = models.TextField(blank=True)
+    source = models.URLField(max_length=500)
+    confirmed = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RegistrationStatus(models.TextChoices):
+    REGISTERED = "registered", _("Registered")
+    CONDITIONS = "conditions", _("Registered with conditions")
+    SUSPENDED = "suspended", _("Suspended")
+    LAPSED = "lapsed", _("Lapsed")
+    REMOVED = "removed", _("Removed")
+
+
+# Statuses under which a person may practise (conditions apply, but practice is allowed).
+PRACTISING_STATUSES = frozenset({RegistrationStatus.REGISTERED, RegistrationStatus.CONDITIONS})
+
+
+class RegisterImport(models.Model):
+    """One reading of a regulator's register export: previewed, then applied (or rejected)."""
+
+    class State(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        CHECKING = "checking", _("Checking")
+        PREVIEWED = "previewed", _("Ready to apply")
+        INVALID = "invalid", _("Has bad rows")
+        APPLYING = "applying", _("Applying")
+        APPLIED = "applied", _("Applied")
+        DISCARDED = "discarded", _("Discarded")
+        FAILED = "failed", _("Failed")
+
+    regulator = models.ForeignKey(Regulator, on_delete=models.PROTECT, related_name="imports")
+    file_format = models.CharField(_("format"), max_length=40)
+    file_name = models.CharField(_("file name"), max_length=255)
+    file = models.FileField(upload_to="register-imports/%Y/%m/")
+    file_sha256 = models.CharField(_("file SHA-256"), max_length=64, db_index=True)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.RECEIVED)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    # Counts of new, changed, status changes, gone and unchanged entries.
+    summary = models.JSONField(default=dict, blank=True)
+    # The diff itself, capped; the full diff is recomputed from the file when applying.
+    diff_sample = models.JSONField(default=dict, blank=True)
+    # Bad rows: [{"line": 12, "reason": "..."}] (capped).
+    bad_rows = models.JSONField(default=list, blank=True)
+    failure = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.regulator.short_name} {self.file_name} ({self.state})"
+
+
+class RegisterEntry(models.Model):
+    """One person on a regulator's register, as last read from it."""
+
+    regulator = models.ForeignKey(Regulator, on_delete=models.PROTECT, related_name="entries")
+    registration_number = models.CharField(max_length=40)
+    name = models.CharField(max_length=200)
+    previous_names = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=12, choices=RegistrationStatus.choices)
+    conditions = models.TextField(blank=True)
+    valid_from = models.DateField(null=True, blank=True)
+    valid_until = models.DateField(null=True, blank=True)
+    source_import = models.ForeignKey(
+        RegisterImport, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = _("register entries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["regulator", "registration_number"], name="registry_entry_number_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=RegistrationStatus.values), name="registry_entry_status"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_until__gte=models.F("valid_from")),
+                name="registry_entry_dates_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.registration_number} {self.name}"
+
+
+class RegisterEntryChange(models.Model):
+    """What one import changed in one entry: the register's history, kept with the import."""
+
+    entry = models.ForeignKey(RegisterEntry, on_delete=models.CASCADE, related_name="changes")
+    register_import = models.ForeignKey(
+        RegisterImport, on_delete=models.PROTECT, related_name="changes"
+    )
+    kind = models.CharField(max_length=10)  # "new", "changed" or "gone"
+    old_status = models.CharField(max_length=12, blank=True)
+    new_status = models.CharField(max_length=12, blank=True)
+    changed_fields = models.JSONField(default=dict, blank=True)  # field: [old, new]
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry", "register_import"], name="registry_one_change_per_import"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.entry_id} in import {self.register_import_id}"
+
+
+class RegistrationClaim(models.Model):
+    """A practitioner's statement that a register entry is theirs."""
+
+    class State(models.TextChoices):
+        VERIFIED = "verified", _("Verified")
+        PENDING = "pending", _("Awaiting review")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    practitioner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="registration_claims"
+    )
+    regulator = models.ForeignKey(Regulator, on_delete=models.PROTECT, related_name="claims")
+    registration_number = models.CharField(max_length=40)
+    entry = models.ForeignKey(
+        RegisterEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="claims"
+    )
+    state = models.CharField(max_length=10, choices=State.choices)
+    evidence = models.FileField(upload_to="claim-evidence/%Y/%m/", blank=True)
+    evidence_note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decision_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # One verified holder per registration. Pending claims may compete, so that an
+            # impostor's claim in review never blocks the real holder's exact match.
+            models.UniqueConstraint(
+                fields=["regulator", "registration_number"],
+                condition=Q(state="verified"),
+                name="registry_one_verified_claim_per_registration",
+            ),
+            models.UniqueConstraint(
+                fields=["practitioner", "regulator", "registration_number"],
+                condition=Q(state__in=["verified", "pending"]),
+                name="registry_one_live_claim_per_practitioner",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="verified") | Q(entry__isnull=False),
+                name="registry_verified_claim_has_entry",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.regulator.short_name} {self.registration_number} ({self.state})"
+
+
+from casework.registry.credentials.models import IssuedCredential, SigningKey, StatusList  # noqa: E402,F401  (models of the credentials module)

@@ -1,0 +1,34 @@
+"""Telling practitioners what the register now says about them, in plain words, by email.
+
+Rendered in the person's own language; the email carries the status and a link, nothing else.
+"""
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from casework.emails import deliver_email
+from casework.registry.models import RegistrationClaim
+
+
+def tell_practitioner_status_changed(*, claim_id: int, new_status: str) -> None:
+    claim = (
+        RegistrationClaim.objects.select_related("practitioner", "regulator")
+        .filter(pk=claim_id)
+        .first()
+    )
+    if claim is None:
+        return
+    person = claim.practitioner
+    from casework.registry.claims import verification_path
+
+    with translation.override(person.language):
+        context = {
+            "person": person,
+            "claim": claim,
+            "status": new_status,
+            "link": settings.SITE_URL + verification_path(claim),
+        }
+        subject = render_to_string("registry/email/status_changed_subject.txt", context)
+        body = render_to_string("registry/email/status_changed_message.txt", context)
+    deliver_email.enqueue(to=[person.email], subject=" ".join(subject.split()), body=body.strip())

@@ -1,0 +1,88 @@
+import pytest
+
+from casework.registry.models import Jurisdiction, RegisterEntry, Regulator
+from casework.registry.names import names_match, normalise_registration_number
+from casework.registry.practice import Verdict, may_practise_for
+from casework.registry.reference_data import load_reference_data
+
+
+@pytest.mark.parametrize(
+    ("claimed", "on_register"),
+    [
+        ("José-María O'Neil", "ONEIL, Jose Maria"),
+        ("Maria Jose O Neil", "José-María O'Neil"),
+        ("  ámara   okafor ", "Okafor Amara"),
+        ("Łucja Wójcik", "LUCJA WOJCIK"),
+        ("Müller-Lüdenscheidt Hans", "hans muller ludenscheidt"),
+    ],
+)
+def test_names_match_whatever_the_case_accents_hyphens_and_order(
+    claimed: str, on_register: str
+) -> None:
+    assert names_match(claimed, on_register)
+
+
+@pytest.mark.parametrize(
+    ("claimed", "on_register"),
+    [("Amara Okafor", "Amara Okafo"), ("Amara Okafor", "Amara Nkechi Okafor"), ("", "")],
+)
+def test_different_names_do_not_match(claimed: str, on_register: str) -> None:
+    assert not names_match(claimed, on_register)
+
+
+def test_a_previous_name_on_the_register_matches() -> None:
+    assert names_match("Ana Silva", "Ana Costa", "Ana Silva")
+
+
+def test_registration_numbers_are_compared_without_spaces_or_case() -> None:
+    assert normalise_registration_number(" sw 12345 ") == "SW12345"
+
+
+@pytest.fixture
+def reference(db: None) -> None:
+    load_reference_data()
+
+
+def _entry(slug: str, status: str = "registered") -> RegisterEntry:
+    return RegisterEntry.objects.create(
+        regulator=Regulator.objects.get(slug=slug),
+        registration_number="N1",
+        name="A Person",
+        status=status,
+    )
+
+
+def test_a_registration_covers_its_own_jurisdiction(reference: None) -> None:
+    entry = _entry("social-work-england")
+    answer = may_practise_for([entry], Jurisdiction.objects.get(code="GB-ENG"))
+    assert answer.verdict == Verdict.MAY_PRACTISE
+
+
+def test_a_client_where_registration_is_mandatory_is_refused_with_the_reason(
+    reference: None,
+) -> None:
+    entry = _entry("social-work-england")
+    answer = may_practise_for([entry], Jurisdiction.objects.get(code="IE"))
+    assert answer.verdict == Verdict.MAY_NOT_PRACTISE
+    assert "CORU" in answer.reason or "Social Workers Registration Board" in answer.reason
+
+
+def test_a_suspended_registration_covers_nowhere(reference: None) -> None:
+    entry = _entry("social-work-england", status="suspended")
+    answer = may_practise_for([entry], Jurisdiction.objects.get(code="GB-ENG"))
+    assert answer.verdict == Verdict.MAY_NOT_PRACTISE
+
+
+def test_an_operational_agreement_extends_where_one_may_practise(reference: None) -> None:
+    regulator = Regulator.objects.get(jurisdiction_id="GB-SCT")
+    entry = RegisterEntry.objects.create(
+        regulator=regulator, registration_number="S1", name="A Person", status="registered"
+    )
+    answer = may_practise_for([entry], Jurisdiction.objects.get(code="GB-ENG"))
+    assert answer.verdict == Verdict.MAY_PRACTISE
+
+
+def test_a_place_where_social_work_is_unregulated_says_so(reference: None) -> None:
+    entry = _entry("social-work-england")
+    answer = may_practise_for([entry], Jurisdiction.objects.get(code="AU"))
+    assert answer.verdict == Verdict.UNREGULATED

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from casework.registry import views
+
+app_name = "registry"
+
+urlpatterns = [
+    path("verify/", views.verify_search, name="verify"),
+    path("verify/<slug:regulator>/<str:number>/", views.verification, name="verification"),
+    path("verify/<slug:regulator>/<str:number>/badge.svg", views.badge, name="badge"),
+    path("practice/registrations/", views.my_registrations, name="my_registrations"),
+    path(
+        "practice/registrations/<int:claim_id>/withdraw/",
+        views.withdraw_registration,
+        name="withdraw_registration",
+    ),
+    path("oversight/reviews/", views.review_queue, name="review_queue"),
+    path("oversight/reviews/<int:claim_id>/", views.review_claim, name="review_claim"),
+    path("oversight/reviews/<int:claim_id>/evidence/", views.claim_evidence, name="claim_evidence"),
+]

@@ -1,0 +1,81 @@
+"""Public verification: find register entries and describe them in plain words."""
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from casework.registry.models import (
+    RegisterEntry,
+    RegistrationClaim,
+    RegistrationStatus,
+    Regulator,
+)
+from casework.registry.names import normalise_registration_number
+
+MEANINGS: dict[str, Promise] = {
+    RegistrationStatus.REGISTERED: _(
+        "Registered: the regulator lists this person as a social worker who may practise."
+    ),
+    RegistrationStatus.CONDITIONS: _(
+        "Registered with conditions: this person may practise, but only within the conditions "
+        "the regulator has set (shown below)."
+    ),
+    RegistrationStatus.SUSPENDED: _(
+        "Suspended: this person must not practise as a social worker until the suspension ends."
+    ),
+    RegistrationStatus.LAPSED: _(
+        "Lapsed: the registration was not renewed. This person must not practise where "
+        "registration is required until they renew."
+    ),
+    RegistrationStatus.REMOVED: _(
+        "Removed: this person is no longer on the register and must not practise where "
+        "registration is required."
+    ),
+}
+
+
+def find_entries(
+    *, regulator: Regulator | None, number: str, name: str, limit: int = 20
+) -> QuerySet[RegisterEntry]:
+    entries = RegisterEntry.objects.select_related("regulator", "regulator__jurisdiction")
+    if regulator is not None:
+        entries = entries.filter(regulator=regulator)
+    if number:
+        entries = entries.filter(registration_number__iexact=normalise_registration_number(number))
+    if name:
+        condition = Q()
+        for token in name.split():
+            condition &= Q(name__icontains=token)
+        entries = entries.filter(condition)
+    return entries.order_by("name", "registration_number")[:limit]
+
+
+@dataclass(frozen=True)
+class Holder:
+    """The verified practitioner on Casework who holds a registration, if any."""
+
+    display_name: str
+
+
+def holder_of(entry: RegisterEntry) -> Holder | None:
+    claim = (
+        RegistrationClaim.objects.filter(entry=entry, state=RegistrationClaim.State.VERIFIED)
+        .select_related("practitioner")
+        .first()
+    )
+    return Holder(claim.practitioner.display_name) if claim else None
+
+
+def entry_by_number(regulator_slug: str, number: str) -> RegisterEntry | None:
+    return (
+        RegisterEntry.objects.select_related(
+            "regulator", "regulator__jurisdiction", "source_import"
+        )
+        .filter(
+            regulator__slug=regulator_slug,
+            registration_number__iexact=normalise_registration_number(number),
+        )
+        .first()
+    )

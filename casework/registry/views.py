@@ -1,0 +1,205 @@
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from casework.accounts.models import Role, User
+from casework.accounts.permissions import role_required
+from casework.privacy.audit import record_event
+from casework.registry import claims
+from casework.registry.access import (
+    get_claim_for_reviewer,
+    get_own_claim,
+    reviewable_claims,
+)
+from casework.registry.badges import badge_svg
+from casework.registry.forms import (
+    ClaimForm,
+    DecisionForm,
+    VerifySearchForm,
+    WhereForm,
+)
+from casework.registry.models import RegisterEntry, RegistrationClaim
+from casework.registry.practice import may_practise_for
+from casework.registry.verification import MEANINGS, entry_by_number, find_entries, holder_of
+
+
+@login_not_required
+@require_safe
+def verify_search(request: HttpRequest) -> HttpResponse:
+    """Search by regulator and number, or by name. Searches are not stored."""
+    form = VerifySearchForm(request.GET or None)
+    entries = None
+    if form.is_bound and form.is_valid():
+        entries = list(
+            find_entries(
+                regulator=form.cleaned_data["regulator"],
+                number=form.cleaned_data["number"],
+                name=form.cleaned_data["name"],
+            )
+        )
+    where = form.cleaned_data.get("where") if form.is_bound and form.is_valid() else None
+    return TemplateResponse(
+        request,
+        "registry/verify_search.html",
+        {"form": form, "entries": entries, "where": where},
+    )
+
+
+@login_not_required
+@require_safe
+def verification(request: HttpRequest, regulator: str, number: str) -> HttpResponse:
+    entry = entry_by_number(regulator, number)
+    if entry is None:
+        raise Http404
+    where_form = WhereForm(request.GET or None)
+    where = where_form.cleaned_data.get("where") if where_form.is_valid() else None
+    page_url = request.build_absolute_uri(
+        reverse("registry:verification", kwargs={"regulator": regulator, "number": number})
+    )
+    badge_url = request.build_absolute_uri(
+        reverse("registry:badge", kwargs={"regulator": regulator, "number": number})
+    )
+    context = {
+        "entry": entry,
+        "regulator": entry.regulator,
+        "meaning": MEANINGS[entry.status],
+        "holder": holder_of(entry),
+        "read_at": entry.regulator.register_read_at,
+        "where_form": where_form,
+        "where": where,
+        "practice": may_practise_for([entry], where) if where else None,
+        "page_url": page_url,
+        "badge_url": badge_url,
+        "qr_svg": segno.make(page_url, error="m").svg_inline(scale=4),
+    }
+    return TemplateResponse(request, "registry/verification.html", context)
+
+
+@login_not_required
+@require_safe
+@cache_control(public=True, max_age=60)
+def badge(request: HttpRequest, regulator: str, number: str) -> HttpResponse:
+    response = HttpResponse(
+        badge_svg(entry_by_number(regulator, number)), content_type="image/svg+xml"
+    )
+    # Embedded in other sites' pages: allow the image to be loaded cross-origin.
+    response["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return response
+
+
+@role_required(Role.PRACTITIONER)
+@require_http_methods(["GET", "HEAD", "POST"])
+def my_registrations(request: HttpRequest) -> HttpResponse:
+    person = request.user
+    assert isinstance(person, User)  # noqa: S101  (role_required ran)
+    form = ClaimForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            claim = claims.claim_registration(
+                practitioner=person,
+                regulator=form.cleaned_data["regulator"],
+                registration_number=form.cleaned_data["registration_number"],
+                evidence=form.cleaned_data["evidence"],
+                evidence_note=form.cleaned_data["evidence_note"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if claim.state == claim.State.VERIFIED:
+                messages.success(request, _("Verified: the register lists you under this number."))
+            else:
+                messages.info(
+                    request,
+                    _("Your claim is waiting for review. We will email you the decision."),
+                )
+            return redirect("registry:my_registrations")
+    own_claims = (
+        RegistrationClaim.objects.filter(practitioner=person)
+        .select_related("regulator", "entry")
+        .order_by("-created_at")
+    )
+    return TemplateResponse(
+        request, "registry/my_registrations.html", {"form": form, "claims": own_claims}
+    )
+
+
+@role_required(Role.PRACTITIONER)
+@require_POST
+def withdraw_registration(request: HttpRequest, claim_id: int) -> HttpResponse:
+    person = request.user
+    assert isinstance(person, User)  # noqa: S101
+    claim = get_own_claim(person, claim_id)
+    try:
+        claims.withdraw_claim(claim=claim, practitioner=person)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The claim is withdrawn."))
+    return redirect("registry:my_registrations")
+
+
+@role_required(Role.OFFICER, Role.ADMIN)
+@require_safe
+def review_queue(request: HttpRequest) -> HttpResponse:
+    person = request.user
+    assert isinstance(person, User)  # noqa: S101
+    pending = reviewable_claims(person).select_related("regulator", "practitioner")
+    return TemplateResponse(request, "registry/review_queue.html", {"claims": pending})
+
+
+@role_required(Role.OFFICER, Role.ADMIN)
+@require_http_methods(["GET", "HEAD", "POST"])
+def review_claim(request: HttpRequest, claim_id: int) -> HttpResponse:
+    person = request.user
+    assert isinstance(person, User)  # noqa: S101
+    claim = get_claim_for_reviewer(person, claim_id)
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            claims.decide_claim(
+                claim=claim,
+                reviewer=person,
+                approve=form.cleaned_data["decision"] == "approve",
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your decision is recorded."))
+            return redirect("registry:review_queue")
+    candidates = RegisterEntry.objects.filter(
+        regulator=claim.regulator, registration_number__iexact=claim.registration_number
+    )
+    return TemplateResponse(
+        request,
+        "registry/review_claim.html",
+        {"claim": claim, "candidates": candidates, "form": form},
+    )
+
+
+@role_required(Role.OFFICER, Role.ADMIN)
+@require_safe
+def claim_evidence(request: HttpRequest, claim_id: int) -> HttpResponseBase:
+    person = request.user
+    assert isinstance(person, User)  # noqa: S101
+    claim = get_claim_for_reviewer(person, claim_id)
+    if not claim.evidence:
+        raise Http404
+    record_event(
+        action="registry.evidence_viewed",
+        actor=person,
+        target=claim,
+        subject_id=claim.practitioner_id,
+    )
+    response = FileResponse(claim.evidence.open("rb"), as_attachment=True)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
