@@ -1,6 +1,7 @@
 """Run every benchmark in turn; each prints its own figures."""
 
-from bench import serving
+from bench import serving, verification
 
 if __name__ == "__main__":
     serving.main()
+    verification.main()

@@ -19,6 +19,8 @@ REQUESTS_PER_CLIENT = 2000
 CLIENTS = 4
 PATH = "/healthz"
 
+Figures = tuple[float, float, float]  # requests/s, p50 ms, p99 ms
+
 
 def _free_port() -> int:
     with socket.socket() as probe:
@@ -26,7 +28,7 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _wait_until_up(port: int, timeout: float = 20.0) -> None:
+def _wait_until_up(port: int, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -39,51 +41,57 @@ def _wait_until_up(port: int, timeout: float = 20.0) -> None:
     raise RuntimeError(f"the server on port {port} did not start")
 
 
-def _client(port: int, latencies: list[float]) -> None:
+def _client(port: int, path: str, latencies: list[float]) -> None:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     for _ in range(REQUESTS_PER_CLIENT):
         started = time.perf_counter()
-        connection.request("GET", PATH)
+        connection.request("GET", path)
         response = connection.getresponse()
         response.read()
         latencies.append(time.perf_counter() - started)
 
 
-def measure(interface: str, target: str) -> tuple[float, float, float]:
+def _load(port: int, path: str) -> Figures:
+    latencies: list[float] = []
+    threads = [
+        threading.Thread(target=_client, args=(port, path, latencies)) for _ in range(CLIENTS)
+    ]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    cuts = statistics.quantiles(latencies, n=100)
+    return len(latencies) / elapsed, cuts[49] * 1000, cuts[98] * 1000
+
+
+def measure(
+    interface: str,
+    target: str,
+    paths: tuple[str, ...] = (PATH,),
+    env: dict[str, str] | None = None,
+) -> list[Figures]:
+    """Figures for each path, all served by one server process."""
     port = _free_port()
     server = subprocess.Popen(  # noqa: S603  (our own server, fixed arguments)
         [
             str(Path(sys.executable).parent / "granian"),
-            "--interface",
-            interface,
-            target,
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            "1",
-            "--log-level",
-            "error",
+            "--interface", interface, target,
+            "--host", "127.0.0.1", "--port", str(port),
+            "--workers", "1", "--log-level", "error",
         ],
         cwd=ROOT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "casework.settings"},
-    )
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "casework.settings", **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
     try:
         _wait_until_up(port)
-        latencies: list[float] = []
-        threads = [threading.Thread(target=_client, args=(port, latencies)) for _ in range(CLIENTS)]
-        started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.perf_counter() - started
+        return [_load(port, path) for path in paths]
     finally:
         server.terminate()
         server.wait(timeout=10)
-    cuts = statistics.quantiles(latencies, n=100)
-    return len(latencies) / elapsed, cuts[49] * 1000, cuts[98] * 1000
 
 
 def main() -> None:
@@ -92,7 +100,7 @@ def main() -> None:
         ("wsgi", "casework.wsgi:application"),
         ("asginl", "casework.asgi:application"),
     ):
-        rate, p50, p99 = measure(interface, target)
+        [(rate, p50, p99)] = measure(interface, target)
         print(f"  granian {interface:<6} {rate:8.0f} req/s   p50 {p50:6.2f} ms   p99 {p99:6.2f} ms")
 
 

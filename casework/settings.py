@@ -214,6 +214,9 @@ MFA_TOTP_ISSUER = "Casework"
 MFA_RECOVERY_CODE_COUNT = 10
 USERSESSIONS_TRACK_ACTIVITY = True
 
+# Verification API: generous for people and link previews, tight enough to stop scraping.
+VERIFY_API_RATE = env_str("CASEWORK_VERIFY_API_RATE", "60/m")
+
 # Staff sessions (practitioners, officers, moderators, admins): idle and absolute limits.
 STAFF_SESSION_IDLE_SECONDS = env_int("CASEWORK_STAFF_IDLE_MINUTES", 30) * 60
 STAFF_SESSION_MAX_SECONDS = env_int("CASEWORK_STAFF_MAX_HOURS", 12) * 3600

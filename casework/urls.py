@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from casework import api
 from casework.accounts.urls import allauth_urlpatterns
 from casework.shell import views as shell_views
 
@@ -14,5 +15,6 @@ urlpatterns = [
     path("language/", shell_views.set_language, name="set_language"),
     path("healthz", shell_views.healthz, name="healthz"),
     path("readyz", shell_views.readyz, name="readyz"),
+    path("api/v1/", include(api.public_urls())),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

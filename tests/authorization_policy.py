@@ -144,3 +144,13 @@ ROUTES.update(
         "registry:claim_evidence": REVIEWERS_OBJECT,
     }
 )
+
+# /api/v1: authenticated per operation by the API itself. The verification lookup is public;
+# without a query it answers 400 with the reason.
+ROUTES.update(
+    {
+        "api:verify": _policy({"status 400"}),
+        "api:openapi-json": PUBLIC,
+        "api:api-root": _policy({"denied"}),
+    }
+)

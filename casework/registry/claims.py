@@ -67,7 +67,7 @@ def claim_registration(
         ).exists():
             raise ValidationError(_("You have already claimed this registration."))
         entry = RegisterEntry.objects.filter(
-            regulator=regulator, registration_number__iexact=number
+            regulator=regulator, registration_number=number
         ).first()
         held_by_another = RegistrationClaim.objects.filter(
             regulator=regulator, registration_number=number, state=RegistrationClaim.State.VERIFIED
@@ -111,7 +111,7 @@ def decide_claim(
             raise ValidationError(_("This claim has already been decided."))
         if approve:
             entry = RegisterEntry.objects.filter(
-                regulator=claim.regulator, registration_number__iexact=claim.registration_number
+                regulator=claim.regulator, registration_number=claim.registration_number
             ).first()
             if entry is None:
                 raise ValidationError(

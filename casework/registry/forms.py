@@ -1,3 +1,6 @@
+import functools
+from typing import Any
+
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -5,13 +8,24 @@ from django.utils.translation import gettext_lazy as _
 from casework.registry.models import Jurisdiction, Regulator
 
 
-class JurisdictionChoiceField(forms.ModelChoiceField[Jurisdiction]):
-    def label_from_instance(self, obj: Jurisdiction) -> str:
-        return f"{obj.country.name}: {obj.name}" if obj.country_id and obj.country else obj.name
+@functools.cache
+def jurisdiction_choices() -> tuple[tuple[str, str], ...]:
+    """Every place a client may say they are, as select options; reference data, read once."""
+    places = Jurisdiction.objects.select_related("country").order_by("country__name", "name")
+    return tuple((p.code, f"{p.country.name}: {p.name}" if p.country else p.name) for p in places)
 
 
-def _places() -> "QuerySet[Jurisdiction]":
-    return Jurisdiction.objects.select_related("country").order_by("country__name", "name")
+class JurisdictionField(forms.TypedChoiceField):
+    """A place, chosen by its ISO 3166 code; cleans to the Jurisdiction (or None)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            choices=lambda: [("", _("Not given")), *jurisdiction_choices()],
+            coerce=lambda code: Jurisdiction.objects.select_related("country").get(code=code),
+            empty_value=None,
+            required=False,
+            **kwargs,
+        )
 
 
 class VerifySearchForm(forms.Form):
@@ -24,18 +38,10 @@ class VerifySearchForm(forms.Form):
     )
     number = forms.CharField(label=_("Registration number"), max_length=40, required=False)
     name = forms.CharField(label=_("Name"), max_length=200, required=False)
-    where = JurisdictionChoiceField(
+    where = JurisdictionField(
         label=_("Where the client is"),
-        queryset=Jurisdiction.objects.none(),
-        required=False,
-        to_field_name="code",
-        empty_label=_("Not given"),
         help_text=_("We tell you whether this person may work with clients there."),
     )
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["where"].queryset = _places()  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
@@ -49,17 +55,7 @@ class VerifySearchForm(forms.Form):
 
 
 class WhereForm(forms.Form):
-    where = JurisdictionChoiceField(
-        label=_("Where the client is"),
-        queryset=Jurisdiction.objects.none(),
-        required=False,
-        to_field_name="code",
-        empty_label=_("Not given"),
-    )
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["where"].queryset = _places()  # type: ignore[attr-defined]
+    where = JurisdictionField(label=_("Where the client is"))
 
 
 class ClaimForm(forms.Form):

@@ -115,4 +115,7 @@ def load_reference_data() -> LoadReport:
         jurisdictions = _load_jurisdictions()
         regulators = _load_regulators(_read("regulators.toml"))
         agreements = _load_agreements(_read("practice_agreements.toml"))
+    from casework.registry.forms import jurisdiction_choices
+
+    jurisdiction_choices.cache_clear()
     return LoadReport(jurisdictions, regulators, agreements)

@@ -43,7 +43,7 @@ def find_entries(
     if regulator is not None:
         entries = entries.filter(regulator=regulator)
     if number:
-        entries = entries.filter(registration_number__iexact=normalise_registration_number(number))
+        entries = entries.filter(registration_number=normalise_registration_number(number))
     if name:
         condition = Q()
         for token in name.split():
@@ -75,7 +75,7 @@ def entry_by_number(regulator_slug: str, number: str) -> RegisterEntry | None:
         )
         .filter(
             regulator__slug=regulator_slug,
-            registration_number__iexact=normalise_registration_number(number),
+            registration_number=normalise_registration_number(number),
         )
         .first()
     )

@@ -177,7 +177,7 @@ def review_claim(request: HttpRequest, claim_id: int) -> HttpResponse:
             messages.success(request, _("Your decision is recorded."))
             return redirect("registry:review_queue")
     candidates = RegisterEntry.objects.filter(
-        regulator=claim.regulator, registration_number__iexact=claim.registration_number
+        regulator=claim.regulator, registration_number=claim.registration_number
     )
     return TemplateResponse(
         request,

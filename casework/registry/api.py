@@ -1,0 +1,106 @@
+"""The verification API: the same lookups and plain-word answers as /verify/, as JSON."""
+
+from datetime import date, datetime
+
+from django.conf import settings
+from django.http import HttpRequest
+from django_ratelimit.core import is_ratelimited
+from ninja import Field, Query, Router, Schema, Status
+
+from casework.registry.forms import VerifySearchForm
+from casework.registry.practice import may_practise_for
+from casework.registry.verification import MEANINGS, find_entries, holder_of
+
+router = Router(tags=["verification"])
+
+
+class Problem(Schema):
+    detail: str
+
+
+class PracticeSchema(Schema):
+    verdict: str = Field(description="may_practise, may_not_practise, unregulated or unknown")
+    reason: str
+
+
+class RegulatorSchema(Schema):
+    slug: str
+    name: str
+    jurisdiction: str = Field(description="ISO 3166-1 or 3166-2 code")
+    website: str
+    registration_mandatory: bool
+    register_read_at: datetime | None = Field(description="When we last read the register")
+
+
+class RegistrationSchema(Schema):
+    registration_number: str
+    name: str
+    status: str = Field(description="registered, conditions, suspended, lapsed or removed")
+    status_meaning: str
+    conditions: str
+    valid_until: date | None
+    regulator: RegulatorSchema
+    on_casework: bool = Field(description="A practitioner on Casework showed it is theirs")
+    verification_url: str
+    practice: PracticeSchema | None = Field(
+        None, description="Whether this person may work with a client in `where`"
+    )
+
+
+class VerifyQuery(Schema):
+    regulator: str | None = Field(None, description="Regulator slug, e.g. social-work-england")
+    number: str | None = Field(None, description="Registration number")
+    name: str | None = Field(None, description="Name, or part of it (three letters at least)")
+    where: str | None = Field(None, description="Client's ISO 3166 code, e.g. GB-ENG or US-CA")
+
+
+@router.get(
+    "/verify",
+    response={200: list[RegistrationSchema], 400: Problem, 429: Problem},
+    summary="Check a social worker's registration",
+    auth=None,
+)
+def verify(request: HttpRequest, query: Query[VerifyQuery]) -> Status[object]:
+    rate = settings.VERIFY_API_RATE
+    if is_ratelimited(request, group="api.verify", key="ip", rate=rate, increment=True):
+        return Status(429, {"detail": "Too many requests: try again in a minute."})
+    form = VerifySearchForm({k: v for k, v in query.dict().items() if v is not None})
+    if not form.is_valid():
+        errors = [str(message) for messages in form.errors.values() for message in messages]
+        return Status(400, {"detail": " ".join(errors)})
+    where = form.cleaned_data.get("where")
+    results = []
+    for entry in find_entries(
+        regulator=form.cleaned_data["regulator"],
+        number=form.cleaned_data["number"],
+        name=form.cleaned_data["name"],
+    ):
+        practice = may_practise_for([entry], where) if where else None
+        results.append(
+            {
+                "registration_number": entry.registration_number,
+                "name": entry.name,
+                "status": entry.status,
+                "status_meaning": str(MEANINGS[entry.status]),
+                "conditions": entry.conditions,
+                "valid_until": entry.valid_until,
+                "regulator": {
+                    "slug": entry.regulator.slug,
+                    "name": entry.regulator.name,
+                    "jurisdiction": entry.regulator.jurisdiction_id,
+                    "website": entry.regulator.website,
+                    "registration_mandatory": entry.regulator.registration_mandatory,
+                    "register_read_at": entry.regulator.register_read_at,
+                },
+                "on_casework": holder_of(entry) is not None,
+                "verification_url": request.build_absolute_uri(
+                    f"/verify/{entry.regulator.slug}/{entry.registration_number}/"
+                ),
+                "practice": (
+                    {"verdict": str(practice.verdict), "reason": practice.reason}
+                    if practice
+                    else None
+                ),
+            }
+        )
+    return Status(200, results)

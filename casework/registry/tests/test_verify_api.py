@@ -1,0 +1,71 @@
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from casework.registry.models import RegisterEntry, Regulator
+from casework.registry.reference_data import load_reference_data
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def entry(db: None) -> RegisterEntry:
+    load_reference_data()
+    return RegisterEntry.objects.create(
+        regulator=Regulator.objects.get(slug="social-work-england"),
+        registration_number="SW123456",
+        name="Amara Okafor",
+        status="suspended",
+    )
+
+
+def test_the_api_answers_with_status_meaning_and_where_one_may_practise(
+    client: Client, entry: RegisterEntry
+) -> None:
+    response = client.get("/api/v1/verify", {"number": "sw123456", "where": "GB-ENG"})
+    assert response.status_code == 200
+    [found] = response.json()
+    assert found["status"] == "suspended"
+    assert found["status_meaning"].startswith("Suspended")
+    assert found["regulator"]["jurisdiction"] == "GB-ENG"
+    assert found["practice"]["verdict"] == "may_not_practise"
+    assert found["verification_url"].endswith("/verify/social-work-england/SW123456/")
+
+
+def test_the_api_speaks_the_askers_language(client: Client, entry: RegisterEntry) -> None:
+    response = client.get("/api/v1/verify", {"number": "SW123456"}, HTTP_ACCEPT_LANGUAGE="es")
+    assert response.json()[0]["status_meaning"].startswith("Suspendid")
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"name": "ab"},
+        {"number": "x" * 41},
+        {"number": "1", "where": "XX-NOPE"},
+        {"regulator": "no-such-regulator", "number": "1"},
+    ],
+)
+def test_bad_queries_get_a_400_with_the_reason(
+    client: Client, entry: RegisterEntry, params: dict[str, str]
+) -> None:
+    response = client.get("/api/v1/verify", params)
+    assert response.status_code == 400
+    assert response.json()["detail"]
+
+
+def test_the_api_is_rate_limited_per_address(client: Client, entry: RegisterEntry) -> None:
+    cache.clear()
+    codes = [client.get("/api/v1/verify", {"number": "SW1"}).status_code for _ in range(61)]
+    assert codes[:60] == [200] * 60
+    assert codes[60] == 429
+    other = Client(REMOTE_ADDR="203.0.113.9")
+    assert other.get("/api/v1/verify", {"number": "SW1"}).status_code == 200
+
+
+def test_the_openapi_schema_describes_the_verification_endpoint(client: Client) -> None:
+    schema = client.get("/api/v1/openapi.json").json()
+    assert schema["openapi"].startswith("3.")
+    operation = schema["paths"]["/api/v1/verify"]["get"]
+    assert {"200", "400", "429"} <= set(operation["responses"])
