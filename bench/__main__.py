@@ -1,7 +1,8 @@
 """Run every benchmark in turn; each prints its own figures."""
 
-from bench import serving, verification
+from bench import register_import, serving, verification
 
 if __name__ == "__main__":
     serving.main()
     verification.main()
+    register_import.main()

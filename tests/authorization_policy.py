@@ -154,3 +154,14 @@ ROUTES.update(
         "api:api-root": _policy({"denied"}),
     }
 )
+
+# Register imports: officers of the regulator and platform admins. The sample import does not
+# exist: 404 to them, 403 to everyone else.
+ROUTES.update(
+    {
+        "registry:register_imports": REVIEWERS_ONLY,
+        "registry:register_import": REVIEWERS_OBJECT,
+        "registry:register_import_decision": REVIEWERS_OBJECT
+        | {"officer": frozenset({"method"}), "admin_person": frozenset({"method"})},
+    }
+)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from casework.registry import views
+from casework.registry import import_views, views
 
 app_name = "registry"
 
@@ -15,6 +15,17 @@ urlpatterns = [
         name="withdraw_registration",
     ),
     path("oversight/reviews/", views.review_queue, name="review_queue"),
+    path("oversight/imports/", import_views.register_imports, name="register_imports"),
+    path(
+        "oversight/imports/<int:import_id>/",
+        import_views.register_import_detail,
+        name="register_import",
+    ),
+    path(
+        "oversight/imports/<int:import_id>/decide/",
+        import_views.register_import_decision,
+        name="register_import_decision",
+    ),
     path("oversight/reviews/<int:claim_id>/", views.review_claim, name="review_claim"),
     path("oversight/reviews/<int:claim_id>/evidence/", views.claim_evidence, name="claim_evidence"),
 ]

@@ -31,10 +31,12 @@ ROLE_ITEMS: dict[str, list[NavItem]] = {
     Role.PRACTITIONER: [NavItem(_("Registrations"), "registry:my_registrations")],
     Role.OFFICER: [
         NavItem(_("Reviews"), "registry:review_queue"),
+        NavItem(_("Register imports"), "registry:register_imports"),
     ],
     Role.MODERATOR: [],
     Role.ADMIN: [
         NavItem(_("Reviews"), "registry:review_queue"),
+        NavItem(_("Register imports"), "registry:register_imports"),
         NavItem(_("Administration"), "admin:index"),
     ],
 }

@@ -1,0 +1,379 @@
+"""What every register format shares: the ``ImporterFormat`` interface, the checks every row
+passes (``RowChecker``) and a CSV reader that maps a format's column names to our fields
+(``CsvFormat``).
+
+A format maps the regulator's words to ours; the checks are the same for all:
+
+* required fields: registration number, name, status;
+* registration numbers are compared without spaces and in capitals (as claims are), at most
+  40 characters, once per file (a later duplicate is a bad row naming the earlier line);
+* names at most 200 characters; previous names split on the format's separator;
+* status words matched without regard to case or spacing; an unknown word is a bad row naming it;
+* dates in one of the format's accepted formats, and never ending before they start.
+"""
+
+import csv
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import date, datetime
+from itertools import chain
+from typing import ClassVar
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from casework.registry.importers.decoding import TextStream
+from casework.registry.importers.rows import BadRow, RegisterRow, UnreadableFile
+from casework.registry.models import RegistrationStatus
+from casework.registry.names import normalise_registration_number
+
+FIELDS = (
+    "registration_number",
+    "name",
+    "previous_names",
+    "status",
+    "conditions",
+    "valid_from",
+    "valid_until",
+)
+REQUIRED_FIELDS = ("registration_number", "name", "status")
+MAX_NUMBER_CHARS = 40  # RegisterEntry.registration_number
+MAX_NAME_CHARS = 200  # RegisterEntry.name, and each previous name
+MAX_CONDITIONS_CHARS = 10_000
+MAX_PREVIOUS_NAMES = 20
+
+_NOT_ALPHANUMERIC = re.compile(r"[\W_]+")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE_PARTS = {"%d": "dd", "%m": "mm", "%Y": "yyyy", "%B": "Month", "%b": "Mon"}
+
+
+def column_key(name: str) -> str:
+    """A column name compared without regard to case, spacing or punctuation:
+    "Registration Number", "registration_number" and "REGISTRATION-NUMBER" are one column."""
+    return _NOT_ALPHANUMERIC.sub(" ", name.casefold()).strip()
+
+
+def word_key(word: str) -> str:
+    """A status word compared without regard to case or spacing."""
+    return " ".join(word.casefold().split())
+
+
+def describe_date_format(strptime_format: str) -> str:
+    """ "%d/%m/%Y" as people write it: "dd/mm/yyyy"."""
+    described = strptime_format
+    for code, words in _DATE_PARTS.items():
+        described = described.replace(code, words)
+    return described
+
+
+class ImporterFormat:
+    """A register export format: reads decoded text and yields rows in our vocabulary."""
+
+    name: ClassVar[str]
+    label: ClassVar[str]
+    description: ClassVar[str]
+    # Slugs of the regulators whose exports this format reads; empty means any regulator.
+    regulators: ClassVar[tuple[str, ...]] = ()
+
+    def parse(self, text: TextStream) -> Iterator[RegisterRow | BadRow]:
+        raise NotImplementedError
+
+    def serves(self, regulator_slug: str) -> bool:
+        return not self.regulators or regulator_slug in self.regulators
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name}>"
+
+
+class RowChecker:
+    """Turns one row's raw values (field name -> text, a list for previous names, or None)
+    into a ``RegisterRow``, or a ``BadRow`` listing every problem found in it.
+
+    One checker reads one file: it remembers each registration number's line to report
+    duplicates."""
+
+    def __init__(
+        self,
+        *,
+        status_words: Mapping[str, RegistrationStatus],
+        date_formats: Sequence[str],
+        previous_names_separator: str = ";",
+        conditions_imply_status: bool = False,
+    ) -> None:
+        self._status_words = {word_key(word): status for word, status in status_words.items()}
+        self._known_words = ", ".join(f'"{word}"' for word in status_words)
+        self._date_formats = tuple(date_formats)
+        self._date_formats_described = ", ".join(
+            describe_date_format(fmt) for fmt in self._date_formats
+        )
+        self._separator = previous_names_separator
+        self._conditions_imply_status = conditions_imply_status
+        self._seen: dict[str, int] = {}
+
+    def check(self, line: int, values: Mapping[str, object]) -> RegisterRow | BadRow:
+        problems: list[str] = []
+        number = normalise_registration_number(self._text(values, "registration_number", problems))
+        name = " ".join(self._text(values, "name", problems).split())
+        previous_names = self._previous_names(values.get("previous_names"), problems)
+        status = self._status(self._text(values, "status", problems), problems)
+        conditions = self._text(values, "conditions", problems).strip()
+        valid_from = self._date(values, "valid_from", problems)
+        valid_until = self._date(values, "valid_until", problems)
+
+        if not number:
+            problems.append(_("the registration number is missing"))
+        elif len(number) > MAX_NUMBER_CHARS:
+            problems.append(
+                _("the registration number is longer than {limit} characters").format(
+                    limit=MAX_NUMBER_CHARS
+                )
+            )
+        if not name:
+            problems.append(_("the name is missing"))
+        elif len(name) > MAX_NAME_CHARS:
+            problems.append(
+                _("the name is longer than {limit} characters").format(limit=MAX_NAME_CHARS)
+            )
+        if len(conditions) > MAX_CONDITIONS_CHARS:
+            problems.append(
+                _("the conditions are longer than {limit} characters").format(
+                    limit=MAX_CONDITIONS_CHARS
+                )
+            )
+        if valid_from and valid_until and valid_until < valid_from:
+            problems.append(
+                _("valid until ({until}) is before valid from ({start})").format(
+                    until=valid_until.isoformat(), start=valid_from.isoformat()
+                )
+            )
+        if number and len(number) <= MAX_NUMBER_CHARS:
+            earlier = self._seen.setdefault(number, line)
+            if earlier != line:
+                problems.append(
+                    _("registration number {number} is already on line {line}").format(
+                        number=number, line=earlier
+                    )
+                )
+        if problems or status is None:
+            return BadRow(line=line, reason="; ".join(problems))
+        if self._conditions_imply_status and conditions and status == RegistrationStatus.REGISTERED:
+            status = RegistrationStatus.CONDITIONS
+        return RegisterRow(
+            line=line,
+            registration_number=number,
+            name=name,
+            previous_names=previous_names,
+            status=status,
+            conditions=conditions,
+            valid_from=valid_from,
+            valid_until=valid_until,
+        )
+
+    @staticmethod
+    def _text(values: Mapping[str, object], field: str, problems: list[str]) -> str:
+        value = values.get(field)
+        if value is None:
+            return ""
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            problems.append(_("{field} must be text").format(field=field))
+            return ""
+        return str(value).strip()
+
+    def _previous_names(self, value: object, problems: list[str]) -> tuple[str, ...]:
+        if value is None or value == "":
+            return ()
+        if isinstance(value, str):
+            parts: list[object] = list(value.split(self._separator))
+        elif isinstance(value, list):
+            parts = value
+        else:
+            problems.append(_("previous_names must be text or a list of names"))
+            return ()
+        names: list[str] = []
+        for part in parts:
+            if not isinstance(part, str):
+                problems.append(_("previous_names must be text or a list of names"))
+                return ()
+            cleaned = " ".join(part.split())
+            if cleaned and cleaned not in names:
+                names.append(cleaned)
+        if len(names) > MAX_PREVIOUS_NAMES:
+            problems.append(
+                _("there are more than {limit} previous names").format(limit=MAX_PREVIOUS_NAMES)
+            )
+        if any(len(name) > MAX_NAME_CHARS for name in names):
+            problems.append(
+                _("a previous name is longer than {limit} characters").format(limit=MAX_NAME_CHARS)
+            )
+        return tuple(names)
+
+    def _status(self, word: str, problems: list[str]) -> RegistrationStatus | None:
+        if not word:
+            problems.append(_("the status is missing"))
+            return None
+        status = self._status_words.get(word_key(word))
+        if status is None:
+            problems.append(
+                _('unknown status "{word}" (this format knows {known})').format(
+                    word=word, known=self._known_words
+                )
+            )
+        return status
+
+    def _date(self, values: Mapping[str, object], field: str, problems: list[str]) -> date | None:
+        text = self._text(values, field, problems)
+        if not text:
+            return None
+        for fmt in self._date_formats:
+            if fmt == "%Y-%m-%d" and _ISO_DATE.fullmatch(text):
+                try:
+                    return date.fromisoformat(text)
+                except ValueError:
+                    continue
+            try:
+                return datetime.strptime(text, fmt).date()  # noqa: DTZ007  (a date, no time zone)
+            except ValueError:
+                continue
+        problems.append(
+            _('{field} "{value}" is not a date in the accepted format ({formats})').format(
+                field=field, value=text, formats=self._date_formats_described
+            )
+        )
+        return None
+
+
+_CSV_PROBLEMS = {
+    "unexpected end of data": gettext_noop(
+        "a quoted value is never closed (a quote mark is missing)"
+    ),
+    "field larger than field limit": gettext_noop(
+        "a value is too long (a quote mark is probably missing)"
+    ),
+}
+
+
+class CsvFormat(ImporterFormat):
+    """A CSV export with a header row. Subclasses name the columns they read for each field
+    (compared by ``column_key``), the status words, the date formats and the separators."""
+
+    # Our field -> the column names that hold it in this format, preferred first.
+    columns: ClassVar[Mapping[str, tuple[str, ...]]]
+    status_words: ClassVar[Mapping[str, RegistrationStatus]]
+    date_formats: ClassVar[tuple[str, ...]]
+    # Fields the file must have a column for (a format may build one from several columns).
+    required_columns: ClassVar[tuple[str, ...]] = REQUIRED_FIELDS
+    # Where the name is split over columns (first, middle, last...): their aliases, in the order
+    # the parts are joined. Used when the file has no single name column.
+    name_parts: ClassVar[tuple[tuple[str, ...], ...]] = ()
+    delimiters: ClassVar[tuple[str, ...]] = (",",)
+    previous_names_separator: ClassVar[str] = ";"
+    # "Registered" with conditions listed reads as "registered with conditions".
+    conditions_imply_status: ClassVar[bool] = False
+
+    def __init__(self) -> None:
+        # Column names as compared (``column_key``), computed once rather than on every row.
+        self._column_keys = {
+            field: tuple(column_key(alias) for alias in aliases)
+            for field, aliases in self.columns.items()
+        }
+        self._name_part_keys = tuple(
+            tuple(column_key(alias) for alias in aliases) for aliases in self.name_parts
+        )
+
+    def checker(self) -> RowChecker:
+        return RowChecker(
+            status_words=self.status_words,
+            date_formats=self.date_formats,
+            previous_names_separator=self.previous_names_separator,
+            conditions_imply_status=self.conditions_imply_status,
+        )
+
+    def values(self, record: Mapping[str, str]) -> dict[str, object]:
+        """This row's raw value for each field, from the row keyed by ``column_key``; a name
+        split over columns is joined (see ``name_parts``)."""
+        picked: dict[str, object] = {}
+        for field, keys in self._column_keys.items():
+            value = _pick(record, keys)
+            if value is not None:
+                picked[field] = value
+        if self._name_part_keys and not picked.get("name"):
+            parts = (_pick(record, keys) for keys in self._name_part_keys)
+            picked["name"] = " ".join(part.strip() for part in parts if part and part.strip())
+        return picked
+
+    def parse(self, text: TextStream) -> Iterator[RegisterRow | BadRow]:
+        lines = text.lines()
+        first_line = next(lines, "")
+        delimiter = max(self.delimiters, key=first_line.count)
+        reader = csv.reader(chain([first_line], lines), delimiter=delimiter, strict=True)
+        header = self._read_header(reader)
+        checker = self.checker()
+        seen_any = False
+        while True:
+            start = reader.line_num + 1
+            try:
+                record = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as error:
+                problem = _CSV_PROBLEMS.get(str(error), str(error))
+                raise UnreadableFile(
+                    _(
+                        "The CSV file is malformed in the row starting on line {line}: {problem}."
+                    ).format(line=start, problem=_(problem))
+                ) from error
+            if not any(cell.strip() for cell in record):
+                continue  # blank lines carry nothing
+            seen_any = True
+            if len(record) != len(header) and (
+                len(record) < len(header) or any(cell.strip() for cell in record[len(header) :])
+            ):
+                yield BadRow(
+                    line=start,
+                    reason=_(
+                        "this row has {count} values but the header has {columns} columns "
+                        "(is a value with a comma in it not quoted?)"
+                    ).format(count=len(record), columns=len(header)),
+                )
+                continue
+            yield checker.check(start, self.values(dict(zip(header, record, strict=False))))
+        if not seen_any:
+            raise UnreadableFile(_("The file has a header row but no entries."))
+
+    def _read_header(self, reader: Iterator[list[str]]) -> list[str]:
+        try:
+            header = next(reader, None)
+        except csv.Error as error:
+            raise UnreadableFile(
+                _("The header row (line 1) is malformed: {problem}.").format(problem=error)
+            ) from error
+        if not header or not any(cell.strip() for cell in header):
+            raise UnreadableFile(
+                _("Line 1 should be the header row, naming the columns; it is empty.")
+            )
+        keys = [column_key(cell) for cell in header]
+        present = set(keys)
+        for field in self.required_columns:
+            aliases = self.columns.get(field, ())
+            if field == "name":
+                aliases += tuple(alias for part in self.name_parts for alias in part)
+            if not any(column_key(alias) in present for alias in aliases):
+                raise UnreadableFile(
+                    _(
+                        'The header row has no "{field}" column. This format expects one of: '
+                        "{aliases}. The file's columns are: {found}."
+                    ).format(
+                        field=field,
+                        aliases=", ".join(f'"{alias}"' for alias in aliases),
+                        found=", ".join(f'"{cell.strip()}"' for cell in header),
+                    )
+                )
+        return keys
+
+
+def _pick(record: Mapping[str, str], keys: tuple[str, ...]) -> str | None:
+    for key in keys:
+        value = record.get(key)
+        if value is not None:
+            return value
+    return None

@@ -1,0 +1,547 @@
+"""Register imports: receive a regulator's export, check it into a previewed diff, apply it in one
+transaction, or discard it.
+
+    receive_register_file  -> RECEIVED, then the check runs in the background
+    check_register_import  -> CHECKING -> PREVIEWED (or INVALID: bad rows, unreadable file)
+    queue_register_import_apply -> APPLYING, then the apply runs in the background
+    apply_register_import  -> APPLIED (or FAILED, with nothing applied)
+    discard_register_import -> DISCARDED
+
+The file is read as a stream, twice: once to preview, once to apply (the preview is not
+trusted to still hold; the apply recomputes the diff against the register as it is then).
+Memory stays bounded whatever the file's size: what is held is the regulator's current entries
+(number -> fields), the numbers seen so far, and capped samples.
+
+Entries absent from the file are "gone": applying marks them removed. A file with any bad row is
+never applied. Applying the same content twice changes nothing the second time.
+"""
+
+import hashlib
+import logging
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import partial
+from typing import IO
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from casework.accounts.models import User
+from casework.privacy.audit import record_event
+from casework.registry import tasks
+from casework.registry.importers.decoding import open_text
+from casework.registry.importers.registry import FORMATS, formats_for
+from casework.registry.importers.rows import BadRow, RegisterRow, UnreadableFile
+from casework.registry.models import (
+    RegisterEntry,
+    RegisterEntryChange,
+    RegisterImport,
+    RegistrationStatus,
+    Regulator,
+)
+from casework.registry.register_diff import (
+    DiffTally,
+    EntryDiff,
+    current_entries,
+    diff_entries,
+)
+
+logger = logging.getLogger(__name__)
+
+State = RegisterImport.State
+DEFAULT_MAX_BYTES = 60 * 1024 * 1024
+PROGRESS_EVERY = 1000  # rows between two progress updates while checking
+BAD_ROWS_KEPT = 1000
+WRITE_BATCH = 500
+READ_BYTES = 1024 * 1024
+DISCARDABLE = (State.RECEIVED, State.CHECKING, State.PREVIEWED, State.INVALID, State.FAILED)
+
+
+def max_import_bytes() -> int:
+    return int(getattr(settings, "REGISTER_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+# --- Receiving ------------------------------------------------------------------------------
+
+
+def receive_register_file(
+    *,
+    regulator: Regulator,
+    uploaded_file: File[bytes],
+    file_format: str,
+    uploaded_by: User | None,
+    check_in_background: bool = True,
+) -> RegisterImport:
+    """Store an uploaded export and queue its check. Refuses (ValidationError, nothing stored)
+    a format that does not serve this regulator, an empty file, or one over the size limit.
+    ``check_in_background=False`` leaves the check to the caller (the management command)."""
+    if file_format not in {importer.name for importer in formats_for(regulator)}:
+        raise ValidationError(
+            _("The format “{format}” is not one for {regulator}; use one of: {names}.").format(
+                format=file_format,
+                regulator=regulator.short_name,
+                names=", ".join(importer.name for importer in formats_for(regulator)),
+            )
+        )
+    limit = max_import_bytes()
+    if (uploaded_file.size or 0) > limit:
+        raise _too_large(limit)
+    digest = hashlib.sha256()
+    size = 0
+    for chunk in uploaded_file.chunks(READ_BYTES):
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(limit)
+        digest.update(chunk)
+    if size == 0:
+        raise ValidationError(_("The file is empty."))
+    uploaded_file.seek(0)
+
+    file_name = os.path.basename(uploaded_file.name or "") or "register-export"
+    register_import = RegisterImport(
+        regulator=regulator,
+        file_format=file_format,
+        file_name=file_name[-255:],
+        file_sha256=digest.hexdigest(),
+        state=State.RECEIVED,
+        uploaded_by=uploaded_by,
+    )
+    # Stored under a name of our own: the regulator and the content's hash (and the extension).
+    extension = os.path.splitext(file_name)[1].lower()
+    stored_name = f"{regulator.slug}-{register_import.file_sha256[:16]}"
+    if extension[1:].isalnum() and len(extension) <= 6:
+        stored_name += extension
+    register_import.file.save(stored_name, uploaded_file, save=False)
+    try:
+        with transaction.atomic():
+            register_import.save()
+            record_event(
+                action="registry.import_received",
+                actor=uploaded_by,
+                target=register_import,
+                detail={
+                    "regulator": regulator.slug,
+                    "format": file_format,
+                    "file_name": register_import.file_name,
+                    "sha256": register_import.file_sha256,
+                    "bytes": size,
+                },
+            )
+            if check_in_background:
+                transaction.on_commit(
+                    partial(
+                        tasks.check_register_import_task.enqueue,
+                        register_import_id=register_import.pk,
+                    )
+                )
+    except BaseException:
+        register_import.file.delete(save=False)
+        raise
+    return register_import
+
+
+def _too_large(limit: int) -> ValidationError:
+    return ValidationError(
+        _(
+            "The file is larger than {size} MB, the most an import may be. Split it or ask for a "
+            "smaller export."
+        ).format(size=round(limit / (1024 * 1024), 1))
+    )
+
+
+# --- Reading the stored file ---------------------------------------------------------------
+
+
+class _HashingReader:
+    """A binary file read through, hashing what passes, to prove it is the file received."""
+
+    def __init__(self, source: IO[bytes]) -> None:
+        self._source = source
+        self._digest = hashlib.sha256()
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._source.read(size)
+        self._digest.update(data)
+        return data
+
+    def hexdigest_to_end(self) -> str:
+        while self.read(READ_BYTES):
+            pass
+        return self._digest.hexdigest()
+
+
+@dataclass
+class _Reading:
+    """One pass over the stored file: the rows that read, counted, and the bad ones, capped."""
+
+    register_import: RegisterImport
+    on_progress: Callable[[int], None] | None = None
+    rows: int = 0
+    bad_count: int = 0
+    bad_rows: list[dict[str, object]] = field(default_factory=list)
+
+    def good_rows(self) -> Iterator[RegisterRow]:
+        importer = FORMATS[self.register_import.file_format]
+        with self.register_import.file.open("rb") as handle:
+            source = _HashingReader(handle)
+            for item in importer.parse(open_text(source)):
+                self.rows += 1
+                if self.on_progress and self.rows % PROGRESS_EVERY == 0:
+                    self.on_progress(self.rows)
+                if isinstance(item, BadRow):
+                    self.bad_count += 1
+                    if len(self.bad_rows) < BAD_ROWS_KEPT:
+                        self.bad_rows.append({"line": item.line, "reason": item.reason})
+                    continue
+                yield item
+            if source.hexdigest_to_end() != self.register_import.file_sha256:
+                raise UnreadableFile(
+                    _("The stored file is not the file that was received (its SHA-256 differs).")
+                )
+
+
+# --- Checking -------------------------------------------------------------------------------
+
+
+def check_register_import(*, register_import_id: int) -> RegisterImport:
+    """Read the stored file, count its rows, find bad rows and compute what applying it would
+    change. Ends PREVIEWED, or INVALID when any row is bad or the file cannot be read. Runs once:
+    an import no longer RECEIVED is returned as it is."""
+    with transaction.atomic():
+        register_import = _locked(register_import_id)
+        if register_import.state != State.RECEIVED:
+            return register_import
+        register_import.state = State.CHECKING
+        register_import.rows_done = 0
+        register_import.save(update_fields=["state", "rows_done"])
+
+    def progress(rows: int) -> None:
+        RegisterImport.objects.filter(pk=register_import_id).update(rows_done=rows)
+
+    reading = _Reading(register_import, on_progress=progress)
+    tally = DiffTally()
+    failure = ""
+    try:
+        for diff in diff_entries(reading.good_rows(), current_entries(register_import.regulator)):
+            tally.add(diff)
+    except UnreadableFile as problem:
+        failure = str(problem)
+    except Exception as error:
+        _mark_failed(register_import_id, _("Checking failed: {error}").format(error=error))
+        raise
+    readable = not failure
+    state = State.PREVIEWED if readable and not reading.bad_count else State.INVALID
+    summary = (
+        tally.summary(rows=reading.rows, bad_rows=reading.bad_count)
+        if readable
+        else {"rows": reading.rows, "bad_rows": reading.bad_count}
+    )
+    with transaction.atomic():
+        checked = RegisterImport.objects.filter(pk=register_import_id, state=State.CHECKING).update(
+            state=state,
+            rows_total=reading.rows,
+            rows_done=reading.rows,
+            summary=summary,
+            diff_sample=tally.sample if readable else {},
+            bad_rows=reading.bad_rows,
+            failure=failure,
+        )
+        if checked:  # not discarded meanwhile
+            record_event(
+                action="registry.import_checked",
+                target=register_import,
+                detail={"state": state, **summary},
+            )
+    register_import.refresh_from_db()
+    return register_import
+
+
+# --- Applying -------------------------------------------------------------------------------
+
+
+class _Stop(Exception):
+    """Applying cannot go on; the reason is for the officer. Everything rolls back."""
+
+
+class ImportNotReady(ValidationError):
+    """The import is in no state to be applied (or discarded): a refusal, nothing changes."""
+
+
+def queue_register_import_apply(
+    *, register_import_id: int, applied_by: User | None
+) -> RegisterImport:
+    """Mark a previewed import APPLYING and apply it in the background."""
+    with transaction.atomic():
+        register_import = _locked(register_import_id)
+        if register_import.state != State.PREVIEWED:
+            raise _not_ready(register_import)
+        register_import.state = State.APPLYING
+        register_import.save(update_fields=["state"])
+        record_event(
+            action="registry.import_apply_requested",
+            actor=applied_by,
+            target=register_import,
+            detail={"regulator": register_import.regulator.slug},
+        )
+        applied_by_id = applied_by.pk if applied_by is not None else None
+        transaction.on_commit(
+            partial(
+                tasks.apply_register_import_task.enqueue,
+                register_import_id=register_import_id,
+                applied_by_id=applied_by_id,
+            )
+        )
+    return register_import
+
+
+def apply_register_import(*, register_import_id: int, applied_by: User | None) -> RegisterImport:
+    """Apply a previewed import in one transaction: create new entries, update changed ones,
+    mark gone ones removed, record each change in the entry's history, and tell the claims side
+    of every status change. On any failure nothing is applied and the import is FAILED, with the
+    reason; unexpected errors are raised again after that."""
+    try:
+        with transaction.atomic():
+            register_import = _locked(register_import_id)
+            if register_import.state not in (State.PREVIEWED, State.APPLYING):
+                raise _not_ready(register_import)
+            # One import of a regulator's register at a time.
+            regulator = Regulator.objects.select_for_update().get(pk=register_import.regulator_id)
+            newer = (
+                RegisterImport.objects.filter(
+                    regulator=regulator,
+                    state=State.APPLIED,
+                    applied_at__gt=register_import.created_at,
+                )
+                .exclude(pk=register_import.pk)
+                .exists()
+            )
+            if newer:
+                raise _Stop(
+                    _(
+                        "Another import of this register was applied after this file was "
+                        "uploaded, so this preview is out of date. Upload the file again to see "
+                        "what it would change now."
+                    )
+                )
+            _apply(register_import, regulator, applied_by)
+    except ImportNotReady:
+        raise
+    except (_Stop, UnreadableFile) as stop:
+        _mark_failed(register_import_id, str(stop))
+    except Exception as error:
+        _mark_failed(register_import_id, _("Applying failed: {error}").format(error=error))
+        raise
+    return RegisterImport.objects.select_related("regulator").get(pk=register_import_id)
+
+
+def _apply(register_import: RegisterImport, regulator: Regulator, applied_by: User | None) -> None:
+    now = timezone.now()
+    reading = _Reading(register_import)
+    tally = DiffTally()
+    writer = _EntryWriter(register_import, now)
+    for diff in diff_entries(reading.good_rows(), current_entries(regulator)):
+        tally.add(diff)
+        writer.add(diff)
+    if reading.bad_count:
+        raise _Stop(
+            _("The file now has {count} bad rows; nothing was applied.").format(
+                count=reading.bad_count
+            )
+        )
+    writer.flush()
+    Regulator.objects.filter(pk=regulator.pk).update(register_read_at=now)
+    summary = tally.summary(rows=reading.rows, bad_rows=reading.bad_count)
+    register_import.state = State.APPLIED
+    register_import.applied_at = now
+    register_import.rows_total = register_import.rows_done = reading.rows
+    register_import.summary = summary
+    register_import.diff_sample = tally.sample
+    register_import.failure = ""
+    register_import.save(
+        update_fields=[
+            "state",
+            "applied_at",
+            "rows_total",
+            "rows_done",
+            "summary",
+            "diff_sample",
+            "failure",
+        ]
+    )
+    record_event(
+        action="registry.import_applied",
+        actor=applied_by,
+        target=register_import,
+        detail={"regulator": regulator.slug, "sha256": register_import.file_sha256, **summary},
+    )
+
+
+class _EntryWriter:
+    """Writes the differences in batches, with a history row for each, inside the caller's
+    transaction."""
+
+    def __init__(self, register_import: RegisterImport, now: datetime) -> None:
+        self._import = register_import
+        self._now = now
+        self._new: list[tuple[RegisterEntry, EntryDiff]] = []
+        self._changed: list[tuple[RegisterEntry, EntryDiff]] = []
+        self._gone: list[tuple[RegisterEntry, EntryDiff]] = []
+
+    def add(self, diff: EntryDiff) -> None:
+        if diff.kind == "unchanged":
+            return
+        entry = RegisterEntry(
+            pk=diff.entry_id,
+            regulator_id=self._import.regulator_id,
+            registration_number=diff.registration_number,
+            source_import=self._import,
+            updated_at=self._now,
+        )
+        if diff.new is not None:
+            name, previous, status, conditions, start, until = diff.new
+            entry.name, entry.previous_names, entry.status = name, list(previous), status
+            entry.conditions, entry.valid_from, entry.valid_until = conditions, start, until
+        elif diff.old is not None:
+            entry.name = diff.old[0]
+            entry.status = RegistrationStatus.REMOVED
+        batch = {"new": self._new, "changed": self._changed, "gone": self._gone}[diff.kind]
+        batch.append((entry, diff))
+        if len(batch) >= WRITE_BATCH:
+            self._write(diff.kind)
+
+    def flush(self) -> None:
+        for kind in ("new", "changed", "gone"):
+            self._write(kind)
+
+    def _write(self, kind: str) -> None:
+        batch = {"new": self._new, "changed": self._changed, "gone": self._gone}[kind]
+        if not batch:
+            return
+        entries = [entry for entry, _diff in batch]
+        if kind == "new":
+            RegisterEntry.objects.bulk_create(entries)
+            if any(entry.pk is None for entry in entries):  # databases that return no ids
+                ids = dict(
+                    RegisterEntry.objects.filter(
+                        regulator_id=self._import.regulator_id,
+                        registration_number__in=[entry.registration_number for entry in entries],
+                    ).values_list("registration_number", "pk")
+                )
+                for entry in entries:
+                    entry.pk = ids[entry.registration_number]
+        elif kind == "gone":
+            RegisterEntry.objects.filter(pk__in=[entry.pk for entry in entries]).update(
+                status=RegistrationStatus.REMOVED, source_import=self._import, updated_at=self._now
+            )
+        changes = [diff.changed_fields() for _entry, diff in batch]
+        if kind == "changed":
+            # One UPDATE of the changed fields per entry: several times cheaper than
+            # bulk_update's CASE WHEN over every field of every entry.
+            for (entry, _diff), changed in zip(batch, changes, strict=True):
+                RegisterEntry.objects.filter(pk=entry.pk).update(
+                    source_import=self._import,
+                    updated_at=self._now,
+                    **{name: getattr(entry, name) for name in changed},
+                )
+        RegisterEntryChange.objects.bulk_create(
+            RegisterEntryChange(
+                entry=entry,
+                register_import=self._import,
+                kind=kind,
+                old_status=diff.old_status,
+                new_status=diff.new_status,
+                changed_fields=changed,
+            )
+            for (entry, diff), changed in zip(batch, changes, strict=True)
+        )
+        for entry, diff in batch:
+            if diff.status_changed:
+                _registration_status_changed(
+                    entry=entry,
+                    old_status=diff.old_status,
+                    new_status=diff.new_status,
+                    register_import=self._import,
+                )
+        batch.clear()
+
+
+def _registration_status_changed(
+    *, entry: RegisterEntry, old_status: str, new_status: str, register_import: RegisterImport
+) -> None:
+    """Let the claims side act on a status change (listing, bookings, clients, credential) in
+    this same transaction. Imported late: the claims module depends on much of the platform."""
+    try:
+        from casework.registry import claims
+    except ImportError:
+        logger.warning(
+            "casework.registry.claims is missing: status change of %s not passed on", entry.pk
+        )
+        return
+    claims.registration_status_changed(
+        entry=entry, old_status=old_status, new_status=new_status, register_import=register_import
+    )
+
+
+# --- Discarding and shared steps ------------------------------------------------------------
+
+
+def discard_register_import(
+    *, register_import_id: int, discarded_by: User | None
+) -> RegisterImport:
+    """Set an import aside unapplied. The file and its preview stay, as history."""
+    with transaction.atomic():
+        register_import = _locked(register_import_id)
+        if register_import.state not in DISCARDABLE:
+            raise ImportNotReady(
+                _("This import is {state} and can no longer be discarded.").format(
+                    state=register_import.get_state_display().lower()
+                )
+            )
+        previous = register_import.state
+        register_import.state = State.DISCARDED
+        register_import.save(update_fields=["state"])
+        record_event(
+            action="registry.import_discarded",
+            actor=discarded_by,
+            target=register_import,
+            detail={"regulator": register_import.regulator.slug, "from": previous},
+        )
+    return register_import
+
+
+def _locked(register_import_id: int) -> RegisterImport:
+    return (
+        RegisterImport.objects.select_for_update(of=("self",))
+        .select_related("regulator")
+        .get(pk=register_import_id)
+    )
+
+
+def _not_ready(register_import: RegisterImport) -> ImportNotReady:
+    return ImportNotReady(
+        _("Only an import that is ready to apply can be applied; this one is {state}.").format(
+            state=register_import.get_state_display().lower()
+        )
+    )
+
+
+def _mark_failed(register_import_id: int, reason: str) -> None:
+    """Record why an import stopped, in its own small transaction (the work has rolled back)."""
+    with transaction.atomic():
+        register_import = _locked(register_import_id)
+        if register_import.state in (State.APPLIED, State.DISCARDED):
+            return
+        register_import.state = State.FAILED
+        register_import.failure = reason[:4000]
+        register_import.save(update_fields=["state", "failure"])
+        record_event(
+            action="registry.import_failed",
+            target=register_import,
+            detail={"regulator": register_import.regulator.slug, "reason": reason[:500]},
+        )

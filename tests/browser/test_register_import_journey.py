@@ -1,0 +1,77 @@
+"""A regulator officer reads a register export: uploads it, sees the diff, applies it, and the
+suspended practitioner's public status changes at once."""
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from playwright.sync_api import BrowserContext, Page, expect
+
+from casework.registry.claims import claim_registration
+from casework.registry.credentials.models import IssuedCredential
+from casework.registry.models import RegisterEntry, Regulator, RegulatorOfficer
+from casework.registry.reference_data import load_reference_data
+from casework.testing.factories import OfficerFactory, PractitionerFactory
+
+pytestmark = pytest.mark.browser
+
+AssertAccessible = Callable[[Page], None]
+
+REGISTER_EXPORT = """registration_number,name,status
+SW300001,Amara Okafor,suspended
+SW300002,Jonas Berg,registered
+"""
+
+
+def _signed_in_as(context: BrowserContext, site: str, person: Any) -> None:
+    """Stands for a completed sign-in with MFA (the journeys in test_accounts cover it)."""
+    client = Client()
+    client.force_login(person)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": site}])
+
+
+def test_an_officer_uploads_a_register_sees_the_diff_applies_it_and_the_status_follows(
+    page: Page,
+    context: BrowserContext,
+    site: str,
+    transactional_db: None,
+    tmp_path: Path,
+    assert_accessible: AssertAccessible,
+) -> None:
+    load_reference_data()
+    england = Regulator.objects.get(slug="social-work-england")
+    RegisterEntry.objects.create(
+        regulator=england, registration_number="SW300001", name="Amara Okafor", status="registered"
+    )
+    practitioner = PractitionerFactory.create(legal_name="Amara Okafor")
+    claim = claim_registration(
+        practitioner=practitioner, regulator=england, registration_number="SW300001"
+    )
+    officer = OfficerFactory.create(legal_name="Siobhan Gallagher")
+    RegulatorOfficer.objects.create(officer=officer, regulator=england)
+    export = tmp_path / "register.csv"
+    export.write_text(REGISTER_EXPORT, encoding="utf-8")
+
+    _signed_in_as(context, site, officer)
+    page.goto(f"{site}/oversight/imports/")
+    assert_accessible(page)
+    page.get_by_label("Regulator").select_option("social-work-england")
+    page.get_by_label("Format of the file").select_option("generic-csv")
+    page.get_by_label("Register export (CSV or JSON)").set_input_files(str(export))
+    page.get_by_role("button", name="Upload and preview").click()
+
+    expect(page.get_by_text("Ready to apply")).to_be_visible()
+    changes = page.get_by_role("region", name="What would change")
+    expect(changes).to_contain_text("SW300001 Amara Okafor: registered → suspended")
+    expect(changes).to_contain_text("SW300002 Jonas Berg")
+    assert_accessible(page)
+    page.get_by_role("button", name="Apply these changes").click()
+    expect(page.get_by_text("Applied", exact=True)).to_be_visible()
+
+    page.goto(f"{site}/verify/social-work-england/SW300001/")
+    expect(page.locator(".status")).to_have_text("Suspended")
+    assert IssuedCredential.objects.get(claim=claim).suspended
