@@ -214,6 +214,9 @@ MFA_TOTP_ISSUER = "Casework"
 MFA_RECOVERY_CODE_COUNT = 10
 USERSESSIONS_TRACK_ACTIVITY = True
 
+# Register exports larger than this are refused before anything is stored.
+REGISTER_IMPORT_MAX_BYTES = env_int("CASEWORK_REGISTER_IMPORT_MAX_MB", 60) * 1024 * 1024
+
 # Verification API: generous for people and link previews, tight enough to stop scraping.
 VERIFY_API_RATE = env_str("CASEWORK_VERIFY_API_RATE", "60/m")
 

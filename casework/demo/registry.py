@@ -1,31 +1,36 @@
-"""Demo register entries and claims: a verified practitioner, a claim in review, and a
-practitioner whose registration the register shows as suspended (credential suspended)."""
+"""Demo registers, read through the real import path (one export per seeded format), claims
+in each state, and a practitioner whose register status a later import suspends."""
 
-from django.db import transaction
+from pathlib import Path
+
+from django.core.files import File
 
 from casework.accounts.models import Role, User
-from casework.registry.claims import claim_registration, registration_status_changed
-from casework.registry.models import RegisterEntry, RegistrationClaim, Regulator, RegulatorOfficer
+from casework.registry.claims import claim_registration
+from casework.registry.models import RegisterImport, RegistrationClaim, Regulator, RegulatorOfficer
 from casework.registry.reference_data import load_reference_data
+from casework.registry.register_import import (
+    apply_register_import,
+    check_register_import,
+    receive_register_file,
+)
 
-# (regulator slug, number, name on the register, status, conditions)
-DEMO_ENTRIES = [
-    ("social-work-england", "SW100001", "OKAFOR, Amara", "registered", ""),
-    ("social-work-england", "SW100002", "Jonas Berg", "registered", ""),
-    ("social-work-england", "SW100003", "Hollis, Dana", "suspended", ""),
-    (
-        "social-work-england",
-        "SW100004",
-        "Mei Lin Zhou",
-        "conditions",
-        "Practise only under the supervision of a registered social worker.",
-    ),
-    ("coru-swrb", "SW012345", "Siobhán Ní Bhriain", "registered", ""),
-    ("ca-on-ocswssw", "812345", "Marie-Claire Tremblay", "registered", ""),
+REGISTERS = Path(__file__).resolve().parent / "registers"
+
+# (regulator slug, format, export file): read in this order.
+FIRST_READINGS = [
+    ("social-work-england", "social-work-england", "social-work-england-1.csv"),
+    ("sssc", "sssc", "sssc.csv"),
+    ("ca-on-ocswssw", "ontario-college", "ontario.csv"),
+    ("us-ca-bbs", "us-state-board", "us-ca-bbs.csv"),
+    ("coru-swrb", "generic-csv", "coru-swrb.csv"),
 ]
+# Read after the claims: the register now shows Dana Hollis under an interim suspension order.
+LATER_READING = ("social-work-england", "social-work-england", "social-work-england-2.csv")
 
 DEMO_PRACTITIONERS = [
-    # email, legal name, (regulator, number) claimed
+    # email, legal name, (regulator, number) claimed. Jonas's legal name differs from the
+    # register's, so his claim waits for review.
     ("practitioner@demo.casework.localhost", "Amara Okafor", ("social-work-england", "SW100001")),
     ("jonas@demo.casework.localhost", "Jonas Berg Lund", ("social-work-england", "SW100002")),
     ("dana@demo.casework.localhost", "Dana Hollis", ("social-work-england", "SW100003")),
@@ -34,18 +39,29 @@ DEMO_PRACTITIONERS = [
 
 def seed_registry() -> None:
     load_reference_data()
-    with transaction.atomic():
-        for slug, number, name, _status, conditions in DEMO_ENTRIES:
-            regulator = Regulator.objects.filter(slug=slug).first()
-            if regulator is None:
-                continue
-            RegisterEntry.objects.get_or_create(
-                regulator=regulator,
-                registration_number=number,
-                defaults={"name": name, "status": "registered", "conditions": conditions},
-            )
-        _seed_claims()
-        _seed_officer()
+    for reading in FIRST_READINGS:
+        _read_register(*reading)
+    _seed_claims()
+    _read_register(*LATER_READING)
+    _seed_officer()
+
+
+def _read_register(slug: str, file_format: str, file_name: str) -> None:
+    regulator = Regulator.objects.get(slug=slug)
+    if RegisterImport.objects.filter(
+        regulator=regulator, file_name=file_name, state=RegisterImport.State.APPLIED
+    ).exists():
+        return
+    with (REGISTERS / file_name).open("rb") as handle:
+        received = receive_register_file(
+            regulator=regulator,
+            uploaded_file=File(handle, name=file_name),
+            file_format=file_format,
+            uploaded_by=None,
+            check_in_background=False,
+        )
+    check_register_import(register_import_id=received.pk)
+    apply_register_import(register_import_id=received.pk, applied_by=None)
 
 
 def _seed_claims() -> None:
@@ -58,20 +74,7 @@ def _seed_claims() -> None:
             person.save(update_fields=["password"])
         regulator = Regulator.objects.get(slug=slug)
         if not RegistrationClaim.objects.filter(practitioner=person, regulator=regulator).exists():
-            # Jonas's legal name differs from the register's: his claim waits for review.
             claim_registration(practitioner=person, regulator=regulator, registration_number=number)
-    # The register now shows Dana as suspended (as an import would): the credential follows.
-    for slug, number, _name, status, _conditions in DEMO_ENTRIES:
-        entry = RegisterEntry.objects.filter(
-            regulator__slug=slug, registration_number=number
-        ).first()
-        if entry is not None and entry.status != status:
-            old = entry.status
-            entry.status = status
-            entry.save(update_fields=["status"])
-            registration_status_changed(
-                entry=entry, old_status=old, new_status=status, register_import=None
-            )
 
 
 def _seed_officer() -> None:
