@@ -12,6 +12,7 @@ A format maps the regulator's words to ours; the checks are the same for all:
 * dates in one of the format's accepted formats, and never ending before they start.
 """
 
+import abc
 import csv
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -66,7 +67,7 @@ def describe_date_format(strptime_format: str) -> str:
     return described
 
 
-class ImporterFormat:
+class ImporterFormat(abc.ABC):
     """A register export format: reads decoded text and yields rows in our vocabulary."""
 
     name: ClassVar[str]
@@ -75,8 +76,9 @@ class ImporterFormat:
     # Slugs of the regulators whose exports this format reads; empty means any regulator.
     regulators: ClassVar[tuple[str, ...]] = ()
 
+    @abc.abstractmethod
     def parse(self, text: TextStream) -> Iterator[RegisterRow | BadRow]:
-        raise NotImplementedError
+        """Each row of the export, read into our vocabulary or reported with its line."""
 
     def serves(self, regulator_slug: str) -> bool:
         return not self.regulators or regulator_slug in self.regulators
