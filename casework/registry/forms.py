@@ -3,6 +3,8 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from casework.registry.models import Jurisdiction, Regulator
@@ -15,6 +17,30 @@ def jurisdiction_choices() -> tuple[tuple[str, str], ...]:
     return tuple((p.code, f"{p.country.name}: {p.name}" if p.country else p.name) for p in places)
 
 
+_rendered_place_selects: dict[tuple[Any, ...], str] = {}
+
+
+class PlaceSelect(forms.Select):
+    """The select of every place, rendered once per selection, language and attributes.
+
+    Rendering ~330 options through the widget templates costs more than the rest of a
+    verification page; the options are reference data that change only on a reload.
+    """
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        key = (name, str(value), tuple(sorted((attrs or {}).items())), get_language())
+        if key not in _rendered_place_selects:
+            _rendered_place_selects[key] = super().render(name, value, attrs, renderer)
+        return mark_safe(_rendered_place_selects[key])  # noqa: S308  (the widget's own output)
+
+
+def forget_rendered_places() -> None:
+    jurisdiction_choices.cache_clear()
+    _rendered_place_selects.clear()
+
+
 class JurisdictionField(forms.TypedChoiceField):
     """A place, chosen by its ISO 3166 code; cleans to the Jurisdiction (or None)."""
 
@@ -24,6 +50,7 @@ class JurisdictionField(forms.TypedChoiceField):
             coerce=lambda code: Jurisdiction.objects.select_related("country").get(code=code),
             empty_value=None,
             required=False,
+            widget=PlaceSelect,
             **kwargs,
         )
 

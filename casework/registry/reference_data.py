@@ -115,7 +115,7 @@ def load_reference_data() -> LoadReport:
         jurisdictions = _load_jurisdictions()
         regulators = _load_regulators(_read("regulators.toml"))
         agreements = _load_agreements(_read("practice_agreements.toml"))
-    from casework.registry.forms import jurisdiction_choices
+    from casework.registry.forms import forget_rendered_places
 
-    jurisdiction_choices.cache_clear()
+    forget_rendered_places()
     return LoadReport(jurisdictions, regulators, agreements)
