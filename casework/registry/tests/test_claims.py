@@ -8,16 +8,9 @@ from casework.accounts.models import User
 from casework.privacy.models import AuditEvent
 from casework.registry.claims import claim_registration, decide_claim, withdraw_claim
 from casework.registry.models import RegisterEntry, RegistrationClaim, Regulator, RegulatorOfficer
-from casework.registry.reference_data import load_reference_data
 from casework.testing.factories import PractitionerFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def england(db: None) -> Regulator:
-    load_reference_data()
-    return Regulator.objects.get(slug="social-work-england")
 
 
 @pytest.fixture

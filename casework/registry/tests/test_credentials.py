@@ -36,7 +36,6 @@ from casework.registry.credentials.service import (
 )
 from casework.registry.credentials.verification import PROBLEMS, verify_credential_jwt
 from casework.registry.models import RegisterEntry, RegistrationClaim, Regulator
-from casework.registry.reference_data import load_reference_data
 from casework.testing.factories import PractitionerFactory
 
 pytestmark = pytest.mark.django_db
@@ -56,15 +55,9 @@ def parts(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 @pytest.fixture
-def regulator(db: None) -> Regulator:
-    load_reference_data()
-    return Regulator.objects.get(slug="social-work-england")
-
-
-@pytest.fixture
-def entry(regulator: Regulator) -> RegisterEntry:
+def entry(england: Regulator) -> RegisterEntry:
     return RegisterEntry.objects.create(
-        regulator=regulator,
+        regulator=england,
         registration_number="SW998877",
         name="Amara Okafor",
         status="registered",

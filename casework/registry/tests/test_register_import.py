@@ -28,7 +28,6 @@ from casework.registry.models import (
     RegistrationClaim,
     Regulator,
 )
-from casework.registry.reference_data import load_reference_data
 
 pytestmark = pytest.mark.django_db
 State = RegisterImport.State
@@ -60,12 +59,6 @@ def media(settings: Settings, tmp_path: Path) -> Path:
         },
     }
     return folder
-
-
-@pytest.fixture
-def england(db: None) -> Regulator:
-    load_reference_data()
-    return Regulator.objects.get(slug="social-work-england")
 
 
 Upload = Callable[..., RegisterImport]

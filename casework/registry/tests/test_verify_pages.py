@@ -3,16 +3,14 @@ from django.test import Client
 from django.urls import reverse
 
 from casework.registry.models import RegisterEntry, Regulator
-from casework.registry.reference_data import load_reference_data
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def entry(db: None) -> RegisterEntry:
-    load_reference_data()
+def entry(england: Regulator) -> RegisterEntry:
     return RegisterEntry.objects.create(
-        regulator=Regulator.objects.get(slug="social-work-england"),
+        regulator=england,
         registration_number="SW123456",
         name="Amara Okafor",
         status="conditions",
