@@ -9,7 +9,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from casework.registry.forms import VerifySearchForm
 from casework.registry.practice import may_practise_for
-from casework.registry.verification import MEANINGS, find_entries, holder_of
+from casework.registry.verification import MEANINGS, find_entries
 
 router = Router(tags=["verification"])
 
@@ -92,7 +92,8 @@ def verify(request: HttpRequest, query: Query[VerifyQuery]) -> Status[object]:
                     "registration_mandatory": entry.regulator.registration_mandatory,
                     "register_read_at": entry.regulator.register_read_at,
                 },
-                "on_casework": holder_of(entry) is not None,
+                # Annotated by find_entries.
+                "on_casework": entry.on_casework,  # type: ignore[attr-defined]
                 "verification_url": request.build_absolute_uri(
                     f"/verify/{entry.regulator.slug}/{entry.registration_number}/"
                 ),

@@ -1,7 +1,6 @@
 """Practitioners claim registrations; the register decides at once or a reviewer does."""
 
 from functools import partial
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from casework.accounts.models import Role, User
 from casework.privacy.audit import record_event
+from casework.registry.credentials import service as credentials
 from casework.registry.models import (
     RegisterEntry,
     RegisterImport,
@@ -34,12 +34,6 @@ def _check_evidence(evidence: UploadedFile[bytes] | None) -> None:
     evidence.seek(0)
     if not any(head.startswith(magic) for magic in EVIDENCE_TYPES):
         raise ValidationError(_("Evidence must be a PDF, PNG or JPEG file."))
-
-
-def _credentials() -> Any:
-    from casework.registry.credentials import service
-
-    return service
 
 
 def claim_registration(
@@ -94,7 +88,7 @@ def claim_registration(
             detail={"regulator": regulator.slug, "matched_register": verified},
         )
         if verified:
-            _credentials().issue_credential_for_claim(claim=claim)
+            credentials.issue_credential_for_claim(claim=claim)
     return claim
 
 
@@ -139,7 +133,7 @@ def decide_claim(
             reason=reason,
         )
         if approve:
-            _credentials().issue_credential_for_claim(claim=claim)
+            credentials.issue_credential_for_claim(claim=claim)
     return claim
 
 
@@ -160,7 +154,7 @@ def withdraw_claim(*, claim: RegistrationClaim, practitioner: User) -> None:
             subject_id=practitioner.pk,
         )
         if was_verified:
-            _credentials().revoke_credentials_for_claim(claim=claim)
+            credentials.revoke_credentials_for_claim(claim=claim)
 
 
 STATUS_SENTENCES = {
@@ -198,7 +192,7 @@ def registration_status_changed(
                 "import": register_import.pk if register_import else None,
             },
         )
-        _credentials().sync_credential_status(claim=claim)
+        credentials.sync_credential_status(claim=claim)
         transaction.on_commit(
             partial(tell_practitioner_status_changed, claim_id=claim.pk, new_status=new_status)
         )

@@ -17,6 +17,11 @@ def jurisdiction_choices() -> tuple[tuple[str, str], ...]:
     return tuple((p.code, f"{p.country.name}: {p.name}" if p.country else p.name) for p in places)
 
 
+@functools.cache
+def jurisdiction_codes() -> frozenset[str]:
+    return frozenset(code for code, _label in jurisdiction_choices())
+
+
 _rendered_place_selects: dict[tuple[Any, ...], str] = {}
 
 
@@ -30,6 +35,10 @@ class PlaceSelect(forms.Select):
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
     ) -> SafeString:
+        if value not in (None, "") and str(value) not in jurisdiction_codes():
+            # A value from the query string that is no place: render it, never keep it, so
+            # that made-up values cannot grow the cache.
+            return super().render(name, value, attrs, renderer)
         key = (name, str(value), tuple(sorted((attrs or {}).items())), get_language())
         if key not in _rendered_place_selects:
             _rendered_place_selects[key] = super().render(name, value, attrs, renderer)
@@ -38,6 +47,7 @@ class PlaceSelect(forms.Select):
 
 def forget_rendered_places() -> None:
     jurisdiction_choices.cache_clear()
+    jurisdiction_codes.cache_clear()
     _rendered_place_selects.clear()
 
 

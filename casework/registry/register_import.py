@@ -17,7 +17,6 @@ never applied. Applying the same content twice changes nothing the second time.
 """
 
 import hashlib
-import logging
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -34,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from casework.accounts.models import User
 from casework.privacy.audit import record_event
-from casework.registry import tasks
+from casework.registry import claims, tasks
 from casework.registry.importers.decoding import open_text
 from casework.registry.importers.registry import FORMATS, formats_for
 from casework.registry.importers.rows import BadRow, RegisterRow, UnreadableFile
@@ -51,8 +50,6 @@ from casework.registry.register_diff import (
     current_entries,
     diff_entries,
 )
-
-logger = logging.getLogger(__name__)
 
 State = RegisterImport.State
 DEFAULT_MAX_BYTES = 60 * 1024 * 1024
@@ -462,30 +459,13 @@ class _EntryWriter:
         )
         for entry, diff in batch:
             if diff.status_changed:
-                _registration_status_changed(
+                claims.registration_status_changed(
                     entry=entry,
                     old_status=diff.old_status,
                     new_status=diff.new_status,
                     register_import=self._import,
                 )
         batch.clear()
-
-
-def _registration_status_changed(
-    *, entry: RegisterEntry, old_status: str, new_status: str, register_import: RegisterImport
-) -> None:
-    """Let the claims side act on a status change (listing, bookings, clients, credential) in
-    this same transaction. Imported late: the claims module depends on much of the platform."""
-    try:
-        from casework.registry import claims
-    except ImportError:
-        logger.warning(
-            "casework.registry.claims is missing: status change of %s not passed on", entry.pk
-        )
-        return
-    claims.registration_status_changed(
-        entry=entry, old_status=old_status, new_status=new_status, register_import=register_import
-    )
 
 
 # --- Discarding and shared steps ------------------------------------------------------------

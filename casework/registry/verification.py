@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -39,6 +39,7 @@ MEANINGS: dict[str, Promise] = {
 def find_entries(
     *, regulator: Regulator | None, number: str, name: str, limit: int = 20
 ) -> QuerySet[RegisterEntry]:
+    """Matching entries, each annotated ``on_casework``: a practitioner here holds it."""
     entries = RegisterEntry.objects.select_related("regulator", "regulator__jurisdiction")
     if regulator is not None:
         entries = entries.filter(regulator=regulator)
@@ -49,7 +50,12 @@ def find_entries(
         for token in name.split():
             condition &= Q(name__icontains=token)
         entries = entries.filter(condition)
-    return entries.order_by("name", "registration_number")[:limit]
+    held = RegistrationClaim.objects.filter(
+        entry=OuterRef("pk"), state=RegistrationClaim.State.VERIFIED
+    )
+    return entries.annotate(on_casework=Exists(held)).order_by("name", "registration_number")[
+        :limit
+    ]
 
 
 @dataclass(frozen=True)

@@ -55,35 +55,28 @@ def revoke_credential(*, credential: IssuedCredential, reason: str) -> bool:
 
 
 def suspend_credential(*, credential: IssuedCredential) -> bool:
-    with transaction.atomic():
-        credential = IssuedCredential.objects.select_for_update().get(pk=credential.pk)
-        if credential.revoked or credential.suspended:
-            return False
-        set_status_bit(
-            status_list=credential.suspension_list,
-            index=credential.status_list_index,
-            value=True,
-        )
-        credential.suspended = True
-        credential.save(update_fields=["suspended"])
-        _audit(credential, "suspended")
-    return True
+    return _set_suspension(credential, suspended=True)
 
 
 def reinstate_credential(*, credential: IssuedCredential) -> bool:
     """Lift a suspension (never a revocation)."""
+    return _set_suspension(credential, suspended=False)
+
+
+def _set_suspension(credential: IssuedCredential, *, suspended: bool) -> bool:
+    """Returns False when there is nothing to do: revoked, or already in that state."""
     with transaction.atomic():
         credential = IssuedCredential.objects.select_for_update().get(pk=credential.pk)
-        if credential.revoked or not credential.suspended:
+        if credential.revoked or credential.suspended == suspended:
             return False
         set_status_bit(
             status_list=credential.suspension_list,
             index=credential.status_list_index,
-            value=False,
+            value=suspended,
         )
-        credential.suspended = False
+        credential.suspended = suspended
         credential.save(update_fields=["suspended"])
-        _audit(credential, "reinstated")
+        _audit(credential, "suspended" if suspended else "reinstated")
     return True
 
 

@@ -1,3 +1,5 @@
+from typing import Any
+
 import pytest
 from django.core.cache import cache
 from django.test import Client
@@ -67,3 +69,22 @@ def test_the_openapi_schema_describes_the_verification_endpoint(client: Client) 
     assert schema["openapi"].startswith("3.")
     operation = schema["paths"]["/api/v1/verify"]["get"]
     assert {"200", "400", "429"} <= set(operation["responses"])
+
+
+def test_the_api_answers_in_a_constant_number_of_queries(
+    client: Client,
+    england: Regulator,
+    django_assert_max_num_queries: Any,
+) -> None:
+    for n in range(15):
+        RegisterEntry.objects.create(
+            regulator=england,
+            registration_number=f"QB{n}",
+            name=f"Quinn Budget {n}",
+            status="registered",
+        )
+    client.get("/api/v1/verify", {"name": "Quinn"})  # warm the session and caches
+    # Session, entries with their regulator and holder flag; no query per result.
+    with django_assert_max_num_queries(4):
+        response = client.get("/api/v1/verify", {"name": "Quinn Budget"})
+    assert len(response.json()) == 15

@@ -74,3 +74,14 @@ def test_an_unknown_registration_answers_404_and_its_badge_says_so(
     )
     badge = client.get(reverse("registry:badge", args=["social-work-england", "NOPE"]))
     assert "Not on the register" in badge.content.decode()
+
+
+def test_made_up_places_in_the_address_are_not_kept(client: Client, entry: RegisterEntry) -> None:
+    from casework.registry import forms
+
+    url = reverse("registry:verification", args=["social-work-england", "SW123456"])
+    client.get(url, {"where": "GB-ENG"})
+    kept = len(forms._rendered_place_selects)
+    for n in range(20):
+        assert client.get(url, {"where": f"XX-{n}"}).status_code == 200
+    assert len(forms._rendered_place_selects) == kept
