@@ -263,6 +263,9 @@ if EMAIL_HOST:
     EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD", required=False)
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
     EMAIL_TIMEOUT = 20
+elif PRODUCTION:
+    # Never print emails (they carry sign-in and reset links) to production logs.
+    EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Casework <no-reply@casework.localhost>")

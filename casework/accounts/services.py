@@ -1,5 +1,6 @@
 """Account writes: preferences and sessions. Sign-up and sign-in run through django-allauth."""
 
+from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.usersessions.adapter import get_adapter as get_sessions_adapter
 from allauth.usersessions.models import UserSession
 from django.db import transaction
@@ -42,6 +43,4 @@ def end_sessions(*, request: HttpRequest, person: User, sessions: list[UserSessi
     current = request.session.session_key in keys
     get_sessions_adapter().end_sessions(sessions)
     if current:
-        from allauth.account.adapter import get_adapter
-
-        get_adapter().logout(request)
+        get_account_adapter().logout(request)

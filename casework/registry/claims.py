@@ -5,7 +5,6 @@ from functools import partial
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +19,7 @@ from casework.registry.models import (
     Regulator,
 )
 from casework.registry.names import names_match, normalise_registration_number
+from casework.registry.notifications import tell_practitioner_status_changed
 
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 EVIDENCE_TYPES = {b"%PDF": "PDF", b"\x89PNG": "PNG", b"\xff\xd8\xff": "JPEG"}
@@ -176,8 +176,6 @@ def registration_status_changed(
     """Apply a register status change in the same transaction as the import that read it:
     the credential's status follows, the practitioner is told, the audit log records it.
     (Listings and new bookings derive from the status, so they follow at once.)"""
-    from casework.registry.notifications import tell_practitioner_status_changed
-
     claims = RegistrationClaim.objects.filter(
         entry=entry, state=RegistrationClaim.State.VERIFIED
     ).select_related("practitioner", "regulator")
@@ -196,10 +194,3 @@ def registration_status_changed(
         transaction.on_commit(
             partial(tell_practitioner_status_changed, claim_id=claim.pk, new_status=new_status)
         )
-
-
-def verification_path(claim: RegistrationClaim) -> str:
-    return reverse(
-        "registry:verification",
-        kwargs={"regulator": claim.regulator.slug, "number": claim.registration_number},
-    )

@@ -5,10 +5,18 @@ Rendered in the person's own language; the email carries the status and a link, 
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 
 from casework.emails import deliver_email
 from casework.registry.models import RegistrationClaim
+
+
+def verification_path(claim: RegistrationClaim) -> str:
+    return reverse(
+        "registry:verification",
+        kwargs={"regulator": claim.regulator.slug, "number": claim.registration_number},
+    )
 
 
 def tell_practitioner_status_changed(*, claim_id: int, new_status: str) -> None:
@@ -20,8 +28,6 @@ def tell_practitioner_status_changed(*, claim_id: int, new_status: str) -> None:
     if claim is None:
         return
     person = claim.practitioner
-    from casework.registry.claims import verification_path
-
     with translation.override(person.language):
         context = {
             "person": person,

@@ -37,7 +37,7 @@ from casework.registry.verification import MEANINGS, entry_by_number, find_entri
 def verify_search(request: HttpRequest) -> HttpResponse:
     """Search by regulator and number, or by name. Searches are not stored."""
     form = VerifySearchForm(request.GET or None)
-    entries = None
+    entries, where = None, None
     if form.is_bound and form.is_valid():
         entries = list(
             find_entries(
@@ -46,7 +46,7 @@ def verify_search(request: HttpRequest) -> HttpResponse:
                 name=form.cleaned_data["name"],
             )
         )
-    where = form.cleaned_data.get("where") if form.is_bound and form.is_valid() else None
+        where = form.cleaned_data["where"]
     return TemplateResponse(
         request,
         "registry/verify_search.html",
