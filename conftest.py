@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
+from django.test.signals import setting_changed
 
 from casework.accounts.models import User
 from casework.testing import factories
@@ -20,6 +21,9 @@ def pytest_configure(config: pytest.Config) -> None:
     # Tasks run as they are enqueued, so tests see their effects; one test runs the real
     # database worker to prove that path (casework/shell/tests/test_tasks.py).
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    # Apps that declare tasks at import time (in ready()) have already built the configured
+    # backend by now: tell django-tasks the setting changed, so every task uses this one.
+    setting_changed.send(sender=type(settings), setting="TASKS", value=settings.TASKS, enter=True)
 
 
 @pytest.fixture(autouse=True)

@@ -1,15 +1,10 @@
 """django-allauth adapters: how Casework signs people up, sends their email and guards MFA."""
 
-import base64
 import hashlib
-import os
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.hashes import SHA256
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
@@ -21,6 +16,7 @@ from casework.accounts.models import Role, User
 from casework.emails import deliver_email
 from casework.privacy.audit import record_event
 from casework.privacy.middleware import client_address
+from casework.vault import legacy, sealed_text
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -66,28 +62,25 @@ class AccountAdapter(DefaultAccountAdapter):
         return True
 
 
-def _totp_cipher() -> AESGCM:
-    key = HKDF(algorithm=SHA256(), length=32, salt=None, info=b"casework mfa secrets").derive(
-        settings.VAULT_KEY.encode()
-    )
-    return AESGCM(key)
-
-
 class MFAAdapter(DefaultMFAAdapter):
-    """TOTP secrets are stored encrypted (AES-256-GCM, key derived from the vault key)."""
+    """TOTP secrets and recovery-code seeds are sealed by the vault ("v2:", the system data key
+    "mfa-secrets"); those sealed before the vault ("v1:") are still read, until
+    ``rotate_vault_kek`` seals them again."""
 
-    _PREFIX = "v1:"
+    # allauth hands over the bare secret, not its row: the binding is to the purpose only.
+    _CONTEXT = "accounts.mfa-secret"
 
     def encrypt(self, text: str) -> str:
-        nonce = os.urandom(12)
-        sealed = _totp_cipher().encrypt(nonce, text.encode(), b"mfa.totp")
-        return self._PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode()
+        return sealed_text.seal_text(text.encode(), purpose="mfa-secrets", context=self._CONTEXT)
 
     def decrypt(self, encrypted_text: str) -> str:
-        if not encrypted_text.startswith(self._PREFIX):
-            raise ValueError("An MFA secret is stored unencrypted or in an unknown format.")
-        raw = base64.urlsafe_b64decode(encrypted_text[len(self._PREFIX) :])
-        return _totp_cipher().decrypt(raw[:12], raw[12:], b"mfa.totp").decode()
+        if legacy.is_legacy(encrypted_text):
+            opened = legacy.open_legacy(
+                encrypted_text, info=b"casework mfa secrets", aad=b"mfa.totp", context="mfa.totp"
+            )
+        else:
+            opened = sealed_text.open_text(encrypted_text, context=self._CONTEXT)
+        return opened.decode()
 
     def can_delete_authenticator(self, authenticator: Any) -> bool:
         # Staff must keep a second factor: the last TOTP or passkey cannot be removed.

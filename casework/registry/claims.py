@@ -1,8 +1,10 @@
 """Practitioners claim registrations; the register decides at once or a reviewer does."""
 
+import uuid
 from functools import partial
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -20,6 +22,19 @@ from casework.registry.models import (
 )
 from casework.registry.names import names_match, normalise_registration_number
 from casework.registry.notifications import tell_practitioner_status_changed
+from casework.registry.standing import in_good_standing, standing_changed
+from casework.vault.crypto import seal
+from casework.vault.services import data_key_for_owner
+
+
+def _announce_standing(practitioner: User, reason: str) -> None:
+    standing_changed.send(
+        sender=RegistrationClaim,
+        practitioner=practitioner,
+        in_good_standing=in_good_standing(practitioner),
+        reason=reason,
+    )
+
 
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 EVIDENCE_TYPES = {b"%PDF": "PDF", b"\x89PNG": "PNG", b"\xff\xd8\xff": "JPEG"}
@@ -45,7 +60,8 @@ def claim_registration(
     evidence_note: str = "",
 ) -> RegistrationClaim:
     """Verify at once when the register holds this number under the practitioner's name;
-    otherwise queue the claim for review with its evidence."""
+    otherwise queue the claim for review with its evidence, sealed by the vault under the
+    practitioner's data key and bound to this claim."""
     if practitioner.role != Role.PRACTITIONER:
         raise ValidationError(_("Only practitioners can claim a registration."))
     number = normalise_registration_number(registration_number)
@@ -76,10 +92,18 @@ def claim_registration(
             registration_number=number,
             entry=entry if verified else None,
             state=RegistrationClaim.State.VERIFIED if verified else RegistrationClaim.State.PENDING,
-            evidence=evidence or "",
             evidence_note=evidence_note,
             decided_at=timezone.now() if verified else None,
         )
+        if evidence is not None:
+            sealed = seal(
+                data_key_for_owner(owner=f"person:{practitioner.pk}"),
+                evidence.read(),
+                context=f"registry.registrationclaim.evidence:{claim.pk}",
+            )
+            # A random name: the uploaded one may say who the practitioner is.
+            claim.evidence.save(f"{uuid.uuid4().hex}.sealed", ContentFile(sealed), save=False)
+            claim.save(update_fields=["evidence"])
         record_event(
             action="registry.claim_verified" if verified else "registry.claim_submitted",
             actor=practitioner,
@@ -89,6 +113,7 @@ def claim_registration(
         )
         if verified:
             credentials.issue_credential_for_claim(claim=claim)
+            _announce_standing(practitioner, "claim_verified")
     return claim
 
 
@@ -134,6 +159,7 @@ def decide_claim(
         )
         if approve:
             credentials.issue_credential_for_claim(claim=claim)
+            _announce_standing(claim.practitioner, "claim_verified")
     return claim
 
 
@@ -155,6 +181,7 @@ def withdraw_claim(*, claim: RegistrationClaim, practitioner: User) -> None:
         )
         if was_verified:
             credentials.revoke_credentials_for_claim(claim=claim)
+            _announce_standing(practitioner, "claim_withdrawn")
 
 
 STATUS_SENTENCES = {
@@ -174,8 +201,9 @@ def registration_status_changed(
     register_import: RegisterImport | None,
 ) -> None:
     """Apply a register status change in the same transaction as the import that read it:
-    the credential's status follows, the practitioner is told, the audit log records it.
-    (Listings and new bookings derive from the status, so they follow at once.)"""
+    the credential's status follows, the practitioner is told, the audit log records it, and
+    ``standing_changed`` lets other apps add theirs (scheduling tells open clients). Listings
+    and new bookings read standing from the register, so they follow at once."""
     claims = RegistrationClaim.objects.filter(
         entry=entry, state=RegistrationClaim.State.VERIFIED
     ).select_related("practitioner", "regulator")
@@ -194,3 +222,4 @@ def registration_status_changed(
         transaction.on_commit(
             partial(tell_practitioner_status_changed, claim_id=claim.pk, new_status=new_status)
         )
+        _announce_standing(claim.practitioner, "register_status")

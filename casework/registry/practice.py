@@ -94,3 +94,30 @@ def may_practise_for(entries: list[RegisterEntry], client_in: Jurisdiction) -> P
 
 def _self_and_country(place: Jurisdiction) -> list[str]:
     return [place.code, place.country_id] if place.country_id else [place.code]
+
+
+def jurisdictions_covering(place: Jurisdiction) -> set[str] | None:
+    """The inverse of ``may_practise_for``, for searching: the regulators' jurisdictions whose
+    practising registrations let their holder work with a client in ``place`` (the place
+    itself, its country, and the members of every operational agreement that includes either).
+
+    None means a registration is not needed there (social work is unregulated in ``place`` and
+    no regulator there requires one), so anyone in good standing may practise. Where we hold no
+    reviewed facts about ``place`` (``Verdict.UNKNOWN``), booking refuses everyone whose
+    registrations do not cover it, so the set is returned all the same, often empty: the
+    directory shows exactly whom booking would accept.
+    """
+    if may_practise_for([], place).allowed:
+        return None
+    parts = place.code.split("-")
+    covering_place = {"-".join(parts[:length]) for length in range(1, len(parts) + 1)}
+    homes = set(covering_place)
+    for agreement in PracticeAgreement.objects.filter(
+        operational=True, members__code__in=sorted(covering_place)
+    ).prefetch_related("members"):
+        homes |= {member.code for member in agreement.members.all()}
+    return set(
+        Regulator.objects.filter(jurisdiction_id__in=sorted(homes)).values_list(
+            "jurisdiction_id", flat=True
+        )
+    )

@@ -2,7 +2,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -30,6 +30,8 @@ from casework.registry.forms import (
 from casework.registry.models import RegisterEntry, RegistrationClaim
 from casework.registry.practice import may_practise_for
 from casework.registry.verification import MEANINGS, entry_by_number, find_entries, holder_of
+from casework.vault.crypto import unseal_named
+from casework.vault.errors import DataKeyDestroyed
 
 
 @login_not_required
@@ -194,12 +196,31 @@ def claim_evidence(request: HttpRequest, claim_id: int) -> HttpResponseBase:
     claim = get_claim_for_reviewer(person, claim_id)
     if not claim.evidence:
         raise Http404
+    with claim.evidence.open("rb") as stored:
+        content = stored.read()
+    if (claim.evidence.name or "").endswith(".sealed"):
+        try:
+            content = unseal_named(
+                content, context=f"registry.registrationclaim.evidence:{claim.pk}"
+            )
+        except DataKeyDestroyed:
+            return HttpResponse(
+                _("This evidence was erased with the practitioner's data."),
+                status=410,
+                content_type="text/plain; charset=utf-8",
+            )
+    # Files uploaded before the vault sealed evidence are served as they were stored.
+    kind = next(
+        (kind for magic, kind in claims.EVIDENCE_TYPES.items() if content[:8].startswith(magic)), ""
+    )
     record_event(
         action="registry.evidence_viewed",
         actor=person,
         target=claim,
         subject_id=claim.practitioner_id,
     )
-    response = FileResponse(claim.evidence.open("rb"), as_attachment=True)
+    response = HttpResponse(content, content_type="application/octet-stream")
+    filename = f"claim-{claim.pk}-evidence.{kind.lower() or 'bin'}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response

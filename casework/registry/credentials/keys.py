@@ -1,35 +1,29 @@
 """The issuer's Ed25519 signing keys: made, rotated, sealed at rest and opened to sign.
 
-Private keys are stored encrypted with AES-256-GCM under a key derived (HKDF-SHA256) from the
-vault key; the key id is bound to the ciphertext as associated data, so a sealed key cannot be
-moved to another row. Rotating makes a new key active and retires the old one, which stays
-published in the DID document so that what it signed still verifies.
+Private keys are sealed by the vault (the system data key "signing-keys"); the key id is bound
+to the ciphertext as associated data, so a sealed key cannot be moved to another row. Rotating
+makes a new key active and retires the old one, which stays published in the DID document so
+that what it signed still verifies.
 """
 
 import base64
 import hashlib
 import json
-import os
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.hashes import SHA256
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.serialization import (
     Encoding,
     NoEncryption,
     PrivateFormat,
     PublicFormat,
 )
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from casework.privacy.audit import record_event
 from casework.registry.credentials.models import SigningKey
-
-_SEALED_PREFIX = "v1:"
+from casework.vault import legacy, sealed_text
 
 
 def b64url(data: bytes) -> str:
@@ -37,25 +31,22 @@ def b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
-def _cipher() -> AESGCM:
-    key = HKDF(
-        algorithm=SHA256(), length=32, salt=None, info=b"casework credential signing keys"
-    ).derive(settings.VAULT_KEY.encode())
-    return AESGCM(key)
-
-
 def _seal(raw_private_key: bytes, kid: str) -> str:
-    nonce = os.urandom(12)
-    sealed = _cipher().encrypt(nonce, raw_private_key, kid.encode())
-    return _SEALED_PREFIX + b64url(nonce + sealed)
+    return sealed_text.seal_text(
+        raw_private_key, purpose="signing-keys", context=f"registry.signingkey:{kid}"
+    )
 
 
 def _open(sealed: str, kid: str) -> bytes:
-    if not sealed.startswith(_SEALED_PREFIX):
-        raise ValueError("A signing key is stored unencrypted or in an unknown format.")
-    encoded = sealed[len(_SEALED_PREFIX) :]
-    raw = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
-    return _cipher().decrypt(raw[:12], raw[12:], kid.encode())
+    """Open a private key sealed by the vault ("v2:") or, before the vault existed, "v1:"."""
+    if legacy.is_legacy(sealed):
+        return legacy.open_legacy(
+            sealed,
+            info=b"casework credential signing keys",
+            aad=kid.encode(),
+            context=f"registry.signingkey:{kid}",
+        )
+    return sealed_text.open_text(sealed, context=f"registry.signingkey:{kid}")
 
 
 def jwk_thumbprint(public_jwk: dict[str, Any]) -> str:

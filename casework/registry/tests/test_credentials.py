@@ -375,7 +375,7 @@ def test_private_keys_are_stored_sealed(credential: IssuedCredential) -> None:
     row = json.dumps(list(SigningKey.objects.filter(pk=key.pk).values_list()), default=str)
     for spelling in (b64url(raw), base64.b64encode(raw).decode(), raw.hex(), "PRIVATE KEY"):
         assert spelling not in row
-    assert key.private_key_encrypted.startswith("v1:")
+    assert key.private_key_encrypted.startswith("v2:")
     public = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
     assert b64url(public) == key.public_jwk["x"]
     assert "d" not in key.public_jwk

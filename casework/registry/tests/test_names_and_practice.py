@@ -86,3 +86,50 @@ def test_a_place_where_social_work_is_unregulated_says_so(reference: None) -> No
     entry = _entry("social-work-england")
     answer = may_practise_for([entry], Jurisdiction.objects.get(code="AU"))
     assert answer.verdict == Verdict.UNREGULATED
+
+
+def test_jurisdictions_covering_agrees_with_may_practise_for_everywhere(reference: None) -> None:
+    """The directory's "who may practise here" is the inverse of booking's check: for every
+    seeded place and a practising registration with every regulator, the two must agree."""
+    from casework.registry.practice import jurisdictions_covering
+
+    entries = [
+        RegisterEntry.objects.create(
+            regulator=regulator,
+            registration_number=f"INV{regulator.pk}",
+            name="A Person",
+            status="registered",
+        )
+        for regulator in Regulator.objects.select_related("jurisdiction")
+    ]
+    places = list(Jurisdiction.objects.select_related("country"))
+    disagreements = []
+    verdicts = set()
+    for place in places:
+        covering = jurisdictions_covering(place)
+        unregistered = may_practise_for([], place)
+        verdicts.add(unregistered.verdict)
+        if (covering is None) != unregistered.allowed:
+            disagreements.append(f"{place.code}: nobody registered, covering={covering}")
+        for entry in entries:
+            listed = covering is None or entry.regulator.jurisdiction_id in covering
+            if listed != may_practise_for([entry], place).allowed:
+                disagreements.append(f"{place.code}: {entry.regulator.slug} listed={listed}")
+    assert not disagreements, "\n".join(disagreements[:20])
+    # The seeded places exercise every kind of answer, so the agreement means something.
+    assert verdicts == {Verdict.MAY_NOT_PRACTISE, Verdict.UNREGULATED, Verdict.UNKNOWN}
+
+
+def test_a_place_with_unknown_regulation_is_covered_only_by_registrations_there(
+    reference: None,
+) -> None:
+    from casework.registry.practice import jurisdictions_covering
+
+    # No reviewed facts about France: booking refuses everyone not registered there, and no
+    # seeded regulator registers there, so the directory shows nobody.
+    assert jurisdictions_covering(Jurisdiction.objects.get(code="FR")) == set()
+    assert jurisdictions_covering(Jurisdiction.objects.get(code="AU")) is None
+    # An operational UK agreement lets each UK nation's registration count in England.
+    assert {"GB-ENG", "GB-SCT", "GB-WLS", "GB-NIR"} <= (
+        jurisdictions_covering(Jurisdiction.objects.get(code="GB-ENG")) or set()
+    )

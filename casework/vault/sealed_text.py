@@ -1,0 +1,37 @@
+"""Secrets kept as text in other apps' columns (TOTP secrets, signing keys), sealed by the vault.
+
+Format ``"v2:" + base64url(sealed)``: the sealed bytes name their data key, so reading needs no
+other column. ``"v1:"`` was the format before the vault (see ``legacy``); ``rotate_vault_kek``
+seals any value still in it again as ``"v2:"``.
+"""
+
+import base64
+import binascii
+
+from casework.vault.crypto import seal, unseal_named
+from casework.vault.errors import DecryptionFailed, logged
+from casework.vault.services import system_data_key
+
+PREFIX = "v2:"
+
+
+def seal_text(plaintext: bytes, *, purpose: str, context: str) -> str:
+    """Seal under the system data key of ``purpose``, bound to ``context``."""
+    sealed = seal(system_data_key(purpose), plaintext, context=context)
+    return PREFIX + base64.urlsafe_b64encode(sealed).rstrip(b"=").decode("ascii")
+
+
+def is_sealed_text(text: str) -> bool:
+    return text.startswith(PREFIX)
+
+
+def open_text(text: str, *, context: str) -> bytes:
+    """Open what ``seal_text`` made for ``context``; vault errors when it cannot."""
+    if not is_sealed_text(text):
+        raise logged(DecryptionFailed(None, context=context, why="not in the vault's text format"))
+    encoded = text[len(PREFIX) :]
+    try:
+        sealed = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
+    except (binascii.Error, ValueError):
+        raise logged(DecryptionFailed(None, context=context, why="not valid base64")) from None
+    return unseal_named(sealed, context=context)
