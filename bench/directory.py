@@ -1,0 +1,247 @@
+"""Directory search latency (p50/p95) at 10,000 and 100,000 listed practitioners, on SQLite and,
+when a PostgreSQL server is given, on PostgreSQL.
+
+Each run uses a throwaway database: a SQLite file in a temporary folder, or a PostgreSQL
+database created for the run on the given server and dropped after it. Practitioners are bulk
+loaded (users, register entries, verified claims, profiles with their search documents,
+languages, specialties, modalities and next free slots), then representative searches are
+timed through Django's full request path (middleware, view, template or API) in-process.
+
+    python -m bench.directory                      # SQLite, plus PostgreSQL from DATABASE_URL
+    python -m bench.directory --postgres postgres://user@host:5432/postgres
+    python -m bench.directory --sizes 10000        # a quicker run
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from bench.serving import ROOT
+
+SIZES = (10_000, 100_000)
+REPEAT = 25
+SEARCHES = {
+    "everyone, best match": "/practitioners/",
+    "a name": "/practitioners/?q=okafor",
+    "a common word": "/practitioners/?q=trauma",
+    "place + language + specialty": (
+        "/practitioners/?where=GB-ENG&language=en&specialty=mental-health"
+    ),
+    "place + free in 7 days, soonest": (
+        "/practitioners/?where=US-CA&available_within=7&sort=next_free"
+    ),
+    "words + modality + fee": ("/practitioners/?q=grief&modality=video&fee_max=100&currency=GBP"),
+    "API: words + place": "/api/v1/practitioners?q=trauma&where=GB-ENG",
+}
+
+# Runs in a child process whose DATABASE_URL names the throwaway database.
+WORKER = r"""
+import json, random, sys, time
+from datetime import timedelta
+from decimal import Decimal
+import django
+django.setup()
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test import Client
+from django.utils import timezone
+
+size, repeat, searches = int(sys.argv[1]), int(sys.argv[2]), json.loads(sys.argv[3])
+started = time.perf_counter()
+call_command("migrate", verbosity=0)
+from casework.registry.reference_data import load_reference_data
+load_reference_data()
+from casework.accounts.models import Role, User
+from casework.directory.bio import bio_text, render_bio
+from casework.directory.models import (
+    PractitionerProfile, ProfileLanguage, ProfileModality, ProfileSpecialty,
+)
+from casework.directory.search import search_document
+from casework.directory.vocabulary import specialties
+from casework.registry.models import RegisterEntry, RegistrationClaim, Regulator
+from casework.scheduling.models import PractitionerSchedule
+
+pick = random.Random(7)
+given = ["Amara", "Ewan", "Fiona", "Rosa", "Kevin", "Marie", "Daniel", "Siobhan", "Aroha",
+         "Thandiwe", "Wai Lun", "Chloe", "Bilal", "Ana", "Jonas", "Mei", "Tariq", "Isla"]
+# Family names are long-tailed in real registers: a few hundred real ones, then thousands
+# made of syllables, so that a name search matches a realistic few.
+real = ["Okafor", "MacLeod", "Lamont", "Delgado", "Park", "Tremblay", "Okonjo", "Byrne",
+        "Ngata", "Dlamini", "Chan", "Gagnon", "Ahmed", "Costa", "Berg", "Zhou", "Reyes"]
+syllables = ["ka", "ri", "mo", "len", "dor", "wick", "sson", "ba", "ter", "vel", "an", "ju",
+             "ston", "mer", "ol", "fi", "ne", "gard", "us", "ch", "ow", "ley", "ra", "tz"]
+family = [a.capitalize() + b + c for a in syllables for b in syllables for c in ("", "e", "i")]
+def family_name(n):
+    return real[n % len(real)] if n % 50 == 0 else family[pick.randrange(len(family))]
+languages = ["en", "es", "fr", "cy", "pl", "ur", "zh", "ar", "bfi", "ase", "pa", "pt"]
+keys = list(specialties())
+regulators = list(Regulator.objects.all())
+currency = {"GB": "GBP", "IE": "EUR", "NZ": "NZD", "CA": "CAD", "ZA": "ZAR", "HK": "HKD",
+            "US": "USD"}
+bios = [render_bio(text) for text in (
+    "I have worked with families for years, through grief, trauma and change.",
+    "Practical help with housing, money and benefits, and someone on your side.",
+    "I support older people and their carers to stay well at home.",
+    "Young people and their families: school, friendships, and hard times.",
+    "Calm, unhurried sessions for adults living with anxiety or low mood.",
+    "Recovery from alcohol and drug use, one step at a time.",
+)]
+bio_words = [bio_text(bio) for bio in bios]
+now = timezone.now()
+batch = 2000
+with transaction.atomic():
+    users = User.objects.bulk_create(
+        [User(email=f"p{n}@bench.invalid", role=Role.PRACTITIONER, password="!",
+              legal_name=f"{pick.choice(given)} {family_name(n)}")
+         for n in range(size)], batch_size=batch)
+    entries = RegisterEntry.objects.bulk_create(
+        [RegisterEntry(regulator=regulators[n % len(regulators)],
+                       registration_number=f"B{n:07d}", name=users[n].legal_name,
+                       status="suspended" if n % 12 == 0 else "registered")
+         for n in range(size)], batch_size=batch)
+    RegistrationClaim.objects.bulk_create(
+        [RegistrationClaim(practitioner=users[n], regulator=entries[n].regulator,
+                           registration_number=entries[n].registration_number,
+                           entry=entries[n], state="verified")
+         for n in range(size)], batch_size=batch)
+    chosen = []
+    profiles = []
+    for n, user in enumerate(users):
+        spoken = ["en", *pick.sample(languages[1:], pick.randint(0, 2))]
+        spec = pick.sample(keys, pick.randint(1, 4))
+        ways = ["video", *pick.sample(["chat", "phone"], pick.randint(0, 2))]
+        chosen.append((spoken, spec, ways))
+        funded = n % 9 == 0
+        home = regulators[n % len(regulators)].jurisdiction_id.split("-")[0]
+        profiles.append(PractitionerProfile(
+            practitioner=user, slug=f"p-{n}", display_name=user.legal_name,
+            funded=funded, fee=None if funded else Decimal(pick.randrange(40, 200, 5)),
+            fee_currency="" if funded else currency.get(home, "USD"),
+            bio_source="", bio_html=bios[n % len(bios)], published=True,
+            search_document=search_document(
+                display_name=user.legal_name, languages=spoken, specialties=spec,
+                modalities=ways, in_person_place="", bio_text=bio_words[n % len(bios)])))
+    profiles = PractitionerProfile.objects.bulk_create(profiles, batch_size=batch)
+    for model, field, index in ((ProfileLanguage, "code", 0), (ProfileSpecialty, "code", 1),
+                                (ProfileModality, "modality", 2)):
+        model.objects.bulk_create(
+            [model(profile=profile, **{field: value})
+             for profile, values in zip(profiles, chosen) for value in values[index]],
+            batch_size=batch)
+    PractitionerSchedule.objects.bulk_create(
+        [PractitionerSchedule(practitioner=user,
+                              next_free_at=now + timedelta(minutes=pick.randint(60, 60 * 24 * 30)))
+         for n, user in enumerate(users) if n % 4], batch_size=batch)
+with connection.cursor() as cursor:
+    cursor.execute("ANALYZE")  # planner statistics, as a live database would have
+prepared = time.perf_counter() - started
+
+client = Client()
+figures = {}
+for label, path in searches.items():
+    response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    timings = []
+    for _ in range(repeat):
+        begun = time.perf_counter()
+        client.get(path)
+        timings.append((time.perf_counter() - begun) * 1000)
+    figures[label] = timings
+print(json.dumps({"prepared": prepared, "figures": figures}))
+"""
+
+
+def _run(size: int, env: dict[str, str]) -> dict[str, Any]:
+    result = subprocess.run(  # noqa: S603  (our own interpreter and script)
+        [sys.executable, "-c", WORKER, str(size), str(REPEAT), json.dumps(SEARCHES)],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "casework.settings",
+            # The search is measured, not the rate limit that guards the API.
+            "CASEWORK_VERIFY_API_RATE": "100000000/m",
+            **env,
+        },
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    figures: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return figures
+
+
+def _print(backend: str, size: int, result: dict[str, Any]) -> None:
+    print(
+        f"Directory search on {backend}, {size:,} practitioners "
+        f"(loaded in {result['prepared']:.0f} s), {REPEAT} requests each, in-process:"
+    )
+    everything: list[float] = []
+    for label, timings in result["figures"].items():
+        everything += timings
+        cuts = statistics.quantiles(timings, n=20)
+        print(f"  {label:<34} p50 {statistics.median(timings):7.1f} ms   p95 {cuts[18]:7.1f} ms")
+    cuts = statistics.quantiles(everything, n=20)
+    print(f"  {'all searches':<34} p50 {statistics.median(everything):7.1f} ms   "
+          f"p95 {cuts[18]:7.1f} ms")  # fmt: skip
+
+
+def _sqlite(size: int) -> None:
+    with tempfile.TemporaryDirectory() as var_dir:
+        env = {"CASEWORK_VAR_DIR": var_dir, "DATABASE_URL": f"sqlite:///{var_dir}/bench.sqlite3"}
+        _print("SQLite", size, _run(size, env))
+
+
+def _postgres(server_url: str, size: int) -> None:
+    import psycopg
+
+    parts = urlsplit(server_url)
+    name = f"casework_bench_directory_{os.getpid()}"
+    admin_url = urlunsplit((parts.scheme, parts.netloc, "/postgres", "", ""))
+    with psycopg.connect(
+        admin_url.replace("postgres://", "postgresql://", 1), autocommit=True
+    ) as db:
+        db.execute(f'CREATE DATABASE "{name}"')  # a fixed name of our own, not user input
+    try:
+        with tempfile.TemporaryDirectory() as var_dir:
+            url = urlunsplit((parts.scheme, parts.netloc, f"/{name}", "", ""))
+            _print(
+                "PostgreSQL", size, _run(size, {"CASEWORK_VAR_DIR": var_dir, "DATABASE_URL": url})
+            )
+    finally:
+        with psycopg.connect(
+            admin_url.replace("postgres://", "postgresql://", 1), autocommit=True
+        ) as db:
+            db.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
+    parser.add_argument(
+        "--postgres",
+        default=None,
+        help="a PostgreSQL server URL (default: DATABASE_URL when it names PostgreSQL)",
+    )
+    options = parser.parse_args(argv)
+    server = options.postgres or os.environ.get("DATABASE_URL", "")
+    if not server.startswith(("postgres://", "postgresql://")):
+        server = ""
+    for size in options.sizes:
+        started = time.perf_counter()
+        _sqlite(size)
+        if server:
+            _postgres(server, size)
+        print(f"  ({time.perf_counter() - started:.0f} s for this size)")
+    if not server:
+        print("PostgreSQL: skipped (give --postgres URL or a PostgreSQL DATABASE_URL).")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,47 @@
+"""Who may see which profile: one place for views and the API.
+
+A listed profile is public. An unlisted one (not published, or its practitioner not in good
+standing) exists only for its owner, who may preview it; to anyone else it answers 404, the
+same as a profile that never existed.
+"""
+
+from django.http import Http404
+from django.utils import timezone
+
+from casework.accounts.models import User
+from casework.directory.models import PractitionerProfile
+from casework.directory.queries import (
+    profiles_with_listing,
+    with_next_free_slot,
+    with_profile_details,
+)
+
+
+def get_profile_for_viewer(viewer: object, slug: str) -> PractitionerProfile:
+    """The profile at ``slug``, annotated ``listed``, with its details prefetched."""
+    profile = with_profile_details(
+        with_next_free_slot(profiles_with_listing().filter(slug=slug), now=timezone.now())
+    ).first()
+    if profile is None:
+        raise Http404
+    if not profile.listed and not _owns(viewer, profile):  # type: ignore[attr-defined]
+        raise Http404
+    return profile
+
+
+def get_photo_profile_for_viewer(viewer: object, slug: str) -> PractitionerProfile:
+    """As ``get_profile_for_viewer``, without the details a photo does not need."""
+    profile = profiles_with_listing().filter(slug=slug).first()
+    if profile is None or not profile.photo:
+        raise Http404
+    if not profile.listed and not _owns(viewer, profile):  # type: ignore[attr-defined]
+        raise Http404
+    return profile
+
+
+def get_own_profile(person: User) -> PractitionerProfile | None:
+    return with_profile_details(profiles_with_listing().filter(practitioner=person)).first()
+
+
+def _owns(viewer: object, profile: PractitionerProfile) -> bool:
+    return isinstance(viewer, User) and viewer.pk == profile.practitioner_id

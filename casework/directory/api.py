@@ -1,0 +1,184 @@
+"""/api/v1 operations of directory: the same search, filters and listing rule as the page."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils import timezone
+from django_ratelimit.core import is_ratelimited
+from ninja import Field, Query, Router, Schema, Status
+
+from casework.directory.forms import DirectorySearchForm
+from casework.directory.paging import RESULTS_CAP, CappedPaginator
+from casework.directory.queries import find_practitioners
+from casework.directory.summaries import ProfileSummary, summarise
+from casework.registry.practice import Verdict
+
+router = Router(tags=["directory"])
+
+PAGE_SIZE = 20
+
+
+class Problem(Schema):
+    detail: str
+
+
+class TermSchema(Schema):
+    code: str
+    label: str
+
+
+class FeeSchema(Schema):
+    funded: bool = Field(description="True when clients pay nothing (funded or free)")
+    amount: Decimal | None = Field(description="Per session; null when funded")
+    currency: str | None = Field(description="ISO 4217; null when funded")
+
+
+class RegistrationSchema(Schema):
+    regulator: str = Field(description="Regulator slug")
+    regulator_name: str
+    jurisdiction: str = Field(description="ISO 3166-1 or 3166-2 code")
+    registration_number: str
+    status: str = Field(description="registered, conditions, suspended, lapsed or removed")
+    practising: bool
+    valid_until: date | None
+    register_read_at: datetime | None = Field(description="When we last read the register")
+    verification_url: str
+
+
+class PractitionerSchema(Schema):
+    slug: str
+    display_name: str
+    profile_url: str
+    photo_url: str | None
+    languages: list[TermSchema] = Field(description="ISO 639-1, or ISO 639-3 for sign languages")
+    specialties: list[TermSchema]
+    modalities: list[TermSchema] = Field(description="video, chat, phone or in_person")
+    in_person_place: str
+    fee: FeeSchema
+    time_zone: str
+    next_free_at: datetime | None = Field(description="Next free slot, when known")
+    registrations: list[RegistrationSchema]
+    may_practise_where: str | None = Field(
+        description="With `where`: may_practise, or unregulated where no registration is needed"
+    )
+
+
+class PractitionerPage(Schema):
+    count: int = Field(description=f"Matches, counted up to {RESULTS_CAP}")
+    more: bool = Field(description="More match than `count`: narrow the search to see them")
+    page: int
+    pages: int
+    next: str | None
+    previous: str | None
+    results: list[PractitionerSchema]
+
+
+class PractitionerQuery(Schema):
+    q: str | None = Field(None, description="Free text: names, specialties, languages, bio")
+    where: str | None = Field(None, description="Client's ISO 3166 code, e.g. GB-ENG or US-CA")
+    language: str | None = Field(None, description="ISO 639 code, e.g. en, cy, bfi")
+    specialty: str | None = Field(None, description="Specialty key, e.g. mental-health")
+    modality: str | None = Field(None, description="video, chat, phone or in_person")
+    available_within: str | None = Field(None, description="Days, 1 to 90")
+    fee_min: str | None = None
+    fee_max: str | None = None
+    currency: str | None = Field(None, description="ISO 4217; required with fee_min or fee_max")
+    sort: str | None = Field(None, description="relevance (default) or next_free")
+    page: str | None = None
+
+
+def _practitioner(
+    request: HttpRequest, summary: ProfileSummary, verdict: Verdict | None
+) -> dict[str, Any]:
+    return {
+        "slug": summary.slug,
+        "display_name": summary.display_name,
+        "profile_url": request.build_absolute_uri(summary.path),
+        "photo_url": request.build_absolute_uri(summary.photo_path) if summary.photo_path else None,
+        "languages": [vars(term) for term in summary.languages],
+        "specialties": [vars(term) for term in summary.specialties],
+        "modalities": [vars(term) for term in summary.modalities],
+        "in_person_place": summary.in_person_place,
+        "fee": {
+            "funded": summary.funded,
+            "amount": summary.fee,
+            "currency": summary.fee_currency or None,
+        },
+        "time_zone": summary.time_zone,
+        "next_free_at": summary.next_free_at,
+        "registrations": [
+            {
+                "regulator": r.regulator_slug,
+                "regulator_name": r.regulator_name,
+                "jurisdiction": r.jurisdiction,
+                "registration_number": r.registration_number,
+                "status": r.status,
+                "practising": r.practising,
+                "valid_until": r.valid_until,
+                "register_read_at": r.read_at,
+                "verification_url": request.build_absolute_uri(r.verification_path),
+            }
+            for r in summary.registrations
+        ],
+        "may_practise_where": (
+            None
+            if verdict is None
+            else str(
+                Verdict.UNREGULATED if verdict == Verdict.UNREGULATED else Verdict.MAY_PRACTISE
+            )
+        ),
+    }
+
+
+def _page_link(request: HttpRequest, number: int) -> str:
+    query = request.GET.copy()
+    query["page"] = str(number)
+    return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+
+@router.get(
+    "/practitioners",
+    response={200: PractitionerPage, 400: Problem, 429: Problem},
+    summary="Find listed social workers",
+    description=(
+        "Listed practitioners only: a published profile and a verified registration that its "
+        "register shows as practising, read at the time of the request. With `where`, only "
+        "those who may work with a client there. Searches are not stored."
+    ),
+    auth=None,
+)
+def practitioners(request: HttpRequest, query: Query[PractitionerQuery]) -> Status[object]:
+    rate = settings.VERIFY_API_RATE
+    if is_ratelimited(request, group="api.practitioners", key="ip", rate=rate, increment=True):
+        return Status(429, {"detail": "Too many requests: try again in a minute."})
+    params = {k: v for k, v in query.dict().items() if v is not None and k != "page"}
+    form = DirectorySearchForm(params)
+    if not form.is_valid():
+        errors = [
+            f"{name}: {message}" if name != "__all__" else str(message)
+            for name, messages in form.errors.items()
+            for message in messages
+        ]
+        return Status(400, {"detail": " ".join(errors)})
+    result = find_practitioners(form.criteria(), now=timezone.now())
+    paginator = CappedPaginator(result.profiles, PAGE_SIZE)
+    page = paginator.get_page(query.page)
+    return Status(
+        200,
+        {
+            "count": paginator.count,
+            "more": paginator.more,
+            "page": page.number,
+            "pages": page.paginator.num_pages,
+            "next": _page_link(request, page.next_page_number()) if page.has_next() else None,
+            "previous": (
+                _page_link(request, page.previous_page_number()) if page.has_previous() else None
+            ),
+            "results": [
+                _practitioner(request, summarise(profile), result.place_verdict) for profile in page
+            ],
+        },
+    )

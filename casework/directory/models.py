@@ -1,0 +1,181 @@
+"""Practitioners' public profiles and the search that finds who may practise where a client is.
+
+A profile is *listed* while it is published and its practitioner is in good standing on a
+register; standing is read from the register in the search query itself
+(``casework.directory.queries.listed_profiles``), never copied here.
+"""
+
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from casework.accounts.models import validate_person_name
+
+
+class Modality(models.TextChoices):
+    VIDEO = "video", _("Video")
+    CHAT = "chat", _("Chat")
+    PHONE = "phone", _("Phone")
+    IN_PERSON = "in_person", _("In person")
+
+
+def photo_path(profile: "PractitionerProfile", filename: str) -> str:
+    # A fresh random name per upload: an old address never serves the new photo, and names
+    # reveal nothing about the person.
+    return f"practitioner-photos/{secrets.token_urlsafe(16)}.jpg"
+
+
+class PractitionerProfile(models.Model):
+    """What a practitioner shows the public. Written only by ``services.save_profile``."""
+
+    practitioner = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    slug = models.SlugField(_("address"), max_length=80, unique=True)
+    display_name = models.CharField(
+        _("display name"), max_length=120, validators=[validate_person_name]
+    )
+    photo = models.FileField(_("photo"), upload_to=photo_path, blank=True, max_length=200)
+    in_person_place = models.CharField(
+        _("place for sessions in person"), max_length=200, blank=True
+    )
+    funded = models.BooleanField(_("funded or free"), default=False)
+    fee = models.DecimalField(
+        _("fee per session"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    fee_currency = models.CharField(_("currency"), max_length=3, blank=True)
+    bio_source = models.TextField(_("about me (Markdown)"), blank=True)
+    # The bio rendered from ``bio_source`` and sanitised: the only form that reaches a page.
+    bio_html = models.TextField(blank=True, editable=False)
+    published = models.BooleanField(_("show in the directory"), default=False)
+    # Name, specialties and languages in both site languages, and the bio's text, folded to
+    # lower case without accents. The full-text indexes read it: a PostgreSQL generated
+    # tsvector column, or a SQLite FTS5 table kept in step by triggers (migration 0002). A
+    # later migration that makes SQLite rebuild this table drops those triggers with it: such
+    # a migration must create them again, as 0002 does.
+    search_document = models.TextField(blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["display_name", "pk"]
+        verbose_name = _("practitioner profile")
+        verbose_name_plural = _("practitioner profiles")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fee__isnull=True) | Q(fee__gte=0), name="directory_fee_not_negative"
+            ),
+            # Either clients pay nothing, or the fee and its currency are both given.
+            models.CheckConstraint(
+                condition=(Q(funded=True) & Q(fee__isnull=True) & Q(fee_currency=""))
+                | (Q(funded=False) & Q(fee__isnull=False) & ~Q(fee_currency="")),
+                name="directory_fee_or_funded",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class ProfileLanguage(models.Model):
+    """A language the practitioner works in: ISO 639-1, or ISO 639-3 where there is no 639-1
+    code (most sign languages), as BCP 47 does."""
+
+    profile = models.ForeignKey(
+        PractitionerProfile, on_delete=models.CASCADE, related_name="language_rows"
+    )
+    code = models.CharField(max_length=8)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "code"], name="directory_language_once")
+        ]
+        indexes = [models.Index(fields=["code", "profile"], name="directory_language_lookup")]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class ProfileSpecialty(models.Model):
+    """A specialty from the shipped vocabulary (``data/specialties.toml``), by key."""
+
+    profile = models.ForeignKey(
+        PractitionerProfile, on_delete=models.CASCADE, related_name="specialty_rows"
+    )
+    code = models.CharField(max_length=40)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "code"], name="directory_specialty_once")
+        ]
+        indexes = [models.Index(fields=["code", "profile"], name="directory_specialty_lookup")]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class ProfileModality(models.Model):
+    profile = models.ForeignKey(
+        PractitionerProfile, on_delete=models.CASCADE, related_name="modality_rows"
+    )
+    modality = models.CharField(max_length=12, choices=Modality.choices)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "modality"], name="directory_modality_once"),
+            models.CheckConstraint(
+                condition=Q(modality__in=Modality.values), name="directory_modality_known"
+            ),
+        ]
+        indexes = [models.Index(fields=["modality", "profile"], name="directory_modality_lookup")]
+
+    def __str__(self) -> str:
+        return self.modality
+
+
+class FullTextMatch(models.Lookup[str]):
+    """``document__matches=query``: SQLite FTS5's MATCH on an indexed column."""
+
+    lookup_name = "matches"
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[str | int, ...]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} MATCH {rhs}", (*lhs_params, *rhs_params)
+
+
+class FullTextColumn(models.TextField[str, str]):
+    """A column of an FTS5 table; only ``matches`` is meant to be asked of it."""
+
+
+FullTextColumn.register_lookup(FullTextMatch)
+
+
+class ProfileSearchEntry(models.Model):
+    """A profile's row in the SQLite FTS5 index (migration 0002 creates the table and the
+    triggers that fill it; PostgreSQL has no such table). Read only, and only through a
+    join from ``PractitionerProfile`` (``search_entry__document__matches``), so that SQLite
+    matches once and ranks each match with ``bm25`` in the same pass."""
+
+    profile = models.OneToOneField(
+        PractitionerProfile,
+        primary_key=True,
+        db_column="rowid",
+        on_delete=models.DO_NOTHING,
+        related_name="search_entry",
+    )
+    document = FullTextColumn(db_column="search_document")
+
+    class Meta:
+        managed = False
+        db_table = "directory_profile_search"
+
+    def __str__(self) -> str:
+        return str(self.profile_id)

@@ -1,0 +1,205 @@
+"""Reads of the directory: which profiles are listed, and the search with its filters.
+
+Listing is computed in each query from the registers (``in_good_standing_expression``), so a
+register reading that suspends someone hides them from the very next search, with no copy to
+keep in step.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.expressions import OrderBy
+
+from casework.accounts.models import Role
+from casework.directory import search
+from casework.directory.models import (
+    PractitionerProfile,
+    ProfileLanguage,
+    ProfileModality,
+    ProfileSpecialty,
+)
+from casework.registry.models import (
+    PRACTISING_STATUSES,
+    Jurisdiction,
+    RegisterEntry,
+    RegistrationClaim,
+)
+from casework.registry.practice import Verdict, jurisdictions_covering, may_practise_for
+from casework.registry.standing import in_good_standing_expression
+
+
+def listing_condition() -> Q:
+    """Published, by an active practitioner who is in good standing on a register right now."""
+    return (
+        Q(published=True)
+        & Q(practitioner__is_active=True)
+        & Q(practitioner__role=Role.PRACTITIONER)
+        & Q(in_good_standing_expression("practitioner_id"))
+    )
+
+
+def profiles_with_listing() -> QuerySet[PractitionerProfile]:
+    """Every profile, annotated ``listed`` (``listing_condition``)."""
+    return PractitionerProfile.objects.annotate(
+        listed=ExpressionWrapper(listing_condition(), output_field=BooleanField())
+    )
+
+
+def listed_profiles() -> QuerySet[PractitionerProfile]:
+    return PractitionerProfile.objects.filter(listing_condition())
+
+
+def verified_claims() -> QuerySet[RegistrationClaim]:
+    """Verified registrations with their live register status, practising ones first."""
+    return (
+        RegistrationClaim.objects.filter(state=RegistrationClaim.State.VERIFIED)
+        .select_related("regulator", "regulator__jurisdiction", "entry")
+        .annotate(
+            practising=ExpressionWrapper(
+                Q(entry__status__in=sorted(PRACTISING_STATUSES)), output_field=BooleanField()
+            )
+        )
+        .order_by("-practising", "regulator__name", "pk")
+    )
+
+
+def with_profile_details(
+    queryset: QuerySet[PractitionerProfile],
+) -> QuerySet[PractitionerProfile]:
+    """One query per related kind for a whole page, never one per profile."""
+    return queryset.select_related("practitioner").prefetch_related(
+        Prefetch("language_rows", queryset=ProfileLanguage.objects.order_by("pk")),
+        Prefetch("specialty_rows", queryset=ProfileSpecialty.objects.order_by("pk")),
+        Prefetch("modality_rows", queryset=ProfileModality.objects.order_by("pk")),
+        Prefetch(
+            "practitioner__registration_claims",
+            queryset=verified_claims(),
+            to_attr="verified_claims",
+        ),
+    )
+
+
+def with_next_free_slot(
+    queryset: QuerySet[PractitionerProfile], *, now: datetime
+) -> QuerySet[PractitionerProfile]:
+    """Annotate ``next_free_at``, the practitioner's next free slot as scheduling keeps it. A
+    slot already past is stale until scheduling refreshes it, so it reads as unknown (None)."""
+    return queryset.annotate(
+        next_free_at=Case(
+            When(
+                practitioner__schedule__next_free_at__gt=now,
+                then=F("practitioner__schedule__next_free_at"),
+            ),
+            default=Value(None, output_field=DateTimeField()),
+            output_field=DateTimeField(),
+        )
+    )
+
+
+class Sort(StrEnum):
+    RELEVANCE = "relevance"
+    NEXT_FREE = "next_free"
+
+
+@dataclass(frozen=True)
+class SearchCriteria:
+    text: str = ""
+    where: Jurisdiction | None = None
+    language: str = ""
+    specialty: str = ""
+    modality: str = ""
+    available_within_days: int | None = None
+    fee_min: Decimal | None = None
+    fee_max: Decimal | None = None
+    currency: str = ""
+    sort: Sort = Sort.RELEVANCE
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    profiles: QuerySet[PractitionerProfile]
+    # What the place asks of a practitioner with no registration covering it: None without a
+    # place; UNREGULATED where anyone may practise (no restriction applied); otherwise only
+    # practitioners whose registrations cover the place are in ``profiles``.
+    place_verdict: Verdict | None
+
+
+def practising_in(covering: set[str]) -> QuerySet[RegisterEntry, Any]:
+    """Practitioners (``claims__practitioner``) with a verified claim on a practising entry of a
+    regulator in ``covering``. Read from the entries of those regulators first: the indexes on
+    entries by regulator and claims by entry keep it to the registers that matter."""
+    return RegisterEntry.objects.filter(
+        regulator__jurisdiction_id__in=sorted(covering),
+        status__in=sorted(PRACTISING_STATUSES),
+        claims__state=RegistrationClaim.State.VERIFIED,
+    ).values("claims__practitioner")
+
+
+def find_practitioners(criteria: SearchCriteria, *, now: datetime) -> SearchResult:
+    """Listed profiles matching ``criteria``, ranked, with ``text_rank`` and ``next_free_at``
+    (the next free slot, or None when unknown or already past) annotated."""
+    profiles = search.matching(listed_profiles(), criteria.text)
+    place_verdict = None
+    if criteria.where is not None:
+        place_verdict = may_practise_for([], criteria.where).verdict
+        covering = jurisdictions_covering(criteria.where)
+        if covering is not None:
+            profiles = profiles.filter(practitioner_id__in=practising_in(covering))
+    if criteria.language:
+        profiles = profiles.filter(
+            pk__in=ProfileLanguage.objects.filter(code=criteria.language).values("profile_id")
+        )
+    if criteria.specialty:
+        profiles = profiles.filter(
+            pk__in=ProfileSpecialty.objects.filter(code=criteria.specialty).values("profile_id")
+        )
+    if criteria.modality:
+        profiles = profiles.filter(
+            pk__in=ProfileModality.objects.filter(modality=criteria.modality).values("profile_id")
+        )
+    if criteria.fee_min is not None or criteria.fee_max is not None:
+        paid = Q(funded=False, fee_currency=criteria.currency)
+        if criteria.fee_min is not None:
+            paid &= Q(fee__gte=criteria.fee_min)
+        if criteria.fee_max is not None:
+            paid &= Q(fee__lte=criteria.fee_max)
+        if not criteria.fee_min:
+            # Funded or free practice costs the client nothing, whatever the currency.
+            paid |= Q(funded=True)
+        profiles = profiles.filter(paid)
+    profiles = with_next_free_slot(profiles, now=now)
+    if criteria.available_within_days is not None:
+        profiles = profiles.filter(
+            practitioner__schedule__next_free_at__gt=now,
+            practitioner__schedule__next_free_at__lte=now
+            + timedelta(days=criteria.available_within_days),
+        )
+    soonest = OrderBy(F("next_free_at"), nulls_last=True)
+    best_match: list[OrderBy] = [F("text_rank").desc()] if search.query_words(criteria.text) else []
+    ordering: list[OrderBy | str]
+    if criteria.sort == Sort.NEXT_FREE:
+        ordering = [soonest, *best_match, "display_name", "pk"]
+    else:
+        ordering = [*best_match, soonest, "display_name", "pk"]
+    # The bio and search document are long and a result card shows neither: leaving them out
+    # keeps the rows the database sorts small.
+    profiles = profiles.defer("bio_source", "bio_html", "search_document")
+    return SearchResult(
+        profiles=with_profile_details(profiles.order_by(*ordering)),
+        place_verdict=place_verdict,
+    )

@@ -1,0 +1,117 @@
+"""A profile as pages and the API show it, in the reader's language, from prefetched rows."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.urls import reverse
+
+from casework.directory.models import Modality, PractitionerProfile
+from casework.directory.vocabulary import language_label, specialty_label
+from casework.registry.models import RegistrationClaim, RegistrationStatus
+from casework.registry.verification import MEANINGS
+
+
+@dataclass(frozen=True)
+class Term:
+    code: str
+    label: str
+
+
+@dataclass(frozen=True)
+class RegistrationSummary:
+    regulator_slug: str
+    regulator_name: str
+    regulator_website: str
+    jurisdiction: str
+    jurisdiction_name: str
+    registration_number: str
+    status: str
+    status_label: str
+    status_meaning: str
+    practising: bool
+    conditions: str
+    valid_until: date | None
+    read_at: datetime | None
+    verification_path: str
+
+
+@dataclass(frozen=True)
+class ProfileSummary:
+    slug: str
+    display_name: str
+    path: str
+    photo_path: str | None
+    languages: list[Term]
+    specialties: list[Term]
+    modalities: list[Term]
+    in_person_place: str
+    funded: bool
+    fee: Decimal | None
+    fee_currency: str
+    time_zone: str
+    next_free_at: datetime | None
+    registrations: list[RegistrationSummary]
+    bio_html: str
+
+
+def _registration(claim: RegistrationClaim) -> RegistrationSummary:
+    entry = claim.entry
+    assert entry is not None  # noqa: S101  (a verified claim has its entry: a DB constraint)
+    regulator = claim.regulator
+    return RegistrationSummary(
+        regulator_slug=regulator.slug,
+        regulator_name=regulator.name,
+        regulator_website=regulator.website,
+        jurisdiction=regulator.jurisdiction_id,
+        jurisdiction_name=regulator.jurisdiction.name,
+        registration_number=entry.registration_number,
+        status=entry.status,
+        status_label=str(RegistrationStatus(entry.status).label),
+        status_meaning=str(MEANINGS[entry.status]),
+        practising=bool(getattr(claim, "practising", False)),
+        conditions=entry.conditions,
+        valid_until=entry.valid_until,
+        read_at=regulator.register_read_at,
+        verification_path=reverse(
+            "registry:verification",
+            kwargs={"regulator": regulator.slug, "number": entry.registration_number},
+        ),
+    )
+
+
+def summarise(profile: PractitionerProfile, *, with_bio: bool = False) -> ProfileSummary:
+    """``profile`` must come from ``queries.with_profile_details`` (its rows are prefetched).
+    Lists leave the bio out (``find_practitioners`` does not even read it)."""
+    languages = sorted(
+        (Term(row.code, language_label(row.code)) for row in profile.language_rows.all()),
+        key=lambda term: term.label.casefold(),
+    )
+    specialties = [
+        Term(row.code, specialty_label(row.code)) for row in profile.specialty_rows.all()
+    ]
+    order = list(Modality.values)
+    modalities = [
+        Term(row.modality, str(Modality(row.modality).label))
+        for row in sorted(profile.modality_rows.all(), key=lambda row: order.index(row.modality))
+    ]
+    claims: list[RegistrationClaim] = getattr(profile.practitioner, "verified_claims", [])
+    return ProfileSummary(
+        slug=profile.slug,
+        display_name=profile.display_name,
+        path=reverse("directory:profile", kwargs={"slug": profile.slug}),
+        photo_path=(
+            reverse("directory:photo", kwargs={"slug": profile.slug}) if profile.photo else None
+        ),
+        languages=languages,
+        specialties=specialties,
+        modalities=modalities,
+        in_person_place=profile.in_person_place,
+        funded=profile.funded,
+        fee=profile.fee,
+        fee_currency=profile.fee_currency,
+        time_zone=profile.practitioner.time_zone,
+        next_free_at=getattr(profile, "next_free_at", None),
+        registrations=[_registration(claim) for claim in claims],
+        bio_html=profile.bio_html if with_bio else "",
+    )

@@ -1,0 +1,410 @@
+"""The directory search: free text, every filter, sorting, pages, the no-JavaScript form and
+its htmx enhancement, and searches that leave nothing behind."""
+
+import io
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+import time_machine
+from django.contrib.sessions.models import Session
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+
+from casework.accounts.models import User
+from casework.directory.models import Modality, PractitionerProfile
+from casework.directory.queries import SearchCriteria, find_practitioners
+from casework.directory.services import refresh_search_documents
+from casework.privacy.models import AuditEvent
+from casework.registry.models import Jurisdiction
+from casework.registry.standing import may_practise_where
+from casework.scheduling.models import PractitionerSchedule
+from casework.testing.directory import listed_practitioner
+
+pytestmark = pytest.mark.usefixtures("reference")
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def names(query: str = "", client: Client | None = None) -> list[str]:
+    """Display names on the first page of the search page for ``query``, in order; the JSON
+    endpoint must answer the same for the same query string."""
+    response = (client or Client()).get(f"/practitioners/?{query}")
+    assert response.status_code == 200
+    page = [summary.display_name for summary in response.context["summaries"]]
+    api = Client().get(f"/api/v1/practitioners?{query}")
+    assert api.status_code == 200, api.content
+    assert [item["display_name"] for item in api.json()["results"]] == page
+    return page
+
+
+def free_at(profile: PractitionerProfile, when: datetime | None) -> None:
+    PractitionerSchedule.objects.update_or_create(
+        practitioner=profile.practitioner, defaults={"next_free_at": when}
+    )
+
+
+# Free text
+
+
+def test_free_text_finds_names_specialties_languages_and_bio_words() -> None:
+    listed_practitioner(
+        legal_name="José Martínez",
+        specialties=["grief"],
+        languages=["es", "cy"],
+        bio_source="I walk beside families after a bereavement.",
+    )
+    listed_practitioner(legal_name="Ewan MacLeod", specialties=["substance-use"])
+    assert names("q=Martinez") == ["José Martínez"]
+    assert names("q=jose") == ["José Martínez"]
+    assert names("q=grief") == ["José Martínez"]
+    assert names("q=welsh") == ["José Martínez"]
+    assert names("q=bereave") == ["José Martínez"]  # a word's beginning is enough
+    assert names("q=drug") == ["Ewan MacLeod"]
+    assert names("q=grief+macleod") == []  # every word must match
+    assert names("q=zebra") == []
+
+
+def test_the_spanish_name_of_a_language_finds_its_speakers() -> None:
+    listed_practitioner(legal_name="Ana Costa", languages=["de"])
+    assert names("q=alem%C3%A1n") == ["Ana Costa"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ['"', "NEAR(", "a OR b", "*", "-x", ":*", "&|!", "'; DROP TABLE x; --", "\x00", "ü" * 500],
+)
+def test_search_syntax_and_odd_text_are_just_words(query: str) -> None:
+    listed_practitioner()
+    response = Client().get("/practitioners/", {"q": query})
+    assert response.status_code == 200
+    assert Client().get("/api/v1/practitioners", {"q": query}).status_code in (200, 400)
+
+
+def test_better_matches_come_first() -> None:
+    listed_practitioner(
+        legal_name="Fiona Lamont",
+        specialties=["housing"],
+        bio_source="Mostly housing work; some trauma.",
+    )
+    listed_practitioner(
+        legal_name="Rosa Delgado",
+        specialties=["trauma"],
+        bio_source="Trauma-informed practice: trauma is my whole work.",
+    )
+    assert names("q=trauma") == ["Rosa Delgado", "Fiona Lamont"]
+
+
+# Where the client is
+
+
+def test_where_shows_only_who_may_practise_there() -> None:
+    listed_practitioner(legal_name="Amara Okafor", regulator="social-work-england")
+    listed_practitioner(legal_name="Ewan MacLeod", regulator="sssc")
+    listed_practitioner(legal_name="Rosa Delgado", regulator="us-ca-bbs")
+    # The UK's temporary-practice arrangement lets a Scottish registration count in England.
+    assert names("where=GB-ENG") == ["Amara Okafor", "Ewan MacLeod"]
+    assert names("where=US-CA") == ["Rosa Delgado"]
+    assert names("where=US-NY") == []
+    # Unregulated: anyone listed may practise there.
+    assert names("where=AU") == ["Amara Okafor", "Ewan MacLeod", "Rosa Delgado"]
+    page = Client().get("/practitioners/?where=AU").content.decode()
+    assert "not regulated as a profession in Australia" in page
+
+
+def test_a_place_without_reviewed_facts_shows_only_registrations_covering_it() -> None:
+    listed_practitioner(legal_name="Amara Okafor")
+    assert names("where=FR") == []
+    page = Client().get("/practitioners/?where=FR").content.decode()
+    assert "We hold no reviewed facts" in page
+
+
+def test_the_place_filter_agrees_with_booking_everywhere() -> None:
+    """For every seeded place: listed for a client there exactly when booking would allow it."""
+    profiles = [
+        listed_practitioner(legal_name="Amara Okafor", regulator="social-work-england"),
+        listed_practitioner(legal_name="Ewan MacLeod", regulator="sssc"),
+        listed_practitioner(legal_name="Rosa Delgado", regulator="us-ca-bbs"),
+        listed_practitioner(legal_name="Siobhán Ní Bhriain", regulator="coru-swrb"),
+    ]
+    disagreements = []
+    for place in Jurisdiction.objects.select_related("country"):
+        found = set(
+            find_practitioners(SearchCriteria(where=place), now=NOW).profiles.values_list(
+                "pk", flat=True
+            )
+        )
+        for profile in profiles:
+            allowed = may_practise_where(profile.practitioner, place).allowed
+            if (profile.pk in found) != allowed:
+                disagreements.append(f"{place.code} {profile.display_name}: booking {allowed}")
+    assert not disagreements, disagreements[:10]
+
+
+def test_profile_links_carry_the_place_on_to_the_profile() -> None:
+    profile = listed_practitioner()
+    page = Client().get("/practitioners/?where=GB-ENG").content.decode()
+    assert f'href="/practitioners/{profile.slug}/?where=GB-ENG"' in page
+    answer = Client().get(f"/practitioners/{profile.slug}/?where=GB-ENG").context["practice"]
+    assert answer.allowed
+
+
+# Facets
+
+
+def test_language_specialty_and_modality_filters() -> None:
+    listed_practitioner(
+        legal_name="Amara Okafor",
+        languages=["en", "yo"],
+        specialties=["trauma"],
+        modalities=[Modality.VIDEO],
+    )
+    listed_practitioner(
+        legal_name="Marie-Claire Tremblay",
+        languages=["fr", "en"],
+        specialties=["older-adults", "trauma"],
+        modalities=[Modality.PHONE, Modality.IN_PERSON],
+        in_person_place="Toronto",
+    )
+    assert names("language=yo") == ["Amara Okafor"]
+    assert names("language=en") == ["Amara Okafor", "Marie-Claire Tremblay"]
+    assert names("specialty=older-adults") == ["Marie-Claire Tremblay"]
+    assert names("specialty=trauma&language=fr") == ["Marie-Claire Tremblay"]
+    assert names("modality=in_person") == ["Marie-Claire Tremblay"]
+    assert names("modality=chat") == []
+
+
+def test_available_within_n_days_reads_the_next_free_slot() -> None:
+    soon = listed_practitioner(legal_name="Amara Okafor")
+    later = listed_practitioner(legal_name="Ewan MacLeod")
+    stale = listed_practitioner(legal_name="Fiona Lamont")
+    listed_practitioner(legal_name="Rosa Delgado")  # no schedule at all
+    free_at(soon, NOW + timedelta(days=2))
+    free_at(later, NOW + timedelta(days=10))
+    free_at(stale, NOW - timedelta(hours=1))  # already past: not free
+    with time_machine.travel(NOW, tick=False):
+        assert names("available_within=7") == ["Amara Okafor"]
+        assert names("available_within=14") == ["Amara Okafor", "Ewan MacLeod"]
+        assert names("available_within=1") == []
+
+
+def test_sort_by_next_free_slot_puts_unknown_last() -> None:
+    first = listed_practitioner(legal_name="Zoe Adams")
+    second = listed_practitioner(legal_name="Amara Okafor")
+    listed_practitioner(legal_name="Bea Brown")
+    free_at(first, NOW + timedelta(hours=3))
+    free_at(second, NOW + timedelta(days=3))
+    with time_machine.travel(NOW, tick=False):
+        assert names("sort=next_free") == ["Zoe Adams", "Amara Okafor", "Bea Brown"]
+        page = Client().get("/practitioners/?sort=next_free").content.decode()
+    assert 'datetime="2026-03-02T12:00:00+00:00"' in page
+
+
+def test_fee_range_in_a_currency_includes_funded_practice() -> None:
+    listed_practitioner(legal_name="Amara Okafor", fee=Decimal("40"), fee_currency="GBP")
+    listed_practitioner(legal_name="Ewan MacLeod", fee=Decimal("80"), fee_currency="GBP")
+    listed_practitioner(legal_name="Fiona Lamont", funded=True, fee=None, fee_currency="")
+    listed_practitioner(legal_name="Siobhán Ní Bhriain", fee=Decimal("50"), fee_currency="EUR")
+    assert names("fee_max=60&currency=GBP") == ["Amara Okafor", "Fiona Lamont"]
+    assert names("fee_min=50&currency=GBP") == ["Ewan MacLeod"]
+    assert names("fee_min=30&fee_max=90&currency=EUR") == ["Siobhán Ní Bhriain"]
+    assert names("fee_max=0&currency=EUR") == ["Fiona Lamont"]
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("fee_min=-5&currency=GBP", "A fee cannot be negative."),
+        ("fee_max=50", "Choose the currency of the fee range."),
+        ("fee_max=50&currency=XYZ", "XYZ is not a currency we know (ISO 4217)."),
+        ("fee_min=90&fee_max=10&currency=GBP", "The highest fee is below the lowest."),
+        ("fee_max=lots&currency=GBP", "Enter a number."),
+        ("language=klingon", "klingon is not one of the choices."),
+        ("specialty=astrology", "astrology is not one of the choices."),
+        ("modality=telepathy", "telepathy is not one of the choices."),
+        ("available_within=0", "greater than or equal to 1"),
+        ("available_within=1000", "less than or equal to 90"),
+        ("where=XX-NOWHERE", "Select a valid choice."),
+        ("sort=random", "Select a valid choice."),
+    ],
+)
+def test_bad_filters_get_a_clear_message(query: str, message: str) -> None:
+    listed_practitioner()
+    response = Client().get(f"/practitioners/?{query}")
+    assert response.status_code == 200
+    assert response.context["page"] is None
+    page = response.content.decode()
+    assert "Please check the search" in page
+    assert message in page.replace("&#x27;", "'")
+    api = Client().get(f"/api/v1/practitioners?{query}")
+    assert api.status_code == 400
+    assert message in api.json()["detail"]
+
+
+# Pages
+
+
+def test_results_come_in_pages_that_keep_the_filters() -> None:
+    for number in range(23):
+        listed_practitioner(legal_name=f"Person {number:02d}", languages=["en"])
+    response = Client().get("/practitioners/?language=en")
+    assert len(response.context["summaries"]) == 20
+    page = response.content.decode()
+    assert "Page 1 of 2" in page
+    assert 'href="?language=en&amp;page=2"' in page
+    second = Client().get("/practitioners/?language=en&page=2")
+    assert [s.display_name for s in second.context["summaries"]] == [
+        "Person 20",
+        "Person 21",
+        "Person 22",
+    ]
+    assert Client().get("/practitioners/?page=abc").context["page"].number == 1
+    assert Client().get("/practitioners/?page=99").context["page"].number == 2
+    api = Client().get("/api/v1/practitioners?language=en").json()
+    assert (api["count"], api["page"], api["pages"]) == (23, 1, 2)
+    assert api["next"] == "http://testserver/api/v1/practitioners?language=en&page=2"
+    assert api["previous"] is None
+
+
+def test_broad_searches_are_counted_up_to_a_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("casework.directory.paging.RESULTS_CAP", 3)
+    listed_practitioner(legal_name="Amara Okafor")
+    for number in range(4):
+        listed_practitioner(legal_name=f"Person {number}")
+    response = Client().get("/practitioners/")
+    assert "More than 3 social workers" in response.content.decode()
+    assert len(response.context["summaries"]) == 3
+    api = Client().get("/api/v1/practitioners").json()
+    assert (api["count"], api["more"], len(api["results"])) == (3, True, 3)
+    narrow = Client().get("/api/v1/practitioners?q=okafor").json()
+    assert (narrow["count"], narrow["more"]) == (1, False)
+
+
+def test_the_number_of_queries_does_not_grow_with_the_page(
+    django_assert_num_queries: Callable[[int], Any],
+) -> None:
+    def search() -> None:
+        response = Client().get(
+            "/practitioners/?q=okafor&where=GB-ENG&language=en&specialty=mental-health"
+            "&modality=video&available_within=90&fee_max=100&currency=GBP&sort=next_free"
+        )
+        assert response.status_code == 200
+
+    profile = listed_practitioner(legal_name="Amara Okafor")
+    free_at(profile, datetime.now(UTC) + timedelta(days=1))
+    search()  # warms the cached select of places
+    budget = (
+        1  # the place chosen, for the form
+        + 1  # the regulators of that place, for what it asks of practitioners
+        + 4  # who covers it: its regulators again, operational agreements, their members,
+        #      and the regulators of those members
+        + 1  # count of results
+        + 1  # the page of profiles, with practitioner and next free slot
+        + 3  # languages, specialties and modalities of the page's profiles
+        + 1  # their verified registrations with regulators and entries
+    )
+    with django_assert_num_queries(budget):
+        search()
+    for number in range(20):
+        profile = listed_practitioner(legal_name=f"Amara Okafor {number}")
+        free_at(profile, datetime.now(UTC) + timedelta(days=1))
+    with django_assert_num_queries(budget):
+        search()
+
+
+def test_the_page_without_filters_costs_six_queries(
+    django_assert_num_queries: Callable[[int], Any],
+) -> None:
+    for number in range(5):
+        listed_practitioner(legal_name=f"Person {number}")
+    Client().get("/practitioners/")  # warms the cached select of places
+    # count; page; languages; specialties; modalities; verified registrations.
+    with django_assert_num_queries(6):
+        Client().get("/practitioners/")
+
+
+# The page itself
+
+
+def test_the_search_is_a_plain_get_form_that_works_without_javascript() -> None:
+    listed_practitioner()
+    page = Client().get("/practitioners/").content.decode()
+    assert '<form method="get" action="/practitioners/"' in page
+    assert 'role="search"' in page
+    assert "Amara Okafor" in page
+
+
+def test_a_shared_address_shows_the_same_search_filled_in() -> None:
+    listed_practitioner()
+    page = (
+        Client()
+        .get(
+            "/practitioners/?q=okafor&where=GB-ENG&language=en&specialty=mental-health"
+            "&modality=video&available_within=7&fee_max=70&currency=GBP&sort=next_free"
+        )
+        .content.decode()
+    )
+    assert 'value="okafor"' in page
+    assert '<option value="GB-ENG" selected>' in page
+    assert '<option value="mental-health" selected>' in page
+    assert '<option value="video" selected>' in page
+    assert '<option value="7" selected>' in page
+    assert '<option value="GBP" selected>' in page
+    assert '<option value="next_free" selected>' in page
+    assert 'value="70"' in page
+
+
+def test_htmx_gets_only_the_results() -> None:
+    listed_practitioner()
+    response = Client().get("/practitioners/?q=okafor", headers={"HX-Request": "true"})
+    page = response.content.decode()
+    assert page.lstrip().startswith('<section id="search-results"')
+    assert "<html" not in page
+    assert "HX-Request" in response["Vary"]
+
+
+def test_a_visitors_search_leaves_nothing_behind() -> None:
+    listed_practitioner()
+    sessions, events = Session.objects.count(), AuditEvent.objects.count()
+    client = Client()
+    response = client.get("/practitioners/?q=okafor&where=GB-ENG&language=en")
+    api = client.get("/api/v1/practitioners?q=okafor&where=GB-ENG")
+    assert response.status_code == api.status_code == 200
+    # No session, so nothing to keep a search in (the CSRF cookie is a random token).
+    assert "sessionid" not in response.cookies
+    assert not api.cookies
+    assert Session.objects.count() == sessions
+    assert AuditEvent.objects.count() == events
+
+
+def test_a_signed_in_persons_search_is_not_kept_with_them(client_person: User) -> None:
+    listed_practitioner()
+    client = Client()
+    client.force_login(client_person)
+    before = dict(client.session.items())
+    events = AuditEvent.objects.count()
+    client.get("/practitioners/?q=okafor&where=GB-ENG")
+    assert dict(client.session.items()) == before
+    assert AuditEvent.objects.count() == events
+
+
+def test_search_documents_are_rebuilt_on_demand() -> None:
+    profile = listed_practitioner(specialties=["grief"])
+    PractitionerProfile.objects.filter(pk=profile.pk).update(search_document="")
+    assert names("q=grief") == []
+    call_command("refresh_directory_search", stdout=io.StringIO())
+    assert names("q=grief") == ["Amara Okafor"]
+    assert refresh_search_documents() == 0
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="trigram name matching is PostgreSQL's (pg_trgm)"
+)
+def test_a_misspelt_name_still_finds_its_person_on_postgresql() -> None:
+    listed_practitioner(legal_name="Amara Okafor", bio_source="Adults and families.")
+    listed_practitioner(legal_name="Ewan MacLeod", bio_source="Adults and families.")
+    assert names("q=okafr") == ["Amara Okafor"]
+    assert names("q=families") == ["Amara Okafor", "Ewan MacLeod"]

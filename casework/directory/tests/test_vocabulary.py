@@ -1,0 +1,36 @@
+import tomllib
+
+from django.utils import translation
+
+from casework.directory import vocabulary
+
+
+def test_every_specialty_label_in_the_data_file_is_marked_for_translation() -> None:
+    with (vocabulary.DATA_DIR / "specialties.toml").open("rb") as handle:
+        labels = {item["label"] for item in tomllib.load(handle)["specialty"]}
+    assert labels == set(vocabulary.SPECIALTY_LABELS)
+
+
+def test_specialty_keys_are_unique_and_url_safe() -> None:
+    keys = list(vocabulary.specialties())
+    assert len(keys) == len(set(keys)) >= 20
+    assert all(key.replace("-", "").isalnum() and key == key.lower() for key in keys)
+
+
+def test_languages_are_iso_639_with_sign_languages() -> None:
+    codes = vocabulary.language_codes()
+    assert {"en", "es", "cy", "ga", "zh", "bfi", "ase", "nzs"} <= codes
+    assert vocabulary.language_label("el", "en") == "Modern Greek"
+
+
+def test_language_names_follow_the_readers_language() -> None:
+    with translation.override("es"):
+        labels = dict(vocabulary.language_choices())
+    assert labels["de"] == "Alemán"
+    assert labels["cy"] == "Galés"
+
+
+def test_currencies_are_iso_4217_money_only() -> None:
+    codes = vocabulary.currency_codes()
+    assert {"GBP", "EUR", "USD", "NZD", "ZAR", "HKD", "CAD"} <= codes
+    assert not {"XXX", "XAU", "XTS"} & codes

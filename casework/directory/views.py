@@ -1,0 +1,179 @@
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Page
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from casework.accounts.models import Role, User
+from casework.accounts.permissions import role_required
+from casework.directory import services
+from casework.directory.access import (
+    get_own_profile,
+    get_photo_profile_for_viewer,
+    get_profile_for_viewer,
+)
+from casework.directory.forms import DirectorySearchForm, ProfileForm, initial_for
+from casework.directory.models import PractitionerProfile
+from casework.directory.paging import CappedPaginator
+from casework.directory.queries import find_practitioners
+from casework.directory.summaries import summarise
+from casework.registry.forms import WhereForm
+from casework.registry.standing import in_good_standing, may_practise_where
+
+PAGE_SIZE = 20
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@login_not_required
+@require_safe
+def search_practitioners(request: HttpRequest) -> HttpResponse:
+    """The directory. The query string is the whole state of a search, so its address can be
+    shared; searches are neither logged nor kept in the session."""
+    form = DirectorySearchForm(request.GET)
+    page: Page[PractitionerProfile] | None = None
+    place_verdict = None
+    where = None
+    if form.is_valid():
+        criteria = form.criteria()
+        where = criteria.where
+        result = find_practitioners(criteria, now=timezone.now())
+        place_verdict = result.place_verdict
+        page = CappedPaginator(result.profiles, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "summaries": [summarise(profile) for profile in page] if page is not None else [],
+        "where": where,
+        "place_verdict": str(place_verdict) if place_verdict else "",
+        "query_without_page": _query_without_page(request),
+    }
+    template = "directory/search.html#results" if _is_htmx(request) else "directory/search.html"
+    response = TemplateResponse(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_not_required
+@require_safe
+def profile(request: HttpRequest, slug: str) -> HttpResponse:
+    found = get_profile_for_viewer(request.user, slug)
+    listed: bool = found.listed  # type: ignore[attr-defined]
+    where_form = WhereForm(request.GET or None)
+    where = where_form.cleaned_data.get("where") if where_form.is_valid() else None
+    summary = summarise(found, with_bio=True)
+    page_url = request.build_absolute_uri(summary.path)
+    registrations = [
+        {
+            "summary": registration,
+            "url": request.build_absolute_uri(registration.verification_path),
+            "qr_svg": segno.make(
+                request.build_absolute_uri(registration.verification_path), error="m"
+            ).svg_inline(scale=3),
+        }
+        for registration in summary.registrations
+    ]
+    og_image = (
+        request.build_absolute_uri(summary.photo_path)
+        if summary.photo_path
+        else request.build_absolute_uri(
+            reverse(
+                "registry:badge",
+                kwargs={
+                    "regulator": summary.registrations[0].regulator_slug,
+                    "number": summary.registrations[0].registration_number,
+                },
+            )
+        )
+        if summary.registrations
+        else ""
+    )
+    context = {
+        "profile": found,
+        "summary": summary,
+        "listed": listed,
+        "is_owner": isinstance(request.user, User) and request.user.pk == found.practitioner_id,
+        "registrations": registrations,
+        "where_form": where_form,
+        "where": where,
+        "where_code": where.code if where else "",
+        "practice": may_practise_where(found.practitioner, where) if where else None,
+        # Listed means published and in good standing on a register right now.
+        "booking_enabled": listed,
+        "practitioner": found.practitioner,
+        "page_url": page_url,
+        "og_image": og_image,
+    }
+    return TemplateResponse(request, "directory/profile.html", context)
+
+
+@login_not_required
+@require_safe
+def photo(request: HttpRequest, slug: str) -> HttpResponseBase:
+    found = get_photo_profile_for_viewer(request.user, slug)
+    try:
+        handle = found.photo.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type="image/jpeg")
+    # A listed photo may be cached briefly; an owner's preview of an unlisted one never.
+    listed: bool = found.listed  # type: ignore[attr-defined]
+    response["Cache-Control"] = "public, max-age=300" if listed else "private, no-store"
+    return response
+
+
+@role_required(Role.PRACTITIONER)
+@require_http_methods(["GET", "HEAD", "POST"])
+def edit_profile(request: HttpRequest) -> HttpResponse:
+    person = request.user
+    assert isinstance(person, User)  # noqa: S101  (role_required ran)
+    own = get_own_profile(person)
+    if request.method == "POST":
+        form = ProfileForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                saved = services.save_profile(
+                    practitioner=person,
+                    details=form.details(),
+                    photo=form.cleaned_data["photo"],
+                    remove_photo=form.cleaned_data["remove_photo"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Your profile is saved."))
+                if saved.published and not in_good_standing(person):
+                    messages.info(
+                        request,
+                        _(
+                            "Your profile will be listed once a register shows a verified "
+                            "registration of yours in a practising status."
+                        ),
+                    )
+                return redirect("directory:edit_profile")
+    else:
+        form = ProfileForm(initial=initial_for(own, time_zone=person.time_zone))
+    context = {
+        "form": form,
+        "own": own,
+        "listed": bool(own is not None and own.listed),  # type: ignore[attr-defined]
+        "in_good_standing": in_good_standing(person),
+    }
+    return TemplateResponse(request, "directory/edit_profile.html", context)
