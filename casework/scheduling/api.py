@@ -1,0 +1,171 @@
+"""/api/v1 operations of scheduling: a listed practitioner's free slots (public), and the
+signed-in person's own appointments."""
+
+from datetime import datetime, timedelta
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+from ninja.security import django_auth
+
+from casework.accounts.models import Role, User
+from casework.scheduling import slots
+from casework.scheduling.access import appointments_of
+from casework.scheduling.calendar import appointment_link
+from casework.scheduling.freshness import may_take_bookings
+from casework.scheduling.queries import bookable, offered_session_types
+
+router = Router(tags=["scheduling"])
+
+# One request covers at most this span, so that a request costs the same whatever it asks.
+LONGEST_SPAN = timedelta(days=31)
+
+
+class Problem(Schema):
+    detail: str
+
+
+class SlotSchema(Schema):
+    session_type: int
+    start: datetime = Field(description="UTC")
+    end: datetime = Field(description="UTC")
+    slot_id: str = Field(description="The start as it travels in booking addresses")
+
+
+class SessionTypeSchema(Schema):
+    id: int
+    name: str
+    duration_minutes: int
+    modality: str
+    place: str
+    price: str
+    currency: str = Field(description="ISO 4217")
+
+
+class FreeSlotsSchema(Schema):
+    practitioner: int
+    time_zone: str = Field(description="The practitioner's IANA time zone")
+    session_types: list[SessionTypeSchema]
+    slots: list[SlotSchema]
+
+
+class SlotQuery(Schema):
+    session_type: int | None = Field(None, description="Only this session type")
+    since: datetime | None = Field(None, description="From (default: now)")
+    until: datetime | None = Field(None, description="Until (default and at most: since + 31 days)")
+
+
+@router.get(
+    "/practitioners/{practitioner_id}/slots",
+    response={200: FreeSlotsSchema, 400: Problem, 404: Problem},
+    summary="Free slots of a practitioner who takes bookings",
+    auth=None,
+    url_name="practitioner_slots",
+)
+def free_slots(
+    request: HttpRequest, practitioner_id: int, query: Query[SlotQuery]
+) -> Status[object]:
+    practitioner = User.objects.filter(
+        pk=practitioner_id, role=Role.PRACTITIONER, is_active=True
+    ).first()
+    if practitioner is None or not may_take_bookings(practitioner):
+        return Status(404, {"detail": "No practitioner taking bookings has this id."})
+    now = timezone.now()
+    since = query.since or now
+    until = query.until or since + LONGEST_SPAN
+    if since.tzinfo is None or until.tzinfo is None:
+        return Status(400, {"detail": "Give times with their UTC offset, e.g. 2026-05-04T09:00Z."})
+    if until < since or until - since > LONGEST_SPAN:
+        return Status(400, {"detail": "Ask for at most 31 days, with `until` after `since`."})
+    session_types = list(offered_session_types(practitioner))
+    if query.session_type is not None:
+        session_types = [s for s in session_types if s.pk == query.session_type]
+        if not session_types:
+            return Status(404, {"detail": "This practitioner offers no such session type."})
+    reading = bookable(practitioner)
+    found = [
+        {
+            "session_type": session_type.pk,
+            "start": slot.starts_at,
+            "end": slot.ends_at,
+            "slot_id": slots.slot_id(slot.starts_at),
+        }
+        for session_type in session_types
+        for slot in reading.free_slots(session_type, now=now, since=since, until=until)
+    ]
+    return Status(
+        200,
+        {
+            "practitioner": practitioner.pk,
+            "time_zone": reading.zone.key,
+            "session_types": [
+                {
+                    "id": s.pk,
+                    "name": s.name,
+                    "duration_minutes": s.duration_minutes,
+                    "modality": s.modality,
+                    "place": s.place,
+                    "price": str(s.price),
+                    "currency": s.currency,
+                }
+                for s in session_types
+            ],
+            "slots": sorted(found, key=lambda row: (row["start"], row["session_type"])),
+        },
+    )
+
+
+class AppointmentSchema(Schema):
+    id: int
+    uid: str = Field(description="Stable; the calendar event's UID is `<uid>@casework`")
+    status: str = Field(description="requested, confirmed, declined, cancelled or no_show")
+    start: datetime
+    end: datetime
+    session_type: str
+    modality: str
+    price: str
+    currency: str
+    with_: str = Field(alias="with", description="The other party: alias or practitioner name")
+    late_cancellation: bool
+    url: str
+
+
+@router.get(
+    "/appointments",
+    response={200: list[AppointmentSchema], 401: Problem},
+    summary="Your appointments (as client or as practitioner)",
+    auth=django_auth,
+    by_alias=True,
+    url_name="my_appointments",
+)
+def my_appointments(request: HttpRequest) -> Status[object]:
+    person = request.user
+    assert isinstance(person, User)  # noqa: S101  (django_auth ran)
+    rows = (
+        appointments_of(person)
+        .select_related("session_type", "client", "practitioner")
+        .filter(starts_at__gte=timezone.now() - timedelta(days=365))
+        .order_by("starts_at")[:500]
+    )
+    return Status(
+        200,
+        [
+            {
+                "id": a.pk,
+                "uid": str(a.uid),
+                "status": a.status,
+                "start": a.starts_at,
+                "end": a.ends_at,
+                "session_type": a.session_type.name,
+                "modality": a.modality,
+                "price": str(a.price),
+                "currency": a.currency,
+                "with": a.client.alias
+                if person.pk == a.practitioner_id
+                else a.practitioner.display_name,
+                "late_cancellation": a.late_cancellation,
+                "url": appointment_link(a),
+            }
+            for a in rows
+        ],
+    )

@@ -1,0 +1,150 @@
+"""Free times as a person reads them: grouped by day in the reader's time zone, each with the
+address of the confirm step."""
+
+import zoneinfo
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from urllib.parse import urlencode
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.urls import reverse
+from django.utils import timezone
+
+from casework.accounts.models import User
+from casework.registry.models import Jurisdiction
+from casework.registry.practice import PracticeAnswer
+from casework.registry.standing import may_practise_where
+from casework.scheduling import slots
+from casework.scheduling.freshness import may_take_bookings
+from casework.scheduling.models import SessionType
+from casework.scheduling.queries import Bookable, bookable, offered_session_types, zone_of
+
+
+@dataclass(frozen=True)
+class OfferedTime:
+    starts_at: datetime
+    slot_id: str
+    url: str
+
+
+@dataclass
+class OfferedDay:
+    day: date
+    times: list[OfferedTime] = field(default_factory=list)
+
+
+def confirm_url(session_type: SessionType, starts_at: datetime, where: str = "") -> str:
+    query = {"session": session_type.pk, "start": slots.slot_id(starts_at)}
+    if where:
+        query["where"] = where
+    return f"{reverse('scheduling:confirm_booking')}?{urlencode(query)}"
+
+
+def group_by_day(
+    found: Iterable[slots.Slot],
+    *,
+    zone: zoneinfo.ZoneInfo,
+    session_type: SessionType,
+    where: str = "",
+    max_days: int | None = None,
+    per_day: int | None = None,
+) -> list[OfferedDay]:
+    days: list[OfferedDay] = []
+    for slot in found:
+        day = slot.starts_at.astimezone(zone).date()
+        if not days or days[-1].day != day:
+            if max_days is not None and len(days) == max_days:
+                break
+            days.append(OfferedDay(day))
+        if per_day is None or len(days[-1].times) < per_day:
+            days[-1].times.append(
+                OfferedTime(
+                    slot.starts_at,
+                    slots.slot_id(slot.starts_at),
+                    confirm_url(session_type, slot.starts_at, where),
+                )
+            )
+    return days
+
+
+def public_name(practitioner: User) -> str:
+    """The name the directory shows, or the legal name where there is no profile yet."""
+    try:
+        return str(practitioner.profile.display_name)
+    except ObjectDoesNotExist:
+        return practitioner.display_name
+
+
+def viewer_zone(viewer: object, practitioner: User) -> zoneinfo.ZoneInfo:
+    """Signed-in people read times in their own zone; visitors in the practitioner's, said so."""
+    if isinstance(viewer, User):
+        return zone_of(viewer)
+    return zone_of(practitioner)
+
+
+@dataclass
+class BookingPanel:
+    practitioner: User
+    zone: zoneinfo.ZoneInfo
+    session_types: list[SessionType]
+    chosen: SessionType | None
+    days: list[OfferedDay]
+    where: Jurisdiction | None
+    practice: PracticeAnswer | None
+    takes_bookings: bool
+    horizon_days: int
+
+    @property
+    def name(self) -> str:
+        return public_name(self.practitioner)
+
+    @property
+    def blocked_by_place(self) -> bool:
+        return self.practice is not None and not self.practice.allowed
+
+
+def booking_panel(
+    *,
+    practitioner: User,
+    viewer: object,
+    where_code: str = "",
+    session_type_id: str = "",
+    since: datetime | None = None,
+    max_days: int | None = 5,
+    per_day: int | None = 8,
+    span: timedelta | None = None,
+) -> BookingPanel:
+    """What a client needs to pick a time: the sessions offered, the chosen one's free times,
+    and, for a client who said where they are, whether this practitioner may work there."""
+    zone = viewer_zone(viewer, practitioner)
+    session_types = list(offered_session_types(practitioner))
+    chosen = next((s for s in session_types if str(s.pk) == session_type_id), None)
+    chosen = chosen or (session_types[0] if session_types else None)
+    where = Jurisdiction.objects.filter(code=where_code).first() if where_code else None
+    practice = may_practise_where(practitioner, where) if where else None
+    takes_bookings = may_take_bookings(practitioner)
+    reading: Bookable = bookable(practitioner)
+    days: list[OfferedDay] = []
+    if chosen is not None and takes_bookings and (practice is None or practice.allowed):
+        until = (since or timezone.now()) + span if span else None
+        found = reading.free_slots(chosen, since=since, until=until)
+        days = group_by_day(
+            found,
+            zone=zone,
+            session_type=chosen,
+            where=where.code if where else "",
+            max_days=max_days,
+            per_day=per_day,
+        )
+    return BookingPanel(
+        practitioner=practitioner,
+        zone=zone,
+        session_types=session_types,
+        chosen=chosen,
+        days=days,
+        where=where,
+        practice=practice,
+        takes_bookings=takes_bookings,
+        horizon_days=reading.schedule.horizon_days,
+    )

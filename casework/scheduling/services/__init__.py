@@ -1,0 +1,2 @@
+"""Every write of scheduling: booking (``booking``), availability (``availability``) and
+private calendar feeds (``feeds``)."""

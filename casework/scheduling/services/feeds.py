@@ -1,0 +1,42 @@
+"""Private calendar feeds: one live address per person, shown once, revocable."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from casework.accounts.models import User
+from casework.privacy.audit import record_event
+from casework.scheduling.calendar import new_feed_token, token_hash
+from casework.scheduling.models import CalendarFeed
+
+
+def create_calendar_feed(*, person: User) -> str:
+    """A new feed address (its token, to show once); any earlier address stops working."""
+    token = new_feed_token()
+    with transaction.atomic():
+        _revoke(person)
+        feed = CalendarFeed.objects.create(person=person, token_hash=token_hash(token))
+        record_event(
+            action="scheduling.calendar_feed_created",
+            actor=person,
+            target=feed,
+            subject_id=person.pk,
+        )
+    return token
+
+
+def revoke_calendar_feed(*, person: User) -> bool:
+    with transaction.atomic():
+        revoked = _revoke(person)
+        if revoked:
+            record_event(
+                action="scheduling.calendar_feed_revoked", actor=person, subject_id=person.pk
+            )
+    return revoked
+
+
+def _revoke(person: User) -> bool:
+    return bool(
+        CalendarFeed.objects.filter(person=person, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+    )

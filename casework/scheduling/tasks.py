@@ -1,0 +1,136 @@
+"""Background work of scheduling: appointment emails, reminders, and the next free slot."""
+
+from datetime import datetime, timedelta
+from functools import partial
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from casework.accounts.models import User
+from casework.scheduling.models import (
+    Appointment,
+    AppointmentStatus,
+    PractitionerSchedule,
+    Reminder,
+)
+from casework.scheduling.notices import Notice, compose
+
+# A reminder that a stopped worker left unsent is still worth sending this long after it was
+# due, as long as the appointment has not started.
+REMINDER_GRACE = timedelta(hours=6)
+
+
+def reminder_offsets() -> tuple[timedelta, ...]:
+    """How long before an appointment each reminder goes out (BOOKING_REMINDER_OFFSETS)."""
+    offsets = getattr(
+        settings, "BOOKING_REMINDER_OFFSETS", (timedelta(hours=24), timedelta(hours=1))
+    )
+    return tuple(sorted({offset for offset in offsets if offset > timedelta(0)}, reverse=True))
+
+
+@task()
+def send_appointment_notice(*, appointment_id: int, recipient_id: int, notice: str) -> None:
+    appointment = Appointment.objects.filter(pk=appointment_id).first()
+    recipient = User.objects.filter(pk=recipient_id, is_active=True).first()
+    if appointment is None or recipient is None:
+        return
+    compose(appointment, recipient, Notice(notice)).send()
+
+
+def plan_reminders(appointment: Appointment, *, now: datetime | None = None) -> None:
+    """Create (or move) the appointment's reminders, inside the caller's transaction, and queue
+    each for its time once that transaction commits."""
+    now = now or timezone.now()
+    for offset in reminder_offsets():
+        due = appointment.starts_at - offset
+        if due <= now:
+            continue
+        minutes = int(offset.total_seconds() // 60)
+        reminder, _created = Reminder.objects.update_or_create(
+            appointment=appointment,
+            offset_minutes=minutes,
+            defaults={"due_at": due, "sent_at": None},
+        )
+        transaction.on_commit(partial(_queue_reminder, reminder_id=reminder.pk, due=due))
+
+
+def _queue_reminder(*, reminder_id: int, due: datetime) -> None:
+    if not send_reminder.get_backend().supports_defer:
+        return  # the sweep (send_due_reminders) sends it
+    send_reminder.using(run_after=due).enqueue(reminder_id=reminder_id, due=due.isoformat())
+
+
+def claim_reminder(reminder_id: int, due: datetime | None, now: datetime) -> Reminder | None:
+    """Mark the reminder sent in one UPDATE, or return None when another worker already did,
+    the appointment moved (``due`` is stale), ended, or has begun."""
+    claimable = Reminder.objects.filter(
+        pk=reminder_id,
+        sent_at__isnull=True,
+        due_at__lte=now,
+        due_at__gte=now - REMINDER_GRACE,
+        appointment__status=AppointmentStatus.CONFIRMED,
+        appointment__starts_at__gt=now,
+    )
+    if due is not None:
+        claimable = claimable.filter(due_at=due)
+    if claimable.update(sent_at=now) != 1:
+        return None
+    return Reminder.objects.select_related(
+        "appointment", "appointment__client", "appointment__practitioner"
+    ).get(pk=reminder_id)
+
+
+def deliver_reminder(reminder: Reminder) -> None:
+    appointment = reminder.appointment
+    try:
+        for person in (appointment.client, appointment.practitioner):
+            if person.is_active:
+                compose(appointment, person, Notice.REMINDER).send()
+    except Exception:
+        # Not sent: release the claim so that the sweep tries again.
+        Reminder.objects.filter(pk=reminder.pk).update(sent_at=None)
+        raise
+
+
+@task()
+def send_reminder(*, reminder_id: int, due: str) -> None:
+    reminder = claim_reminder(reminder_id, datetime.fromisoformat(due), timezone.now())
+    if reminder is not None:
+        deliver_reminder(reminder)
+
+
+@task()
+def send_due_reminders() -> int:
+    """Send every reminder that is due and unsent: for task backends that cannot defer, and
+    for reminders whose task was lost."""
+    now = timezone.now()
+    sent = 0
+    due_ids = Reminder.objects.filter(
+        sent_at__isnull=True, due_at__lte=now, due_at__gte=now - REMINDER_GRACE
+    ).values_list("pk", flat=True)
+    for reminder_id in list(due_ids):
+        reminder = claim_reminder(reminder_id, None, now)
+        if reminder is not None:
+            deliver_reminder(reminder)
+            sent += 1
+    return sent
+
+
+@task()
+def refresh_next_free_slot(*, practitioner_id: int, due: str) -> None:
+    """Look at a practitioner's next free slot again, unless a newer refresh took over.
+
+    Claiming the refresh (clearing ``refresh_due_at`` in one UPDATE) makes a redelivered task
+    a no-op, and makes the refresh below queue the next task whatever it finds."""
+    from casework.scheduling.freshness import refresh_next_free
+
+    with transaction.atomic():
+        claimed = PractitionerSchedule.objects.filter(
+            practitioner_id=practitioner_id, refresh_due_at=datetime.fromisoformat(due)
+        ).update(refresh_due_at=None)
+        if not claimed:
+            return
+        practitioner = User.objects.get(pk=practitioner_id)
+        refresh_next_free(practitioner)

@@ -1,0 +1,162 @@
+"""Reminders go out once, at their time, through the task queue; the next free slot stays true
+as time passes."""
+
+import io
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.management import call_command
+from django.test import override_settings
+from django_tasks_db.models import DBTaskResult
+
+from casework.accounts.models import User
+from casework.scheduling.models import PractitionerSchedule, Reminder, SessionType
+from casework.scheduling.services import booking
+from casework.scheduling.tasks import send_due_reminders, send_reminder
+from casework.testing.factories import ClientFactory, PractitionerFactory
+from casework.testing.scheduling import NOW, THURSDAY_9, book, bookable_practitioner, england
+
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+FRIDAY_9 = THURSDAY_9 + timedelta(days=1)
+Capture = Callable[..., Any]
+
+
+@pytest.mark.django_db
+def test_each_confirmed_appointment_gets_its_reminders(
+    session_type: SessionType, client_person: User
+) -> None:
+    appointment = book(client_person, session_type, FRIDAY_9)
+    due = dict(appointment.reminders.values_list("offset_minutes", "due_at"))
+    assert due == {24 * 60: FRIDAY_9 - timedelta(hours=24), 60: FRIDAY_9 - timedelta(hours=1)}
+
+
+@pytest.mark.django_db
+@override_settings(BOOKING_REMINDER_OFFSETS=(timedelta(hours=2),))
+def test_the_offsets_come_from_the_settings(session_type: SessionType, client_person: User) -> None:
+    appointment = book(client_person, session_type, FRIDAY_9)
+    assert list(appointment.reminders.values_list("offset_minutes", flat=True)) == [120]
+
+
+@pytest.mark.django_db
+def test_a_due_reminder_is_sent_once_with_the_time_and_a_link_only(
+    session_type: SessionType, client_person: User, frozen: Any
+) -> None:
+    appointment = book(client_person, session_type, FRIDAY_9)
+    mail.outbox.clear()
+    frozen.move_to(FRIDAY_9 - timedelta(hours=24))
+    assert send_due_reminders.call() == 1
+    frozen.move_to(FRIDAY_9 - timedelta(hours=1))
+    assert send_due_reminders.call() == 1
+    reminder = appointment.reminders.get(offset_minutes=60)
+    # Another worker, or the same task delivered again: nothing more is sent.
+    send_reminder.call(reminder_id=reminder.pk, due=reminder.due_at.isoformat())
+    assert send_due_reminders.call() == 0
+    reminders = [m for m in mail.outbox if "reminder" in str(m.subject)]
+    assert len(reminders) == 4  # two reminders, each to the client and the practitioner
+    body = str(reminders[-1].body)
+    assert "Reminder: you have an appointment on Friday 5 June 2026" in body
+    assert f"/appointments/{appointment.pk}/" in body
+    assert "Robin" not in body
+    assert "Amara" not in body
+    assert not reminders[-1].attachments
+
+
+@pytest.mark.django_db
+def test_a_moved_or_cancelled_appointment_is_not_reminded_at_the_old_time(
+    session_type: SessionType, client_person: User, frozen: Any
+) -> None:
+    appointment = book(client_person, session_type, FRIDAY_9)
+    reminder = appointment.reminders.get(offset_minutes=60)
+    old_due = reminder.due_at
+    booking.reschedule_appointment(
+        appointment=appointment, person=client_person, starts_at=FRIDAY_9 + timedelta(hours=3)
+    )
+    mail.outbox.clear()
+    frozen.move_to(old_due)
+    send_reminder.call(reminder_id=reminder.pk, due=old_due.isoformat())
+    assert mail.outbox == []
+    frozen.move_to(FRIDAY_9 + timedelta(hours=2))
+    booking.cancel_appointment(appointment=appointment, person=client_person)
+    mail.outbox.clear()
+    assert send_due_reminders.call() == 0
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_a_failed_send_is_released_for_another_try(
+    session_type: SessionType, client_person: User, frozen: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    book(client_person, session_type, FRIDAY_9)
+    frozen.move_to(FRIDAY_9 - timedelta(hours=1))
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise ConnectionRefusedError("mail server down")
+
+    monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", refuse)
+    with pytest.raises(ConnectionRefusedError):
+        send_due_reminders.call()
+    assert Reminder.objects.filter(sent_at__isnull=True).count() == 2
+    monkeypatch.undo()
+    # The one-hour reminder; the 24-hour one is long past its grace and is not sent late.
+    assert send_due_reminders.call() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_database_queue_sends_each_reminder_at_its_time_and_keeps_the_next_free_slot(
+    django_capture_on_commit_callbacks: Capture,
+) -> None:
+    with override_settings(TASKS=DATABASE_TASKS), time_machine.travel(NOW, tick=False) as clock:
+        practitioner, session_type = bookable_practitioner(
+            practitioner=PractitionerFactory.create(time_zone="Europe/London")
+        )
+        schedule = PractitionerSchedule.objects.get(practitioner=practitioner)
+        # The slot stops being bookable one minute after Thursday 09:00 London minus the 12
+        # hours' notice: a refresh is queued for then.
+        assert schedule.next_free_at == THURSDAY_9
+        refresh_at = THURSDAY_9 - timedelta(hours=12) + timedelta(minutes=1)
+        assert schedule.refresh_due_at == refresh_at
+        queued = DBTaskResult.objects.filter(task_path__endswith="refresh_next_free_slot")
+        assert refresh_at in {row.run_after for row in queued}
+
+        robin = ClientFactory.create(alias="Robin")
+        book(robin, session_type, FRIDAY_9, where=england())
+        reminders = DBTaskResult.objects.filter(task_path__endswith="send_reminder")
+        assert {row.run_after for row in reminders} == {
+            FRIDAY_9 - timedelta(hours=24),
+            FRIDAY_9 - timedelta(hours=1),
+        }
+        call_command("db_worker", batch=True, no_startup_delay=True)
+        assert [str(m.subject) for m in mail.outbox] == ["[Casework] Appointment booked"] * 2
+        mail.outbox.clear()
+
+        clock.move_to(refresh_at)
+        call_command("db_worker", batch=True, no_startup_delay=True)
+        schedule.refresh_from_db()
+        assert schedule.next_free_at == THURSDAY_9 + timedelta(minutes=30)
+        assert schedule.refresh_due_at == refresh_at + timedelta(minutes=30)
+
+        clock.move_to(FRIDAY_9 - timedelta(hours=24))
+        call_command("db_worker", batch=True, no_startup_delay=True)
+        clock.move_to(FRIDAY_9 - timedelta(hours=1))
+        call_command("db_worker", batch=True, no_startup_delay=True)
+        sent = [m for m in mail.outbox if "reminder" in str(m.subject)]
+        assert sorted(m.to[0] for m in sent) == sorted([robin.email, practitioner.email] * 2)
+
+
+@pytest.mark.django_db
+def test_the_commands_send_due_reminders_and_refresh_every_practitioner(
+    session_type: SessionType, client_person: User, frozen: Any, practitioner: User
+) -> None:
+    book(client_person, session_type, FRIDAY_9)
+    PractitionerSchedule.objects.update(next_free_at=None)
+    out = io.StringIO()
+    call_command("refresh_free_slots", stdout=out)
+    assert "of 1 practitioners" in out.getvalue()
+    assert PractitionerSchedule.objects.get(practitioner=practitioner).next_free_at == THURSDAY_9
+    frozen.move_to(FRIDAY_9 - timedelta(hours=1))
+    call_command("send_due_reminders", stdout=out)
+    assert "Sent 1 reminders." in out.getvalue()
