@@ -1,0 +1,77 @@
+"""Who may read which conversation, message and attachment: participants only.
+
+Each helper answers 404 alike for "missing" and "not yours", for views, the API, the websocket
+consumer and tasks.
+"""
+
+import uuid
+
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import is_mfa_enabled
+from django.db.models import QuerySet
+from django.http import Http404
+
+from casework.accounts.models import User
+from casework.messaging.models import Attachment, Conversation, Message
+
+
+def may_read_messages(person: User) -> bool:
+    """Staff read other people's messages only once they have a second factor (as on pages,
+    where middleware asks for it first)."""
+    if not person.is_staff_role:
+        return True
+    return bool(
+        is_mfa_enabled(person, types=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN])
+    )
+
+
+def conversations_for(person: User) -> QuerySet[Conversation]:
+    return Conversation.objects.filter(participants__person=person)
+
+
+def find_conversation_for_person(
+    person: User, conversation_id: uuid.UUID | str
+) -> Conversation | None:
+    try:
+        key = uuid.UUID(str(conversation_id))
+    except ValueError:
+        return None
+    return conversations_for(person).select_related("data_key").filter(pk=key).first()
+
+
+def get_conversation_for_person(person: User, conversation_id: uuid.UUID | str) -> Conversation:
+    conversation = find_conversation_for_person(person, conversation_id)
+    if conversation is None:
+        raise Http404
+    return conversation
+
+
+def get_own_message(person: User, conversation: Conversation, message_id: uuid.UUID) -> Message:
+    """A message ``person`` sent in ``conversation`` (only the sender may change it)."""
+    message = (
+        Message.objects.filter(conversation=conversation, sender=person, pk=message_id)
+        .select_related("conversation__data_key")
+        .first()
+    )
+    if message is None:
+        raise Http404
+    return message
+
+
+def get_attachment_for_person(
+    person: User, conversation: Conversation, attachment_id: uuid.UUID
+) -> Attachment:
+    """An attachment of a message in a conversation ``person`` takes part in, not deleted."""
+    attachment = (
+        Attachment.objects.filter(
+            pk=attachment_id,
+            message__conversation=conversation,
+            message__conversation__participants__person=person,
+            message__deleted_at__isnull=True,
+        )
+        .select_related("message__conversation__data_key")
+        .first()
+    )
+    if attachment is None:
+        raise Http404
+    return attachment

@@ -1,0 +1,161 @@
+"""/api/v1 operations of messaging: the same services and participant checks as the pages."""
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+from ninja.security import SessionAuth
+
+from casework.accounts.models import User
+from casework.messaging import access, queries, rendering, services
+
+router = Router(tags=["messaging"])
+
+
+class PersonSession(SessionAuth):
+    """The browser session, as for pages: staff count as signed in only with a second factor
+    (the API's routes stand outside the middleware that enforces it for pages)."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        if not isinstance(user, User) or not access.may_read_messages(user):
+            return None
+        return user
+
+
+session_auth = PersonSession()
+
+MAX_LIMIT = 200
+
+
+class Problem(Schema):
+    detail: str
+
+
+class ConversationSchema(Schema):
+    id: uuid.UUID
+    kind: str = Field(description="enquiry, case, consultation or moderation")
+    title: str
+    open: bool
+    unread: int
+    last_seq: int = Field(description="The newest message's sequence number (0: none yet)")
+    last_message_at: datetime | None
+    url: str
+
+
+class SenderSchema(Schema):
+    id: int
+    name: str
+
+
+class AttachmentSchema(Schema):
+    id: uuid.UUID
+    name: str
+    size: int
+    content_type: str = Field(description="Read from the file's content, not its name")
+    url: str
+
+
+class MessageSchema(Schema):
+    id: uuid.UUID
+    seq: int = Field(description="1, 2, 3... within the conversation: the cursor")
+    kind: str = Field(description="message or auto_reply")
+    sender: SenderSchema
+    mine: bool
+    body: str = Field(description="Plain text; empty once deleted")
+    deleted: bool
+    edited: bool
+    read: bool = Field(description="Your own message, read by the other side")
+    sent_at: datetime
+    attachments: list[AttachmentSchema]
+
+
+class MessagesQuery(Schema):
+    after: int = Field(0, ge=0, description="Return messages with a larger `seq` than this")
+    limit: int = Field(100, ge=1, le=MAX_LIMIT)
+
+
+class NewMessage(Schema):
+    body: str = Field(description="Plain text, at most 10,000 characters")
+
+
+def _person(request: HttpRequest) -> User:
+    person = request.user
+    if not isinstance(person, User):  # django_auth ran; this only narrows the type
+        raise Http404
+    return person
+
+
+@router.get(
+    "/conversations",
+    response={200: list[ConversationSchema], 401: Problem},
+    summary="Your conversations, newest first, with unread counts",
+    auth=session_auth,
+    url_name="messaging_conversations",
+)
+def list_conversations(request: HttpRequest) -> Status[object]:
+    person = _person(request)
+    return Status(
+        200,
+        [
+            {
+                "id": row.conversation.pk,
+                "kind": row.conversation.kind,
+                "title": rendering.title_for(row.conversation, row.others, person),
+                "open": row.conversation.is_open,
+                "unread": row.unread,
+                "last_seq": row.conversation.last_seq,
+                "last_message_at": row.conversation.last_message_at,
+                "url": request.build_absolute_uri(
+                    f"/api/v1/conversations/{row.conversation.pk}/messages"
+                ),
+            }
+            for row in queries.inbox(person)
+        ],
+    )
+
+
+@router.get(
+    "/conversations/{conversation_id}/messages",
+    response={200: list[MessageSchema], 401: Problem, 404: Problem},
+    summary="Messages after a cursor, oldest first",
+    description="Page with `after`: pass the last `seq` you hold to get what came since.",
+    auth=session_auth,
+    url_name="messaging_messages",
+)
+def list_messages(
+    request: HttpRequest, conversation_id: str, query: Query[MessagesQuery]
+) -> Status[object]:
+    person = _person(request)
+    conversation = access.find_conversation_for_person(person, conversation_id)
+    if conversation is None:
+        return Status(404, {"detail": "No such conversation."})
+    found = queries.messages_after(conversation.pk, query.after, limit=query.limit)
+    read = queries.read_by_others(conversation.pk, person)
+    return Status(
+        200, [rendering.payload(view) for view in rendering.views_for(found, person, read)]
+    )
+
+
+@router.post(
+    "/conversations/{conversation_id}/messages",
+    response={201: MessageSchema, 400: Problem, 401: Problem, 404: Problem, 429: Problem},
+    summary="Send a message",
+    auth=session_auth,
+    url_name="messaging_send",
+)
+def send(request: HttpRequest, conversation_id: str, payload: NewMessage) -> Status[object]:
+    person = _person(request)
+    conversation = access.find_conversation_for_person(person, conversation_id)
+    if conversation is None:
+        return Status(404, {"detail": "No such conversation."})
+    try:
+        message = services.send_message(conversation=conversation, sender=person, body=payload.body)
+    except ValidationError as error:
+        status = 429 if getattr(error, "code", None) == "rate_limited" else 400
+        return Status(status, {"detail": " ".join(error.messages)})
+    view = rendering.views_for([message], person, 0)[0]
+    return Status(201, rendering.payload(view))

@@ -1,0 +1,115 @@
+"""'You have a new message' emails: batched, never with content or the sender's name, and not
+sent to someone who is on the site reading.
+
+A new message for someone offline makes their notice due a few minutes later (several messages
+in that time share one email); the next email waits at least ``policy.notice_interval()``. When
+the notice falls due, it is dropped if the person came online or read everything meanwhile.
+Presence lives in the database (``Participant.last_seen_at``): the worker sending these is
+another process than the websocket server that sees people come and go.
+"""
+
+import uuid
+from datetime import datetime
+from functools import partial
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from casework.accounts.models import User
+from casework.emails import deliver_email
+from casework.messaging import policy
+from casework.messaging.models import MessageNotice, Participant
+from casework.messaging.queries import unread_total
+
+
+def is_online(person_id: int, now: datetime | None = None) -> bool:
+    moment = now or timezone.now()
+    return Participant.objects.filter(
+        person_id=person_id, last_seen_at__gte=moment - policy.presence_window()
+    ).exists()
+
+
+def _make_due(person_id: int, now: datetime) -> datetime | None:
+    """Set the person's notice due (if it is not already); the new due time, else None."""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                notice, _created = MessageNotice.objects.select_for_update().get_or_create(
+                    person_id=person_id
+                )
+        except IntegrityError:  # created at the same moment by another sender
+            notice = MessageNotice.objects.select_for_update().get(person_id=person_id)
+        if notice.due_at is not None:
+            return None
+        due = now + policy.notice_delay()
+        if notice.last_sent_at is not None:
+            due = max(due, notice.last_sent_at + policy.notice_interval())
+        notice.due_at = due
+        notice.save(update_fields=["due_at"])
+    return due
+
+
+def queue_notices(*, conversation_id: uuid.UUID | str, sender_id: int) -> None:
+    """After a message is stored: make a notice due for each offline recipient."""
+    # Imported here: the task module imports this one.
+    from casework.messaging.tasks import send_message_notices
+
+    now = timezone.now()
+    seen_lately = Participant.objects.filter(
+        person_id=OuterRef("person_id"), last_seen_at__gte=now - policy.presence_window()
+    )
+    offline = (
+        Participant.objects.filter(conversation_id=conversation_id)
+        .exclude(person_id=sender_id)
+        .exclude(Exists(seen_lately))
+        .values_list("person_id", flat=True)
+    )
+    for person_id in offline:
+        due = _make_due(person_id, now)
+        if due is None:
+            continue
+        backend = send_message_notices.get_backend()
+        if backend.supports_defer:
+            send_message_notices.using(run_after=due).enqueue()
+        else:
+            send_message_notices.enqueue()
+
+
+def send_due_notices(now: datetime | None = None) -> int:
+    """Send every notice that has fallen due; the number of emails sent."""
+    moment = now or timezone.now()
+    sent = 0
+    due_people = list(
+        MessageNotice.objects.filter(due_at__lte=moment).values_list("person_id", flat=True)
+    )
+    for person_id in due_people:
+        with transaction.atomic():
+            notice = (
+                MessageNotice.objects.select_for_update(of=("self",))
+                .select_related("person")
+                .filter(person_id=person_id, due_at__lte=moment)
+                .first()
+            )
+            if notice is None:  # another worker took it
+                continue
+            notice.due_at = None
+            person = notice.person
+            wanted = person.is_active and not is_online(person.pk, moment)
+            if wanted and unread_total(person) > 0:
+                notice.last_sent_at = moment
+                transaction.on_commit(partial(_email, person))
+                sent += 1
+            notice.save(update_fields=["due_at", "last_sent_at"])
+    return sent
+
+
+def _email(person: User) -> None:
+    with translation.override(person.language):
+        context = {"link": settings.SITE_URL + reverse("messaging:inbox")}
+        subject = render_to_string("messaging/email/new_message_subject.txt", context)
+        body = render_to_string("messaging/email/new_message_body.txt", context)
+    deliver_email.enqueue(to=[person.email], subject=" ".join(subject.split()), body=body.strip())

@@ -1,0 +1,332 @@
+"""Messaging pages. Every page works without JavaScript (forms post and redirect back); the
+conversation page is enhanced by htmx (sending) and a websocket (receiving)."""
+
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from casework.accounts.models import Role, User
+from casework.accounts.permissions import role_required
+from casework.messaging import access, office_hours, queries, rendering, services
+from casework.messaging.forms import EditMessageForm, EnquiryForm, MessageForm, OfficeHoursForm
+from casework.messaging.models import Conversation
+from casework.privacy.audit import record_event
+from casework.safety import blocks
+from casework.vault.crypto import unseal
+
+GET_AND_POST = ["GET", "HEAD", "POST"]
+
+
+def _person(request: HttpRequest) -> User:
+    person = request.user
+    if not isinstance(person, User):  # LoginRequiredMiddleware lets only signed-in people here
+        raise Http404
+    return person
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _conversation_url(conversation: Conversation) -> str:
+    return reverse("messaging:conversation", kwargs={"conversation_id": conversation.pk})
+
+
+@require_safe
+def inbox(request: HttpRequest) -> HttpResponse:
+    person = _person(request)
+    rows = [
+        {"row": row, "title": rendering.title_for(row.conversation, row.others, person)}
+        for row in queries.inbox(person)
+    ]
+    return TemplateResponse(request, "messaging/inbox.html", {"rows": rows})
+
+
+def _kind_between(starter: User, other: User) -> str | None:
+    """The conversation ``starter`` may open with ``other`` from a page, if any."""
+    if starter.pk == other.pk or not other.is_active:
+        return None
+    if starter.role == Role.CLIENT and other.role == Role.PRACTITIONER:
+        return Conversation.Kind.ENQUIRY
+    if starter.role == Role.PRACTITIONER and other.role == Role.PRACTITIONER:
+        return Conversation.Kind.CONSULTATION
+    if starter.role in services.MODERATING_ROLES:
+        return Conversation.Kind.MODERATION
+    return None
+
+
+@require_http_methods(GET_AND_POST)
+def start_conversation(request: HttpRequest, person_id: int) -> HttpResponse:
+    """Write to someone for the first time: an enquiry (client to practitioner), a consultation
+    (between practitioners) or a moderator's message."""
+    person = _person(request)
+    other = User.objects.filter(pk=person_id).first()
+    kind = _kind_between(person, other) if other is not None else None
+    if other is None or kind is None:
+        raise Http404
+    form_class = EnquiryForm if kind == Conversation.Kind.ENQUIRY else MessageForm
+    form = form_class(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        body, files = form.cleaned_data["body"], form.files_to_send()
+        try:
+            if kind == Conversation.Kind.ENQUIRY:
+                conversation = services.start_enquiry(
+                    client=person,
+                    practitioner=other,
+                    client_jurisdiction=form.cleaned_data["where"],
+                    body=body,
+                    files=files,
+                )
+            elif kind == Conversation.Kind.CONSULTATION:
+                conversation = services.start_consultation(
+                    practitioner=person, colleague=other, body=body, files=files
+                )
+            else:
+                conversation = services.start_moderator_conversation(
+                    moderator=person, person=other, body=body, files=files
+                )
+        except services.ConversationExists as exists:
+            messages.info(
+                request,
+                _("You already have a conversation with %(name)s: carry on here.")
+                % {"name": other.display_name},
+            )
+            return redirect(_conversation_url(exists.conversation))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your message was sent."))
+            return redirect(_conversation_url(conversation))
+    return TemplateResponse(
+        request,
+        "messaging/start.html",
+        {"form": form, "other": other, "kind": kind, "Kind": Conversation.Kind},
+    )
+
+
+@never_cache
+@require_http_methods(GET_AND_POST)
+def conversation(request: HttpRequest, conversation_id: uuid.UUID) -> HttpResponse:
+    person = _person(request)
+    found = access.get_conversation_for_person(person, conversation_id)
+    form = MessageForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        sent = False
+        if form.is_valid():
+            try:
+                services.send_message(
+                    conversation=found,
+                    sender=person,
+                    body=form.cleaned_data["body"],
+                    files=form.files_to_send(),
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                sent = True
+        if _is_htmx(request):
+            # The message itself arrives over the socket; the form comes back empty (or with
+            # its errors).
+            response = TemplateResponse(
+                request,
+                "messaging/conversation.html#message_form",
+                {"form": MessageForm() if sent else form, "conversation": found},
+            )
+            if sent:
+                response["HX-Trigger"] = "messaging:sent"
+            return response
+        if sent:
+            return redirect(_conversation_url(found) + "#latest")
+    before = _positive_int(request.GET.get("before"))
+    page = queries.page_of_messages(found, before=before)
+    if before is None:
+        services.mark_read(conversation=found, person=person)
+    else:
+        services.touch_presence(conversation_id=found.pk, person=person)
+    read = queries.read_by_others(found.pk, person)
+    others = [
+        place.person for place in found.participants.select_related("person").exclude(person=person)
+    ]
+    blocked = any(blocks.is_blocked_between(person, other) for other in others)
+    context = {
+        "conversation": found,
+        "title": rendering.title_for(found, others, person),
+        "items": rendering.views_for(page, person, read),
+        "others": others,
+        "form": form,
+        "earlier": page[0].seq if page and page[0].seq > 1 else None,
+        "last_seq": page[-1].seq if page and before is None else found.last_seq,
+        "live": before is None,
+        "blocked": blocked,
+        "can_block": len(others) == 1
+        and others[0].role not in blocks.UNBLOCKABLE_ROLES
+        and not blocked,
+        "can_close": found.is_open and found.kind != Conversation.Kind.CASE,
+    }
+    status = 200 if request.method != "POST" else 400
+    return TemplateResponse(request, "messaging/conversation.html", context, status=status)
+
+
+def _positive_int(raw: str | None) -> int | None:
+    if raw is None or not raw.isdigit() or len(raw) > 9:
+        return None
+    value = int(raw)
+    return value if value > 0 else None
+
+
+@require_http_methods(GET_AND_POST)
+def edit_message(
+    request: HttpRequest, conversation_id: uuid.UUID, message_id: uuid.UUID
+) -> HttpResponse:
+    person = _person(request)
+    found = access.get_conversation_for_person(person, conversation_id)
+    message = access.get_own_message(person, found, message_id)
+    if message.is_deleted:
+        raise Http404
+    form = EditMessageForm(
+        request.POST or None,
+        initial={"body": message.body},
+        has_files=message.attachments.exists(),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.edit_message(message=message, editor=person, body=form.cleaned_data["body"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your message was changed."))
+            return redirect(_conversation_url(found) + f"#message-{message.seq}")
+    return TemplateResponse(
+        request,
+        "messaging/edit_message.html",
+        {
+            "conversation": found,
+            "message": message,
+            "form": form,
+            "editable": services.can_still_edit(message),
+        },
+    )
+
+
+@require_POST
+def delete_message(
+    request: HttpRequest, conversation_id: uuid.UUID, message_id: uuid.UUID
+) -> HttpResponse:
+    person = _person(request)
+    found = access.get_conversation_for_person(person, conversation_id)
+    message = access.get_own_message(person, found, message_id)
+    try:
+        services.delete_message(message=message, person=person)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Your message was deleted."))
+    return redirect(_conversation_url(found) + f"#message-{message.seq}")
+
+
+@require_safe
+def attachment(
+    request: HttpRequest, conversation_id: uuid.UUID, attachment_id: uuid.UUID
+) -> HttpResponseBase:
+    person = _person(request)
+    found = access.get_conversation_for_person(person, conversation_id)
+    attached = access.get_attachment_for_person(person, found, attachment_id)
+    content = unseal(
+        found.data_key,
+        bytes(attached.sealed_content),
+        context=services.attachment_context(attached),
+    )
+    record_event(
+        action="messaging.attachment_opened",
+        actor=person,
+        target=attached,
+        detail={"conversation": str(found.pk)},
+    )
+    response = HttpResponse(content, content_type=attached.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, attached.name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    # Even if a browser were talked into rendering it, the file runs nothing and loads nothing.
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@require_POST
+def close_conversation(request: HttpRequest, conversation_id: uuid.UUID) -> HttpResponse:
+    person = _person(request)
+    found = access.get_conversation_for_person(person, conversation_id)
+    try:
+        services.close_conversation(conversation=found, actor=person)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The conversation is closed."))
+    return redirect(_conversation_url(found))
+
+
+@require_POST
+def block_in_conversation(request: HttpRequest, conversation_id: uuid.UUID) -> HttpResponse:
+    """Block the other person of a conversation: no more messages between the two."""
+    person = _person(request)
+    found = access.get_conversation_for_person(person, conversation_id)
+    others = list(found.participants.exclude(person=person).select_related("person"))
+    if len(others) != 1:
+        raise Http404
+    other = others[0].person
+    try:
+        blocks.block_person(blocker=person, blocked=other)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(_conversation_url(found))
+    messages.success(
+        request,
+        _("You blocked %(name)s. Neither of you can send the other messages now.")
+        % {"name": other.display_name},
+    )
+    return redirect("messaging:blocked_people")
+
+
+@require_safe
+def blocked_people(request: HttpRequest) -> HttpResponse:
+    person = _person(request)
+    return TemplateResponse(
+        request, "messaging/blocked_people.html", {"blocks": blocks.blocked_by(person)}
+    )
+
+
+@require_POST
+def unblock(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = _person(request)
+    if blocks.unblock_person(blocker=person, blocked_id=person_id):
+        messages.success(request, _("The block is lifted."))
+    else:
+        messages.info(request, _("You had not blocked that person."))
+    return redirect("messaging:blocked_people")
+
+
+@role_required(Role.PRACTITIONER)
+@require_http_methods(GET_AND_POST)
+def office_hours_page(request: HttpRequest) -> HttpResponse:
+    person = _person(request)
+    form = OfficeHoursForm(request.POST or None, windows=office_hours.windows_of(person))
+    if request.method == "POST" and form.is_valid():
+        try:
+            office_hours.set_office_hours(practitioner=person, windows=form.windows())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your office hours are saved."))
+            return redirect("messaging:office_hours")
+    return TemplateResponse(
+        request, "messaging/office_hours.html", {"form": form, "time_zone": person.time_zone}
+    )

@@ -1,0 +1,69 @@
+"""Blocking: a person stops all contact with another. Services and the one question others ask."""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from casework.accounts.models import Role, User
+from casework.privacy.audit import record_event
+from casework.safety.models import Block
+
+# The platform's own safety staff stay reachable: a block must not silence a moderator's warning
+# or an administrator's notice.
+UNBLOCKABLE_ROLES = frozenset({Role.MODERATOR, Role.ADMIN})
+
+
+def is_blocked_between(first: User | int, second: User | int) -> bool:
+    """True when either person has blocked the other."""
+    a = first.pk if isinstance(first, User) else first
+    b = second.pk if isinstance(second, User) else second
+    return Block.objects.filter(
+        Q(blocker_id=a, blocked_id=b) | Q(blocker_id=b, blocked_id=a)
+    ).exists()
+
+
+def block_person(*, blocker: User, blocked: User) -> Block:
+    if blocker.pk == blocked.pk:
+        raise ValidationError(_("You cannot block yourself."))
+    if blocked.role in UNBLOCKABLE_ROLES:
+        raise ValidationError(
+            _(
+                "Casework's moderators and administrators cannot be blocked. You can report a "
+                "concern about them instead."
+            )
+        )
+    with transaction.atomic():
+        existing = Block.objects.filter(blocker=blocker, blocked=blocked).first()
+        if existing is not None:
+            return existing
+        try:
+            with transaction.atomic():
+                block = Block.objects.create(blocker=blocker, blocked=blocked)
+        except IntegrityError:  # the same block made at the same moment elsewhere
+            return Block.objects.get(blocker=blocker, blocked=blocked)
+        record_event(
+            action="safety.person_blocked", actor=blocker, target=block, subject_id=blocked.pk
+        )
+    return block
+
+
+def unblock_person(*, blocker: User, blocked_id: int) -> bool:
+    """Lift ``blocker``'s block of ``blocked_id``; False when there was none."""
+    with transaction.atomic():
+        block = (
+            Block.objects.select_for_update().filter(blocker=blocker, blocked_id=blocked_id).first()
+        )
+        if block is None:
+            return False
+        record_event(
+            action="safety.person_unblocked", actor=blocker, target=block, subject_id=blocked_id
+        )
+        block.delete()
+    return True
+
+
+def blocked_by(person: User) -> list[Block]:
+    return list(
+        Block.objects.filter(blocker=person).select_related("blocked").order_by("-created_at")
+    )
