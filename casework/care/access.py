@@ -1,0 +1,228 @@
+"""Who may read which care object: one place for views, tasks and the websocket consumer.
+
+Each helper answers 404 alike for "missing" and "not yours". The normal path to a case is its
+own practitioner (and the client, for their own view); a supervisor reads case notes; anyone
+else reaches a client's emergency details only through break-glass (``services.emergency``).
+"""
+
+import uuid
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from casework.accounts.models import Role, User
+from casework.care.models import (
+    OPEN_STATUSES,
+    VISIBLE_TO_RECIPIENT,
+    Case,
+    CaseNote,
+    CheckIn,
+    CheckInPlan,
+    Referral,
+    UrgentFlag,
+)
+
+# Who may open a client's emergency details outside the normal path, with a written reason.
+BREAK_GLASS_ROLES = frozenset({Role.MODERATOR, Role.ADMIN})
+
+
+def _uuid(value: object) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def cases_held_by(person: User) -> QuerySet[Case]:
+    if person.role != Role.PRACTITIONER:
+        return Case.objects.none()
+    return Case.objects.filter(practitioner=person)
+
+
+def get_case_for_practitioner(person: User, case_id: object) -> Case:
+    key = _uuid(case_id)
+    case = (
+        cases_held_by(person)
+        .select_related("client", "data_key", "client_location", "supervisor")
+        .filter(pk=key)
+        .first()
+        if key
+        else None
+    )
+    if case is None:
+        raise Http404
+    return case
+
+
+def cases_of_client(person: User) -> QuerySet[Case]:
+    if person.role != Role.CLIENT:
+        return Case.objects.none()
+    return Case.objects.filter(client=person)
+
+
+def get_case_for_client(person: User, case_id: object) -> Case:
+    key = _uuid(case_id)
+    case = (
+        cases_of_client(person)
+        .select_related("practitioner", "data_key", "client_location")
+        .filter(pk=key)
+        .first()
+        if key
+        else None
+    )
+    if case is None:
+        raise Http404
+    return case
+
+
+def supervised_by(person: User) -> QuerySet[Case]:
+    if person.role != Role.PRACTITIONER:
+        return Case.objects.none()
+    return Case.objects.filter(supervisor=person)
+
+
+def get_supervised_case(person: User, case_id: object) -> Case:
+    key = _uuid(case_id)
+    case = (
+        supervised_by(person).select_related("client", "practitioner").filter(pk=key).first()
+        if key
+        else None
+    )
+    if case is None:
+        raise Http404
+    return case
+
+
+def find_check_in(check_in_id: object) -> CheckIn | None:
+    """A check-in by id, for a signed link that names it (the link carries the proof)."""
+    key = _uuid(check_in_id)
+    if key is None:
+        return None
+    return (
+        CheckIn.objects.select_related("case__data_key", "case__client", "case__client_location")
+        .filter(pk=key)
+        .first()
+    )
+
+
+def find_check_in_for_client(person: User, check_in_id: object) -> CheckIn | None:
+    check_in = find_check_in(check_in_id)
+    if check_in is None or check_in.case.client_id != person.pk:
+        return None
+    return check_in
+
+
+def get_plan_for_practitioner(person: User, plan_id: int) -> CheckInPlan:
+    plan = (
+        CheckInPlan.objects.filter(pk=plan_id, case__in=cases_held_by(person))
+        .select_related("case", "case__client")
+        .first()
+    )
+    if plan is None:
+        raise Http404
+    return plan
+
+
+def get_flag_for_practitioner(person: User, flag_id: object) -> UrgentFlag:
+    key = _uuid(flag_id)
+    flag = (
+        UrgentFlag.objects.filter(pk=key, case__in=cases_held_by(person))
+        .select_related("case")
+        .first()
+        if key
+        else None
+    )
+    if flag is None:
+        raise Http404
+    return flag
+
+
+def notes_readable_by(person: User) -> QuerySet[CaseNote]:
+    """Notes a person may read: their own, and those of cases they supervise."""
+    if person.role != Role.PRACTITIONER:
+        return CaseNote.objects.none()
+    return CaseNote.objects.filter(Q(author=person) | Q(case__supervisor=person))
+
+
+def get_note_for_reader(person: User, note_id: object) -> CaseNote:
+    key = _uuid(note_id)
+    note = (
+        notes_readable_by(person)
+        .select_related("case__data_key", "case__client", "author")
+        .filter(pk=key)
+        .first()
+        if key
+        else None
+    )
+    if note is None:
+        raise Http404
+    return note
+
+
+def get_own_note(person: User, note_id: object) -> CaseNote:
+    note = get_note_for_reader(person, note_id)
+    if note.author_id != person.pk:
+        raise Http404
+    return note
+
+
+def referrals_visible_to(person: User) -> QuerySet[Referral]:
+    """The client sees every referral of their cases; the referrer those they made; the
+    recipient only those the client agreed to share."""
+    if person.role == Role.CLIENT:
+        return Referral.objects.filter(case__client=person)
+    if person.role == Role.PRACTITIONER:
+        return Referral.objects.filter(
+            Q(from_practitioner=person) | Q(to_practitioner=person, status__in=VISIBLE_TO_RECIPIENT)
+        )
+    return Referral.objects.none()
+
+
+def get_referral_for_person(person: User, referral_id: object) -> Referral:
+    key = _uuid(referral_id)
+    referral = (
+        referrals_visible_to(person)
+        .select_related(
+            "case__data_key",
+            "case__client",
+            "case__client_location",
+            "from_practitioner",
+            "to_practitioner",
+        )
+        .filter(pk=key)
+        .first()
+        if key
+        else None
+    )
+    if referral is None:
+        raise Http404
+    return referral
+
+
+def may_break_glass(person: User, case: Case) -> bool:
+    return person.role in BREAK_GLASS_ROLES or (
+        person.role == Role.PRACTITIONER and case.supervisor_id == person.pk
+    )
+
+
+def get_case_for_break_glass(person: User, case_id: object) -> Case:
+    key = _uuid(case_id)
+    case = (
+        Case.objects.select_related("client", "practitioner", "data_key", "client_location")
+        .filter(pk=key, status__in=OPEN_STATUSES)
+        .first()
+        if key
+        else None
+    )
+    if case is None or not may_break_glass(person, case):
+        raise Http404
+    return case
+
+
+def open_cases_for_lookup(person: User, client: User) -> QuerySet[Case]:
+    """The open cases of a client that a moderator or administrator may break glass into."""
+    if person.role not in BREAK_GLASS_ROLES:
+        return Case.objects.none()
+    return Case.objects.filter(client=client, status__in=OPEN_STATUSES).select_related(
+        "practitioner"
+    )

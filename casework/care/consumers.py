@@ -1,0 +1,52 @@
+"""The caseload's live socket: ``ws/care/caseload/``. The server sends ``{"event":
+"changed"}`` when a flag is raised or acknowledged or a check-in answered; the page then
+reloads its table over HTTP with the practitioner's own permissions."""
+
+from typing import Any
+
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import is_mfa_enabled
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.utils.functional import LazyObject
+
+from casework.accounts.models import Role, User
+from casework.care.live import caseload_group
+
+UNAUTHENTICATED = 4401
+FORBIDDEN = 4403
+
+
+def _may_watch_caseload(person: User) -> bool:
+    # As on pages: practitioners only, and only with a second factor.
+    return person.role == Role.PRACTITIONER and bool(
+        is_mfa_enabled(person, types=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN])
+    )
+
+
+class CaseloadConsumer(AsyncJsonWebsocketConsumer):
+    group: str | None = None
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=UNAUTHENTICATED)
+            return
+        if isinstance(user, LazyObject):  # channels' lazy user; the ORM wants the real one
+            user = user._wrapped
+        if not await database_sync_to_async(_may_watch_caseload)(user):
+            await self.close(code=FORBIDDEN)
+            return
+        self.group = caseload_group(user.pk)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        if self.group:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        """The page only listens; anything it sends is ignored."""
+
+    async def caseload_changed(self, event: dict[str, Any]) -> None:
+        await self.send_json({"event": "changed"})

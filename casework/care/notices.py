@@ -1,0 +1,70 @@
+"""Emails of the care app: that something happened, and a link. Never what.
+
+No names, no scores, no answers, no reasons: mail passes through servers that are not ours and
+an inbox is often read over a shoulder. Each email is written in its reader's language by the
+task queue (``tasks.send_care_notice``) once the change is committed.
+"""
+
+from enum import StrEnum
+from functools import partial
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from casework.accounts.models import User
+
+
+class Notice(StrEnum):
+    CASE_OPENED = "case_opened"
+    CHECK_IN_READY = "check_in_ready"
+    URGENT_FLAG = "urgent_flag"
+    CONSENT_WITHDRAWN = "consent_withdrawn"
+    REFERRAL_PROPOSED = "referral_proposed"
+    REFERRAL_SHARED = "referral_shared"
+    REFERRAL_ANSWERED = "referral_answered"
+    REFERRAL_WITHDRAWN = "referral_withdrawn"
+    CASE_TRANSFERRED = "case_transferred"
+    EMERGENCY_DETAILS_OPENED = "emergency_details_opened"
+    CLIENT_EMERGENCY_DETAILS_OPENED = "client_emergency_details_opened"
+
+
+SUBJECTS: dict[Notice, Promise] = {
+    Notice.CASE_OPENED: _("Your care page is ready"),
+    Notice.CHECK_IN_READY: _("A check-in is ready"),
+    Notice.URGENT_FLAG: _("A check-in needs your attention"),
+    Notice.CONSENT_WITHDRAWN: _("A client changed their consent"),
+    Notice.REFERRAL_PROPOSED: _("Your social worker proposes a referral"),
+    Notice.REFERRAL_SHARED: _("A referral was shared with you"),
+    Notice.REFERRAL_ANSWERED: _("A client answered your referral"),
+    Notice.REFERRAL_WITHDRAWN: _("A referral was withdrawn"),
+    Notice.CASE_TRANSFERRED: _("A case was handed over"),
+    Notice.EMERGENCY_DETAILS_OPENED: _("Your emergency details were opened"),
+    Notice.CLIENT_EMERGENCY_DETAILS_OPENED: _("A client's emergency details were opened"),
+}
+
+
+def site_link(url_name: str, **kwargs: object) -> str:
+    return settings.SITE_URL + reverse(url_name, kwargs=kwargs or None)
+
+
+def notify_on_commit(recipient: User, notice: Notice, link: str) -> None:
+    from casework.care.tasks import send_care_notice
+
+    transaction.on_commit(
+        partial(send_care_notice.enqueue, recipient_id=recipient.pk, notice=str(notice), link=link)
+    )
+
+
+def compose(recipient: User, notice: Notice, link: str) -> EmailMultiAlternatives:
+    with translation.override(recipient.language):
+        subject = f"[Casework] {SUBJECTS[notice]}"
+        body = render_to_string(
+            "care/email/notice.txt", {"notice": str(notice), "link": link}
+        ).strip()
+    return EmailMultiAlternatives(subject=subject, body=body, to=[recipient.email])

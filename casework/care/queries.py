@@ -1,0 +1,247 @@
+"""Reads that need care: the caseload ranked by need, trends, a client's timeline.
+
+The caseload is two queries whatever its size: the cases with everything the ranking needs
+annotated (correlated subqueries on indexed columns), then the last twelve scores of every row
+through one window function.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Case as SqlCase
+from django.db.models import (
+    Count,
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, Greatest, RowNumber
+
+from casework.accounts.models import User
+from casework.care.instruments import INSTRUMENTS, Instrument
+from casework.care.models import (
+    OPEN_STATUSES,
+    Case,
+    CaseStatus,
+    CheckIn,
+    CheckInStatus,
+    UrgentFlag,
+)
+from casework.messaging.models import Conversation
+from casework.scheduling.models import ACTIVE_STATUSES, Appointment, AppointmentStatus
+
+# A last score this far above the client's own baseline (on the 0-1 burden scale, so a tenth of
+# the instrument's range) counts as a worsening trend.
+WORSENING_BY = 0.1
+# Missed check-ins count for this long.
+MISSED_WINDOW = timedelta(days=30)
+TREND_LENGTH = 12
+
+
+@dataclass(frozen=True)
+class CaseloadFilters:
+    status: str = "open"  # "open", one of CaseStatus, or "all"
+    attention: str = ""  # "", "flagged", "worsening" or "missed"
+    search: str = ""
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    score: int
+    burden: float
+    answered_at: datetime
+
+
+@dataclass
+class CaseloadRow:
+    case: Case
+    open_flags: int
+    missed: int
+    last_contact_at: datetime
+    next_appointment_at: datetime | None
+    instrument: Instrument | None
+    last_score: int | None
+    change: float | None
+    points: list[TrendPoint] = field(default_factory=list)
+
+    @property
+    def worsening(self) -> bool:
+        return self.change is not None and self.change >= WORSENING_BY
+
+    @property
+    def improving(self) -> bool:
+        return self.change is not None and self.change <= -WORSENING_BY
+
+    def days_since_contact(self, now: datetime) -> int:
+        return max(0, (now - self.last_contact_at).days)
+
+
+def _count(queryset: QuerySet[Any]) -> Coalesce:
+    return Coalesce(
+        Subquery(
+            queryset.order_by().values("case").annotate(n=Count("pk")).values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+def _missed_filter(now: datetime) -> Q:
+    """Missed: marked so by the sweep, or open past its time (whether the sweep ran or not)."""
+    return Q(due_at__gte=now - MISSED_WINDOW) & (
+        Q(status=CheckInStatus.MISSED) | Q(status=CheckInStatus.OPEN, expires_at__lte=now)
+    )
+
+
+def annotate_need(cases: QuerySet[Case], *, now: datetime) -> QuerySet[Any]:
+    """Everything the ranking needs, in the same query as the cases."""
+    last_answer = CheckIn.objects.filter(
+        case=OuterRef("pk"), status=CheckInStatus.ANSWERED, burden__isnull=False
+    ).order_by("-answered_at")
+    pair = {"client": OuterRef("client_id"), "practitioner": OuterRef("practitioner_id")}
+    last_message = (
+        Conversation.objects.filter(**pair, last_message_at__isnull=False)
+        .order_by("-last_message_at")
+        .values("last_message_at")[:1]
+    )
+    last_session = (
+        Appointment.objects.filter(**pair, status=AppointmentStatus.CONFIRMED, starts_at__lte=now)
+        .order_by("-starts_at")
+        .values("starts_at")[:1]
+    )
+    next_session = (
+        Appointment.objects.filter(**pair, status__in=ACTIVE_STATUSES, starts_at__gt=now)
+        .order_by("starts_at")
+        .values("starts_at")[:1]
+    )
+    return cases.annotate(
+        open_flags=_count(UrgentFlag.objects.filter(case=OuterRef("pk"), acknowledged_at=None)),
+        missed=_count(CheckIn.objects.filter(_missed_filter(now), case=OuterRef("pk"))),
+        last_instrument=Subquery(last_answer.values("instrument")[:1]),
+        last_score=Subquery(last_answer.values("score")[:1]),
+        last_burden=Subquery(last_answer.values("burden")[:1], output_field=FloatField()),
+        last_baseline=Subquery(
+            last_answer.values("baseline_burden")[:1], output_field=FloatField()
+        ),
+        change=ExpressionWrapper(F("last_burden") - F("last_baseline"), FloatField()),
+        last_contact_at=Greatest(
+            Coalesce(Subquery(last_message, output_field=DateTimeField()), F("opened_at")),
+            Coalesce(Subquery(last_session, output_field=DateTimeField()), F("opened_at")),
+        ),
+        next_appointment_at=Subquery(next_session, output_field=DateTimeField()),
+        flagged=SqlCase(When(open_flags__gt=0, then=Value(1)), default=Value(0)),
+        worsening=SqlCase(When(change__gte=WORSENING_BY, then=Value(1)), default=Value(0)),
+    )
+
+
+def ranked(cases: QuerySet[Any]) -> QuerySet[Any]:
+    """Urgent flags first, then a worsening trend, missed check-ins, the longest without
+    contact, the soonest appointment."""
+    return cases.order_by(
+        "-flagged",
+        "-worsening",
+        "-missed",
+        "last_contact_at",
+        F("next_appointment_at").asc(nulls_last=True),
+        "client__alias",
+        "pk",
+    )
+
+
+def _filtered(practitioner: User, filters: CaseloadFilters) -> QuerySet[Case]:
+    cases = Case.objects.filter(practitioner=practitioner)
+    if filters.status == "open":
+        cases = cases.filter(status__in=OPEN_STATUSES)
+    elif filters.status in CaseStatus.values:
+        cases = cases.filter(status=filters.status)
+    if filters.search:
+        cases = cases.filter(client__alias__icontains=filters.search)
+    return cases
+
+
+def trend_points(case_ids: list[Any]) -> dict[tuple[Any, str], list[TrendPoint]]:
+    """The last ``TREND_LENGTH`` scores per case and instrument, oldest first: one query."""
+    if not case_ids:
+        return {}
+    recent = (
+        CheckIn.objects.filter(
+            case_id__in=case_ids, status=CheckInStatus.ANSWERED, score__isnull=False
+        )
+        .annotate(
+            recency=Window(
+                RowNumber(),
+                partition_by=[F("case_id"), F("instrument")],
+                order_by=F("answered_at").desc(),
+            )
+        )
+        .filter(recency__lte=TREND_LENGTH)
+        .values_list("case_id", "instrument", "score", "burden", "answered_at")
+    )
+    points: dict[tuple[Any, str], list[TrendPoint]] = defaultdict(list)
+    for case_id, instrument, score, burden, answered_at in recent:
+        if score is not None and burden is not None and answered_at is not None:
+            points[(case_id, instrument)].append(TrendPoint(score, burden, answered_at))
+    for series in points.values():
+        series.sort(key=lambda point: point.answered_at)
+    return points
+
+
+def caseload(
+    practitioner: User, *, now: datetime, filters: CaseloadFilters | None = None
+) -> list[CaseloadRow]:
+    """All of a practitioner's clients, ranked by need, each with its trend: two queries."""
+    filters = filters or CaseloadFilters()
+    cases = (
+        ranked(annotate_need(_filtered(practitioner, filters), now=now))
+        .select_related("client")
+        .defer("emergency_contact", "crisis_plan", "online_alternative")
+    )
+    if filters.attention == "flagged":
+        cases = cases.filter(open_flags__gt=0)
+    elif filters.attention == "worsening":
+        cases = cases.filter(change__gte=WORSENING_BY)
+    elif filters.attention == "missed":
+        cases = cases.filter(missed__gt=0)
+    found: list[Any] = list(cases)
+    points = trend_points([case.pk for case in found])
+    rows = []
+    for case in found:
+        instrument = INSTRUMENTS.get(case.last_instrument) if case.last_instrument else None
+        rows.append(
+            CaseloadRow(
+                case=case,
+                open_flags=case.open_flags,
+                missed=case.missed,
+                last_contact_at=case.last_contact_at,
+                next_appointment_at=case.next_appointment_at,
+                instrument=instrument,
+                last_score=case.last_score,
+                change=case.change,
+                points=points.get((case.pk, case.last_instrument), []) if instrument else [],
+            )
+        )
+    return rows
+
+
+def client_trends(case: Case) -> dict[str, list[TrendPoint]]:
+    """Every scored answer of a case, per instrument, oldest first (for the larger charts)."""
+    series: dict[str, list[TrendPoint]] = defaultdict(list)
+    for instrument, score, burden, answered_at in (
+        CheckIn.objects.filter(case=case, status=CheckInStatus.ANSWERED, score__isnull=False)
+        .order_by("answered_at")
+        .values_list("instrument", "score", "burden", "answered_at")
+    ):
+        if score is not None and burden is not None and answered_at is not None:
+            series[instrument].append(TrendPoint(score, burden, answered_at))
+    return dict(series)

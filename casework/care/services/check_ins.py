@@ -1,0 +1,425 @@
+"""Check-in plans, due check-ins and their reminders, answers, and urgent flags.
+
+A plan always has its next check-in waiting as a row (``advance_plan``), so reminders can be
+queued for its time and a lost task is caught by the sweep (``run_check_in_round``), which the
+scheduler runs every few minutes: it marks expired check-ins missed, creates those that fell
+due, and sends reminders not yet sent. Every step claims its rows with one conditional UPDATE,
+so running it twice, or beside a deferred task, sends nothing twice.
+"""
+
+import logging
+import uuid
+import zoneinfo
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import partial
+from statistics import fmean
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from casework.accounts.models import User
+from casework.care import live, schedules
+from casework.care.consent import require_consent
+from casework.care.instruments import Scored, get_instrument, score_answers
+from casework.care.models import (
+    Case,
+    CaseStatus,
+    CheckIn,
+    CheckInPlan,
+    CheckInStatus,
+    PlanStatus,
+    Technology,
+    UrgentFlag,
+)
+from casework.care.notices import Notice, notify_on_commit, site_link
+from casework.privacy.audit import record_event
+
+logger = logging.getLogger("casework.care")
+
+# The client's baseline on an instrument: the mean burden of their first answers to it.
+BASELINE_ANSWERS = 3
+# How far ahead a plan may start.
+LATEST_START = timedelta(days=90)
+EVERY_DAYS_RANGE = (1, 28)
+
+
+def client_zone(case: Case) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(case.client.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+def client_today(case: Case) -> date:
+    return timezone.now().astimezone(client_zone(case)).date()
+
+
+# ---------------------------------------------------------------------------------------------
+# Plans
+
+
+def assign_check_in_plan(
+    *,
+    case: Case,
+    practitioner: User,
+    instrument: str,
+    every_days: int,
+    time_of_day: time,
+    starts_on: date,
+) -> CheckInPlan:
+    """Ask the client to answer ``instrument`` every ``every_days`` days at ``time_of_day`` on
+    their own clock, from ``starts_on``. Needs the client's consent to check-ins."""
+    get_instrument(instrument)
+    if practitioner.pk != case.practitioner_id:
+        raise ValidationError(_("Only the case's practitioner assigns check-ins."))
+    low, high = EVERY_DAYS_RANGE
+    if not low <= every_days <= high:
+        raise ValidationError(
+            _("A check-in can be asked every %(low)d to %(high)d days.")
+            % {"low": low, "high": high},
+            code="every_days",
+        )
+    today = client_today(case)
+    if starts_on < today:
+        raise ValidationError(
+            _("The first day cannot be in the past (today is %(today)s where the client is).")
+            % {"today": today.isoformat()},
+            code="start_in_past",
+        )
+    if starts_on > today + LATEST_START:
+        raise ValidationError(_("The first day must be within 90 days."), code="start_too_late")
+    require_consent(case, Technology.CHECK_INS)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            plan = CheckInPlan.objects.create(
+                case=case,
+                instrument=instrument,
+                every_days=every_days,
+                time_of_day=time_of_day,
+                starts_on=starts_on,
+                created_by=practitioner,
+                created_at=now,
+            )
+            record_event(
+                action="care.check_in_plan_assigned",
+                actor=practitioner,
+                target=case,
+                subject_id=case.client_id,
+                detail={"instrument": instrument, "every_days": every_days},
+            )
+            advance_plan(plan, now=now)
+    except IntegrityError:
+        raise ValidationError(
+            _("This client already has a plan for that check-in: end it first."),
+            code="plan_exists",
+        ) from None
+    return plan
+
+
+def _change_plan(plan: CheckInPlan, practitioner: User, to_status: str) -> CheckInPlan:
+    if practitioner.pk != plan.case.practitioner_id:
+        raise ValidationError(_("Only the case's practitioner changes its check-ins."))
+    now = timezone.now()
+    with transaction.atomic():
+        plan = (
+            CheckInPlan.objects.select_for_update().select_related("case__client").get(pk=plan.pk)
+        )
+        if plan.status == PlanStatus.ENDED:
+            raise ValidationError(_("This plan has ended."), code="plan_ended")
+        if plan.status == to_status:
+            return plan
+        if to_status == PlanStatus.ACTIVE:
+            require_consent(plan.case, Technology.CHECK_INS)
+        plan.status = to_status
+        plan.ended_at = now if to_status == PlanStatus.ENDED else None
+        plan.save(update_fields=["status", "ended_at"])
+        if to_status == PlanStatus.ACTIVE:
+            advance_plan(plan, now=now)
+        else:
+            plan.check_ins.filter(status=CheckInStatus.OPEN).update(status=CheckInStatus.CANCELLED)
+        record_event(
+            action=f"care.check_in_plan_{to_status}",
+            actor=practitioner,
+            target=plan.case,
+            subject_id=plan.case.client_id,
+            detail={"instrument": plan.instrument},
+        )
+    return plan
+
+
+def pause_plan(*, plan: CheckInPlan, practitioner: User) -> CheckInPlan:
+    return _change_plan(plan, practitioner, PlanStatus.PAUSED)
+
+
+def resume_plan(*, plan: CheckInPlan, practitioner: User) -> CheckInPlan:
+    return _change_plan(plan, practitioner, PlanStatus.ACTIVE)
+
+
+def end_plan(*, plan: CheckInPlan, practitioner: User) -> CheckInPlan:
+    return _change_plan(plan, practitioner, PlanStatus.ENDED)
+
+
+def advance_plan(plan: CheckInPlan, *, now: datetime) -> list[CheckIn]:
+    """Make the plan's current and next check-ins exist, and close those that expired.
+
+    Creates every occurrence still answerable now, then one in the future; an occurrence that
+    passed while nothing ran (the site was down) is not invented as "missed".
+    """
+    plan.check_ins.filter(status=CheckInStatus.OPEN, expires_at__lte=now).update(
+        status=CheckInStatus.MISSED
+    )
+    if plan.status != PlanStatus.ACTIVE:
+        return []
+    case = plan.case
+    zone = client_zone(case)
+    span = schedules.window(plan.every_days)
+    latest = plan.check_ins.aggregate(latest=Max("due_at"))["latest"]
+    after = max(latest, now - span) if latest is not None else now - span
+    created = []
+    while True:
+        due = schedules.next_due(
+            starts_on=plan.starts_on,
+            every_days=plan.every_days,
+            at=plan.time_of_day,
+            zone=zone,
+            after=after,
+        )
+        check_in, made = CheckIn.objects.get_or_create(
+            plan=plan,
+            due_at=due,
+            defaults={"case": case, "instrument": plan.instrument, "expires_at": due + span},
+        )
+        if made:
+            created.append(check_in)
+            transaction.on_commit(partial(_queue_reminder, check_in_id=check_in.pk, due=due))
+        if due > now:
+            return created
+        after = due
+
+
+def _queue_reminder(*, check_in_id: uuid.UUID, due: datetime) -> None:
+    from casework.care.tasks import remind_check_in
+
+    backend = remind_check_in.get_backend()
+    if due <= timezone.now():
+        remind_check_in.enqueue(check_in_id=str(check_in_id))
+    elif backend.supports_defer:
+        remind_check_in.using(run_after=due).enqueue(check_in_id=str(check_in_id))
+    # Otherwise the sweep (run_check_in_round) sends it when it falls due.
+
+
+# ---------------------------------------------------------------------------------------------
+# Reminders and the sweep
+
+
+def claim_reminder(check_in_id: uuid.UUID | str, now: datetime) -> CheckIn | None:
+    """Mark the reminder sent in one UPDATE; None when it is not due, already sent, or the
+    check-in is no longer open."""
+    claimed = CheckIn.objects.filter(
+        pk=check_in_id,
+        status=CheckInStatus.OPEN,
+        reminded_at__isnull=True,
+        due_at__lte=now,
+        expires_at__gt=now,
+        plan__status=PlanStatus.ACTIVE,
+        case__status__in=[CaseStatus.ENQUIRY, CaseStatus.ACTIVE],
+    ).update(reminded_at=now)
+    if claimed != 1:
+        return None
+    return CheckIn.objects.select_related("case__client", "plan").get(pk=check_in_id)
+
+
+def remind(check_in_id: uuid.UUID | str, *, now: datetime) -> bool:
+    """Send the reminder of one due check-in (with its signed link), then make sure the plan's
+    next check-in is waiting. True when an email was sent."""
+    from casework.care.links import link_for
+    from casework.care.notices import compose
+
+    check_in = claim_reminder(check_in_id, now)
+    if check_in is None:
+        return False
+    client = check_in.case.client
+    try:
+        if client.is_active:
+            compose(client, Notice.CHECK_IN_READY, link_for(check_in, client.pk)).send()
+    except Exception:
+        # Not sent: release the claim so that the sweep tries again.
+        CheckIn.objects.filter(pk=check_in.pk).update(reminded_at=None)
+        raise
+    with transaction.atomic():
+        advance_plan(check_in.plan, now=now)
+    return True
+
+
+@dataclass(frozen=True)
+class Round:
+    missed: int
+    created: int
+    reminded: int
+
+
+def run_check_in_round(*, now: datetime | None = None) -> Round:
+    now = now or timezone.now()
+    missed = CheckIn.objects.filter(status=CheckInStatus.OPEN, expires_at__lte=now).update(
+        status=CheckInStatus.MISSED
+    )
+    created = 0
+    behind = (
+        CheckInPlan.objects.filter(
+            status=PlanStatus.ACTIVE, case__status__in=[CaseStatus.ENQUIRY, CaseStatus.ACTIVE]
+        )
+        .annotate(latest=Max("check_ins__due_at"))
+        .filter(Q(latest__isnull=True) | Q(latest__lte=now))
+        .select_related("case__client")
+    )
+    for plan in behind:
+        with transaction.atomic():
+            created += len(advance_plan(plan, now=now))
+    due = CheckIn.objects.filter(
+        status=CheckInStatus.OPEN,
+        reminded_at__isnull=True,
+        due_at__lte=now,
+        expires_at__gt=now,
+    ).values_list("pk", flat=True)
+    reminded = 0
+    for check_in_id in list(due):
+        try:
+            reminded += remind(check_in_id, now=now)
+        except Exception:
+            logger.exception("care: the reminder of check-in %s was not sent", check_in_id)
+    return Round(missed=missed, created=created, reminded=reminded)
+
+
+# ---------------------------------------------------------------------------------------------
+# Answers and urgent flags
+
+
+@dataclass(frozen=True)
+class Answered:
+    check_in: CheckIn
+    scored: Scored
+    flag: UrgentFlag | None
+
+
+def _refuse_unless_answerable(check_in: CheckIn, now: datetime) -> None:
+    if check_in.status == CheckInStatus.ANSWERED:
+        raise ValidationError(
+            _("You have already answered this check-in. Thank you."), code="already_answered"
+        )
+    if check_in.status == CheckInStatus.CANCELLED:
+        raise ValidationError(
+            _("This check-in was called off, so there is nothing to answer."), code="cancelled"
+        )
+    if check_in.status == CheckInStatus.MISSED or check_in.expires_at <= now:
+        raise ValidationError(
+            _("This check-in has closed. The next one will come as usual."), code="expired"
+        )
+    if check_in.due_at > now:
+        raise ValidationError(_("This check-in is not open yet."), code="not_yet_due")
+    if not check_in.case.is_open:
+        raise ValidationError(_("This case is closed."), code="case_closed")
+
+
+def _baseline(check_in: CheckIn, burden: float) -> float:
+    earlier = list(
+        CheckIn.objects.filter(
+            case_id=check_in.case_id,
+            instrument=check_in.instrument,
+            status=CheckInStatus.ANSWERED,
+            burden__isnull=False,
+        )
+        .order_by("answered_at")
+        .values_list("burden", flat=True)[:BASELINE_ANSWERS]
+    )
+    values = [value for value in earlier if value is not None]
+    if len(values) < BASELINE_ANSWERS:
+        values.append(burden)
+    return fmean(values)
+
+
+def answer_check_in(*, check_in: CheckIn, client: User, answers: Mapping[str, object]) -> Answered:
+    """Score and store a complete set of answers, once. An urgent answer (PHQ-9 item 9 above
+    0, a severe band) raises a flag for the practitioner in the same transaction; they are told
+    at once (live on the caseload, and by an email without content)."""
+    if client.pk != check_in.case.client_id:
+        raise ValidationError(_("This check-in belongs to someone else."), code="not_yours")
+    instrument = get_instrument(check_in.instrument)
+    now = timezone.now()
+    _refuse_unless_answerable(check_in, now)
+    scored = score_answers(instrument, answers)
+    with transaction.atomic():
+        locked = (
+            CheckIn.objects.select_for_update(of=("self",))
+            .select_related("case__data_key", "case__client", "case__practitioner")
+            .get(pk=check_in.pk)
+        )
+        _refuse_unless_answerable(locked, now)
+        burden = instrument.burden(scored.score) if scored.score is not None else None
+        locked.status = CheckInStatus.ANSWERED
+        locked.answered_at = now
+        locked.answers = {
+            key: (str(value).strip() if instrument.free_text else int(str(value)))
+            for key, value in answers.items()
+        }
+        locked.score = scored.score
+        locked.concern = int(scored.band.concern) if scored.band is not None else None
+        locked.urgent = scored.urgent
+        locked.burden = burden
+        locked.baseline_burden = _baseline(locked, burden) if burden is not None else None
+        locked.save()
+        flag = None
+        case = locked.case
+        if scored.urgent:
+            flag = UrgentFlag.objects.create(
+                case=case, check_in=locked, raised_at=now, reasons=list(scored.urgent_reasons)
+            )
+            record_event(
+                action="care.urgent_flag_raised",
+                target=case,
+                subject_id=case.client_id,
+                detail={"check_in": str(locked.pk), "instrument": locked.instrument},
+            )
+            notify_on_commit(case.practitioner, Notice.URGENT_FLAG, site_link("care:caseload"))
+        record_event(
+            action="care.check_in_answered",
+            actor=client,
+            target=locked,
+            subject_id=case.client_id,
+            detail={"instrument": locked.instrument},
+        )
+        practitioner_id = case.practitioner_id
+        transaction.on_commit(lambda: live.announce_caseload_changed(practitioner_id))
+    return Answered(check_in=locked, scored=scored, flag=flag)
+
+
+def acknowledge_flag(*, flag: UrgentFlag, practitioner: User) -> UrgentFlag:
+    """Record who acknowledged the flag and when; acknowledging twice keeps the first."""
+    with transaction.atomic():
+        locked = (
+            UrgentFlag.objects.select_for_update(of=("self",))
+            .select_related("case")
+            .get(pk=flag.pk)
+        )
+        if practitioner.pk != locked.case.practitioner_id:
+            raise ValidationError(_("Only the case's practitioner acknowledges its flags."))
+        if locked.acknowledged_at is not None:
+            return locked
+        locked.acknowledged_at = timezone.now()
+        locked.acknowledged_by = practitioner
+        locked.save(update_fields=["acknowledged_at", "acknowledged_by"])
+        record_event(
+            action="care.urgent_flag_acknowledged",
+            actor=practitioner,
+            target=locked.case,
+            subject_id=locked.case.client_id,
+            detail={"flag": str(locked.pk)},
+        )
+        practitioner_id = practitioner.pk
+        transaction.on_commit(lambda: live.announce_caseload_changed(practitioner_id))
+    return locked

@@ -1,0 +1,58 @@
+"""Break-glass: opening a client's emergency details outside the normal path.
+
+Whoever does it (a moderator, an administrator, the case's supervisor) writes why; the opening
+is kept with its reason, written to the audit log, and the client (and their practitioner) are
+told at once. ``access.get_case_for_break_glass`` decides who may ask.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from casework.accounts.models import User
+from casework.care.models import BreakGlassOpening, Case
+from casework.care.notices import Notice, notify_on_commit, site_link
+from casework.privacy.audit import record_event
+
+SHORTEST_REASON = 15
+LONGEST_REASON = 2000
+
+
+def break_glass(*, case: Case, person: User, reason: str) -> BreakGlassOpening:
+    text = (reason or "").replace("\r\n", "\n").strip()
+    if len(text) < SHORTEST_REASON:
+        raise ValidationError(
+            _(
+                "Write why you need to open these details (at least %(count)d characters): the "
+                "client will read it."
+            )
+            % {"count": SHORTEST_REASON},
+            code="reason_required",
+        )
+    if len(text) > LONGEST_REASON:
+        raise ValidationError(
+            _("The reason can be at most %(limit)d characters long.") % {"limit": LONGEST_REASON},
+            code="too_long",
+        )
+    if person.pk in (case.client_id, case.practitioner_id):
+        raise ValidationError(_("You can open these details the usual way."), code="normal_path")
+    with transaction.atomic():
+        opening = BreakGlassOpening(
+            case=case, opened_by=person, reason=text, opened_at=timezone.now()
+        )
+        opening.save(force_insert=True)
+        record_event(
+            action="care.break_glass",
+            actor=person,
+            target=case,
+            subject_id=case.client_id,
+            reason=text,
+        )
+        notify_on_commit(case.client, Notice.EMERGENCY_DETAILS_OPENED, site_link("care:my_care"))
+        notify_on_commit(
+            case.practitioner,
+            Notice.CLIENT_EMERGENCY_DETAILS_OPENED,
+            site_link("care:case", case_id=case.pk),
+        )
+    return opening

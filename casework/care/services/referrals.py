@@ -1,0 +1,302 @@
+"""Referrals and transfers: proposed by the practitioner, decided by the client, taken on (or
+not) by the other practitioner. Nothing reaches the other practitioner before the client
+agrees, only the items the client chose, and the client can withdraw it at any time."""
+
+from collections.abc import Iterable
+from functools import partial
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from casework.accounts.models import Role, User
+from casework.care import live
+from casework.care.consent import live_consent
+from casework.care.models import (
+    LIVE_REFERRAL_STATUSES,
+    OPEN_STATUSES,
+    Case,
+    CaseSource,
+    Referral,
+    ReferralKind,
+    ReferralStatus,
+    SharedItem,
+    Technology,
+)
+from casework.care.notices import Notice, notify_on_commit, site_link
+from casework.care.services.cases import close_case_conversation, open_case
+from casework.messaging.services import open_case_conversation
+from casework.privacy.audit import record_event
+
+SUMMARY_LIMIT = 8000
+
+
+def _link(referral: Referral) -> str:
+    return site_link("care:referral", referral_id=referral.pk)
+
+
+def _clean_items(items: Iterable[str], allowed: Iterable[str]) -> list[str]:
+    chosen = list(dict.fromkeys(items))
+    allowed_set = set(allowed)
+    if any(item not in allowed_set for item in chosen):
+        raise ValidationError(_("One of the items cannot be shared."), code="items")
+    return [item for item in SharedItem.values if item in chosen]
+
+
+def propose_referral(
+    *,
+    case: Case,
+    practitioner: User,
+    to_practitioner: User,
+    kind: str,
+    items: Iterable[str],
+    summary: str,
+) -> Referral:
+    if practitioner.pk != case.practitioner_id:
+        raise ValidationError(_("Only the case's practitioner refers a client."))
+    if not case.is_open:
+        raise ValidationError(_("This case is closed."), code="case_closed")
+    if kind not in ReferralKind.values:
+        raise ValidationError(_("Choose a referral or a transfer."), code="kind")
+    if (
+        to_practitioner.role != Role.PRACTITIONER
+        or not to_practitioner.is_active
+        or to_practitioner.pk == practitioner.pk
+    ):
+        raise ValidationError(_("Refer to another practitioner on Casework."), code="recipient")
+    text = (summary or "").replace("\r\n", "\n").strip()
+    if not text:
+        raise ValidationError(
+            _("Write the referral letter: why, and what you ask of your colleague."),
+            code="summary",
+        )
+    if len(text) > SUMMARY_LIMIT:
+        raise ValidationError(
+            _("The letter can be at most %(limit)d characters long.") % {"limit": SUMMARY_LIMIT},
+            code="too_long",
+        )
+    proposed = _clean_items([SharedItem.SUMMARY, *items], SharedItem.values)
+    if (
+        kind == ReferralKind.TRANSFER
+        and Case.objects.filter(
+            practitioner=to_practitioner, client_id=case.client_id, status__in=OPEN_STATUSES
+        ).exists()
+    ):
+        raise ValidationError(
+            _("That practitioner already has an open case with this client."), code="has_case"
+        )
+    with transaction.atomic():
+        if Referral.objects.filter(
+            case=case,
+            to_practitioner=to_practitioner,
+            status__in=[ReferralStatus.PROPOSED, ReferralStatus.SHARED],
+        ).exists():
+            raise ValidationError(
+                _("A referral to this practitioner is already waiting."), code="exists"
+            )
+        referral = Referral(
+            case=case,
+            kind=kind,
+            from_practitioner=practitioner,
+            to_practitioner=to_practitioner,
+            proposed_items=proposed,
+            summary=text,
+            created_at=timezone.now(),
+        )
+        referral.save(force_insert=True)
+        record_event(
+            action="care.referral_proposed",
+            actor=practitioner,
+            target=referral,
+            subject_id=case.client_id,
+            detail={"kind": kind, "to": to_practitioner.pk, "items": proposed},
+        )
+        notify_on_commit(case.client, Notice.REFERRAL_PROPOSED, _link(referral))
+    return referral
+
+
+def _locked(referral: Referral) -> Referral:
+    return (
+        Referral.objects.select_for_update(of=("self",))
+        .select_related("case__client", "case__data_key", "from_practitioner", "to_practitioner")
+        .get(pk=referral.pk)
+    )
+
+
+def answer_referral(
+    *, referral: Referral, client: User, agree: bool, items: Iterable[str] = ()
+) -> Referral:
+    """The client agrees (sharing the items they choose among those proposed) or declines."""
+    with transaction.atomic():
+        referral = _locked(referral)
+        if client.pk != referral.case.client_id:
+            raise ValidationError(_("Only the client decides about a referral."))
+        if referral.status != ReferralStatus.PROPOSED:
+            raise ValidationError(_("This referral has already been decided."), code="decided")
+        if agree:
+            shared = _clean_items(items, referral.proposed_items)
+            if not shared:
+                raise ValidationError(
+                    _("Choose at least one thing to share, or decline the referral."),
+                    code="nothing_shared",
+                )
+            referral.shared_items = shared
+            referral.status = ReferralStatus.SHARED
+        else:
+            referral.status = ReferralStatus.DECLINED
+        referral.decided_at = timezone.now()
+        referral.save(update_fields=["shared_items", "status", "decided_at"])
+        record_event(
+            action="care.referral_agreed" if agree else "care.referral_declined",
+            actor=client,
+            target=referral,
+            subject_id=client.pk,
+            detail={"items": referral.shared_items},
+        )
+        notify_on_commit(referral.from_practitioner, Notice.REFERRAL_ANSWERED, _link(referral))
+        if agree:
+            notify_on_commit(referral.to_practitioner, Notice.REFERRAL_SHARED, _link(referral))
+    return referral
+
+
+def withdraw_referral(*, referral: Referral, person: User) -> Referral:
+    """The client or the referring practitioner withdraws it; the recipient loses sight of it
+    at once. A completed transfer cannot be withdrawn (the case has moved)."""
+    with transaction.atomic():
+        referral = _locked(referral)
+        if person.pk not in (referral.case.client_id, referral.from_practitioner_id):
+            raise ValidationError(_("Only the client or the referrer withdraws a referral."))
+        if referral.kind == ReferralKind.TRANSFER and referral.status == ReferralStatus.ACCEPTED:
+            raise ValidationError(
+                _("This transfer is complete: the case has been handed over."), code="done"
+            )
+        if referral.status not in LIVE_REFERRAL_STATUSES:
+            raise ValidationError(_("This referral is no longer live."), code="not_live")
+        was_visible = referral.status != ReferralStatus.PROPOSED
+        referral.status = ReferralStatus.WITHDRAWN
+        referral.withdrawn_at = timezone.now()
+        referral.withdrawn_by = person
+        referral.save(update_fields=["status", "withdrawn_at", "withdrawn_by"])
+        record_event(
+            action="care.referral_withdrawn",
+            actor=person,
+            target=referral,
+            subject_id=referral.case.client_id,
+        )
+        if was_visible:
+            notify_on_commit(referral.to_practitioner, Notice.REFERRAL_WITHDRAWN, _link(referral))
+        other = (
+            referral.from_practitioner
+            if person.pk == referral.case.client_id
+            else referral.case.client
+        )
+        notify_on_commit(other, Notice.REFERRAL_WITHDRAWN, _link(referral))
+    return referral
+
+
+def decline_referral(*, referral: Referral, recipient: User) -> Referral:
+    with transaction.atomic():
+        referral = _locked(referral)
+        if recipient.pk != referral.to_practitioner_id:
+            raise ValidationError(_("Only the practitioner it was sent to answers it."))
+        if referral.status != ReferralStatus.SHARED:
+            raise ValidationError(_("This referral is not waiting for you."), code="not_waiting")
+        referral.status = ReferralStatus.REFUSED
+        referral.completed_at = timezone.now()
+        referral.save(update_fields=["status", "completed_at"])
+        record_event(
+            action="care.referral_refused",
+            actor=recipient,
+            target=referral,
+            subject_id=referral.case.client_id,
+        )
+        for person in (referral.from_practitioner, referral.case.client):
+            notify_on_commit(person, Notice.REFERRAL_ANSWERED, _link(referral))
+    return referral
+
+
+def accept_referral(*, referral: Referral, recipient: User) -> Case:
+    """Take the client on. A referral opens the recipient's own case with the client; a
+    transfer hands this case over (its plans, flags and consents go with it; the notes stay
+    with their authors)."""
+    with transaction.atomic():
+        referral = _locked(referral)
+        if recipient.pk != referral.to_practitioner_id:
+            raise ValidationError(_("Only the practitioner it was sent to takes it on."))
+        if referral.status != ReferralStatus.SHARED:
+            raise ValidationError(_("This referral is not waiting for you."), code="not_waiting")
+        case = (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("client")
+            .get(pk=referral.case_id)
+        )
+        if not case.is_open:
+            raise ValidationError(_("This case is closed."), code="case_closed")
+        now = timezone.now()
+        if referral.kind == ReferralKind.REFERRAL:
+            location = case.client_location if referral.shares(SharedItem.LOCATION) else None
+            result = open_case(
+                practitioner=recipient,
+                client=case.client,
+                source=CaseSource.REFERRAL,
+                actor=recipient,
+                client_location=location,
+            )
+        else:
+            result = _hand_over(case, referral, recipient)
+        referral.status = ReferralStatus.ACCEPTED
+        referral.completed_at = now
+        referral.save(update_fields=["status", "completed_at"])
+        record_event(
+            action="care.referral_accepted",
+            actor=recipient,
+            target=referral,
+            subject_id=case.client_id,
+            detail={"kind": referral.kind, "case": str(result.pk)},
+        )
+        for person in (referral.from_practitioner, case.client):
+            notify_on_commit(
+                person,
+                Notice.CASE_TRANSFERRED
+                if referral.kind == ReferralKind.TRANSFER
+                else Notice.REFERRAL_ANSWERED,
+                _link(referral),
+            )
+    return result
+
+
+def _hand_over(case: Case, referral: Referral, recipient: User) -> Case:
+    if case.practitioner_id != referral.from_practitioner_id:
+        raise ValidationError(_("This case has already moved."), code="moved")
+    if Case.objects.filter(
+        practitioner=recipient, client_id=case.client_id, status__in=OPEN_STATUSES
+    ).exists():
+        raise ValidationError(_("You already have an open case with this client."), code="has_case")
+    previous = referral.from_practitioner
+    close_case_conversation(case, recipient)
+    case.practitioner = recipient
+    case.supervisor = None
+    case.save(update_fields=["practitioner", "supervisor", "updated_at"])
+    Referral.objects.filter(
+        case=case, kind=ReferralKind.TRANSFER, status__in=LIVE_REFERRAL_STATUSES
+    ).exclude(pk=referral.pk).update(
+        status=ReferralStatus.WITHDRAWN, withdrawn_at=timezone.now(), withdrawn_by=previous
+    )
+    if live_consent(case, Technology.MESSAGING) is not None:
+        open_case_conversation(
+            client=case.client,
+            practitioner=recipient,
+            actor=recipient,
+            client_jurisdiction=case.client_location,
+        )
+    record_event(
+        action="care.case_transferred",
+        actor=recipient,
+        target=case,
+        subject_id=case.client_id,
+        detail={"from": previous.pk, "to": recipient.pk},
+    )
+    for practitioner_id in (previous.pk, recipient.pk):
+        transaction.on_commit(partial(live.announce_caseload_changed, practitioner_id))
+    return case

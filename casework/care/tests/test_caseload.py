@@ -1,0 +1,221 @@
+"""The caseload: ranked by need, filtered, each row with its trend, in constant queries, and
+updated live when a flag is raised."""
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.auth import AuthMiddlewareStack
+from channels.db import database_sync_to_async
+from channels.routing import URLRouter
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.test import Client
+from django.utils import timezone
+
+from casework.accounts.models import User
+from casework.care import queries
+from casework.care.models import Case
+from casework.care.services import check_ins
+from casework.messaging.models import Conversation
+from casework.routing import websocket_urlpatterns
+from casework.testing import care, messaging
+from casework.testing.care import NOW, answers_summing_to
+from casework.testing.factories import ClientFactory
+
+live_application = AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+pytestmark = pytest.mark.django_db
+
+
+def _answer_weekly(case: Case, frozen: Any, totals: list[int], instrument: str = "phq9") -> None:
+    """Answer one check-in a week with these totals, starting now."""
+    plan = care.plan(case, instrument)
+    for total in totals:
+        check_in = plan.check_ins.filter(status="open", due_at__lte=timezone.now()).get()
+        care.answer(check_in, answers_summing_to(instrument, total))
+        frozen.shift(timedelta(days=7))
+        check_ins.run_check_in_round()
+
+
+def test_the_caseload_ranks_urgent_then_worsening_then_missed_then_oldest_contact(
+    frozen: Any, practitioner: User
+) -> None:
+    names = ["Steady", "Quiet", "Missing", "Worse", "Urgent"]
+    people = {name: ClientFactory.create(alias=name, time_zone="Europe/London") for name in names}
+    cases = {name: care.ready_case(practitioner, person) for name, person in people.items()}
+    _answer_weekly(cases["Worse"], frozen, [5, 5, 5, 16])
+    frozen.move_to(NOW)
+    _answer_weekly(cases["Steady"], frozen, [8, 8, 8, 8])
+    frozen.move_to(NOW)
+    missing = care.plan(cases["Missing"], "mood", every_days=1)
+    frozen.move_to(NOW + timedelta(days=28))
+    check_ins.run_check_in_round()
+    urgent = care.plan(cases["Urgent"], "gad7", starts_on=timezone.localdate())
+    care.answer(
+        urgent.check_ins.get(status="open", due_at__lte=timezone.now()),
+        answers_summing_to("gad7", 18),
+    )
+    assert missing.check_ins.filter(status="missed").exists()
+    # "Steady" wrote today; "Quiet" has not been in touch since the cases opened.
+    conversation = Conversation.objects.get(client=people["Steady"], kind="case")
+    messaging.send(conversation, people["Steady"], "Hello")
+    rows = queries.caseload(practitioner, now=timezone.now())
+    assert [row.case.client.alias for row in rows] == [
+        "Urgent",
+        "Worse",
+        "Missing",
+        "Quiet",
+        "Steady",
+    ]
+    worse = rows[1]
+    assert worse.worsening
+    assert worse.last_score == 16
+    assert [point.score for point in worse.points] == [5, 5, 5, 16]
+
+
+def test_filters_narrow_the_caseload(frozen: Any, practitioner: User) -> None:
+    care.bulk_caseload(practitioner, 20, now=NOW)
+    now = timezone.now()
+    flagged = queries.caseload(
+        practitioner, now=now, filters=queries.CaseloadFilters(attention="flagged")
+    )
+    assert len(flagged) == 1
+    assert flagged[0].open_flags == 1
+    worsening = queries.caseload(
+        practitioner, now=now, filters=queries.CaseloadFilters(attention="worsening")
+    )
+    assert worsening
+    assert all(row.worsening for row in worsening)
+    missed = queries.caseload(
+        practitioner, now=now, filters=queries.CaseloadFilters(attention="missed")
+    )
+    assert len(missed) == 4
+    assert all(row.missed for row in missed)
+    named = queries.caseload(practitioner, now=now, filters=queries.CaseloadFilters(search="00003"))
+    assert [row.case.client.alias for row in named] == ["Client 00003"]
+    assert not queries.caseload(
+        practitioner, now=now, filters=queries.CaseloadFilters(status="closed")
+    )
+
+
+def test_only_the_practitioners_own_clients_are_listed(
+    case: Case, other_practitioner: User
+) -> None:
+    assert queries.caseload(other_practitioner, now=NOW) == []
+
+
+@pytest.mark.parametrize("size", [5, 500])
+def test_the_caseload_page_costs_the_same_queries_for_5_or_500_clients(
+    frozen: Any,
+    practitioner: User,
+    client: Client,
+    size: int,
+    django_assert_num_queries: Any,
+) -> None:
+    care.bulk_caseload(practitioner, size, now=NOW)
+    client.force_login(practitioner)
+    client.get("/care/caseload/")  # the first request after signing in records the session
+    with django_assert_num_queries(
+        1  # the session
+        + 1  # the person
+        + 5  # allauth's activity record of the session (savepoint, read, person, update)
+        + 1  # MFA: does this staff member have a second factor
+        + 1  # the unread total, for the navigation
+        + 1  # the cases, ranked, with everything they are ranked by
+        + 1  # the last twelve scores of every row
+    ):
+        response = client.get("/care/caseload/")
+    assert response.status_code == 200
+    assert response.content.decode().count('class="spark"') == size
+
+
+def test_each_row_has_a_trend_chart_with_a_text_alternative(
+    frozen: Any, practitioner: User, client: Client
+) -> None:
+    care.bulk_caseload(practitioner, 4, now=NOW)
+    client.force_login(practitioner)
+    html = client.get("/care/caseload/").content.decode()
+    assert 'role="img" aria-label="PHQ-9 (depression), 8 scores, oldest first:' in html
+    assert "Higher is worse." in html
+
+
+def test_filters_come_from_the_query_string_and_bad_values_fall_back(
+    frozen: Any, practitioner: User, client: Client
+) -> None:
+    care.bulk_caseload(practitioner, 10, now=NOW)
+    client.force_login(practitioner)
+    assert (
+        client.get("/care/caseload/?attention=flagged").content.decode().count('class="spark"') == 1
+    )
+    response = client.get("/care/caseload/?attention=everything&status=<script>")
+    assert response.status_code == 200
+    assert "<script>" not in response.content.decode().split("<main", 1)[1]
+
+
+def test_htmx_gets_only_the_table(case: Case, practitioner: User, client: Client) -> None:
+    client.force_login(practitioner)
+    response = client.get("/care/caseload/", headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div class="table-wrap" id="caseload-table">')
+    assert "<html" not in html
+
+
+def test_acknowledging_from_the_caseload_records_who(
+    case: Case, practitioner: User, client: Client
+) -> None:
+    check_in = care.due_check_in(care.plan(case))
+    flag = care.answer(check_in, answers_summing_to("phq9", 2, _9=1)).flag
+    assert flag is not None
+    client.force_login(practitioner)
+    response = client.post(f"/care/flags/{flag.pk}/acknowledge/", {"next": "caseload"})
+    assert response.status_code == 302
+    assert response["Location"] == "/care/caseload/"
+    flag.refresh_from_db()
+    assert flag.acknowledged_by_id == practitioner.pk
+    assert queries.caseload(practitioner, now=timezone.now())[0].open_flags == 0
+
+
+def _socket(person: User) -> WebsocketCommunicator:
+    browser = Client()
+    browser.force_login(person)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={browser.cookies[settings.SESSION_COOKIE_NAME].value}"
+    return WebsocketCommunicator(
+        live_application, "/ws/care/caseload/", headers=[(b"cookie", cookie.encode())]
+    )
+
+
+async def _hears_after(socket: WebsocketCommunicator, action: Callable[[], object]) -> Any:
+    connected, _code = await socket.connect()
+    assert connected
+    await database_sync_to_async(action)()
+    message = await socket.receive_json_from(timeout=5)
+    await socket.disconnect()
+    return message
+
+
+async def _refused(socket: WebsocketCommunicator) -> int:
+    connected, code = await socket.connect()
+    assert not connected
+    return int(code)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_open_caseload_hears_of_a_new_flag_at_once(
+    practitioner: User, client_person: User
+) -> None:
+    case = care.ready_case(practitioner, client_person)
+    check_in = care.due_check_in(care.plan(case))
+    message = async_to_sync(_hears_after)(
+        _socket(practitioner),
+        lambda: care.answer(check_in, answers_summing_to("phq9", 1, _9=1)),
+    )
+    assert message == {"event": "changed"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_only_a_practitioner_may_listen(client_person: User) -> None:
+    assert async_to_sync(_refused)(_socket(client_person)) == 4403
+    anonymous = WebsocketCommunicator(live_application, "/ws/care/caseload/")
+    assert async_to_sync(_refused)(anonymous) == 4401

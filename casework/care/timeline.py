@@ -1,0 +1,198 @@
+"""A case's timeline for its practitioner: check-ins, appointments, messages, notes, consent
+and status events, newest first. A fixed number of queries, each bounded; message bodies are
+never opened here (only when and from whom)."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from casework.accounts.models import User
+from casework.care.instruments import INSTRUMENTS
+from casework.care.models import (
+    BreakGlassOpening,
+    Case,
+    CaseNote,
+    CaseStatus,
+    CaseStatusChange,
+    CheckIn,
+    CheckInStatus,
+    Consent,
+    Referral,
+    ReferralStatus,
+    Technology,
+    UrgentFlag,
+)
+from casework.messaging.models import Message
+from casework.scheduling.models import Appointment, AppointmentStatus
+
+HORIZON = timedelta(days=180)
+LIMIT = 300
+
+
+@dataclass(frozen=True)
+class Entry:
+    at: datetime
+    kind: str
+    title: str
+    detail: str = ""
+    link: str = ""
+
+
+def _status_label(status: str) -> str:
+    return str(CaseStatus(status).label) if status in CaseStatus.values else status
+
+
+def _check_in_entries(case: Case, since: datetime) -> list[Entry]:
+    entries = []
+    rows = (
+        CheckIn.objects.filter(
+            case=case,
+            due_at__gte=since,
+            status__in=[CheckInStatus.ANSWERED, CheckInStatus.MISSED],
+        )
+        .order_by("-due_at")
+        .values_list("instrument", "status", "score", "urgent", "answered_at", "due_at")[:LIMIT]
+    )
+    for code, status, score, urgent, answered_at, due_at in rows:
+        instrument = INSTRUMENTS[code]
+        if status == CheckInStatus.MISSED:
+            entries.append(
+                Entry(due_at, "missed", _("Missed: %(name)s") % {"name": instrument.name})
+            )
+            continue
+        detail = ""
+        if score is not None:
+            band = instrument.band_for(score)
+            detail = _("Score %(score)d") % {"score": score}
+            if band is not None:
+                detail += f" ({band.label})"
+        entries.append(
+            Entry(
+                answered_at or due_at,
+                "urgent" if urgent else "check_in",
+                _("Answered: %(name)s") % {"name": instrument.name},
+                detail,
+            )
+        )
+    return entries
+
+
+def _appointment_entries(case: Case, since: datetime) -> list[Entry]:
+    rows = (
+        Appointment.objects.filter(
+            practitioner_id=case.practitioner_id, client_id=case.client_id, starts_at__gte=since
+        )
+        .order_by("-starts_at")
+        .values_list("pk", "starts_at", "status")[:LIMIT]
+    )
+    return [
+        Entry(
+            starts_at,
+            "appointment",
+            _("Appointment"),
+            str(AppointmentStatus(status).label) if status in AppointmentStatus.values else status,
+            reverse("scheduling:appointment", kwargs={"appointment_id": pk}),
+        )
+        for pk, starts_at, status in rows
+    ]
+
+
+def _message_entries(case: Case, since: datetime, viewer: User) -> list[Entry]:
+    rows = (
+        Message.objects.filter(
+            conversation__client_id=case.client_id,
+            conversation__practitioner_id=case.practitioner_id,
+            kind=Message.Kind.MESSAGE,
+            created_at__gte=since,
+        )
+        .order_by("-created_at")
+        .values_list("created_at", "sender_id", "conversation_id")[:LIMIT]
+    )
+    return [
+        Entry(
+            created_at,
+            "message",
+            _("Message from you") if sender_id == viewer.pk else _("Message from the client"),
+            link=reverse("messaging:conversation", kwargs={"conversation_id": conversation_id}),
+        )
+        for created_at, sender_id, conversation_id in rows
+    ]
+
+
+def case_timeline(case: Case, viewer: User) -> list[Entry]:
+    since = max(case.opened_at - timedelta(days=30), timezone.now() - HORIZON)
+    entries = [
+        *_check_in_entries(case, since),
+        *_appointment_entries(case, since),
+        *_message_entries(case, since, viewer),
+    ]
+    for change in CaseStatusChange.objects.filter(case=case).select_related("case__data_key"):
+        entries.append(
+            Entry(
+                change.changed_at,
+                "status",
+                _("Case %(status)s") % {"status": _status_label(change.to_status).lower()},
+                change.reason or "",
+            )
+        )
+    for consent in Consent.objects.filter(case=case):
+        name = Technology(consent.technology).label
+        entries.append(
+            Entry(
+                consent.given_at,
+                "consent",
+                _("Consent given: %(service)s") % {"service": name},
+                _("Text version %(version)s") % {"version": consent.text_version},
+            )
+        )
+        if consent.withdrawn_at:
+            entries.append(
+                Entry(
+                    consent.withdrawn_at,
+                    "consent_withdrawn",
+                    _("Consent withdrawn: %(service)s") % {"service": name},
+                )
+            )
+    for flag in UrgentFlag.objects.filter(case=case).values_list("raised_at", "acknowledged_at"):
+        entries.append(Entry(flag[0], "urgent", _("Urgent flag raised")))
+        if flag[1]:
+            entries.append(Entry(flag[1], "acknowledged", _("Urgent flag acknowledged")))
+    for note_id, session_on, created_at, template in CaseNote.objects.filter(
+        case=case, author=viewer
+    ).values_list("pk", "session_on", "created_at", "template")[:LIMIT]:
+        entries.append(
+            Entry(
+                created_at,
+                "note",
+                _("Your note of %(date)s") % {"date": session_on.isoformat()},
+                template.upper(),
+                reverse("care:note", kwargs={"note_id": note_id}),
+            )
+        )
+    for referral_id, kind, status, created_at in Referral.objects.filter(case=case).values_list(
+        "pk", "kind", "status", "created_at"
+    ):
+        entries.append(
+            Entry(
+                created_at,
+                "referral",
+                _("Transfer proposed") if kind == "transfer" else _("Referral proposed"),
+                str(ReferralStatus(status).label),
+                reverse("care:referral", kwargs={"referral_id": referral_id}),
+            )
+        )
+    for opened_at, opener in BreakGlassOpening.objects.filter(case=case).values_list(
+        "opened_at", "opened_by__legal_name"
+    ):
+        entries.append(
+            Entry(
+                opened_at,
+                "break_glass",
+                _("Emergency details opened by %(name)s (break-glass)") % {"name": opener},
+            )
+        )
+    entries.sort(key=lambda entry: entry.at, reverse=True)
+    return entries[:LIMIT]

@@ -1,0 +1,253 @@
+"""The client's own view: their cases, practitioner's live verification, appointments, due
+check-ins, trends, consent, referrals, and who opened their record."""
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from casework.accounts.models import Role, User
+from casework.accounts.permissions import role_required
+from casework.care import access, charts, consent, queries
+from casework.care.instruments import INSTRUMENTS
+from casework.care.models import (
+    OPEN_STATUSES,
+    BreakGlassOpening,
+    Case,
+    CheckIn,
+    CheckInStatus,
+    Consent,
+    Technology,
+)
+from casework.care.services import consents
+from casework.care.views import error_text, person_of
+from casework.privacy.models import AuditEvent
+from casework.registry.models import RegisterEntry
+from casework.registry.verification import MEANINGS
+from casework.safety.crisis import crisis_resources_for
+from casework.scheduling.access import appointments_of
+from casework.scheduling.models import ACTIVE_STATUSES
+
+# What a client is told about each access to their record, in plain words.
+ACCESS_WORDS = {
+    "care.case_viewed": _("opened your case"),
+    "care.note_read": _("read a case note"),
+    "care.referral_read": _("read a referral you agreed to share"),
+    "care.break_glass": _("opened your emergency details (break-glass)"),
+    "care.case_details_changed": _("changed your case details"),
+    "care.urgent_flag_acknowledged": _("acknowledged an urgent check-in"),
+}
+ACCESS_SHOWN = 20
+
+
+def _registrations(practitioner_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """Each practitioner's verified registrations as the register reads now."""
+    found: dict[int, list[dict[str, Any]]] = {}
+    entries = (
+        RegisterEntry.objects.filter(
+            claims__practitioner_id__in=practitioner_ids, claims__state="verified"
+        )
+        .select_related("regulator")
+        .values_list(
+            "claims__practitioner_id",
+            "regulator__slug",
+            "regulator__name",
+            "regulator__register_read_at",
+            "registration_number",
+            "status",
+        )
+    )
+    for holder, slug, regulator, read_at, number, status in entries:
+        found.setdefault(holder, []).append(
+            {
+                "slug": slug,
+                "regulator": regulator,
+                "read_at": read_at,
+                "number": number,
+                "status": status,
+                "meaning": MEANINGS.get(status, ""),
+            }
+        )
+    return found
+
+
+def _access_log(person: User) -> list[dict[str, Any]]:
+    events = list(
+        AuditEvent.objects.filter(subject_id=person.pk, action__in=list(ACCESS_WORDS))
+        .exclude(actor_id=person.pk)
+        .order_by("-occurred_at")
+        .values("occurred_at", "actor_id", "actor_role", "action")[:ACCESS_SHOWN]
+    )
+    names = dict(
+        User.objects.filter(pk__in={e["actor_id"] for e in events if e["actor_id"]}).values_list(
+            "pk", "legal_name"
+        )
+    )
+    return [
+        {
+            "at": event["occurred_at"],
+            "who": (names.get(event["actor_id"]) if event["actor_id"] else None) or _("Casework"),
+            "role": dict(Role.choices).get(event["actor_role"], ""),
+            "what": ACCESS_WORDS[event["action"]],
+        }
+        for event in events
+    ]
+
+
+@role_required(Role.CLIENT)
+@never_cache
+@require_safe
+def my_care(request: HttpRequest) -> HttpResponse:
+    person = person_of(request)
+    now = timezone.now()
+    cases = list(
+        access.cases_of_client(person)
+        .filter(status__in=OPEN_STATUSES)
+        .select_related("practitioner", "data_key", "client_location")
+        .order_by("opened_at")
+    )
+    registrations = _registrations([case.practitioner_id for case in cases])
+    live = {
+        (c.case_id, c.technology): c
+        for c in Consent.objects.filter(case__in=cases, withdrawn_at__isnull=True)
+    }
+    due = list(
+        CheckIn.objects.filter(
+            case__in=cases, status=CheckInStatus.OPEN, due_at__lte=now, expires_at__gt=now
+        ).order_by("due_at")
+    )
+    referrals = list(
+        access.referrals_visible_to(person)
+        .filter(case__in=cases)
+        .select_related("from_practitioner", "to_practitioner")
+        .order_by("-created_at")[:20]
+    )
+    openings = list(
+        BreakGlassOpening.objects.filter(case__in=cases)
+        .select_related("case__data_key", "opened_by")
+        .order_by("-opened_at")[:20]
+    )
+    blocks = []
+    for case in cases:
+        blocks.append(
+            {
+                "case": case,
+                "registrations": registrations.get(case.practitioner_id, []),
+                "consents": [
+                    {
+                        "technology": tech,
+                        "label": Technology(tech).label,
+                        "given": live.get((case.pk, tech)),
+                    }
+                    for tech in Technology.values
+                ],
+                "due": [
+                    {"check_in": c, "name": INSTRUMENTS[c.instrument].name}
+                    for c in due
+                    if c.case_id == case.pk
+                ],
+                "trends": [
+                    charts.trend_chart(INSTRUMENTS[code], points)
+                    for code, points in queries.client_trends(case).items()
+                ],
+                "referrals": [r for r in referrals if r.case_id == case.pk],
+                "openings": [o for o in openings if o.case_id == case.pk],
+                "crisis": crisis_resources_for(
+                    case.client_location_id if case.client_location_id else None
+                ),
+            }
+        )
+    upcoming = (
+        appointments_of(person)
+        .filter(status__in=ACTIVE_STATUSES, starts_at__gt=now)
+        .select_related("practitioner", "session_type")
+        .order_by("starts_at")[:10]
+    )
+    return TemplateResponse(
+        request,
+        "care/my_care.html",
+        {
+            "blocks": blocks,
+            "upcoming": list(upcoming),
+            "access_log": _access_log(person),
+        },
+    )
+
+
+def _technology(value: str) -> str:
+    if value not in Technology.values:
+        raise Http404
+    return value
+
+
+def _my_care_url() -> str:
+    return reverse("care:my_care")
+
+
+@role_required(Role.CLIENT)
+@require_http_methods(["GET", "HEAD", "POST"])
+def give_consent(request: HttpRequest, case_id: uuid.UUID, technology: str) -> HttpResponse:
+    person = person_of(request)
+    case = access.get_case_for_client(person, case_id)
+    technology = _technology(technology)
+    text = consent.current_text(technology)
+    error = ""
+    if request.method == "POST":
+        if request.POST.get("agree") != "yes":
+            error = _("Tick the box to say you have read this and agree.")
+        else:
+            try:
+                consents.give_consent(
+                    case=case,
+                    client=person,
+                    technology=technology,
+                    version=request.POST.get("version", ""),
+                )
+            except ValidationError as refused:
+                error = error_text(refused)
+            else:
+                messages.success(request, _("Thank you: your consent is recorded."))
+                return redirect(_my_care_url())
+    return TemplateResponse(
+        request,
+        "care/consent.html",
+        {
+            "case": case,
+            "text": text,
+            "technology": technology,
+            "live": consent.live_consent(case, technology),
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+@role_required(Role.CLIENT)
+@require_POST
+def withdraw_consent(request: HttpRequest, case_id: uuid.UUID, technology: str) -> HttpResponse:
+    person = person_of(request)
+    case: Case = access.get_case_for_client(person, case_id)
+    technology = _technology(technology)
+    try:
+        withdrawn = consents.withdraw_consent(case=case, client=person, technology=technology)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        if withdrawn is None:
+            messages.info(request, _("You had not given this consent."))
+        else:
+            messages.success(
+                request,
+                _("Your consent is withdrawn and %(service)s stopped.")
+                % {"service": Technology(technology).label.lower()},
+            )
+    return redirect(_my_care_url())

@@ -1,0 +1,411 @@
+"""The practitioner's caseload and case pages."""
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from casework.accounts.models import Role
+from casework.accounts.permissions import role_required
+from casework.care import access, charts, consent, queries, timeline
+from casework.care.forms import (
+    CaseDetailsForm,
+    CaseloadFilterForm,
+    PlanForm,
+    StatusForm,
+    SuitabilityForm,
+    SupervisorForm,
+)
+from casework.care.instruments import INSTRUMENTS
+from casework.care.models import (
+    Case,
+    CaseSource,
+    CheckInPlan,
+    CheckInStatus,
+    PlanStatus,
+    Technology,
+    UrgentFlag,
+)
+from casework.care.services import cases, check_ins
+from casework.care.views import error_text, person_of
+from casework.messaging.access import get_conversation_for_person
+from casework.messaging.models import Conversation
+from casework.privacy.audit import record_event
+
+GET_AND_POST = ["GET", "HEAD", "POST"]
+
+
+def _case_url(case: Case) -> str:
+    return reverse("care:case", kwargs={"case_id": case.pk})
+
+
+def _form_page(
+    request: HttpRequest, case: Case, form: Any, *, title: str, intro: str, submit: str
+) -> TemplateResponse:
+    return TemplateResponse(
+        request,
+        "care/case_form.html",
+        {"case": case, "form": form, "title": title, "intro": intro, "submit": submit},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+def caseload_rows(request: HttpRequest, filters: queries.CaseloadFilters) -> list[dict[str, Any]]:
+    """The table's rows with their words prepared here: a caseload of thousands renders each
+    row from plain values, without per-row template logic."""
+    now = timezone.now()
+    local = timezone.get_current_timezone()
+    rows = []
+    for row in queries.caseload(person_of(request), now=now, filters=filters):
+        case = row.case
+        days = row.days_since_contact(now)
+        if row.worsening:
+            trend, trend_class = _("Worse than baseline"), "tag tag--worse"
+        elif row.improving:
+            trend, trend_class = _("Better than baseline"), "tag tag--better"
+        else:
+            trend, trend_class = (_("Steady") if row.instrument else _("No check-ins yet")), ""
+        rows.append(
+            {
+                "case_id": case.pk,
+                "name": case.client.display_name,
+                "status": case.get_status_display() if case.status != "active" else "",
+                "urgent": row.open_flags,
+                "flags": ngettext("Urgent flag", "%(count)d urgent flags", row.open_flags)
+                % {"count": row.open_flags},
+                "worsening": row.worsening,
+                "trend": trend,
+                "trend_class": trend_class,
+                "spark": charts.sparkline(row.instrument, row.points) if row.instrument else None,
+                "score": f"{row.instrument.name}: {row.last_score}" if row.instrument else "",
+                "missed": row.missed,
+                "contact_at": row.last_contact_at.isoformat(),
+                "contact": _("Today")
+                if days == 0
+                else ngettext("%(count)d day ago", "%(count)d days ago", days) % {"count": days},
+                "next_at": row.next_appointment_at.isoformat() if row.next_appointment_at else "",
+                "next": date_format(row.next_appointment_at.astimezone(local), "D j M, H:i")
+                if row.next_appointment_at
+                else "",
+            }
+        )
+    return rows
+
+
+@role_required(Role.PRACTITIONER)
+@never_cache
+@require_safe
+def caseload(request: HttpRequest) -> HttpResponse:
+    """Every client, ranked by need. The table refreshes itself when a flag is raised (the
+    page listens on a websocket); without JavaScript, reloading shows the same."""
+    form = CaseloadFilterForm(request.GET or None)
+    filters = form.filters() if form.is_bound else queries.CaseloadFilters()
+    context = {"form": form, "rows": caseload_rows(request, filters)}
+    template = "care/caseload.html"
+    if request.headers.get("HX-Request") == "true":
+        template += "#caseload-table"
+    return TemplateResponse(request, template, context)
+
+
+@role_required(Role.PRACTITIONER)
+@never_cache
+@require_safe
+def case_page(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    person = person_of(request)
+    case = access.get_case_for_practitioner(person, case_id)
+    record_event(action="care.case_viewed", actor=person, target=case, subject_id=case.client_id)
+    trends = [
+        charts.trend_chart(INSTRUMENTS[code], points)
+        for code, points in queries.client_trends(case).items()
+    ]
+    plans = list(
+        CheckInPlan.objects.filter(case=case)
+        .exclude(status=PlanStatus.ENDED)
+        .order_by("created_at")
+    )
+    open_flags = list(
+        UrgentFlag.objects.filter(case=case, acknowledged_at__isnull=True)
+        .select_related("case__data_key", "check_in")
+        .order_by("-raised_at")
+    )
+    consents = {tech: consent.live_consent(case, tech) for tech in Technology.values}
+    due = (
+        case.check_ins.filter(status=CheckInStatus.OPEN)
+        .order_by("due_at")
+        .values_list("instrument", "due_at")[:10]
+    )
+    context = {
+        "case": case,
+        "client": case.client,
+        "trends": trends,
+        "plans": plans,
+        "open_flags": open_flags,
+        "consents": [(Technology(tech).label, given) for tech, given in consents.items()],
+        "upcoming_check_ins": [(INSTRUMENTS[code].name, at) for code, at in due],
+        "timeline": timeline.case_timeline(case, person),
+        "status_form": StatusForm(),
+        "Technology": Technology,
+    }
+    return TemplateResponse(request, "care/case.html", context)
+
+
+@role_required(Role.PRACTITIONER)
+@require_http_methods(GET_AND_POST)
+def edit_case(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    person = person_of(request)
+    case = access.get_case_for_practitioner(person, case_id)
+    initial = {
+        "client_location": case.client_location_id,
+        "emergency_contact": case.emergency_contact or "",
+        "crisis_plan": case.crisis_plan or "",
+    }
+    form = CaseDetailsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cases.update_case_details(case=case, actor=person, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The case details are saved."))
+            return redirect(_case_url(case))
+    return _form_page(
+        request,
+        case,
+        form,
+        title=_("Location, emergency contact and crisis plan"),
+        intro=_(
+            "Kept encrypted. Anyone else who opens them must give a reason, and the client is told."
+        ),
+        submit=_("Save"),
+    )
+
+
+@role_required(Role.PRACTITIONER)
+@require_http_methods(GET_AND_POST)
+def change_status(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    person = person_of(request)
+    case = access.get_case_for_practitioner(person, case_id)
+    form = StatusForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cases.change_case_status(
+                case=case,
+                actor=person,
+                to_status=form.cleaned_data["to_status"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The case's status is changed."))
+            return redirect(_case_url(case))
+    return _form_page(
+        request,
+        case,
+        form,
+        title=_("Change the case's status"),
+        intro=_(
+            "Pausing stops check-ins. Closing ends them, withdraws referrals not yet taken on "
+            "and closes the case conversation; working together again opens a new case."
+        ),
+        submit=_("Change status"),
+    )
+
+
+@role_required(Role.PRACTITIONER)
+@require_http_methods(GET_AND_POST)
+def suitability(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    person = person_of(request)
+    case = access.get_case_for_practitioner(person, case_id)
+    initial: dict[str, Any] = {"alternative": case.online_alternative or ""}
+    if case.online_assessed_at:
+        initial["suitable"] = "yes" if case.online_suitability == "suitable" else "no"
+    form = SuitabilityForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cases.record_online_suitability(
+                case=case,
+                actor=person,
+                suitable=form.cleaned_data["suitable"],
+                alternative=form.cleaned_data["alternative"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Recorded."))
+            return redirect(_case_url(case))
+    return _form_page(
+        request,
+        case,
+        form,
+        title=_("Does online work suit this client?"),
+        intro=_(
+            "Online services start only once this is recorded as suitable and the client has "
+            "consented. If it does not suit, say what you offered instead."
+        ),
+        submit=_("Record"),
+    )
+
+
+@role_required(Role.PRACTITIONER)
+@require_http_methods(GET_AND_POST)
+def supervisor(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    person = person_of(request)
+    case = access.get_case_for_practitioner(person, case_id)
+    initial = {"email": case.supervisor.email if case.supervisor else ""}
+    form = SupervisorForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cases.set_supervisor(case=case, actor=person, supervisor=form.cleaned_data["email"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The supervisor is saved."))
+            return redirect(_case_url(case))
+    return _form_page(
+        request,
+        case,
+        form,
+        title=_("Supervisor"),
+        intro=_("A supervisor reads this case's notes; every read is recorded."),
+        submit=_("Save"),
+    )
+
+
+@role_required(Role.PRACTITIONER)
+@require_http_methods(GET_AND_POST)
+def assign_plan(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    person = person_of(request)
+    case = access.get_case_for_practitioner(person, case_id)
+    form = PlanForm(
+        request.POST or None,
+        initial={"starts_on": check_ins.client_today(case), "time_of_day": "18:00"},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            check_ins.assign_check_in_plan(
+                case=case,
+                practitioner=person,
+                instrument=data["instrument"],
+                every_days=data["every_days"],
+                time_of_day=data["time_of_day"],
+                starts_on=data["starts_on"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The check-ins are planned; the client is reminded."))
+            return redirect(_case_url(case))
+    return _form_page(
+        request,
+        case,
+        form,
+        title=_("Assign check-ins"),
+        intro=_(
+            "Times are on the client's clock (%(zone)s). The client is reminded by email with "
+            "a link that opens only that check-in."
+        )
+        % {"zone": case.client.time_zone},
+        submit=_("Assign"),
+    )
+
+
+PLAN_ACTIONS = {
+    "pause": check_ins.pause_plan,
+    "resume": check_ins.resume_plan,
+    "end": check_ins.end_plan,
+}
+
+
+@role_required(Role.PRACTITIONER)
+@require_POST
+def change_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
+    person = person_of(request)
+    plan = access.get_plan_for_practitioner(person, plan_id)
+    action = PLAN_ACTIONS.get(request.POST.get("action", ""))
+    if action is None:
+        messages.error(request, _("Choose pause, resume or end."))
+    else:
+        try:
+            action(plan=plan, practitioner=person)
+        except ValidationError as error:
+            messages.error(request, error_text(error))
+        else:
+            messages.success(request, _("The check-in plan is changed."))
+    return redirect(_case_url(plan.case))
+
+
+@role_required(Role.PRACTITIONER)
+@require_POST
+def acknowledge_flag(request: HttpRequest, flag_id: uuid.UUID) -> HttpResponse:
+    person = person_of(request)
+    flag = access.get_flag_for_practitioner(person, flag_id)
+    try:
+        check_ins.acknowledge_flag(flag=flag, practitioner=person)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, _("The flag is acknowledged."))
+    if request.POST.get("next") == "caseload":
+        return redirect("care:caseload")
+    return redirect(_case_url(flag.case))
+
+
+@role_required(Role.PRACTITIONER)
+@require_POST
+def take_on_enquiry(request: HttpRequest, conversation_id: uuid.UUID) -> HttpResponse:
+    """Accept an enquiry: the case opens (as an enquiry) from the conversation."""
+    person = person_of(request)
+    conversation = get_conversation_for_person(person, conversation_id)
+    if (
+        conversation.kind not in (Conversation.Kind.ENQUIRY, Conversation.Kind.CASE)
+        or conversation.practitioner_id != person.pk
+        or conversation.client is None
+    ):
+        raise Http404
+    try:
+        case = cases.open_case(
+            practitioner=person,
+            client=conversation.client,
+            source=CaseSource.ENQUIRY,
+            actor=person,
+            client_location=conversation.client_jurisdiction,
+        )
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+        return redirect("messaging:conversation", conversation_id=conversation.pk)
+    messages.success(
+        request,
+        _("The case is open. The client is asked to consent to online services."),
+    )
+    return redirect(_case_url(case))
+
+
+@role_required(Role.PRACTITIONER)
+@require_safe
+def supervision(request: HttpRequest) -> HttpResponse:
+    """Cases this practitioner supervises: the notes they may read."""
+    person = person_of(request)
+    supervised = access.supervised_by(person).select_related("client", "practitioner")
+    notes = access.notes_readable_by(person).filter(case__supervisor=person).order_by("-created_at")
+    by_case: dict[Any, list[Any]] = {}
+    for note_id, case_id, session_on, template, author in notes.values_list(
+        "pk", "case_id", "session_on", "template", "author__legal_name"
+    ):
+        by_case.setdefault(case_id, []).append(
+            {"id": note_id, "session_on": session_on, "template": template, "author": author}
+        )
+    rows = [{"case": case, "notes": by_case.get(case.pk, [])} for case in supervised]
+    return TemplateResponse(request, "care/supervision.html", {"rows": rows})
