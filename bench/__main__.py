@@ -1,8 +1,20 @@
 """Run every benchmark in turn; each prints its own figures."""
 
-from bench import register_import, serving, verification
+from bench import (
+    caseload,
+    directory,
+    messaging,
+    register_import,
+    serving,
+    slots,
+    verification,
+)
 
 if __name__ == "__main__":
     serving.main()
     verification.main()
     register_import.main()
+    directory.main([])
+    slots.main()
+    messaging.main()
+    caseload.main([])

@@ -7,6 +7,7 @@ transport protection. Each variable is listed in the README's configuration tabl
 """
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -57,7 +58,31 @@ else:
     )
     DEBUG = env_bool("DEBUG", default=False)
 
+# Former vault keys, separated by commas or lines: they still unwrap data keys (and read secrets
+# sealed before the vault) but never wrap. Kept only until `manage.py rotate_vault_kek` has run.
+VAULT_RETIRED_KEYS = [
+    key.strip()
+    for key in env_secret("CASEWORK_VAULT_RETIRED_KEYS", required=False)
+    .replace("\n", ",")
+    .split(",")
+    if key.strip()
+]
+# Where key encryption keys live: the local implementation derives them from the keys above.
+VAULT_KEY_SERVICE = env_str(
+    "CASEWORK_VAULT_KEY_SERVICE", "casework.vault.key_service.LocalKeyService"
+)
+
 SITE_URL = env_str("CASEWORK_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Hours before an appointment at which its reminders go out (email; no detail beyond the time).
+try:
+    BOOKING_REMINDER_OFFSETS = tuple(
+        timedelta(hours=float(hours))
+        for hours in env_list("CASEWORK_BOOKING_REMINDER_HOURS", ["24", "1"])
+    )
+except ValueError as error:
+    raise ImproperlyConfigured(
+        "CASEWORK_BOOKING_REMINDER_HOURS takes hours separated by commas, e.g. 24,1."
+    ) from error
 # Websockets are served by the ASGI process. Empty means "same origin as the page" (a reverse
 # proxy routes /ws/ to it); `make run` points pages at the ASGI port instead.
 LIVE_URL = env_str("CASEWORK_LIVE_URL", "").rstrip("/")
@@ -68,6 +93,12 @@ INSTALLED_APPS = [
     "casework.accounts",
     "casework.privacy",
     "casework.registry",
+    "casework.vault",
+    "casework.directory",
+    "casework.scheduling",
+    "casework.messaging",
+    "casework.safety",
+    "casework.care",
     "casework.demo",
     "casework.shell.apps.CaseworkAdminConfig",
     "django.contrib.auth",

@@ -165,3 +165,158 @@ ROUTES.update(
         | {"officer": frozenset({"method"}), "admin_person": frozenset({"method"})},
     }
 )
+
+# Directory (casework/directory): public search and profiles; practitioners' profile editor.
+# The sample profile does not exist: its page and photo answer 404 alike to everyone. The JSON
+# search is public; without filters it lists whoever is listed.
+ROUTES.update(
+    {
+        "directory:search": PUBLIC,
+        "directory:profile": _policy({"denied"}),
+        "directory:photo": _policy({"denied"}),
+        "directory:edit_profile": PRACTITIONERS_ONLY,
+        "api:practitioners": _policy({"ok"}),
+    }
+)
+
+# Scheduling (casework/scheduling): availability, booking, appointments, calendar feeds.
+# Sample ids name no practitioner, appointment, session or feed: 404 alike to whoever may
+# reach that kind of page, 403 to other roles.
+CLIENTS_ONLY = _policy(
+    {"denied"}, visitor={"login"}, client_person={"ok"}, staff_without_mfa={"mfa"}
+)
+PARTIES = _policy(
+    {"denied"},
+    visitor={"login"},
+    client_person={"ok"},
+    practitioner={"ok"},
+    other_practitioner={"ok"},
+    staff_without_mfa={"mfa"},
+)
+PARTIES_POST = _policy(
+    {"denied"},
+    visitor={"login"},
+    client_person={"method"},
+    practitioner={"method"},
+    other_practitioner={"method"},
+    staff_without_mfa={"mfa"},
+)
+SIGNED_IN_OBJECT = _policy({"denied"}, visitor={"login"}, staff_without_mfa={"mfa"})
+ROUTES.update(
+    {
+        "scheduling:practitioner_times": _policy({"denied"}),
+        "scheduling:confirm_booking": SIGNED_IN_OBJECT,
+        "scheduling:my_appointments": CLIENTS_ONLY,
+        "scheduling:appointment": SIGNED_IN_OBJECT,
+        "scheduling:appointment_ics": SIGNED_IN_OBJECT,
+        "scheduling:cancel_appointment": SIGNED_IN_OBJECT,
+        "scheduling:reschedule_appointment": SIGNED_IN_OBJECT,
+        "scheduling:confirm_appointment": PRACTITIONERS_ONLY_POST,
+        "scheduling:decline_appointment": PRACTITIONERS_ONLY_POST,
+        "scheduling:record_no_show": PRACTITIONERS_ONLY_POST,
+        "scheduling:practitioner_appointments": PRACTITIONERS_ONLY,
+        "scheduling:availability": PRACTITIONERS_ONLY,
+        "scheduling:update_rules": PRACTITIONERS_ONLY_POST,
+        "scheduling:add_window": PRACTITIONERS_ONLY_POST,
+        "scheduling:remove_window": PRACTITIONERS_ONLY_POST,
+        "scheduling:add_exception": PRACTITIONERS_ONLY_POST,
+        "scheduling:remove_exception": PRACTITIONERS_ONLY_POST,
+        "scheduling:add_session_type": PRACTITIONERS_ONLY_POST,
+        "scheduling:edit_session_type": SIGNED_IN_OBJECT,
+        "scheduling:withdraw_session_type": PRACTITIONERS_ONLY_POST,
+        "scheduling:calendar_settings": PARTIES,
+        "scheduling:create_calendar_feed": PARTIES_POST,
+        "scheduling:revoke_calendar_feed": PARTIES_POST,
+        "scheduling:calendar_feed": _policy({"denied"}),
+        "api:practitioner_slots": _policy({"denied"}),
+        "api:my_appointments": _policy({"ok"}, visitor={"status 401"}),
+    }
+)
+
+# Messaging (casework/messaging): conversations, messages, attachments.
+# The sample conversation, message, attachment and person do not exist: 404 alike for everyone
+# signed in. The API answers 401 JSON to visitors and to staff without a second factor.
+SIGNED_IN_OBJECT = _policy({"denied"}, visitor={"login"}, staff_without_mfa={"mfa"})
+API_SIGNED_IN = _policy({"ok"}, visitor={"status 401"}, staff_without_mfa={"status 401"})
+API_SIGNED_IN_OBJECT = _policy({"denied"}, visitor={"status 401"}, staff_without_mfa={"status 401"})
+ROUTES.update(
+    {
+        "messaging:inbox": SIGNED_IN_PAGE,
+        "messaging:start": SIGNED_IN_OBJECT,
+        "messaging:blocked_people": SIGNED_IN_PAGE,
+        "messaging:unblock": SIGNED_IN_POST_ONLY,
+        "messaging:office_hours": PRACTITIONERS_ONLY,
+        "messaging:conversation": SIGNED_IN_OBJECT,
+        "messaging:close_conversation": SIGNED_IN_POST_ONLY,
+        "messaging:block": SIGNED_IN_POST_ONLY,
+        "messaging:edit_message": SIGNED_IN_OBJECT,
+        "messaging:delete_message": SIGNED_IN_POST_ONLY,
+        "messaging:attachment": SIGNED_IN_OBJECT,
+        "api:messaging_conversations": API_SIGNED_IN,
+        "api:messaging_messages": API_SIGNED_IN_OBJECT,
+        "api:messaging_send": API_SIGNED_IN_OBJECT,
+    }
+)
+
+# Care (casework/care): caseload, cases, check-ins, notes, referrals, break-glass, the client's
+# own view. Sample ids name no case, note, plan, flag, referral or check-in: 404 alike to whoever
+# may reach that kind of page, 403 to other roles. A check-in opened without its signed link
+# sends a visitor to sign in.
+CARE_OBJECT = _policy({"denied"}, visitor={"login"}, staff_without_mfa={"mfa"})
+CARE_PRACTITIONERS = _policy(
+    {"denied"},
+    visitor={"login"},
+    practitioner={"ok"},
+    other_practitioner={"ok"},
+    staff_without_mfa={"mfa"},
+)
+CARE_PRACTITIONERS_POST = _policy(
+    {"denied"},
+    visitor={"login"},
+    practitioner={"method"},
+    other_practitioner={"method"},
+    staff_without_mfa={"mfa"},
+)
+ROUTES.update(
+    {
+        "care:caseload": CARE_PRACTITIONERS,
+        "care:case": CARE_OBJECT,
+        "care:edit_case": CARE_OBJECT,
+        "care:change_status": CARE_OBJECT,
+        "care:suitability": CARE_OBJECT,
+        "care:supervisor": CARE_OBJECT,
+        "care:assign_plan": CARE_OBJECT,
+        "care:change_plan": CARE_PRACTITIONERS_POST,
+        "care:acknowledge_flag": CARE_PRACTITIONERS_POST,
+        "care:take_on_enquiry": CARE_PRACTITIONERS_POST,
+        "care:supervision": CARE_PRACTITIONERS,
+        "care:case_notes": CARE_OBJECT,
+        "care:new_note": CARE_OBJECT,
+        "care:note": CARE_OBJECT,
+        "care:edit_note": CARE_OBJECT,
+        "care:add_addendum": CARE_PRACTITIONERS_POST,
+        "care:refer": CARE_OBJECT,
+        "care:referrals": CARE_PRACTITIONERS,
+        "care:referral": CARE_OBJECT,
+        "care:withdraw_referral": _policy({"method"}, visitor={"login"}, staff_without_mfa={"mfa"}),
+        "care:accept_referral": CARE_PRACTITIONERS_POST,
+        "care:decline_referral": CARE_PRACTITIONERS_POST,
+        "care:emergency_lookup": _policy(
+            {"denied"},
+            visitor={"login"},
+            moderator={"ok"},
+            admin_person={"ok"},
+            staff_without_mfa={"mfa"},
+        ),
+        "care:break_glass": CARE_OBJECT,
+        "care:my_care": _policy(
+            {"denied"}, visitor={"login"}, client_person={"ok"}, staff_without_mfa={"mfa"}
+        ),
+        "care:consent": CARE_OBJECT,
+        "care:withdraw_consent": _policy(
+            {"denied"}, visitor={"login"}, client_person={"method"}, staff_without_mfa={"mfa"}
+        ),
+        # Answerable through a signed link without signing in, so no MFA step comes first.
+        "care:check_in": _policy({"denied"}, visitor={"login"}),
+    }
+)

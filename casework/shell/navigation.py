@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from casework.accounts.models import Role
+from casework.accounts.models import Role, User
+from casework.messaging.queries import unread_total
 
 
 @dataclass(frozen=True)
@@ -19,16 +20,29 @@ class NavItem:
 
 PUBLIC_ITEMS = [
     NavItem(_("Home"), "shell:home"),
+    NavItem(_("Find a social worker"), "directory:search"),
     NavItem(_("Check a registration"), "registry:verify"),
 ]
 
 SIGNED_IN_ITEMS = [
     NavItem(_("Overview"), "shell:dashboard"),
+    NavItem(_("Messages"), "messaging:inbox"),
 ]
 
 ROLE_ITEMS: dict[str, list[NavItem]] = {
-    Role.CLIENT: [],
-    Role.PRACTITIONER: [NavItem(_("Registrations"), "registry:my_registrations")],
+    Role.CLIENT: [
+        NavItem(_("My care"), "care:my_care"),
+        NavItem(_("Appointments"), "scheduling:my_appointments"),
+        NavItem(_("Calendar"), "scheduling:calendar_settings"),
+    ],
+    Role.PRACTITIONER: [
+        NavItem(_("Caseload"), "care:caseload"),
+        NavItem(_("Appointments"), "scheduling:practitioner_appointments"),
+        NavItem(_("Availability"), "scheduling:availability"),
+        NavItem(_("Calendar"), "scheduling:calendar_settings"),
+        NavItem(_("Profile"), "directory:edit_profile"),
+        NavItem(_("Registrations"), "registry:my_registrations"),
+    ],
     Role.OFFICER: [
         NavItem(_("Reviews"), "registry:review_queue"),
         NavItem(_("Register imports"), "registry:register_imports"),
@@ -57,7 +71,10 @@ def items_for(request: HttpRequest) -> list[dict[str, Any]]:
     items = []
     for entry in entries:
         url = reverse(entry.url_name)
-        items.append({"label": entry.label, "url": url, "current": url == current})
+        item: dict[str, Any] = {"label": entry.label, "url": url, "current": url == current}
+        if entry.url_name == "messaging:inbox" and isinstance(user, User):
+            item["unread"] = unread_total(user)
+        items.append(item)
     return items
 
 

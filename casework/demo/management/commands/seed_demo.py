@@ -3,8 +3,12 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from casework.demo.care import seed_care
+from casework.demo.directory import seed_directory
+from casework.demo.messaging import seed_messaging
 from casework.demo.people import DEMO_PASSWORD, seed_people
 from casework.demo.registry import seed_registry
+from casework.demo.scheduling import seed_scheduling
 
 
 class Command(BaseCommand):
@@ -15,7 +19,20 @@ class Command(BaseCommand):
             raise CommandError("Demo data is never loaded in production.")
         seeded = seed_people()
         seed_registry()
-        self.stdout.write(self.style.SUCCESS("Demo data is ready. Demo sign-ins:"))
+        # Each step needs the ones before it: the directory reads the registers, bookings
+        # need profiles, and the caseload joins the conversations and bookings to cases.
+        directory = seed_directory()
+        scheduling = seed_scheduling()
+        conversations = seed_messaging()
+        care = seed_care()
+        self.stdout.write(self.style.SUCCESS("Demo data is ready."))
+        self.stdout.write(
+            f"  {directory.listed} of {directory.practitioners} practitioners listed, "
+            f"{scheduling.appointments} appointments, {len(conversations)} conversations, "
+            f"{care.cases} open cases with {care.check_ins} check-ins "
+            f"(urgent flags open: {care.urgent_flags})."
+        )
+        self.stdout.write("Demo sign-ins:")
         self.stdout.write(f"  password for everyone: {DEMO_PASSWORD}")
         for person, _created in seeded:
             line = f"  {person.role:<13} {person.email}"
@@ -26,5 +43,6 @@ class Command(BaseCommand):
             "  Staff sign in with a TOTP code: add the secret to an authenticator app, or run\n"
             "  `.venv/bin/python manage.py demo_totp EMAIL` to print the current code.\n"
             "  Check a registration: http://127.0.0.1:8000/verify/?number=SW100001 (verified),\n"
-            "  SW100003 (suspended), SW100004 (registered with conditions)."
+            "  SW100003 (suspended), SW100004 (registered with conditions).\n"
+            "  The practitioner's caseload: http://127.0.0.1:8000/care/caseload/"
         )
