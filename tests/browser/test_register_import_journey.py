@@ -1,5 +1,5 @@
 """A regulator officer reads a register export: uploads it, sees the diff, applies it, and the
-suspended practitioner's public status changes at once."""
+suspended practitioner's public status changes at once and their listing leaves the directory."""
 
 from collections.abc import Callable
 from pathlib import Path
@@ -13,7 +13,9 @@ from playwright.sync_api import BrowserContext, Page, expect
 from casework.registry.claims import claim_registration
 from casework.registry.credentials.models import IssuedCredential
 from casework.registry.models import RegisterEntry, Regulator, RegulatorOfficer
+from casework.directory.services import save_profile
 from casework.registry.reference_data import load_reference_data
+from casework.testing.directory import profile_details
 from casework.testing.factories import OfficerFactory, PractitionerFactory
 
 pytestmark = pytest.mark.browser
@@ -51,10 +53,15 @@ def test_an_officer_uploads_a_register_sees_the_diff_applies_it_and_the_status_f
     claim = claim_registration(
         practitioner=practitioner, regulator=england, registration_number="SW300001"
     )
+    save_profile(practitioner=practitioner, details=profile_details(display_name="Amara Okafor"))
     officer = OfficerFactory.create(legal_name="Siobhan Gallagher")
     RegulatorOfficer.objects.create(officer=officer, regulator=england)
     export = tmp_path / "register.csv"
     export.write_text(REGISTER_EXPORT, encoding="utf-8")
+
+    directory = context.new_page()
+    directory.goto(f"{site}/practitioners/?where=GB-ENG")
+    expect(directory.locator("#search-results")).to_contain_text("Amara Okafor")
 
     _signed_in_as(context, site, officer)
     page.goto(f"{site}/oversight/imports/")
@@ -75,3 +82,7 @@ def test_an_officer_uploads_a_register_sees_the_diff_applies_it_and_the_status_f
     page.goto(f"{site}/verify/social-work-england/SW300001/")
     expect(page.locator(".status")).to_have_text("Suspended")
     assert IssuedCredential.objects.get(claim=claim).suspended
+
+    # The listing is gone from the directory (new bookings stop with it).
+    directory.reload()
+    expect(directory.locator("#search-results")).not_to_contain_text("Amara Okafor")
