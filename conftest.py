@@ -24,6 +24,9 @@ def pytest_configure(config: pytest.Config) -> None:
     # Apps that declare tasks at import time (in ready()) have already built the configured
     # backend by now: tell django-tasks the setting changed, so every task uses this one.
     setting_changed.send(sender=type(settings), setting="TASKS", value=settings.TASKS, enter=True)
+    # Connections opened by worker threads (websocket consumers' database calls, the live
+    # servers) close after each use, so none is left holding the test database at teardown.
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 
 @pytest.fixture(autouse=True)
