@@ -18,10 +18,9 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
+from bench.databases import postgres_server, throwaway_postgres, throwaway_sqlite
 from bench.serving import ROOT
 
 SIZES = (50, 500, 5_000)
@@ -100,32 +99,13 @@ def _print(backend: str, size: int, result: dict[str, Any]) -> None:
 
 
 def _sqlite(size: int) -> None:
-    with tempfile.TemporaryDirectory() as var_dir:
-        env = {"CASEWORK_VAR_DIR": var_dir, "DATABASE_URL": f"sqlite:///{var_dir}/bench.sqlite3"}
+    with throwaway_sqlite() as env:
         _print("SQLite", size, _run(size, env))
 
 
 def _postgres(server_url: str, size: int) -> None:
-    import psycopg
-
-    parts = urlsplit(server_url)
-    name = f"casework_bench_caseload_{os.getpid()}"
-    admin_url = urlunsplit((parts.scheme, parts.netloc, "/postgres", "", ""))
-    with psycopg.connect(
-        admin_url.replace("postgres://", "postgresql://", 1), autocommit=True
-    ) as db:
-        db.execute(f'CREATE DATABASE "{name}"')  # a fixed name of our own, not user input
-    try:
-        with tempfile.TemporaryDirectory() as var_dir:
-            url = urlunsplit((parts.scheme, parts.netloc, f"/{name}", "", ""))
-            _print(
-                "PostgreSQL", size, _run(size, {"CASEWORK_VAR_DIR": var_dir, "DATABASE_URL": url})
-            )
-    finally:
-        with psycopg.connect(
-            admin_url.replace("postgres://", "postgresql://", 1), autocommit=True
-        ) as db:
-            db.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    with throwaway_postgres(server_url, "caseload") as env:
+        _print("PostgreSQL", size, _run(size, env))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -137,9 +117,7 @@ def main(argv: list[str] | None = None) -> None:
         help="a PostgreSQL server URL (default: DATABASE_URL when it names PostgreSQL)",
     )
     options = parser.parse_args(argv)
-    server = options.postgres or os.environ.get("DATABASE_URL", "")
-    if not server.startswith(("postgres://", "postgresql://")):
-        server = ""
+    server = postgres_server(options.postgres)
     print(f"Caseload screen, {REPEAT} requests each, in-process (the whole page):")
     for size in options.sizes:
         _sqlite(size)

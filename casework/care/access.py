@@ -6,8 +6,9 @@ else reaches a client's emergency details only through break-glass (``services.e
 """
 
 import uuid
+from typing import TypeVar
 
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from casework.accounts.models import Role, User
@@ -25,12 +26,23 @@ from casework.care.models import (
 # Who may open a client's emergency details outside the normal path, with a written reason.
 BREAK_GLASS_ROLES = frozenset({Role.MODERATOR, Role.ADMIN})
 
+M = TypeVar("M", bound=Model)
+
 
 def _uuid(value: object) -> uuid.UUID | None:
     try:
         return uuid.UUID(str(value))
     except ValueError:
         return None
+
+
+def _one_or_404(visible: QuerySet[M], object_id: object) -> M:
+    """The object of ``visible`` with this id; 404 alike for a malformed, missing or hidden id."""
+    key = _uuid(object_id)
+    found = visible.filter(pk=key).first() if key else None
+    if found is None:
+        raise Http404
+    return found
 
 
 def cases_held_by(person: User) -> QuerySet[Case]:
@@ -40,18 +52,10 @@ def cases_held_by(person: User) -> QuerySet[Case]:
 
 
 def get_case_for_practitioner(person: User, case_id: object) -> Case:
-    key = _uuid(case_id)
-    case = (
-        cases_held_by(person)
-        .select_related("client", "data_key", "client_location", "supervisor")
-        .filter(pk=key)
-        .first()
-        if key
-        else None
+    held = cases_held_by(person).select_related(
+        "client", "data_key", "client_location", "supervisor"
     )
-    if case is None:
-        raise Http404
-    return case
+    return _one_or_404(held, case_id)
 
 
 def cases_of_client(person: User) -> QuerySet[Case]:
@@ -61,18 +65,8 @@ def cases_of_client(person: User) -> QuerySet[Case]:
 
 
 def get_case_for_client(person: User, case_id: object) -> Case:
-    key = _uuid(case_id)
-    case = (
-        cases_of_client(person)
-        .select_related("practitioner", "data_key", "client_location")
-        .filter(pk=key)
-        .first()
-        if key
-        else None
-    )
-    if case is None:
-        raise Http404
-    return case
+    own = cases_of_client(person).select_related("practitioner", "data_key", "client_location")
+    return _one_or_404(own, case_id)
 
 
 def supervised_by(person: User) -> QuerySet[Case]:
@@ -82,15 +76,7 @@ def supervised_by(person: User) -> QuerySet[Case]:
 
 
 def get_supervised_case(person: User, case_id: object) -> Case:
-    key = _uuid(case_id)
-    case = (
-        supervised_by(person).select_related("client", "practitioner").filter(pk=key).first()
-        if key
-        else None
-    )
-    if case is None:
-        raise Http404
-    return case
+    return _one_or_404(supervised_by(person).select_related("client", "practitioner"), case_id)
 
 
 def find_check_in(check_in_id: object) -> CheckIn | None:
@@ -124,17 +110,8 @@ def get_plan_for_practitioner(person: User, plan_id: int) -> CheckInPlan:
 
 
 def get_flag_for_practitioner(person: User, flag_id: object) -> UrgentFlag:
-    key = _uuid(flag_id)
-    flag = (
-        UrgentFlag.objects.filter(pk=key, case__in=cases_held_by(person))
-        .select_related("case")
-        .first()
-        if key
-        else None
-    )
-    if flag is None:
-        raise Http404
-    return flag
+    held = UrgentFlag.objects.filter(case__in=cases_held_by(person)).select_related("case")
+    return _one_or_404(held, flag_id)
 
 
 def notes_readable_by(person: User) -> QuerySet[CaseNote]:
@@ -145,18 +122,8 @@ def notes_readable_by(person: User) -> QuerySet[CaseNote]:
 
 
 def get_note_for_reader(person: User, note_id: object) -> CaseNote:
-    key = _uuid(note_id)
-    note = (
-        notes_readable_by(person)
-        .select_related("case__data_key", "case__client", "author")
-        .filter(pk=key)
-        .first()
-        if key
-        else None
-    )
-    if note is None:
-        raise Http404
-    return note
+    readable = notes_readable_by(person).select_related("case__data_key", "case__client", "author")
+    return _one_or_404(readable, note_id)
 
 
 def get_own_note(person: User, note_id: object) -> CaseNote:
@@ -179,24 +146,14 @@ def referrals_visible_to(person: User) -> QuerySet[Referral]:
 
 
 def get_referral_for_person(person: User, referral_id: object) -> Referral:
-    key = _uuid(referral_id)
-    referral = (
-        referrals_visible_to(person)
-        .select_related(
-            "case__data_key",
-            "case__client",
-            "case__client_location",
-            "from_practitioner",
-            "to_practitioner",
-        )
-        .filter(pk=key)
-        .first()
-        if key
-        else None
+    visible = referrals_visible_to(person).select_related(
+        "case__data_key",
+        "case__client",
+        "case__client_location",
+        "from_practitioner",
+        "to_practitioner",
     )
-    if referral is None:
-        raise Http404
-    return referral
+    return _one_or_404(visible, referral_id)
 
 
 def may_break_glass(person: User, case: Case) -> bool:
@@ -206,15 +163,11 @@ def may_break_glass(person: User, case: Case) -> bool:
 
 
 def get_case_for_break_glass(person: User, case_id: object) -> Case:
-    key = _uuid(case_id)
-    case = (
-        Case.objects.select_related("client", "practitioner", "data_key", "client_location")
-        .filter(pk=key, status__in=OPEN_STATUSES)
-        .first()
-        if key
-        else None
+    open_cases = Case.objects.filter(status__in=OPEN_STATUSES).select_related(
+        "client", "practitioner", "data_key", "client_location"
     )
-    if case is None or not may_break_glass(person, case):
+    case = _one_or_404(open_cases, case_id)
+    if not may_break_glass(person, case):
         raise Http404
     return case
 
