@@ -6,17 +6,23 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.forms import BaseForm
 from django.http import HttpRequest
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from casework.accounts.models import Role, User
 from casework.emails import deliver_email
 from casework.privacy.audit import record_event
 from casework.privacy.middleware import client_address
 from casework.vault import legacy, sealed_text
+
+# Where a person was going when they signed up (a time they picked, say): kept in their session
+# through the email verification, and used once at their first sign-in.
+AFTER_FIRST_SIGN_IN = "casework.after_first_sign_in"
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -44,7 +50,16 @@ class AccountAdapter(DefaultAccountAdapter):
                 record_event(
                     action="account.signed_up", actor=saved, target=saved, subject_id=saved.pk
                 )
+        going_to = request.POST.get(REDIRECT_FIELD_NAME, "")
+        if going_to and url_has_allowed_host_and_scheme(
+            going_to, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            request.session[AFTER_FIRST_SIGN_IN] = going_to
         return saved
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        going_to: str | None = request.session.pop(AFTER_FIRST_SIGN_IN, None)
+        return going_to or super().get_login_redirect_url(request)
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         """Render now (the request knows the site), deliver through the task queue."""

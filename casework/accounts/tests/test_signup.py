@@ -93,3 +93,28 @@ def test_signing_up_with_a_taken_address_looks_the_same_as_a_new_one(
     assert User.objects.filter(email=client_person.email).count() == 1
     # The owner of the address is told by email instead; nobody else learns it exists.
     assert any(client_person.email in m.to for m in mail.outbox)
+
+
+@pytest.mark.parametrize(
+    ("going_to", "lands_on"),
+    [
+        ("/book/confirm/?session=1&start=2026-12-01T10%3A00Z", "/book/confirm/"),
+        ("https://elsewhere.example/phish", "/home/"),  # never another site
+    ],
+)
+def test_the_first_sign_in_goes_where_the_person_was_going_at_sign_up(
+    client: Client, going_to: str, lands_on: str
+) -> None:
+    _sign_up(client, "account_signup", alias="River", next=going_to)
+    EmailAddress.objects.filter(email="river@example.org").update(verified=True)
+    response = client.post(
+        reverse("account_login"), {"login": "river@example.org", "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response["Location"].startswith(lands_on)
+    # Once only: the next sign-in goes to the overview.
+    client.logout()
+    again = client.post(
+        reverse("account_login"), {"login": "river@example.org", "password": PASSWORD}
+    )
+    assert again["Location"] == "/home/"
