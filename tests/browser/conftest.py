@@ -160,3 +160,86 @@ def assert_accessible(axe: Any) -> Callable[[Page], None]:
             pytest.fail(axe_report(page.url, violations), pytrace=False)
 
     return check
+
+
+@pytest.fixture
+def asgi_site(transactional_db: None, settings: Any) -> Iterator[str]:
+    """Pages and websockets on one origin: ``casework.asgi:application`` served by uvicorn in a
+    thread of this process, as the embedded machine runs it. Yields its address, without a
+    trailing slash. (``site``, pytest-django's WSGI live server, speaks no websockets.)
+
+    All the synchronous work of the server (views, and the consumers' database calls) runs in
+    the one thread that runs the server: ``async_to_sync`` makes it the executor of every
+    thread-sensitive ``sync_to_async`` on the server's event loop. So requests reach the
+    database one at a time, over one connection. With SQLite, that connection is the tests' own
+    in-memory one, shared as Django's live server shares it: a second connection to the
+    shared-cache database would fail now and then with "database table is locked" when it met
+    the other's write. The channel layer is the configured one: in-memory (this process only,
+    which is why the server runs in a thread) or Redis.
+
+    Set up data before the pages open: services that announce changes to open pages call
+    ``async_to_sync``, which refuses to run in the tests' thread, where Playwright's event loop
+    runs, so have the pages make such changes.
+    """
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+    from asgiref.sync import async_to_sync
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+    from django.db import connections
+    from django.db.backends.sqlite3.base import DatabaseWrapper as SQLite
+
+    from casework.asgi import application
+
+    settings.LIVE_URL = ""  # the pages' websockets go to the page's own origin
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(
+            # Static files as the live server serves them (Django's handler, from the finders).
+            ASGIStaticFilesHandler(application),
+            lifespan="off",
+            log_level="warning",
+            timeout_graceful_shutdown=5,
+        )
+    )
+    shared = {
+        conn.alias: conn
+        for conn in connections.all()
+        if isinstance(conn, SQLite) and conn.is_in_memory_db()
+    }
+    failures: list[BaseException] = []
+
+    def serve() -> None:
+        for alias, conn in shared.items():
+            connections[alias] = conn
+        try:
+            async_to_sync(server.serve)(sockets=[listener])
+        except BaseException as error:  # reported by the test, not lost in this thread
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    for conn in shared.values():
+        conn.inc_thread_sharing()
+    thread = threading.Thread(target=serve, name="asgi-site", daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + TIMEOUT_MS / 1000
+        while not server.started:
+            if failures or not thread.is_alive() or time.monotonic() > deadline:
+                pytest.fail(f"the ASGI server did not start: {failures!r}")
+            time.sleep(0.01)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+        listener.close()
+        for conn in shared.values():
+            conn.dec_thread_sharing()
+    assert not thread.is_alive(), "the ASGI server did not stop"
+    assert not failures, f"the ASGI server failed: {failures[0]!r}"

@@ -10,10 +10,10 @@ from django.conf import settings
 from django.test import Client
 from playwright.sync_api import BrowserContext, Page, expect
 
+from casework.directory.services import save_profile
 from casework.registry.claims import claim_registration
 from casework.registry.credentials.models import IssuedCredential
 from casework.registry.models import RegisterEntry, Regulator, RegulatorOfficer
-from casework.directory.services import save_profile
 from casework.registry.reference_data import load_reference_data
 from casework.testing.directory import profile_details
 from casework.testing.factories import OfficerFactory, PractitionerFactory
