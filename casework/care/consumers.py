@@ -8,10 +8,12 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.utils.dateparse import parse_datetime
 from django.utils.functional import LazyObject
 
 from casework.accounts.models import Role, User
 from casework.care.live import caseload_group
+from casework.care.queries import changed_since
 
 UNAUTHENTICATED = 4401
 FORBIDDEN = 4403
@@ -26,6 +28,7 @@ def _may_watch_caseload(person: User) -> bool:
 
 class CaseloadConsumer(AsyncJsonWebsocketConsumer):
     group: str | None = None
+    practitioner_id: int | None = None
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -37,6 +40,7 @@ class CaseloadConsumer(AsyncJsonWebsocketConsumer):
         if not await database_sync_to_async(_may_watch_caseload)(user):
             await self.close(code=FORBIDDEN)
             return
+        self.practitioner_id = user.pk
         self.group = caseload_group(user.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
@@ -46,7 +50,17 @@ class CaseloadConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
-        """The page only listens; anything it sends is ignored."""
+        """The page asks once, on (re)connecting, whether anything changed since it read its
+        table; anything else it might send is ignored."""
+        if self.practitioner_id is None:
+            return
+        if not isinstance(content, dict) or content.get("type") != "since":
+            return
+        since = parse_datetime(str(content.get("at", ""))[:40])
+        if since is None or since.tzinfo is None:
+            return
+        if await database_sync_to_async(changed_since)(self.practitioner_id, since):
+            await self.send_json({"event": "changed"})
 
     async def caseload_changed(self, event: dict[str, Any]) -> None:
         await self.send_json({"event": "changed"})

@@ -245,3 +245,13 @@ def client_trends(case: Case) -> dict[str, list[TrendPoint]]:
         if score is not None and burden is not None and answered_at is not None:
             series[instrument].append(TrendPoint(score, burden, answered_at))
     return dict(series)
+
+
+def changed_since(practitioner_id: int, since: datetime) -> bool:
+    """Whether the practitioner's caseload ranking may have moved after ``since``: a flag raised
+    or acknowledged, or a check-in answered, on one of their cases (what ``live`` announces)."""
+    flags = UrgentFlag.objects.filter(case__practitioner_id=practitioner_id).filter(
+        Q(raised_at__gt=since) | Q(acknowledged_at__gt=since)
+    )
+    answers = CheckIn.objects.filter(case__practitioner_id=practitioner_id, answered_at__gt=since)
+    return flags.exists() or answers.exists()

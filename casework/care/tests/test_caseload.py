@@ -158,7 +158,7 @@ def test_htmx_gets_only_the_table(case: Case, practitioner: User, client: Client
     client.force_login(practitioner)
     response = client.get("/care/caseload/", headers={"HX-Request": "true"})
     html = response.content.decode()
-    assert html.lstrip().startswith('<div class="table-wrap" id="caseload-table">')
+    assert html.lstrip().startswith('<div class="table-wrap" id="caseload-table" data-as-of=')
     assert "<html" not in html
 
 
@@ -212,6 +212,37 @@ def test_the_open_caseload_hears_of_a_new_flag_at_once(
         lambda: care.answer(check_in, answers_summing_to("phq9", 1, _9=1)),
     )
     assert message == {"event": "changed"}
+
+
+async def _answer_to_since(socket: WebsocketCommunicator, since: str) -> Any:
+    connected, _code = await socket.connect()
+    assert connected
+    await socket.send_json_to({"type": "since", "at": since})
+    if await socket.receive_nothing(timeout=0.5):
+        answer = None
+    else:
+        answer = await socket.receive_json_from()
+    await socket.disconnect()
+    return answer
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_caseload_that_connects_late_catches_up_on_what_it_missed(
+    practitioner: User, client_person: User
+) -> None:
+    """A flag raised between the page being read and its socket opening is not lost."""
+    case = care.ready_case(practitioner, client_person)
+    check_in = care.due_check_in(care.plan(case))
+    page = Client()
+    page.force_login(practitioner)
+    html = page.get("/care/caseload/").content.decode()
+    as_of = html.split('data-as-of="', 1)[1].split('"', 1)[0]
+    assert async_to_sync(_answer_to_since)(_socket(practitioner), as_of) is None
+    care.answer(check_in, answers_summing_to("phq9", 1, _9=1))
+    answer = async_to_sync(_answer_to_since)(_socket(practitioner), as_of)
+    assert answer == {"event": "changed"}
+    # A malformed question is ignored, not an error.
+    assert async_to_sync(_answer_to_since)(_socket(practitioner), "yesterday") is None
 
 
 @pytest.mark.django_db(transaction=True)

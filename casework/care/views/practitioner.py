@@ -111,7 +111,9 @@ def caseload(request: HttpRequest) -> HttpResponse:
     page listens on a websocket); without JavaScript, reloading shows the same."""
     form = CaseloadFilterForm(request.GET or None)
     filters = form.filters() if form.is_bound else queries.CaseloadFilters()
-    context = {"form": form, "rows": caseload_rows(request, filters)}
+    # Read before the rows: the page's socket asks for anything that changed after this.
+    as_of = timezone.now()
+    context = {"form": form, "rows": caseload_rows(request, filters), "as_of": as_of}
     template = "care/caseload.html"
     if request.headers.get("HX-Request") == "true":
         template += "#caseload-table"

@@ -33,8 +33,11 @@
   function connect() {
     var socket = new WebSocket(base + "/ws/care/caseload/");
     socket.addEventListener("open", function () {
-      // Anything that happened while disconnected is picked up now.
-      if (delay > 1000) { refresh(); }
+      // Anything that changed since the table was read (before this socket opened, or while
+      // it was disconnected): the server answers "changed" if there is something.
+      var table = document.getElementById("caseload-table");
+      var asOf = table && table.getAttribute("data-as-of");
+      if (asOf) { socket.send(JSON.stringify({ type: "since", at: asOf })); }
       delay = 1000;
     });
     socket.addEventListener("message", function (event) {
