@@ -8,6 +8,7 @@ transport protection. Each variable is listed in the README's configuration tabl
 
 import secrets
 from datetime import timedelta
+from email.utils import parseaddr
 from pathlib import Path
 
 import dj_database_url
@@ -302,6 +303,15 @@ else:
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Casework <no-reply@casework.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Web push: appointment reminders on the devices people choose (the time and a link, nothing
+# else). The VAPID key signs every push; in production push is off (not offered) without one.
+# Development generates one once into var/. See casework/accounts/push.py.
+VAPID_PRIVATE_KEY = env_secret("CASEWORK_VAPID_PRIVATE_KEY", required=False)
+if not VAPID_PRIVATE_KEY and not PRODUCTION:
+    VAPID_PRIVATE_KEY = _development_secret("development-vapid-private-key", 32)
+# Whom push services contact about our pushes: a mailto: or https: URL.
+VAPID_SUBJECT = env_str("CASEWORK_VAPID_SUBJECT") or f"mailto:{parseaddr(DEFAULT_FROM_EMAIL)[1]}"
+
 # Transport and browser protections.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -329,6 +339,7 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF, *_live_source],
+        "worker-src": [SELF],  # the push reminders' service worker
         "object-src": [NONE],
         "base-uri": [NONE],
         "form-action": [SELF],

@@ -62,6 +62,10 @@ ROUTES: dict[str, Policy] = {
     "accounts:sessions": SIGNED_IN_PAGE,
     "accounts:end_session": SIGNED_IN_POST_ONLY,
     "accounts:end_all_sessions": SIGNED_IN_POST_ONLY,
+    # Reminders on this device (web push): JSON endpoints, and the public service worker script
+    "accounts:push_subscribe": SIGNED_IN_POST_ONLY,
+    "accounts:push_unsubscribe": SIGNED_IN_POST_ONLY,
+    "accounts:push_worker": PUBLIC,
     # django-allauth: signing up and in (a signed-in person is sent on to their overview)
     "account_signup": PUBLIC,
     "account_signup_practitioner": PUBLIC,

@@ -7,4 +7,5 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from casework.accounts import signals  # noqa: F401  (connects the audit receivers)
+        # Connect the audit receivers and register the push settings' checks.
+        from casework.accounts import checks, signals  # noqa: F401

@@ -66,7 +66,11 @@ class StaffSessionPolicyMiddleware:
                 logout(request)
                 messages.info(request, _("For your clients' safety, you were signed out."))
                 return redirect_to_login(request.get_full_path())
-            if now - last_seen_at >= _SEEN_RESOLUTION or LAST_SEEN_AT not in request.session:
+            # A browser checking its service worker for updates is not the person at work.
+            background = request.headers.get("Service-Worker") == "script"
+            if not background and (
+                now - last_seen_at >= _SEEN_RESOLUTION or LAST_SEEN_AT not in request.session
+            ):
                 request.session[LAST_SEEN_AT] = now
                 # The store forgets the session at the absolute limit; the idle limit is
                 # checked above, so that its expiry is audited when the person comes back.

@@ -1,4 +1,5 @@
 import unicodedata
+import uuid
 import zoneinfo
 from typing import Any, ClassVar
 
@@ -9,6 +10,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from casework.vault.fields import EncryptedTextField
 
 
 class Role(models.TextChoices):
@@ -131,3 +134,43 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.display_name
+
+
+class PushSubscription(models.Model):
+    """One browser's web push subscription: appointment reminders appear on that device.
+
+    The endpoint (a capability: whoever holds it and the keys can reach the device) and the
+    keys are sealed under the person's data key; the endpoint's SHA-256 finds duplicates. An
+    endpoint belongs to one person at a time: whoever subscribes on the device last. Written
+    only through ``casework.accounts.services``; sent to by ``casework.accounts.push``.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    person = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="push_subscriptions",
+        verbose_name=_("person"),
+    )
+    data_key = models.ForeignKey("vault.DataKey", on_delete=models.PROTECT, related_name="+")
+    endpoint_hash = models.CharField(max_length=64)
+    endpoint = EncryptedTextField()
+    p256dh = EncryptedTextField()
+    auth = EncryptedTextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)  # the last accepted push
+    last_failed_at = models.DateTimeField(null=True, blank=True)
+    # What failed last, never with content: "HTTP 503", "ConnectionError".
+    last_failure = models.CharField(max_length=40, blank=True)
+    failure_count = models.PositiveIntegerField(default=0)  # failures since the last success
+
+    class Meta:
+        verbose_name = _("push subscription")
+        verbose_name_plural = _("push subscriptions")
+        constraints = [
+            models.UniqueConstraint(fields=["endpoint_hash"], name="accounts_push_endpoint_once"),
+        ]
+        indexes = [models.Index(fields=["person", "created_at"], name="accounts_push_person_idx")]
+
+    def __str__(self) -> str:
+        return f"push subscription {self.pk} of person {self.person_id}"

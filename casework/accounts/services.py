@@ -1,14 +1,18 @@
-"""Account writes: preferences and sessions. Sign-up and sign-in run through django-allauth."""
+"""Account writes: preferences, sessions and push subscriptions. Sign-up and sign-in run
+through django-allauth."""
 
 from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.usersessions.adapter import get_adapter as get_sessions_adapter
 from allauth.usersessions.models import UserSession
-from django.db import transaction
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
-from casework.accounts import live
-from casework.accounts.models import User
+from casework.accounts import live, push
+from casework.accounts.models import PushSubscription, User
 from casework.privacy.audit import record_event
+from casework.vault.errors import VaultError
+from casework.vault.services import data_key_for_owner
 
 
 def update_preferences(*, person: User, language: str, time_zone: str) -> None:
@@ -44,3 +48,90 @@ def end_sessions(*, request: HttpRequest, person: User, sessions: list[UserSessi
     get_sessions_adapter().end_sessions(sessions)
     if current:
         get_account_adapter().logout(request)
+
+
+def subscribe_to_push(
+    *, person: User, endpoint: str, p256dh: str, auth: str
+) -> tuple[PushSubscription, bool]:
+    """Reminders on one more of ``person``'s devices; ``(subscription, created)``.
+
+    Posting the same subscription again changes nothing. An endpoint is one browser's: if
+    someone else subscribed it before (a shared computer), it moves to ``person``. Beyond
+    ``MAX_SUBSCRIPTIONS_PER_PERSON`` devices, the one subscribed longest ago is dropped.
+    """
+    digest = push.endpoint_hash(endpoint)
+    try:
+        return _subscribe(person, digest, endpoint, p256dh, auth)
+    except IntegrityError:
+        # The same browser posted twice at once and the other request stored it first: this
+        # time its row is found.
+        return _subscribe(person, digest, endpoint, p256dh, auth)
+
+
+def _subscribe(
+    person: User, digest: str, endpoint: str, p256dh: str, auth: str
+) -> tuple[PushSubscription, bool]:
+    with transaction.atomic():
+        existing = PushSubscription.objects.select_for_update().filter(endpoint_hash=digest).first()
+        if existing is not None:
+            if existing.person_id == person.pk and _same_keys(existing, p256dh, auth):
+                return existing, False
+            why = "renewed" if existing.person_id == person.pk else "moved"
+            _remove(existing, actor=person, why=why)
+        subscription = PushSubscription(
+            person=person,
+            data_key=data_key_for_owner(owner=f"person:{person.pk}"),
+            endpoint_hash=digest,
+            endpoint=endpoint,
+            p256dh=p256dh,
+            auth=auth,
+        )
+        subscription.save(force_insert=True)
+        record_event(
+            action="account.push_subscribed",
+            actor=person,
+            target=subscription,
+            subject_id=person.pk,
+            detail={"push_service": push.push_service_of(endpoint)},
+        )
+        others = (
+            PushSubscription.objects.filter(person=person)
+            .exclude(pk=subscription.pk)
+            .order_by("-created_at", "-pk")
+        )
+        for oldest in list(others[push.MAX_SUBSCRIPTIONS_PER_PERSON - 1 :]):
+            _remove(oldest, actor=person, why="limit")
+    return subscription, True
+
+
+def _same_keys(subscription: PushSubscription, p256dh: str, auth: str) -> bool:
+    try:
+        return (subscription.p256dh, subscription.auth) == (p256dh, auth)
+    except VaultError:
+        return False  # sealed under a destroyed key: store it afresh
+
+
+def unsubscribe_from_push(*, person: User, subscription: PushSubscription) -> None:
+    """``person`` stops reminders on one of their devices."""
+    if subscription.person_id != person.pk:
+        raise PermissionDenied("Only the person who subscribed can unsubscribe.")
+    with transaction.atomic():
+        _remove(subscription, actor=person, why="owner")
+
+
+def remove_push_subscription(*, subscription: PushSubscription, why: str) -> None:
+    """The system drops a subscription: the push service says it is gone, or it is unreadable."""
+    with transaction.atomic():
+        _remove(subscription, actor=None, why=why)
+
+
+def _remove(subscription: PushSubscription, *, actor: User | None, why: str) -> None:
+    deleted, _per_model = PushSubscription.objects.filter(pk=subscription.pk).delete()
+    if deleted:
+        record_event(
+            action="account.push_unsubscribed",
+            actor=actor,
+            target=subscription,
+            subject_id=subscription.person_id,
+            detail={"by": why},
+        )

@@ -67,6 +67,9 @@ urlpatterns = [
     path("sessions/", views.session_list, name="sessions"),
     path("sessions/<int:session_id>/end/", views.end_session, name="end_session"),
     path("sessions/end-all/", views.end_all_sessions, name="end_all_sessions"),
+    path("push/subscribe/", views.push_subscribe, name="push_subscribe"),
+    path("push/unsubscribe/", views.push_unsubscribe, name="push_unsubscribe"),
+    path("push/worker.js", views.push_worker, name="push_worker"),
 ]
 
 allauth_urlpatterns = [

@@ -5,17 +5,22 @@ from functools import partial
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django_tasks import task
 
 from casework.accounts.models import User
+from casework.accounts.push import send_push
+from casework.scheduling.calendar import appointment_link
 from casework.scheduling.models import (
     Appointment,
     AppointmentStatus,
     PractitionerSchedule,
     Reminder,
 )
-from casework.scheduling.notices import Notice, compose
+from casework.scheduling.notices import SUBJECTS, Notice, compose
+from casework.scheduling.queries import zone_of
 
 # A reminder that a stopped worker left unsent is still worth sending this long after it was
 # due, as long as the appointment has not started.
@@ -84,14 +89,34 @@ def claim_reminder(reminder_id: int, due: datetime | None, now: datetime) -> Rem
 
 def deliver_reminder(reminder: Reminder) -> None:
     appointment = reminder.appointment
+    recipients = [p for p in (appointment.client, appointment.practitioner) if p.is_active]
     try:
-        for person in (appointment.client, appointment.practitioner):
-            if person.is_active:
-                compose(appointment, person, Notice.REMINDER).send()
+        for person in recipients:
+            compose(appointment, person, Notice.REMINDER).send()
     except Exception:
         # Not sent: release the claim so that the sweep tries again.
         Reminder.objects.filter(pk=reminder.pk).update(sent_at=None)
         raise
+    # Pushed once every email is out, so that a retry after a failed email never pushes twice;
+    # a failed push is logged by send_push and neither stops nor repeats anything.
+    for person in recipients:
+        push_reminder(appointment, person)
+
+
+def push_reminder(appointment: Appointment, person: User) -> None:
+    """The reminder on the person's subscribed devices: the time in their zone and a link."""
+    zone = zone_of(person)
+    starts_at = appointment.starts_at.astimezone(zone)
+    with translation.override(person.language):
+        title = str(SUBJECTS[Notice.REMINDER])
+        body = gettext("Your appointment starts at %(time)s on %(date)s (%(zone)s).") % {
+            "time": date_format(starts_at, "H:i"),
+            "date": date_format(starts_at, "l j F"),
+            "zone": zone.key.replace("_", " "),
+        }
+    # Kept for a device that is offline until the appointment starts, and no longer.
+    ttl = int((appointment.starts_at - timezone.now()).total_seconds())
+    send_push(person, title=title, body=body, url=appointment_link(appointment), ttl=ttl)
 
 
 @task()

@@ -82,6 +82,18 @@ def test_staff_sessions_end_after_thirty_idle_minutes(practitioner: User) -> Non
     assert AuditEvent.objects.filter(action="account.session_expired").exists()
 
 
+def test_a_service_worker_update_check_does_not_keep_a_staff_session_alive(
+    practitioner: User,
+) -> None:
+    with time_machine.travel("2026-11-24 09:00Z", tick=False) as traveller:
+        browser = _signed_in_browser(practitioner, "Office")
+        traveller.shift(20 * 60)
+        worker = browser.get(reverse("accounts:push_worker"), headers={"Service-Worker": "script"})
+        assert worker.status_code == 200
+        traveller.shift(20 * 60)
+        assert browser.get(reverse("shell:dashboard")).status_code == 302
+
+
 def test_staff_sessions_end_after_twelve_hours_however_active(practitioner: User) -> None:
     with time_machine.travel("2026-11-24 06:00Z", tick=False) as traveller:
         browser = _signed_in_browser(practitioner, "Office")

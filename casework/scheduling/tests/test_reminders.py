@@ -2,22 +2,27 @@
 as time passes."""
 
 import io
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterator
 from datetime import timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
+import pywebpush
 import time_machine
 from django.core import mail
 from django.core.management import call_command
 from django.test import override_settings
 from django_tasks_db.models import DBTaskResult
 
-from casework.accounts.models import User
+from casework.accounts.models import PushSubscription, User
+from casework.accounts.services import subscribe_to_push
 from casework.scheduling.models import PractitionerSchedule, Reminder, SessionType
 from casework.scheduling.services import booking
 from casework.scheduling.tasks import send_due_reminders, send_reminder
 from casework.testing.factories import ClientFactory, PractitionerFactory
+from casework.testing.push import VAPID_SUBJECT, Browser, push_on
 from casework.testing.scheduling import NOW, THURSDAY_9, book, bookable_practitioner, england
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -160,3 +165,176 @@ def test_the_commands_send_due_reminders_and_refresh_every_practitioner(
     frozen.move_to(FRIDAY_9 - timedelta(hours=1))
     call_command("send_due_reminders", stdout=out)
     assert "Sent 1 reminders." in out.getvalue()
+
+
+# Reminders on devices (web push) -----------------------------------------------------------
+
+
+class PushCalls:
+    """Stands in for pywebpush.webpush, where a push leaves the process: records each call and
+    answers with ``outcome(endpoint)`` (None for accepted, or an exception to raise)."""
+
+    def __init__(self) -> None:
+        self.calls: list[dict[str, Any]] = []
+        self.outcome: Callable[[str], Exception | None] = lambda endpoint: None
+
+    def __call__(self, **kwargs: Any) -> Any:
+        self.calls.append(kwargs)
+        failure = self.outcome(kwargs["subscription_info"]["endpoint"])
+        if failure is not None:
+            raise failure
+        return SimpleNamespace(status_code=201)
+
+
+def refused_with(status: int) -> Exception:
+    error: Exception = pywebpush.WebPushException(
+        "Push failed", response=SimpleNamespace(status_code=status)
+    )
+    return error
+
+
+@pytest.fixture
+def pushes(monkeypatch: pytest.MonkeyPatch) -> Iterator[PushCalls]:
+    calls = PushCalls()
+    monkeypatch.setattr(pywebpush, "webpush", calls)
+    with push_on():
+        yield calls
+
+
+def subscribed(person: User, endpoint: str | None = None) -> Browser:
+    browser = Browser(endpoint)
+    subscribe_to_push(
+        person=person, endpoint=browser.endpoint, p256dh=browser.p256dh, auth=browser.auth
+    )
+    return browser
+
+
+@pytest.mark.django_db
+def test_a_reminder_is_pushed_once_to_each_device_with_the_time_and_a_link_only(
+    session_type: SessionType,
+    client_person: User,
+    practitioner: User,
+    frozen: Any,
+    pushes: PushCalls,
+) -> None:
+    phone, laptop = subscribed(client_person), subscribed(client_person)
+    office = subscribed(practitioner, "https://updates.push.services.mozilla.com/wpush/v2/gAAA")
+    appointment = book(client_person, session_type, FRIDAY_9)
+    mail.outbox.clear()
+    frozen.move_to(FRIDAY_9 - timedelta(hours=1))
+    assert send_due_reminders.call() == 1
+    reminder = appointment.reminders.get(offset_minutes=60)
+    send_reminder.call(reminder_id=reminder.pk, due=reminder.due_at.isoformat())
+    assert send_due_reminders.call() == 0
+    assert len([m for m in mail.outbox if "reminder" in str(m.subject)]) == 2
+
+    sent = {call["subscription_info"]["endpoint"]: call for call in pushes.calls}
+    assert len(pushes.calls) == 3
+    assert set(sent) == {phone.endpoint, laptop.endpoint, office.endpoint}
+    link = f"http://127.0.0.1:8000/appointments/{appointment.pk}/"
+    # Each in the reader's own zone: Robin keeps UTC, the practitioner works in London.
+    assert json.loads(sent[phone.endpoint]["data"]) == {
+        "title": "Appointment reminder",
+        "body": "Your appointment starts at 08:00 on Friday 5 June (UTC).",
+        "url": link,
+    }
+    assert json.loads(sent[office.endpoint]["data"]) == {
+        "title": "Appointment reminder",
+        "body": "Your appointment starts at 09:00 on Friday 5 June (Europe/London).",
+        "url": link,
+    }
+    for endpoint, call in sent.items():
+        assert call["subscription_info"]["keys"] in (
+            {"p256dh": phone.p256dh, "auth": phone.auth},
+            {"p256dh": laptop.p256dh, "auth": laptop.auth},
+            {"p256dh": office.p256dh, "auth": office.auth},
+        )
+        claims = call["vapid_claims"]
+        assert claims["sub"] == VAPID_SUBJECT
+        assert claims["aud"] == f"https://{endpoint.split('/')[2]}"
+        assert claims["exp"] > FRIDAY_9.timestamp() - 3600
+        assert call["ttl"] == 3600  # useless once the appointment has begun
+        assert call["timeout"] > 0
+        for detail in ("Robin", "Amara", session_type.name, "minutes"):
+            assert detail not in call["data"]
+
+
+@pytest.mark.django_db
+def test_a_push_in_the_persons_language(
+    session_type: SessionType, client_person: User, frozen: Any, pushes: PushCalls
+) -> None:
+    client_person.language, client_person.time_zone = "es", "America/Bogota"
+    client_person.save(update_fields=["language", "time_zone"])
+    subscribed(client_person)
+    book(client_person, session_type, FRIDAY_9)
+    frozen.move_to(FRIDAY_9 - timedelta(hours=1))
+    send_due_reminders.call()
+    [call] = pushes.calls
+    payload = json.loads(call["data"])
+    assert payload["title"] == "Recordatorio de cita"
+    assert "03:00" in payload["body"]
+    assert "junio" in payload["body"]
+    assert "America/Bogota" in payload["body"]
+
+
+@pytest.mark.django_db
+def test_a_failed_push_neither_stops_the_email_nor_sends_anything_twice(
+    session_type: SessionType, client_person: User, frozen: Any, pushes: PushCalls
+) -> None:
+    refused, unreachable = subscribed(client_person), subscribed(client_person)
+    book(client_person, session_type, FRIDAY_9)
+    mail.outbox.clear()
+    failures = {refused.endpoint: refused_with(503), unreachable.endpoint: TimeoutError()}
+    pushes.outcome = failures.get
+    frozen.move_to(FRIDAY_9 - timedelta(hours=1))
+    assert send_due_reminders.call() == 1
+    assert len(pushes.calls) == 2
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        ["robin@example.org", "amara@example.org"]
+    )
+    assert Reminder.objects.get(offset_minutes=60).sent_at is not None
+    # Neither the email nor the push goes again.
+    assert send_due_reminders.call() == 0
+    assert len(pushes.calls) == 2
+    assert len(mail.outbox) == 2
+    assert PushSubscription.objects.filter(failure_count=1).count() == 2
+
+
+@pytest.mark.django_db
+def test_a_device_the_push_service_calls_gone_is_forgotten_and_the_email_still_goes(
+    session_type: SessionType, client_person: User, frozen: Any, pushes: PushCalls
+) -> None:
+    gone, kept = subscribed(client_person), subscribed(client_person)
+    book(client_person, session_type, FRIDAY_9)
+    mail.outbox.clear()
+    pushes.outcome = {gone.endpoint: refused_with(410)}.get
+    frozen.move_to(FRIDAY_9 - timedelta(hours=1))
+    assert send_due_reminders.call() == 1
+    assert [s.endpoint for s in PushSubscription.objects.all()] == [kept.endpoint]
+    assert len(mail.outbox) == 2
+
+
+@pytest.mark.django_db
+def test_a_failed_email_pushes_nothing_until_its_retry_sends_both_once(
+    session_type: SessionType,
+    client_person: User,
+    frozen: Any,
+    pushes: PushCalls,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    subscribed(client_person)
+    book(client_person, session_type, FRIDAY_9)
+    frozen.move_to(FRIDAY_9 - timedelta(hours=1))
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise ConnectionRefusedError("mail server down")
+
+    with monkeypatch.context() as mail_down:
+        mail_down.setattr("django.core.mail.EmailMultiAlternatives.send", refuse)
+        with pytest.raises(ConnectionRefusedError):
+            send_due_reminders.call()
+    assert pushes.calls == []
+    assert send_due_reminders.call() == 1
+    assert len(pushes.calls) == 1
+    assert send_due_reminders.call() == 0
+    assert len(pushes.calls) == 1
