@@ -3,8 +3,9 @@ websockets with 1,000 connections open.
 
 Runs on the embedded default (SQLite, in-memory channel layer: one granian ASGI process serves
 pages and sockets, as ``make run`` does) and, when DATABASE_URL and REDIS_URL are both set, on
-PostgreSQL + Redis laid out as ``deploy/Procfile.scaled``: pages on granian's WSGI workers,
-sockets on an ASGI process, the two joined by the Redis channel layer.
+PostgreSQL (a throwaway database on the server DATABASE_URL names) + Redis laid out as
+``deploy/Procfile.scaled``: pages on granian's WSGI workers, sockets on an ASGI process, the
+two joined by the Redis channel layer.
 
 The set-up signs in 1,000 people (500 conversations, a client and a practitioner in each) by
 writing their sessions directly. Phase 1 posts messages from several threads, round-robin over
@@ -30,6 +31,7 @@ from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 
+from bench.databases import postgres_server, throwaway_postgres
 from bench.serving import ROOT, _free_port
 
 CONVERSATIONS = 500  # two people each: 1,000 sockets
@@ -321,15 +323,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as var_dir:
         embedded = _env({"CASEWORK_VAR_DIR": var_dir})
         run(Setup("embedded (SQLite, in-memory channel layer, one ASGI process)", embedded, False))
-    database_url, redis_url = os.environ.get("DATABASE_URL"), os.environ.get("REDIS_URL")
-    if database_url and redis_url:
-        with tempfile.TemporaryDirectory() as var_dir:
+    server, redis_url = postgres_server(None), os.environ.get("REDIS_URL")
+    if server and redis_url:
+        # A database of its own on that server, dropped after the run.
+        with throwaway_postgres(server, "messaging") as database:
             env = _env(
                 {
-                    "CASEWORK_VAR_DIR": var_dir,
-                    "DATABASE_URL": database_url,
+                    **database,
                     "REDIS_URL": redis_url,
-                    # The database outlives this run: its data keys stay readable across runs.
                     "CASEWORK_VAULT_KEY": os.environ.get("CASEWORK_VAULT_KEY", BENCH_VAULT_KEY),
                 }
             )
