@@ -27,16 +27,12 @@ from bench.serving import ROOT
 SIZES = (10_000, 100_000)
 REPEAT = 25
 SEARCHES = {
-    "everyone, best match": "/practitioners/",
-    "a name": "/practitioners/?q=okafor",
-    "a common word": "/practitioners/?q=trauma",
-    "place + language + specialty": (
-        "/practitioners/?where=GB-ENG&language=en&specialty=mental-health"
-    ),
-    "place + free in 7 days, soonest": (
-        "/practitioners/?where=US-CA&available_within=7&sort=next_free"
-    ),
-    "words + modality + fee": ("/practitioners/?q=grief&modality=video&fee_max=100&currency=GBP"),
+    "everyone, best match": "/find/",
+    "a name": "/find/?q=okafor",
+    "a common word": "/find/?q=trauma",
+    "place + language + specialty": "/find/?where=GB-ENG&language=en&specialty=mental-health",
+    "place + free in 7 days, soonest": "/find/?where=US-CA&available_within=7&sort=next_free",
+    "words + modality + fee": "/find/?q=grief&modality=video&fee_max=100&currency=GBP",
     "API: words + place": "/api/v1/practitioners?q=trauma&where=GB-ENG",
 }
 

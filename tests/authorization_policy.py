@@ -176,6 +176,7 @@ ROUTES.update(
 ROUTES.update(
     {
         "directory:search": PUBLIC,
+        "directory:search_redirect": PUBLIC,
         "directory:profile": _policy({"denied"}),
         "directory:photo": _policy({"denied"}),
         "directory:edit_profile": PRACTITIONERS_ONLY,

@@ -1,11 +1,21 @@
+from django.contrib.auth.decorators import login_not_required
 from django.urls import path
+from django.views.generic import RedirectView
 
 from casework.directory import views
 
 app_name = "directory"
 
 urlpatterns = [
-    path("practitioners/", views.search_practitioners, name="search"),
+    path("find/", views.search_practitioners, name="search"),
+    # The list of practitioners is the search: links to it keep working, filters included.
+    path(
+        "practitioners/",
+        login_not_required(
+            RedirectView.as_view(pattern_name="directory:search", permanent=True, query_string=True)
+        ),
+        name="search_redirect",
+    ),
     path("practitioners/<slug:slug>/", views.profile, name="profile"),
     path("practitioners/<slug:slug>/photo.jpg", views.photo, name="photo"),
     path("practice/profile/", views.edit_profile, name="edit_profile"),

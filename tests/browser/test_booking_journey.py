@@ -94,7 +94,7 @@ def test_a_visitor_finds_books_and_the_practitioner_confirms(
     _open_practitioner(practitioner)
 
     # Search by place and language, open the profile.
-    page.goto(f"{site}/practitioners/")
+    page.goto(f"{site}/find/")
     assert_accessible(page)
     search = page.get_by_role("search", name="Search the directory")
     search.get_by_label("Where the client is").select_option("GB-ENG")

@@ -42,7 +42,7 @@ def directory(transactional_db: None) -> list[PractitionerProfile]:
 def test_a_visitor_searches_pages_through_and_opens_a_profile(
     page: Page, site: str, directory: list[PractitionerProfile], assert_accessible: AssertAccessible
 ) -> None:
-    page.goto(f"{site}/practitioners/")
+    page.goto(f"{site}/find/")
     expect(page.get_by_role("heading", level=2)).to_have_text("23 social workers")
     assert_accessible(page)
     search = page.get_by_role("search", name="Search the directory")
@@ -53,7 +53,7 @@ def test_a_visitor_searches_pages_through_and_opens_a_profile(
     expect(results.get_by_role("heading", level=2)).to_have_text("22 social workers")
     expect(results).not_to_contain_text("Rosa Delgado")
     # htmx swapped the results in and put the search in the address, to share it.
-    expect(page).to_have_url(re.compile(r"/practitioners/\?.*where=GB-ENG&language=en"))
+    expect(page).to_have_url(re.compile(r"/find/\?.*where=GB-ENG&language=en"))
     assert_accessible(page)
     results.get_by_role("link", name="Next page").click()
     expect(results).to_contain_text("Page 2 of 2")
@@ -73,11 +73,11 @@ def test_the_search_works_without_javascript(
 ) -> None:
     context = browser.new_context(java_script_enabled=False, locale="en-GB")
     page = context.new_page()
-    page.goto(f"{site}/practitioners/")
+    page.goto(f"{site}/find/")
     search = page.get_by_role("search", name="Search the directory")
     search.get_by_label("Name, specialty or words from a profile").fill("trauma")
     search.get_by_role("button", name="Search").click()
-    expect(page).to_have_url(re.compile(r"/practitioners/\?q=trauma"))
+    expect(page).to_have_url(re.compile(r"/find/\?q=trauma"))
     expect(page.locator("#search-results").get_by_role("link")).to_have_text(["Amara Okafor"])
     context.close()
 

@@ -60,7 +60,7 @@ def test_an_officer_uploads_a_register_sees_the_diff_applies_it_and_the_status_f
     export.write_text(REGISTER_EXPORT, encoding="utf-8")
 
     directory = context.new_page()
-    directory.goto(f"{site}/practitioners/?where=GB-ENG")
+    directory.goto(f"{site}/find/?where=GB-ENG")
     expect(directory.locator("#search-results")).to_contain_text("Amara Okafor")
 
     _signed_in_as(context, site, officer)

@@ -53,5 +53,5 @@ def test_the_demo_directory_loads_once_with_hidden_practitioners() -> None:
     assert (PractitionerProfile.objects.count(), ProfileLanguage.objects.count()) == counts
     assert listed_profiles().filter(display_name="Amara Okafor").exists()
     assert not listed_profiles().filter(display_name="Dana Hollis").exists()
-    page = Client().get("/practitioners/?where=GB-WLS&language=cy").context
+    page = Client().get("/find/?where=GB-WLS&language=cy").context
     assert page["page"].paginator.count >= 1

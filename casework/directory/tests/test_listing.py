@@ -31,7 +31,7 @@ pytestmark = pytest.mark.usefixtures("reference")
 
 
 def shown_in_search(profile: PractitionerProfile) -> bool:
-    page = Client().get("/practitioners/").content.decode()
+    page = Client().get("/find/").content.decode()
     api = Client().get("/api/v1/practitioners").json()
     in_page = f'href="/practitioners/{profile.slug}/"' in page
     in_api = profile.slug in [item["slug"] for item in api["results"]]
@@ -181,5 +181,5 @@ def test_a_profile_without_a_photo_has_no_photo_address() -> None:
 
 def test_a_wrong_method_gets_405() -> None:
     profile = listed_practitioner()
-    for url in ("/practitioners/", f"/practitioners/{profile.slug}/"):
+    for url in ("/find/", f"/practitioners/{profile.slug}/"):
         assert Client().post(url).status_code == 405

@@ -32,7 +32,7 @@ NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 def names(query: str = "", client: Client | None = None) -> list[str]:
     """Display names on the first page of the search page for ``query``, in order; the JSON
     endpoint must answer the same for the same query string."""
-    response = (client or Client()).get(f"/practitioners/?{query}")
+    response = (client or Client()).get(f"/find/?{query}")
     assert response.status_code == 200
     page = [summary.display_name for summary in response.context["summaries"]]
     api = Client().get(f"/api/v1/practitioners?{query}")
@@ -79,7 +79,7 @@ def test_the_spanish_name_of_a_language_finds_its_speakers() -> None:
 )
 def test_search_syntax_and_odd_text_are_just_words(query: str) -> None:
     listed_practitioner()
-    response = Client().get("/practitioners/", {"q": query})
+    response = Client().get("/find/", {"q": query})
     assert response.status_code == 200
     assert Client().get("/api/v1/practitioners", {"q": query}).status_code in (200, 400)
 
@@ -111,14 +111,14 @@ def test_where_shows_only_who_may_practise_there() -> None:
     assert names("where=US-NY") == []
     # Unregulated: anyone listed may practise there.
     assert names("where=AU") == ["Amara Okafor", "Ewan MacLeod", "Rosa Delgado"]
-    page = Client().get("/practitioners/?where=AU").content.decode()
+    page = Client().get("/find/?where=AU").content.decode()
     assert "not regulated as a profession in Australia" in page
 
 
 def test_a_place_without_reviewed_facts_shows_only_registrations_covering_it() -> None:
     listed_practitioner(legal_name="Amara Okafor")
     assert names("where=FR") == []
-    page = Client().get("/practitioners/?where=FR").content.decode()
+    page = Client().get("/find/?where=FR").content.decode()
     assert "We hold no reviewed facts" in page
 
 
@@ -146,7 +146,7 @@ def test_the_place_filter_agrees_with_booking_everywhere() -> None:
 
 def test_profile_links_carry_the_place_on_to_the_profile() -> None:
     profile = listed_practitioner()
-    page = Client().get("/practitioners/?where=GB-ENG").content.decode()
+    page = Client().get("/find/?where=GB-ENG").content.decode()
     assert f'href="/practitioners/{profile.slug}/?where=GB-ENG"' in page
     answer = Client().get(f"/practitioners/{profile.slug}/?where=GB-ENG").context["practice"]
     assert answer.allowed
@@ -199,7 +199,7 @@ def test_sort_by_next_free_slot_puts_unknown_last() -> None:
     free_at(second, NOW + timedelta(days=3))
     with time_machine.travel(NOW, tick=False):
         assert names("sort=next_free") == ["Zoe Adams", "Amara Okafor", "Bea Brown"]
-        page = Client().get("/practitioners/?sort=next_free").content.decode()
+        page = Client().get("/find/?sort=next_free").content.decode()
     assert 'datetime="2026-03-02T12:00:00+00:00"' in page
 
 
@@ -233,7 +233,7 @@ def test_fee_range_in_a_currency_includes_funded_practice() -> None:
 )
 def test_bad_filters_get_a_clear_message(query: str, message: str) -> None:
     listed_practitioner()
-    response = Client().get(f"/practitioners/?{query}")
+    response = Client().get(f"/find/?{query}")
     assert response.status_code == 200
     assert response.context["page"] is None
     page = response.content.decode()
@@ -250,19 +250,19 @@ def test_bad_filters_get_a_clear_message(query: str, message: str) -> None:
 def test_results_come_in_pages_that_keep_the_filters() -> None:
     for number in range(23):
         listed_practitioner(legal_name=f"Person {number:02d}", languages=["en"])
-    response = Client().get("/practitioners/?language=en")
+    response = Client().get("/find/?language=en")
     assert len(response.context["summaries"]) == 20
     page = response.content.decode()
     assert "Page 1 of 2" in page
     assert 'href="?language=en&amp;page=2"' in page
-    second = Client().get("/practitioners/?language=en&page=2")
+    second = Client().get("/find/?language=en&page=2")
     assert [s.display_name for s in second.context["summaries"]] == [
         "Person 20",
         "Person 21",
         "Person 22",
     ]
-    assert Client().get("/practitioners/?page=abc").context["page"].number == 1
-    assert Client().get("/practitioners/?page=99").context["page"].number == 2
+    assert Client().get("/find/?page=abc").context["page"].number == 1
+    assert Client().get("/find/?page=99").context["page"].number == 2
     api = Client().get("/api/v1/practitioners?language=en").json()
     assert (api["count"], api["page"], api["pages"]) == (23, 1, 2)
     assert api["next"] == "http://testserver/api/v1/practitioners?language=en&page=2"
@@ -274,7 +274,7 @@ def test_broad_searches_are_counted_up_to_a_cap(monkeypatch: pytest.MonkeyPatch)
     listed_practitioner(legal_name="Amara Okafor")
     for number in range(4):
         listed_practitioner(legal_name=f"Person {number}")
-    response = Client().get("/practitioners/")
+    response = Client().get("/find/")
     assert "More than 3 social workers" in response.content.decode()
     assert len(response.context["summaries"]) == 3
     api = Client().get("/api/v1/practitioners").json()
@@ -288,7 +288,7 @@ def test_the_number_of_queries_does_not_grow_with_the_page(
 ) -> None:
     def search() -> None:
         response = Client().get(
-            "/practitioners/?q=okafor&where=GB-ENG&language=en&specialty=mental-health"
+            "/find/?q=okafor&where=GB-ENG&language=en&specialty=mental-health"
             "&modality=video&available_within=90&fee_max=100&currency=GBP&sort=next_free"
         )
         assert response.status_code == 200
@@ -320,10 +320,10 @@ def test_the_page_without_filters_costs_six_queries(
 ) -> None:
     for number in range(5):
         listed_practitioner(legal_name=f"Person {number}")
-    Client().get("/practitioners/")  # warms the cached select of places
+    Client().get("/find/")  # warms the cached select of places
     # count; page; languages; specialties; modalities; verified registrations.
     with django_assert_num_queries(6):
-        Client().get("/practitioners/")
+        Client().get("/find/")
 
 
 # The page itself
@@ -331,8 +331,8 @@ def test_the_page_without_filters_costs_six_queries(
 
 def test_the_search_is_a_plain_get_form_that_works_without_javascript() -> None:
     listed_practitioner()
-    page = Client().get("/practitioners/").content.decode()
-    assert '<form method="get" action="/practitioners/"' in page
+    page = Client().get("/find/").content.decode()
+    assert '<form method="get" action="/find/"' in page
     assert 'role="search"' in page
     assert "Amara Okafor" in page
 
@@ -342,7 +342,7 @@ def test_a_shared_address_shows_the_same_search_filled_in() -> None:
     page = (
         Client()
         .get(
-            "/practitioners/?q=okafor&where=GB-ENG&language=en&specialty=mental-health"
+            "/find/?q=okafor&where=GB-ENG&language=en&specialty=mental-health"
             "&modality=video&available_within=7&fee_max=70&currency=GBP&sort=next_free"
         )
         .content.decode()
@@ -359,7 +359,7 @@ def test_a_shared_address_shows_the_same_search_filled_in() -> None:
 
 def test_htmx_gets_only_the_results() -> None:
     listed_practitioner()
-    response = Client().get("/practitioners/?q=okafor", headers={"HX-Request": "true"})
+    response = Client().get("/find/?q=okafor", headers={"HX-Request": "true"})
     page = response.content.decode()
     assert page.lstrip().startswith('<section id="search-results"')
     assert "<html" not in page
@@ -370,7 +370,7 @@ def test_a_visitors_search_leaves_nothing_behind() -> None:
     listed_practitioner()
     sessions, events = Session.objects.count(), AuditEvent.objects.count()
     client = Client()
-    response = client.get("/practitioners/?q=okafor&where=GB-ENG&language=en")
+    response = client.get("/find/?q=okafor&where=GB-ENG&language=en")
     api = client.get("/api/v1/practitioners?q=okafor&where=GB-ENG")
     assert response.status_code == api.status_code == 200
     # No session, so nothing to keep a search in (the CSRF cookie is a random token).
@@ -386,7 +386,7 @@ def test_a_signed_in_persons_search_is_not_kept_with_them(client_person: User) -
     client.force_login(client_person)
     before = dict(client.session.items())
     events = AuditEvent.objects.count()
-    client.get("/practitioners/?q=okafor&where=GB-ENG")
+    client.get("/find/?q=okafor&where=GB-ENG")
     assert dict(client.session.items()) == before
     assert AuditEvent.objects.count() == events
 
@@ -408,3 +408,9 @@ def test_a_misspelt_name_still_finds_its_person_on_postgresql() -> None:
     listed_practitioner(legal_name="Ewan MacLeod", bio_source="Adults and families.")
     assert names("q=okafr") == ["Amara Okafor"]
     assert names("q=families") == ["Amara Okafor", "Ewan MacLeod"]
+
+
+def test_the_former_list_address_leads_to_the_search_with_its_filters() -> None:
+    response = Client().get("/practitioners/?where=GB-ENG&language=en")
+    assert response.status_code == 301
+    assert response["Location"] == "/find/?where=GB-ENG&language=en"

@@ -32,5 +32,5 @@ def test_the_demo_practitioners_have_hours_and_some_bookings() -> None:
     )
     assert not missing.exists()
     assert seed_scheduling() == first
-    page = Client().get("/practitioners/?sort=next_free").content.decode()
+    page = Client().get("/find/?sort=next_free").content.decode()
     assert "Next free" in page or "next free" in page.lower()
