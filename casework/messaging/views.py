@@ -21,6 +21,7 @@ from casework.messaging import access, office_hours, queries, rendering, service
 from casework.messaging.forms import EditMessageForm, EnquiryForm, MessageForm, OfficeHoursForm
 from casework.messaging.models import Conversation
 from casework.privacy.audit import record_event
+from casework.registry.standing import in_good_standing
 from casework.safety import blocks
 from casework.vault.crypto import unseal
 
@@ -57,7 +58,9 @@ def _kind_between(starter: User, other: User) -> str | None:
     if starter.pk == other.pk or not other.is_active:
         return None
     if starter.role == Role.CLIENT and other.role == Role.PRACTITIONER:
-        return Conversation.Kind.ENQUIRY
+        # As in the directory and booking: only a practitioner a register lets practise now
+        # takes new enquiries (a suspension stops them at once).
+        return Conversation.Kind.ENQUIRY if in_good_standing(other) else None
     if starter.role == Role.PRACTITIONER and other.role == Role.PRACTITIONER:
         return Conversation.Kind.CONSULTATION
     if starter.role in services.MODERATING_ROLES:

@@ -11,7 +11,9 @@ from django.test import Client
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from casework.accounts.models import User
-from casework.testing.factories import ClientFactory, PractitionerFactory
+from casework.registry.reference_data import load_reference_data
+from casework.testing.directory import registered_practitioner
+from casework.testing.factories import ClientFactory
 from casework.testing.messaging import place
 
 pytestmark = pytest.mark.browser
@@ -72,7 +74,8 @@ def test_client_and_practitioner_exchange_messages_live_in_two_browsers(
     asgi_site: str, profile_of: ProfileOf, assert_accessible: AssertAccessible
 ) -> None:
     robin = ClientFactory.create(alias="Robin", time_zone="Europe/London")
-    amara = PractitionerFactory.create(legal_name="Amara Okafor")
+    load_reference_data()
+    amara = registered_practitioner(legal_name="Amara Okafor")
     place("GB-ENG")
 
     # Robin writes to Amara for the first time; the conversation opens.

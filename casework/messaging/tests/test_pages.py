@@ -14,8 +14,10 @@ from casework.accounts.models import User
 from casework.messaging import services
 from casework.messaging.models import Attachment, Conversation, Message, OfficeHours
 from casework.privacy.models import AuditEvent
+from casework.registry.reference_data import load_reference_data
 from casework.safety.models import Block
 from casework.testing import factories, messaging
+from casework.testing.directory import registered_practitioner
 from casework.testing.messaging import PDF_BYTES, PNG_BYTES
 
 pytestmark = pytest.mark.django_db
@@ -262,9 +264,12 @@ def test_blocking_from_a_conversation_stops_messages_both_ways(
 def test_a_client_starts_an_enquiry_from_the_practitioners_address(
     client_person: User, practitioner: User, signed_in: SignedIn
 ) -> None:
-    messaging.place("GB-SCT")
+    load_reference_data()
     browser = signed_in(client_person)
     start = reverse("messaging:start", kwargs={"person_id": practitioner.pk})
+    # Only a practitioner in good standing on a register takes new enquiries.
+    assert browser.get(start).status_code == 404
+    registered_practitioner(practitioner=practitioner)
     page = browser.get(start).content.decode()
     assert "Where are you?" in page
     refused = browser.post(start, {"body": "Hello"})
