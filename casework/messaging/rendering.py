@@ -27,10 +27,21 @@ class MessageView:
     mine: bool
     editable: bool
     read: bool  # the viewer's own message, read by the other side
+    sender_name: str
 
     @property
     def seq(self) -> int:
         return self.message.seq
+
+
+MODERATING_ROLES = (Role.MODERATOR, Role.ADMIN)
+
+
+def sender_name(sender: User, viewer: User) -> str:
+    """Moderators write as the team: the people they warn or help never learn their names."""
+    if sender.role in MODERATING_ROLES and viewer.role not in MODERATING_ROLES:
+        return str(_("Casework moderator"))
+    return sender.display_name
 
 
 def views_for(messages: Iterable[Message], viewer: User, read_by_others: int) -> list[MessageView]:
@@ -41,6 +52,7 @@ def views_for(messages: Iterable[Message], viewer: User, read_by_others: int) ->
             mine=message.sender_id == viewer.pk and message.kind == Message.Kind.MESSAGE,
             editable=message.sender_id == viewer.pk and can_still_edit(message, now),
             read=message.sender_id == viewer.pk and message.seq <= read_by_others,
+            sender_name=sender_name(message.sender, viewer),
         )
         for message in messages
     ]
@@ -69,7 +81,7 @@ def payload(view: MessageView) -> dict[str, Any]:
         "id": str(message.pk),
         "seq": message.seq,
         "kind": message.kind,
-        "sender": {"id": message.sender_id, "name": message.sender.display_name},
+        "sender": {"id": message.sender_id, "name": view.sender_name},
         "mine": view.mine,
         "body": "" if deleted else message.body,
         "deleted": deleted,
@@ -121,6 +133,6 @@ def title_for(conversation: Conversation, others: list[User], viewer: User) -> s
         return _("Messages with %(names)s") % {"names": names}
     if kind == Conversation.Kind.CONSULTATION:
         return _("Consultation with %(names)s") % {"names": names}
-    if viewer.role in (Role.MODERATOR, Role.ADMIN):
+    if viewer.role in MODERATING_ROLES:
         return _("Moderation: %(names)s") % {"names": names}
     return _("Message from Casework's moderators")

@@ -326,3 +326,16 @@ def test_closing_an_enquiry(
     page = browser.get(page_of(conversation)).content.decode()
     assert "This conversation is closed" in page
     assert 'id="message-form"' not in page
+
+
+def test_moderators_write_as_the_team_and_keep_their_names_to_themselves(
+    client_person: User, moderator: User, signed_in: SignedIn
+) -> None:
+    conversation = services.start_moderator_conversation(
+        moderator=moderator, person=client_person, body="We looked at your report."
+    )
+    theirs = signed_in(client_person).get(page_of(conversation)).content.decode()
+    assert "Casework moderator" in theirs
+    assert moderator.legal_name not in theirs
+    own = signed_in(moderator).get(page_of(conversation)).content.decode()
+    assert "You" in own
