@@ -7,11 +7,11 @@ from typing import Any
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils.dateparse import parse_datetime
 from django.utils.functional import LazyObject
 
 from casework.accounts.models import Role, User
+from casework.accounts.sockets import SessionBoundConsumer
 from casework.care.live import caseload_group
 from casework.care.queries import changed_since
 
@@ -26,7 +26,7 @@ def _may_watch_caseload(person: User) -> bool:
     )
 
 
-class CaseloadConsumer(AsyncJsonWebsocketConsumer):
+class CaseloadConsumer(SessionBoundConsumer):
     group: str | None = None
     practitioner_id: int | None = None
 
@@ -44,8 +44,10 @@ class CaseloadConsumer(AsyncJsonWebsocketConsumer):
         self.group = caseload_group(user.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
+        await self.bind_to_session(user.pk)
 
     async def disconnect(self, code: int) -> None:
+        await self.unbind_from_session()
         if self.group:
             await self.channel_layer.group_discard(self.group, self.channel_name)
 

@@ -21,10 +21,10 @@ import time
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils.functional import LazyObject
 
 from casework.accounts.models import User
+from casework.accounts.sockets import SessionBoundConsumer
 from casework.messaging import access, queries, rendering, services
 from casework.messaging.live import conversation_group
 from casework.messaging.models import Conversation
@@ -59,7 +59,7 @@ def _mark_read(conversation_id: str, viewer: User, seq: int) -> int:
     return services.mark_read(conversation=conversation, person=viewer, up_to=seq)
 
 
-class ConversationConsumer(AsyncJsonWebsocketConsumer):
+class ConversationConsumer(SessionBoundConsumer):
     conversation_id: str = ""
     group: str | None = None
     person: User | None = None
@@ -89,9 +89,12 @@ class ConversationConsumer(AsyncJsonWebsocketConsumer):
         self.group = conversation_group(conversation.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
+        if not await self.bind_to_session(user.pk):
+            return
         await self._touch_presence(force=True)
 
     async def disconnect(self, code: int) -> None:
+        await self.unbind_from_session()
         if self.group:
             await self.channel_layer.group_discard(self.group, self.channel_name)
             await self._touch_presence(force=True)
@@ -127,6 +130,9 @@ class ConversationConsumer(AsyncJsonWebsocketConsumer):
                 return
             await database_sync_to_async(_mark_read)(self.conversation_id, self.person, seq)
         elif kind == "ping":
+            # Signed out, deactivated or (staff) idle too long: the socket ends with the session.
+            if not await self.session_still_stands():
+                return
             await self._touch_presence()
             # Channel layers may drop an event under load (channels-redis can): the heartbeat
             # also reads from the cursor, so a lost event costs at most one heartbeat's delay.

@@ -9,8 +9,10 @@ from channels.db import database_sync_to_async
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.test import Client
 
+from casework.accounts.live import announce_sessions_ended
 from casework.accounts.models import User
 from casework.messaging import services
 from casework.messaging.models import Conversation, Message, Participant
@@ -224,3 +226,29 @@ def test_a_cursor_beyond_the_end_is_held_to_the_end(
         await amara_socket.disconnect()
 
     async_to_sync(journey)()
+
+
+def test_a_socket_ends_with_its_session(conversation: Conversation, client_person: User) -> None:
+    """Signed out everywhere: the open socket closes at once; a session gone without the
+    announcement (expired, deleted) closes the socket at its next heartbeat."""
+    browser = Client()
+    browser.force_login(client_person)
+    key = browser.session.session_key
+    assert key is not None
+    cookie = f"{settings.SESSION_COOKIE_NAME}={key}"
+
+    async def journey() -> tuple[Any, Any]:
+        first = socket(conversation.pk, cookie)
+        await open_and_resume(first, 1)
+        await database_sync_to_async(announce_sessions_ended)([key])
+        ended = await first.receive_output(timeout=TIMEOUT)
+        second = socket(conversation.pk, cookie)
+        await open_and_resume(second, 1)
+        await database_sync_to_async(Session.objects.filter(session_key=key).delete)()
+        await second.send_json_to({"type": "ping"})
+        gone = await second.receive_output(timeout=TIMEOUT)
+        return ended, gone
+
+    ended, gone = async_to_sync(journey)()
+    assert ended == {"type": "websocket.close", "code": 4401}
+    assert gone == {"type": "websocket.close", "code": 4401}
