@@ -19,6 +19,7 @@ from casework.care.models import (
     CaseNote,
     CheckIn,
     CheckInPlan,
+    CheckInStatus,
     Referral,
     UrgentFlag,
 )
@@ -96,6 +97,17 @@ def find_check_in_for_client(person: User, check_in_id: object) -> CheckIn | Non
     if check_in is None or check_in.case.client_id != person.pk:
         return None
     return check_in
+
+
+def get_answered_check_in(person: User, case: Case, check_in_id: object) -> CheckIn:
+    """An answered check-in of ``case`` (a case ``person`` holds, from
+    ``get_case_for_practitioner``), to open its answers."""
+    if case.practitioner_id != person.pk:
+        raise Http404
+    answered = CheckIn.objects.filter(case=case, status=CheckInStatus.ANSWERED)
+    found = _one_or_404(answered, check_in_id)
+    found.case = case  # its answers open with the case's data key, already loaded
+    return found
 
 
 def get_plan_for_practitioner(person: User, plan_id: int) -> CheckInPlan:

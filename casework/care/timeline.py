@@ -1,6 +1,10 @@
 """A case's timeline for its practitioner: check-ins, appointments, messages, notes, consent
 and status events, newest first. A fixed number of queries, each bounded; message bodies are
-never opened here (only when and from whom)."""
+never opened here (only when and from whom).
+
+What a client wrote in a free-text check-in is shown in full (opened with the case's data key,
+read in the same query as the check-ins, and audited as one read); a questionnaire's answers
+item by item are one click away (the case page's ``?answers=<check-in>``, audited too)."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,6 +29,7 @@ from casework.care.models import (
     Technology,
     UrgentFlag,
 )
+from casework.care.services.check_ins import record_answers_read
 from casework.messaging.models import Message
 from casework.scheduling.models import Appointment, AppointmentStatus
 
@@ -39,6 +44,10 @@ class Entry:
     title: str
     detail: str = ""
     link: str = ""
+    # The client's own words (a free-text check-in), shown as text.
+    text: str = ""
+    check_in: CheckIn | None = None
+    answers_link: str = ""
 
 
 def _status_label(status: str) -> str:
@@ -54,27 +63,46 @@ def _check_in_entries(case: Case, since: datetime) -> list[Entry]:
             status__in=[CheckInStatus.ANSWERED, CheckInStatus.MISSED],
         )
         .order_by("-due_at")
-        .values_list("instrument", "status", "score", "urgent", "answered_at", "due_at")[:LIMIT]
+        .only(
+            "id",
+            "case_id",
+            "instrument",
+            "status",
+            "score",
+            "urgent",
+            "answered_at",
+            "due_at",
+            "answers",
+        )[:LIMIT]
     )
-    for code, status, score, urgent, answered_at, due_at in rows:
-        instrument = INSTRUMENTS[code]
-        if status == CheckInStatus.MISSED:
+    page = reverse("care:case", kwargs={"case_id": case.pk})
+    for row in rows:
+        row.case = case  # sealed answers open with the case's data key, already loaded
+        instrument = INSTRUMENTS[row.instrument]
+        if row.status == CheckInStatus.MISSED:
             entries.append(
-                Entry(due_at, "missed", _("Missed: %(name)s") % {"name": instrument.name})
+                Entry(row.due_at, "missed", _("Missed: %(name)s") % {"name": instrument.name})
             )
             continue
+        title = _("Answered: %(name)s") % {"name": instrument.name}
+        at = row.answered_at or row.due_at
+        if instrument.free_text:
+            text = str((row.answers or {}).get("text") or "")
+            entries.append(Entry(at, "check_in", title, text=text, check_in=row))
+            continue
         detail = ""
-        if score is not None:
-            band = instrument.band_for(score)
-            detail = _("Score %(score)d") % {"score": score}
+        if row.score is not None:
+            band = instrument.band_for(row.score)
+            detail = _("Score %(score)d") % {"score": row.score}
             if band is not None:
                 detail += f" ({band.label})"
         entries.append(
             Entry(
-                answered_at or due_at,
-                "urgent" if urgent else "check_in",
-                _("Answered: %(name)s") % {"name": instrument.name},
+                at,
+                "urgent" if row.urgent else "check_in",
+                title,
                 detail,
+                answers_link=f"{page}?answers={row.pk}#answers",
             )
         )
     return entries
@@ -195,4 +223,10 @@ def case_timeline(case: Case, viewer: User) -> list[Entry]:
             )
         )
     entries.sort(key=lambda entry: entry.at, reverse=True)
-    return entries[:LIMIT]
+    shown = entries[:LIMIT]
+    record_answers_read(
+        case=case,
+        reader=viewer,
+        check_ins=[entry.check_in for entry in shown if entry.check_in is not None],
+    )
+    return shown

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from casework.accounts.models import Role, User
 from casework.care import live
+from casework.care.consent import live_consent
 from casework.care.models import (
     LIVE_REFERRAL_STATUSES,
     OPEN_STATUSES,
@@ -24,12 +25,14 @@ from casework.care.models import (
     PlanStatus,
     Referral,
     ReferralStatus,
+    Technology,
 )
 from casework.care.notices import Notice, notify_on_commit, site_link
 from casework.messaging.models import Conversation
-from casework.messaging.services import close_conversation
+from casework.messaging.services import close_conversation, open_case_conversation
 from casework.privacy.audit import record_event
 from casework.registry.models import Jurisdiction
+from casework.safety.blocks import is_blocked_between
 from casework.vault.services import create_data_key
 
 # Status changes a practitioner may make. Closed is final: working together again opens a new
@@ -88,12 +91,60 @@ def open_case(
         raise ValidationError(_("A case joins a client and a practitioner."), code="roles")
     if source not in CaseSource.values:
         raise ValidationError(_("Unknown source of a case."), code="source")
+    # A booking cannot exist between people who blocked each other (scheduling refuses it);
+    # an enquiry taken on or a referral accepted is checked here.
+    if source != CaseSource.BOOKING and is_blocked_between(practitioner, client):
+        raise _blocked()
     try:
         with transaction.atomic():
             return _open_case(practitioner, client, source, actor, client_location)
     except IntegrityError:
         # Opened by a concurrent call (the second booking confirmation, say): use it.
         return Case.objects.get(practitioner=practitioner, client=client, status__in=OPEN_STATUSES)
+
+
+def _blocked() -> ValidationError:
+    return ValidationError(
+        _("Contact between you and this client is blocked, so no case can be opened."),
+        code="blocked",
+    )
+
+
+def take_on_enquiry(*, practitioner: User, conversation: Conversation) -> Case:
+    """Open a case (as an enquiry) from an enquiry conversation its practitioner takes on.
+
+    Refused, with nothing stored and nobody told, when the conversation is not this
+    practitioner's enquiry with a client, when it is closed (the client may have closed it), or
+    when either of the two blocked the other.
+    """
+    with transaction.atomic():
+        locked = (
+            Conversation.objects.select_for_update(of=("self",))
+            .select_related("client", "client_jurisdiction")
+            .get(pk=conversation.pk)
+        )
+        client = locked.client
+        if (
+            locked.kind not in (Conversation.Kind.ENQUIRY, Conversation.Kind.CASE)
+            or locked.practitioner_id != practitioner.pk
+            or client is None
+        ):
+            raise ValidationError(
+                _("Only the practitioner an enquiry was sent to takes it on."), code="not_yours"
+            )
+        if not locked.is_open:
+            raise ValidationError(
+                _("This enquiry is closed, so it cannot become a case."), code="enquiry_closed"
+            )
+        if is_blocked_between(practitioner, client):
+            raise _blocked()
+        return open_case(
+            practitioner=practitioner,
+            client=client,
+            source=CaseSource.ENQUIRY,
+            actor=practitioner,
+            client_location=locked.client_jurisdiction,
+        )
 
 
 def _open_case(
@@ -269,7 +320,9 @@ def record_online_suitability(
     *, case: Case, actor: User, suitable: bool, alternative: str = ""
 ) -> Case:
     """Whether online work suits this client. When it does not, the alternative offered is
-    required, and online check-ins stop (consent alone no longer lets them run)."""
+    required, and online services stop: check-ins pause and the case conversation closes
+    (consent alone no longer lets them run). When it does, secure messages the client already
+    consented to start."""
     alternative = _clean_text(alternative, limit=REASON_LIMIT, label=_("The alternative"))
     if not suitable and not alternative:
         raise ValidationError(
@@ -292,6 +345,14 @@ def record_online_suitability(
         case.save()
         if not suitable:
             stop_check_ins(case, end=False, now=now)
+            close_case_conversation(case, actor)
+        elif case.status != CaseStatus.PAUSED and live_consent(case, Technology.MESSAGING):
+            open_case_conversation(
+                client=case.client,
+                practitioner=actor,
+                actor=actor,
+                client_jurisdiction=case.client_location,
+            )
         record_event(
             action="care.online_suitability_recorded",
             actor=actor,

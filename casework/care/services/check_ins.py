@@ -10,7 +10,7 @@ so running it twice, or beside a deferred task, sends nothing twice.
 import logging
 import uuid
 import zoneinfo
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import partial
@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from casework.accounts.models import User
 from casework.care import live, schedules
 from casework.care.consent import require_consent
-from casework.care.instruments import Scored, get_instrument, score_answers
+from casework.care.instruments import INSTRUMENTS, Scored, get_instrument, score_answers
 from casework.care.models import (
     Case,
     CaseStatus,
@@ -423,3 +423,57 @@ def acknowledge_flag(*, flag: UrgentFlag, practitioner: User) -> UrgentFlag:
         practitioner_id = practitioner.pk
         transaction.on_commit(lambda: live.announce_caseload_changed(practitioner_id))
     return locked
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading answers
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    question: str
+    answer: str
+    value: int | None = None
+
+
+def record_answers_read(*, case: Case, reader: User, check_ins: Sequence[CheckIn]) -> None:
+    """Audit that the case's practitioner opened the answers of these check-ins: one event
+    naming them (their ids, never what was answered), whatever their number."""
+    if reader.pk != case.practitioner_id:
+        raise ValidationError(_("Only the case's practitioner reads its check-in answers."))
+    if not check_ins:
+        return
+    record_event(
+        action="care.check_in_answers_read",
+        actor=reader,
+        target=check_ins[0] if len(check_ins) == 1 else case,
+        subject_id=case.client_id,
+        detail={
+            "case": str(case.pk),
+            "check_ins": [str(check_in.pk) for check_in in check_ins],
+        },
+    )
+
+
+def read_answers(*, check_in: CheckIn, reader: User) -> list[AnswerRow]:
+    """Audit the read, then the answers of one answered check-in, item by item, in the
+    instrument's words. ``check_in`` comes from ``access.get_answered_check_in``."""
+    record_answers_read(case=check_in.case, reader=reader, check_ins=[check_in])
+    instrument = INSTRUMENTS[check_in.instrument]
+    answers = check_in.answers or {}
+    labels = {choice.value: str(choice.label) for choice in instrument.choices}
+    rows = []
+    for item in instrument.items:
+        given = answers.get(item.key)
+        if instrument.free_text:
+            rows.append(AnswerRow(str(item.text), str(given or "")))
+            continue
+        value = given if isinstance(given, int) else None
+        rows.append(
+            AnswerRow(
+                str(item.text),
+                labels.get(value, "") if value is not None else _("Not answered"),
+                value,
+            )
+        )
+    return rows

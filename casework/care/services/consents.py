@@ -1,9 +1,11 @@
 """A client gives or withdraws consent to an online technology; the service follows.
 
-Consenting to messaging opens the case conversation (an open enquiry becomes it); withdrawing
-closes it. Withdrawing consent to check-ins pauses every plan and cancels the check-ins not yet
-answered. Video has no running service to stop here: video sessions check the guard
-(``casework.care.consent.require_consent``) when they start.
+Consenting to messaging opens the case conversation (an open enquiry becomes it) once the
+practitioner has recorded that online work suits the client (``record_online_suitability``
+opens it then, if the consent came first); on a paused case, or one where online work does not
+suit, it is refused. Withdrawing closes it. Withdrawing consent to check-ins pauses every plan
+and cancels the check-ins not yet answered. Video has no running service to stop here: video
+sessions check the guard (``casework.care.consent.require_consent``) when they start.
 """
 
 from django.core.exceptions import ValidationError
@@ -14,11 +16,39 @@ from django.utils.translation import gettext as _
 from casework.accounts.models import User
 from casework.care import consent as texts
 from casework.care import live
-from casework.care.models import Case, Consent, Technology
+from casework.care.models import Case, CaseStatus, Consent, OnlineSuitability, Technology
 from casework.care.notices import Notice, notify_on_commit, site_link
 from casework.care.services.cases import close_case_conversation, stop_check_ins
 from casework.messaging.services import open_case_conversation
 from casework.privacy.audit import record_event
+
+
+def messaging_may_start(case: Case) -> bool:
+    """Whether consent to messaging opens the case conversation now: the case is neither paused
+    nor closed and online work was recorded as suiting the client (as ``require_consent``)."""
+    return (
+        case.status in (CaseStatus.ENQUIRY, CaseStatus.ACTIVE)
+        and case.online_suitability == OnlineSuitability.SUITABLE
+    )
+
+
+def _refuse_messaging(case: Case) -> None:
+    if case.status == CaseStatus.PAUSED:
+        raise ValidationError(
+            _(
+                "Your work with this social worker is paused, so secure messages cannot start "
+                "now. You can consent once it resumes."
+            ),
+            code="case_paused",
+        )
+    if case.online_suitability == OnlineSuitability.NOT_SUITABLE:
+        raise ValidationError(
+            _(
+                "Your social worker recorded that online work does not suit you at the moment, "
+                "so secure messages cannot start. Ask them about the alternative they offered."
+            ),
+            code="not_suitable",
+        )
 
 
 def give_consent(*, case: Case, client: User, technology: str, version: str) -> Consent:
@@ -38,6 +68,16 @@ def give_consent(*, case: Case, client: User, technology: str, version: str) -> 
         raise ValidationError(_("This case is closed."), code="case_closed")
     try:
         with transaction.atomic():
+            # The case as it is now (its status or suitability may have changed meanwhile).
+            case = (
+                Case.objects.select_for_update(of=("self",))
+                .select_related("client", "practitioner", "client_location", "data_key")
+                .get(pk=case.pk)
+            )
+            if not case.is_open:
+                raise ValidationError(_("This case is closed."), code="case_closed")
+            if technology == Technology.MESSAGING:
+                _refuse_messaging(case)
             # A consent to an earlier version is replaced by this one.
             Consent.objects.filter(
                 case=case, technology=technology, withdrawn_at__isnull=True
@@ -61,7 +101,7 @@ def give_consent(*, case: Case, client: User, technology: str, version: str) -> 
                 subject_id=client.pk,
                 detail={"technology": technology, "version": version},
             )
-            if technology == Technology.MESSAGING:
+            if technology == Technology.MESSAGING and messaging_may_start(case):
                 open_case_conversation(
                     client=case.client,
                     practitioner=case.practitioner,

@@ -1,8 +1,10 @@
 """Break-glass: opening a client's emergency details outside the normal path.
 
 Whoever does it (a moderator, an administrator, the case's supervisor) writes why; the opening
-is kept with its reason, written to the audit log, and the client (and their practitioner) are
-told at once. ``access.get_case_for_break_glass`` decides who may ask.
+is kept with its reason (sealed under the case's data key), written to the audit log by the
+opening's id only (the log is hash-chained and never erased, so it must not hold the reason),
+and the client (and their practitioner) are told at once. ``access.get_case_for_break_glass``
+decides who may ask.
 """
 
 from django.core.exceptions import ValidationError
@@ -47,7 +49,7 @@ def break_glass(*, case: Case, person: User, reason: str) -> BreakGlassOpening:
             actor=person,
             target=case,
             subject_id=case.client_id,
-            reason=text,
+            detail={"opening": str(opening.pk)},
         )
         notify_on_commit(case.client, Notice.EMERGENCY_DETAILS_OPENED, site_link("care:my_care"))
         notify_on_commit(

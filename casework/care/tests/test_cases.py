@@ -257,3 +257,84 @@ def test_only_the_enquirys_practitioner_takes_it_on(
     assert client.post(f"/care/enquiries/{conversation.pk}/take-on/").status_code == 404
     assert client.get(f"/care/enquiries/{conversation.pk}/take-on/").status_code == 405
     assert not Case.objects.exists()
+
+
+def test_moving_a_booking_does_not_reopen_a_closed_case(frozen: Any, client_person: User) -> None:
+    from datetime import timedelta
+
+    from casework.scheduling.services import booking
+    from casework.testing.scheduling import THURSDAY_9
+
+    practitioner, session_type = bookable_practitioner()
+    appointment = book(client_person, session_type, THURSDAY_9)
+    case = Case.objects.get(practitioner=practitioner, client=client_person)
+    cases.change_case_status(
+        case=case, actor=practitioner, to_status=CaseStatus.CLOSED, reason="Transferred"
+    )
+    booking.reschedule_appointment(
+        appointment=appointment, person=client_person, starts_at=THURSDAY_9 + timedelta(hours=1)
+    )
+    assert list(Case.objects.filter(practitioner=practitioner, client=client_person)) == [case]
+    case.refresh_from_db()
+    assert case.status == CaseStatus.CLOSED
+
+
+def test_a_booking_the_practitioner_confirms_opens_the_case_then(
+    frozen: Any, client_person: User
+) -> None:
+    from casework.scheduling.models import AppointmentStatus, PractitionerSchedule
+    from casework.scheduling.services import booking
+    from casework.testing.scheduling import THURSDAY_9
+
+    practitioner, session_type = bookable_practitioner()
+    PractitionerSchedule.objects.filter(practitioner=practitioner).update(
+        confirm_first_sessions=True
+    )
+    requested = book(client_person, session_type, THURSDAY_9)
+    assert requested.status == AppointmentStatus.REQUESTED
+    assert not Case.objects.filter(practitioner=practitioner, client=client_person).exists()
+    booking.confirm_appointment(appointment=requested, practitioner=practitioner)
+    case = Case.objects.get(practitioner=practitioner, client=client_person)
+    assert case.status == CaseStatus.ACTIVE
+
+
+def test_a_practitioner_the_client_blocked_cannot_take_on_the_enquiry(
+    frozen: Any, practitioner: User, client_person: User, client: Client
+) -> None:
+    from casework.safety.blocks import block_person
+
+    conversation = messaging.enquiry(client_person, practitioner)
+    block_person(blocker=client_person, blocked=practitioner)
+    mail.outbox.clear()
+    client.force_login(practitioner)
+    response = client.post(f"/care/enquiries/{conversation.pk}/take-on/", follow=True)
+    assert "blocked" in response.content.decode()
+    assert not Case.objects.exists()
+    assert mail.outbox == []
+    with pytest.raises(ValidationError, match="blocked"):
+        cases.take_on_enquiry(practitioner=practitioner, conversation=conversation)
+    with pytest.raises(ValidationError, match="blocked"):
+        cases.open_case(practitioner=practitioner, client=client_person, source="enquiry")
+    assert not Case.objects.exists()
+
+
+def test_an_enquiry_the_client_closed_cannot_become_a_case(
+    frozen: Any,
+    practitioner: User,
+    client_person: User,
+    client: Client,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from casework.messaging.services import close_conversation
+
+    conversation = messaging.enquiry(client_person, practitioner)
+    close_conversation(conversation=conversation, actor=client_person)
+    mail.outbox.clear()
+    client.force_login(practitioner)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/care/enquiries/{conversation.pk}/take-on/", follow=True)
+    assert "This enquiry is closed" in response.content.decode()
+    assert not Case.objects.exists()
+    assert mail.outbox == []
+    with pytest.raises(ValidationError, match="closed"):
+        cases.take_on_enquiry(practitioner=practitioner, conversation=conversation)

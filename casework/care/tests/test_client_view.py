@@ -1,10 +1,12 @@
 """The client's own view, and break-glass into their emergency details."""
 
+import json
 from typing import Any
 
 import pytest
 from django.core import mail
 from django.test import Client
+from django.utils import translation
 
 from casework.accounts.models import User
 from casework.care.models import BreakGlassOpening, Case
@@ -88,7 +90,12 @@ def test_break_glass_needs_a_reason_is_audited_and_the_client_is_told(
     event = AuditEvent.objects.get(action="care.break_glass")
     assert event.actor_id == moderator.pk
     assert event.subject_id == detailed.client_id
-    assert "imminent risk" in event.reason
+    # The chained log cannot be erased, so it names the opening and never holds the reason.
+    opening = BreakGlassOpening.objects.get(case=detailed)
+    assert event.reason == ""
+    assert event.detail == {"opening": str(opening.pk)}
+    assert "imminent risk" not in json.dumps(event.detail)
+    assert opening.reason == "Report of imminent risk from the client's sister"
     assert {m.to[0] for m in mail.outbox} == {detailed.client.email, detailed.practitioner.email}
     assert all("Sam" not in str(m.body) for m in mail.outbox)
     client.force_login(detailed.client)
@@ -113,3 +120,17 @@ def test_break_glass_is_for_moderators_admins_and_the_supervisor_only(
     assert BreakGlassOpening.objects.get().opened_by_id == supervisor.pk
     client.force_login(other_practitioner)
     assert client.get("/care/emergency/").status_code == 403
+
+
+def test_a_spanish_client_reads_the_access_log_in_spanish(
+    case: Case, practitioner: User, client: Client
+) -> None:
+    case.client.language = "es"
+    case.client.save(update_fields=["language"])
+    client.force_login(practitioner)
+    assert client.get(f"/care/clients/{case.pk}/").status_code == 200
+    client.force_login(case.client)
+    with translation.override("en"):  # the page switches to Spanish; the next test does not
+        html = client.get("/care/my/").content.decode()
+    assert "abrió tu caso" in html
+    assert "opened your case" not in html

@@ -201,3 +201,60 @@ def test_consent_pages_belong_to_the_client_of_the_case(
     assert client.get(f"/care/my/{assessed.pk}/consent/video/withdraw/").status_code == 405
     client.force_login(practitioner)
     assert client.get(f"/care/my/{assessed.pk}/consent/video/").status_code == 403
+
+
+def _case_conversations(case: Case) -> list[Conversation]:
+    return list(
+        Conversation.objects.filter(
+            kind=Conversation.Kind.CASE, client=case.client, practitioner=case.practitioner
+        )
+    )
+
+
+def test_consent_to_messaging_on_an_unsuitable_case_opens_no_conversation(
+    frozen: Any, practitioner: User, client_person: User
+) -> None:
+    case = care.open_case(practitioner, client_person)
+    cases.record_online_suitability(
+        case=case, actor=practitioner, suitable=False, alternative="Meet in person"
+    )
+    with pytest.raises(ValidationError, match="does not suit you"):
+        give(case, Technology.MESSAGING)
+    assert _case_conversations(case) == []
+    assert not Consent.objects.filter(case=case, technology=Technology.MESSAGING).exists()
+
+
+def test_consent_to_messaging_on_a_paused_case_opens_no_conversation(
+    assessed: Case, practitioner: User
+) -> None:
+    cases.change_case_status(case=assessed, actor=practitioner, to_status=CaseStatus.PAUSED)
+    with pytest.raises(ValidationError, match="paused"):
+        give(assessed, Technology.MESSAGING)
+    assert _case_conversations(assessed) == []
+
+
+def test_consent_to_messaging_before_the_assessment_waits_for_it(
+    frozen: Any, practitioner: User, client_person: User, client: Client
+) -> None:
+    case = care.open_case(practitioner, client_person)
+    client.force_login(client_person)
+    response = client.post(
+        f"/care/my/{case.pk}/consent/messaging/",
+        {"agree": "yes", "version": current_text(Technology.MESSAGING).version},
+        follow=True,
+    )
+    assert "Secure messages start once your social worker" in response.content.decode()
+    assert consent.live_consent(case, Technology.MESSAGING) is not None
+    assert _case_conversations(case) == []
+    cases.record_online_suitability(case=case, actor=practitioner, suitable=True)
+    assert [c.state for c in _case_conversations(case)] == [Conversation.State.OPEN]
+
+
+def test_recording_online_work_as_unsuitable_closes_the_case_conversation(
+    case: Case, practitioner: User
+) -> None:
+    assert [c.state for c in _case_conversations(case)] == [Conversation.State.OPEN]
+    cases.record_online_suitability(
+        case=case, actor=practitioner, suitable=False, alternative="Meet in person"
+    )
+    assert [c.state for c in _case_conversations(case)] == [Conversation.State.CLOSED]

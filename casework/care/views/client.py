@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -37,14 +38,16 @@ from casework.safety.crisis import crisis_resources_for
 from casework.scheduling.access import appointments_of
 from casework.scheduling.models import ACTIVE_STATUSES
 
-# What a client is told about each access to their record, in plain words.
+# What a client is told about each access to their record, in plain words. Lazy: the words
+# are put into the reader's language when the page is drawn, not once at import.
 ACCESS_WORDS = {
-    "care.case_viewed": _("opened your case"),
-    "care.note_read": _("read a case note"),
-    "care.referral_read": _("read a referral you agreed to share"),
-    "care.break_glass": _("opened your emergency details (break-glass)"),
-    "care.case_details_changed": _("changed your case details"),
-    "care.urgent_flag_acknowledged": _("acknowledged an urgent check-in"),
+    "care.case_viewed": gettext_lazy("opened your case"),
+    "care.check_in_answers_read": gettext_lazy("read your check-in answers"),
+    "care.note_read": gettext_lazy("read a case note"),
+    "care.referral_read": gettext_lazy("read a referral you agreed to share"),
+    "care.break_glass": gettext_lazy("opened your emergency details (break-glass)"),
+    "care.case_details_changed": gettext_lazy("changed your case details"),
+    "care.urgent_flag_acknowledged": gettext_lazy("acknowledged an urgent check-in"),
 }
 ACCESS_SHOWN = 20
 
@@ -97,7 +100,7 @@ def _access_log(person: User) -> list[dict[str, Any]]:
             "at": event["occurred_at"],
             "who": (names.get(event["actor_id"]) if event["actor_id"] else None) or _("Casework"),
             "role": dict(Role.choices).get(event["actor_role"], ""),
-            "what": ACCESS_WORDS[event["action"]],
+            "what": str(ACCESS_WORDS[event["action"]]),
         }
         for event in events
     ]
@@ -206,7 +209,7 @@ def give_consent(request: HttpRequest, case_id: uuid.UUID, technology: str) -> H
             error = _("Tick the box to say you have read this and agree.")
         else:
             try:
-                consents.give_consent(
+                given = consents.give_consent(
                     case=case,
                     client=person,
                     technology=technology,
@@ -216,6 +219,16 @@ def give_consent(request: HttpRequest, case_id: uuid.UUID, technology: str) -> H
                 error = error_text(refused)
             else:
                 messages.success(request, _("Thank you: your consent is recorded."))
+                if technology == Technology.MESSAGING and not consents.messaging_may_start(
+                    given.case
+                ):
+                    messages.info(
+                        request,
+                        _(
+                            "Secure messages start once your social worker has recorded that "
+                            "online work suits you."
+                        ),
+                    )
                 return redirect(_my_care_url())
     return TemplateResponse(
         request,

@@ -30,7 +30,6 @@ from casework.care.forms import (
 from casework.care.instruments import INSTRUMENTS
 from casework.care.models import (
     Case,
-    CaseSource,
     CheckInPlan,
     CheckInStatus,
     PlanStatus,
@@ -147,9 +146,20 @@ def case_page(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         .order_by("due_at")
         .values_list("instrument", "due_at")[:10]
     )
+    answers = None
+    if "answers" in request.GET:
+        # One check-in's answers, item by item, on demand: opening them is an audited read.
+        answered = access.get_answered_check_in(person, case, request.GET["answers"])
+        answers = {
+            "name": INSTRUMENTS[answered.instrument].name,
+            "answered_at": answered.answered_at,
+            "score": answered.score,
+            "rows": check_ins.read_answers(check_in=answered, reader=person),
+        }
     context = {
         "case": case,
         "client": case.client,
+        "answers": answers,
         "trends": trends,
         "plans": plans,
         "open_flags": open_flags,
@@ -378,13 +388,7 @@ def take_on_enquiry(request: HttpRequest, conversation_id: uuid.UUID) -> HttpRes
     ):
         raise Http404
     try:
-        case = cases.open_case(
-            practitioner=person,
-            client=conversation.client,
-            source=CaseSource.ENQUIRY,
-            actor=person,
-            client_location=conversation.client_jurisdiction,
-        )
+        case = cases.take_on_enquiry(practitioner=person, conversation=conversation)
     except ValidationError as error:
         messages.error(request, error_text(error))
         return redirect("messaging:conversation", conversation_id=conversation.pk)
