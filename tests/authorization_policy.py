@@ -234,7 +234,9 @@ ROUTES.update(
         "scheduling:revoke_calendar_feed": PARTIES_POST,
         "scheduling:calendar_feed": _policy({"denied"}),
         "api:practitioner_slots": _policy({"denied"}),
-        "api:my_appointments": _policy({"ok"}, visitor={"status 401"}),
+        "api:my_appointments": _policy(
+            {"ok"}, visitor={"status 401"}, staff_without_mfa={"status 401"}
+        ),
     }
 )
 

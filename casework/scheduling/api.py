@@ -2,11 +2,14 @@
 signed-in person's own appointments."""
 
 from datetime import datetime, timedelta
+from typing import Any
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import is_mfa_enabled
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
-from ninja.security import django_auth
+from ninja.security import SessionAuth
 
 from casework.accounts.models import Role, User
 from casework.scheduling import slots
@@ -16,6 +19,25 @@ from casework.scheduling.freshness import may_take_bookings
 from casework.scheduling.queries import bookable, offered_session_types
 
 router = Router(tags=["scheduling"])
+
+
+class PersonSession(SessionAuth):
+    """The browser session, as for pages: staff count as signed in only with a second factor
+    (the API's routes stand outside the middleware that enforces it for pages; messaging's
+    API does the same for its own routes)."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        if not isinstance(user, User):
+            return None
+        if user.is_staff_role and not is_mfa_enabled(
+            user, types=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+        ):
+            return None
+        return user
+
+
+session_auth = PersonSession()
 
 # One request covers at most this span, so that a request costs the same whatever it asks.
 LONGEST_SPAN = timedelta(days=31)
@@ -71,10 +93,17 @@ def free_slots(
     if practitioner is None or not may_take_bookings(practitioner):
         return Status(404, {"detail": "No practitioner taking bookings has this id."})
     now = timezone.now()
+    given = [t for t in (query.since, query.until) if t is not None]
+    if any(t.tzinfo is None for t in given):
+        return Status(400, {"detail": "Give times with their UTC offset, e.g. 2026-05-04T09:00Z."})
+    # Before any sum on them: near datetime's year 1 or 9999 a sum overflows (a 500), and no
+    # slot lies that far from now anyway.
+    if not all(slots.within_reach(t, now=now) for t in given):
+        return Status(
+            400, {"detail": "Ask for times from yesterday to a year ahead; no slot lies further."}
+        )
     since = query.since or now
     until = query.until or since + LONGEST_SPAN
-    if since.tzinfo is None or until.tzinfo is None:
-        return Status(400, {"detail": "Give times with their UTC offset, e.g. 2026-05-04T09:00Z."})
     if until < since or until - since > LONGEST_SPAN:
         return Status(400, {"detail": "Ask for at most 31 days, with `until` after `since`."})
     session_types = list(offered_session_types(practitioner))
@@ -134,13 +163,13 @@ class AppointmentSchema(Schema):
     "/appointments",
     response={200: list[AppointmentSchema], 401: Problem},
     summary="Your appointments (as client or as practitioner)",
-    auth=django_auth,
+    auth=session_auth,
     by_alias=True,
     url_name="my_appointments",
 )
 def my_appointments(request: HttpRequest) -> Status[object]:
     person = request.user
-    assert isinstance(person, User)  # noqa: S101  (django_auth ran)
+    assert isinstance(person, User)  # noqa: S101  (session_auth ran)
     rows = (
         appointments_of(person)
         .select_related("session_type", "client", "practitioner")

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework.registry.forms import JurisdictionField
@@ -29,7 +30,7 @@ class SlotField(forms.Field):
     def to_python(self, value: Any) -> datetime | None:
         if value in self.empty_values:
             return None
-        parsed = slots.parse_slot_id(str(value)[:40])
+        parsed = slots.parse_slot_id(str(value)[:40], now=timezone.now())
         if parsed is None:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return parsed

@@ -365,12 +365,16 @@ class Appointment(models.Model):
 
 class Reminder(models.Model):
     """One reminder of one appointment. The task that sends it first claims the row
-    (``sent_at`` from NULL to now in one UPDATE), so a redelivered task sends nothing."""
+    (``sent_at`` from NULL to now in one UPDATE), so a redelivered task sends nothing. Each
+    party's email is recorded as it goes out, so that a retry after a failed email sends only
+    the ones still missing."""
 
     appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="reminders")
     offset_minutes = models.PositiveIntegerField()
     due_at = models.DateTimeField(db_index=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    client_emailed_at = models.DateTimeField(null=True, blank=True)
+    practitioner_emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("reminder")

@@ -276,12 +276,28 @@ def slot_id(starts_at: datetime) -> str:
     return starts_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
 
 
-def parse_slot_id(value: str) -> datetime | None:
-    """The UTC instant a slot id names, or None for anything that is not one."""
+# How far from now a slot id may point. No slot is ever offered in the past or beyond the
+# longest booking horizon (365 days, a database constraint on the schedule); a day's margin
+# either side. Anything further is tampering, and refusing it here keeps every later sum
+# (``start + duration``, a day either side of a busy search) far from datetime's year 1 and 9999.
+EARLIEST_SLOT_ID = timedelta(days=1)
+LATEST_SLOT_ID = timedelta(days=366)
+
+
+def within_reach(instant: datetime, *, now: datetime) -> bool:
+    """Whether an instant from outside lies where a slot could ever be."""
+    return now - EARLIEST_SLOT_ID <= instant <= now + LATEST_SLOT_ID
+
+
+def parse_slot_id(value: str, *, now: datetime) -> datetime | None:
+    """The UTC instant a slot id names, or None for anything that is not one (including an
+    instant no slot could ever have, too far before or after ``now``)."""
     if not isinstance(value, str) or not value.endswith("Z"):
         return None
     try:
         parsed = datetime.strptime(value[:-1] + "+0000", "%Y-%m-%dT%H:%M%z")
     except ValueError:
+        return None
+    if not within_reach(parsed, now=now):
         return None
     return parsed.astimezone(UTC)

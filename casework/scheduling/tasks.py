@@ -56,7 +56,12 @@ def plan_reminders(appointment: Appointment, *, now: datetime | None = None) -> 
         reminder, _created = Reminder.objects.update_or_create(
             appointment=appointment,
             offset_minutes=minutes,
-            defaults={"due_at": due, "sent_at": None},
+            defaults={
+                "due_at": due,
+                "sent_at": None,
+                "client_emailed_at": None,
+                "practitioner_emailed_at": None,
+            },
         )
         transaction.on_commit(partial(_queue_reminder, reminder_id=reminder.pk, due=due))
 
@@ -89,10 +94,18 @@ def claim_reminder(reminder_id: int, due: datetime | None, now: datetime) -> Rem
 
 def deliver_reminder(reminder: Reminder) -> None:
     appointment = reminder.appointment
-    recipients = [p for p in (appointment.client, appointment.practitioner) if p.is_active]
+    parties = [
+        (appointment.client, "client_emailed_at"),
+        (appointment.practitioner, "practitioner_emailed_at"),
+    ]
+    recipients = [person for person, _field in parties if person.is_active]
     try:
-        for person in recipients:
+        for person, field in parties:
+            if not person.is_active or getattr(reminder, field) is not None:
+                continue  # emailed by an earlier try that failed on the other party
             compose(appointment, person, Notice.REMINDER).send()
+            # Recorded at once, so that a retry after the next email fails skips this one.
+            Reminder.objects.filter(pk=reminder.pk).update(**{field: timezone.now()})
     except Exception:
         # Not sent: release the claim so that the sweep tries again.
         Reminder.objects.filter(pk=reminder.pk).update(sent_at=None)

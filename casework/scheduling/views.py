@@ -129,7 +129,7 @@ def confirm_booking(request: HttpRequest) -> HttpResponse:
         form = ConfirmBookingForm(request.POST)
     else:
         form = ConfirmBookingForm(initial={"start": source.get("start", ""), "where": where})
-    starts_at = slots.parse_slot_id(source.get("start", ""))
+    starts_at = slots.parse_slot_id(source.get("start", ""), now=timezone.now())
     problem, suggestion = "", None
     if request.method == "POST":
         if form.is_valid():

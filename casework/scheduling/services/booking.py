@@ -230,6 +230,15 @@ def confirm_appointment(*, appointment: Appointment, practitioner: User) -> Appo
         now = timezone.now()
         if appointment.starts_at <= now:
             raise ValidationError(_("This appointment's time has passed."))
+        if is_blocked_between(appointment.client_id, practitioner):
+            # Either may have blocked the other since the request; said alike either way.
+            raise ValidationError(
+                _(
+                    "Contact between you and this client is blocked, so this booking cannot be "
+                    "confirmed. You can decline it."
+                ),
+                code="blocked",
+            )
         appointment.status = AppointmentStatus.CONFIRMED
         appointment.confirmed_at = now
         appointment.sequence += 1
@@ -349,6 +358,15 @@ def _reschedule(appointment: Appointment, person: User, starts_at: datetime) -> 
         raise ValidationError(_("This appointment is no longer open."))
     if appointment.starts_at == starts_at:
         return appointment
+    if is_blocked_between(appointment.client_id, appointment.practitioner_id):
+        # A block stops all contact, so the pair makes no new arrangement; cancelling stays open.
+        raise ValidationError(
+            _(
+                "Contact between you is blocked, so this appointment cannot be moved. You can "
+                "still cancel it."
+            ),
+            code="blocked",
+        )
     now = timezone.now()
     by_client = person.pk == appointment.client_id
     if appointment.starts_at <= now:

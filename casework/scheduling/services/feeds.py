@@ -1,6 +1,6 @@
 """Private calendar feeds: one live address per person, shown once, revocable."""
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from casework.accounts.models import User
@@ -13,8 +13,7 @@ def create_calendar_feed(*, person: User) -> str:
     """A new feed address (its token, to show once); any earlier address stops working."""
     token = new_feed_token()
     with transaction.atomic():
-        _revoke(person)
-        feed = CalendarFeed.objects.create(person=person, token_hash=token_hash(token))
+        feed = _replace_live_feed(person, token_hash(token))
         record_event(
             action="scheduling.calendar_feed_created",
             actor=person,
@@ -22,6 +21,23 @@ def create_calendar_feed(*, person: User) -> str:
             subject_id=person.pk,
         )
     return token
+
+
+def _replace_live_feed(person: User, hashed: str) -> CalendarFeed:
+    # A double submit races here: both requests revoke nothing and both insert, and the
+    # database keeps one live feed per person (so the later insert fails). The later request
+    # then does what it would have done had it come second: it revokes the other's feed, and
+    # its own address is the one that works.
+    tries_left = 3
+    while True:
+        tries_left -= 1
+        _revoke(person)
+        try:
+            with transaction.atomic():
+                return CalendarFeed.objects.create(person=person, token_hash=hashed)
+        except IntegrityError:
+            if not tries_left:
+                raise
 
 
 def revoke_calendar_feed(*, person: User) -> bool:

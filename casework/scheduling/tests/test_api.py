@@ -6,6 +6,7 @@ from django.test import Client
 from casework.accounts.models import User
 from casework.registry.models import RegisterEntry
 from casework.scheduling.models import SessionType
+from casework.testing import factories
 from casework.testing.scheduling import THURSDAY_9, book
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +35,12 @@ def test_anyone_reads_the_free_slots_of_a_practitioner_taking_bookings(
         ({"until": "2026-09-01T00:00Z"}, 400),
         ({"since": "2026-06-04T08:00"}, 400),
         ({"since": "yesterday"}, 422),
+        # Times where the arithmetic on them would leave datetime's range (once a 500).
+        ({"since": "9999-12-31T00:00Z"}, 400),
+        ({"until": "9999-12-31T23:59Z"}, 400),
+        ({"since": "0001-01-01T00:00Z"}, 400),
+        ({"since": "0001-01-01T00:00Z", "until": "0001-01-05T00:00Z"}, 400),
+        ({"since": "2027-08-01T00:00Z"}, 400),
         ({"session_type": "999999"}, 404),
     ],
 )
@@ -76,3 +83,16 @@ def test_people_read_their_own_appointments_only(
     stranger = Client()
     stranger.force_login(other_practitioner)
     assert stranger.get("/api/v1/appointments").json() == []
+
+
+def test_staff_without_a_second_factor_get_401_for_their_appointments(
+    session_type: SessionType, client_person: User
+) -> None:
+    # The API stands outside the middleware that asks staff for a second factor on pages.
+    book(client_person, session_type, THURSDAY_9)
+    no_mfa = Client()
+    no_mfa.force_login(factories.PractitionerFactory.create(totp=False))
+    assert no_mfa.get("/api/v1/appointments").status_code == 401
+    with_mfa = Client()
+    with_mfa.force_login(factories.PractitionerFactory.create())
+    assert with_mfa.get("/api/v1/appointments").json() == []

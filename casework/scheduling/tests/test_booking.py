@@ -215,6 +215,40 @@ def test_a_blocked_practitioner_cannot_be_booked(
     assert nothing_stored()
 
 
+def test_a_block_stops_a_requested_booking_being_confirmed(
+    client_person: User, session_type: SessionType, practitioner: User
+) -> None:
+    PractitionerSchedule.objects.filter(practitioner=practitioner).update(
+        confirm_first_sessions=True
+    )
+    requested = book(client_person, session_type, THURSDAY_9)
+    block_person(blocker=client_person, blocked=practitioner)
+    with pytest.raises(ValidationError, match="blocked"):
+        booking.confirm_appointment(appointment=requested, practitioner=practitioner)
+    requested.refresh_from_db()
+    assert requested.status == AppointmentStatus.REQUESTED
+    assert not requested.reminders.exists()
+    assert not AuditEvent.objects.filter(action="scheduling.appointment_confirmed").exists()
+
+
+@pytest.mark.parametrize("mover", ["client", "practitioner"])
+def test_a_block_stops_either_party_moving_an_appointment(
+    client_person: User, session_type: SessionType, practitioner: User, mover: str
+) -> None:
+    appointment = book(client_person, session_type, THURSDAY_9 + timedelta(days=2))
+    block_person(blocker=practitioner, blocked=client_person)
+    person = client_person if mover == "client" else practitioner
+    with pytest.raises(ValidationError, match="blocked"):
+        booking.reschedule_appointment(
+            appointment=appointment,
+            person=person,
+            starts_at=THURSDAY_9 + timedelta(days=2, hours=2),
+        )
+    appointment.refresh_from_db()
+    assert (appointment.starts_at, appointment.sequence) == (THURSDAY_9 + timedelta(days=2), 0)
+    assert not AuditEvent.objects.filter(action="scheduling.appointment_rescheduled").exists()
+
+
 def test_an_inactive_practitioner_cannot_be_booked(
     client_person: User, session_type: SessionType, practitioner: User
 ) -> None:

@@ -148,3 +148,27 @@ def test_a_practitioners_feed_holds_their_appointments(
     found = events(Client().get(reverse("scheduling:calendar_feed", args=[token])).content)
     assert [str(e["UID"]) for e in found] == [f"{appointment.uid}@casework"]
     assert Appointment.objects.count() == 1
+
+
+def test_a_double_submit_leaves_one_live_feed_the_later_ones(
+    client_person: User, monkeypatch: pytest.MonkeyPatch, db: None
+) -> None:
+    # The other submit commits its feed after this one revoked nothing and before it inserts;
+    # the database's one-live-feed constraint once made this a 500.
+    real_revoke = feeds._revoke
+    raced: list[CalendarFeed] = []
+
+    def revoke_then_lose_the_race(person: User) -> bool:
+        revoked = real_revoke(person)
+        if not raced:
+            raced.append(CalendarFeed.objects.create(person=person, token_hash="0" * 64))
+        return revoked
+
+    monkeypatch.setattr(feeds, "_revoke", revoke_then_lose_the_race)
+    token = feeds.create_calendar_feed(person=client_person)
+    live = CalendarFeed.objects.get(person=client_person, revoked_at__isnull=True)
+    assert live.token_hash == token_hash(token)
+    (other,) = raced
+    other.refresh_from_db()
+    assert other.revoked_at is not None
+    assert Client().get(reverse("scheduling:calendar_feed", args=[token])).status_code == 200

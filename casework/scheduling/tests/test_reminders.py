@@ -338,3 +338,43 @@ def test_a_failed_email_pushes_nothing_until_its_retry_sends_both_once(
     assert len(pushes.calls) == 1
     assert send_due_reminders.call() == 0
     assert len(pushes.calls) == 1
+
+
+@pytest.mark.django_db
+def test_a_retry_after_the_second_email_failed_sends_only_that_one(
+    session_type: SessionType,
+    client_person: User,
+    practitioner: User,
+    frozen: Any,
+    pushes: PushCalls,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    subscribed(client_person)
+    book(client_person, session_type, FRIDAY_9)
+    frozen.move_to(FRIDAY_9 - timedelta(hours=1))
+    mail.outbox.clear()
+    real_send = mail.EmailMultiAlternatives.send
+
+    def refuse_the_practitioner(message: Any, *args: Any, **kwargs: Any) -> int:
+        if practitioner.email in message.to:
+            raise ConnectionRefusedError("mailbox unavailable")
+        sent: int = real_send(message, *args, **kwargs)
+        return sent
+
+    with monkeypatch.context() as mail_half_down:
+        mail_half_down.setattr(
+            "django.core.mail.EmailMultiAlternatives.send", refuse_the_practitioner
+        )
+        with pytest.raises(ConnectionRefusedError):
+            send_due_reminders.call()
+    assert [message.to for message in mail.outbox] == [[client_person.email]]
+    assert pushes.calls == []
+    assert send_due_reminders.call() == 1
+    # The client is not reminded twice; the practitioner now is; the push goes once.
+    assert [message.to for message in mail.outbox] == [
+        [client_person.email],
+        [practitioner.email],
+    ]
+    assert len(pushes.calls) == 1
+    assert send_due_reminders.call() == 0
+    assert len(mail.outbox) == 2

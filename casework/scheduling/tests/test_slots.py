@@ -219,7 +219,7 @@ def test_check_slot_says_why() -> None:
 def test_slot_ids_travel_as_utc_minutes() -> None:
     start = utc(2026, 6, 1, 8, 30)
     assert slots.slot_id(start) == "2026-06-01T08:30Z"
-    assert slots.parse_slot_id("2026-06-01T08:30Z") == start
+    assert slots.parse_slot_id("2026-06-01T08:30Z", now=start) == start
     for tampered in [
         "",
         "2026-06-01",
@@ -227,8 +227,13 @@ def test_slot_ids_travel_as_utc_minutes() -> None:
         "2026-06-01T08:30+01:00",
         "x" * 200,
         "0",
+        # Real instants no slot could have, where later sums would leave datetime's range.
+        "9999-12-31T23:59Z",
+        "0001-01-01T00:00Z",
+        "2026-05-30T08:29Z",
+        "2027-06-03T08:31Z",
     ]:
-        assert slots.parse_slot_id(tampered) is None
+        assert slots.parse_slot_id(tampered, now=start) is None
 
 
 # Properties --------------------------------------------------------------------------------------
@@ -455,7 +460,7 @@ def test_slots_keep_every_rule_in_every_zone(
         seen = slot.starts_at.astimezone(client_zone)
         back = seen.replace(tzinfo=None).replace(tzinfo=client_zone, fold=seen.fold)
         assert back.astimezone(UTC) == slot.starts_at
-        assert slots.parse_slot_id(slots.slot_id(seen)) == slot.starts_at
+        assert slots.parse_slot_id(slots.slot_id(seen), now=now) == slot.starts_at
     # And nothing is missing: the slow way finds the same slots.
     assert found_starts == brute_force(availability, rules, busy, now)
 

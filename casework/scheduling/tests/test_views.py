@@ -363,3 +363,26 @@ def test_wrong_methods_get_405(
     for name in ["update_rules", "add_window", "add_exception", "add_session_type"]:
         assert client.get(reverse(f"scheduling:{name}")).status_code == 405
     assert client.put(reverse("scheduling:availability")).status_code == 405
+
+
+@pytest.mark.parametrize("start", ["9999-12-31T23:59Z", "0001-01-01T00:00Z", "2030-01-01T09:00Z"])
+def test_a_slot_id_no_slot_could_have_is_refused_like_a_tampered_one(
+    signed_in: SignedIn, session_type: SessionType, client_person: User, start: str
+) -> None:
+    # Years 1 and 9999 once reached ``start + duration`` and the busy search's day either
+    # side, and answered 500 with an OverflowError.
+    client = signed_in(client_person)
+    page = client.get(confirm_url(session_type, start=start))
+    assert page.status_code == 200
+    assert "This time is not available" in page.content.decode()
+    posted = post_booking(client, session_type, start=start)
+    assert posted.status_code == 200
+    assert "This time is not available" in posted.content.decode()
+    appointment = book(client_person, session_type, THURSDAY_9)
+    reschedule = reverse("scheduling:reschedule_appointment", args=[appointment.pk])
+    moved = client.post(reschedule, {"start": start})
+    assert moved.status_code == 200
+    assert "This time is not available" in moved.content.decode()
+    appointment.refresh_from_db()
+    assert appointment.starts_at == THURSDAY_9
+    assert Appointment.objects.count() == 1
