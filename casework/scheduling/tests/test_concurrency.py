@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 
 from casework.accounts.models import User
 from casework.scheduling.models import Appointment, AppointmentStatus
@@ -116,5 +116,10 @@ def test_the_database_alone_admits_one_of_fifty_overlapping_inserts() -> None:
     outcomes = all_at_once(insert)
     assert sum(isinstance(o, Appointment) for o in outcomes) == 1
     errors = [o for o in outcomes if not isinstance(o, Appointment)]
-    assert all(isinstance(e, IntegrityError) for e in errors), errors[:3]
-    assert all("scheduling_no_double_booking" in str(e) for e in errors)
+    # Two inserts that each wait on the other's uncommitted row may also end in a deadlock,
+    # which PostgreSQL breaks by refusing one of them: a refusal all the same. (The booking
+    # service queues on the practitioner's schedule row first, so it never meets this.)
+    refused = [e for e in errors if isinstance(e, IntegrityError)]
+    deadlocked = [e for e in errors if isinstance(e, OperationalError) and "deadlock" in str(e)]
+    assert len(refused) + len(deadlocked) == len(errors), errors[:3]
+    assert all("scheduling_no_double_booking" in str(e) for e in refused)
