@@ -3,8 +3,6 @@ import zoneinfo
 from collections.abc import Callable
 from typing import Any
 
-from allauth.mfa.models import Authenticator
-from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -14,6 +12,7 @@ from django.shortcuts import redirect
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from casework.accounts.second_factor import has_second_factor
 from casework.privacy.audit import record_event
 
 SIGNED_IN_AT = "casework:signed_in_at"
@@ -120,7 +119,7 @@ class StaffMFARequiredMiddleware:
             return None
         if getattr(view_func, "login_required", True) is False:
             return None  # public pages stay public
-        if is_mfa_enabled(user, types=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]):
+        if has_second_factor(user):
             return None
         messages.warning(
             request,

@@ -4,13 +4,12 @@ reloads its table over HTTP with the practitioner's own permissions."""
 
 from typing import Any
 
-from allauth.mfa.models import Authenticator
-from allauth.mfa.utils import is_mfa_enabled
 from channels.db import database_sync_to_async
 from django.utils.dateparse import parse_datetime
 from django.utils.functional import LazyObject
 
 from casework.accounts.models import Role, User
+from casework.accounts.second_factor import has_second_factor
 from casework.accounts.sockets import SessionBoundConsumer
 from casework.care.live import caseload_group
 from casework.care.queries import changed_since
@@ -21,9 +20,7 @@ FORBIDDEN = 4403
 
 def _may_watch_caseload(person: User) -> bool:
     # As on pages: practitioners only, and only with a second factor.
-    return person.role == Role.PRACTITIONER and bool(
-        is_mfa_enabled(person, types=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN])
-    )
+    return person.role == Role.PRACTITIONER and has_second_factor(person)
 
 
 class CaseloadConsumer(SessionBoundConsumer):

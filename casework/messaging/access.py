@@ -6,23 +6,18 @@ consumer and tasks.
 
 import uuid
 
-from allauth.mfa.models import Authenticator
-from allauth.mfa.utils import is_mfa_enabled
 from django.db.models import QuerySet
 from django.http import Http404
 
 from casework.accounts.models import User
+from casework.accounts.second_factor import fully_signed_in
 from casework.messaging.models import Attachment, Conversation, Message
 
 
 def may_read_messages(person: User) -> bool:
     """Staff read other people's messages only once they have a second factor (as on pages,
     where middleware asks for it first)."""
-    if not person.is_staff_role:
-        return True
-    return bool(
-        is_mfa_enabled(person, types=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN])
-    )
+    return fully_signed_in(person)
 
 
 def conversations_for(person: User) -> QuerySet[Conversation]:

@@ -2,28 +2,16 @@
 
 import uuid
 from datetime import datetime
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from ninja.security import SessionAuth
 
 from casework.accounts.models import User
+from casework.accounts.second_factor import PersonSession
 from casework.messaging import access, queries, rendering, services
 
 router = Router(tags=["messaging"])
-
-
-class PersonSession(SessionAuth):
-    """The browser session, as for pages: staff count as signed in only with a second factor
-    (the API's routes stand outside the middleware that enforces it for pages)."""
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        user = super().authenticate(request, key)
-        if not isinstance(user, User) or not access.may_read_messages(user):
-            return None
-        return user
 
 
 session_auth = PersonSession()

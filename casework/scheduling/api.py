@@ -2,16 +2,13 @@
 signed-in person's own appointments."""
 
 from datetime import datetime, timedelta
-from typing import Any
 
-from allauth.mfa.models import Authenticator
-from allauth.mfa.utils import is_mfa_enabled
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
-from ninja.security import SessionAuth
 
 from casework.accounts.models import Role, User
+from casework.accounts.second_factor import PersonSession
 from casework.scheduling import slots
 from casework.scheduling.access import appointments_of
 from casework.scheduling.calendar import appointment_link
@@ -19,22 +16,6 @@ from casework.scheduling.freshness import may_take_bookings
 from casework.scheduling.queries import bookable, offered_session_types
 
 router = Router(tags=["scheduling"])
-
-
-class PersonSession(SessionAuth):
-    """The browser session, as for pages: staff count as signed in only with a second factor
-    (the API's routes stand outside the middleware that enforces it for pages; messaging's
-    API does the same for its own routes)."""
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        user = super().authenticate(request, key)
-        if not isinstance(user, User):
-            return None
-        if user.is_staff_role and not is_mfa_enabled(
-            user, types=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
-        ):
-            return None
-        return user
 
 
 session_auth = PersonSession()
