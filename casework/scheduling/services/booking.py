@@ -269,7 +269,9 @@ def decline_appointment(
             actor=practitioner,
             target=appointment,
             subject_id=appointment.client_id,
-            reason=reason,
+            # The words stay on the appointment; the audit log, which is never erased, keeps
+            # only that there were some (a reason may say something about someone's health).
+            detail={"with_reason": bool(appointment.end_reason)},
         )
         refresh_next_free(appointment.practitioner)
         notify_on_commit(appointment, [appointment.client], Notice.DECLINED)
@@ -325,8 +327,11 @@ def cancel_appointment(*, appointment: Appointment, person: User, reason: str = 
             actor=person,
             target=appointment,
             subject_id=appointment.client_id,
-            reason=reason,
-            detail={"late": appointment.late_cancellation, "by_client": by_client},
+            detail={
+                "late": appointment.late_cancellation,
+                "by_client": by_client,
+                "with_reason": bool(appointment.end_reason),
+            },
         )
         refresh_next_free(appointment.practitioner)
         notify_on_commit(

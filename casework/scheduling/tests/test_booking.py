@@ -317,6 +317,10 @@ def test_a_client_cancels_within_the_policy_or_late(
         "Moving house",
     )
     assert early.sequence == 1
+    # The reason stays on the appointment, never in the audit log that cannot be erased.
+    cancelled = AuditEvent.objects.get(action="scheduling.appointment_cancelled")
+    assert cancelled.detail["with_reason"] is True
+    assert "Moving house" not in f"{cancelled.reason} {cancelled.detail}"
     late = book(client_person, session_type, THURSDAY_9)
     frozen.move_to(THURSDAY_9 - timedelta(hours=3))
     booking.cancel_appointment(appointment=late, person=client_person)
