@@ -16,6 +16,10 @@ from django.test.signals import setting_changed
 from casework.accounts.models import User
 from casework.testing import factories
 
+# ``--clock`` runs the session at a chosen moment (casework/testing/clock.py); pytester runs
+# pytest inside a test, to test that option.
+pytest_plugins = ["casework.testing.clock", "pytester"]
+
 
 def pytest_configure(config: pytest.Config) -> None:
     # Tasks run as they are enqueued, so tests see their effects; one test runs the real

@@ -3,6 +3,8 @@
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+from django.utils import timezone
+
 from casework.accounts.models import User
 from casework.care.consent import current_text
 from casework.care.instruments import Instrument, get_instrument
@@ -58,17 +60,21 @@ def plan(
     instrument: str = "phq9",
     *,
     every_days: int = 7,
-    at: time = time(8, 0),
+    at: time | None = None,
     starts_on: date | None = None,
 ) -> CheckInPlan:
-    """A plan whose first check-in is due now (08:00 in London is 07:00 UTC at NOW)."""
+    """A plan whose first check-in is due now, whatever the hour: by default it is asked at
+    the client's present time of day (08:00 in London at NOW), from the client's today."""
+    where_the_client_is = timezone.now().astimezone(check_ins.client_zone(case))
+    if at is None:
+        at = where_the_client_is.time().replace(second=0, microsecond=0)
     return check_ins.assign_check_in_plan(
         case=case,
         practitioner=case.practitioner,
         instrument=instrument,
         every_days=every_days,
         time_of_day=at,
-        starts_on=starts_on or check_ins.client_today(case),
+        starts_on=starts_on or where_the_client_is.date(),
     )
 
 
