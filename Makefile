@@ -6,7 +6,8 @@ PY := $(BIN)/python
 MANAGE := $(PY) manage.py
 # Test-time settings for `check --deploy`: dummy secrets, never used to serve anything.
 DEPLOY_CHECK_ENV := CASEWORK_ENV=production SECRET_KEY=deploy-check-$$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n') \
-	DATABASE_URL=sqlite:///:memory: ALLOWED_HOSTS=casework.example CASEWORK_VAULT_KEY=deploy-check-vault-key
+	DATABASE_URL=sqlite:///:memory: ALLOWED_HOSTS=casework.example CASEWORK_VAULT_KEY=deploy-check-vault-key \
+	CASEWORK_TRUSTED_PROXIES=127.0.0.1
 
 .DEFAULT_GOAL := help
 .PHONY: help run test lint typecheck checks pytest messages bench install install-dev clean

@@ -6,6 +6,7 @@ A secret may also be given as ``NAME_FILE``: the path of a file holding it (Dock
 systemd credentials work that way).
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -46,6 +47,20 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if raw is None:
         return list(default or [])
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_networks(name: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """Comma-separated addresses or networks (``10.0.0.7``, ``10.0.0.0/24``, ``::1``)."""
+    networks = []
+    for item in env_list(name):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} must list addresses or networks (such as 10.0.0.7 or 10.0.0.0/24), "
+                f"not {item!r}."
+            ) from None
+    return networks
 
 
 def env_secret(name: str, *, required: bool, default: str = "") -> str:

@@ -16,7 +16,14 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from casework.environment import env_bool, env_int, env_list, env_secret, env_str
+from casework.environment import (
+    env_bool,
+    env_int,
+    env_list,
+    env_networks,
+    env_secret,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("CASEWORK_VAR_DIR", str(BASE_DIR / "var")))
@@ -240,6 +247,11 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
 }
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_FORMS = {
+    # The failure limit of the second-factor step counts per account and address.
+    "authenticate": "casework.accounts.forms.SecondFactorForm",
+    "reauthenticate": "casework.accounts.forms.SecondFactorAgainForm",
+}
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
 MFA_TOTP_ISSUER = "Casework"
@@ -248,6 +260,12 @@ USERSESSIONS_TRACK_ACTIVITY = True
 
 # Register exports larger than this are refused before anything is stored.
 REGISTER_IMPORT_MAX_BYTES = env_int("CASEWORK_REGISTER_IMPORT_MAX_MB", 60) * 1024 * 1024
+
+# The reverse proxies in front of the site (addresses or networks). Only from these is
+# X-Forwarded-For believed: throttles and the audit log then see each client's own address,
+# not the proxy's that every request would otherwise share (see privacy/middleware.py).
+TRUSTED_PROXIES = env_networks("CASEWORK_TRUSTED_PROXIES")
+RATELIMIT_IP_META_KEY = "casework.privacy.middleware.client_address"
 
 # Verification API: generous for people and link previews, tight enough to stop scraping.
 VERIFY_API_RATE = env_str("CASEWORK_VERIFY_API_RATE", "60/m")

@@ -8,6 +8,7 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.forms import BaseForm
 from django.http import HttpRequest
@@ -32,6 +33,14 @@ class AccountAdapter(DefaultAccountAdapter):
         key = super()._get_login_attempts_cache_key(request, **credentials)
         address = client_address(request) or "unknown"
         return hashlib.sha256(f"{key}|{address}".encode()).hexdigest()
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        # The address behind our own proxies (CASEWORK_TRUSTED_PROXIES), as the audit log and
+        # every other throttle see it; allauth's own reading would stop at the proxy.
+        address = client_address(request)
+        if not address:
+            raise PermissionDenied("Unable to determine client IP address")
+        return address
 
     def save_user(
         self, request: HttpRequest, user: AbstractBaseUser, form: BaseForm, commit: bool = True

@@ -1,12 +1,18 @@
 import zoneinfo
 from typing import Any
 
+from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.account.forms import SignupForm
+from allauth.core import context, ratelimit
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
+from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
+from allauth.mfa.models import Authenticator
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from casework.accounts.models import Role, User, validate_person_name
+from casework.privacy.middleware import client_address
 
 TIME_ZONE_CHOICES = [
     (zone, zone.replace("_", " ")) for zone in sorted(zoneinfo.available_timezones())
@@ -77,3 +83,45 @@ class PreferencesForm(forms.ModelForm[User]):
     class Meta:
         model = User
         fields = ["language", "time_zone"]
+
+
+class _SecondFactorLimitMixin:
+    """allauth's second-factor step, with its failure limit keyed on the account *and* the
+    address, as the password limit is (AccountAdapter). allauth counts failures per account
+    alone, so anyone who knew a staff member's password could lock them out of their own
+    second factor by failing five times from anywhere."""
+
+    user: Any
+    cleaned_data: dict[str, Any]
+    authenticator: Any
+
+    def clean_code(self) -> str:
+        request = context.request
+        key = f"mfa-auth-user-{self.user.pk}|{client_address(request) or 'unknown'}"
+        if not ratelimit.consume(request, action="login_failed", key=key):
+            raise get_account_adapter().validation_error("too_many_login_attempts")
+        code: str = self.cleaned_data["code"]
+        main: Any = None
+        # As allauth does: any TOTP or recovery code of the person's (WebAuthn takes no
+        # typed code); a failure is announced once, on the main authenticator.
+        for authenticator in Authenticator.objects.filter(user=self.user).exclude(
+            type=Authenticator.Type.WEBAUTHN
+        ):
+            if main is None or authenticator.type == Authenticator.Type.TOTP:
+                main = authenticator
+            if authenticator.wrap().validate_code(code):
+                authenticator.user = self.user
+                self.authenticator = authenticator
+                ratelimit.clear(request, action="login_failed", key=key)
+                return code
+        if main is not None:
+            self._emit_authentication_failed(main)  # type: ignore[attr-defined]
+        raise get_mfa_adapter().validation_error("incorrect_code")
+
+
+class SecondFactorForm(_SecondFactorLimitMixin, AuthenticateForm):
+    pass
+
+
+class SecondFactorAgainForm(_SecondFactorLimitMixin, ReauthenticateForm):
+    pass

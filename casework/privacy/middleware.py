@@ -1,7 +1,9 @@
+import ipaddress
 import re
 import uuid
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from casework.privacy import context
@@ -9,20 +11,53 @@ from casework.privacy import context
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
+def _from_trusted_proxy(address: str) -> bool:
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(parsed in network for network in settings.TRUSTED_PROXIES)
+
+
 def client_address(request: HttpRequest) -> str | None:
-    """The client's address as the first trusted hop saw it (Django's REMOTE_ADDR)."""
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address, as throttles and the audit log know it.
+
+    The connection's address (``REMOTE_ADDR``), unless that is one of our reverse proxies
+    (``CASEWORK_TRUSTED_PROXIES``): then the nearest address in ``X-Forwarded-For`` that is not
+    a trusted proxy, read from the right. Each proxy appends the address it saw, so only the
+    right-hand entries are ours; whatever a client writes there itself stands to the left of
+    them and is never read. (The left-most entry, which some libraries take, is the client's to
+    choose: trusting it would let anyone dodge a throttle by changing a header.)
+    """
+    remote: str | None = request.META.get("REMOTE_ADDR") or None
+    if remote is None or not _from_trusted_proxy(remote):
+        return remote
+    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    for hop in reversed([hop for hop in hops if hop]):
+        try:
+            address = ipaddress.ip_address(hop)
+        except ValueError:
+            # A proxy of ours wrote something that is not an address: misconfigured, so
+            # the proxy is the nearest address known for sure.
+            return remote
+        if not any(address in network for network in settings.TRUSTED_PROXIES):
+            return str(address)
+    return remote
 
 
 class RequestIdMiddleware:
-    """Give every request an id (or keep a well-formed one from the proxy) for logs and audit."""
+    """Give every request an id (or keep a well-formed one from a trusted proxy) for logs and
+    audit, and make the client's address known to the audit log."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        # Only our own proxy may name the request (so its logs and ours line up): an id sent
+        # by anyone else would be written into the audit log as they chose it.
         incoming = request.headers.get("X-Request-ID", "")
-        rid = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        trusted = _from_trusted_proxy(request.META.get("REMOTE_ADDR") or "")
+        rid = incoming if trusted and _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
         rid_token = context.request_id.set(rid)
         ip_token = context.client_ip.set(client_address(request))
         try:
