@@ -17,6 +17,7 @@ from tests.authorization_policy import NAMESPACES, PERSONAS, ROUTES, Policy
 
 SAMPLE_VALUES: dict[str, Any] = {
     "int": 999999,
+    "rowid": 999999,  # <id:...>, casework/shell/converters.py
     "str": "sample",
     "slug": "sample",
     "path": "sample",

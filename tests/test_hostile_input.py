@@ -1,11 +1,13 @@
 """Malformed and hostile data posted to every form of the foundation: never a 500, a clear
 error, and nothing stored."""
 
+import re
 from collections.abc import Callable
 
 import pytest
 from django.test import Client
-from django.urls import reverse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.converters import IntConverter
 
 from casework.accounts.models import User
 from casework.privacy.models import AuditEvent
@@ -106,3 +108,83 @@ def test_an_alias_with_markup_is_refused_with_a_message() -> None:
 @pytest.mark.django_db
 def test_a_wrong_method_gets_405() -> None:
     assert Client().get(reverse("set_language")).status_code == 405
+
+
+def _patterns(
+    resolver: URLResolver, prefix: str = ""
+) -> list[tuple[str, URLPattern | URLResolver]]:
+    found: list[tuple[str, URLPattern | URLResolver]] = []
+    for entry in resolver.url_patterns:
+        route = prefix + str(entry.pattern)
+        found.append((route, entry))
+        if isinstance(entry, URLResolver):
+            found.extend(_patterns(entry, route))
+    return found
+
+
+def _unbounded_routes() -> list[tuple[str, URLPattern | URLResolver]]:
+    return [
+        (route, entry)
+        for route, entry in _patterns(get_resolver())
+        if any(
+            isinstance(converter, IntConverter)
+            for converter in getattr(entry.pattern, "converters", {}).values()
+        )
+    ]
+
+
+def test_no_address_of_ours_takes_an_id_of_any_length() -> None:
+    """Rows are named by <id:...> (1 to 18 digits, casework/shell/converters.py): Django's
+    <int:...> lets a 30-digit id through to the database, which failed on it."""
+    ours = [
+        route
+        for route, entry in _unbounded_routes()
+        if isinstance(entry, URLPattern) and entry.callback.__module__.startswith("casework")
+    ]
+    assert ours == []
+
+
+@pytest.mark.django_db
+def test_the_libraries_addresses_with_any_id_answer_404(practitioner: User, client: Client) -> None:
+    """allauth's own <int:...> routes: an id too large for a row is simply not found."""
+    client.force_login(practitioner)
+    routes = [route for route, _entry in _unbounded_routes()]
+    assert routes  # allauth's passkey routes, say
+    for route in routes:
+        address = "/" + re.sub(r"<int:\w+>", "9" * 30, route)
+        assert client.get(address).status_code == 404, address
+
+
+TOO_LARGE = "9" * 30
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("method", "address"),
+    [
+        ("post", f"/messages/blocked/{TOO_LARGE}/unblock/"),
+        ("get", f"/appointments/{TOO_LARGE}/"),
+        ("get", f"/book/{TOO_LARGE}/"),
+        ("post", f"/messages/blocked/{2**63}/unblock/"),
+    ],
+)
+def test_an_id_too_large_for_any_row_answers_404(
+    client_person: User, client: Client, method: str, address: str
+) -> None:
+    client.force_login(client_person)
+    assert getattr(client, method)(address).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "address",
+    [
+        f"/api/v1/practitioners/{TOO_LARGE}/slots",
+        f"/api/v1/practitioners/1/slots?session_type={TOO_LARGE}",
+        "/api/v1/practitioners/0/slots",
+    ],
+)
+def test_the_api_refuses_an_id_out_of_range_with_a_reason(client: Client, address: str) -> None:
+    response = client.get(address)
+    assert 400 <= response.status_code < 500
+    assert response.json()["detail"]

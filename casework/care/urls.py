@@ -17,7 +17,7 @@ urlpatterns = [
         practitioner.assign_plan,
         name="assign_plan",
     ),
-    path("care/plans/<int:plan_id>/", practitioner.change_plan, name="change_plan"),
+    path("care/plans/<id:plan_id>/", practitioner.change_plan, name="change_plan"),
     path(
         "care/flags/<uuid:flag_id>/acknowledge/",
         practitioner.acknowledge_flag,

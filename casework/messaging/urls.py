@@ -6,9 +6,9 @@ app_name = "messaging"
 
 urlpatterns = [
     path("messages/", views.inbox, name="inbox"),
-    path("messages/new/<int:person_id>/", views.start_conversation, name="start"),
+    path("messages/new/<id:person_id>/", views.start_conversation, name="start"),
     path("messages/blocked/", views.blocked_people, name="blocked_people"),
-    path("messages/blocked/<int:person_id>/unblock/", views.unblock, name="unblock"),
+    path("messages/blocked/<id:person_id>/unblock/", views.unblock, name="unblock"),
     path("messages/office-hours/", views.office_hours_page, name="office_hours"),
     path("messages/<uuid:conversation_id>/", views.conversation, name="conversation"),
     path(

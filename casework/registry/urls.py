@@ -10,22 +10,22 @@ urlpatterns = [
     path("verify/<slug:regulator>/<str:number>/badge.svg", views.badge, name="badge"),
     path("practice/registrations/", views.my_registrations, name="my_registrations"),
     path(
-        "practice/registrations/<int:claim_id>/withdraw/",
+        "practice/registrations/<id:claim_id>/withdraw/",
         views.withdraw_registration,
         name="withdraw_registration",
     ),
     path("oversight/reviews/", views.review_queue, name="review_queue"),
     path("oversight/imports/", import_views.register_imports, name="register_imports"),
     path(
-        "oversight/imports/<int:import_id>/",
+        "oversight/imports/<id:import_id>/",
         import_views.register_import_detail,
         name="register_import",
     ),
     path(
-        "oversight/imports/<int:import_id>/decide/",
+        "oversight/imports/<id:import_id>/decide/",
         import_views.register_import_decision,
         name="register_import_decision",
     ),
-    path("oversight/reviews/<int:claim_id>/", views.review_claim, name="review_claim"),
-    path("oversight/reviews/<int:claim_id>/evidence/", views.claim_evidence, name="claim_evidence"),
+    path("oversight/reviews/<id:claim_id>/", views.review_claim, name="review_claim"),
+    path("oversight/reviews/<id:claim_id>/evidence/", views.claim_evidence, name="claim_evidence"),
 ]

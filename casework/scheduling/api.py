@@ -14,6 +14,7 @@ from casework.scheduling.access import appointments_of
 from casework.scheduling.calendar import appointment_link
 from casework.scheduling.freshness import may_take_bookings
 from casework.scheduling.queries import bookable, offered_session_types
+from casework.shell.converters import RowId
 
 router = Router(tags=["scheduling"])
 
@@ -53,7 +54,7 @@ class FreeSlotsSchema(Schema):
 
 
 class SlotQuery(Schema):
-    session_type: int | None = Field(None, description="Only this session type")
+    session_type: RowId | None = Field(None, description="Only this session type")
     since: datetime | None = Field(None, description="From (default: now)")
     until: datetime | None = Field(None, description="Until (default and at most: since + 31 days)")
 
@@ -66,7 +67,7 @@ class SlotQuery(Schema):
     url_name="practitioner_slots",
 )
 def free_slots(
-    request: HttpRequest, practitioner_id: int, query: Query[SlotQuery]
+    request: HttpRequest, practitioner_id: RowId, query: Query[SlotQuery]
 ) -> Status[object]:
     practitioner = User.objects.filter(
         pk=practitioner_id, role=Role.PRACTITIONER, is_active=True

@@ -6,38 +6,38 @@ app_name = "scheduling"
 
 urlpatterns = [
     # Booking: choose a time, confirm it.
-    path("book/<int:practitioner_id>/", views.practitioner_times, name="practitioner_times"),
+    path("book/<id:practitioner_id>/", views.practitioner_times, name="practitioner_times"),
     path("book/confirm/", views.confirm_booking, name="confirm_booking"),
     # Appointments, for both parties.
     path("appointments/", views.my_appointments, name="my_appointments"),
-    path("appointments/<int:appointment_id>/", views.appointment_detail, name="appointment"),
+    path("appointments/<id:appointment_id>/", views.appointment_detail, name="appointment"),
     path(
-        "appointments/<int:appointment_id>/appointment.ics",
+        "appointments/<id:appointment_id>/appointment.ics",
         calendar_views.appointment_file,
         name="appointment_ics",
     ),
     path(
-        "appointments/<int:appointment_id>/cancel/",
+        "appointments/<id:appointment_id>/cancel/",
         views.cancel_appointment,
         name="cancel_appointment",
     ),
     path(
-        "appointments/<int:appointment_id>/reschedule/",
+        "appointments/<id:appointment_id>/reschedule/",
         views.reschedule_appointment,
         name="reschedule_appointment",
     ),
     path(
-        "appointments/<int:appointment_id>/confirm/",
+        "appointments/<id:appointment_id>/confirm/",
         views.confirm_appointment,
         name="confirm_appointment",
     ),
     path(
-        "appointments/<int:appointment_id>/decline/",
+        "appointments/<id:appointment_id>/decline/",
         views.decline_appointment,
         name="decline_appointment",
     ),
     path(
-        "appointments/<int:appointment_id>/no-show/",
+        "appointments/<id:appointment_id>/no-show/",
         views.record_no_show,
         name="record_no_show",
     ),
@@ -51,24 +51,24 @@ urlpatterns = [
     path("practice/availability/rules/", practice_views.update_rules, name="update_rules"),
     path("practice/availability/hours/", practice_views.add_window, name="add_window"),
     path(
-        "practice/availability/hours/<int:window_id>/remove/",
+        "practice/availability/hours/<id:window_id>/remove/",
         practice_views.remove_window,
         name="remove_window",
     ),
     path("practice/availability/exceptions/", practice_views.add_exception, name="add_exception"),
     path(
-        "practice/availability/exceptions/<int:exception_id>/remove/",
+        "practice/availability/exceptions/<id:exception_id>/remove/",
         practice_views.remove_exception,
         name="remove_exception",
     ),
     path("practice/sessions/", practice_views.add_session_type, name="add_session_type"),
     path(
-        "practice/sessions/<int:session_type_id>/",
+        "practice/sessions/<id:session_type_id>/",
         practice_views.edit_session_type,
         name="edit_session_type",
     ),
     path(
-        "practice/sessions/<int:session_type_id>/withdraw/",
+        "practice/sessions/<id:session_type_id>/withdraw/",
         practice_views.withdraw_session_type,
         name="withdraw_session_type",
     ),

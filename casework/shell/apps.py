@@ -10,6 +10,14 @@ class ShellConfig(AppConfig):
     name = "casework.shell"
     verbose_name = _("Site shell")
 
+    def ready(self) -> None:
+        # Before any URLconf is read: the apps name rows in their addresses as <id:...>.
+        from django.urls import register_converter
+
+        from casework.shell.converters import RowIdConverter
+
+        register_converter(RowIdConverter, "id")
+
 
 class CaseworkAdminConfig(admin_apps.AdminConfig):
     """The Django admin, on a site that lets in administrators with MFA only."""

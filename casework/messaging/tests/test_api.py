@@ -102,6 +102,19 @@ def test_invalid_utf8_and_broken_json_get_400(
     assert Message.objects.count() == 1
 
 
+def test_a_lone_surrogate_is_refused_with_its_reason_and_stores_nothing(
+    conversation: Conversation, practitioner: User, signed_in: SignedIn
+) -> None:
+    # Valid JSON, but "\\ud800" is half of a surrogate pair: no text, nothing to seal.
+    raw = b'{"body": "x\\ud800y"}'
+    response = signed_in(practitioner).post(
+        messages_url(conversation.pk), raw, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "lone surrogate" in response.json()["detail"]
+    assert Message.objects.count() == 1
+
+
 def test_a_forged_or_foreign_conversation_is_404(
     conversation: Conversation, other_practitioner: User, signed_in: SignedIn
 ) -> None:

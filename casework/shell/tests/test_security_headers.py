@@ -1,6 +1,9 @@
+import ipaddress
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from pytest_django import Settings
 
 pytestmark = pytest.mark.django_db
 
@@ -28,11 +31,20 @@ def test_scripts_run_only_from_our_origin_or_with_this_responses_nonce(client: C
         assert first != second  # a fresh nonce for every response
 
 
-def test_a_well_formed_request_id_from_the_proxy_is_kept(client: Client) -> None:
+def test_a_well_formed_request_id_from_our_proxy_is_kept(
+    client: Client, settings: Settings
+) -> None:
+    settings.TRUSTED_PROXIES = [ipaddress.ip_network("127.0.0.1")]  # the test client's address
     response = client.get(reverse("healthz"), HTTP_X_REQUEST_ID="proxy-abc-12345")
     assert response["X-Request-ID"] == "proxy-abc-12345"
     hostile = client.get(reverse("healthz"), HTTP_X_REQUEST_ID="<script>alert(1)</script>")
     assert hostile["X-Request-ID"] != "<script>alert(1)</script>"
+
+
+def test_a_request_id_from_anyone_else_is_replaced(client: Client, settings: Settings) -> None:
+    settings.TRUSTED_PROXIES = []
+    response = client.get(reverse("healthz"), HTTP_X_REQUEST_ID="chosen-by-a-client")
+    assert response["X-Request-ID"] != "chosen-by-a-client"
 
 
 def test_health_endpoints_answer(client: Client) -> None:
