@@ -3,6 +3,7 @@
 specification, not from the issuer's code."""
 
 import json
+import re
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -80,11 +81,15 @@ def redeemed(wallet: Wallet, offer_uri: str) -> tuple[Issuer, str, str]:
     return issuer, offer.pre_authorized_code, token
 
 
+# OpenID4VCI 8.3.1.2 and RFC 6749 5.2: "MUST NOT include characters outside the set
+# %x20-21 / %x23-5B / %x5D-7E" (printable ASCII without '"' and '\\').
+ERROR_DESCRIPTION = re.compile(r"[\x20-\x21\x23-\x5b\x5d-\x7e]+")
+
+
 def error_of(answer: HttpAnswer) -> str:
     assert "no-store" in answer.header("Cache-Control")
     body = answer.json()
-    assert body["error_description"]
-    assert body["error_description"].isascii()
+    assert ERROR_DESCRIPTION.fullmatch(body["error_description"]), body["error_description"]
     return str(body["error"])
 
 
@@ -386,6 +391,17 @@ def test_malformed_or_wrong_credential_requests_are_refused_and_spend_nothing(
     # The token still fetches the credential with a good request.
     good = wallet.request_credential(issuer, token, {"credential_configuration_id": CONFIGURATION})
     assert wallet.credentials(issuer, CONFIGURATION, good) == [credential.jwt]
+
+
+def test_an_oversized_credential_request_is_refused(
+    holder: Client, credential: IssuedCredential, wallet: Wallet, settings: Any
+) -> None:
+    issuer, _code, token = redeemed(wallet, make_offer(holder, credential))
+    for size in (20_000, settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1):
+        body = json.dumps({"credential_configuration_id": CONFIGURATION, "x": "a" * size})
+        answer = wallet.request_credential(issuer, token, body.encode())
+        assert answer.status == 400
+        assert error_of(answer) == "invalid_credential_request"
 
 
 def test_a_credential_request_must_be_json(
