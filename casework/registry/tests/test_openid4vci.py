@@ -464,3 +464,30 @@ def test_the_credential_endpoint_is_rate_limited_per_address(client: Client) -> 
     for _ in range(30):
         assert client.post(url, {}, content_type="application/json").status_code == 401
     assert client.post(url, {}, content_type="application/json").status_code == 429
+
+
+HOSTILE = ["\x00nul", "\u202eevil\u202c", "😀" * 300, "<script>alert('x')</script>", "' OR 1=1; --"]
+
+
+@pytest.mark.parametrize("value", HOSTILE, ids=lambda v: repr(v)[:20])
+def test_hostile_codes_and_configuration_ids_get_a_reason_never_a_500(
+    holder: Client, credential: IssuedCredential, wallet: Wallet, value: str
+) -> None:
+    issuer, _code, token = redeemed(wallet, make_offer(holder, credential))
+    refused = wallet.request_token(issuer, value)
+    assert refused.status == 400
+    assert error_of(refused) == "invalid_grant"
+    answer = wallet.request_credential(issuer, token, {"credential_configuration_id": value})
+    assert answer.status == 400
+    assert error_of(answer) == "unknown_credential_configuration"
+    assert wallet.request_credential(issuer, value, REQUEST).status == 401
+
+
+def test_a_token_request_that_is_not_utf8_gets_a_reason(client: Client) -> None:
+    response = client.post(
+        reverse("credentials:oid4vci_token"),
+        b"grant_type=\xff\xfe&pre-authorized_code=\xff",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 400
+    assert response.json()["error"] in ("invalid_request", "unsupported_grant_type")
