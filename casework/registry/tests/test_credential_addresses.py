@@ -2,11 +2,14 @@
 and its issuer's DID document (by did:web's rules, also for a site below a path, and across
 key rotation). Each address is fetched with the test client, as a verifier would fetch it."""
 
+import io
 import json
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 
 from casework.accounts.models import User
@@ -16,6 +19,7 @@ from casework.registry.credentials.keys import rotate_signing_key
 from casework.registry.credentials.models import IssuedCredential
 from casework.registry.credentials.verification import verify_credential_jwt
 from casework.registry.credentials.vocabulary import TERMS
+from casework.registry.management.commands import verify_credential as verify_command
 from casework.registry.models import Regulator
 from casework.testing.credentials import held_credential
 
@@ -168,3 +172,31 @@ def test_keys_stay_resolvable_after_rotation(
         assert jws.parse_compact(token).header["kid"] in methods
         assert verify_credential_jwt(token, did_document=document).ok
     assert credential.kid != newer.kid
+
+
+def test_the_command_line_verifier_fetches_the_did_document_by_the_path_rule(
+    settings: Any,
+    practitioner: User,
+    england: Regulator,
+    client: Client,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    settings.SITE_URL = "https://example.org/casework"
+    credential = held_credential(practitioner, regulator=england, number="SW500003")
+    fetched: list[str] = []
+
+    def fetch_over_the_test_client(url: str, *, accept: str) -> str | None:
+        # Stands for the network: the same request, answered by this site.
+        fetched.append(url)
+        response = client.get(url.removeprefix(settings.SITE_URL), headers={"Accept": accept})
+        return response.content.decode() if response.status_code == 200 else None
+
+    monkeypatch.setattr(verify_command, "fetch_text", fetch_over_the_test_client)
+    saved = tmp_path / "credential.jwt"
+    saved.write_text(credential.jwt)
+    out = io.StringIO()
+    call_command("verify_credential", str(saved), stdout=out)
+    assert "Valid." in out.getvalue()
+    assert fetched[0] == "https://example.org/casework/did.json"
+    assert len(fetched) == 3  # the DID document and the two status lists
