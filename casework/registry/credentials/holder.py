@@ -52,6 +52,11 @@ def _verification_url(credential: IssuedCredential) -> str | None:
         return None
 
 
+def _qr_svg(content: str, *, error: str) -> str:
+    """An SVG QR code that scales with CSS (a viewBox, no fixed size), so it fits any screen."""
+    return str(segno.make(content, error=error).svg_inline(scale=4, omitsize=True))
+
+
 def credential_panels(person: User) -> list[CredentialPanel]:
     """The person's held credentials, one per claim (the newest, should a claim have two)."""
     panels, seen = [], set()
@@ -64,7 +69,7 @@ def credential_panels(person: User) -> list[CredentialPanel]:
             CredentialPanel(
                 credential=credential,
                 verification_url=url,
-                qr_svg=segno.make(url, error="m").svg_inline(scale=4) if url else "",
+                qr_svg=_qr_svg(url, error="m") if url else "",
             )
         )
     return panels
@@ -114,7 +119,7 @@ def offer_to_wallet(request: HttpRequest, claim_id: int) -> HttpResponse:
             "credential": credential,
             "offer": made.offer,
             "offer_uri": offer_uri,
-            "qr_svg": segno.make(offer_uri, error="l").svg_inline(scale=3),
+            "qr_svg": _qr_svg(offer_uri, error="l"),
         },
     )
     patch_cache_control(response, private=True, no_store=True)
