@@ -114,6 +114,15 @@ ROUTES["credentials:verify"] = PUBLIC
 ROUTES["credentials:status_list"] = _policy(
     {"ok", "denied"}, staff_without_mfa={"ok", "denied", "mfa"}
 )
+# The vocabulary of the credential's terms; the DID document at did:web's address for a site
+# below a path (the test site is at its host's root, so that address answers 404 alike).
+ROUTES["credentials:vocabulary"] = PUBLIC
+ROUTES["credentials:did_document_at_path"] = _policy({"denied"})
+# OpenID4VCI: public metadata; the token and credential endpoints take only POST from wallets.
+ROUTES["credentials:oid4vci_issuer_metadata"] = PUBLIC
+ROUTES["credentials:oid4vci_authorization_server_metadata"] = PUBLIC
+ROUTES["credentials:oid4vci_token"] = PUBLIC_POST_ONLY
+ROUTES["credentials:oid4vci_credential"] = PUBLIC_POST_ONLY
 
 # Registry: public verification; practitioners' own registrations; reviewers' queue.
 PRACTITIONERS_ONLY = _policy(
@@ -143,6 +152,9 @@ ROUTES.update(
         "registry:badge": PUBLIC,
         "registry:my_registrations": PRACTITIONERS_ONLY,
         "registry:withdraw_registration": PRACTITIONERS_ONLY_POST,
+        # The holder's own credential: the sample claim is nobody's, so 404 to practitioners.
+        "credentials:download": _policy({"denied"}, visitor={"login"}, staff_without_mfa={"mfa"}),
+        "credentials:wallet_offer": PRACTITIONERS_ONLY_POST,
         "registry:review_queue": REVIEWERS_ONLY,
         "registry:review_claim": REVIEWERS_OBJECT,
         "registry:claim_evidence": REVIEWERS_OBJECT,

@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from casework.accounts.models import Role, User
+from casework.registry.credentials.models import IssuedCredential
 from casework.registry.models import RegisterImport, RegistrationClaim, Regulator
 
 
@@ -46,6 +47,29 @@ def get_own_claim(person: User, claim_id: int) -> RegistrationClaim:
     if claim is None:
         raise Http404
     return claim
+
+
+def held_credentials(person: User) -> QuerySet[IssuedCredential]:
+    """The credentials a practitioner holds: live (not revoked) credentials of their verified
+    claims, newest first. Suspended ones are included: they are still theirs, and say so."""
+    return (
+        IssuedCredential.objects.filter(
+            claim__practitioner=person,
+            claim__state=RegistrationClaim.State.VERIFIED,
+            revoked=False,
+        )
+        .select_related("claim__regulator", "claim__entry")
+        .order_by("-issued_at", "-pk")
+    )
+
+
+def get_own_credential(person: User, claim_id: int) -> IssuedCredential:
+    """The current credential of one of the person's verified claims; 404 alike for another
+    person's claim, a claim that is not verified and a claim without a live credential."""
+    credential = held_credentials(person).filter(claim_id=claim_id).first()
+    if credential is None:
+        raise Http404
+    return credential
 
 
 def get_import_for_officer(person: User, import_id: int) -> RegisterImport:

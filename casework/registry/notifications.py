@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from casework.emails import deliver_email
+from casework.registry.credentials.addresses import public_url
 from casework.registry.models import RegistrationClaim
 
 
@@ -34,6 +35,8 @@ def tell_practitioner_status_changed(*, claim_id: int, new_status: str) -> None:
             "claim": claim,
             "status": new_status,
             "link": settings.SITE_URL + verification_path(claim),
+            # Where they see, download and share their credential.
+            "registrations_link": public_url("registry:my_registrations"),
         }
         subject = render_to_string("registry/email/status_changed_subject.txt", context)
         body = render_to_string("registry/email/status_changed_message.txt", context)

@@ -21,6 +21,7 @@ from casework.registry.access import (
     reviewable_claims,
 )
 from casework.registry.badges import badge_svg
+from casework.registry.credentials.holder import credential_panels
 from casework.registry.forms import (
     ClaimForm,
     DecisionForm,
@@ -130,7 +131,9 @@ def my_registrations(request: HttpRequest) -> HttpResponse:
         .order_by("-created_at")
     )
     return TemplateResponse(
-        request, "registry/my_registrations.html", {"form": form, "claims": own_claims}
+        request,
+        "registry/my_registrations.html",
+        {"form": form, "claims": own_claims, "credential_panels": credential_panels(person)},
     )
 
 

@@ -23,11 +23,11 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from casework.registry.credentials import did, jws
+from casework.registry.credentials.addresses import public_url
 from casework.registry.credentials.keys import active_signing_key, load_private_key
 from casework.registry.credentials.models import IssuedCredential, SigningKey
 from casework.registry.credentials.status_list import (
@@ -47,8 +47,9 @@ DEFAULT_VALIDITY = timedelta(days=365)
 
 
 def vocabulary() -> str:
-    """The IRI our own terms expand to (one per deployment, like the issuer's DID)."""
-    return f"{settings.SITE_URL}/credentials/vocab#"
+    """The IRI our own terms expand to (one per deployment, like the issuer's DID). It is an
+    address that answers: the vocabulary document (vocabulary.py) is served there."""
+    return f"{public_url('credentials:vocabulary')}#"
 
 
 def credential_context() -> dict[str, Any]:

@@ -162,3 +162,55 @@ class IssuedCredential(models.Model):
             if was_revoked:
                 raise ValueError("A revoked credential stays revoked.")
         super().save(*args, **kwargs)
+
+
+class CredentialOffer(models.Model):
+    """A one-time offer of one issued credential to its holder's wallet: the Pre-Authorized Code
+    Flow of OpenID for Verifiable Credential Issuance 1.0 (see openid4vci.py).
+
+    Only hashes are kept: the pre-authorized code is shown once, to the holder, and the access
+    token once, to the wallet. The code is exchanged at most once (``redeemed_at``), before
+    ``expires_at``; the token it buys fetches this one credential, once (``delivered_at``),
+    before ``token_expires_at``."""
+
+    credential = models.ForeignKey(
+        IssuedCredential, on_delete=models.CASCADE, related_name="offers"
+    )
+    # SHA-256 (hex) of the pre-authorized code.
+    code_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    redeemed_at = models.DateTimeField(null=True, blank=True)
+    # SHA-256 (hex) of the access token, set when the code is redeemed.
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    token_expires_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("created_at")),
+                name="registry_offer_expires_after_creation",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    redeemed_at__isnull=True,
+                    token_hash__isnull=True,
+                    token_expires_at__isnull=True,
+                )
+                | Q(
+                    redeemed_at__isnull=False,
+                    token_hash__isnull=False,
+                    token_expires_at__isnull=False,
+                ),
+                name="registry_offer_token_only_once_redeemed",
+            ),
+            models.CheckConstraint(
+                condition=Q(delivered_at__isnull=True) | Q(redeemed_at__isnull=False),
+                name="registry_offer_delivered_only_once_redeemed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"offer {self.pk} of {self.credential}"

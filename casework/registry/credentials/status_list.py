@@ -23,11 +23,10 @@ import zlib
 from datetime import UTC, datetime
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
 
 from casework.registry.credentials import did, jws
+from casework.registry.credentials.addresses import public_url
 from casework.registry.credentials.keys import active_signing_key, b64url, load_private_key
 from casework.registry.credentials.models import (
     MIN_STATUS_LIST_BITS,
@@ -50,8 +49,7 @@ def format_datetime(moment: datetime) -> str:
 
 
 def status_list_url(status_list: StatusList) -> str:
-    path = reverse("credentials:status_list", kwargs={"list_id": status_list.public_id})
-    return f"{settings.SITE_URL}{path}"
+    return public_url("credentials:status_list", list_id=status_list.public_id)
 
 
 def encode_bits(bits: bytes) -> str:
