@@ -13,12 +13,12 @@ urlpatterns = [
     path("credentials/vocab", documents.vocabulary, name="vocabulary"),
     # The holder's own credential, from their registrations page (holder.py).
     path(
-        "practice/registrations/<int:claim_id>/credential.jwt",
+        "practice/registrations/<id:claim_id>/credential.jwt",
         holder.download_credential,
         name="download",
     ),
     path(
-        "practice/registrations/<int:claim_id>/credential/wallet/",
+        "practice/registrations/<id:claim_id>/credential/wallet/",
         holder.offer_to_wallet,
         name="wallet_offer",
     ),
