@@ -237,6 +237,10 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False  # a reset never skips the MFA step of s
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Casework] "
+# Changing a password or an email address asks for the password (or a factor) again unless it
+# was given in the last five minutes, and the account's addresses are told of each change.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 ACCOUNT_RATE_LIMITS = {
     # The key is the account *and* the address it is tried from (see AccountAdapter), so an

@@ -29,8 +29,11 @@ def update_preferences(*, person: User, language: str, time_zone: str) -> None:
         )
 
 
-def end_sessions(*, request: HttpRequest, person: User, sessions: list[UserSession]) -> None:
-    """Sign the given sessions of ``person`` out; their open pages are told at once."""
+def end_sessions(
+    *, request: HttpRequest, person: User, sessions: list[UserSession], by: str = "owner"
+) -> None:
+    """Sign the given sessions of ``person`` out; their open pages and sockets are told at
+    once. ``by`` says why, for the audit log: the owner, or what changed on the account."""
     if not sessions:
         return
     keys = [session.session_key for session in sessions]
@@ -41,13 +44,44 @@ def end_sessions(*, request: HttpRequest, person: User, sessions: list[UserSessi
                 actor=person,
                 target=session,
                 subject_id=person.pk,
-                detail={"by": "owner"},
+                detail={"by": by},
             )
         transaction.on_commit(lambda: live.announce_sessions_ended(keys))
     current = request.session.session_key in keys
     get_sessions_adapter().end_sessions(sessions)
     if current:
         get_account_adapter().logout(request)
+
+
+# What changed on an account that ends its other sessions: whoever held one of them (a
+# stolen cookie, a shared computer) may be who the change is meant to shut out.
+ACCOUNT_CHANGES = {
+    "password_changed",
+    "password_set",
+    "password_reset",
+    "email_added",
+    "email_changed",
+    "email_removed",
+    "factor_removed",
+}
+
+
+def end_other_sessions(*, request: HttpRequest, person: User, change: str) -> None:
+    """After ``change`` to ``person``'s account, end every session but this request's (all of
+    them when the request has none of the person's, as after a password reset by email)."""
+    if change not in ACCOUNT_CHANGES:
+        raise ValueError(f"Not an account change: {change!r}")
+    keep = request.session.session_key if request.user.is_authenticated else None
+    # Not purge_and_list: a new password has already made the others stale, and purging would
+    # forget them without ending them, their sockets still open. A row whose session is gone
+    # (this one's former key, replaced as the password changed) has nothing left to end.
+    others = []
+    for session in UserSession.objects.filter(user_id=person.pk).exclude(session_key=keep or ""):
+        if session.exists():
+            others.append(session)
+        else:
+            session.delete()
+    end_sessions(request=request, person=person, sessions=others, by=change)
 
 
 def subscribe_to_push(

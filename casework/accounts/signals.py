@@ -1,13 +1,18 @@
-"""Audit receivers for what django-allauth and django.contrib.auth do on their own."""
+"""Receivers for what django-allauth and django.contrib.auth do on their own: each is audited,
+and a change to how the account is reached (password, email, second factor) ends its other
+sessions."""
 
 import time
 from typing import Any
 
+from allauth.account import signals as account_signals
+from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.mfa import signals as mfa_signals
 from django.contrib.auth import signals as auth_signals
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from casework.accounts import services
 from casework.accounts.middleware import LAST_SEEN_AT, SIGNED_IN_AT
 from casework.accounts.models import User
 from casework.privacy.audit import record_event
@@ -63,6 +68,7 @@ def record_mfa_removed(
     sender: Any, request: HttpRequest, user: Any, authenticator: Any, **kwargs: Any
 ) -> None:
     _record_mfa("mfa.removed", user, authenticator)
+    services.end_other_sessions(request=request, person=user, change="factor_removed")
 
 
 @receiver(mfa_signals.authenticator_reset)
@@ -70,6 +76,46 @@ def record_mfa_reset(
     sender: Any, request: HttpRequest, user: Any, authenticator: Any, **kwargs: Any
 ) -> None:
     _record_mfa("mfa.reset", user, authenticator)
+
+
+def _account_changed(change: str, request: HttpRequest, user: User, **detail: str) -> None:
+    record_event(action=f"account.{change}", actor=user, subject_id=user.pk, detail=detail)
+    services.end_other_sessions(request=request, person=user, change=change)
+
+
+@receiver(account_signals.password_changed)
+def record_password_changed(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
+    _account_changed("password_changed", request, user)
+
+
+@receiver(account_signals.password_set)
+def record_password_set(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
+    _account_changed("password_set", request, user)
+
+
+@receiver(account_signals.password_reset)
+def record_password_reset(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
+    _account_changed("password_reset", request, user)
+
+
+# Addresses are personal data: the audit log keeps only which kind of change it was.
+@receiver(account_signals.email_added)
+def record_email_added(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
+    _account_changed("email_added", request, user)
+    # allauth tells the old address of a change of primary address and of a removal, but not
+    # of an addition: an address added by whoever holds a session is the first step of
+    # taking the account over, so the owner hears of it at once.
+    get_account_adapter(request).send_notification_mail("account/email/email_added", user)
+
+
+@receiver(account_signals.email_changed)
+def record_email_changed(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
+    _account_changed("email_changed", request, user)
+
+
+@receiver(account_signals.email_removed)
+def record_email_removed(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
+    _account_changed("email_removed", request, user)
 
 
 @receiver(mfa_signals.authentication_failed)

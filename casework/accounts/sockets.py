@@ -3,7 +3,8 @@
 A page's socket outlives the request that authenticated it, so a consumer that shows private
 content joins its session's group (signing out everywhere closes it at once) and, on each
 heartbeat, checks that the session still stands under the same rules pages apply: not ended
-or expired, the person still active, and for staff within the idle and total limits.
+or expired, signed with the current password, the person still active, and for staff within
+the idle and total limits.
 """
 
 import time
@@ -13,7 +14,8 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
-from django.contrib.auth import SESSION_KEY
+from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
+from django.utils.crypto import constant_time_compare
 
 from casework.accounts.live import session_group
 from casework.accounts.middleware import LAST_SEEN_AT, SIGNED_IN_AT
@@ -29,6 +31,12 @@ def session_stands(session_key: str, person_id: int) -> bool:
         return False  # ended, expired, or now someone else's
     person = User.objects.filter(pk=person_id, is_active=True).first()
     if person is None:
+        return False
+    # As pages do (django.contrib.auth.get_user): a session signed before the password changed
+    # carries the old password's hash, and no longer stands.
+    if not constant_time_compare(
+        str(data.get(HASH_SESSION_KEY, "")), person.get_session_auth_hash()
+    ):
         return False
     if person.is_staff_role:
         now = int(time.time())
