@@ -115,6 +115,18 @@ def test_where_shows_only_who_may_practise_there() -> None:
     assert "not regulated as a profession in Australia" in page
 
 
+def test_the_uk_allowance_runs_one_way_into_england() -> None:
+    listed_practitioner(legal_name="Amara Okafor", regulator="social-work-england")
+    listed_practitioner(legal_name="Ewan MacLeod", regulator="sssc")
+    listed_practitioner(legal_name="Cerys Pugh", regulator="social-care-wales")
+    listed_practitioner(legal_name="Niamh Kelly", regulator="niscc")
+    assert names("where=GB-ENG") == ["Amara Okafor", "Cerys Pugh", "Ewan MacLeod", "Niamh Kelly"]
+    # An England-only registrant is never listed for a client elsewhere in the UK.
+    assert names("where=GB-SCT") == ["Ewan MacLeod"]
+    assert names("where=GB-WLS") == ["Cerys Pugh"]
+    assert names("where=GB-NIR") == ["Niamh Kelly"]
+
+
 def test_a_place_without_reviewed_facts_shows_only_registrations_covering_it() -> None:
     listed_practitioner(legal_name="Amara Okafor")
     assert names("where=FR") == []
