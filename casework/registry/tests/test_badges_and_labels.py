@@ -29,7 +29,7 @@ def on_register(
         registration_number=number,
         name=str(fields.pop("name", "Amara Okafor")),
         status=status,
-        **fields,  # type: ignore[arg-type]
+        **fields,
     )
 
 
