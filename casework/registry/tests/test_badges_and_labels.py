@@ -240,8 +240,8 @@ def test_the_server_check_says_whose_credential_it_is(england: Regulator) -> Non
     )
     # The browser check fills the same sentence from the credential it verified itself.
     assert (
-        'data-holder-text="Whose credential: %(name)s, registered with %(regulator)s '
-        '(%(place)s) under number %(number)s."' in page
+        'data-holder-text="Whose credential: {name}, registered with {regulator} '
+        '({place}) under number {number}."' in page
     )
 
 

@@ -328,7 +328,7 @@
       place: text(subject.jurisdiction),
       number: text(subject.registrationNumber),
     };
-    return template.replace(/%\((name|regulator|place|number)\)s/g, (_match, key) => values[key]);
+    return template.replace(/\{(name|regulator|place|number)\}/g, (_match, key) => values[key]);
   };
 
   const element = (name, text, className) => {
