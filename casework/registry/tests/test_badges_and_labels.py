@@ -3,14 +3,19 @@ status in plain words, "verified" only for a practising registration someone has
 the verification page's wording follows the status; the credential check says whose credential
 it is; regulators of one name are told apart by their place everywhere."""
 
+import io
+import json
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from casework.registry.credentials.did import build_did_document
 from casework.registry.credentials.service import issue_credential_for_claim
 from casework.registry.models import RegisterEntry, RegistrationClaim, Regulator
 from casework.registry.reference_data import regulator_labels
@@ -254,3 +259,30 @@ def test_the_server_check_of_an_altered_credential_names_no_one(england: Regulat
     page = Client().post(reverse("credentials:verify"), {"credential": altered}).content.decode()
     assert "Not valid." in page
     assert "Whose credential: Amara" not in page
+
+
+def test_the_command_line_check_says_whose_credential_it_is(
+    england: Regulator, tmp_path: Path
+) -> None:
+    entry = on_register("nz-swrb", "NZ4002", name="Aroha Ngata")
+    issued = issue_credential_for_claim(claim=proven(entry))
+    assert issued is not None
+    token = tmp_path / "credential.jwt"
+    token.write_text(issued.jwt)
+    did_document = tmp_path / "did.json"
+    did_document.write_text(json.dumps(build_did_document()))
+    lists = []
+    for status_list in (issued.revocation_list, issued.suspension_list):
+        status_list.refresh_from_db()
+        path = tmp_path / f"{status_list.purpose}.jwt"
+        path.write_text(status_list.signed_jwt)
+        lists += ["--status-list", str(path)]
+    out = io.StringIO()
+    call_command(
+        "verify_credential", str(token), "--did-document", str(did_document), *lists, stdout=out
+    )
+    assert (
+        "Whose credential: Aroha Ngata, registered with Social Workers Registration Board (NZ) "
+        "under number NZ4002 (registered)"
+    ) in out.getvalue()
+    assert "Valid." in out.getvalue()
