@@ -101,8 +101,8 @@ def badge_svg(entry: RegisterEntry | None, *, proven: bool, page_url: str) -> st
         )
         + 24
     )
-    height = 24 + 20 * len(lines) + 28
-    status_y = 24 + 20 * len(lines)
+    status_y = 24 + 20 * len(lines) + 8
+    height = status_y + 28
     body = "".join(
         f'<text x="12" y="{40 + 20 * index}" {weight}>{escape(content)}</text>'
         for index, (content, _advance, weight) in enumerate(lines)
