@@ -127,6 +127,15 @@ def test_the_uk_allowance_runs_one_way_into_england() -> None:
     assert names("where=GB-NIR") == ["Niamh Kelly"]
 
 
+def test_an_england_only_profile_says_it_may_not_serve_a_client_in_scotland() -> None:
+    profile = listed_practitioner(legal_name="Amara Okafor", regulator="social-work-england")
+    page = Client().get(f"/practitioners/{profile.slug}/?where=GB-SCT")
+    assert not page.context["practice"].allowed
+    assert "registration with Scottish Social Services Council is required" in (
+        page.content.decode()
+    )
+
+
 def test_a_place_without_reviewed_facts_shows_only_registrations_covering_it() -> None:
     listed_practitioner(legal_name="Amara Okafor")
     assert names("where=FR") == []
