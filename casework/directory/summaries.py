@@ -61,7 +61,7 @@ def _registration(claim: RegistrationClaim) -> RegistrationSummary:
     regulator = claim.regulator
     return RegistrationSummary(
         regulator_slug=regulator.slug,
-        regulator_name=regulator.name,
+        regulator_name=str(regulator),  # the label: tells apart regulators of one name
         regulator_website=regulator.website,
         jurisdiction=regulator.jurisdiction_id,
         jurisdiction_name=regulator.jurisdiction.name,

@@ -26,6 +26,10 @@ class PracticeSchema(Schema):
 class RegulatorSchema(Schema):
     slug: str
     name: str
+    label: str = Field(
+        description="The name to show people: followed by the place it regulates when another "
+        "regulator has the same name (e.g. Social Workers Registration Board (New Zealand))"
+    )
     jurisdiction: str = Field(description="ISO 3166-1 or 3166-2 code")
     website: str
     registration_mandatory: bool
@@ -87,6 +91,7 @@ def verify(request: HttpRequest, query: Query[VerifyQuery]) -> Status[object]:
                 "regulator": {
                     "slug": entry.regulator.slug,
                     "name": entry.regulator.name,
+                    "label": str(entry.regulator),
                     "jurisdiction": entry.regulator.jurisdiction_id,
                     "website": entry.regulator.website,
                     "registration_mandatory": entry.regulator.registration_mandatory,

@@ -1,9 +1,20 @@
-"""The live badge practitioners embed in their profiles and websites: an SVG of the status."""
+"""The live badge practitioners embed in their profiles and websites: an SVG of the status.
 
+A badge cannot be borrowed: it names the person as the register holds them, the regulator and
+the registration number, so a badge of someone else's registration on an impostor's page says
+whose it is, and it links to the verification page where anyone can check. It says "verified"
+only while the registration is practising and a practitioner has proven it is theirs; any other
+status is said in plain words that tell a client what to do ("Suspended: do not book").
+"""
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
 from django.utils.html import escape
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from casework.registry.models import RegisterEntry, RegistrationStatus
+from casework.registry.models import PRACTISING_STATUSES, RegisterEntry, RegistrationStatus
 
 COLOURS = {
     RegistrationStatus.REGISTERED: "#1b6e3a",
@@ -12,24 +23,104 @@ COLOURS = {
     RegistrationStatus.LAPSED: "#4a5562",
     RegistrationStatus.REMOVED: "#a4161a",
 }
+NOT_LISTED_COLOUR = "#4a5562"
+
+# What the badge says of each status: what a client should do, in as few words as possible.
+STATUS_WORDS: dict[str, Promise] = {
+    RegistrationStatus.REGISTERED: gettext_lazy("Registered"),
+    RegistrationStatus.CONDITIONS: gettext_lazy("Registered with conditions: see them"),
+    RegistrationStatus.SUSPENDED: gettext_lazy("Suspended: do not book"),
+    RegistrationStatus.LAPSED: gettext_lazy("Lapsed: do not book"),
+    RegistrationStatus.REMOVED: gettext_lazy("Removed: do not book"),
+}
+
+# Longer names are cut on the badge (the verification page shows them whole).
+MAX_LINE_CHARS = 72
+# Rough advance widths of Verdana at 12px and 11px (no font metrics in an SVG we write).
+_WIDE, _NARROW = 7.4, 6.6
 
 
-def badge_svg(entry: RegisterEntry | None) -> str:
+@dataclass(frozen=True)
+class BadgeText:
+    heading: str
+    name: str
+    registration: str
+    status: str
+    check_at: str
+
+    @property
+    def summary(self) -> str:
+        """The whole badge in one sentence, for its title and for screen readers."""
+        parts = [self.heading, self.name, self.registration, self.status, self.check_at]
+        return ". ".join(part for part in parts if part)
+
+
+def badge_text(entry: RegisterEntry | None, *, proven: bool, page_url: str) -> BadgeText:
+    """What the badge says. ``proven``: a practitioner on Casework has a verified claim on the
+    entry (it is never "verified" otherwise, nor while the registration is not practising)."""
     if entry is None:
-        label, colour = _("Not on the register"), "#4a5562"
-    else:
-        label, colour = str(entry.get_status_display()), COLOURS[RegistrationStatus(entry.status)]
-    left = _("Casework verified") if entry is not None else _("Casework")
-    right = escape(label)
-    left_width, right_width = 8 * len(left) + 16, 7 * len(label) + 20
-    width = left_width + right_width
-    title = escape(f"{left}: {label}")
+        return BadgeText(
+            heading=_("Casework register check"),
+            name="",
+            registration=_("No entry on the register under this number"),
+            status=_("Not on the register"),
+            check_at="",
+        )
+    verified = proven and entry.status in PRACTISING_STATUSES
+    return BadgeText(
+        heading=(
+            _("Casework: registration verified") if verified else _("Casework register check")
+        ),
+        name=_cut(entry.name),
+        registration=_cut(
+            _("%(regulator)s, number %(number)s")
+            % {"regulator": str(entry.regulator), "number": entry.registration_number}
+        ),
+        status=str(STATUS_WORDS[entry.status]),
+        check_at=_cut(_("Check it live: %(url)s") % {"url": page_url}),
+    )
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= MAX_LINE_CHARS else text[: MAX_LINE_CHARS - 1] + "…"
+
+
+def badge_svg(entry: RegisterEntry | None, *, proven: bool, page_url: str) -> str:
+    text = badge_text(entry, proven=proven, page_url=page_url)
+    colour = COLOURS[RegistrationStatus(entry.status)] if entry is not None else NOT_LISTED_COLOUR
+    lines = [
+        (text.name, _WIDE, 'font-weight="bold"'),
+        (text.registration, _NARROW, ""),
+        (text.check_at, _NARROW, ""),
+    ]
+    lines = [line for line in lines if line[0]]
+    width = int(
+        max(
+            [len(text.heading) * _NARROW, len(text.status) * _WIDE]
+            + [len(content) * advance for content, advance, _weight in lines]
+        )
+        + 24
+    )
+    status_y = 24 + 20 * len(lines) + 8
+    height = status_y + 28
+    body = "".join(
+        f'<text x="12" y="{40 + 20 * index}" {weight}>{escape(content)}</text>'
+        for index, (content, _advance, weight) in enumerate(lines)
+    )
+    summary = escape(text.summary)
+    link_open, link_close = "", ""
+    if entry is not None:
+        # Opened on its own (not through an <img>), the badge itself leads to the live check.
+        link_open, link_close = f'<a href="{escape(page_url)}" target="_top">', "</a>"
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="24" role="img" '
-        f'aria-label="{title}"><title>{title}</title>'
-        f'<rect width="{left_width}" height="24" fill="#073f78"/>'
-        f'<rect x="{left_width}" width="{right_width}" height="24" fill="{colour}"/>'
-        '<g fill="#fff" font-family="Verdana,DejaVu Sans,sans-serif" font-size="12">'
-        f'<text x="8" y="16">{escape(left)}</text>'
-        f'<text x="{left_width + 10}" y="16">{right}</text></g></svg>'
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'role="img" aria-label="{summary}"><title>{summary}</title>{link_open}'
+        f'<rect width="{width}" height="{height}" fill="#fff" stroke="#073f78"/>'
+        f'<rect width="{width}" height="24" fill="#073f78"/>'
+        f'<rect y="{status_y}" width="{width}" height="28" fill="{colour}"/>'
+        '<g font-family="Verdana,DejaVu Sans,sans-serif" font-size="11">'
+        f'<text x="12" y="16" fill="#fff">{escape(text.heading)}</text>'
+        f'<g fill="#1a1a1a">{body}</g>'
+        f'<text x="12" y="{status_y + 19}" fill="#fff" font-size="13" font-weight="bold">'
+        f"{escape(text.status)}</text></g>{link_close}</svg>"
     )

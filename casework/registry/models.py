@@ -36,6 +36,10 @@ class Regulator(models.Model):
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
     name = models.CharField(_("name"), max_length=200)
     short_name = models.CharField(_("short name"), max_length=80)
+    # What people read wherever the regulator is named: the name, followed by the place it
+    # regulates when another regulator's name is the same or contains it (New Zealand's and
+    # Hong Kong's "Social Workers Registration Board"). Set by the reference data loader.
+    label = models.CharField(_("label"), max_length=260, blank=True)
     jurisdiction = models.ForeignKey(
         Jurisdiction, on_delete=models.PROTECT, related_name="regulators"
     )
@@ -56,7 +60,7 @@ class Regulator(models.Model):
         verbose_name_plural = _("regulators")
 
     def __str__(self) -> str:
-        return self.name
+        return self.label or self.name
 
 
 class RegulatorOfficer(models.Model):
@@ -77,12 +81,32 @@ class RegulatorOfficer(models.Model):
 
 
 class PracticeAgreement(models.Model):
-    """An arrangement that lets a registration count in other jurisdictions (a compact...)."""
+    """An arrangement that lets a registration count in other jurisdictions (a compact...).
+
+    It has a direction: registrants of the ``registrants_of`` jurisdictions (or of their
+    subdivisions) may practise in the ``practise_in`` jurisdictions, never the other way round
+    unless the agreement says so too. A mutual agreement lists every member on both sides.
+    """
+
+    class Direction(models.TextChoices):
+        MUTUAL = "mutual", _("Mutual")
+        ONE_WAY = "one_way", _("One way")
+        # Recorded for what it says about the members, but lets nobody practise anywhere.
+        NONE = "none", _("Lets no one practise elsewhere")
 
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=80)
+    # Every jurisdiction the agreement concerns, on either side.
     members = models.ManyToManyField(Jurisdiction, related_name="practice_agreements")
+    # Until the reference data is loaded again, an agreement lets nobody practise elsewhere.
+    direction = models.CharField(max_length=8, choices=Direction.choices, default=Direction.NONE)
+    registrants_of = models.ManyToManyField(
+        Jurisdiction, related_name="agreements_for_registrants", blank=True
+    )
+    practise_in = models.ManyToManyField(
+        Jurisdiction, related_name="agreements_to_practise_in", blank=True
+    )
     operational = models.BooleanField()
     operational_note = models.TextField(blank=True)
     source = models.URLField(max_length=500)
@@ -90,9 +114,38 @@ class PracticeAgreement(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(direction__in=["mutual", "one_way", "none"]),
+                name="registry_agreement_direction",
+            ),
+            # An agreement that lets no one practise elsewhere is never operational.
+            models.CheckConstraint(
+                condition=~Q(direction="none") | Q(operational=False),
+                name="registry_agreement_without_direction_not_operational",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+
+class NameSearchKeyField(models.TextField[str, str]):
+    """The register names of an entry, folded for searching (``names.name_search_key``).
+
+    Computed from ``name`` and ``previous_names`` whenever the row is saved or bulk-created, so
+    that no writer has to remember it; a queryset ``update`` of the names must set it too.
+    """
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> str:
+        from casework.registry.names import name_search_key
+
+        value = name_search_key(
+            getattr(model_instance, "name", ""),
+            *(getattr(model_instance, "previous_names", None) or []),
+        )
+        setattr(model_instance, self.attname, value)
+        return value
 
 
 class RegistrationStatus(models.TextChoices):
@@ -155,6 +208,9 @@ class RegisterEntry(models.Model):
     registration_number = models.CharField(max_length=40)
     name = models.CharField(max_length=200)
     previous_names = models.JSONField(default=list, blank=True)
+    # Searched by /verify/ and the API, so that a name is found whatever its accents, case,
+    # hyphens, apostrophes and order (PostgreSQL indexes it by trigrams).
+    name_key = NameSearchKeyField(editable=False, blank=True, default="")
     status = models.CharField(max_length=12, choices=RegistrationStatus.choices)
     conditions = models.TextField(blank=True)
     valid_from = models.DateField(null=True, blank=True)

@@ -14,12 +14,39 @@ _SEPARATORS = re.compile(r"[\s\-\u2010\u2011\u2012\u2013\u2014_.,;:/]+")
 _APOSTROPHES = re.compile(r"['\u2019\u2018`\u00b4]")
 
 
-def name_tokens(name: str) -> tuple[str, ...]:
+def _fold(name: str) -> str:
+    """Lower case, without accents, format characters or letters' variants."""
     decomposed = unicodedata.normalize("NFKD", name)
-    without_marks = "".join(c for c in decomposed if not unicodedata.combining(c))
-    folded = _APOSTROPHES.sub("", without_marks.casefold())
-    folded = folded.replace("ß", "ss").replace("ø", "o").replace("ł", "l").replace("đ", "d")
+    without_marks = "".join(
+        c for c in decomposed if not unicodedata.combining(c) and unicodedata.category(c) != "Cf"
+    )
+    folded = without_marks.casefold()
+    return folded.replace("ß", "ss").replace("ø", "o").replace("ł", "l").replace("đ", "d")
+
+
+def name_tokens(name: str) -> tuple[str, ...]:
+    folded = _APOSTROPHES.sub("", _fold(name))
     return tuple(sorted(_glue_particles([t for t in _SEPARATORS.split(folded) if t])))
+
+
+def name_search_key(*names: str) -> str:
+    """The words a register entry is found by, for ``RegisterEntry.name_key``: each name's
+    tokens as ``names_match`` compares them, and also the parts an apostrophe or a particle
+    joined ("O'Neil" is found by "oneil" and by "neil"; "de la Cruz" by "cruz" and
+    "delacruz"). Each word starts after a space, so a search matches the start of a word."""
+    words: dict[str, None] = {}
+    for name in names:
+        words.update(dict.fromkeys(name_tokens(name)))
+        words.update(
+            dict.fromkeys(t for t in _SEPARATORS.split(_APOSTROPHES.sub(" ", _fold(name))) if t)
+        )
+    return "".join(f" {word}" for word in words)
+
+
+def name_search_words(query: str) -> list[str]:
+    """The words of a name search, each to be found at the start of a word of an entry's
+    ``name_key``: in any order, whatever the accents, case, hyphens and apostrophes."""
+    return list(dict.fromkeys(name_tokens(query)))
 
 
 def _glue_particles(tokens: list[str]) -> list[str]:

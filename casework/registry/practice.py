@@ -1,14 +1,21 @@
 """Where a registration lets its holder practise, and whether that covers a client's location.
 
+The one home of the cross-border answer: the profile, the directory filter (``/find/?where=``),
+the verification page and API, and booking all ask here.
+
 A registration in a practising status covers its regulator's jurisdiction (a country-level
-registration covers the country's subdivisions too) and the jurisdictions of every
-*operational* practice agreement its jurisdiction belongs to. Where the client's jurisdiction
+registration covers the country's subdivisions too) and, for every *operational* practice
+agreement whose ``registrants_of`` include its regulator's jurisdiction (or that
+jurisdiction's country), the agreement's ``practise_in`` jurisdictions. Agreements have a
+direction: the UK's temporary-practice allowance lets Scottish, Welsh and Northern Irish
+registrants practise in England, and nobody the other way. Where the client's jurisdiction
 requires registration and none of the practitioner's registrations covers it, the answer is no.
 """
 
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from casework.registry.models import (
@@ -41,27 +48,57 @@ def _covers(registered_in: str, client_in: str) -> bool:
     return client_in == registered_in or client_in.startswith(registered_in + "-")
 
 
-def jurisdictions_covered(entry: RegisterEntry) -> set[str]:
+def _self_and_parents(code: str) -> list[str]:
+    """ "US-CA" -> ["US", "US-CA"]: a jurisdiction and the ones it lies within."""
+    parts = code.split("-")
+    return ["-".join(parts[:length]) for length in range(1, len(parts) + 1)]
+
+
+def _agreements_for_registrants_of(home: str) -> list[PracticeAgreement]:
+    return list(
+        PracticeAgreement.objects.filter(
+            operational=True, registrants_of__code__in=_self_and_parents(home)
+        )
+        .exclude(direction=PracticeAgreement.Direction.NONE)
+        .distinct()
+        .prefetch_related("practise_in")
+    )
+
+
+def jurisdictions_covered(entry: RegisterEntry) -> dict[str, PracticeAgreement | None]:
+    """Where a registration lets its holder practise: each jurisdiction, with the agreement
+    that extends the registration there (None for the regulator's own jurisdiction)."""
     if entry.status not in PRACTISING_STATUSES:
-        return set()
+        return {}
     home = entry.regulator.jurisdiction_id
-    covered = {home}
-    for agreement in PracticeAgreement.objects.filter(
-        operational=True, members__code=home
-    ).prefetch_related("members"):
-        covered |= {member.code for member in agreement.members.all()}
+    covered: dict[str, PracticeAgreement | None] = {home: None}
+    for agreement in _agreements_for_registrants_of(home):
+        for place in agreement.practise_in.all():
+            covered.setdefault(place.code, agreement)
     return covered
 
 
 def may_practise_for(entries: list[RegisterEntry], client_in: Jurisdiction) -> PracticeAnswer:
     for entry in entries:
-        for code in jurisdictions_covered(entry):
-            if _covers(code, client_in.code):
-                return PracticeAnswer(
-                    Verdict.MAY_PRACTISE,
-                    _("Registered with %(regulator)s, which covers clients in %(place)s.")
-                    % {"regulator": entry.regulator.name, "place": client_in.name},
+        for code, agreement in jurisdictions_covered(entry).items():
+            if not _covers(code, client_in.code):
+                continue
+            if agreement is None:
+                reason = _("Registered with %(regulator)s, which covers clients in %(place)s.")
+            else:
+                reason = _(
+                    "Registered with %(regulator)s; under “%(agreement)s”, that registration "
+                    "also covers clients in %(place)s."
                 )
+            return PracticeAnswer(
+                Verdict.MAY_PRACTISE,
+                reason
+                % {
+                    "regulator": str(entry.regulator),
+                    "place": client_in.name,
+                    "agreement": agreement.name if agreement else "",
+                },
+            )
     local = Regulator.objects.filter(jurisdiction__in=_self_and_country(client_in))
     mandatory = [regulator for regulator in local if regulator.registration_mandatory]
     if mandatory:
@@ -71,7 +108,7 @@ def may_practise_for(entries: list[RegisterEntry], client_in: Jurisdiction) -> P
                 "To work with clients in %(place)s, registration with %(regulator)s is required, "
                 "and this person holds none that is valid there."
             )
-            % {"place": client_in.name, "regulator": mandatory[0].name},
+            % {"place": client_in.name, "regulator": str(mandatory[0])},
         )
     regulation = client_in.social_work_regulated
     if regulation is None and client_in.country_id:
@@ -98,8 +135,9 @@ def _self_and_country(place: Jurisdiction) -> list[str]:
 
 def jurisdictions_covering(place: Jurisdiction) -> set[str] | None:
     """The inverse of ``may_practise_for``, for searching: the regulators' jurisdictions whose
-    practising registrations let their holder work with a client in ``place`` (the place
-    itself, its country, and the members of every operational agreement that includes either).
+    practising registrations let their holder work with a client in ``place``: the place
+    itself, its country, and the ``registrants_of`` side (with its subdivisions) of every
+    operational agreement whose ``practise_in`` side includes either.
 
     None means a registration is not needed there (social work is unregulated in ``place`` and
     no regulator there requires one), so anyone in good standing may practise. Where we hold no
@@ -109,15 +147,20 @@ def jurisdictions_covering(place: Jurisdiction) -> set[str] | None:
     """
     if may_practise_for([], place).allowed:
         return None
-    parts = place.code.split("-")
-    covering_place = {"-".join(parts[:length]) for length in range(1, len(parts) + 1)}
-    homes = set(covering_place)
-    for agreement in PracticeAgreement.objects.filter(
-        operational=True, members__code__in=sorted(covering_place)
-    ).prefetch_related("members"):
-        homes |= {member.code for member in agreement.members.all()}
+    covering_place = _self_and_parents(place.code)
+    # Regulators of exactly these jurisdictions, or (agreements' registrants_of) of these or
+    # of their subdivisions: "CA" in registrants_of stands for every Canadian regulator.
+    homes, agreed = set(covering_place), set()
+    for agreement in (
+        PracticeAgreement.objects.filter(operational=True, practise_in__code__in=covering_place)
+        .exclude(direction=PracticeAgreement.Direction.NONE)
+        .distinct()
+        .prefetch_related("registrants_of")
+    ):
+        agreed |= {member.code for member in agreement.registrants_of.all()}
     return set(
-        Regulator.objects.filter(jurisdiction_id__in=sorted(homes)).values_list(
-            "jurisdiction_id", flat=True
-        )
+        Regulator.objects.filter(
+            Q(jurisdiction_id__in=sorted(homes | agreed))
+            | Q(jurisdiction__country_id__in=sorted(agreed))
+        ).values_list("jurisdiction_id", flat=True)
     )

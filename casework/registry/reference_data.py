@@ -90,16 +90,89 @@ def _load_regulators(data: dict[str, Any]) -> int:
             regulation_source=item.get("source", ""),
             regulation_confirmed=bool(item.get("confirmed", False)),
         )
+    _label_regulators()
     return len(data.get("regulator", []))
+
+
+def regulator_labels(regulators: list[tuple[str, str, str]]) -> dict[str, str]:
+    """``{slug: label}`` for ``(slug, name, place)`` triples: a regulator's name, followed by
+    the place it regulates when another regulator's name is the same as, or contains, its own
+    (so New Zealand's and Hong Kong's "Social Workers Registration Board", and Ireland's
+    "CORU - Social Workers Registration Board", are told apart wherever they are named)."""
+    folded = {slug: " ".join(name.casefold().split()) for slug, name, _place in regulators}
+    labels = {}
+    for slug, name, place in regulators:
+        mine = folded[slug]
+        clash = any(
+            other != slug and (mine in theirs or theirs in mine) for other, theirs in folded.items()
+        )
+        labels[slug] = f"{name} ({place})" if clash else name
+    return labels
+
+
+def _label_regulators() -> None:
+    regulators = list(Regulator.objects.select_related("jurisdiction"))
+    labels = regulator_labels([(r.slug, r.name, r.jurisdiction.name) for r in regulators])
+    for regulator in regulators:
+        if regulator.label != labels[regulator.slug]:
+            regulator.label = labels[regulator.slug]
+            regulator.save(update_fields=["label"])
+
+
+class ReferenceDataError(ValueError):
+    """The shipped data contradicts itself; loading stops before anything is written."""
+
+
+_DIRECTIONS = {
+    "mutual": PracticeAgreement.Direction.MUTUAL,
+    "one-way": PracticeAgreement.Direction.ONE_WAY,
+    "none": PracticeAgreement.Direction.NONE,
+}
+
+
+def agreement_sides(item: dict[str, Any]) -> tuple[str, list[str], list[str]]:
+    """The direction of an agreement in the data file, and who may practise where under it:
+    (direction, registrants_of, practise_in). Refuses an entry whose direction is missing or
+    does not fit its members, so that an agreement never applies both ways by default."""
+    slug, members = item.get("slug", "?"), list(item.get("members", []))
+    direction = _DIRECTIONS.get(item.get("direction", ""))
+    if direction is None:
+        raise ReferenceDataError(
+            f"Agreement {slug}: direction must be one of {sorted(_DIRECTIONS)}."
+        )
+    registrants_of = list(item.get("registrants_of", []))
+    practise_in = list(item.get("practise_in", []))
+    if direction == PracticeAgreement.Direction.MUTUAL:
+        if registrants_of or practise_in:
+            raise ReferenceDataError(
+                f"Agreement {slug}: a mutual agreement lists its members only."
+            )
+        return direction, members, members
+    if direction == PracticeAgreement.Direction.NONE:
+        if registrants_of or practise_in or item.get("operational"):
+            raise ReferenceDataError(
+                f"Agreement {slug}: an agreement that lets no one practise elsewhere has no "
+                "sides and is not operational."
+            )
+        return direction, [], []
+    if not registrants_of or not practise_in:
+        raise ReferenceDataError(
+            f"Agreement {slug}: a one-way agreement names registrants_of and practise_in."
+        )
+    if not set(registrants_of + practise_in) <= set(members):
+        raise ReferenceDataError(f"Agreement {slug}: both sides must be among its members.")
+    return direction, registrants_of, practise_in
 
 
 def _load_agreements(data: dict[str, Any]) -> int:
     for item in data.get("agreement", []):
+        direction, registrants_of, practise_in = agreement_sides(item)
         agreement, _ = PracticeAgreement.objects.update_or_create(
             slug=item["slug"],
             defaults={
                 "name": item["name"],
                 "kind": item["kind"],
+                "direction": direction,
                 "operational": item["operational"],
                 "operational_note": item.get("operational_note", ""),
                 "source": item["source"],
@@ -107,6 +180,8 @@ def _load_agreements(data: dict[str, Any]) -> int:
             },
         )
         agreement.members.set(Jurisdiction.objects.filter(code__in=item.get("members", [])))
+        agreement.registrants_of.set(Jurisdiction.objects.filter(code__in=registrants_of))
+        agreement.practise_in.set(Jurisdiction.objects.filter(code__in=practise_in))
     return len(data.get("agreement", []))
 
 

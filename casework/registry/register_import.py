@@ -44,6 +44,7 @@ from casework.registry.models import (
     RegistrationStatus,
     Regulator,
 )
+from casework.registry.names import name_search_key
 from casework.registry.register_diff import (
     DiffTally,
     EntryDiff,
@@ -444,6 +445,8 @@ class _EntryWriter:
                 RegisterEntry.objects.filter(pk=entry.pk).update(
                     source_import=self._import,
                     updated_at=self._now,
+                    # An update() skips the key's pre_save: keep the name search in step.
+                    name_key=name_search_key(entry.name, *entry.previous_names),
                     **{name: getattr(entry, name) for name in changed},
                 )
         RegisterEntryChange.objects.bulk_create(

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -12,7 +12,10 @@ from casework.registry.models import (
     RegistrationStatus,
     Regulator,
 )
-from casework.registry.names import normalise_registration_number
+from casework.registry.names import name_search_words, normalise_registration_number
+
+# More words than a person's names have add nothing but work for the database.
+MAX_NAME_WORDS = 8
 
 MEANINGS: dict[str, Promise] = {
     RegistrationStatus.REGISTERED: _(
@@ -46,10 +49,13 @@ def find_entries(
     if number:
         entries = entries.filter(registration_number=normalise_registration_number(number))
     if name:
-        condition = Q()
-        for token in name.split():
-            condition &= Q(name__icontains=token)
-        entries = entries.filter(condition)
+        words = name_search_words(name)
+        if not words:
+            return entries.none()
+        # Each word starts a word of the folded key (" siobhan gallagher"): found whatever
+        # its accents, case, hyphens, apostrophes and order, by a trigram index on PostgreSQL.
+        for word in words[:MAX_NAME_WORDS]:
+            entries = entries.filter(name_key__contains=f" {word}")
     held = RegistrationClaim.objects.filter(
         entry=OuterRef("pk"), state=RegistrationClaim.State.VERIFIED
     )

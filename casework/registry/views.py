@@ -20,7 +20,7 @@ from casework.registry.access import (
     get_own_claim,
     reviewable_claims,
 )
-from casework.registry.badges import badge_svg
+from casework.registry.badges import badge_svg, badge_text
 from casework.registry.credentials.holder import credential_panels
 from casework.registry.forms import (
     ClaimForm,
@@ -28,7 +28,12 @@ from casework.registry.forms import (
     VerifySearchForm,
     WhereForm,
 )
-from casework.registry.models import RegisterEntry, RegistrationClaim
+from casework.registry.models import (
+    PRACTISING_STATUSES,
+    RegisterEntry,
+    RegistrationClaim,
+    Regulator,
+)
 from casework.registry.practice import may_practise_for
 from casework.registry.verification import MEANINGS, entry_by_number, find_entries, holder_of
 from casework.vault.crypto import unseal_named
@@ -40,20 +45,26 @@ from casework.vault.errors import DataKeyDestroyed
 def verify_search(request: HttpRequest) -> HttpResponse:
     """Search by regulator and number, or by name. Searches are not stored."""
     form = VerifySearchForm(request.GET or None)
-    entries, where = None, None
+    entries, where, registers = None, None, None
     if form.is_bound and form.is_valid():
+        chosen = form.cleaned_data["regulator"]
         entries = list(
             find_entries(
-                regulator=form.cleaned_data["regulator"],
+                regulator=chosen,
                 number=form.cleaned_data["number"],
                 name=form.cleaned_data["name"],
             )
         )
         where = form.cleaned_data["where"]
+        if not entries:
+            # Where to look next: the regulators' own registers.
+            registers = (
+                [chosen] if chosen else list(Regulator.objects.select_related("jurisdiction"))
+            )
     return TemplateResponse(
         request,
         "registry/verify_search.html",
-        {"form": form, "entries": entries, "where": where},
+        {"form": form, "entries": entries, "where": where, "registers": registers},
     )
 
 
@@ -71,11 +82,14 @@ def verification(request: HttpRequest, regulator: str, number: str) -> HttpRespo
     badge_url = request.build_absolute_uri(
         reverse("registry:badge", kwargs={"regulator": regulator, "number": number})
     )
+    holder = holder_of(entry)
     context = {
         "entry": entry,
         "regulator": entry.regulator,
         "meaning": MEANINGS[entry.status],
-        "holder": holder_of(entry),
+        "practising": entry.status in PRACTISING_STATUSES,
+        "badge": badge_text(entry, proven=holder is not None, page_url=page_url),
+        "holder": holder,
         "read_at": entry.regulator.register_read_at,
         "where_form": where_form,
         "where": where,
@@ -91,9 +105,14 @@ def verification(request: HttpRequest, regulator: str, number: str) -> HttpRespo
 @require_safe
 @cache_control(public=True, max_age=60)
 def badge(request: HttpRequest, regulator: str, number: str) -> HttpResponse:
-    response = HttpResponse(
-        badge_svg(entry_by_number(regulator, number)), content_type="image/svg+xml"
+    entry = entry_by_number(regulator, number)
+    page_url = request.build_absolute_uri(
+        reverse("registry:verification", kwargs={"regulator": regulator, "number": number})
     )
+    svg = badge_svg(
+        entry, proven=entry is not None and holder_of(entry) is not None, page_url=page_url
+    )
+    response = HttpResponse(svg, content_type="image/svg+xml")
     # Embedded in other sites' pages: allow the image to be loaded cross-origin.
     response["Cross-Origin-Resource-Policy"] = "cross-origin"
     return response

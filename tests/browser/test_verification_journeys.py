@@ -72,6 +72,15 @@ def test_a_pasted_credential_is_verified_by_browser_and_server_alike(
     expect(server).to_contain_text("Valid.")
     expect(browser).to_contain_text("Valid.")
     expect(browser).to_contain_text("Your browser and our server agree.")
+    # Both say whose credential it is: the name on the register, the regulator, the number.
+    expect(server).to_contain_text(
+        "Whose credential: Jonas Berg, registered with Social Work England (England) "
+        "under number SW200002."
+    )
+    expect(browser).to_contain_text(
+        "Whose credential: Jonas Berg, registered with Social Work England (GB-ENG) "
+        "under number SW200002."
+    )
     assert_accessible(page)
 
     header, payload, signature = token.split(".")
@@ -80,6 +89,7 @@ def test_a_pasted_credential_is_verified_by_browser_and_server_alike(
     expect(server).to_contain_text("Not valid.")
     expect(browser).to_contain_text("Not valid.")
     expect(browser).to_contain_text("Your browser and our server agree.")
+    expect(browser).not_to_contain_text("Whose credential")
 
 
 def test_a_suspended_registrations_credential_shows_suspended(

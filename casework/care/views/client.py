@@ -63,7 +63,7 @@ def _registrations(practitioner_ids: list[int]) -> dict[int, list[dict[str, Any]
         .values_list(
             "claims__practitioner_id",
             "regulator__slug",
-            "regulator__name",
+            "regulator__label",  # tells apart regulators of one name
             "regulator__register_read_at",
             "registration_number",
             "status",

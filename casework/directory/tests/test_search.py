@@ -115,6 +115,27 @@ def test_where_shows_only_who_may_practise_there() -> None:
     assert "not regulated as a profession in Australia" in page
 
 
+def test_the_uk_allowance_runs_one_way_into_england() -> None:
+    listed_practitioner(legal_name="Amara Okafor", regulator="social-work-england")
+    listed_practitioner(legal_name="Ewan MacLeod", regulator="sssc")
+    listed_practitioner(legal_name="Cerys Pugh", regulator="social-care-wales")
+    listed_practitioner(legal_name="Niamh Kelly", regulator="niscc")
+    assert names("where=GB-ENG") == ["Amara Okafor", "Cerys Pugh", "Ewan MacLeod", "Niamh Kelly"]
+    # An England-only registrant is never listed for a client elsewhere in the UK.
+    assert names("where=GB-SCT") == ["Ewan MacLeod"]
+    assert names("where=GB-WLS") == ["Cerys Pugh"]
+    assert names("where=GB-NIR") == ["Niamh Kelly"]
+
+
+def test_an_england_only_profile_says_it_may_not_serve_a_client_in_scotland() -> None:
+    profile = listed_practitioner(legal_name="Amara Okafor", regulator="social-work-england")
+    page = Client().get(f"/practitioners/{profile.slug}/?where=GB-SCT")
+    assert not page.context["practice"].allowed
+    assert "registration with Scottish Social Services Council is required" in (
+        page.content.decode()
+    )
+
+
 def test_a_place_without_reviewed_facts_shows_only_registrations_covering_it() -> None:
     listed_practitioner(legal_name="Amara Okafor")
     assert names("where=FR") == []

@@ -197,6 +197,22 @@ def test_a_place_where_the_practitioner_may_not_practise_is_refused_with_the_rea
     assert nothing_stored()
 
 
+def test_a_booking_in_scotland_with_an_england_only_practitioner_is_refused_with_the_reason(
+    client_person: User, session_type: SessionType
+) -> None:
+    """The UK's temporary-practice allowance runs one way, into England: a registration with
+    Social Work England alone does not let its holder work with a client in Scotland."""
+    scotland = Jurisdiction.objects.get(code="GB-SCT")
+    with pytest.raises(ValidationError) as refused:
+        book(client_person, session_type, THURSDAY_9, where=scotland)
+    assert refused.value.code == "jurisdiction"
+    assert refused.value.messages == [
+        "To work with clients in Scotland, registration with Scottish Social Services Council "
+        "is required, and this person holds none that is valid there."
+    ]
+    assert nothing_stored()
+
+
 def test_a_suspended_practitioner_takes_no_bookings(
     client_person: User, session_type: SessionType, practitioner: User
 ) -> None:

@@ -104,9 +104,11 @@ class Command(BaseCommand):
         result = verify_credential_jwt(token, did_document=did_document, status_lists=status_lists)
         summary = result.summary
         if summary is not None:
+            # Whose it is, with the regulator's place: two boards may share one name.
             self.stdout.write(
-                f"{summary.name}, {summary.regulator_name} {summary.registration_number} "
-                f"({summary.registration_status}), issued by {summary.issuer}"
+                f"Whose credential: {summary.name}, registered with {summary.regulator_name} "
+                f"({summary.jurisdiction}) under number {summary.registration_number} "
+                f"({summary.registration_status}); issued by {summary.issuer}"
             )
         if result.ok:
             self.stdout.write(self.style.SUCCESS("Valid."))

@@ -270,7 +270,10 @@
     "status_unreachable", "status_invalid",
   ];
 
-  /** The problem codes for a token, in the server's order; [] when it is valid. */
+  /**
+   * The problem codes for a token, in the server's order ([] when it is valid), and its
+   * payload once its signature is known to be ours (null before that).
+   */
   const verifyCredential = async (token, didDocument) => {
     const codes = new Set();
     const now = Date.now();
@@ -279,7 +282,7 @@
       parsed = await verifiedJwt(token, didDocument, "SocialWorkRegistrationCredential");
     } catch (error) {
       if (error instanceof Refused) {
-        return [error.code];
+        return { codes: [error.code], payload: null };
       }
       throw error;
     }
@@ -309,7 +312,23 @@
         codes.add(error.code);
       }
     }
-    return ORDER.filter((code) => codes.has(code));
+    return { codes: ORDER.filter((code) => codes.has(code)), payload: parsed.payload };
+  };
+
+  /** "Whose credential: …" from a checked payload: the name on the register, the regulator,
+   * the place and the number, filled into the page's translated sentence as plain text. */
+  const holderText = (payload, template) => {
+    const subject = payload && typeof payload.credentialSubject === "object" && payload.credentialSubject
+      ? payload.credentialSubject : {};
+    const regulator = subject.regulator && typeof subject.regulator === "object" ? subject.regulator : {};
+    const text = (value) => (typeof value === "string" ? value : "");
+    const values = {
+      name: text(subject.name),
+      regulator: text(regulator.name),
+      place: text(subject.jurisdiction),
+      number: text(subject.registrationNumber),
+    };
+    return template.replace(/\{(name|regulator|place|number)\}/g, (_match, key) => values[key]);
   };
 
   const element = (name, text, className) => {
@@ -355,10 +374,11 @@
       }
       show([element("p", texts.checking)]);
       let codes;
+      let payload = null;
       try {
         const response = await fetch(section.dataset.didDocumentUrl, { cache: "no-cache", credentials: "omit" });
         const didDocument = response.ok ? await response.json() : {};
-        codes = await verifyCredential(token, didDocument);
+        ({ codes, payload } = await verifyCredential(token, didDocument));
       } catch (error) {
         if (error instanceof Unsupported) {
           show([element("p", texts.unsupported)]);
@@ -379,6 +399,9 @@
         codes.forEach((code) => list.append(element("li", messages[code] || code)));
         verdict.append(heading, list);
         nodes.push(verdict);
+      }
+      if (payload && section.dataset.holderText) {
+        nodes.push(element("p", holderText(payload, section.dataset.holderText), "credential-holder"));
       }
       if (Array.isArray(serverCodes) && token === submitted) {
         const same = serverCodes.length === codes.length && serverCodes.every((code) => codes.includes(code));
