@@ -78,44 +78,30 @@ def record_mfa_reset(
     _record_mfa("mfa.reset", user, authenticator)
 
 
-def _account_changed(change: str, request: HttpRequest, user: User, **detail: str) -> None:
-    record_event(action=f"account.{change}", actor=user, subject_id=user.pk, detail=detail)
+# What changed, by the allauth signal that says so. The audit log keeps only the kind of
+# change: the addresses themselves are personal data.
+ACCOUNT_CHANGE_SIGNALS = {
+    account_signals.password_changed: "password_changed",
+    account_signals.password_set: "password_set",
+    account_signals.password_reset: "password_reset",
+    account_signals.email_added: "email_added",
+    account_signals.email_changed: "email_changed",
+    account_signals.email_removed: "email_removed",
+}
+
+
+@receiver(list(ACCOUNT_CHANGE_SIGNALS))
+def record_account_change(
+    sender: Any, signal: Any, request: HttpRequest, user: User, **kwargs: Any
+) -> None:
+    change = ACCOUNT_CHANGE_SIGNALS[signal]
+    record_event(action=f"account.{change}", actor=user, subject_id=user.pk)
     services.end_other_sessions(request=request, person=user, change=change)
-
-
-@receiver(account_signals.password_changed)
-def record_password_changed(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
-    _account_changed("password_changed", request, user)
-
-
-@receiver(account_signals.password_set)
-def record_password_set(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
-    _account_changed("password_set", request, user)
-
-
-@receiver(account_signals.password_reset)
-def record_password_reset(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
-    _account_changed("password_reset", request, user)
-
-
-# Addresses are personal data: the audit log keeps only which kind of change it was.
-@receiver(account_signals.email_added)
-def record_email_added(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
-    _account_changed("email_added", request, user)
-    # allauth tells the old address of a change of primary address and of a removal, but not
-    # of an addition: an address added by whoever holds a session is the first step of
-    # taking the account over, so the owner hears of it at once.
-    get_account_adapter(request).send_notification_mail("account/email/email_added", user)
-
-
-@receiver(account_signals.email_changed)
-def record_email_changed(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
-    _account_changed("email_changed", request, user)
-
-
-@receiver(account_signals.email_removed)
-def record_email_removed(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
-    _account_changed("email_removed", request, user)
+    if change == "email_added":
+        # allauth tells the old address of a change of primary address and of a removal, but
+        # not of an addition: an address added by whoever holds a session is the first step
+        # of taking the account over, so the owner hears of it at once.
+        get_account_adapter(request).send_notification_mail("account/email/email_added", user)
 
 
 @receiver(mfa_signals.authentication_failed)
