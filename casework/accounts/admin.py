@@ -2,10 +2,14 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import transaction
+from django.forms import ModelForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from casework.accounts import services
 from casework.accounts.models import PushSubscription, User
+from casework.privacy.audit import record_event
 
 
 @admin.register(User)
@@ -31,6 +35,49 @@ class UserAdmin(DjangoUserAdmin[User]):
         ),
     )
     filter_horizontal = ["groups"]
+
+    def save_model(
+        self, request: HttpRequest, obj: User, form: ModelForm[User], change: bool
+    ) -> None:
+        """Who may do what changes only through the audited service, in the same transaction
+        as the rest of the form; a new account's role is recorded as it is made."""
+        actor = request.user
+        assert isinstance(actor, User)  # noqa: S101  (the admin site lets in only our admins)
+        with transaction.atomic():
+            if not change:
+                super().save_model(request, obj, form, change)
+                record_event(
+                    action="account.created_by_admin",
+                    actor=actor,
+                    target=obj,
+                    subject_id=obj.pk,
+                    detail={"role": obj.role},
+                )
+                return
+            access = {
+                name: form.cleaned_data[name]
+                for name in services.ACCESS_FIELDS
+                if name in form.changed_data
+            }
+            stored = User.objects.only(*services.ACCESS_FIELDS).get(pk=obj.pk)
+            for name in access:
+                setattr(obj, name, getattr(stored, name))
+            super().save_model(request, obj, form, change)
+            if access:
+                changed = services.change_access(person=obj, actor=actor, changes=access)
+                for name in access:
+                    setattr(obj, name, getattr(changed, name))
+
+    def save_related(
+        self, request: HttpRequest, form: ModelForm[User], formsets: Any, change: bool
+    ) -> None:
+        person = form.instance
+        before = set(person.groups.values_list("name", flat=True)) if change else set()
+        super().save_related(request, form, formsets, change)
+        actor = request.user
+        assert isinstance(actor, User)  # noqa: S101
+        after = set(person.groups.values_list("name", flat=True))
+        services.change_groups(person=person, actor=actor, before=before, after=after)
 
 
 _PUSH_SUBSCRIPTION_FIELDS = (

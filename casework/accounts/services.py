@@ -29,6 +29,47 @@ def update_preferences(*, person: User, language: str, time_zone: str) -> None:
         )
 
 
+# What decides what a person may do on Casework.
+ACCESS_FIELDS = ("role", "is_active", "is_staff", "is_superuser")
+
+
+def change_access(*, person: User, actor: User, changes: dict[str, object]) -> User:
+    """Change ``person``'s role, or whether they are active, staff or superuser: audited with
+    the values before and after. The admin site changes these only through here."""
+    unknown = sorted(set(changes) - set(ACCESS_FIELDS))
+    if unknown:
+        raise ValueError(f"Not an access field: {', '.join(unknown)}")
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=person.pk)
+        before = {name: getattr(locked, name) for name in changes}
+        if before == changes:
+            return locked
+        for name, value in changes.items():
+            setattr(locked, name, value)
+        locked.save(update_fields=list(changes))
+        record_event(
+            action="account.access_changed",
+            actor=actor,
+            target=locked,
+            subject_id=locked.pk,
+            detail={"before": before, "after": dict(changes)},
+        )
+    return locked
+
+
+def change_groups(*, person: User, actor: User, before: set[str], after: set[str]) -> None:
+    """Record a change of ``person``'s permission groups (saved by the admin site's form)."""
+    if before == after:
+        return
+    record_event(
+        action="account.groups_changed",
+        actor=actor,
+        target=person,
+        subject_id=person.pk,
+        detail={"added": sorted(after - before), "removed": sorted(before - after)},
+    )
+
+
 def end_sessions(
     *, request: HttpRequest, person: User, sessions: list[UserSession], by: str = "owner"
 ) -> None:
