@@ -1,4 +1,5 @@
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -10,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django_ratelimit.core import is_ratelimited
 
 from casework.accounts.models import Role, User
 from casework.accounts.permissions import role_required
@@ -46,6 +48,14 @@ def verify_search(request: HttpRequest) -> HttpResponse:
     """Search by regulator and number, or by name. Searches are not stored."""
     form = VerifySearchForm(request.GET or None)
     entries, where, registers = None, None, None
+    # One budget per address for the page and the API alike: the page is no way around the
+    # API's limit for someone copying the register out.
+    if form.is_bound and is_ratelimited(
+        request, group="api.verify", key="ip", rate=settings.VERIFY_API_RATE, increment=True
+    ):
+        return TemplateResponse(
+            request, "registry/verify_search.html", {"form": form, "too_many": True}, status=429
+        )
     if form.is_bound and form.is_valid():
         chosen = form.cleaned_data["regulator"]
         entries = list(

@@ -88,3 +88,20 @@ def test_the_api_answers_in_a_constant_number_of_queries(
     with django_assert_max_num_queries(4):
         response = client.get("/api/v1/verify", {"name": "Quinn Budget"})
     assert len(response.json()) == 15
+
+
+def test_the_search_page_shares_the_apis_limit_per_address(
+    client: Client, entry: RegisterEntry, settings: Any
+) -> None:
+    settings.VERIFY_API_RATE = "5/m"
+    cache.clear()
+    pages = [client.get("/verify/", {"number": "SW1"}).status_code for _ in range(3)]
+    apis = [client.get("/api/v1/verify", {"number": "SW1"}).status_code for _ in range(2)]
+    assert pages + apis == [200] * 5
+    refused = client.get("/verify/", {"number": "SW123456"})
+    assert refused.status_code == 429
+    assert "Wait a minute" in refused.content.decode()
+    assert "Amara Okafor" not in refused.content.decode()
+    # The empty page is no search, and someone else searches on.
+    assert client.get("/verify/").status_code == 200
+    assert Client(REMOTE_ADDR="203.0.113.9").get("/verify/", {"number": "SW1"}).status_code == 200
