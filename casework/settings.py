@@ -269,7 +269,7 @@ REGISTER_IMPORT_MAX_BYTES = env_int("CASEWORK_REGISTER_IMPORT_MAX_MB", 60) * 102
 # X-Forwarded-For believed: throttles and the audit log then see each client's own address,
 # not the proxy's that every request would otherwise share (see privacy/middleware.py).
 TRUSTED_PROXIES = env_networks("CASEWORK_TRUSTED_PROXIES")
-RATELIMIT_IP_META_KEY = "casework.privacy.middleware.client_address"
+RATELIMIT_IP_META_KEY = "casework.privacy.middleware.throttle_address"
 
 # Verification API: generous for people and link previews, tight enough to stop scraping.
 VERIFY_API_RATE = env_str("CASEWORK_VERIFY_API_RATE", "60/m")

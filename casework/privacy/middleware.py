@@ -45,6 +45,13 @@ def client_address(request: HttpRequest) -> str | None:
     return remote
 
 
+def throttle_address(request: HttpRequest) -> str:
+    """The address throttles count by (``RATELIMIT_IP_META_KEY``). A request whose address
+    is unknown (a server on a Unix socket may give none) counts in one shared budget rather
+    than in none, and is never an error."""
+    return client_address(request) or "0.0.0.0"  # noqa: S104  (a bucket, not a bind address)
+
+
 class RequestIdMiddleware:
     """Give every request an id (or keep a well-formed one from a trusted proxy) for logs and
     audit, and make the client's address known to the audit log."""

@@ -145,3 +145,8 @@ def test_the_deploy_check_asks_for_trusted_proxies_behind_a_proxy(
     [warning] = check_trusted_proxies()
     assert warning.id == "casework.privacy.W001"
     assert "CASEWORK_TRUSTED_PROXIES" in warning.msg
+
+
+def test_a_request_without_an_address_is_throttled_in_one_shared_budget(client: Client) -> None:
+    # A server on a Unix socket may give no address: throttled, never an error.
+    assert client.get("/api/v1/verify", {"number": "SW1"}, REMOTE_ADDR="").status_code == 200
