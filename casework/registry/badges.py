@@ -11,6 +11,7 @@ COLOURS = {
     RegistrationStatus.SUSPENDED: "#a4161a",
     RegistrationStatus.LAPSED: "#4a5562",
     RegistrationStatus.REMOVED: "#a4161a",
+    RegistrationStatus.NOT_IN_READING: "#4a5562",
 }
 
 

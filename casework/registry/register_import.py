@@ -12,8 +12,12 @@ trusted to still hold; the apply recomputes the diff against the register as it 
 Memory stays bounded whatever the file's size: what is held is the regulator's current entries
 (number -> fields), the numbers seen so far, and capped samples.
 
-Entries absent from the file are "gone": applying marks them removed. A file with any bad row is
-never applied. Applying the same content twice changes nothing the second time.
+Absence is not removal (register_diff.py): an entry absent from the file is marked not in the
+latest reading and its credential suspended; absent from two readings in a row, it is removed.
+A reading that would suspend or remove more than 2 % of the register, or more than 50 entries,
+is applied only with a second confirmation naming that count (``confirmed_withdrawals``). A file
+with any bad row is never applied. Applying the same content twice changes nothing the second
+time.
 """
 
 import hashlib
@@ -45,10 +49,14 @@ from casework.registry.models import (
     Regulator,
 )
 from casework.registry.register_diff import (
+    COMPARED_FIELDS,
+    CONFIRM_ABOVE_ENTRIES,
+    CONFIRM_ABOVE_PERCENT,
     DiffTally,
     EntryDiff,
     current_entries,
     diff_entries,
+    register_size,
 )
 
 State = RegisterImport.State
@@ -144,10 +152,14 @@ def receive_register_file(
 
 
 def _too_large(limit: int) -> ValidationError:
+    # Never "split it": every file is read as the whole register, so a part would mark everyone
+    # in the other parts as absent.
     return ValidationError(
         _(
-            "The file is larger than {size} MB, the most an import may be. Split it or ask for a "
-            "smaller export."
+            "The file is larger than {size} MB, the most an import may be. Do not split it: each "
+            "file is read as the whole register. Ask the platform's administrators to raise "
+            "CASEWORK_REGISTER_IMPORT_MAX_MB (in megabytes) above the file's size and restart "
+            "Casework, then upload it again."
         ).format(size=round(limit / (1024 * 1024), 1))
     )
 
@@ -224,8 +236,9 @@ def check_register_import(*, register_import_id: int) -> RegisterImport:
     reading = _Reading(register_import, on_progress=progress)
     tally = DiffTally()
     failure = ""
+    current = current_entries(register_import.regulator)
     try:
-        for diff in diff_entries(reading.good_rows(), current_entries(register_import.regulator)):
+        for diff in diff_entries(reading.good_rows(), current):
             tally.add(diff)
     except UnreadableFile as problem:
         failure = str(problem)
@@ -235,7 +248,7 @@ def check_register_import(*, register_import_id: int) -> RegisterImport:
     readable = not failure
     state = State.PREVIEWED if readable and not reading.bad_count else State.INVALID
     summary = (
-        tally.summary(rows=reading.rows, bad_rows=reading.bad_count)
+        tally.summary(rows=reading.rows, bad_rows=reading.bad_count, held=register_size(current))
         if readable
         else {"rows": reading.rows, "bad_rows": reading.bad_count}
     )
@@ -270,21 +283,59 @@ class ImportNotReady(ValidationError):
     """The import is in no state to be applied (or discarded): a refusal, nothing changes."""
 
 
+class ConfirmationNeeded(ValidationError):
+    """The reading suspends or removes many entries and nobody confirmed that count: a
+    refusal, nothing changes and the import stays ready to apply."""
+
+
+def withdrawals_to_confirm(register_import: RegisterImport) -> int:
+    """The count a second confirmation must name before this import is applied (0: none)."""
+    return int(register_import.summary.get("confirm_withdrawals", 0))
+
+
+def _check_confirmation(register_import: RegisterImport, confirmed: int | None) -> None:
+    count = withdrawals_to_confirm(register_import)
+    if count and confirmed != count:
+        raise ConfirmationNeeded(_confirmation_message(register_import.summary, confirmed))
+
+
+def _confirmation_message(summary: dict[str, int], confirmed: int | None) -> str:
+    count, held = int(summary.get("withdrawals", 0)), int(summary.get("register_size", 0))
+    message = _(
+        "This reading would suspend or remove {count} of the {held} entries on the register: "
+        "more than {percent} per cent of them, or more than {entries}. A file cut short or read "
+        "wrongly looks like this. Check the preview; to apply it, confirm the number {count}. "
+        "Nothing was applied."
+    ).format(count=count, held=held, percent=CONFIRM_ABOVE_PERCENT, entries=CONFIRM_ABOVE_ENTRIES)
+    if confirmed is not None:
+        message += " " + _("The number given, {given}, is not {count}.").format(
+            given=confirmed, count=count
+        )
+    return message
+
+
 def queue_register_import_apply(
-    *, register_import_id: int, applied_by: User | None
+    *, register_import_id: int, applied_by: User | None, confirmed_withdrawals: int | None = None
 ) -> RegisterImport:
-    """Mark a previewed import APPLYING and apply it in the background."""
+    """Mark a previewed import APPLYING and apply it in the background. A reading that
+    suspends or removes many entries needs ``confirmed_withdrawals`` equal to that count
+    (``ConfirmationNeeded`` otherwise, and nothing changes)."""
     with transaction.atomic():
         register_import = _locked(register_import_id)
         if register_import.state != State.PREVIEWED:
             raise _not_ready(register_import)
+        _check_confirmation(register_import, confirmed_withdrawals)
         register_import.state = State.APPLYING
-        register_import.save(update_fields=["state"])
+        register_import.withdrawals_confirmed = confirmed_withdrawals
+        register_import.save(update_fields=["state", "withdrawals_confirmed"])
         record_event(
             action="registry.import_apply_requested",
             actor=applied_by,
             target=register_import,
-            detail={"regulator": register_import.regulator.slug},
+            detail={
+                "regulator": register_import.regulator.slug,
+                "withdrawals_confirmed": confirmed_withdrawals,
+            },
         )
         applied_by_id = applied_by.pk if applied_by is not None else None
         transaction.on_commit(
@@ -297,16 +348,31 @@ def queue_register_import_apply(
     return register_import
 
 
-def apply_register_import(*, register_import_id: int, applied_by: User | None) -> RegisterImport:
+def apply_register_import(
+    *, register_import_id: int, applied_by: User | None, confirmed_withdrawals: int | None = None
+) -> RegisterImport:
     """Apply a previewed import in one transaction: create new entries, update changed ones,
-    mark gone ones removed, record each change in the entry's history, and tell the claims side
-    of every status change. On any failure nothing is applied and the import is FAILED, with the
-    reason; unexpected errors are raised again after that."""
+    mark absent ones not in the latest reading and twice-absent ones removed, record each change
+    in the entry's history, and tell the claims side of every status change.
+
+    A reading that suspends or removes many entries is refused (``ConfirmationNeeded``, nothing
+    changes) unless ``confirmed_withdrawals``, or the count confirmed when the apply was queued,
+    names that count; and it fails if the count recomputed while applying is another.
+    On any failure nothing is applied and the import is FAILED, with the reason; unexpected
+    errors are raised again after that."""
     try:
         with transaction.atomic():
             register_import = _locked(register_import_id)
             if register_import.state not in (State.PREVIEWED, State.APPLYING):
                 raise _not_ready(register_import)
+            if confirmed_withdrawals is None:
+                confirmed_withdrawals = register_import.withdrawals_confirmed
+            try:
+                _check_confirmation(register_import, confirmed_withdrawals)
+            except ConfirmationNeeded as refusal:
+                if register_import.state == State.APPLYING:  # queued: nobody to answer now
+                    raise _Stop(" ".join(refusal.messages)) from refusal
+                raise
             # One import of a regulator's register at a time.
             regulator = Regulator.objects.select_for_update().get(pk=register_import.regulator_id)
             newer = (
@@ -326,8 +392,8 @@ def apply_register_import(*, register_import_id: int, applied_by: User | None) -
                         "what it would change now."
                     )
                 )
-            _apply(register_import, regulator, applied_by)
-    except ImportNotReady:
+            _apply(register_import, regulator, applied_by, confirmed_withdrawals)
+    except (ImportNotReady, ConfirmationNeeded):
         raise
     except (_Stop, UnreadableFile) as stop:
         _mark_failed(register_import_id, str(stop))
@@ -337,12 +403,19 @@ def apply_register_import(*, register_import_id: int, applied_by: User | None) -
     return RegisterImport.objects.select_related("regulator").get(pk=register_import_id)
 
 
-def _apply(register_import: RegisterImport, regulator: Regulator, applied_by: User | None) -> None:
+def _apply(
+    register_import: RegisterImport,
+    regulator: Regulator,
+    applied_by: User | None,
+    confirmed_withdrawals: int | None,
+) -> None:
     now = timezone.now()
     reading = _Reading(register_import)
     tally = DiffTally()
     writer = _EntryWriter(register_import, now)
-    for diff in diff_entries(reading.good_rows(), current_entries(regulator)):
+    current = current_entries(regulator)
+    held = register_size(current)
+    for diff in diff_entries(reading.good_rows(), current):
         tally.add(diff)
         writer.add(diff)
     if reading.bad_count:
@@ -351,15 +424,19 @@ def _apply(register_import: RegisterImport, regulator: Regulator, applied_by: Us
                 count=reading.bad_count
             )
         )
+    summary = tally.summary(rows=reading.rows, bad_rows=reading.bad_count, held=held)
+    # The preview was confirmed; the register as it is now must need the same confirmation.
+    if summary["confirm_withdrawals"] and summary["confirm_withdrawals"] != confirmed_withdrawals:
+        raise _Stop(_confirmation_message(summary, confirmed_withdrawals))
     writer.flush()
     Regulator.objects.filter(pk=regulator.pk).update(register_read_at=now)
-    summary = tally.summary(rows=reading.rows, bad_rows=reading.bad_count)
     register_import.state = State.APPLIED
     register_import.applied_at = now
     register_import.rows_total = register_import.rows_done = reading.rows
     register_import.summary = summary
     register_import.diff_sample = tally.sample
     register_import.failure = ""
+    register_import.withdrawals_confirmed = confirmed_withdrawals
     register_import.save(
         update_fields=[
             "state",
@@ -369,14 +446,25 @@ def _apply(register_import: RegisterImport, regulator: Regulator, applied_by: Us
             "summary",
             "diff_sample",
             "failure",
+            "withdrawals_confirmed",
         ]
     )
     record_event(
         action="registry.import_applied",
         actor=applied_by,
         target=register_import,
-        detail={"regulator": regulator.slug, "sha256": register_import.file_sha256, **summary},
+        detail={
+            "regulator": regulator.slug,
+            "sha256": register_import.file_sha256,
+            "withdrawals_confirmed": confirmed_withdrawals,
+            **summary,
+        },
     )
+
+
+# Entries marked absent or gone all get one status: one UPDATE per batch.
+_STATUS_OF_KIND = {"absent": RegistrationStatus.NOT_IN_READING, "gone": RegistrationStatus.REMOVED}
+_KINDS = ("new", "changed", "absent", "gone")
 
 
 class _EntryWriter:
@@ -386,9 +474,9 @@ class _EntryWriter:
     def __init__(self, register_import: RegisterImport, now: datetime) -> None:
         self._import = register_import
         self._now = now
-        self._new: list[tuple[RegisterEntry, EntryDiff]] = []
-        self._changed: list[tuple[RegisterEntry, EntryDiff]] = []
-        self._gone: list[tuple[RegisterEntry, EntryDiff]] = []
+        self._batches: dict[str, list[tuple[RegisterEntry, EntryDiff]]] = {
+            kind: [] for kind in _KINDS
+        }
 
     def add(self, diff: EntryDiff) -> None:
         if diff.kind == "unchanged":
@@ -400,24 +488,19 @@ class _EntryWriter:
             source_import=self._import,
             updated_at=self._now,
         )
-        if diff.new is not None:
-            name, previous, status, conditions, start, until = diff.new
-            entry.name, entry.previous_names, entry.status = name, list(previous), status
-            entry.conditions, entry.valid_from, entry.valid_until = conditions, start, until
-        elif diff.old is not None:
-            entry.name = diff.old[0]
-            entry.status = RegistrationStatus.REMOVED
-        batch = {"new": self._new, "changed": self._changed, "gone": self._gone}[diff.kind]
+        for name, value in zip(COMPARED_FIELDS, diff.new, strict=True):
+            setattr(entry, name, list(value) if isinstance(value, tuple) else value)
+        batch = self._batches[diff.kind]
         batch.append((entry, diff))
         if len(batch) >= WRITE_BATCH:
             self._write(diff.kind)
 
     def flush(self) -> None:
-        for kind in ("new", "changed", "gone"):
+        for kind in _KINDS:
             self._write(kind)
 
     def _write(self, kind: str) -> None:
-        batch = {"new": self._new, "changed": self._changed, "gone": self._gone}[kind]
+        batch = self._batches[kind]
         if not batch:
             return
         entries = [entry for entry, _diff in batch]
@@ -432,9 +515,9 @@ class _EntryWriter:
                 )
                 for entry in entries:
                     entry.pk = ids[entry.registration_number]
-        elif kind == "gone":
+        elif kind in _STATUS_OF_KIND:
             RegisterEntry.objects.filter(pk__in=[entry.pk for entry in entries]).update(
-                status=RegistrationStatus.REMOVED, source_import=self._import, updated_at=self._now
+                status=_STATUS_OF_KIND[kind], source_import=self._import, updated_at=self._now
             )
         changes = [diff.changed_fields() for _entry, diff in batch]
         if kind == "changed":
