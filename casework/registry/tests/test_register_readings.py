@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
@@ -80,10 +81,14 @@ def credential_of(person: User) -> IssuedCredential:
 
 
 def test_an_entry_missing_from_a_reading_is_not_in_the_latest_reading_and_only_suspended(
-    holder: tuple[User, RegisterEntry], upload: Upload
+    holder: tuple[User, RegisterEntry],
+    upload: Upload,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     person, entry = holder
-    reading = applied(upload, HEADER + COLLEAGUES)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        reading = applied(upload, HEADER + COLLEAGUES)
     assert reading.state == State.APPLIED
     assert reading.summary["absent"] == 1
     assert reading.summary["gone"] == 0
@@ -99,6 +104,9 @@ def test_an_entry_missing_from_a_reading_is_not_in_the_latest_reading_and_only_s
     assert not in_good_standing(person)  # no listing, no bookings while absent
     event = AuditEvent.objects.get(action="registry.status_changed")
     assert event.detail == {"from": "registered", "to": "absent", "import": reading.pk}
+    (told,) = [message for message in mail.outbox if person.email in message.to]
+    assert "Not in the latest reading of the register" in str(told.body)
+    assert "your credential is suspended, not revoked" in str(told.body)
 
 
 def test_an_entry_missing_from_two_readings_in_a_row_is_removed_and_its_credential_revoked(
