@@ -6,12 +6,14 @@ credential suspended; missing twice in a row, or removed by the register itself,
 and its credential revoked; back in a reading, it is restored. A reading that would suspend or
 remove many entries needs a second confirmation naming the count."""
 
+import importlib
 from collections.abc import Callable
 from io import StringIO
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -32,6 +34,11 @@ from casework.registry.models import (
     RegistrationClaim,
     Regulator,
     RegulatorOfficer,
+)
+from casework.registry.names import (
+    clean_register_name,
+    names_match,
+    normalise_registration_number,
 )
 from casework.registry.register_diff import needs_confirmation
 from casework.registry.standing import in_good_standing
@@ -441,3 +448,50 @@ def test_the_size_refusal_says_how_to_raise_the_limit_and_never_to_split(
     assert "CASEWORK_REGISTER_IMPORT_MAX_MB" in message
     assert "Do not split it" in message
     assert "Split it" not in message
+
+
+# --- One home for cleaning numbers and names ---------------------------------------------------
+
+
+def test_numbers_and_names_lose_format_characters_wherever_they_are_compared() -> None:
+    assert normalise_registration_number("\ufeff sw\u200b 1001\u200e ") == "SW1001"
+    assert normalise_registration_number("\u2060\u00ad") == ""
+    assert clean_register_name(" \u200bAmara\u00a0 Okafor\u200d ") == "Amara Okafor"
+    assert names_match("Amara Okafor", "Ama\u200bra Oka\ufefffor")
+
+
+def test_the_migration_cleans_numbers_and_names_read_before_unless_the_clean_number_is_taken(
+    england: Regulator,
+) -> None:
+    migration = importlib.import_module("casework.registry.migrations.0002_register_readings")
+    dirty = RegisterEntry.objects.create(
+        regulator=england,
+        registration_number="SW\u200b1001",
+        name="Amara\u200b Okafor",
+        previous_names=["Amara\u00ad Eze"],
+        status="registered",
+    )
+    taken = RegisterEntry.objects.create(
+        regulator=england, registration_number="SW\u200b1002", name="Jonas Berg", status="lapsed"
+    )
+    RegisterEntry.objects.create(
+        regulator=england, registration_number="SW1002", name="Jonas Berg", status="registered"
+    )
+    person = PractitionerFactory.create(legal_name="Amara Okafor")
+    claim = RegistrationClaim.objects.create(
+        practitioner=person,
+        regulator=england,
+        registration_number="SW\u200b1001",
+        state=RegistrationClaim.State.PENDING,
+    )
+    migration.clean_numbers_and_names(django_apps, None)
+    dirty.refresh_from_db()
+    assert (dirty.registration_number, dirty.name, dirty.previous_names) == (
+        "SW1001",
+        "Amara Okafor",
+        ["Amara Eze"],
+    )
+    taken.refresh_from_db()
+    assert taken.registration_number == "SW\u200b1002"  # left for an officer to see
+    claim.refresh_from_db()
+    assert claim.registration_number == "SW1001"
