@@ -24,7 +24,6 @@ import hashlib
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import partial
 from typing import IO
 
@@ -37,33 +36,28 @@ from django.utils.translation import gettext as _
 
 from casework.accounts.models import User
 from casework.privacy.audit import record_event
-from casework.registry import claims, tasks
+from casework.registry import tasks
 from casework.registry.importers.decoding import open_text
 from casework.registry.importers.registry import FORMATS, formats_for
 from casework.registry.importers.rows import BadRow, RegisterRow, UnreadableFile
 from casework.registry.models import (
-    RegisterEntry,
-    RegisterEntryChange,
     RegisterImport,
-    RegistrationStatus,
     Regulator,
 )
 from casework.registry.register_diff import (
-    COMPARED_FIELDS,
     CONFIRM_ABOVE_ENTRIES,
     CONFIRM_ABOVE_PERCENT,
     DiffTally,
-    EntryDiff,
     current_entries,
     diff_entries,
     register_size,
 )
+from casework.registry.register_writer import EntryWriter
 
 State = RegisterImport.State
 DEFAULT_MAX_BYTES = 60 * 1024 * 1024
 PROGRESS_EVERY = 1000  # rows between two progress updates while checking
 BAD_ROWS_KEPT = 1000
-WRITE_BATCH = 500
 READ_BYTES = 1024 * 1024
 DISCARDABLE = (State.RECEIVED, State.CHECKING, State.PREVIEWED, State.INVALID, State.FAILED)
 
@@ -412,7 +406,7 @@ def _apply(
     now = timezone.now()
     reading = _Reading(register_import)
     tally = DiffTally()
-    writer = _EntryWriter(register_import, now)
+    writer = EntryWriter(register_import, now)
     current = current_entries(regulator)
     held = register_size(current)
     for diff in diff_entries(reading.good_rows(), current):
@@ -460,95 +454,6 @@ def _apply(
             **summary,
         },
     )
-
-
-# Entries marked absent or gone all get one status: one UPDATE per batch.
-_STATUS_OF_KIND = {"absent": RegistrationStatus.NOT_IN_READING, "gone": RegistrationStatus.REMOVED}
-_KINDS = ("new", "changed", "absent", "gone")
-
-
-class _EntryWriter:
-    """Writes the differences in batches, with a history row for each, inside the caller's
-    transaction."""
-
-    def __init__(self, register_import: RegisterImport, now: datetime) -> None:
-        self._import = register_import
-        self._now = now
-        self._batches: dict[str, list[tuple[RegisterEntry, EntryDiff]]] = {
-            kind: [] for kind in _KINDS
-        }
-
-    def add(self, diff: EntryDiff) -> None:
-        if diff.kind == "unchanged":
-            return
-        entry = RegisterEntry(
-            pk=diff.entry_id,
-            regulator_id=self._import.regulator_id,
-            registration_number=diff.registration_number,
-            source_import=self._import,
-            updated_at=self._now,
-        )
-        for name, value in zip(COMPARED_FIELDS, diff.new, strict=True):
-            setattr(entry, name, list(value) if isinstance(value, tuple) else value)
-        batch = self._batches[diff.kind]
-        batch.append((entry, diff))
-        if len(batch) >= WRITE_BATCH:
-            self._write(diff.kind)
-
-    def flush(self) -> None:
-        for kind in _KINDS:
-            self._write(kind)
-
-    def _write(self, kind: str) -> None:
-        batch = self._batches[kind]
-        if not batch:
-            return
-        entries = [entry for entry, _diff in batch]
-        if kind == "new":
-            RegisterEntry.objects.bulk_create(entries)
-            if any(entry.pk is None for entry in entries):  # databases that return no ids
-                ids = dict(
-                    RegisterEntry.objects.filter(
-                        regulator_id=self._import.regulator_id,
-                        registration_number__in=[entry.registration_number for entry in entries],
-                    ).values_list("registration_number", "pk")
-                )
-                for entry in entries:
-                    entry.pk = ids[entry.registration_number]
-        elif kind in _STATUS_OF_KIND:
-            RegisterEntry.objects.filter(pk__in=[entry.pk for entry in entries]).update(
-                status=_STATUS_OF_KIND[kind], source_import=self._import, updated_at=self._now
-            )
-        changes = [diff.changed_fields() for _entry, diff in batch]
-        if kind == "changed":
-            # One UPDATE of the changed fields per entry: several times cheaper than
-            # bulk_update's CASE WHEN over every field of every entry.
-            for (entry, _diff), changed in zip(batch, changes, strict=True):
-                RegisterEntry.objects.filter(pk=entry.pk).update(
-                    source_import=self._import,
-                    updated_at=self._now,
-                    **{name: getattr(entry, name) for name in changed},
-                )
-        RegisterEntryChange.objects.bulk_create(
-            RegisterEntryChange(
-                entry=entry,
-                register_import=self._import,
-                kind=kind,
-                old_status=diff.old_status,
-                new_status=diff.new_status,
-                changed_fields=changed,
-            )
-            for (entry, diff), changed in zip(batch, changes, strict=True)
-        )
-        for entry, diff in batch:
-            if diff.status_changed:
-                claims.registration_status_changed(
-                    entry=entry,
-                    old_status=diff.old_status,
-                    new_status=diff.new_status,
-                    register_import=self._import,
-                )
-        batch.clear()
 
 
 # --- Discarding and shared steps ------------------------------------------------------------

@@ -21,6 +21,7 @@ from pytest_django import DjangoCaptureOnCommitCallbacks
 from casework.accounts.models import User
 from casework.privacy.models import AuditEvent
 from casework.registry import register_import as services
+from casework.registry import register_writer
 from casework.registry.models import (
     RegisterEntry,
     RegisterEntryChange,
@@ -338,7 +339,7 @@ def test_a_failure_part_way_through_applying_leaves_nothing_applied(
     second = upload(SECOND_READING)
     before = register_snapshot()
     read_at = Regulator.objects.get(pk=england.pk).register_read_at
-    monkeypatch.setattr(services, "WRITE_BATCH", 1)  # write each change as it comes
+    monkeypatch.setattr(register_writer, "WRITE_BATCH", 1)  # write each change as it comes
     written = RegisterEntryChange.objects.bulk_create
     calls: list[int] = []
 
