@@ -24,8 +24,11 @@ valid_until          no       ISO 8601 date, ``YYYY-MM-DD``, not before valid_fr
 Column and key names are compared without regard to case, spaces, hyphens or underscores;
 other columns or keys are ignored. Invisible format characters (such as zero-width spaces) and
 spaces around a value are dropped. Each registration number appears once. The file is the whole
-register: an entry of ours that is not in the file is marked "not in the latest reading" (its
-credential suspended) and, if the next file lacks it too, removed.
+register (never split it; the size limit is CASEWORK_REGISTER_IMPORT_MAX_MB): an entry of ours
+that is not in the file is marked "not in the latest reading" (its credential suspended, until a
+later file lists it again) and, if the next file lacks it too, removed; an entry the file says is
+removed is removed at once. A file that would suspend or remove more than 2 % of the entries
+held, or more than 50, is applied only after a second confirmation naming that count.
 
 Files are UTF-8 (a byte order mark is allowed) or Windows-1252, decided for the whole file.
 

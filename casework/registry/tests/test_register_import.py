@@ -615,7 +615,9 @@ def test_the_command_reports_a_missing_address_and_an_oversized_download(
     (folder / "big.csv").write_text(FIRST_READING)
     with (
         override_settings(REGISTER_IMPORT_MAX_BYTES=100),
-        pytest.raises(CommandError, match="Do not split it.*Raise CASEWORK_REGISTER_IMPORT_MAX_MB"),
+        pytest.raises(
+            CommandError, match=r"Do not split it.*Raise CASEWORK_REGISTER_IMPORT_MAX_MB"
+        ),
     ):
         run_command("social-work-england", f"{address}/big.csv", "--format", "generic-csv")
     assert not RegisterImport.objects.exists()
