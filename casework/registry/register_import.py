@@ -319,6 +319,8 @@ def queue_register_import_apply(
         if register_import.state != State.PREVIEWED:
             raise _not_ready(register_import)
         _check_confirmation(register_import, confirmed_withdrawals)
+        if not withdrawals_to_confirm(register_import):
+            confirmed_withdrawals = None  # nothing needed confirming: nothing to keep
         register_import.state = State.APPLYING
         register_import.withdrawals_confirmed = confirmed_withdrawals
         register_import.save(update_fields=["state", "withdrawals_confirmed"])
@@ -422,6 +424,8 @@ def _apply(
     # The preview was confirmed; the register as it is now must need the same confirmation.
     if summary["confirm_withdrawals"] and summary["confirm_withdrawals"] != confirmed_withdrawals:
         raise _Stop(_confirmation_message(summary, confirmed_withdrawals))
+    if not summary["confirm_withdrawals"]:
+        confirmed_withdrawals = None  # nothing needed confirming: nothing to keep
     writer.flush()
     Regulator.objects.filter(pk=regulator.pk).update(register_read_at=now)
     register_import.state = State.APPLIED

@@ -495,3 +495,9 @@ def test_the_migration_cleans_numbers_and_names_read_before_unless_the_clean_num
     assert taken.registration_number == "SW\u200b1002"  # left for an officer to see
     claim.refresh_from_db()
     assert claim.registration_number == "SW1001"
+
+
+def test_a_confirmation_given_when_none_is_needed_is_not_kept(upload: Upload) -> None:
+    reading = applied(upload, FOUR, confirmed_withdrawals=-7)
+    assert reading.state == State.APPLIED
+    assert reading.withdrawals_confirmed is None
