@@ -167,7 +167,7 @@ SAMPLE_KINDS = (
     "changed",
     "status_changes",  # a status the register states, other than removed
     "removed_by_register",
-    "restored",  # back in a reading after being absent: the suspension is lifted
+    "restored",  # back in a reading after being absent, with the status it gives
     "absent",
     "gone",
 )

@@ -171,6 +171,23 @@ def test_an_entry_back_in_a_reading_is_restored_and_its_suspension_lifted(
     assert (again.summary["absent"], again.summary["gone"]) == (1, 0)
 
 
+def test_an_entry_back_in_a_reading_as_suspended_stays_suspended(
+    holder: tuple[User, RegisterEntry], upload: Upload
+) -> None:
+    person, entry = holder
+    applied(upload, HEADER + COLLEAGUES)
+    back = applied(
+        upload, f"{HEADER}{entry.registration_number},Amara Okafor,suspended\n{COLLEAGUES}"
+    )
+    assert back.summary["restored"] == 1
+    entry.refresh_from_db()
+    assert entry.status == "suspended"
+    credential = credential_of(person)
+    assert credential.suspended
+    assert not credential.revoked
+    assert not in_good_standing(person)
+
+
 def test_an_entry_the_register_says_is_removed_is_revoked_at_once(
     holder: tuple[User, RegisterEntry], upload: Upload
 ) -> None:

@@ -170,7 +170,7 @@ class Command(BaseCommand):
             ("changed", "changed"),
             ("status_changes", "status changes the register states"),
             ("removed_by_register", "removed by the register (credential revoked)"),
-            ("restored", "back in the register (suspension lifted)"),
+            ("restored", "back in the register after a reading without them"),
             ("absent", "not in this reading (credential suspended)"),
             ("gone", "not in two readings in a row (removed, credential revoked)"),
             ("unchanged", "unchanged"),
