@@ -41,7 +41,10 @@ class RegistrationSchema(Schema):
     regulator_name: str
     jurisdiction: str = Field(description="ISO 3166-1 or 3166-2 code")
     registration_number: str
-    status: str = Field(description="registered, conditions, suspended, lapsed or removed")
+    status: str = Field(
+        description="registered, conditions, suspended, lapsed, removed, or absent (not in the "
+        "latest reading of the register)"
+    )
     practising: bool
     valid_until: date | None
     register_read_at: datetime | None = Field(description="When we last read the register")

@@ -39,7 +39,10 @@ class RegulatorSchema(Schema):
 class RegistrationSchema(Schema):
     registration_number: str
     name: str
-    status: str = Field(description="registered, conditions, suspended, lapsed or removed")
+    status: str = Field(
+        description="registered, conditions, suspended, lapsed, removed, or absent (not in the "
+        "latest reading of the register)"
+    )
     status_meaning: str
     conditions: str
     valid_until: date | None

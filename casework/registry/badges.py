@@ -22,6 +22,7 @@ COLOURS = {
     RegistrationStatus.SUSPENDED: "#a4161a",
     RegistrationStatus.LAPSED: "#4a5562",
     RegistrationStatus.REMOVED: "#a4161a",
+    RegistrationStatus.NOT_IN_READING: "#4a5562",
 }
 NOT_LISTED_COLOUR = "#4a5562"
 
@@ -32,6 +33,9 @@ STATUS_WORDS: dict[str, Promise] = {
     RegistrationStatus.SUSPENDED: gettext_lazy("Suspended: do not book"),
     RegistrationStatus.LAPSED: gettext_lazy("Lapsed: do not book"),
     RegistrationStatus.REMOVED: gettext_lazy("Removed: do not book"),
+    RegistrationStatus.NOT_IN_READING: gettext_lazy(
+        "Missing from the latest register: do not book"
+    ),
 }
 
 # Longer names are cut on the badge (the verification page shows them whole).

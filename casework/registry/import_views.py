@@ -80,7 +80,9 @@ def register_import_decision(request: HttpRequest, import_id: int) -> HttpRespon
     try:
         if request.POST.get("decision") == "apply":
             register_import.queue_register_import_apply(
-                register_import_id=found.pk, applied_by=person
+                register_import_id=found.pk,
+                applied_by=person,
+                confirmed_withdrawals=_confirmed_count(request.POST.get("confirm_withdrawals")),
             )
             messages.info(request, _("Applying the import. This page shows its progress."))
         else:
@@ -91,3 +93,10 @@ def register_import_decision(request: HttpRequest, import_id: int) -> HttpRespon
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("registry:register_import", import_id=found.pk)
+
+
+def _confirmed_count(typed: str | None) -> int | None:
+    """The count an officer typed to confirm a reading's suspensions and removals; anything
+    but a whole number confirms nothing (the service then says what it needs)."""
+    typed = (typed or "").strip()
+    return int(typed) if typed.isascii() and typed.isdigit() and len(typed) <= 9 else None

@@ -154,6 +154,14 @@ class RegistrationStatus(models.TextChoices):
     SUSPENDED = "suspended", _("Suspended")
     LAPSED = "lapsed", _("Lapsed")
     REMOVED = "removed", _("Removed")
+    # Ours, never a register's word: the latest full reading of the register did not list the
+    # entry. Absence is not removal (an export can drop rows by mistake), so the credential is
+    # only suspended; a second reading in a row without it removes it (register_diff.py).
+    NOT_IN_READING = "absent", _("Not in the latest reading")
+
+
+# The words a register itself can state (an export saying "absent" is not one of them).
+REGISTER_STATUSES = tuple(s for s in RegistrationStatus if s != RegistrationStatus.NOT_IN_READING)
 
 
 # Statuses under which a person may practise (conditions apply, but practice is allowed).
@@ -193,6 +201,9 @@ class RegisterImport(models.Model):
     # Bad rows: [{"line": 12, "reason": "..."}] (capped).
     bad_rows = models.JSONField(default=list, blank=True)
     failure = models.TextField(blank=True)
+    # A reading that would suspend or remove many entries is applied only when someone
+    # confirmed that many (register_import.py): the count they confirmed.
+    withdrawals_confirmed = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -248,7 +259,8 @@ class RegisterEntryChange(models.Model):
     register_import = models.ForeignKey(
         RegisterImport, on_delete=models.PROTECT, related_name="changes"
     )
-    kind = models.CharField(max_length=10)  # "new", "changed" or "gone"
+    # "new", "changed", "absent" (not in the reading) or "gone" (absent twice: removed)
+    kind = models.CharField(max_length=10)
     old_status = models.CharField(max_length=12, blank=True)
     new_status = models.CharField(max_length=12, blank=True)
     changed_fields = models.JSONField(default=dict, blank=True)  # field: [old, new]

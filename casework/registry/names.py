@@ -3,6 +3,11 @@
 Case, accents, hyphens, apostrophes, extra spaces, split particles and the order of given and
 family names do not matter: "José-María O'Neil" matches "ONEIL, Jose Maria" and
 "Maria Jose O Neil".
+
+This module is also the one home of cleaning what registers and people type: invisible format
+characters (Unicode category Cf: zero-width spaces, byte order marks, soft hyphens, direction
+marks) are dropped from registration numbers and names before they are stored or compared, so an
+entry is always found by the number and name people can see.
 """
 
 import re
@@ -14,12 +19,22 @@ _SEPARATORS = re.compile(r"[\s\-\u2010\u2011\u2012\u2013\u2014_.,;:/]+")
 _APOSTROPHES = re.compile(r"['\u2019\u2018`\u00b4]")
 
 
+def without_format_characters(text: str) -> str:
+    """``text`` without Unicode format characters (category Cf), which print as nothing."""
+    if text.isascii():
+        return text
+    return "".join(c for c in text if unicodedata.category(c) != "Cf")
+
+
+def clean_register_name(name: str) -> str:
+    """A name as it is stored: no format characters, single spaces, none around it."""
+    return " ".join(without_format_characters(name).split())
+
+
 def _fold(name: str) -> str:
     """Lower case, without accents, format characters or letters' variants."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    without_marks = "".join(
-        c for c in decomposed if not unicodedata.combining(c) and unicodedata.category(c) != "Cf"
-    )
+    decomposed = unicodedata.normalize("NFKD", without_format_characters(name))
+    without_marks = "".join(c for c in decomposed if not unicodedata.combining(c))
     folded = without_marks.casefold()
     return folded.replace("ß", "ss").replace("ø", "o").replace("ł", "l").replace("đ", "d")
 
@@ -72,4 +87,5 @@ def names_match(claimed: str, *register_names: str) -> bool:
 
 
 def normalise_registration_number(number: str) -> str:
-    return re.sub(r"\s+", "", number).upper()
+    """A registration number as stored and compared: no spaces or format characters, capitals."""
+    return re.sub(r"\s+", "", without_format_characters(number)).upper()

@@ -1,58 +1,91 @@
 """Comparing a register export with the register as we hold it.
 
 ``diff_entries`` walks the file's rows once and says of each entry whether it is new, changed or
-unchanged, then which entries the file no longer has ("gone"). It holds the regulator's current
-entries (number -> compared fields) and the set of numbers seen: bounded by the register's size,
-never by the file's rows. ``DiffTally`` counts the differences and keeps the first few of each
-kind, JSON-ready, for the preview.
+unchanged, then what becomes of the entries the file does not have. It holds the regulator's
+current entries (number -> compared fields) and the set of numbers seen: bounded by the
+register's size, never by the file's rows. ``DiffTally`` counts the differences and keeps the
+first few of each kind, JSON-ready, for the preview.
+
+Absence is not removal: every file is the whole register, but an export can drop rows by
+mistake. An entry the file does not have is "absent": marked not in the latest reading, its
+credential suspended (reversible). Absent from the next full reading too, it is "gone": removed,
+its credential revoked. An entry the register itself says is removed is removed at once, and an
+absent entry that is back in a reading takes the status that reading gives it.
+
+A reading that would suspend or remove many entries (``needs_confirmation``) is applied only
+when someone confirms that count.
 """
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from enum import Enum
 from typing import Any
 
 from casework.registry.importers.rows import RegisterRow
 from casework.registry.models import RegisterEntry, RegistrationStatus, Regulator
 
 SAMPLE_SIZE = 200  # entries of each kind kept in a preview
+# The fields a reading sets, compared with what we hold. A new optional field of the register
+# is added here, to ``RegisterRow`` and to ``RegisterEntry``: the diff and the writer follow.
 COMPARED_FIELDS = ("name", "previous_names", "status", "conditions", "valid_from", "valid_until")
+_STATUS = COMPARED_FIELDS.index("status")
 
-# An entry's compared fields, in COMPARED_FIELDS order.
-Fields = tuple[str, tuple[str, ...], str, str, date | None, date | None]
+# An entry's compared fields, in COMPARED_FIELDS order (lists as tuples, so they compare).
+Fields = tuple[Any, ...]
+
+_S = RegistrationStatus
+# Statuses that suspend or revoke a credential: a change into one of them "withdraws" an entry.
+WITHDRAWING_STATUSES = frozenset({_S.SUSPENDED, _S.LAPSED, _S.NOT_IN_READING, _S.REMOVED})
+# A reading withdrawing more than this share of the entries held, or more than this many, is
+# more likely a wrong or cut file than news: it needs a second confirmation naming the count.
+CONFIRM_ABOVE_PERCENT = 2
+CONFIRM_ABOVE_ENTRIES = 50
+
+
+def needs_confirmation(*, withdrawals: int, register_size: int) -> bool:
+    return (
+        withdrawals > CONFIRM_ABOVE_ENTRIES
+        or withdrawals * 100 > CONFIRM_ABOVE_PERCENT * register_size
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class EntryDiff:
-    """What the file says about one entry compared with the register."""
+    """What the reading says about one entry compared with the register.
 
-    kind: str  # "new", "changed", "unchanged" or "gone"
+    ``kind`` is "new", "changed" or "unchanged" for an entry in the file; "absent" (first
+    reading without it) or "gone" (second in a row: removed) for one that is not."""
+
+    kind: str
     registration_number: str
     entry_id: int | None
     old: Fields | None
-    new: Fields | None
+    new: Fields
 
     @property
     def name(self) -> str:
-        fields = self.new or self.old
-        return fields[0] if fields else ""
+        return str(self.new[0])
 
     @property
     def old_status(self) -> str:
-        return self.old[2] if self.old else ""
+        return str(self.old[_STATUS]) if self.old else ""
 
     @property
     def new_status(self) -> str:
-        return self.new[2] if self.new else RegistrationStatus.REMOVED.value
+        return str(self.new[_STATUS])
 
     @property
     def status_changed(self) -> bool:
         return self.old is not None and self.old_status != self.new_status
 
+    @property
+    def withdraws(self) -> bool:
+        """This reading suspends or removes the entry (or its credential)."""
+        return self.status_changed and self.new_status in WITHDRAWING_STATUSES
+
     def changed_fields(self) -> dict[str, list[Any]]:
         """field -> [old, new], JSON-ready; for a new entry, the fields it is given."""
-        if self.new is None:
-            return {"status": [self.old_status, self.new_status]}
         old = self.old or (None,) * len(COMPARED_FIELDS)
         return {
             name: [_json_value(before), _json_value(after)]
@@ -69,15 +102,21 @@ def _json_value(value: object) -> object:
     return value
 
 
+def _compared(value: object) -> object:
+    """A value as compared and kept in ``Fields``: enums as their value, lists as tuples."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, list):
+        return tuple(value)
+    return value
+
+
 def _fields(row: RegisterRow) -> Fields:
-    return (
-        row.name,
-        row.previous_names,
-        row.status.value,
-        row.conditions,
-        row.valid_from,
-        row.valid_until,
-    )
+    return tuple(_compared(getattr(row, name)) for name in COMPARED_FIELDS)
+
+
+def _with_status(fields: Fields, status: RegistrationStatus) -> Fields:
+    return (*fields[:_STATUS], status.value, *fields[_STATUS + 1 :])
 
 
 def current_entries(regulator: Regulator) -> dict[str, tuple[int, Fields]]:
@@ -86,17 +125,20 @@ def current_entries(regulator: Regulator) -> dict[str, tuple[int, Fields]]:
         "pk", "registration_number", *COMPARED_FIELDS
     )
     return {
-        number: (pk, (name, tuple(previous or ()), status, conditions, start, until))
-        for pk, number, name, previous, status, conditions, start, until in rows.iterator(
-            chunk_size=2000
-        )
+        number: (pk, tuple(_compared(value) for value in values))
+        for pk, number, *values in rows.iterator(chunk_size=2000)
     }
+
+
+def register_size(current: dict[str, tuple[int, Fields]]) -> int:
+    """How many entries the register holds before a reading (removed ones are not held)."""
+    return sum(1 for _pk, fields in current.values() if fields[_STATUS] != _S.REMOVED)
 
 
 def diff_entries(
     rows: Iterable[RegisterRow], current: dict[str, tuple[int, Fields]]
 ) -> Iterator[EntryDiff]:
-    """Each row compared with the register, then each entry the file no longer has (entries
+    """Each row compared with the register, then each entry the file does not have (entries
     already removed stay as they are)."""
     seen: set[str] = set()
     for row in rows:
@@ -111,8 +153,24 @@ def diff_entries(
             kind = "unchanged" if old == new else "changed"
             yield EntryDiff(kind, number, entry_id, old, new)
     for number, (entry_id, old) in current.items():
-        if number not in seen and old[2] != RegistrationStatus.REMOVED:
-            yield EntryDiff("gone", number, entry_id, old, None)
+        if number in seen or old[_STATUS] == _S.REMOVED:
+            continue
+        if old[_STATUS] == _S.NOT_IN_READING:
+            yield EntryDiff("gone", number, entry_id, old, _with_status(old, _S.REMOVED))
+        else:
+            yield EntryDiff("absent", number, entry_id, old, _with_status(old, _S.NOT_IN_READING))
+
+
+# Preview lists, each one case an officer must see apart from the others.
+SAMPLE_KINDS = (
+    "new",
+    "changed",
+    "status_changes",  # a status the register states, other than removed
+    "removed_by_register",
+    "restored",  # back in a reading after being absent, with the status it gives
+    "absent",
+    "gone",
+)
 
 
 @dataclass
@@ -120,27 +178,33 @@ class DiffTally:
     """Counts of each kind of difference, and the first few of each, for the preview."""
 
     counts: dict[str, int] = field(
-        default_factory=lambda: dict.fromkeys(
-            ("new", "changed", "status_changes", "gone", "unchanged"), 0
-        )
+        default_factory=lambda: dict.fromkeys((*SAMPLE_KINDS, "unchanged", "withdrawals"), 0)
     )
     sample: dict[str, list[dict[str, object]]] = field(
-        default_factory=lambda: {"new": [], "changed": [], "status_changes": [], "gone": []}
+        default_factory=lambda: {kind: [] for kind in SAMPLE_KINDS}
     )
 
     def add(self, diff: EntryDiff) -> None:
         self.counts[diff.kind] += 1
+        if diff.withdraws:
+            self.counts["withdrawals"] += 1
         if diff.kind == "new":
             self._keep("new", diff, status=diff.new_status)
+        elif diff.kind in ("absent", "gone"):
+            self._keep(diff.kind, diff, status=diff.old_status)
         elif diff.kind == "changed":
             self._keep("changed", diff, fields=diff.changed_fields())
-        elif diff.kind == "gone":
-            self._keep("gone", diff, status=diff.old_status)
-        if diff.status_changed:
-            self.counts["status_changes"] += 1
-            self._keep(
-                "status_changes", diff, old_status=diff.old_status, new_status=diff.new_status
-            )
+            if diff.status_changed:
+                if diff.new_status == _S.REMOVED:
+                    status_kind = "removed_by_register"
+                elif diff.old_status == _S.NOT_IN_READING:
+                    status_kind = "restored"
+                else:
+                    status_kind = "status_changes"
+                self.counts[status_kind] += 1
+                self._keep(
+                    status_kind, diff, old_status=diff.old_status, new_status=diff.new_status
+                )
 
     def _keep(self, kind: str, diff: EntryDiff, **details: object) -> None:
         if len(self.sample[kind]) < SAMPLE_SIZE:
@@ -148,6 +212,15 @@ class DiffTally:
                 {"registration_number": diff.registration_number, "name": diff.name, **details}
             )
 
-    def summary(self, *, rows: int, bad_rows: int) -> dict[str, int]:
-        """The counts stored as an import's summary."""
-        return {"rows": rows, **self.counts, "bad_rows": bad_rows}
+    def summary(self, *, rows: int, bad_rows: int, held: int) -> dict[str, int]:
+        """The counts stored as an import's summary. ``confirm_withdrawals`` is the count a
+        second confirmation must name before applying, or 0 when none is needed."""
+        withdrawals = self.counts["withdrawals"]
+        confirm = needs_confirmation(withdrawals=withdrawals, register_size=held)
+        return {
+            "rows": rows,
+            **self.counts,
+            "bad_rows": bad_rows,
+            "register_size": held,
+            "confirm_withdrawals": withdrawals if confirm else 0,
+        }

@@ -12,15 +12,18 @@ trusted to still hold; the apply recomputes the diff against the register as it 
 Memory stays bounded whatever the file's size: what is held is the regulator's current entries
 (number -> fields), the numbers seen so far, and capped samples.
 
-Entries absent from the file are "gone": applying marks them removed. A file with any bad row is
-never applied. Applying the same content twice changes nothing the second time.
+Absence is not removal (register_diff.py): an entry absent from the file is marked not in the
+latest reading and its credential suspended; absent from two readings in a row, it is removed.
+A reading that would suspend or remove more than 2 % of the register, or more than 50 entries,
+is applied only with a second confirmation naming that count (``confirmed_withdrawals``). A file
+with any bad row is never applied. Applying the same content twice changes nothing the second
+time.
 """
 
 import hashlib
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import partial
 from typing import IO
 
@@ -33,30 +36,28 @@ from django.utils.translation import gettext as _
 
 from casework.accounts.models import User
 from casework.privacy.audit import record_event
-from casework.registry import claims, tasks
+from casework.registry import tasks
 from casework.registry.importers.decoding import open_text
 from casework.registry.importers.registry import FORMATS, formats_for
 from casework.registry.importers.rows import BadRow, RegisterRow, UnreadableFile
 from casework.registry.models import (
-    RegisterEntry,
-    RegisterEntryChange,
     RegisterImport,
-    RegistrationStatus,
     Regulator,
 )
-from casework.registry.names import name_search_key
 from casework.registry.register_diff import (
+    CONFIRM_ABOVE_ENTRIES,
+    CONFIRM_ABOVE_PERCENT,
     DiffTally,
-    EntryDiff,
     current_entries,
     diff_entries,
+    register_size,
 )
+from casework.registry.register_writer import EntryWriter
 
 State = RegisterImport.State
 DEFAULT_MAX_BYTES = 60 * 1024 * 1024
 PROGRESS_EVERY = 1000  # rows between two progress updates while checking
 BAD_ROWS_KEPT = 1000
-WRITE_BATCH = 500
 READ_BYTES = 1024 * 1024
 DISCARDABLE = (State.RECEIVED, State.CHECKING, State.PREVIEWED, State.INVALID, State.FAILED)
 
@@ -145,10 +146,14 @@ def receive_register_file(
 
 
 def _too_large(limit: int) -> ValidationError:
+    # Never "split it": every file is read as the whole register, so a part would mark everyone
+    # in the other parts as absent.
     return ValidationError(
         _(
-            "The file is larger than {size} MB, the most an import may be. Split it or ask for a "
-            "smaller export."
+            "The file is larger than {size} MB, the most an import may be. Do not split it: each "
+            "file is read as the whole register. Ask the platform's administrators to raise "
+            "CASEWORK_REGISTER_IMPORT_MAX_MB (in megabytes) above the file's size and restart "
+            "Casework, then upload it again."
         ).format(size=round(limit / (1024 * 1024), 1))
     )
 
@@ -225,8 +230,9 @@ def check_register_import(*, register_import_id: int) -> RegisterImport:
     reading = _Reading(register_import, on_progress=progress)
     tally = DiffTally()
     failure = ""
+    current = current_entries(register_import.regulator)
     try:
-        for diff in diff_entries(reading.good_rows(), current_entries(register_import.regulator)):
+        for diff in diff_entries(reading.good_rows(), current):
             tally.add(diff)
     except UnreadableFile as problem:
         failure = str(problem)
@@ -236,7 +242,7 @@ def check_register_import(*, register_import_id: int) -> RegisterImport:
     readable = not failure
     state = State.PREVIEWED if readable and not reading.bad_count else State.INVALID
     summary = (
-        tally.summary(rows=reading.rows, bad_rows=reading.bad_count)
+        tally.summary(rows=reading.rows, bad_rows=reading.bad_count, held=register_size(current))
         if readable
         else {"rows": reading.rows, "bad_rows": reading.bad_count}
     )
@@ -271,21 +277,61 @@ class ImportNotReady(ValidationError):
     """The import is in no state to be applied (or discarded): a refusal, nothing changes."""
 
 
+class ConfirmationNeeded(ValidationError):
+    """The reading suspends or removes many entries and nobody confirmed that count: a
+    refusal, nothing changes and the import stays ready to apply."""
+
+
+def withdrawals_to_confirm(register_import: RegisterImport) -> int:
+    """The count a second confirmation must name before this import is applied (0: none)."""
+    return int(register_import.summary.get("confirm_withdrawals", 0))
+
+
+def _check_confirmation(register_import: RegisterImport, confirmed: int | None) -> None:
+    count = withdrawals_to_confirm(register_import)
+    if count and confirmed != count:
+        raise ConfirmationNeeded(_confirmation_message(register_import.summary, confirmed))
+
+
+def _confirmation_message(summary: dict[str, int], confirmed: int | None) -> str:
+    count, held = int(summary.get("withdrawals", 0)), int(summary.get("register_size", 0))
+    message = _(
+        "This reading would suspend or remove {count} of the {held} entries on the register: "
+        "more than {percent} per cent of them, or more than {entries}. A file cut short or read "
+        "wrongly looks like this. Check the preview; to apply it, confirm the number {count}. "
+        "Nothing was applied."
+    ).format(count=count, held=held, percent=CONFIRM_ABOVE_PERCENT, entries=CONFIRM_ABOVE_ENTRIES)
+    if confirmed is not None:
+        message += " " + _("The number given, {given}, is not {count}.").format(
+            given=confirmed, count=count
+        )
+    return message
+
+
 def queue_register_import_apply(
-    *, register_import_id: int, applied_by: User | None
+    *, register_import_id: int, applied_by: User | None, confirmed_withdrawals: int | None = None
 ) -> RegisterImport:
-    """Mark a previewed import APPLYING and apply it in the background."""
+    """Mark a previewed import APPLYING and apply it in the background. A reading that
+    suspends or removes many entries needs ``confirmed_withdrawals`` equal to that count
+    (``ConfirmationNeeded`` otherwise, and nothing changes)."""
     with transaction.atomic():
         register_import = _locked(register_import_id)
         if register_import.state != State.PREVIEWED:
             raise _not_ready(register_import)
+        _check_confirmation(register_import, confirmed_withdrawals)
+        if not withdrawals_to_confirm(register_import):
+            confirmed_withdrawals = None  # nothing needed confirming: nothing to keep
         register_import.state = State.APPLYING
-        register_import.save(update_fields=["state"])
+        register_import.withdrawals_confirmed = confirmed_withdrawals
+        register_import.save(update_fields=["state", "withdrawals_confirmed"])
         record_event(
             action="registry.import_apply_requested",
             actor=applied_by,
             target=register_import,
-            detail={"regulator": register_import.regulator.slug},
+            detail={
+                "regulator": register_import.regulator.slug,
+                "withdrawals_confirmed": confirmed_withdrawals,
+            },
         )
         applied_by_id = applied_by.pk if applied_by is not None else None
         transaction.on_commit(
@@ -298,16 +344,31 @@ def queue_register_import_apply(
     return register_import
 
 
-def apply_register_import(*, register_import_id: int, applied_by: User | None) -> RegisterImport:
+def apply_register_import(
+    *, register_import_id: int, applied_by: User | None, confirmed_withdrawals: int | None = None
+) -> RegisterImport:
     """Apply a previewed import in one transaction: create new entries, update changed ones,
-    mark gone ones removed, record each change in the entry's history, and tell the claims side
-    of every status change. On any failure nothing is applied and the import is FAILED, with the
-    reason; unexpected errors are raised again after that."""
+    mark absent ones not in the latest reading and twice-absent ones removed, record each change
+    in the entry's history, and tell the claims side of every status change.
+
+    A reading that suspends or removes many entries is refused (``ConfirmationNeeded``, nothing
+    changes) unless ``confirmed_withdrawals``, or the count confirmed when the apply was queued,
+    names that count; and it fails if the count recomputed while applying is another.
+    On any failure nothing is applied and the import is FAILED, with the reason; unexpected
+    errors are raised again after that."""
     try:
         with transaction.atomic():
             register_import = _locked(register_import_id)
             if register_import.state not in (State.PREVIEWED, State.APPLYING):
                 raise _not_ready(register_import)
+            if confirmed_withdrawals is None:
+                confirmed_withdrawals = register_import.withdrawals_confirmed
+            try:
+                _check_confirmation(register_import, confirmed_withdrawals)
+            except ConfirmationNeeded as refusal:
+                if register_import.state == State.APPLYING:  # queued: nobody to answer now
+                    raise _Stop(" ".join(refusal.messages)) from refusal
+                raise
             # One import of a regulator's register at a time.
             regulator = Regulator.objects.select_for_update().get(pk=register_import.regulator_id)
             newer = (
@@ -327,8 +388,8 @@ def apply_register_import(*, register_import_id: int, applied_by: User | None) -
                         "what it would change now."
                     )
                 )
-            _apply(register_import, regulator, applied_by)
-    except ImportNotReady:
+            _apply(register_import, regulator, applied_by, confirmed_withdrawals)
+    except (ImportNotReady, ConfirmationNeeded):
         raise
     except (_Stop, UnreadableFile) as stop:
         _mark_failed(register_import_id, str(stop))
@@ -338,12 +399,19 @@ def apply_register_import(*, register_import_id: int, applied_by: User | None) -
     return RegisterImport.objects.select_related("regulator").get(pk=register_import_id)
 
 
-def _apply(register_import: RegisterImport, regulator: Regulator, applied_by: User | None) -> None:
+def _apply(
+    register_import: RegisterImport,
+    regulator: Regulator,
+    applied_by: User | None,
+    confirmed_withdrawals: int | None,
+) -> None:
     now = timezone.now()
     reading = _Reading(register_import)
     tally = DiffTally()
-    writer = _EntryWriter(register_import, now)
-    for diff in diff_entries(reading.good_rows(), current_entries(regulator)):
+    writer = EntryWriter(register_import, now)
+    current = current_entries(regulator)
+    held = register_size(current)
+    for diff in diff_entries(reading.good_rows(), current):
         tally.add(diff)
         writer.add(diff)
     if reading.bad_count:
@@ -352,15 +420,21 @@ def _apply(register_import: RegisterImport, regulator: Regulator, applied_by: Us
                 count=reading.bad_count
             )
         )
+    summary = tally.summary(rows=reading.rows, bad_rows=reading.bad_count, held=held)
+    # The preview was confirmed; the register as it is now must need the same confirmation.
+    if summary["confirm_withdrawals"] and summary["confirm_withdrawals"] != confirmed_withdrawals:
+        raise _Stop(_confirmation_message(summary, confirmed_withdrawals))
+    if not summary["confirm_withdrawals"]:
+        confirmed_withdrawals = None  # nothing needed confirming: nothing to keep
     writer.flush()
     Regulator.objects.filter(pk=regulator.pk).update(register_read_at=now)
-    summary = tally.summary(rows=reading.rows, bad_rows=reading.bad_count)
     register_import.state = State.APPLIED
     register_import.applied_at = now
     register_import.rows_total = register_import.rows_done = reading.rows
     register_import.summary = summary
     register_import.diff_sample = tally.sample
     register_import.failure = ""
+    register_import.withdrawals_confirmed = confirmed_withdrawals
     register_import.save(
         update_fields=[
             "state",
@@ -370,105 +444,20 @@ def _apply(register_import: RegisterImport, regulator: Regulator, applied_by: Us
             "summary",
             "diff_sample",
             "failure",
+            "withdrawals_confirmed",
         ]
     )
     record_event(
         action="registry.import_applied",
         actor=applied_by,
         target=register_import,
-        detail={"regulator": regulator.slug, "sha256": register_import.file_sha256, **summary},
+        detail={
+            "regulator": regulator.slug,
+            "sha256": register_import.file_sha256,
+            "withdrawals_confirmed": confirmed_withdrawals,
+            **summary,
+        },
     )
-
-
-class _EntryWriter:
-    """Writes the differences in batches, with a history row for each, inside the caller's
-    transaction."""
-
-    def __init__(self, register_import: RegisterImport, now: datetime) -> None:
-        self._import = register_import
-        self._now = now
-        self._new: list[tuple[RegisterEntry, EntryDiff]] = []
-        self._changed: list[tuple[RegisterEntry, EntryDiff]] = []
-        self._gone: list[tuple[RegisterEntry, EntryDiff]] = []
-
-    def add(self, diff: EntryDiff) -> None:
-        if diff.kind == "unchanged":
-            return
-        entry = RegisterEntry(
-            pk=diff.entry_id,
-            regulator_id=self._import.regulator_id,
-            registration_number=diff.registration_number,
-            source_import=self._import,
-            updated_at=self._now,
-        )
-        if diff.new is not None:
-            name, previous, status, conditions, start, until = diff.new
-            entry.name, entry.previous_names, entry.status = name, list(previous), status
-            entry.conditions, entry.valid_from, entry.valid_until = conditions, start, until
-        elif diff.old is not None:
-            entry.name = diff.old[0]
-            entry.status = RegistrationStatus.REMOVED
-        batch = {"new": self._new, "changed": self._changed, "gone": self._gone}[diff.kind]
-        batch.append((entry, diff))
-        if len(batch) >= WRITE_BATCH:
-            self._write(diff.kind)
-
-    def flush(self) -> None:
-        for kind in ("new", "changed", "gone"):
-            self._write(kind)
-
-    def _write(self, kind: str) -> None:
-        batch = {"new": self._new, "changed": self._changed, "gone": self._gone}[kind]
-        if not batch:
-            return
-        entries = [entry for entry, _diff in batch]
-        if kind == "new":
-            RegisterEntry.objects.bulk_create(entries)
-            if any(entry.pk is None for entry in entries):  # databases that return no ids
-                ids = dict(
-                    RegisterEntry.objects.filter(
-                        regulator_id=self._import.regulator_id,
-                        registration_number__in=[entry.registration_number for entry in entries],
-                    ).values_list("registration_number", "pk")
-                )
-                for entry in entries:
-                    entry.pk = ids[entry.registration_number]
-        elif kind == "gone":
-            RegisterEntry.objects.filter(pk__in=[entry.pk for entry in entries]).update(
-                status=RegistrationStatus.REMOVED, source_import=self._import, updated_at=self._now
-            )
-        changes = [diff.changed_fields() for _entry, diff in batch]
-        if kind == "changed":
-            # One UPDATE of the changed fields per entry: several times cheaper than
-            # bulk_update's CASE WHEN over every field of every entry.
-            for (entry, _diff), changed in zip(batch, changes, strict=True):
-                RegisterEntry.objects.filter(pk=entry.pk).update(
-                    source_import=self._import,
-                    updated_at=self._now,
-                    # An update() skips the key's pre_save: keep the name search in step.
-                    name_key=name_search_key(entry.name, *entry.previous_names),
-                    **{name: getattr(entry, name) for name in changed},
-                )
-        RegisterEntryChange.objects.bulk_create(
-            RegisterEntryChange(
-                entry=entry,
-                register_import=self._import,
-                kind=kind,
-                old_status=diff.old_status,
-                new_status=diff.new_status,
-                changed_fields=changed,
-            )
-            for (entry, diff), changed in zip(batch, changes, strict=True)
-        )
-        for entry, diff in batch:
-            if diff.status_changed:
-                claims.registration_status_changed(
-                    entry=entry,
-                    old_status=diff.old_status,
-                    new_status=diff.new_status,
-                    register_import=self._import,
-                )
-        batch.clear()
 
 
 # --- Discarding and shared steps ------------------------------------------------------------

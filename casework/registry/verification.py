@@ -36,6 +36,11 @@ MEANINGS: dict[str, Promise] = {
         "Removed: this person is no longer on the register and must not practise where "
         "registration is required."
     ),
+    RegistrationStatus.NOT_IN_READING: _(
+        "Not in the latest reading: the latest copy of the register Casework read does not list "
+        "this registration. Until the register lists it again, Casework does not show it as "
+        "practising; ask the regulator for its current status."
+    ),
 }
 
 

@@ -1,5 +1,8 @@
 """A regulator officer reads a register export: uploads it, sees the diff, applies it, and the
-suspended practitioner's public status changes at once and their listing leaves the directory."""
+suspended practitioner's public status changes at once and their listing leaves the directory.
+
+The reading suspends the only entry held, far more than 2 % of the register: applying it needs a
+second confirmation naming that count, and a bare "Apply" is refused with the reason."""
 
 from collections.abc import Callable
 from pathlib import Path
@@ -75,7 +78,21 @@ def test_an_officer_uploads_a_register_sees_the_diff_applies_it_and_the_status_f
     changes = page.get_by_role("region", name="What would change")
     expect(changes).to_contain_text("SW300001 Amara Okafor: registered → suspended")
     expect(changes).to_contain_text("SW300002 Jonas Berg")
+    confirmation = page.get_by_role("region", name="This reading suspends or removes 1 entry")
+    expect(confirmation).to_contain_text("1 of the 1 entries on the register")
     assert_accessible(page)
+
+    # Without the count the browser asks for it; a wrong count is refused by the service.
+    count = page.get_by_label("To apply it, type the number of entries it suspends or removes (1)")
+    count.fill("2")
+    page.get_by_role("button", name="Apply these changes").click()
+    expect(page.locator(".messages")).to_contain_text("The number given, 2, is not 1.")
+    expect(page.get_by_text("Ready to apply")).to_be_visible()
+    assert RegisterEntry.objects.get(registration_number="SW300001").status == "registered"
+
+    page.get_by_label("To apply it, type the number of entries it suspends or removes (1)").fill(
+        "1"
+    )
     page.get_by_role("button", name="Apply these changes").click()
     expect(page.get_by_text("Applied", exact=True)).to_be_visible()
 

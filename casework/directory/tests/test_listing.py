@@ -110,7 +110,8 @@ def test_a_register_import_that_suspends_someone_hides_them_in_the_same_reading(
         check_in_background=False,
     )
     check_register_import(register_import_id=received.pk)
-    apply_register_import(register_import_id=received.pk, applied_by=None)
+    # The register's only entry suspended: a reading that needs its count confirmed.
+    apply_register_import(register_import_id=received.pk, applied_by=None, confirmed_withdrawals=1)
     assert not listed_profiles().filter(pk=profile.pk).exists()
     assert not shown_in_search(profile)
 

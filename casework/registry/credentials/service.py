@@ -3,7 +3,8 @@ caller's transaction (the claim decision or the register import that caused it).
 
 The credential follows the register entry:
 - removed from the register, or the claim no longer verified: revoked (final);
-- suspended or lapsed: the suspension bit is set (reversible);
+- suspended, lapsed, or not in the latest reading of the register: the suspension bit is set
+  (reversible);
 - registered or registered with conditions: the suspension bit is cleared; a credential that
   states another status than the register now shows (registered <-> conditions) is replaced
   by a new one, and a claim without a live credential gets one.
@@ -19,7 +20,14 @@ from casework.registry.credentials.models import IssuedCredential
 from casework.registry.credentials.status_list import set_status_bit
 from casework.registry.models import PRACTISING_STATUSES, RegistrationClaim, RegistrationStatus
 
-_SUSPENDING_STATUSES = frozenset({RegistrationStatus.SUSPENDED, RegistrationStatus.LAPSED})
+_SUSPENDING_STATUSES = frozenset(
+    {
+        RegistrationStatus.SUSPENDED,
+        RegistrationStatus.LAPSED,
+        # Absence from a reading is not removal: reversible until a second reading confirms it.
+        RegistrationStatus.NOT_IN_READING,
+    }
+)
 
 
 def _audit(credential: IssuedCredential, action: str, **detail: object) -> None:

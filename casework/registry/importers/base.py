@@ -4,10 +4,16 @@ passes (``RowChecker``) and a CSV reader that maps a format's column names to ou
 
 A format maps the regulator's words to ours; the checks are the same for all:
 
+* a CSV row has exactly as many values as the header has columns; any other count is a bad row
+  (a value is never moved into another column: an unquoted comma would shift every value after
+  it);
+* invisible format characters (zero-width spaces, byte order marks...) are dropped from every
+  value, and spaces around it (``names.py`` is the one home of this cleaning);
 * required fields: registration number, name, status;
 * registration numbers are compared without spaces and in capitals (as claims are), at most
   40 characters, once per file (a later duplicate is a bad row naming the earlier line);
-* names at most 200 characters; previous names split on the format's separator;
+* names at most 200 characters, spaces collapsed; previous names split on the format's
+  separator;
 * status words matched without regard to case or spacing; an unknown word is a bad row naming it;
 * dates in one of the format's accepted formats, and never ending before they start.
 """
@@ -26,7 +32,11 @@ from django.utils.translation import gettext_noop
 from casework.registry.importers.decoding import TextStream
 from casework.registry.importers.rows import BadRow, RegisterRow, UnreadableFile
 from casework.registry.models import RegistrationStatus
-from casework.registry.names import normalise_registration_number
+from casework.registry.names import (
+    clean_register_name,
+    normalise_registration_number,
+    without_format_characters,
+)
 
 FIELDS = (
     "registration_number",
@@ -51,12 +61,12 @@ _DATE_PARTS = {"%d": "dd", "%m": "mm", "%Y": "yyyy", "%B": "Month", "%b": "Mon"}
 def column_key(name: str) -> str:
     """A column name compared without regard to case, spacing or punctuation:
     "Registration Number", "registration_number" and "REGISTRATION-NUMBER" are one column."""
-    return _NOT_ALPHANUMERIC.sub(" ", name.casefold()).strip()
+    return _NOT_ALPHANUMERIC.sub(" ", without_format_characters(name).casefold()).strip()
 
 
 def word_key(word: str) -> str:
     """A status word compared without regard to case or spacing."""
-    return " ".join(word.casefold().split())
+    return " ".join(without_format_characters(word).casefold().split())
 
 
 def describe_date_format(strptime_format: str) -> str:
@@ -115,7 +125,7 @@ class RowChecker:
     def check(self, line: int, values: Mapping[str, object]) -> RegisterRow | BadRow:
         problems: list[str] = []
         number = normalise_registration_number(self._text(values, "registration_number", problems))
-        name = " ".join(self._text(values, "name", problems).split())
+        name = clean_register_name(self._text(values, "name", problems))
         previous_names = self._previous_names(values.get("previous_names"), problems)
         status = self._status(self._text(values, "status", problems), problems)
         conditions = self._text(values, "conditions", problems).strip()
@@ -179,7 +189,7 @@ class RowChecker:
         if isinstance(value, bool) or not isinstance(value, str | int):
             problems.append(_("{field} must be text").format(field=field))
             return ""
-        return str(value).strip()
+        return without_format_characters(str(value)).strip()
 
     def _previous_names(self, value: object, problems: list[str]) -> tuple[str, ...]:
         if value is None or value == "":
@@ -196,7 +206,7 @@ class RowChecker:
             if not isinstance(part, str):
                 problems.append(_("previous_names must be text or a list of names"))
                 return ()
-            cleaned = " ".join(part.split())
+            cleaned = clean_register_name(part)
             if cleaned and cleaned not in names:
                 names.append(cleaned)
         if len(names) > MAX_PREVIOUS_NAMES:
@@ -327,18 +337,11 @@ class CsvFormat(ImporterFormat):
             if not any(cell.strip() for cell in record):
                 continue  # blank lines carry nothing
             seen_any = True
-            if len(record) != len(header) and (
-                len(record) < len(header) or any(cell.strip() for cell in record[len(header) :])
-            ):
-                yield BadRow(
-                    line=start,
-                    reason=_(
-                        "this row has {count} values but the header has {columns} columns "
-                        "(is a value with a comma in it not quoted?)"
-                    ).format(count=len(record), columns=len(header)),
-                )
+            if len(record) != len(header):
+                # Never guess which value moved: the whole row is refused, nothing in it used.
+                yield BadRow(line=start, reason=_count_mismatch(len(record), len(header)))
                 continue
-            yield checker.check(start, self.values(dict(zip(header, record, strict=False))))
+            yield checker.check(start, self.values(dict(zip(header, record, strict=True))))
         if not seen_any:
             raise UnreadableFile(_("The file has a header row but no entries."))
 
@@ -371,6 +374,18 @@ class CsvFormat(ImporterFormat):
                     )
                 )
         return keys
+
+
+def _count_mismatch(count: int, columns: int) -> str:
+    if count > columns:
+        return _(
+            "this row has {count} values but the header has {columns} columns "
+            "(is a value with a comma in it not quoted?)"
+        ).format(count=count, columns=columns)
+    return _(
+        "this row has {count} values but the header has {columns} columns "
+        "(is a value missing, or a line break inside a value not quoted?)"
+    ).format(count=count, columns=columns)
 
 
 def _pick(record: Mapping[str, str], keys: tuple[str, ...]) -> str | None:

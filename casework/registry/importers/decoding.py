@@ -1,10 +1,18 @@
 """Reading an uploaded export as text, a chunk at a time, whatever its encoding.
 
 Registers are exported by many systems: UTF-8 (with or without the byte order mark Excel
-writes), or Windows-1252 from older Windows tools. The encoding is chosen from the first chunk:
-UTF-8 when it decodes as UTF-8, Windows-1252 otherwise. A later byte that does not decode in the
-chosen encoding stops the reading with a message naming its line, and so does a NUL byte (a
-spreadsheet or other binary file is not a text export). The file is never read whole.
+writes), or Windows-1252 from older Windows tools. The encoding is decided for the whole file,
+without holding it whole:
+
+* a byte order mark says UTF-8, for good;
+* otherwise the first chunk decides: Windows-1252 when it is not UTF-8, UTF-8 when it is;
+* UTF-8 chosen on a first chunk that was plain ASCII is only a guess (ASCII reads the same in
+  both), so when a later byte is not UTF-8 and everything before it was ASCII, the file is
+  Windows-1252 and reading goes on in it: nothing read so far changes meaning;
+* a byte that is not UTF-8 after UTF-8 letters means the file mixes encodings: the reading
+  stops with a message naming its line, as it does for a byte Windows-1252 does not define.
+
+A NUL byte stops the reading too (a spreadsheet or other binary file is not a text export).
 """
 
 import codecs
@@ -46,6 +54,8 @@ class TextStream:
         self.encoding, self.had_bom = _choose_encoding(first)
         self._first = first[len(codecs.BOM_UTF8) :] if self.had_bom else first
         self._lines_before = 0  # newlines in the text decoded so far
+        # Every byte decoded so far was ASCII: the choice of UTF-8 may still be revised.
+        self._ascii_so_far = not self.had_bom
 
     @property
     def encoding_name(self) -> str:
@@ -57,27 +67,39 @@ class TextStream:
         raw = self._first
         while raw:
             _refuse_binary(raw, lines_before=self._lines_before)
+            held = decoder.getstate()[0]  # the start of a character split between chunks
             try:
                 text = decoder.decode(raw)
             except UnicodeDecodeError as error:
-                line = self._lines_before + error.object.count(b"\n", 0, error.start) + 1
-                raise UnreadableFile(
-                    _(
-                        "Line {line} is not {encoding} text (byte 0x{byte:02X} cannot be read). "
-                        "Save the export again as UTF-8."
-                    ).format(
-                        line=line,
-                        encoding=self.encoding_name,
-                        byte=error.object[error.start],
-                    )
-                ) from error
+                if not self._may_become_windows_1252(error):
+                    raise self._undecodable(error) from error
+                # Only ASCII came before, which reads the same in Windows-1252: the whole file
+                # is Windows-1252, and what is not yet read is read in it.
+                self.encoding = WINDOWS_1252
+                decoder = codecs.getincrementaldecoder(self.encoding)(errors="strict")
+                try:
+                    text = decoder.decode(error.object)
+                except UnicodeDecodeError as again:
+                    raise self._undecodable(again) from again
+            data = held + raw
+            read = data[: len(data) - len(decoder.getstate()[0])]
+            self._ascii_so_far = self._ascii_so_far and read.isascii()
             self._lines_before += text.count("\n")
             if text:
                 yield text
             raw = self._source.read(CHUNK_BYTES)
+        held = decoder.getstate()[0]
         try:
             tail = decoder.decode(b"", final=True)
         except UnicodeDecodeError as error:
+            if self._may_become_windows_1252(error):
+                self.encoding = WINDOWS_1252
+                try:
+                    tail = held.decode(WINDOWS_1252)
+                except UnicodeDecodeError as again:
+                    raise self._undecodable(again) from again
+                yield tail
+                return
             raise UnreadableFile(
                 _("The file ends in the middle of a character on line {line}.").format(
                     line=self._lines_before + 1
@@ -85,6 +107,31 @@ class TextStream:
             ) from error
         if tail:
             yield tail
+
+    def _may_become_windows_1252(self, error: UnicodeDecodeError) -> bool:
+        # error.object is what the decoder held from the last chunk, then this chunk.
+        return (
+            self.encoding == UTF8 and self._ascii_so_far and error.object[: error.start].isascii()
+        )
+
+    def _undecodable(self, error: UnicodeDecodeError) -> UnreadableFile:
+        line = self._lines_before + error.object.count(b"\n", 0, error.start) + 1
+        byte = error.object[error.start]
+        if self.encoding == UTF8 and not self.had_bom:
+            # Had everything before been ASCII, the file would have become Windows-1252.
+            return UnreadableFile(
+                _(
+                    "Line {line} is not UTF-8 text (byte 0x{byte:02X} cannot be read), but "
+                    "earlier lines have UTF-8 letters: the file mixes encodings. Save the export "
+                    "again as UTF-8."
+                ).format(line=line, byte=byte)
+            )
+        return UnreadableFile(
+            _(
+                "Line {line} is not {encoding} text (byte 0x{byte:02X} cannot be read). "
+                "Save the export again as UTF-8."
+            ).format(line=line, encoding=self.encoding_name, byte=byte)
+        )
 
     def lines(self) -> Iterator[str]:
         """The text line by line, each with its line ending, as ``csv.reader`` expects."""

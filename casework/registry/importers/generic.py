@@ -9,7 +9,8 @@ Fields
 field                required meaning
 ==================== ======== ===========================================================
 registration_number  yes      the number on the register, at most 40 characters; spaces
-                              are ignored and letters compared in capitals
+                              and invisible format characters are ignored and letters
+                              compared in capitals
 name                 yes      the name on the register, at most 200 characters
 previous_names       no       earlier names, separated by semicolons (";"); in JSON also
                               a list of strings
@@ -21,13 +22,19 @@ valid_until          no       ISO 8601 date, ``YYYY-MM-DD``, not before valid_fr
 ==================== ======== ===========================================================
 
 Column and key names are compared without regard to case, spaces, hyphens or underscores;
-other columns or keys are ignored. Each registration number appears once. The file is the whole
-register: an entry of ours that is not in the file is marked removed when the file is applied.
+other columns or keys are ignored. Invisible format characters (such as zero-width spaces) and
+spaces around a value are dropped. Each registration number appears once. The file is the whole
+register (never split it; the size limit is CASEWORK_REGISTER_IMPORT_MAX_MB): an entry of ours
+that is not in the file is marked "not in the latest reading" (its credential suspended, until a
+later file lists it again) and, if the next file lacks it too, removed; an entry the file says is
+removed is removed at once. A file that would suspend or remove more than 2 % of the entries
+held, or more than 50, is applied only after a second confirmation naming that count.
 
-Files are UTF-8 (a byte order mark is allowed) or Windows-1252.
+Files are UTF-8 (a byte order mark is allowed) or Windows-1252, decided for the whole file.
 
 CSV (``generic-csv``): comma-separated, a header row first, values with commas, quotes or line
-breaks in double quotes (RFC 4180)::
+breaks in double quotes (RFC 4180). Every row has as many values as the header has columns; a
+row with more or fewer is a bad row (an unquoted comma is never guessed around)::
 
     registration_number,name,previous_names,status,conditions,valid_from,valid_until
     SW100001,Amara Okafor,Amara Eze,registered,,2019-04-01,2026-11-30
@@ -64,9 +71,9 @@ from casework.registry.importers.base import (
 )
 from casework.registry.importers.decoding import TextStream
 from casework.registry.importers.rows import BadRow, RegisterRow, UnreadableFile
-from casework.registry.models import RegistrationStatus
+from casework.registry.models import REGISTER_STATUSES
 
-GENERIC_STATUS_WORDS = {status.value: status for status in RegistrationStatus}
+GENERIC_STATUS_WORDS = {status.value: status for status in REGISTER_STATUSES}
 GENERIC_DATE_FORMATS = ("%Y-%m-%d",)
 MAX_ENTRY_CHARS = 1024 * 1024
 

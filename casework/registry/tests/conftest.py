@@ -1,6 +1,13 @@
-import pytest
+from collections.abc import Callable
+from pathlib import Path
 
-from casework.registry.models import Regulator
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
+
+from casework.accounts.models import User
+from casework.registry import register_import as services
+from casework.registry.models import RegisterImport, Regulator
 from casework.registry.reference_data import load_reference_data
 
 
@@ -9,3 +16,43 @@ def england(db: None) -> Regulator:
     """The shipped reference data, and the regulator most tests read registers of."""
     load_reference_data()
     return Regulator.objects.get(slug="social-work-england")
+
+
+@pytest.fixture
+def media(settings: Settings, tmp_path: Path) -> Path:
+    """Stored exports go to a folder of this test's own."""
+    folder = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": folder},
+        },
+    }
+    return folder
+
+
+@pytest.fixture
+def upload(
+    england: Regulator,
+    officer: User,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> Callable[..., RegisterImport]:
+    """Upload ``text`` to England's register as an officer would; the check task runs when the
+    upload commits."""
+
+    def run(
+        text: str | bytes, file_format: str = "generic-csv", name: str = "export.csv"
+    ) -> RegisterImport:
+        data = text.encode() if isinstance(text, str) else text
+        with django_capture_on_commit_callbacks(execute=True):
+            register_import = services.receive_register_file(
+                regulator=england,
+                uploaded_file=SimpleUploadedFile(name, data),
+                file_format=file_format,
+                uploaded_by=officer,
+            )
+        register_import.refresh_from_db()
+        return register_import
+
+    return run

@@ -96,6 +96,7 @@ def test_a_registration_nobody_has_proven_is_never_called_verified(england: Regu
         ("suspended", "Suspended: do not book"),
         ("removed", "Removed: do not book"),
         ("lapsed", "Lapsed: do not book"),
+        ("absent", "Missing from the latest register: do not book"),
         ("conditions", "Registered with conditions: see them"),
     ],
 )

@@ -298,13 +298,53 @@ def test_a_windows_1252_export_is_read() -> None:
     assert row.name == "José Muñoz \u2013 Peña"
 
 
-def test_a_byte_that_breaks_utf8_later_in_the_file_is_refused_naming_its_line() -> None:
-    lines = [f"{n},Person {n},registered\n" for n in range(1, 5001)]
+def ascii_head(rows: int = 5000) -> str:
+    """A header and ``rows`` plain ASCII rows: more than the first chunk read."""
+    lines = [f"{n},Person {n},registered\n" for n in range(1, rows + 1)]
     head = "registration_number,name,status\n" + "".join(lines)
-    assert len(head) > CHUNK_BYTES  # the first chunk reads as UTF-8
-    data = head.encode() + "5001,Müller,registered\n".encode("cp1252")
+    assert len(head) > CHUNK_BYTES
+    return head
+
+
+def test_a_windows_1252_file_whose_first_64_kib_are_ascii_is_read_whole_as_windows_1252() -> None:
+    data = ascii_head().encode() + "5001,Müller \u2013 Ñúñez,registered\n".encode("cp1252")
+    rows = rows_of("generic-csv", data)
+    assert len(rows) == 5001
+    assert rows[-1].name == "Müller \u2013 Ñúñez"
+    assert rows[-1].line == 5002
+    assert rows[0].name == "Person 1"
+
+
+def test_a_windows_1252_letter_split_across_two_chunks_is_read() -> None:
+    # 0xC3 ("Ã" in Windows-1252) is also how a two-byte UTF-8 letter starts: the first chunk
+    # ends on it and the next chunk shows it was not UTF-8.
+    head = "registration_number,name,status\n"
+    n = 0
+    while len(head) < CHUNK_BYTES - 150:
+        n += 1
+        head += f"{n},Person {n},registered\n"
+    padding = CHUNK_BYTES - 1 - len(head) - len("0,Pad ,registered\nZ1,")
+    assert 0 <= padding <= 190
+    head += f"0,Pad {'x' * padding},registered\nZ1,"
+    data = head.encode() + "Ãlvarez,registered\n".encode("cp1252")
+    assert data[CHUNK_BYTES - 1] == 0xC3
+    result = rows_of("generic-csv", data)
+    assert result[-1].name == "Ãlvarez"
+
+
+def test_a_file_mixing_utf8_letters_and_a_later_windows_1252_byte_is_refused_naming_its_line() -> (
+    None
+):
+    head = "registration_number,name,status\n0,José Ñúñez,registered\n"
+    data = (head + ascii_head().split("\n", 1)[1]).encode() + "5001,Müller,r\n".encode("cp1252")
     message = unreadable("generic-csv", data)
-    assert "Line 5002 is not UTF-8 text" in message
+    assert "Line 5003 is not UTF-8 text" in message
+    assert "mixes encodings" in message
+
+
+def test_a_utf8_file_with_a_byte_order_mark_stays_utf8_and_refuses_a_later_bad_byte() -> None:
+    data = ("\ufeff" + ascii_head()).encode() + "5001,Müller,registered\n".encode("cp1252")
+    assert "Line 5002 is not UTF-8 text" in unreadable("generic-csv", data)
 
 
 def test_a_binary_file_is_refused() -> None:
@@ -352,6 +392,73 @@ def test_a_row_with_an_unquoted_comma_is_a_bad_row() -> None:
     (bad,) = bad_rows_of("generic-csv", b"registration_number,name,status\n1,Lee, Ann,registered\n")
     assert bad.line == 2
     assert "4 values but the header has 3 columns" in bad.reason
+
+
+def test_a_shifted_row_is_a_bad_row_even_when_the_extra_value_is_empty() -> None:
+    # The trailing empty value would have let every value after the comma move one column.
+    data = (
+        b"status,name,registration_number,conditions,valid_from,valid_until\n"
+        b"registered,Ann Lee,IESW200001,,2020-01-01,2027-01-01\n"
+        b"registered,Berg, Jonas,IESW200010,,2027-01-01,\n"
+    )
+    first, second = parse("generic-csv", data)
+    assert isinstance(first, RegisterRow)
+    assert second == BadRow(
+        line=3,
+        reason="this row has 7 values but the header has 6 columns "
+        "(is a value with a comma in it not quoted?)",
+    )
+
+
+def test_a_row_with_too_few_values_is_a_bad_row() -> None:
+    (bad,) = bad_rows_of("generic-csv", b"registration_number,name,status\n1,Ann Lee\n")
+    assert bad.line == 2
+    assert "2 values but the header has 3 columns" in bad.reason
+    assert "value missing" in bad.reason
+
+
+@pytest.mark.parametrize(
+    "adapter", [f for f in FORMATS.values() if isinstance(f, CsvFormat)], ids=repr
+)
+def test_every_csv_adapter_refuses_a_row_with_an_extra_value(adapter: CsvFormat) -> None:
+    header = [aliases[0] for aliases in adapter.columns.values()]
+    row = ["X1", "Ann Lee", "", next(iter(adapter.status_words)), "", "", ""]
+    text = ",".join(f'"{cell}"' for cell in header) + "\n" + ",".join(row) + ",\n"
+    (bad,) = list(adapter.parse(open_text(io.BytesIO(text.encode()))))
+    assert isinstance(bad, BadRow)
+    assert bad.line == 2
+    assert "8 values but the header has 7 columns" in bad.reason
+
+
+def test_a_quoted_value_keeps_its_commas_and_line_breaks() -> None:
+    data = (
+        GENERIC_HEADER
+        + 'IESW200010,"Berg, Jonas",,conditions,"Supervised practice,\nweekly",2020-01-15,\n'
+    ).encode()
+    (row,) = rows_of("generic-csv", data)
+    assert (row.registration_number, row.name) == ("IESW200010", "Berg, Jonas")
+    assert row.conditions == "Supervised practice,\nweekly"
+
+
+def test_format_characters_and_spaces_are_removed_from_numbers_and_names() -> None:
+    data = (
+        GENERIC_HEADER
+        + "SW\u200b100001, \ufeffAmara\u200b Okafor\u00a0,Amara\u00adEze,registered,,,\n"
+        + "\u2060sw 100002\u200e,Jonas Berg,,Registered\u200b,,,\n"
+    ).encode()
+    first, second = rows_of("generic-csv", data)
+    assert first.registration_number == "SW100001"
+    assert first.name == "Amara Okafor"
+    assert first.previous_names == ("AmaraEze",)
+    assert second.registration_number == "SW100002"
+    assert second.status == S.REGISTERED
+
+
+def test_a_number_that_is_only_format_characters_is_missing() -> None:
+    (bad,) = bad_rows_of(
+        "generic-csv", GENERIC_HEADER.encode() + "\u200b,Ann,,registered,,,\n".encode()
+    )
+    assert "the registration number is missing" in bad.reason
 
 
 def test_a_duplicate_number_is_a_bad_row_naming_the_earlier_line() -> None:

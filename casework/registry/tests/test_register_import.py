@@ -16,11 +16,12 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
-from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from casework.accounts.models import User
 from casework.privacy.models import AuditEvent
 from casework.registry import register_import as services
+from casework.registry import register_writer
 from casework.registry.models import (
     RegisterEntry,
     RegisterEntryChange,
@@ -29,7 +30,7 @@ from casework.registry.models import (
     Regulator,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 State = RegisterImport.State
 HEADER = "registration_number,name,previous_names,status,conditions,valid_from,valid_until\n"
 FIRST_READING = HEADER + (
@@ -38,7 +39,7 @@ FIRST_READING = HEADER + (
     "SW1003,Dana Ruiz,,registered,,2021-03-02,2027-03-01\n"
     "SW1004,Kim Tran,,conditions,Supervised practice,2018-06-01,2026-05-31\n"
 )
-# Amara's date moves on; Jonas is suspended; Dana has gone; Kim is unchanged; Ola is new.
+# Amara's date moves on; Jonas is suspended; Dana is not in it; Kim is unchanged; Ola is new.
 SECOND_READING = HEADER + (
     "SW1001,Amara Okafor,Amara Eze,registered,,2019-04-01,2027-11-30\n"
     "SW1002,Jonas Berg,,suspended,,2020-01-15,2026-01-14\n"
@@ -47,52 +48,23 @@ SECOND_READING = HEADER + (
 )
 
 
-@pytest.fixture(autouse=True)
-def media(settings: Settings, tmp_path: Path) -> Path:
-    """Stored exports go to a folder of this test's own."""
-    folder = tmp_path / "media"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": folder},
-        },
-    }
-    return folder
-
-
 Upload = Callable[..., RegisterImport]
-
-
-@pytest.fixture
-def upload(
-    england: Regulator,
-    officer: User,
-    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
-) -> Upload:
-    """Upload ``text`` as an officer would; the check task runs when the upload commits."""
-
-    def run(
-        text: str | bytes, file_format: str = "generic-csv", name: str = "export.csv"
-    ) -> RegisterImport:
-        data = text.encode() if isinstance(text, str) else text
-        with django_capture_on_commit_callbacks(execute=True):
-            register_import = services.receive_register_file(
-                regulator=england,
-                uploaded_file=SimpleUploadedFile(name, data),
-                file_format=file_format,
-                uploaded_by=officer,
-            )
-        register_import.refresh_from_db()
-        return register_import
-
-    return run
 
 
 @pytest.fixture
 def applied_first_reading(upload: Upload, officer: User) -> RegisterImport:
     first = upload(FIRST_READING)
     return services.apply_register_import(register_import_id=first.pk, applied_by=officer)
+
+
+def summary_of(**counts: int) -> dict[str, int]:
+    """An import's summary: every count named, the others 0."""
+    keys = (
+        "rows", "new", "changed", "status_changes", "removed_by_register", "restored", "absent",
+        "gone", "unchanged", "withdrawals", "bad_rows", "register_size", "confirm_withdrawals",
+    )  # fmt: skip
+    assert set(counts) <= set(keys)
+    return {key: counts.get(key, 0) for key in keys}
 
 
 def register_snapshot() -> list[tuple[Any, ...]]:
@@ -115,15 +87,7 @@ def test_an_upload_is_stored_hashed_audited_and_previewed(upload: Upload, media:
     assert stored.is_relative_to(media)
     assert stored.read_bytes() == FIRST_READING.encode()
     assert register_import.rows_total == register_import.rows_done == 4
-    assert register_import.summary == {
-        "rows": 4,
-        "new": 4,
-        "changed": 0,
-        "status_changes": 0,
-        "gone": 0,
-        "unchanged": 0,
-        "bad_rows": 0,
-    }
+    assert register_import.summary == summary_of(rows=4, new=4)
     assert [sample["registration_number"] for sample in register_import.diff_sample["new"]] == [
         "SW1001",
         "SW1002",
@@ -140,15 +104,17 @@ def test_the_preview_shows_new_changed_status_changes_and_gone_entries(
 ) -> None:
     second = upload(SECOND_READING)
     assert second.state == State.PREVIEWED
-    assert second.summary == {
-        "rows": 4,
-        "new": 1,
-        "changed": 2,
-        "status_changes": 2,  # Jonas suspended, Dana removed
-        "gone": 1,
-        "unchanged": 1,
-        "bad_rows": 0,
-    }
+    assert second.summary == summary_of(
+        rows=4,
+        new=1,
+        changed=2,
+        status_changes=1,  # Jonas suspended
+        absent=1,  # Dana: not in this reading, not yet removed
+        unchanged=1,
+        register_size=4,
+        withdrawals=2,
+        confirm_withdrawals=2,  # half the register
+    )
     sample = second.diff_sample
     assert sample["new"] == [
         {"registration_number": "SW1005", "name": "Ola Smith", "status": "registered"}
@@ -165,16 +131,11 @@ def test_the_preview_shows_new_changed_status_changes_and_gone_entries(
             "old_status": "registered",
             "new_status": "suspended",
         },
-        {
-            "registration_number": "SW1003",
-            "name": "Dana Ruiz",
-            "old_status": "registered",
-            "new_status": "removed",
-        },
     ]
-    assert sample["gone"] == [
+    assert sample["absent"] == [
         {"registration_number": "SW1003", "name": "Dana Ruiz", "status": "registered"}
     ]
+    assert sample["gone"] == sample["removed_by_register"] == sample["restored"] == []
     assert RegisterEntry.objects.get(registration_number="SW1002").status == "registered"
 
 
@@ -313,18 +274,20 @@ def test_applying_writes_the_entries_their_history_and_when_the_register_was_rea
     assert event.detail["new"] == 4
 
 
-def test_applying_a_later_reading_updates_suspends_and_removes(
+def test_applying_a_later_reading_updates_suspends_and_marks_the_absent(
     applied_first_reading: RegisterImport, upload: Upload, officer: User
 ) -> None:
     second = upload(SECOND_READING)
     kim_before = RegisterEntry.objects.get(registration_number="SW1004")
-    second = services.apply_register_import(register_import_id=second.pk, applied_by=officer)
+    second = services.apply_register_import(
+        register_import_id=second.pk, applied_by=officer, confirmed_withdrawals=2
+    )
     assert second.state == State.APPLIED
     statuses = dict(RegisterEntry.objects.values_list("registration_number", "status"))
     assert statuses == {
         "SW1001": "registered",
         "SW1002": "suspended",
-        "SW1003": "removed",
+        "SW1003": "absent",  # not in the latest reading: not removed
         "SW1004": "conditions",
         "SW1005": "registered",
     }
@@ -337,7 +300,7 @@ def test_applying_a_later_reading_updates_suspends_and_removes(
     assert {number: change.kind for number, change in changes.items()} == {
         "SW1001": "changed",
         "SW1002": "changed",
-        "SW1003": "gone",
+        "SW1003": "absent",
         "SW1005": "new",
     }
     assert changes["SW1001"].changed_fields == {"valid_until": ["2026-11-30", "2027-11-30"]}
@@ -345,7 +308,7 @@ def test_applying_a_later_reading_updates_suspends_and_removes(
         "registered",
         "suspended",
     )
-    assert changes["SW1003"].changed_fields == {"status": ["registered", "removed"]}
+    assert changes["SW1003"].changed_fields == {"status": ["registered", "absent"]}
     kim = RegisterEntry.objects.get(registration_number="SW1004")
     assert kim.source_import_id == applied_first_reading.pk  # unchanged: not touched
     assert kim.updated_at == kim_before.updated_at
@@ -361,15 +324,7 @@ def test_applying_the_same_file_again_changes_nothing(
     assert again.summary["unchanged"] == 4
     again = services.apply_register_import(register_import_id=again.pk, applied_by=officer)
     assert again.state == State.APPLIED
-    assert again.summary == {
-        "rows": 4,
-        "new": 0,
-        "changed": 0,
-        "status_changes": 0,
-        "gone": 0,
-        "unchanged": 4,
-        "bad_rows": 0,
-    }
+    assert again.summary == summary_of(rows=4, unchanged=4, register_size=4)
     assert not RegisterEntryChange.objects.filter(register_import=again).exists()
     assert register_snapshot() == before
 
@@ -384,7 +339,7 @@ def test_a_failure_part_way_through_applying_leaves_nothing_applied(
     second = upload(SECOND_READING)
     before = register_snapshot()
     read_at = Regulator.objects.get(pk=england.pk).register_read_at
-    monkeypatch.setattr(services, "WRITE_BATCH", 1)  # write each change as it comes
+    monkeypatch.setattr(register_writer, "WRITE_BATCH", 1)  # write each change as it comes
     written = RegisterEntryChange.objects.bulk_create
     calls: list[int] = []
 
@@ -396,7 +351,9 @@ def test_a_failure_part_way_through_applying_leaves_nothing_applied(
 
     monkeypatch.setattr(RegisterEntryChange.objects, "bulk_create", fail_on_the_third_batch)
     with pytest.raises(RuntimeError, match="disk full"):
-        services.apply_register_import(register_import_id=second.pk, applied_by=officer)
+        services.apply_register_import(
+            register_import_id=second.pk, applied_by=officer, confirmed_withdrawals=2
+        )
 
     second.refresh_from_db()
     assert second.state == State.FAILED
@@ -437,10 +394,12 @@ def test_each_status_change_reaches_the_claims_side_inside_the_apply_transaction
         )
 
     monkeypatch.setattr(claims, "registration_status_changed", record)
-    services.apply_register_import(register_import_id=second.pk, applied_by=officer)
+    services.apply_register_import(
+        register_import_id=second.pk, applied_by=officer, confirmed_withdrawals=2
+    )
     assert sorted(seen) == [
         ("SW1002", "registered", "suspended", second.pk, True, True),
-        ("SW1003", "registered", "removed", second.pk, True, True),
+        ("SW1003", "registered", "absent", second.pk, True, True),
     ]
 
 
@@ -456,7 +415,9 @@ def test_a_suspension_in_an_import_reaches_the_verified_holder(
     claim = claim_registration(practitioner=jonas, regulator=england, registration_number="SW1002")
     assert claim.state == RegistrationClaim.State.VERIFIED
     second = upload(SECOND_READING)
-    services.apply_register_import(register_import_id=second.pk, applied_by=officer)
+    services.apply_register_import(
+        register_import_id=second.pk, applied_by=officer, confirmed_withdrawals=2
+    )
     event = AuditEvent.objects.get(action="registry.status_changed")
     assert event.detail == {"from": "registered", "to": "suspended", "import": second.pk}
 
@@ -654,7 +615,9 @@ def test_the_command_reports_a_missing_address_and_an_oversized_download(
     (folder / "big.csv").write_text(FIRST_READING)
     with (
         override_settings(REGISTER_IMPORT_MAX_BYTES=100),
-        pytest.raises(CommandError, match="larger than"),
+        pytest.raises(
+            CommandError, match=r"Do not split it.*Raise CASEWORK_REGISTER_IMPORT_MAX_MB"
+        ),
     ):
         run_command("social-work-england", f"{address}/big.csv", "--format", "generic-csv")
     assert not RegisterImport.objects.exists()

@@ -6,6 +6,9 @@ apply it with --apply:
 
 Runs the same services as an upload in the site, with the check done at once rather than in the
 background. Exits non-zero, saying why, when the file cannot be used.
+
+A reading that would suspend or remove more than 2 % of the register, or more than 50 entries,
+is applied only with ``--confirm-removals N`` naming that count (the preview prints it).
 """
 
 import tempfile
@@ -22,6 +25,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from casework.registry.importers.registry import formats_for
 from casework.registry.models import RegisterImport, Regulator
 from casework.registry.register_import import (
+    ConfirmationNeeded,
     apply_register_import,
     check_register_import,
     max_import_bytes,
@@ -49,6 +53,16 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--apply", action="store_true", help="apply the import when every row reads"
+        )
+        parser.add_argument(
+            "--confirm-removals",
+            dest="confirm_removals",
+            metavar="N",
+            type=int,
+            help=(
+                "confirm that the reading suspends or removes N entries; needed to apply one "
+                "that suspends or removes more than 2 %% of the register or more than 50 entries"
+            ),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -86,12 +100,24 @@ class Command(BaseCommand):
                 f"Import {register_import.pk} is {register_import.get_state_display().lower()}: "
                 "nothing was applied."
             )
+        to_confirm = int(register_import.summary.get("confirm_withdrawals", 0))
         if not options["apply"]:
-            self.stdout.write(f"Previewed as import {register_import.pk}; --apply applies it.")
+            needed = f" --confirm-removals {to_confirm}" if to_confirm else ""
+            self.stdout.write(
+                f"Previewed as import {register_import.pk}; --apply{needed} applies it."
+            )
             return
-        register_import = apply_register_import(
-            register_import_id=register_import.pk, applied_by=None
-        )
+        try:
+            register_import = apply_register_import(
+                register_import_id=register_import.pk,
+                applied_by=None,
+                confirmed_withdrawals=options["confirm_removals"],
+            )
+        except ConfirmationNeeded as refusal:
+            raise CommandError(
+                " ".join(refusal.messages)
+                + f" Run the command again with --apply --confirm-removals {to_confirm}."
+            ) from refusal
         if register_import.state != RegisterImport.State.APPLIED:
             raise CommandError(f"Not applied: {register_import.failure}")
         self.stdout.write(self.style.SUCCESS(f"Applied import {register_import.pk}."))
@@ -142,13 +168,22 @@ class Command(BaseCommand):
         for key, label in (
             ("new", "new"),
             ("changed", "changed"),
-            ("status_changes", "status changes"),
-            ("gone", "gone from the register"),
+            ("status_changes", "status changes the register states"),
+            ("removed_by_register", "removed by the register (credential revoked)"),
+            ("restored", "back in the register after a reading without them"),
+            ("absent", "not in this reading (credential suspended)"),
+            ("gone", "not in two readings in a row (removed, credential revoked)"),
             ("unchanged", "unchanged"),
             ("bad_rows", "bad rows"),
         ):
             if key in summary:
                 self.stdout.write(f"  {label}: {summary[key]}")
+        if summary.get("confirm_withdrawals"):
+            self.stdout.write(
+                f"  This reading suspends or removes {summary['confirm_withdrawals']} of the "
+                f"{summary.get('register_size', 0)} entries held: applying it needs "
+                f"--confirm-removals {summary['confirm_withdrawals']}."
+            )
         for bad in register_import.bad_rows[:BAD_ROWS_SHOWN]:
             self.stderr.write(f"line {bad['line']}: {bad['reason']}")
         hidden = int(summary.get("bad_rows", 0)) - len(register_import.bad_rows)
@@ -157,4 +192,10 @@ class Command(BaseCommand):
 
 
 def _too_large(limit: int) -> str:
-    return f"The file is larger than {limit / (1024 * 1024):.1f} MB, the most an import may be."
+    # Never "split it": each file is read as the whole register.
+    return (
+        f"The file is larger than {limit / (1024 * 1024):.1f} MB, the most an import may be. "
+        "Do not split it: each file is read as the whole register. Raise "
+        "CASEWORK_REGISTER_IMPORT_MAX_MB (in megabytes) in the environment above the file's size "
+        "and run the command again."
+    )
