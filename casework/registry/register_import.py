@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from casework.accounts.models import User
 from casework.privacy.audit import record_event
 from casework.registry import claims, tasks
+from casework.registry.contact_addresses import ContactAddresses
 from casework.registry.importers.decoding import open_text
 from casework.registry.importers.registry import FORMATS, formats_for
 from casework.registry.importers.rows import BadRow, RegisterRow, UnreadableFile
@@ -342,7 +343,8 @@ def _apply(register_import: RegisterImport, regulator: Regulator, applied_by: Us
     reading = _Reading(register_import)
     tally = DiffTally()
     writer = _EntryWriter(register_import, now)
-    for diff in diff_entries(reading.good_rows(), current_entries(regulator)):
+    contacts = ContactAddresses()
+    for diff in diff_entries(contacts.noting(reading.good_rows()), current_entries(regulator)):
         tally.add(diff)
         writer.add(diff)
     if reading.bad_count:
@@ -352,6 +354,7 @@ def _apply(register_import: RegisterImport, regulator: Regulator, applied_by: Us
             )
         )
     writer.flush()
+    contacts.write(regulator)
     Regulator.objects.filter(pk=regulator.pk).update(register_read_at=now)
     summary = tally.summary(rows=reading.rows, bad_rows=reading.bad_count)
     register_import.state = State.APPLIED
