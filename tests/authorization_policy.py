@@ -143,9 +143,13 @@ ROUTES.update(
         "registry:badge": PUBLIC,
         "registry:my_registrations": PRACTITIONERS_ONLY,
         "registry:withdraw_registration": PRACTITIONERS_ONLY_POST,
+        "registry:send_claim_code": PRACTITIONERS_ONLY_POST,
+        "registry:prove_claim_code": PRACTITIONERS_ONLY_POST,
+        "registry:add_claim_evidence": PRACTITIONERS_ONLY_POST,
         "registry:review_queue": REVIEWERS_ONLY,
         "registry:review_claim": REVIEWERS_OBJECT,
         "registry:claim_evidence": REVIEWERS_OBJECT,
+        "registry:claim_identity_document": REVIEWERS_OBJECT,
     }
 )
 

@@ -22,6 +22,7 @@ from casework.directory.models import Modality, PractitionerProfile
 from casework.directory.queries import listed_profiles
 from casework.directory.services import ProfileDetails, save_profile
 from casework.directory.vocabulary import specialties, specialty_label
+from casework.demo.registry import confirm_demo_claim
 from casework.registry.claims import claim_registration
 from casework.registry.models import RegisterEntry, RegisterImport, RegistrationClaim, Regulator
 from casework.registry.register_import import (
@@ -307,8 +308,10 @@ def _seed_practitioner(member: DemoPractitioner, regulator: Regulator) -> None:
         person.set_unusable_password()
         person.save(update_fields=["password"])
     if not RegistrationClaim.objects.filter(practitioner=person, regulator=regulator).exists():
-        claim_registration(
-            practitioner=person, regulator=regulator, registration_number=member.number
+        confirm_demo_claim(
+            claim_registration(
+                practitioner=person, regulator=regulator, registration_number=member.number
+            )
         )
     if not PractitionerProfile.objects.filter(practitioner=person).exists():
         save_profile(practitioner=person, details=member.details)
