@@ -18,11 +18,11 @@ from django.core.files import File
 from django.db.models import QuerySet
 
 from casework.accounts.models import Role, User
+from casework.demo.registry import confirm_demo_claim
 from casework.directory.models import Modality, PractitionerProfile
 from casework.directory.queries import listed_profiles
 from casework.directory.services import ProfileDetails, save_profile
 from casework.directory.vocabulary import specialties, specialty_label
-from casework.demo.registry import confirm_demo_claim
 from casework.registry.claims import claim_registration
 from casework.registry.models import RegisterEntry, RegisterImport, RegistrationClaim, Regulator
 from casework.registry.register_import import (
