@@ -184,6 +184,8 @@ ROUTES.update(
         "directory:profile": _policy({"denied"}),
         "directory:photo": _policy({"denied"}),
         "directory:edit_profile": PRACTITIONERS_ONLY,
+        "directory:display_name_reviews": REVIEWERS_ONLY,
+        "directory:review_display_name": REVIEWERS_OBJECT,
         "api:practitioners": _policy({"ok"}),
     }
 )
