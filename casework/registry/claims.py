@@ -7,7 +7,10 @@ not match goes to review with its evidence. One registration has one holder: a c
 registration that another claim holds or awaits opens a dispute, and reviewers decide.
 """
 
+import random
+import time
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
 from functools import partial
@@ -15,7 +18,7 @@ from functools import partial
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -78,6 +81,7 @@ def document_context(claim: RegistrationClaim, field: str) -> str:
 
 
 def _store_document(claim: RegistrationClaim, field: str, upload: UploadedFile[bytes]) -> None:
+    upload.seek(0)  # a retried write reads it again
     sealed = seal(
         data_key_for_owner(owner=f"person:{claim.practitioner_id}"),
         upload.read(),
@@ -131,42 +135,84 @@ def claim_registration(
         raise ValidationError(_("Enter the registration number as the register shows it."))
     _check_evidence(evidence)
     _check_evidence(identity_document)
-    with transaction.atomic():
-        entry = _lock_registration(regulator, number)
-        live = RegistrationClaim.objects.select_for_update().filter(
-            _live_claims_on(regulator.pk, number)
-        )
-        if live.filter(practitioner=practitioner).exists():
-            raise ValidationError(_("You have already claimed this registration."))
-        rivals = list(live.exclude(practitioner=practitioner))
-        matches = entry is not None and names_match(
-            practitioner.legal_name, entry.name, *entry.previous_names
-        )
-        now = timezone.now()
-        claim = RegistrationClaim.objects.create(
+    return _one_writer_at_a_time(
+        partial(
+            _record_claim,
             practitioner=practitioner,
             regulator=regulator,
-            registration_number=number,
-            entry=entry,
-            state=State.AWAITING_PROOF if matches else State.PENDING,
+            number=number,
+            evidence=evidence,
+            identity_document=identity_document,
             evidence_note=evidence_note,
-            disputed_since=now if rivals else None,
         )
-        for field, upload in (("evidence", evidence), ("identity_document", identity_document)):
-            if upload is not None:
-                _store_document(claim, field, upload)
-        record_event(
-            action="registry.claim_matched" if matches else "registry.claim_submitted",
-            actor=practitioner,
-            target=claim,
-            subject_id=practitioner.pk,
-            detail={
-                "regulator": regulator.slug,
-                "matched_register": matches,
-                "disputed": bool(rivals),
-            },
-        )
-        _open_dispute(claim, rivals, now)
+    )
+
+
+# SQLite answers "database is locked" to a writer that meets another's transaction where a
+# shared cache (or a wait longer than its timeout) stops it from queueing: try again shortly.
+LOCKED_TRIES = 20
+
+
+def _one_writer_at_a_time(write: Callable[[], RegistrationClaim]) -> RegistrationClaim:
+    for attempt in range(1, LOCKED_TRIES + 1):
+        try:
+            with transaction.atomic():
+                return write()
+        except OperationalError as error:
+            if connection.vendor != "sqlite" or "locked" not in str(error):
+                raise
+            if connection.in_atomic_block or attempt == LOCKED_TRIES:
+                raise ValidationError(
+                    _("Many claims reached this registration at once. Try again in a moment.")
+                ) from error
+            time.sleep(0.02 * attempt + random.random() * 0.02)  # noqa: S311  (spreading retries)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _record_claim(
+    *,
+    practitioner: User,
+    regulator: Regulator,
+    number: str,
+    evidence: UploadedFile[bytes] | None,
+    identity_document: UploadedFile[bytes] | None,
+    evidence_note: str,
+) -> RegistrationClaim:
+    entry = _lock_registration(regulator, number)
+    live = RegistrationClaim.objects.select_for_update().filter(
+        _live_claims_on(regulator.pk, number)
+    )
+    if live.filter(practitioner=practitioner).exists():
+        raise ValidationError(_("You have already claimed this registration."))
+    rivals = list(live.exclude(practitioner=practitioner))
+    matches = entry is not None and names_match(
+        practitioner.legal_name, entry.name, *entry.previous_names
+    )
+    now = timezone.now()
+    claim = RegistrationClaim.objects.create(
+        practitioner=practitioner,
+        regulator=regulator,
+        registration_number=number,
+        entry=entry,
+        state=State.AWAITING_PROOF if matches else State.PENDING,
+        evidence_note=evidence_note,
+        disputed_since=now if rivals else None,
+    )
+    for field, upload in (("evidence", evidence), ("identity_document", identity_document)):
+        if upload is not None:
+            _store_document(claim, field, upload)
+    record_event(
+        action="registry.claim_matched" if matches else "registry.claim_submitted",
+        actor=practitioner,
+        target=claim,
+        subject_id=practitioner.pk,
+        detail={
+            "regulator": regulator.slug,
+            "matched_register": matches,
+            "disputed": bool(rivals),
+        },
+    )
+    _open_dispute(claim, rivals, now)
     return claim
 
 
@@ -334,8 +380,12 @@ def decide_claim(
                     % {"reason": reason},
                     now=now,
                 )
+            # Those whose claim went to review were told they would hear of the decision; a
+            # matched claim an officer confirms shows as verified on its own page.
+            told_to_wait = claim.state == State.PENDING or claim.in_dispute
             verify_claim(claim=claim, route=route, proved_by=reviewer, now=now, reason=reason)
-            transaction.on_commit(partial(tell_practitioner_claim_decided, claim_id=claim.pk))
+            if told_to_wait:
+                transaction.on_commit(partial(tell_practitioner_claim_decided, claim_id=claim.pk))
         _settle_dispute(claim.regulator_id, claim.registration_number)
     claim.refresh_from_db()
     return claim

@@ -338,7 +338,7 @@ def test_identity_evidence_is_sealed_and_served_only_to_reviewers(
     client.force_login(admin_person)
     served = client.get(reverse("registry:claim_identity_document", args=[claim.pk]))
     assert served.status_code == 200
-    assert b"".join(served).startswith(b"%PDF")  # type: ignore[arg-type]
+    assert b"".join(served).startswith(b"%PDF")
 
 
 def test_withdrawing_an_open_claim_frees_the_registration_and_ends_the_dispute(
