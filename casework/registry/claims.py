@@ -255,7 +255,7 @@ def lock_claim(claim_id: int, **lookup: object) -> RegistrationClaim:
     if entry_id is not None:
         RegisterEntry.objects.select_for_update().filter(pk=entry_id).first()
     return (
-        RegistrationClaim.objects.select_for_update()
+        RegistrationClaim.objects.select_for_update(of=("self",))
         .select_related("regulator", "practitioner", "entry")
         .get(pk=claim_id, **lookup)
     )
@@ -372,7 +372,9 @@ def decide_claim(
             rivals = RegistrationClaim.objects.filter(
                 _live_claims_on(claim.regulator_id, claim.registration_number)
             ).exclude(pk=claim.pk)
-            for rival in rivals.select_for_update().select_related("practitioner", "regulator"):
+            for rival in rivals.select_for_update(of=("self",)).select_related(
+                "practitioner", "regulator"
+            ):
                 _refuse(
                     rival,
                     reviewer=reviewer,
