@@ -1,7 +1,10 @@
 """Claims: a name match proves nothing; each proof route refuses an impostor without its proof;
 one registration has one holder, and a second claim opens a dispute that reviewers decide."""
 
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -382,3 +385,51 @@ def test_claims_verified_by_a_name_match_alone_are_listed_and_asked_for_proof(
     [asked] = mail.outbox
     assert asked.to == ["amara@example.org"]
     assert "/practice/registrations/" in asked.body
+
+
+def test_the_migration_keeps_earlier_verified_claims_verified_and_marks_how(
+    practitioner: User, other_practitioner: User, officer: User, entry: RegisterEntry
+) -> None:
+    """Claims verified before proof existed: by the name match alone, or by a reviewer."""
+    migration = importlib.import_module("casework.registry.migrations.0002_claim_proof")
+    matched = RegistrationClaim.objects.create(
+        practitioner=practitioner,
+        regulator=entry.regulator,
+        registration_number=entry.registration_number,
+        entry=entry,
+        state=State.VERIFIED,
+        decided_at=timezone.now(),
+    )
+    other = RegisterEntry.objects.create(
+        regulator=entry.regulator,
+        registration_number="SW999",
+        name="Jonas Berg",
+        status="registered",
+    )
+    reviewed = RegistrationClaim.objects.create(
+        practitioner=other_practitioner,
+        regulator=entry.regulator,
+        registration_number="SW999",
+        entry=other,
+        state=State.VERIFIED,
+        decided_by=officer,
+        decided_at=timezone.now(),
+    )
+    migration.keep_verified_claims(django_apps, None)
+    matched.refresh_from_db()
+    reviewed.refresh_from_db()
+    assert (matched.state, matched.proof_route, matched.proved_by) == (
+        State.VERIFIED,
+        Route.NAME_MATCH,
+        None,
+    )
+    assert matched.proved_at == matched.decided_at
+    assert (reviewed.proof_route, reviewed.proved_by) == (Route.EVIDENCE, officer)
+    # The officers of the regulator see the name-match one in their review list.
+    RegulatorOfficer.objects.create(officer=officer, regulator=entry.regulator)
+    reviewer = Client()
+    reviewer.force_login(officer)
+    queue = reviewer.get(reverse("registry:review_queue")).text
+    assert "SW123456" in queue
+    assert "Name match only" in queue
+    assert "SW999" not in queue
