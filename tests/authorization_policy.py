@@ -155,9 +155,13 @@ ROUTES.update(
         # The holder's own credential: the sample claim is nobody's, so 404 to practitioners.
         "credentials:download": _policy({"denied"}, visitor={"login"}, staff_without_mfa={"mfa"}),
         "credentials:wallet_offer": PRACTITIONERS_ONLY_POST,
+        "registry:send_claim_code": PRACTITIONERS_ONLY_POST,
+        "registry:prove_claim_code": PRACTITIONERS_ONLY_POST,
+        "registry:add_claim_evidence": PRACTITIONERS_ONLY_POST,
         "registry:review_queue": REVIEWERS_ONLY,
         "registry:review_claim": REVIEWERS_OBJECT,
         "registry:claim_evidence": REVIEWERS_OBJECT,
+        "registry:claim_identity_document": REVIEWERS_OBJECT,
     }
 )
 
@@ -192,6 +196,8 @@ ROUTES.update(
         "directory:profile": _policy({"denied"}),
         "directory:photo": _policy({"denied"}),
         "directory:edit_profile": PRACTITIONERS_ONLY,
+        "directory:display_name_reviews": REVIEWERS_ONLY,
+        "directory:review_display_name": REVIEWERS_OBJECT,
         "api:practitioners": _policy({"ok"}),
     }
 )

@@ -18,6 +18,7 @@ from django.core.files import File
 from django.db.models import QuerySet
 
 from casework.accounts.models import Role, User
+from casework.demo.registry import confirm_demo_claim
 from casework.directory.models import Modality, PractitionerProfile
 from casework.directory.queries import listed_profiles
 from casework.directory.services import ProfileDetails, save_profile
@@ -307,8 +308,10 @@ def _seed_practitioner(member: DemoPractitioner, regulator: Regulator) -> None:
         person.set_unusable_password()
         person.save(update_fields=["password"])
     if not RegistrationClaim.objects.filter(practitioner=person, regulator=regulator).exists():
-        claim_registration(
-            practitioner=person, regulator=regulator, registration_number=member.number
+        confirm_demo_claim(
+            claim_registration(
+                practitioner=person, regulator=regulator, registration_number=member.number
+            )
         )
     if not PractitionerProfile.objects.filter(practitioner=person).exists():
         save_profile(practitioner=person, details=member.details)

@@ -5,16 +5,18 @@ standing) exists only for its owner, who may preview it; to anyone else it answe
 same as a profile that never existed.
 """
 
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from casework.accounts.models import User
+from casework.accounts.models import Role, User
 from casework.directory.models import PractitionerProfile
 from casework.directory.queries import (
     profiles_with_listing,
     with_next_free_slot,
     with_profile_details,
 )
+from casework.registry.models import RegistrationClaim
 
 
 def get_profile_for_viewer(viewer: object, slug: str) -> PractitionerProfile:
@@ -45,3 +47,26 @@ def get_own_profile(person: User) -> PractitionerProfile | None:
 
 def _owns(viewer: object, profile: PractitionerProfile) -> bool:
     return isinstance(viewer, User) and viewer.pk == profile.practitioner_id
+
+
+def display_names_to_review(person: User) -> QuerySet[PractitionerProfile]:
+    """Display names waiting for review: by officers of a regulator the practitioner holds a
+    verified registration with, and by platform admins."""
+    waiting = PractitionerProfile.objects.filter(display_name_review_since__isnull=False)
+    if person.role == Role.ADMIN:
+        return waiting
+    if person.role == Role.OFFICER:
+        return waiting.filter(
+            practitioner__registration_claims__state=RegistrationClaim.State.VERIFIED,
+            practitioner__registration_claims__regulator__officers__officer=person,
+        ).distinct()
+    return waiting.none()
+
+
+def get_display_name_for_reviewer(person: User, profile_id: int) -> PractitionerProfile:
+    profile = (
+        display_names_to_review(person).select_related("practitioner").filter(pk=profile_id).first()
+    )
+    if profile is None:
+        raise Http404
+    return profile

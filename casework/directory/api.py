@@ -41,6 +41,7 @@ class RegistrationSchema(Schema):
     regulator_name: str
     jurisdiction: str = Field(description="ISO 3166-1 or 3166-2 code")
     registration_number: str
+    registered_name: str = Field(description="The name as the register holds it")
     status: str = Field(
         description="registered, conditions, suspended, lapsed, removed, or absent (not in the "
         "latest reading of the register)"
@@ -53,7 +54,11 @@ class RegistrationSchema(Schema):
 
 class PractitionerSchema(Schema):
     slug: str
-    display_name: str
+    display_name: str = Field(
+        description="The name the practitioner gives, once it carries the registered family "
+        "name or a reviewer approved it; until then the registered name"
+    )
+    registered_name: str = Field(description="The name as the register holds it")
     profile_url: str
     photo_url: str | None
     languages: list[TermSchema] = Field(description="ISO 639-1, or ISO 639-3 for sign languages")
@@ -99,6 +104,7 @@ def _practitioner(
     return {
         "slug": summary.slug,
         "display_name": summary.display_name,
+        "registered_name": summary.registered_name,
         "profile_url": request.build_absolute_uri(summary.path),
         "photo_url": request.build_absolute_uri(summary.photo_path) if summary.photo_path else None,
         "languages": [vars(term) for term in summary.languages],
@@ -118,6 +124,7 @@ def _practitioner(
                 "regulator_name": r.regulator_name,
                 "jurisdiction": r.jurisdiction,
                 "registration_number": r.registration_number,
+                "registered_name": r.registered_name,
                 "status": r.status,
                 "practising": r.practising,
                 "valid_until": r.valid_until,

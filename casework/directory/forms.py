@@ -291,3 +291,19 @@ def initial_for(profile: PractitionerProfile | None, *, time_zone: str) -> dict[
         "bio_source": profile.bio_source,
         "published": profile.published,
     }
+
+
+class DisplayNameDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            ("approve", _("Approve: the practitioner may use this name beside the registered one")),
+            ("refuse", _("Refuse: show the registered name alone")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason (the practitioner reads it)"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

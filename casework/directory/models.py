@@ -39,6 +39,13 @@ class PractitionerProfile(models.Model):
     display_name = models.CharField(
         _("display name"), max_length=120, validators=[validate_person_name]
     )
+    # A display name that does not carry the family name the register holds shows only once a
+    # reviewer (an officer of a regulator the practitioner is registered with, or an admin)
+    # approves it; until then pages show the registered name alone (``display_names``). The
+    # name last approved, and since when the current one waits for review. Nullable so that
+    # SQLite adds the columns in place: rebuilding the table would drop the search triggers.
+    approved_display_name = models.CharField(max_length=120, null=True, blank=True)  # noqa: DJ001
+    display_name_review_since = models.DateTimeField(null=True, blank=True)
     photo = models.FileField(_("photo"), upload_to=photo_path, blank=True, max_length=200)
     in_person_place = models.CharField(
         _("place for sessions in person"), max_length=200, blank=True

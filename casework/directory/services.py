@@ -25,6 +25,7 @@ from casework.directory.models import (
     ProfileModality,
     ProfileSpecialty,
 )
+from casework.directory.name_review import flag_display_name
 from casework.directory.photos import prepare_photo
 from casework.directory.search import search_document
 from casework.directory.vocabulary import currency_codes, language_codes, specialties
@@ -242,6 +243,7 @@ def save_profile(
                 bio_text=bio_text(profile.bio_html),
             )
             profile.save()
+            flag_display_name(profile)
             _replace_rows(ProfileLanguage, profile, "code", details.languages)
             _replace_rows(ProfileSpecialty, profile, "code", details.specialties)
             _replace_rows(ProfileModality, profile, "modality", details.modalities)

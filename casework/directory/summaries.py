@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.urls import reverse
 
+from casework.directory.display_names import name_to_show
 from casework.directory.models import Modality, PractitionerProfile
 from casework.directory.vocabulary import language_label, specialty_label
 from casework.registry.models import RegistrationClaim, RegistrationStatus
@@ -26,6 +27,8 @@ class RegistrationSummary:
     jurisdiction: str
     jurisdiction_name: str
     registration_number: str
+    # The name as the register holds it.
+    registered_name: str
     status: str
     status_label: str
     status_meaning: str
@@ -39,7 +42,13 @@ class RegistrationSummary:
 @dataclass(frozen=True)
 class ProfileSummary:
     slug: str
+    # What pages call the practitioner (``display_names.name_to_show``).
     display_name: str
+    # The name as the register holds it (of the first registration), shown beside it.
+    registered_name: str
+    # The practitioner's display name waits for review (or was refused): pages show the
+    # registered name instead.
+    display_name_held: bool
     path: str
     photo_path: str | None
     languages: list[Term]
@@ -66,6 +75,7 @@ def _registration(claim: RegistrationClaim) -> RegistrationSummary:
         jurisdiction=regulator.jurisdiction_id,
         jurisdiction_name=regulator.jurisdiction.name,
         registration_number=entry.registration_number,
+        registered_name=entry.name,
         status=entry.status,
         status_label=str(RegistrationStatus(entry.status).label),
         status_meaning=str(MEANINGS[entry.status]),
@@ -96,9 +106,18 @@ def summarise(profile: PractitionerProfile, *, with_bio: bool = False) -> Profil
         for row in sorted(profile.modality_rows.all(), key=lambda row: order.index(row.modality))
     ]
     claims: list[RegistrationClaim] = getattr(profile.practitioner, "verified_claims", [])
+    registrations = [_registration(claim) for claim in claims]
+    register_names = [registration.registered_name for registration in registrations]
+    shown = name_to_show(
+        display_name=profile.display_name,
+        approved_display_name=profile.approved_display_name,
+        register_names=register_names,
+    )
     return ProfileSummary(
         slug=profile.slug,
-        display_name=profile.display_name,
+        display_name=shown,
+        registered_name=register_names[0] if register_names else "",
+        display_name_held=shown != profile.display_name,
         path=reverse("directory:profile", kwargs={"slug": profile.slug}),
         photo_path=(
             reverse("directory:photo", kwargs={"slug": profile.slug}) if profile.photo else None
@@ -112,6 +131,6 @@ def summarise(profile: PractitionerProfile, *, with_bio: bool = False) -> Profil
         fee_currency=profile.fee_currency,
         time_zone=profile.practitioner.time_zone,
         next_free_at=getattr(profile, "next_free_at", None),
-        registrations=[_registration(claim) for claim in claims],
+        registrations=registrations,
         bio_html=profile.bio_html if with_bio else "",
     )

@@ -19,4 +19,10 @@ urlpatterns = [
     path("practitioners/<slug:slug>/", views.profile, name="profile"),
     path("practitioners/<slug:slug>/photo.jpg", views.photo, name="photo"),
     path("practice/profile/", views.edit_profile, name="edit_profile"),
+    path("oversight/display-names/", views.display_name_reviews, name="display_name_reviews"),
+    path(
+        "oversight/display-names/<id:profile_id>/",
+        views.review_display_name,
+        name="review_display_name",
+    ),
 ]

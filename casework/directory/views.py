@@ -17,12 +17,20 @@ from casework.accounts.models import Role, User
 from casework.accounts.permissions import role_required
 from casework.directory import services
 from casework.directory.access import (
+    display_names_to_review,
+    get_display_name_for_reviewer,
     get_own_profile,
     get_photo_profile_for_viewer,
     get_profile_for_viewer,
 )
-from casework.directory.forms import DirectorySearchForm, ProfileForm, initial_for
+from casework.directory.forms import (
+    DirectorySearchForm,
+    DisplayNameDecisionForm,
+    ProfileForm,
+    initial_for,
+)
 from casework.directory.models import PractitionerProfile
+from casework.directory.name_review import decide_display_name, registered_names
 from casework.directory.paging import CappedPaginator
 from casework.directory.queries import find_practitioners
 from casework.directory.summaries import summarise
@@ -177,3 +185,47 @@ def edit_profile(request: HttpRequest) -> HttpResponse:
         "in_good_standing": in_good_standing(person),
     }
     return TemplateResponse(request, "directory/edit_profile.html", context)
+
+
+@role_required(Role.OFFICER, Role.ADMIN)
+@require_safe
+def display_name_reviews(request: HttpRequest) -> HttpResponse:
+    person = request.user
+    assert isinstance(person, User)  # noqa: S101  (role_required ran)
+    waiting = (
+        display_names_to_review(person)
+        .select_related("practitioner")
+        .order_by("display_name_review_since", "pk")
+    )
+    return TemplateResponse(request, "directory/display_name_reviews.html", {"profiles": waiting})
+
+
+@role_required(Role.OFFICER, Role.ADMIN)
+@require_http_methods(["GET", "HEAD", "POST"])
+def review_display_name(request: HttpRequest, profile_id: int) -> HttpResponse:
+    person = request.user
+    assert isinstance(person, User)  # noqa: S101
+    profile = get_display_name_for_reviewer(person, profile_id)
+    form = DisplayNameDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            decide_display_name(
+                profile=profile,
+                reviewer=person,
+                approve=form.cleaned_data["decision"] == "approve",
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your decision is recorded."))
+            return redirect("directory:display_name_reviews")
+    return TemplateResponse(
+        request,
+        "directory/review_display_name.html",
+        {
+            "profile": profile,
+            "registered_names": registered_names(profile.practitioner_id),
+            "form": form,
+        },
+    )

@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from casework.accounts.models import Role, User
+from casework.registry.claims import decidable_claims
 from casework.registry.credentials.models import IssuedCredential
 from casework.registry.models import RegisterImport, RegistrationClaim, Regulator
 
@@ -21,8 +22,9 @@ def regulators_acted_on_by(person: User) -> QuerySet[Regulator]:
 
 
 def reviewable_claims(person: User) -> QuerySet[RegistrationClaim]:
-    """Claims awaiting review: by the regulator's officers, else by platform admins."""
-    pending = RegistrationClaim.objects.filter(state=RegistrationClaim.State.PENDING)
+    """Claims awaiting review or proof, in dispute, or verified by a name match alone: by the
+    regulator's officers, else by platform admins."""
+    pending = RegistrationClaim.objects.filter(decidable_claims())
     if person.role == Role.ADMIN:
         return pending
     if person.role == Role.OFFICER:

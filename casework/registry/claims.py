@@ -1,12 +1,25 @@
-"""Practitioners claim registrations; the register decides at once or a reviewer does."""
+"""Practitioners claim registrations; only proof of control verifies one.
 
+A register is public, so a number and a name that match it prove nothing: a matching claim is
+*matched, awaiting proof* until one of the proof routes accepts it (an emailed one-time code,
+``claim_codes``; an officer of the regulator; a review of identity evidence). A claim that does
+not match goes to review with its evidence. One registration has one holder: a claim on a
+registration that another claim holds or awaits opens a dispute, and reviewers decide.
+"""
+
+import random
+import time
 import uuid
+from collections.abc import Callable
+from datetime import datetime
+from enum import StrEnum
 from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import OperationalError, connection, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,12 +32,21 @@ from casework.registry.models import (
     RegistrationClaim,
     RegistrationStatus,
     Regulator,
+    RegulatorOfficer,
 )
 from casework.registry.names import names_match, normalise_registration_number
-from casework.registry.notifications import tell_practitioner_status_changed
+from casework.registry.notifications import (
+    ask_holder_for_proof,
+    tell_holder_of_dispute,
+    tell_practitioner_claim_decided,
+    tell_practitioner_status_changed,
+)
 from casework.registry.standing import in_good_standing, standing_changed
 from casework.vault.crypto import seal
 from casework.vault.services import data_key_for_owner
+
+State = RegistrationClaim.State
+Route = RegistrationClaim.ProofRoute
 
 
 def _announce_standing(practitioner: User, reason: str) -> None:
@@ -38,6 +60,8 @@ def _announce_standing(practitioner: User, reason: str) -> None:
 
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 EVIDENCE_TYPES = {b"%PDF": "PDF", b"\x89PNG": "PNG", b"\xff\xd8\xff": "JPEG"}
+# The files a claim may carry, by field: each sealed under the practitioner's data key.
+DOCUMENT_FIELDS = ("evidence", "identity_document")
 
 
 def _check_evidence(evidence: UploadedFile[bytes] | None) -> None:
@@ -51,128 +75,384 @@ def _check_evidence(evidence: UploadedFile[bytes] | None) -> None:
         raise ValidationError(_("Evidence must be a PDF, PNG or JPEG file."))
 
 
+def document_context(claim: RegistrationClaim, field: str) -> str:
+    """What a sealed claim document is bound to: its table, field and row."""
+    return f"registry.registrationclaim.{field}:{claim.pk}"
+
+
+def _store_document(claim: RegistrationClaim, field: str, upload: UploadedFile[bytes]) -> None:
+    upload.seek(0)  # a retried write reads it again
+    sealed = seal(
+        data_key_for_owner(owner=f"person:{claim.practitioner_id}"),
+        upload.read(),
+        context=document_context(claim, field),
+    )
+    # A random name: the uploaded one may say who the practitioner is.
+    getattr(claim, field).save(f"{uuid.uuid4().hex}.sealed", ContentFile(sealed), save=False)
+    claim.save(update_fields=[field])
+
+
+def _live_claims_on(regulator_id: int, number: str) -> "Q":
+    return Q(
+        regulator_id=regulator_id,
+        registration_number=number,
+        state__in=RegistrationClaim.LIVE_STATES,
+    )
+
+
+def _lock_registration(regulator: Regulator, number: str) -> RegisterEntry | None:
+    """Claims on one registration are decided one at a time: the entry's row lock (the
+    regulator's, for a number the register does not hold) makes the second of two claims sent
+    at once see the first. SQLite takes its write lock at the start of the transaction."""
+    entry = (
+        RegisterEntry.objects.select_for_update()
+        .filter(regulator=regulator, registration_number=number)
+        .first()
+    )
+    if entry is None:
+        Regulator.objects.select_for_update().filter(pk=regulator.pk).first()
+    return entry
+
+
 def claim_registration(
     *,
     practitioner: User,
     regulator: Regulator,
     registration_number: str,
     evidence: UploadedFile[bytes] | None = None,
+    identity_document: UploadedFile[bytes] | None = None,
     evidence_note: str = "",
 ) -> RegistrationClaim:
-    """Verify at once when the register holds this number under the practitioner's name;
-    otherwise queue the claim for review with its evidence, sealed by the vault under the
-    practitioner's data key and bound to this claim."""
+    """Record a claim. A number and name the register holds make it *awaiting proof*; anything
+    else goes to review with its evidence. A claim on a registration that another claim holds
+    or awaits opens a dispute: both go to review and the other claimant is told; nothing
+    changes for anyone's clients until a reviewer decides. Documents are sealed by the vault
+    under the practitioner's data key and bound to this claim."""
     if practitioner.role != Role.PRACTITIONER:
         raise ValidationError(_("Only practitioners can claim a registration."))
     number = normalise_registration_number(registration_number)
     if not number or len(number) > 40:
         raise ValidationError(_("Enter the registration number as the register shows it."))
     _check_evidence(evidence)
-    with transaction.atomic():
-        if RegistrationClaim.objects.filter(
+    _check_evidence(identity_document)
+    return _one_writer_at_a_time(
+        partial(
+            _record_claim,
             practitioner=practitioner,
             regulator=regulator,
-            registration_number=number,
-            state__in=[RegistrationClaim.State.VERIFIED, RegistrationClaim.State.PENDING],
-        ).exists():
-            raise ValidationError(_("You have already claimed this registration."))
-        entry = RegisterEntry.objects.filter(
-            regulator=regulator, registration_number=number
-        ).first()
-        held_by_another = RegistrationClaim.objects.filter(
-            regulator=regulator, registration_number=number, state=RegistrationClaim.State.VERIFIED
-        ).exists()
-        matches = entry is not None and names_match(
-            practitioner.legal_name, entry.name, *entry.previous_names
-        )
-        verified = matches and not held_by_another
-        claim = RegistrationClaim.objects.create(
-            practitioner=practitioner,
-            regulator=regulator,
-            registration_number=number,
-            entry=entry if verified else None,
-            state=RegistrationClaim.State.VERIFIED if verified else RegistrationClaim.State.PENDING,
+            number=number,
+            evidence=evidence,
+            identity_document=identity_document,
             evidence_note=evidence_note,
-            decided_at=timezone.now() if verified else None,
         )
-        if evidence is not None:
-            sealed = seal(
-                data_key_for_owner(owner=f"person:{practitioner.pk}"),
-                evidence.read(),
-                context=f"registry.registrationclaim.evidence:{claim.pk}",
-            )
-            # A random name: the uploaded one may say who the practitioner is.
-            claim.evidence.save(f"{uuid.uuid4().hex}.sealed", ContentFile(sealed), save=False)
-            claim.save(update_fields=["evidence"])
-        record_event(
-            action="registry.claim_verified" if verified else "registry.claim_submitted",
-            actor=practitioner,
-            target=claim,
-            subject_id=practitioner.pk,
-            detail={"regulator": regulator.slug, "matched_register": verified},
-        )
-        if verified:
-            credentials.issue_credential_for_claim(claim=claim)
-            _announce_standing(practitioner, "claim_verified")
+    )
+
+
+# SQLite answers "database is locked" to a writer that meets another's transaction where a
+# shared cache (or a wait longer than its timeout) stops it from queueing: try again shortly.
+LOCKED_TRIES = 20
+
+
+def _one_writer_at_a_time(write: Callable[[], RegistrationClaim]) -> RegistrationClaim:
+    for attempt in range(1, LOCKED_TRIES + 1):
+        try:
+            with transaction.atomic():
+                return write()
+        except OperationalError as error:
+            if connection.vendor != "sqlite" or "locked" not in str(error):
+                raise
+            if connection.in_atomic_block or attempt == LOCKED_TRIES:
+                raise ValidationError(
+                    _("Many claims reached this registration at once. Try again in a moment.")
+                ) from error
+            time.sleep(0.02 * attempt + random.random() * 0.02)  # noqa: S311  (spreading retries)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _record_claim(
+    *,
+    practitioner: User,
+    regulator: Regulator,
+    number: str,
+    evidence: UploadedFile[bytes] | None,
+    identity_document: UploadedFile[bytes] | None,
+    evidence_note: str,
+) -> RegistrationClaim:
+    entry = _lock_registration(regulator, number)
+    live = RegistrationClaim.objects.select_for_update().filter(
+        _live_claims_on(regulator.pk, number)
+    )
+    if live.filter(practitioner=practitioner).exists():
+        raise ValidationError(_("You have already claimed this registration."))
+    rivals = list(live.exclude(practitioner=practitioner))
+    matches = entry is not None and names_match(
+        practitioner.legal_name, entry.name, *entry.previous_names
+    )
+    now = timezone.now()
+    claim = RegistrationClaim.objects.create(
+        practitioner=practitioner,
+        regulator=regulator,
+        registration_number=number,
+        entry=entry,
+        state=State.AWAITING_PROOF if matches else State.PENDING,
+        evidence_note=evidence_note,
+        disputed_since=now if rivals else None,
+    )
+    for field, upload in (("evidence", evidence), ("identity_document", identity_document)):
+        if upload is not None:
+            _store_document(claim, field, upload)
+    record_event(
+        action="registry.claim_matched" if matches else "registry.claim_submitted",
+        actor=practitioner,
+        target=claim,
+        subject_id=practitioner.pk,
+        detail={
+            "regulator": regulator.slug,
+            "matched_register": matches,
+            "disputed": bool(rivals),
+        },
+    )
+    _open_dispute(claim, rivals, now)
     return claim
 
 
+def _open_dispute(claim: RegistrationClaim, rivals: list[RegistrationClaim], now: datetime) -> None:
+    for rival in rivals:
+        if rival.disputed_since is None:
+            rival.disputed_since = now
+            rival.save(update_fields=["disputed_since"])
+        record_event(
+            action="registry.claim_disputed",
+            target=rival,
+            subject_id=rival.practitioner_id,
+            detail={"by_claim": claim.pk},
+        )
+        if rival.state in (State.VERIFIED, State.AWAITING_PROOF):
+            transaction.on_commit(partial(tell_holder_of_dispute, claim_id=rival.pk))
+
+
+def _settle_dispute(regulator_id: int, number: str) -> None:
+    """A dispute ends when one claim is left on the registration."""
+    live = list(RegistrationClaim.objects.filter(_live_claims_on(regulator_id, number)))
+    if len(live) == 1 and live[0].disputed_since is not None:
+        live[0].disputed_since = None
+        live[0].save(update_fields=["disputed_since"])
+        record_event(
+            action="registry.dispute_settled",
+            target=live[0],
+            subject_id=live[0].practitioner_id,
+        )
+
+
+def lock_claim(claim_id: int, **lookup: object) -> RegistrationClaim:
+    """The claim, row-locked after its register entry (always in that order, as
+    ``claim_registration`` locks them, so two writers never wait on each other)."""
+    entry_id = (
+        RegistrationClaim.objects.filter(pk=claim_id, **lookup)
+        .values_list("entry_id", flat=True)
+        .first()
+    )
+    if entry_id is not None:
+        RegisterEntry.objects.select_for_update().filter(pk=entry_id).first()
+    return (
+        RegistrationClaim.objects.select_for_update(of=("self",))
+        .select_related("regulator", "practitioner", "entry")
+        .get(pk=claim_id, **lookup)
+    )
+
+
+def verify_claim(
+    *,
+    claim: RegistrationClaim,
+    route: str,
+    proved_by: User,
+    now: datetime,
+    reason: str = "",
+) -> None:
+    """Record the proof on a locked claim and verify it, inside the caller's transaction.
+    A claim verified before proof existed (a name match) keeps its credential and gains the
+    proof; a new holder gets their credential and the listing that follows from it."""
+    if claim.entry is None:
+        raise ValidationError(
+            _("The register holds no entry with this number: it cannot be verified.")
+        )
+    held = (
+        RegistrationClaim.objects.filter(entry=claim.entry, state=State.VERIFIED)
+        .exclude(pk=claim.pk)
+        .exists()
+    )
+    if held:
+        raise ValidationError(
+            _(
+                "Another practitioner holds this registration. A reviewer decides between the "
+                "claims; you can add identity evidence for them."
+            )
+        )
+    was_verified = claim.state == State.VERIFIED
+    claim.state = State.VERIFIED
+    claim.proof_route, claim.proved_at, claim.proved_by = route, now, proved_by
+    fields = ["state", "entry", "proof_route", "proved_at", "proved_by"]
+    if not was_verified or reason:
+        claim.decided_at = now
+        fields.append("decided_at")
+    if reason:
+        claim.decided_by, claim.decision_reason = proved_by, reason
+        fields += ["decided_by", "decision_reason"]
+    claim.save(update_fields=fields)
+    record_event(
+        action="registry.claim_verified",
+        actor=proved_by,
+        target=claim,
+        subject_id=claim.practitioner_id,
+        reason=reason,
+        detail={"route": route, "regulator": claim.regulator.slug},
+    )
+    if not was_verified:
+        credentials.issue_credential_for_claim(claim=claim)
+        _announce_standing(claim.practitioner, "claim_verified")
+
+
+class Decision(StrEnum):
+    CONFIRM = "confirm"  # an officer of the regulator confirms the registration is theirs
+    EVIDENCE = "evidence"  # the identity evidence shows it is theirs
+    REFUSE = "refuse"
+
+
+def decidable_claims() -> Q:
+    """Claims a reviewer may decide: awaiting review or proof, in dispute, or verified by a
+    name match alone (before proof of control was asked for)."""
+    return (
+        Q(state__in=[State.PENDING, State.AWAITING_PROOF])
+        | Q(state=State.VERIFIED, disputed_since__isnull=False)
+        | Q(state=State.VERIFIED, proof_route=Route.NAME_MATCH)
+    )
+
+
 def decide_claim(
-    *, claim: RegistrationClaim, reviewer: User, approve: bool, reason: str
+    *, claim: RegistrationClaim, reviewer: User, decision: Decision, reason: str
 ) -> RegistrationClaim:
-    """A reviewer's decision, with its reason; an approval needs the register entry."""
+    """A reviewer's decision, with its reason (the practitioner reads it).
+
+    Confirming is for officers of the claim's regulator; verifying on evidence needs an
+    identity document and a registration document. Verifying a claim in dispute decides the
+    dispute: every other claim on the registration is refused, and a holder refused loses the
+    credential and the listing."""
     reason = reason.strip()
     if not reason:
         raise ValidationError(_("Give the reason for your decision: the practitioner reads it."))
     with transaction.atomic():
-        claim = RegistrationClaim.objects.select_for_update().get(pk=claim.pk)
-        if claim.state != RegistrationClaim.State.PENDING:
+        claim = lock_claim(claim.pk)
+        if not RegistrationClaim.objects.filter(decidable_claims(), pk=claim.pk).exists():
             raise ValidationError(_("This claim has already been decided."))
-        if approve:
-            entry = RegisterEntry.objects.filter(
-                regulator=claim.regulator, registration_number=claim.registration_number
-            ).first()
-            if entry is None:
-                raise ValidationError(
-                    _("The register holds no entry with this number: it cannot be verified.")
+        now = timezone.now()
+        if decision == Decision.REFUSE:
+            _refuse(claim, reviewer=reviewer, reason=reason, now=now)
+        else:
+            if decision == Decision.CONFIRM:
+                if not RegulatorOfficer.objects.filter(
+                    officer=reviewer, regulator=claim.regulator
+                ).exists():
+                    raise ValidationError(
+                        _("Only an officer of this regulator can confirm a registration.")
+                    )
+                route = Route.OFFICER
+            else:
+                if not (claim.evidence and claim.identity_document):
+                    raise ValidationError(
+                        _(
+                            "Verifying on evidence needs both an identity document and a "
+                            "registration document."
+                        )
+                    )
+                route = Route.EVIDENCE
+            if claim.entry is None:
+                claim.entry = RegisterEntry.objects.filter(
+                    regulator=claim.regulator, registration_number=claim.registration_number
+                ).first()
+            rivals = RegistrationClaim.objects.filter(
+                _live_claims_on(claim.regulator_id, claim.registration_number)
+            ).exclude(pk=claim.pk)
+            for rival in rivals.select_for_update(of=("self",)).select_related(
+                "practitioner", "regulator"
+            ):
+                _refuse(
+                    rival,
+                    reviewer=reviewer,
+                    reason=_("Another claim on this registration was verified: %(reason)s")
+                    % {"reason": reason},
+                    now=now,
                 )
-            if RegistrationClaim.objects.filter(
-                entry=entry, state=RegistrationClaim.State.VERIFIED
-            ).exists():
-                raise ValidationError(_("Another practitioner already holds this registration."))
-            claim.entry = entry
-        claim.state = (
-            RegistrationClaim.State.VERIFIED if approve else RegistrationClaim.State.REJECTED
-        )
-        claim.decided_at, claim.decided_by, claim.decision_reason = (
-            timezone.now(),
-            reviewer,
-            reason,
-        )
-        claim.save(update_fields=["entry", "state", "decided_at", "decided_by", "decision_reason"])
+            # Those whose claim went to review were told they would hear of the decision; a
+            # matched claim an officer confirms shows as verified on its own page.
+            told_to_wait = claim.state == State.PENDING or claim.in_dispute
+            verify_claim(claim=claim, route=route, proved_by=reviewer, now=now, reason=reason)
+            if told_to_wait:
+                transaction.on_commit(partial(tell_practitioner_claim_decided, claim_id=claim.pk))
+        _settle_dispute(claim.regulator_id, claim.registration_number)
+    claim.refresh_from_db()
+    return claim
+
+
+def _refuse(claim: RegistrationClaim, *, reviewer: User, reason: str, now: datetime) -> None:
+    was_verified = claim.state == State.VERIFIED
+    claim.state = State.REJECTED
+    claim.decided_at, claim.decided_by, claim.decision_reason = now, reviewer, reason
+    claim.disputed_since = None
+    claim.save(
+        update_fields=["state", "decided_at", "decided_by", "decision_reason", "disputed_since"]
+    )
+    record_event(
+        action="registry.claim_rejected",
+        actor=reviewer,
+        target=claim,
+        subject_id=claim.practitioner_id,
+        reason=reason,
+    )
+    if was_verified:
+        credentials.revoke_credentials_for_claim(claim=claim, reason="claim refused")
+        _announce_standing(claim.practitioner, "claim_refused")
+    transaction.on_commit(partial(tell_practitioner_claim_decided, claim_id=claim.pk))
+
+
+def add_claim_evidence(
+    *,
+    claim: RegistrationClaim,
+    practitioner: User,
+    identity_document: UploadedFile[bytes],
+    registration_document: UploadedFile[bytes],
+    note: str = "",
+) -> RegistrationClaim:
+    """Add identity evidence to an open claim for reviewers: an identity document and a
+    registration document, each sealed (replacing any given before)."""
+    _check_evidence(identity_document)
+    _check_evidence(registration_document)
+    with transaction.atomic():
+        claim = lock_claim(claim.pk, practitioner=practitioner)
+        if claim.state not in (State.PENDING, State.AWAITING_PROOF) and not claim.in_dispute:
+            raise ValidationError(_("This claim does not need evidence."))
+        _store_document(claim, "identity_document", identity_document)
+        _store_document(claim, "evidence", registration_document)
+        if note.strip():
+            claim.evidence_note = note.strip()
+            claim.save(update_fields=["evidence_note"])
         record_event(
-            action="registry.claim_approved" if approve else "registry.claim_rejected",
-            actor=reviewer,
+            action="registry.claim_evidence_added",
+            actor=practitioner,
             target=claim,
-            subject_id=claim.practitioner_id,
-            reason=reason,
+            subject_id=practitioner.pk,
         )
-        if approve:
-            credentials.issue_credential_for_claim(claim=claim)
-            _announce_standing(claim.practitioner, "claim_verified")
     return claim
 
 
 def withdraw_claim(*, claim: RegistrationClaim, practitioner: User) -> None:
     with transaction.atomic():
-        claim = RegistrationClaim.objects.select_for_update().get(
-            pk=claim.pk, practitioner=practitioner
-        )
-        if claim.state not in (RegistrationClaim.State.PENDING, RegistrationClaim.State.VERIFIED):
+        claim = lock_claim(claim.pk, practitioner=practitioner)
+        if claim.state not in RegistrationClaim.LIVE_STATES:
             raise ValidationError(_("This claim is no longer open."))
-        was_verified = claim.state == RegistrationClaim.State.VERIFIED
-        claim.state = RegistrationClaim.State.WITHDRAWN
-        claim.save(update_fields=["state"])
+        was_verified = claim.state == State.VERIFIED
+        claim.state = State.WITHDRAWN
+        claim.disputed_since = None
+        claim.save(update_fields=["state", "disputed_since"])
         record_event(
             action="registry.claim_withdrawn",
             actor=practitioner,
@@ -182,6 +462,29 @@ def withdraw_claim(*, claim: RegistrationClaim, practitioner: User) -> None:
         if was_verified:
             credentials.revoke_credentials_for_claim(claim=claim)
             _announce_standing(practitioner, "claim_withdrawn")
+        _settle_dispute(claim.regulator_id, claim.registration_number)
+
+
+def claims_without_proof() -> "QuerySet[RegistrationClaim]":
+    """Verified claims whose only proof is the register's name match (made before proof of
+    control was asked for), oldest first."""
+    return (
+        RegistrationClaim.objects.filter(state=State.VERIFIED, proof_route=Route.NAME_MATCH)
+        .select_related("practitioner", "regulator")
+        .order_by("proved_at", "pk")
+    )
+
+
+def ask_for_proof(*, claim: RegistrationClaim) -> None:
+    """Ask the holder of a claim verified by a name match alone to prove control: an email
+    pointing at their registrations page, where the proof routes are offered."""
+    with transaction.atomic():
+        record_event(
+            action="registry.proof_requested",
+            target=claim,
+            subject_id=claim.practitioner_id,
+        )
+        transaction.on_commit(partial(ask_holder_for_proof, claim_id=claim.pk))
 
 
 STATUS_SENTENCES = {
@@ -204,9 +507,9 @@ def registration_status_changed(
     the credential's status follows, the practitioner is told, the audit log records it, and
     ``standing_changed`` lets other apps add theirs (scheduling tells open clients). Listings
     and new bookings read standing from the register, so they follow at once."""
-    claims = RegistrationClaim.objects.filter(
-        entry=entry, state=RegistrationClaim.State.VERIFIED
-    ).select_related("practitioner", "regulator")
+    claims = RegistrationClaim.objects.filter(entry=entry, state=State.VERIFIED).select_related(
+        "practitioner", "regulator"
+    )
     for claim in claims:
         record_event(
             action="registry.status_changed",

@@ -101,14 +101,50 @@ class ClaimForm(forms.Form):
     )
     registration_number = forms.CharField(label=_("Registration number"), max_length=40)
     evidence = forms.FileField(
-        label=_("Evidence (optional)"),
+        label=_("Registration document (optional)"),
         required=False,
         help_text=_(
             "If the register does not show your name as you gave it, add a PDF or image, "
             "such as your registration certificate. At most 10 MB."
         ),
     )
+    identity_document = forms.FileField(
+        label=_("Identity document (optional)"),
+        required=False,
+        help_text=_(
+            "A passport or identity card, as a PDF or image. With a registration document, "
+            "a reviewer can verify your claim on this evidence. At most 10 MB."
+        ),
+    )
     evidence_note = forms.CharField(
+        label=_("Note for the reviewer (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ClaimCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from the email"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+
+class ClaimEvidenceForm(forms.Form):
+    identity_document = forms.FileField(
+        label=_("Identity document"),
+        help_text=_("A passport or identity card, as a PDF, PNG or JPEG file. At most 10 MB."),
+    )
+    registration_document = forms.FileField(
+        label=_("Registration document"),
+        help_text=_(
+            "Your registration certificate or a letter from your regulator, as a PDF, PNG or "
+            "JPEG file. At most 10 MB."
+        ),
+    )
+    note = forms.CharField(
         label=_("Note for the reviewer (optional)"),
         required=False,
         max_length=2000,
@@ -120,8 +156,9 @@ class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"),
         choices=[
-            ("approve", _("Verify: the entry is this practitioner's")),
-            ("reject", _("Reject")),
+            ("confirm", _("Confirm as an officer of the regulator: the registration is theirs")),
+            ("evidence", _("Verify on the identity evidence: the registration is theirs")),
+            ("refuse", _("Refuse")),
         ],
         widget=forms.RadioSelect,
     )

@@ -226,6 +226,10 @@ class RegisterEntry(models.Model):
     conditions = models.TextField(blank=True)
     valid_from = models.DateField(null=True, blank=True)
     valid_until = models.DateField(null=True, blank=True)
+    # The address the regulator's own export gives for the registrant, where it gives one: the
+    # one-time codes that prove control of a registration go there. Never published: no page,
+    # API answer or credential shows it.
+    contact_email = models.EmailField(max_length=254, blank=True)
     source_import = models.ForeignKey(
         RegisterImport, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -277,26 +281,60 @@ class RegisterEntryChange(models.Model):
 
 
 class RegistrationClaim(models.Model):
-    """A practitioner's statement that a register entry is theirs."""
+    """A practitioner's statement that a register entry is theirs.
+
+    The register is public, so a number and name that match it prove nothing: such a claim is
+    *matched, awaiting proof* until its holder proves control of the registration (a one-time
+    code to the contact address the regulator supplies, an officer of the regulator, or a
+    review of identity evidence). Only ``State.VERIFIED`` counts anywhere: listings, bookings,
+    enquiries and credentials all read ``casework.registry.standing``.
+    """
 
     class State(models.TextChoices):
         VERIFIED = "verified", _("Verified")
+        AWAITING_PROOF = "awaiting_proof", _("Matched, awaiting proof")
         PENDING = "pending", _("Awaiting review")
-        REJECTED = "rejected", _("Rejected")
+        REJECTED = "rejected", _("Refused")
         WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    class ProofRoute(models.TextChoices):
+        EMAILED_CODE = "emailed_code", _("One-time code to the regulator's contact address")
+        OFFICER = "officer", _("Confirmed by an officer of the regulator")
+        EVIDENCE = "evidence", _("Identity evidence reviewed")
+        # Claims verified before proof of control was asked for: a name match only. The data
+        # migration that introduced proof marks them so; ``manage.py claims_without_proof``
+        # lists them and asks their holders for proof.
+        NAME_MATCH = "name_match", _("Name match only (before proof of control)")
+
+    # A claim stays open (and holds or competes for its registration) in these states.
+    LIVE_STATES = ("verified", "awaiting_proof", "pending")
 
     practitioner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="registration_claims"
     )
     regulator = models.ForeignKey(Regulator, on_delete=models.PROTECT, related_name="claims")
     registration_number = models.CharField(max_length=40)
+    # The register entry with this number, when the register holds one (whatever the state).
     entry = models.ForeignKey(
         RegisterEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="claims"
     )
-    state = models.CharField(max_length=10, choices=State.choices)
+    state = models.CharField(max_length=16, choices=State.choices)
+    # The registration document (a certificate, a letter from the regulator), sealed.
     evidence = models.FileField(upload_to="claim-evidence/%Y/%m/", blank=True)
+    # An identity document, sealed like the evidence.
+    identity_document = models.FileField(upload_to="claim-evidence/%Y/%m/", blank=True)
     evidence_note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # How control of the registration was proved, when, and who accepted the proof (the
+    # officer or reviewer; the practitioner themself for an emailed code).
+    proof_route = models.CharField(max_length=16, choices=ProofRoute.choices, blank=True)
+    proved_at = models.DateTimeField(null=True, blank=True)
+    proved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Set while another claim competes for the same registration: reviewers decide who holds
+    # it. A verified claim in dispute stays verified until that decision.
+    disputed_since = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -306,26 +344,60 @@ class RegistrationClaim(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            # One verified holder per registration. Pending claims may compete, so that an
-            # impostor's claim in review never blocks the real holder's exact match.
+            # One verified holder per registration.
             models.UniqueConstraint(
                 fields=["regulator", "registration_number"],
                 condition=Q(state="verified"),
                 name="registry_one_verified_claim_per_registration",
             ),
             models.UniqueConstraint(
+                fields=["entry"],
+                condition=Q(state="verified"),
+                name="registry_one_verified_claim_per_entry",
+            ),
+            models.UniqueConstraint(
                 fields=["practitioner", "regulator", "registration_number"],
-                condition=Q(state__in=["verified", "pending"]),
+                condition=Q(state__in=["verified", "awaiting_proof", "pending"]),
                 name="registry_one_live_claim_per_practitioner",
             ),
             models.CheckConstraint(
                 condition=~Q(state="verified") | Q(entry__isnull=False),
                 name="registry_verified_claim_has_entry",
             ),
+            models.CheckConstraint(
+                condition=~Q(state="awaiting_proof") | Q(entry__isnull=False),
+                name="registry_matched_claim_has_entry",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.regulator.short_name} {self.registration_number} ({self.state})"
+
+    @property
+    def in_dispute(self) -> bool:
+        return self.disputed_since is not None
+
+
+class ClaimCode(models.Model):
+    """A one-time code sent to the contact address the register holds for a claimed entry.
+
+    Only a keyed hash of the code is stored. A code is good once, for a short time and a few
+    tries; a newer code replaces the older ones of its claim.
+    """
+
+    claim = models.ForeignKey(RegistrationClaim, on_delete=models.CASCADE, related_name="codes")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["claim", "-created_at"], name="registry_code_latest")]
+
+    def __str__(self) -> str:
+        return f"code for claim {self.claim_id}"
 
 
 from casework.registry.credentials.models import IssuedCredential, SigningKey, StatusList  # noqa: E402,F401  (models of the credentials module)

@@ -41,3 +41,52 @@ def tell_practitioner_status_changed(*, claim_id: int, new_status: str) -> None:
         subject = render_to_string("registry/email/status_changed_subject.txt", context)
         body = render_to_string("registry/email/status_changed_message.txt", context)
     deliver_email.enqueue(to=[person.email], subject=" ".join(subject.split()), body=body.strip())
+
+
+def _my_registrations_link() -> str:
+    return settings.SITE_URL + reverse("registry:my_registrations")
+
+
+def send_claim_code_email(*, to: str, code: str, claim_id: int, minutes: int) -> None:
+    """The one-time code, to the register's contact address: the code and what it is for,
+    nothing about who asked."""
+    claim = RegistrationClaim.objects.select_related("practitioner", "regulator").get(pk=claim_id)
+    with translation.override(claim.practitioner.language):
+        context = {"claim": claim, "code": code, "minutes": minutes}
+        subject = render_to_string("registry/email/claim_code_subject.txt", context)
+        body = render_to_string("registry/email/claim_code_message.txt", context)
+    deliver_email.enqueue(to=[to], subject=" ".join(subject.split()), body=body.strip())
+
+
+def tell_holder_of_dispute(*, claim_id: int) -> None:
+    """Another practitioner claims the registration this person holds or awaits."""
+    claim = RegistrationClaim.objects.select_related("practitioner", "regulator").get(pk=claim_id)
+    person = claim.practitioner
+    with translation.override(person.language):
+        context = {"person": person, "claim": claim, "link": _my_registrations_link()}
+        subject = render_to_string("registry/email/claim_disputed_subject.txt", context)
+        body = render_to_string("registry/email/claim_disputed_message.txt", context)
+    deliver_email.enqueue(to=[person.email], subject=" ".join(subject.split()), body=body.strip())
+
+
+def tell_practitioner_claim_decided(*, claim_id: int) -> None:
+    """A reviewer verified or refused the claim: the decision and its reason are on the
+    registrations page; the email says only that there is one."""
+    claim = RegistrationClaim.objects.select_related("practitioner", "regulator").get(pk=claim_id)
+    person = claim.practitioner
+    with translation.override(person.language):
+        context = {"person": person, "claim": claim, "link": _my_registrations_link()}
+        subject = render_to_string("registry/email/claim_decided_subject.txt", context)
+        body = render_to_string("registry/email/claim_decided_message.txt", context)
+    deliver_email.enqueue(to=[person.email], subject=" ".join(subject.split()), body=body.strip())
+
+
+def ask_holder_for_proof(*, claim_id: int) -> None:
+    """A registration verified by a name match alone: please prove it is yours."""
+    claim = RegistrationClaim.objects.select_related("practitioner", "regulator").get(pk=claim_id)
+    person = claim.practitioner
+    with translation.override(person.language):
+        context = {"person": person, "claim": claim, "link": _my_registrations_link()}
+        subject = render_to_string("registry/email/proof_requested_subject.txt", context)
+        body = render_to_string("registry/email/proof_requested_message.txt", context)
+    deliver_email.enqueue(to=[person.email], subject=" ".join(subject.split()), body=body.strip())

@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 from casework.accounts.models import User
 from casework.privacy.audit import record_event
 from casework.registry import tasks
+from casework.registry.contact_addresses import ContactAddresses
 from casework.registry.importers.decoding import open_text
 from casework.registry.importers.registry import FORMATS, formats_for
 from casework.registry.importers.rows import BadRow, RegisterRow, UnreadableFile
@@ -409,9 +410,10 @@ def _apply(
     reading = _Reading(register_import)
     tally = DiffTally()
     writer = EntryWriter(register_import, now)
+    contacts = ContactAddresses()
     current = current_entries(regulator)
     held = register_size(current)
-    for diff in diff_entries(reading.good_rows(), current):
+    for diff in diff_entries(contacts.noting(reading.good_rows()), current):
         tally.add(diff)
         writer.add(diff)
     if reading.bad_count:
@@ -427,6 +429,7 @@ def _apply(
     if not summary["confirm_withdrawals"]:
         confirmed_withdrawals = None  # nothing needed confirming: nothing to keep
     writer.flush()
+    contacts.write(regulator)
     Regulator.objects.filter(pk=regulator.pk).update(register_read_at=now)
     register_import.state = State.APPLIED
     register_import.applied_at = now

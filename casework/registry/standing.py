@@ -3,14 +3,21 @@
 Listings and bookings read standing from here, never from a copy: a register reading that
 suspends someone hides their listing and stops new bookings in the same transaction, with
 nothing to keep in step. A practitioner is *in good standing* while at least one verified claim
-points at a register entry in a practising status.
+points at a register entry in a practising status. This is the one definition of "verified":
+a claim that matched the register but awaits proof of control, or that waits for review, counts
+for nothing here, and so for no listing, booking, enquiry or credential.
 """
 
 from django.db.models import Exists, OuterRef, Q
 from django.dispatch import Signal
 
 from casework.accounts.models import User
-from casework.registry.models import PRACTISING_STATUSES, Jurisdiction, RegisterEntry
+from casework.registry.models import (
+    PRACTISING_STATUSES,
+    Jurisdiction,
+    RegisterEntry,
+    RegistrationClaim,
+)
 from casework.registry.practice import PracticeAnswer, may_practise_for
 
 # Sent inside the transaction that changed a practitioner's standing (a register reading, a
@@ -25,7 +32,7 @@ def practising_entries_filter(prefix: str = "") -> Q:
     """Filter for register entries that let their verified holder practise."""
     return Q(
         **{
-            f"{prefix}claims__state": "verified",
+            f"{prefix}claims__state": RegistrationClaim.State.VERIFIED,
             f"{prefix}status__in": sorted(PRACTISING_STATUSES),
         }
     )

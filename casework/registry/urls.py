@@ -14,6 +14,21 @@ urlpatterns = [
         views.withdraw_registration,
         name="withdraw_registration",
     ),
+    path(
+        "practice/registrations/<id:claim_id>/code/send/",
+        views.send_claim_code,
+        name="send_claim_code",
+    ),
+    path(
+        "practice/registrations/<id:claim_id>/code/",
+        views.prove_claim_code,
+        name="prove_claim_code",
+    ),
+    path(
+        "practice/registrations/<id:claim_id>/evidence/",
+        views.add_claim_evidence,
+        name="add_claim_evidence",
+    ),
     path("oversight/reviews/", views.review_queue, name="review_queue"),
     path("oversight/imports/", import_views.register_imports, name="register_imports"),
     path(
@@ -28,4 +43,9 @@ urlpatterns = [
     ),
     path("oversight/reviews/<id:claim_id>/", views.review_claim, name="review_claim"),
     path("oversight/reviews/<id:claim_id>/evidence/", views.claim_evidence, name="claim_evidence"),
+    path(
+        "oversight/reviews/<id:claim_id>/identity/",
+        views.claim_identity_document,
+        name="claim_identity_document",
+    ),
 ]

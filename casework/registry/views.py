@@ -16,15 +16,18 @@ from django_ratelimit.core import is_ratelimited
 from casework.accounts.models import Role, User
 from casework.accounts.permissions import role_required
 from casework.privacy.audit import record_event
-from casework.registry import claims
+from casework.registry import claim_codes, claims
 from casework.registry.access import (
     get_claim_for_reviewer,
     get_own_claim,
     reviewable_claims,
 )
 from casework.registry.badges import badge_svg, badge_text
+from casework.registry.claim_codes import code_route_open
 from casework.registry.credentials.holder import credential_panels
 from casework.registry.forms import (
+    ClaimCodeForm,
+    ClaimEvidenceForm,
     ClaimForm,
     DecisionForm,
     VerifySearchForm,
@@ -128,6 +131,20 @@ def badge(request: HttpRequest, regulator: str, number: str) -> HttpResponse:
     return response
 
 
+def _claim_message(claim: RegistrationClaim) -> str:
+    if claim.in_dispute:
+        return _(
+            "Another account has claimed this registration too. A reviewer decides who holds "
+            "it; add identity evidence to help them."
+        )
+    if claim.state == RegistrationClaim.State.AWAITING_PROOF:
+        return _(
+            "The register lists this number under your name. Now show that it is yours: "
+            "nobody sees it as verified until you do."
+        )
+    return _("Your claim is waiting for review. We will email you the decision.")
+
+
 @role_required(Role.PRACTITIONER)
 @require_http_methods(["GET", "HEAD", "POST"])
 def my_registrations(request: HttpRequest) -> HttpResponse:
@@ -141,29 +158,120 @@ def my_registrations(request: HttpRequest) -> HttpResponse:
                 regulator=form.cleaned_data["regulator"],
                 registration_number=form.cleaned_data["registration_number"],
                 evidence=form.cleaned_data["evidence"],
+                identity_document=form.cleaned_data["identity_document"],
                 evidence_note=form.cleaned_data["evidence_note"],
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            if claim.state == claim.State.VERIFIED:
-                messages.success(request, _("Verified: the register lists you under this number."))
-            else:
-                messages.info(
-                    request,
-                    _("Your claim is waiting for review. We will email you the decision."),
-                )
+            messages.info(request, _claim_message(claim))
             return redirect("registry:my_registrations")
-    own_claims = (
+    own_claims = list(
         RegistrationClaim.objects.filter(practitioner=person)
         .select_related("regulator", "entry")
         .order_by("-created_at")
     )
+    to_prove = [
+        {
+            "claim": claim,
+            "code_route": code_route_open(claim),
+            "code_form": ClaimCodeForm(prefix=f"claim-{claim.pk}"),
+            "evidence_form": ClaimEvidenceForm(prefix=f"evidence-{claim.pk}"),
+        }
+        for claim in own_claims
+        if claim.state in (RegistrationClaim.State.AWAITING_PROOF, RegistrationClaim.State.PENDING)
+        or claim.in_dispute
+        or claim.proof_route == RegistrationClaim.ProofRoute.NAME_MATCH
+    ]
     return TemplateResponse(
         request,
         "registry/my_registrations.html",
-        {"form": form, "claims": own_claims, "credential_panels": credential_panels(person)},
+        {
+            "form": form,
+            "claims": own_claims,
+            "to_prove": to_prove,
+            "credential_panels": credential_panels(person),
+        },
     )
+
+
+@role_required(Role.PRACTITIONER)
+@require_POST
+def send_claim_code(request: HttpRequest, claim_id: int) -> HttpResponse:
+    person = request.user
+    assert isinstance(person, User)  # noqa: S101
+    claim = get_own_claim(person, claim_id)
+    try:
+        claim_codes.send_claim_code(claim=claim, practitioner=person)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _(
+                "We sent a code to the contact address your regulator gives for this "
+                "registration. It works for 15 minutes."
+            ),
+        )
+    return redirect(reverse("registry:my_registrations") + f"#prove-{claim.pk}")
+
+
+@role_required(Role.PRACTITIONER)
+@require_POST
+def prove_claim_code(request: HttpRequest, claim_id: int) -> HttpResponse:
+    person = request.user
+    assert isinstance(person, User)  # noqa: S101
+    claim = get_own_claim(person, claim_id)
+    # Guessing codes across claims and resends: a person gets this many tries an hour.
+    if is_ratelimited(
+        request,
+        group="registry.claim_code",
+        key="user",
+        rate=claim_codes.GUESS_RATE,
+        increment=True,
+    ):
+        messages.error(request, _("Too many codes tried. Wait an hour, then ask for a new code."))
+        return redirect(reverse("registry:my_registrations") + f"#prove-{claim.pk}")
+    form = ClaimCodeForm(request.POST, prefix=f"claim-{claim.pk}")
+    if not form.is_valid():
+        messages.error(request, _("Enter the code from the email."))
+    else:
+        try:
+            claim_codes.prove_claim_by_code(
+                claim=claim, practitioner=person, code=form.cleaned_data["code"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, _("Verified: you have shown that this registration is yours.")
+            )
+    return redirect(reverse("registry:my_registrations") + f"#prove-{claim.pk}")
+
+
+@role_required(Role.PRACTITIONER)
+@require_POST
+def add_claim_evidence(request: HttpRequest, claim_id: int) -> HttpResponse:
+    person = request.user
+    assert isinstance(person, User)  # noqa: S101
+    claim = get_own_claim(person, claim_id)
+    form = ClaimEvidenceForm(request.POST, request.FILES, prefix=f"evidence-{claim.pk}")
+    if not form.is_valid():
+        messages.error(request, _("Add both an identity document and a registration document."))
+    else:
+        try:
+            claims.add_claim_evidence(
+                claim=claim,
+                practitioner=person,
+                identity_document=form.cleaned_data["identity_document"],
+                registration_document=form.cleaned_data["registration_document"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Your evidence is with the reviewers."))
+    return redirect(reverse("registry:my_registrations") + f"#prove-{claim.pk}")
 
 
 @role_required(Role.PRACTITIONER)
@@ -186,7 +294,11 @@ def withdraw_registration(request: HttpRequest, claim_id: int) -> HttpResponse:
 def review_queue(request: HttpRequest) -> HttpResponse:
     person = request.user
     assert isinstance(person, User)  # noqa: S101
-    pending = reviewable_claims(person).select_related("regulator", "practitioner")
+    pending = (
+        reviewable_claims(person)
+        .select_related("regulator", "practitioner")
+        .order_by("-disputed_since", "created_at")
+    )
     return TemplateResponse(request, "registry/review_queue.html", {"claims": pending})
 
 
@@ -202,7 +314,7 @@ def review_claim(request: HttpRequest, claim_id: int) -> HttpResponse:
             claims.decide_claim(
                 claim=claim,
                 reviewer=person,
-                approve=form.cleaned_data["decision"] == "approve",
+                decision=claims.Decision(form.cleaned_data["decision"]),
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
@@ -213,28 +325,38 @@ def review_claim(request: HttpRequest, claim_id: int) -> HttpResponse:
     candidates = RegisterEntry.objects.filter(
         regulator=claim.regulator, registration_number=claim.registration_number
     )
+    competing = (
+        RegistrationClaim.objects.filter(
+            regulator=claim.regulator,
+            registration_number=claim.registration_number,
+            state__in=RegistrationClaim.LIVE_STATES,
+        )
+        .exclude(pk=claim.pk)
+        .select_related("practitioner")
+    )
     return TemplateResponse(
         request,
         "registry/review_claim.html",
-        {"claim": claim, "candidates": candidates, "form": form},
+        {
+            "claim": claim,
+            "candidates": candidates,
+            "competing": competing,
+            "form": form,
+            "is_officer": claim.regulator.officers.filter(officer=person).exists(),
+        },
     )
 
 
-@role_required(Role.OFFICER, Role.ADMIN)
-@require_safe
-def claim_evidence(request: HttpRequest, claim_id: int) -> HttpResponseBase:
-    person = request.user
-    assert isinstance(person, User)  # noqa: S101
+def _serve_document(person: User, claim_id: int, field: str) -> HttpResponseBase:
     claim = get_claim_for_reviewer(person, claim_id)
-    if not claim.evidence:
+    stored_file = getattr(claim, field)
+    if not stored_file:
         raise Http404
-    with claim.evidence.open("rb") as stored:
+    with stored_file.open("rb") as stored:
         content = stored.read()
-    if (claim.evidence.name or "").endswith(".sealed"):
+    if (stored_file.name or "").endswith(".sealed"):
         try:
-            content = unseal_named(
-                content, context=f"registry.registrationclaim.evidence:{claim.pk}"
-            )
+            content = unseal_named(content, context=claims.document_context(claim, field))
         except DataKeyDestroyed:
             return HttpResponse(
                 _("This evidence was erased with the practitioner's data."),
@@ -250,9 +372,27 @@ def claim_evidence(request: HttpRequest, claim_id: int) -> HttpResponseBase:
         actor=person,
         target=claim,
         subject_id=claim.practitioner_id,
+        detail={"document": field},
     )
     response = HttpResponse(content, content_type="application/octet-stream")
-    filename = f"claim-{claim.pk}-evidence.{kind.lower() or 'bin'}"
+    name = "evidence" if field == "evidence" else "identity"
+    filename = f"claim-{claim.pk}-{name}.{kind.lower() or 'bin'}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@role_required(Role.OFFICER, Role.ADMIN)
+@require_safe
+def claim_evidence(request: HttpRequest, claim_id: int) -> HttpResponseBase:
+    person = request.user
+    assert isinstance(person, User)  # noqa: S101
+    return _serve_document(person, claim_id, "evidence")
+
+
+@role_required(Role.OFFICER, Role.ADMIN)
+@require_safe
+def claim_identity_document(request: HttpRequest, claim_id: int) -> HttpResponseBase:
+    person = request.user
+    assert isinstance(person, User)  # noqa: S101
+    return _serve_document(person, claim_id, "identity_document")

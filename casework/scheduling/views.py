@@ -218,7 +218,8 @@ def _appointment_context(person: User, appointment: Appointment) -> dict[str, ob
             if in_good_standing or not is_client
             else list(
                 RegistrationClaim.objects.filter(
-                    practitioner=appointment.practitioner, entry__isnull=False
+                    practitioner=appointment.practitioner,
+                    state=RegistrationClaim.State.VERIFIED,
                 ).select_related("regulator")
             )
         ),

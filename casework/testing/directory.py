@@ -9,9 +9,9 @@ from typing import Any
 from casework.accounts.models import User
 from casework.directory.models import Modality, PractitionerProfile
 from casework.directory.services import ProfileDetails, save_profile
-from casework.registry.claims import claim_registration
 from casework.registry.models import RegisterEntry, Regulator
 from casework.testing.factories import PractitionerFactory
+from casework.testing.registry import verified_claim
 
 _numbers = count(1)
 
@@ -41,7 +41,7 @@ def registered_practitioner(
     status: str = "registered",
     practitioner: User | None = None,
 ) -> User:
-    """A practitioner whose claim on a new register entry of ``regulator`` verified at once.
+    """A practitioner whose claim on a new register entry of ``regulator`` an officer confirmed.
     Needs the reference data (regulators) loaded."""
     person = practitioner or PractitionerFactory.create(legal_name=legal_name)
     number = f"T{next(_numbers):06d}"
@@ -51,7 +51,7 @@ def registered_practitioner(
         name=person.legal_name,
         status=status,
     )
-    claim_registration(
+    verified_claim(
         practitioner=person,
         regulator=Regulator.objects.get(slug=regulator),
         registration_number=number,

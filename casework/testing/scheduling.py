@@ -9,13 +9,13 @@ from itertools import count
 from typing import Any
 
 from casework.accounts.models import User
-from casework.registry.claims import claim_registration
 from casework.registry.models import Jurisdiction, RegisterEntry, Regulator
 from casework.registry.reference_data import load_reference_data
 from casework.scheduling.models import Appointment, SessionType
 from casework.scheduling.services import availability
 from casework.scheduling.services.booking import book_appointment
 from casework.testing.factories import ClientFactory, PractitionerFactory
+from casework.testing.registry import verified_claim
 
 # A Wednesday, 09:00 in London. Practitioners made by ``bookable_practitioner`` work 09:00 to 17:00
 # London time every day, offer 50-minute sessions every half hour with 10 minutes free after
@@ -45,7 +45,7 @@ def registered_in_england(practitioner: User, status: str = "registered") -> Reg
         name=practitioner.legal_name,
         status=status,
     )
-    claim_registration(practitioner=practitioner, regulator=england, registration_number=number)
+    verified_claim(practitioner=practitioner, regulator=england, registration_number=number)
     return entry
 
 

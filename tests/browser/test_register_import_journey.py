@@ -14,12 +14,12 @@ from django.test import Client
 from playwright.sync_api import BrowserContext, Page, expect
 
 from casework.directory.services import save_profile
-from casework.registry.claims import claim_registration
 from casework.registry.credentials.models import IssuedCredential
 from casework.registry.models import RegisterEntry, Regulator, RegulatorOfficer
 from casework.registry.reference_data import load_reference_data
 from casework.testing.directory import profile_details
 from casework.testing.factories import OfficerFactory, PractitionerFactory
+from casework.testing.registry import verified_claim
 
 pytestmark = pytest.mark.browser
 
@@ -53,7 +53,7 @@ def test_an_officer_uploads_a_register_sees_the_diff_applies_it_and_the_status_f
         regulator=england, registration_number="SW300001", name="Amara Okafor", status="registered"
     )
     practitioner = PractitionerFactory.create(legal_name="Amara Okafor")
-    claim = claim_registration(
+    claim = verified_claim(
         practitioner=practitioner, regulator=england, registration_number="SW300001"
     )
     save_profile(practitioner=practitioner, details=profile_details(display_name="Amara Okafor"))

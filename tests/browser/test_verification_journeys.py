@@ -7,11 +7,12 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from casework.registry.claims import claim_registration, registration_status_changed
+from casework.registry.claims import registration_status_changed
 from casework.registry.credentials.models import IssuedCredential
 from casework.registry.models import RegisterEntry, RegistrationClaim, Regulator
 from casework.registry.reference_data import load_reference_data
 from casework.testing.factories import PractitionerFactory
+from casework.testing.registry import verified_claim
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +25,7 @@ def _verified_practitioner(number: str, name: str) -> RegistrationClaim:
         regulator=regulator, registration_number=number, name=name, status="registered"
     )
     practitioner = PractitionerFactory.create(legal_name=name)
-    return claim_registration(
+    return verified_claim(
         practitioner=practitioner, regulator=regulator, registration_number=number
     )
 

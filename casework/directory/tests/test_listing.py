@@ -184,3 +184,24 @@ def test_a_wrong_method_gets_405() -> None:
     profile = listed_practitioner()
     for url in ("/find/", f"/practitioners/{profile.slug}/"):
         assert Client().post(url).status_code == 405
+
+
+def test_a_claim_awaiting_proof_on_a_held_registration_lists_nobody_anywhere() -> None:
+    """The impostor's claim points at the holder's entry: search, the place filter and the
+    profile read standing from verified claims only."""
+    holder = listed_practitioner(legal_name="Amara Okafor")
+    entry = RegisterEntry.objects.get(claims__practitioner=holder.practitioner)
+    impostor = PractitionerFactory.create(legal_name="Amara Okafor")
+    claim = claim_registration(
+        practitioner=impostor,
+        regulator=entry.regulator,
+        registration_number=entry.registration_number,
+    )
+    assert claim.state == RegistrationClaim.State.AWAITING_PROOF
+    profile = save_profile(practitioner=impostor, details=profile_details(display_name="Amara O."))
+    assert not shown_in_search(profile)
+    assert shown_in_search(holder)
+    place = Client().get("/find/?where=GB-ENG").content.decode()
+    assert f'href="/practitioners/{profile.slug}/' not in place
+    assert f'href="/practitioners/{holder.slug}/' in place
+    assert Client().get(f"/practitioners/{profile.slug}/").status_code == 404

@@ -26,6 +26,8 @@ from datetime import date, datetime
 from itertools import chain
 from typing import ClassVar
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -131,6 +133,7 @@ class RowChecker:
         conditions = self._text(values, "conditions", problems).strip()
         valid_from = self._date(values, "valid_from", problems)
         valid_until = self._date(values, "valid_until", problems)
+        contact_email = self._contact_email(values, problems)
 
         if not number:
             problems.append(_("the registration number is missing"))
@@ -179,7 +182,22 @@ class RowChecker:
             conditions=conditions,
             valid_from=valid_from,
             valid_until=valid_until,
+            contact_email=contact_email,
         )
+
+    @classmethod
+    def _contact_email(cls, values: Mapping[str, object], problems: list[str]) -> str:
+        """The registrant's contact address, where the export gives one. Its value never
+        appears in a reason: it is not published anywhere."""
+        address = cls._text(values, "contact_email", problems).strip()
+        if not address:
+            return ""
+        try:
+            validate_email(address)
+        except ValidationError:
+            problems.append(_("the contact email is not an email address"))
+            return ""
+        return address
 
     @staticmethod
     def _text(values: Mapping[str, object], field: str, problems: list[str]) -> str:

@@ -19,6 +19,9 @@ status               yes      one of ``registered``, ``conditions``, ``suspended
 conditions           no       the conditions or restrictions on practice, as text
 valid_from           no       ISO 8601 date, ``YYYY-MM-DD``
 valid_until          no       ISO 8601 date, ``YYYY-MM-DD``, not before valid_from
+contact_email        no       the registrant's email address as the regulator holds it;
+                              never published: Casework sends only the one-time codes
+                              that prove control of a registration there
 ==================== ======== ===========================================================
 
 Column and key names are compared without regard to case, spaces, hyphens or underscores;
@@ -82,7 +85,7 @@ class GenericCsv(CsvFormat):
     name = "generic-csv"
     label = "Generic CSV"
     description = "Our documented format as CSV: registration_number, name, status, ..."
-    columns = {field: (field,) for field in FIELDS}
+    columns = {**{field: (field,) for field in FIELDS}, "contact_email": ("contact_email",)}
     status_words = GENERIC_STATUS_WORDS
     date_formats = GENERIC_DATE_FORMATS
 
@@ -94,7 +97,7 @@ class GenericJson(ImporterFormat):
 
     def parse(self, text: TextStream) -> Iterator[RegisterRow | BadRow]:
         checker = RowChecker(status_words=GENERIC_STATUS_WORDS, date_formats=GENERIC_DATE_FORMATS)
-        fields = {column_key(field): field for field in FIELDS}
+        fields = {column_key(field): field for field in (*FIELDS, "contact_email")}
         position = 0
         for line, entry in JsonEntries(text.chunks()):
             position += 1

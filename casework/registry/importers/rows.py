@@ -22,6 +22,8 @@ class RegisterRow:
     conditions: str
     valid_from: date | None
     valid_until: date | None
+    # Where the regulator's export gives one: never published (see contact_addresses.py).
+    contact_email: str = ""
 
 
 @dataclass(frozen=True, slots=True)

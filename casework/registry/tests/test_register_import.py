@@ -408,11 +408,11 @@ def test_a_suspension_in_an_import_reaches_the_verified_holder(
 ) -> None:
     if importlib.util.find_spec("casework.registry.claims") is None:
         pytest.skip("casework/registry/claims.py is not written yet")
-    from casework.registry.claims import claim_registration
     from casework.testing.factories import PractitionerFactory
+    from casework.testing.registry import verified_claim
 
     jonas = PractitionerFactory.create(legal_name="Jonas Berg")
-    claim = claim_registration(practitioner=jonas, regulator=england, registration_number="SW1002")
+    claim = verified_claim(practitioner=jonas, regulator=england, registration_number="SW1002")
     assert claim.state == RegistrationClaim.State.VERIFIED
     second = upload(SECOND_READING)
     services.apply_register_import(

@@ -44,5 +44,7 @@ class Command(BaseCommand):
             "  `.venv/bin/python manage.py demo_totp EMAIL` to print the current code.\n"
             "  Check a registration: http://127.0.0.1:8000/verify/?number=SW100001 (verified),\n"
             "  SW100003 (suspended), SW100004 (registered with conditions).\n"
+            "  Claims for the officer: http://127.0.0.1:8000/oversight/reviews/ (Mei Lin\n"
+            "  Zhou's awaits proof, Jonas Berg's waits for review, LCSW91234 is in dispute).\n"
             "  The practitioner's caseload: http://127.0.0.1:8000/care/caseload/"
         )

@@ -1,0 +1,85 @@
+"""Display names that need a reviewer before they show: flagged when the profile is saved or
+the practitioner's verified registrations change, decided by an officer of a regulator the
+practitioner is registered with, or by an admin, with the reason in the audit log."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from casework.accounts.models import User
+from casework.directory.display_names import display_name_allowed
+from casework.directory.models import PractitionerProfile
+from casework.privacy.audit import record_event
+from casework.registry.models import RegisterEntry, RegistrationClaim
+
+
+def registered_names(practitioner_id: int) -> list[str]:
+    """The names the register holds for the practitioner's verified registrations."""
+    return list(
+        RegisterEntry.objects.filter(
+            claims__practitioner_id=practitioner_id,
+            claims__state=RegistrationClaim.State.VERIFIED,
+        )
+        .order_by("claims__pk")
+        .values_list("name", flat=True)
+    )
+
+
+def flag_display_name(profile: PractitionerProfile) -> None:
+    """Set or clear the profile's wait for review (inside the caller's transaction). A name
+    waits when there is a registered name to compare with, it does not carry its family name
+    and no reviewer approved it."""
+    names = registered_names(profile.practitioner_id)
+    waits = bool(names) and not display_name_allowed(
+        display_name=profile.display_name,
+        approved_display_name=profile.approved_display_name,
+        register_names=names,
+    )
+    since = (profile.display_name_review_since or timezone.now()) if waits else None
+    if since != profile.display_name_review_since:
+        profile.display_name_review_since = since
+        PractitionerProfile.objects.filter(pk=profile.pk).update(display_name_review_since=since)
+        if waits:
+            record_event(
+                action="directory.display_name_review_requested",
+                target=profile,
+                subject_id=profile.practitioner_id,
+            )
+
+
+def follow_standing(*, practitioner: User, **_kwargs: object) -> None:
+    """``registry.standing_changed`` receiver: a registration verified or lost changes the
+    family names a display name is compared with."""
+    profile = PractitionerProfile.objects.filter(practitioner=practitioner).first()
+    if profile is not None:
+        flag_display_name(profile)
+
+
+def decide_display_name(
+    *, profile: PractitionerProfile, reviewer: User, approve: bool, reason: str
+) -> PractitionerProfile:
+    """Approve the display name (it shows beside the registered name) or refuse it (the
+    registered name alone shows until the practitioner changes it)."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Give the reason for your decision: the practitioner reads it."))
+    with transaction.atomic():
+        profile = PractitionerProfile.objects.select_for_update().get(pk=profile.pk)
+        if profile.display_name_review_since is None:
+            raise ValidationError(_("This display name is not waiting for review."))
+        if approve:
+            profile.approved_display_name = profile.display_name
+        profile.display_name_review_since = None
+        profile.save(update_fields=["approved_display_name", "display_name_review_since"])
+        record_event(
+            action=(
+                "directory.display_name_approved" if approve else "directory.display_name_refused"
+            ),
+            actor=reviewer,
+            target=profile,
+            subject_id=profile.practitioner_id,
+            reason=reason,
+            detail={"display_name": profile.display_name},
+        )
+    return profile
