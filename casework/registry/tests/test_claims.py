@@ -391,7 +391,7 @@ def test_the_migration_keeps_earlier_verified_claims_verified_and_marks_how(
     practitioner: User, other_practitioner: User, officer: User, entry: RegisterEntry
 ) -> None:
     """Claims verified before proof existed: by the name match alone, or by a reviewer."""
-    migration = importlib.import_module("casework.registry.migrations.0002_claim_proof")
+    migration = importlib.import_module("casework.registry.migrations.0005_claim_proof")
     matched = RegistrationClaim.objects.create(
         practitioner=practitioner,
         regulator=entry.regulator,

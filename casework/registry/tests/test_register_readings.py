@@ -480,7 +480,7 @@ def test_numbers_and_names_lose_format_characters_wherever_they_are_compared() -
 def test_the_migration_cleans_numbers_and_names_read_before_unless_the_clean_number_is_taken(
     england: Regulator,
 ) -> None:
-    migration = importlib.import_module("casework.registry.migrations.0002_register_readings")
+    migration = importlib.import_module("casework.registry.migrations.0004_register_readings")
     dirty = RegisterEntry.objects.create(
         regulator=england,
         registration_number="SW\u200b1001",
