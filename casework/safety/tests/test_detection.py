@@ -111,6 +111,13 @@ def test_each_category_is_found_in_both_languages(
         "I was sexually abused as a child and I've never told anyone.",
         "Bloody hell, what a week.",
         "You're brilliant at explaining things.",
+        # Words that are threats or pressure only in other sentences.
+        "Tuesday or else Wednesday?",
+        "¿El martes o si no el miércoles?",
+        "Te voy a buscar un hueco el jueves.",
+        "I'll find you a slot on Thursday.",
+        "You owe me nothing, it's my job.",
+        "Your body is telling you to rest.",
         "My case number is 2024/118/332 if that helps.",
         "La policía me dio un número de denuncia, 4412-7761-2024.",
         "",
