@@ -6,7 +6,7 @@ import logging
 import pytest
 
 from casework.safety import detection, evaluation
-from casework.safety.crisis import crisis_resources_for
+from casework.safety.crisis import covered_jurisdictions, crisis_resources_for
 from casework.safety.detection import (
     HARASSMENT,
     OFF_PLATFORM_PAYMENT,
@@ -128,7 +128,7 @@ def test_hard_negatives_are_not_flagged(text: str) -> None:
 
 
 def test_every_confirmed_crisis_line_can_be_shared() -> None:
-    for code in ("GB", "GB-SCT", "ES", "US", "IE"):
+    for code in covered_jurisdictions():
         for line in crisis_resources_for(code).lines:
             if line.phone:
                 assert PERSONAL_CHANNEL not in categories(
