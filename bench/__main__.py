@@ -2,6 +2,7 @@
 
 from bench import (
     caseload,
+    detection,
     directory,
     messaging,
     register_import,
@@ -18,3 +19,4 @@ if __name__ == "__main__":
     slots.main()
     messaging.main()
     caseload.main([])
+    detection.main([])

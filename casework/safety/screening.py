@@ -16,12 +16,14 @@ from django.conf import settings
 from django.utils.functional import Promise
 from django.utils.module_loading import import_string
 
+from casework.accounts.models import Role
+
 if TYPE_CHECKING:
     from casework.accounts.models import User
 
 DEFAULT_SCREENS = [
     "casework.safety.checks.payment_cards.card_numbers",
-    "casework.safety.checks.off_platform.off_platform_requests",
+    "casework.safety.checks.detected.detected_risks",
 ]
 
 Action = Literal["flag", "block"]
@@ -32,6 +34,11 @@ class Finding:
     category: str  # stable key, e.g. "off_platform_payment"
     action: Action
     reason: str | Promise  # said to the sender (blocks) or to moderators (flags)
+    safer_way: str | Promise = ""  # shown to the sender of a flagged draft, before sending
+    # Payment, personal channels, sexual content: a practitioner who writes this crosses a
+    # professional boundary, and the draft goes to moderation whether or not it is sent.
+    boundary_crossing: bool = False
+    severity: int = 1  # 1 (lowest) to 3: the moderation queue orders by it
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,17 @@ class ScreeningResult:
     @property
     def block_reasons(self) -> list[str]:
         return [str(f.reason) for f in self.findings if f.action == "block"]
+
+    @property
+    def safer_ways(self) -> list[str]:
+        """What the sender of a flagged draft is told, once per category."""
+        ways = dict.fromkeys(str(f.safer_way) for f in self.findings if f.safer_way)
+        return list(ways)
+
+    def crosses_boundary_for(self, sender: "User") -> bool:
+        """A practitioner's boundary-crossing message goes to moderation even unsent; a
+        client's only once sent."""
+        return sender.role == Role.PRACTITIONER and any(f.boundary_crossing for f in self.findings)
 
 
 class Screen(Protocol):

@@ -1,62 +1,16 @@
-"""The safety hook: configured checks, blocking versus flagging, and the off-platform check
-measured on a labelled set."""
+"""The safety hook: configured checks, blocking versus flagging, and what a finding carries."""
 
-import tomllib
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import pytest
 from pytest_django import Settings
 
-from casework.safety.checks.off_platform import (
-    OFF_PLATFORM_PAYMENT,
-    PERSONAL_CHANNEL,
-    off_platform_requests,
-)
+from casework.accounts.models import User
 from casework.safety.checks.payment_cards import card_numbers, luhn_valid
+from casework.safety.detection import OFF_PLATFORM_PAYMENT, PERSONAL_CHANNEL
 from casework.safety.screening import Finding, screen_message
 from casework.testing.factories import ClientFactory
-
-LABELLED = Path(__file__).with_name("labelled_messages.toml")
-SAMPLES: list[dict[str, Any]] = tomllib.loads(LABELLED.read_text(encoding="utf-8"))["message"]
-
-
-def _categories(text: str) -> set[str]:
-    return {f.category for f in off_platform_requests(sender=None, conversation=None, text=text)}  # type: ignore[arg-type]
-
-
-@pytest.mark.parametrize(
-    ("category", "label"), [(OFF_PLATFORM_PAYMENT, "payment"), (PERSONAL_CHANNEL, "channel")]
-)
-def test_precision_and_recall_on_the_labelled_set(category: str, label: str) -> None:
-    true_pos = false_pos = false_neg = 0
-    misses = []
-    for sample in SAMPLES:
-        found = category in _categories(sample["text"])
-        if found and sample[label]:
-            true_pos += 1
-        elif found:
-            false_pos += 1
-            misses.append(f"false alarm: {sample['text']}")
-        elif sample[label]:
-            false_neg += 1
-            misses.append(f"missed: {sample['text']}")
-    precision = true_pos / (true_pos + false_pos)
-    recall = true_pos / (true_pos + false_neg)
-    assert precision >= 0.9, (precision, misses)
-    assert recall >= 0.9, (recall, misses)
-
-
-def test_the_labelled_set_has_enough_of_each_kind() -> None:
-    assert sum(s["payment"] for s in SAMPLES) >= 10
-    assert sum(s["channel"] for s in SAMPLES) >= 10
-    assert sum(not s["payment"] and not s["channel"] for s in SAMPLES) >= 15
-
-
-def test_crisis_numbers_are_not_mistaken_for_personal_ones() -> None:
-    assert _categories("Lifeline NI is on 0808 808 8000, any time.") == set()
-    assert PERSONAL_CHANNEL in _categories("My mobile is 0808 808 8001")
 
 
 def test_card_numbers_are_blocked_when_they_pass_the_luhn_check() -> None:
@@ -81,7 +35,7 @@ def test_the_checks_come_from_settings(settings: Settings) -> None:
 
 
 @pytest.mark.django_db
-def test_by_default_cards_block_and_off_platform_requests_flag() -> None:
+def test_by_default_cards_block_and_detections_flag() -> None:
     sender = ClientFactory.create()
     blocked = screen_message(
         sender=sender, conversation=None, text="4111 1111 1111 1111 on WhatsApp"
@@ -90,3 +44,36 @@ def test_by_default_cards_block_and_off_platform_requests_flag() -> None:
     assert "card number" in blocked.block_reasons[0]
     flagged = screen_message(sender=sender, conversation=None, text="Pay me with gift cards")
     assert (flagged.flagged, flagged.categories) == (True, [OFF_PLATFORM_PAYMENT])
+    insult = screen_message(sender=sender, conversation=None, text="Eres una inútil, cállate.")
+    assert (insult.flagged, insult.blocked, insult.categories) == (True, False, ["harassment"])
+    assert not screen_message(sender=sender, conversation=None, text="See you Tuesday").findings
+
+
+@pytest.mark.django_db
+def test_a_flag_carries_the_reason_the_safer_way_and_the_boundary() -> None:
+    sender = ClientFactory.create()
+    result = screen_message(
+        sender=sender, conversation=None, text="Buy me an Amazon gift card and text me on WhatsApp"
+    )
+    assert result.categories == [OFF_PLATFORM_PAYMENT, PERSONAL_CHANNEL]
+    assert all(f.action == "flag" and f.boundary_crossing for f in result.findings)
+    assert "Casework" in str(result.findings[0].reason)
+    assert any(way.startswith("Payments go through Casework") for way in result.safer_ways)
+    assert any(way.startswith("Keep contact on Casework") for way in result.safer_ways)
+
+
+@pytest.mark.django_db
+def test_boundary_crossing_sends_a_practitioners_draft_to_moderation_not_a_clients(
+    client_person: User, practitioner: User
+) -> None:
+    text = "Send me a photo in your underwear"
+    assert screen_message(sender=practitioner, conversation=None, text=text).crosses_boundary_for(
+        practitioner
+    )
+    assert not screen_message(
+        sender=client_person, conversation=None, text=text
+    ).crosses_boundary_for(client_person)
+    # Harassment is moderated when sent, whoever sends it: it crosses no boundary by itself.
+    rude = screen_message(sender=practitioner, conversation=None, text="Shut up and listen")
+    assert rude.flagged
+    assert not rude.crosses_boundary_for(practitioner)
