@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "casework.messaging",
     "casework.safety",
     "casework.care",
+    "casework.events",
     "casework.demo",
     "casework.shell.apps.CaseworkAdminConfig",
     "django.contrib.auth",

@@ -9,7 +9,6 @@ import unicodedata
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from functools import partial
 
 from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
@@ -19,7 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from casework.accounts.models import Role, User
-from casework.messaging import live, notices, office_hours, policy
+from casework.events import catalogue as events
+from casework.events.outbox import emit
+from casework.messaging import office_hours, policy
 from casework.messaging.attachments import CheckedFile
 from casework.messaging.models import (
     Attachment,
@@ -360,7 +361,7 @@ def close_conversation(
         locked.closed_at = timezone.now()
         locked.save(update_fields=["state", "closed_at"])
         record_event(action="messaging.conversation_closed", actor=actor, target=locked)
-        transaction.on_commit(partial(live.announce_closed, locked.pk))
+        emit(events.ConversationClosed(conversation_id=str(locked.pk)))
     return locked
 
 
@@ -486,9 +487,10 @@ def send_message(
         )
         _auto_reply(locked, sender, now)
         locked.save(update_fields=["last_seq", "last_message_at", "auto_replied_until"])
-        transaction.on_commit(partial(live.announce_new_messages, locked.pk, locked.last_seq))
-        transaction.on_commit(
-            partial(notices.queue_notices, conversation_id=locked.pk, sender_id=sender.pk)
+        emit(
+            events.MessageSent(
+                conversation_id=str(locked.pk), sender_id=sender.pk, seq=locked.last_seq
+            )
         )
     conversation.last_seq = locked.last_seq
     conversation.last_message_at = locked.last_message_at
@@ -555,7 +557,7 @@ def edit_message(*, message: Message, editor: User, body: str) -> Message:
             target=locked,
             detail={"conversation": str(conversation.pk), "seq": locked.seq},
         )
-        transaction.on_commit(partial(live.announce_changed_message, conversation.pk, locked.seq))
+        emit(events.MessageChanged(conversation_id=str(conversation.pk), seq=locked.seq))
     return locked
 
 
@@ -585,7 +587,7 @@ def delete_message(*, message: Message, person: User) -> Message:
             target=locked,
             detail={"conversation": str(conversation.pk), "seq": locked.seq},
         )
-        transaction.on_commit(partial(live.announce_changed_message, conversation.pk, locked.seq))
+        emit(events.MessageChanged(conversation_id=str(conversation.pk), seq=locked.seq))
     return locked
 
 
@@ -598,12 +600,17 @@ def mark_read(*, conversation: Conversation, person: User, up_to: int | None = N
         return 0
     target = last if up_to is None else max(0, min(int(up_to), last))
     now = timezone.now()
-    moved = Participant.objects.filter(
-        conversation=conversation, person=person, last_read_seq__lt=target
-    ).update(last_read_seq=target, last_seen_at=now)
-    if moved:
-        transaction.on_commit(partial(live.announce_read, conversation.pk, person.pk, target))
-    else:
+    with transaction.atomic():
+        moved = Participant.objects.filter(
+            conversation=conversation, person=person, last_read_seq__lt=target
+        ).update(last_read_seq=target, last_seen_at=now)
+        if moved:
+            emit(
+                events.ConversationRead(
+                    conversation_id=str(conversation.pk), person_id=person.pk, seq=target
+                )
+            )
+    if not moved:
         Participant.objects.filter(conversation=conversation, person=person).update(
             last_seen_at=now
         )
