@@ -377,6 +377,7 @@ def _append(
     kind: str,
     now: datetime,
     screening: ScreeningResult | None = None,
+    idempotency_key: uuid.UUID | None = None,
 ) -> Message:
     """Number and store one message in a conversation row locked by the caller."""
     seq = conversation.last_seq + 1
@@ -386,6 +387,7 @@ def _append(
         seq=seq,
         kind=kind,
         created_at=now,
+        idempotency_key=idempotency_key,
         safety=(
             Message.Safety.FLAGGED if screening and screening.flagged else Message.Safety.CLEAR
         ),
@@ -439,12 +441,48 @@ def _auto_reply(conversation: Conversation, sender: User, now: datetime) -> None
     conversation.auto_replied_until = reopens_at
 
 
+def _sent_before(
+    conversation: Conversation, sender: User, idempotency_key: uuid.UUID | None
+) -> Message | None:
+    if idempotency_key is None:
+        return None
+    earlier = Message.objects.filter(sender=sender, idempotency_key=idempotency_key).first()
+    if earlier is not None and earlier.conversation_id != conversation.pk:
+        raise ValidationError(
+            _("This message was already sent in another conversation."), code="key_reused"
+        )
+    return earlier
+
+
 def send_message(
     *,
     conversation: Conversation,
     sender: User,
     body: str,
     files: Sequence[CheckedFile] = (),
+    idempotency_key: uuid.UUID | None = None,
+) -> Message:
+    """Store a message and tell the others. A send retried with the same ``idempotency_key``
+    (a lost response, a double submit) returns the message the first one stored."""
+    earlier = _sent_before(conversation, sender, idempotency_key)
+    if earlier is not None:
+        return earlier
+    try:
+        return _send(conversation, sender, body, files, idempotency_key)
+    except IntegrityError:
+        # The same send, racing this one, stored it first.
+        earlier = _sent_before(conversation, sender, idempotency_key)
+        if earlier is not None:
+            return earlier
+        raise
+
+
+def _send(
+    conversation: Conversation,
+    sender: User,
+    body: str,
+    files: Sequence[CheckedFile],
+    idempotency_key: uuid.UUID | None,
 ) -> Message:
     text = clean_body(body, has_files=bool(files))
     _check_can_write(conversation, sender)
@@ -458,6 +496,11 @@ def send_message(
             .select_related("practitioner")
             .get(pk=conversation.pk)
         )
+        # The same send may have been storing in parallel, and committed while this one
+        # waited for the lock.
+        earlier = _sent_before(locked, sender, idempotency_key)
+        if earlier is not None:
+            return earlier
         if not locked.is_open:
             raise ValidationError(_("This conversation is closed."), code="closed")
         locked.data_key = conversation.data_key
@@ -468,6 +511,7 @@ def send_message(
             kind=Message.Kind.MESSAGE,
             now=now,
             screening=screening,
+            idempotency_key=idempotency_key,
         )
         for checked in files:
             _attach(message, checked)
