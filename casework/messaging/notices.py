@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from casework.accounts.models import User
-from casework.emails import deliver_email
+from casework.emails import send_email
 from casework.messaging import policy
 from casework.messaging.models import MessageNotice, Participant
 from casework.messaging.queries import unread_total
@@ -84,4 +84,9 @@ def _email(person: User) -> None:
         context = {"link": settings.SITE_URL + reverse("messaging:inbox")}
         subject = render_to_string("messaging/email/new_message_subject.txt", context)
         body = render_to_string("messaging/email/new_message_body.txt", context)
-    deliver_email.enqueue(to=[person.email], subject=" ".join(subject.split()), body=body.strip())
+    send_email(
+        to=[person.email],
+        subject=" ".join(subject.split()),
+        body=body.strip(),
+        kind="messaging.new_message",
+    )

@@ -38,6 +38,7 @@ from casework.care.models import (
     UrgentFlag,
 )
 from casework.care.notices import Notice, compose
+from casework.emails import send_now
 from casework.events import catalogue as events
 from casework.events.outbox import emit
 from casework.privacy.audit import record_event
@@ -247,7 +248,10 @@ def remind(check_in_id: uuid.UUID | str, *, now: datetime) -> bool:
     client = check_in.case.client
     try:
         if client.is_active:
-            compose(client, Notice.CHECK_IN_READY, link_for(check_in, client.pk)).send()
+            send_now(
+                compose(client, Notice.CHECK_IN_READY, link_for(check_in, client.pk)),
+                kind="care.check_in_ready",
+            )
     except Exception:
         # Not sent: release the claim so that the sweep tries again.
         CheckIn.objects.filter(pk=check_in.pk).update(reminded_at=None)
