@@ -6,6 +6,7 @@ nothing to keep in step. A practitioner is *in good standing* while at least one
 points at a register entry in a practising status.
 """
 
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 
 from casework.accounts.models import User
@@ -21,13 +22,16 @@ def announce_standing_changed(practitioner: User, reason: str) -> None:
     standing after the change; its reactions (scheduling tells the clients of upcoming
     appointments) follow the commit. ``reason`` is a short machine word such as
     "register_status" or "claim_withdrawn"."""
-    emit(
-        StandingChanged(
-            practitioner_id=practitioner.pk,
-            in_good_standing=in_good_standing(practitioner),
-            reason=reason,
+    # Its own transaction too: a caller applying a register reading without one (a script, a
+    # test) still gets the event, written right after its change.
+    with transaction.atomic():
+        emit(
+            StandingChanged(
+                practitioner_id=practitioner.pk,
+                in_good_standing=in_good_standing(practitioner),
+                reason=reason,
+            )
         )
-    )
 
 
 def practising_entries_filter(prefix: str = "") -> Q:
