@@ -16,7 +16,7 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from casework.accounts.models import Role, User
-from casework.emails import deliver_email
+from casework.emails import send_email
 from casework.privacy.audit import record_event
 from casework.privacy.middleware import client_address
 from casework.vault import legacy, sealed_text
@@ -71,15 +71,17 @@ class AccountAdapter(DefaultAccountAdapter):
         return going_to or super().get_login_redirect_url(request)
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
-        """Render now (the request knows the site), deliver through the task queue."""
+        """Render now (the request knows the site), deliver sealed through the task queue (the
+        link may hold a token: it is never kept in clear, see casework/emails.py)."""
         message = self.render_mail(template_prefix, email, {"email": email, **context})
         html = next(
             (body for body, mime in getattr(message, "alternatives", []) if mime == "text/html"),
             "",
         )
         to, subject, body = list(message.to), str(message.subject), str(message.body)
+        kind = "account." + template_prefix.rsplit("/", 1)[-1]
         transaction.on_commit(
-            lambda: deliver_email.enqueue(to=to, subject=subject, body=body, html=str(html))
+            lambda: send_email(to=to, subject=subject, body=body, html=str(html), kind=kind)
         )
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:

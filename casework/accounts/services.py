@@ -87,7 +87,9 @@ def end_sessions(
                 subject_id=person.pk,
                 detail={"by": by},
             )
-        transaction.on_commit(lambda: live.announce_sessions_ended(keys))
+        # Best effort: the sessions end whatever happens; with the channel layer down the open
+        # pages learn it at their next request (logged by Django, the keys never).
+        transaction.on_commit(lambda: live.announce_sessions_ended(keys), robust=True)
     current = request.session.session_key in keys
     get_sessions_adapter().end_sessions(sessions)
     if current:

@@ -2,15 +2,14 @@
 
 No names, no scores, no answers, no reasons: mail passes through servers that are not ours and
 an inbox is often read over a shoulder. Each email is written in its reader's language by the
-task queue (``tasks.send_care_notice``) once the change is committed.
+task queue (``tasks.send_care_notice``), queued by ``reactions.py`` once the change is
+committed.
 """
 
 from enum import StrEnum
-from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -51,14 +50,6 @@ SUBJECTS: dict[Notice, Promise] = {
 
 def site_link(url_name: str, **kwargs: object) -> str:
     return settings.SITE_URL + reverse(url_name, kwargs=kwargs or None)
-
-
-def notify_on_commit(recipient: User, notice: Notice, link: str) -> None:
-    from casework.care.tasks import send_care_notice
-
-    transaction.on_commit(
-        partial(send_care_notice.enqueue, recipient_id=recipient.pk, notice=str(notice), link=link)
-    )
 
 
 def compose(recipient: User, notice: Notice, link: str) -> EmailMultiAlternatives:

@@ -5,6 +5,7 @@ from django_tasks import task
 
 from casework.accounts.models import User
 from casework.care.notices import Notice, compose
+from casework.emails import send_now
 
 
 @task()
@@ -12,7 +13,7 @@ def send_care_notice(*, recipient_id: int, notice: str, link: str) -> None:
     recipient = User.objects.filter(pk=recipient_id, is_active=True).first()
     if recipient is None:
         return
-    compose(recipient, Notice(notice), link).send()
+    send_now(compose(recipient, Notice(notice), link), kind=f"care.{notice}")
 
 
 @task()

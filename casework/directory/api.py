@@ -7,7 +7,6 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
-from django_ratelimit.core import is_ratelimited
 from ninja import Field, Query, Router, Schema, Status
 
 from casework.directory.forms import DirectorySearchForm
@@ -15,6 +14,7 @@ from casework.directory.paging import RESULTS_CAP, CappedPaginator
 from casework.directory.queries import find_practitioners
 from casework.directory.summaries import ProfileSummary, summarise
 from casework.registry.practice import Verdict
+from casework.shell.outages import over_reading_limit
 
 router = Router(tags=["directory"])
 
@@ -162,7 +162,7 @@ def _page_link(request: HttpRequest, number: int) -> str:
 )
 def practitioners(request: HttpRequest, query: Query[PractitionerQuery]) -> Status[object]:
     rate = settings.VERIFY_API_RATE
-    if is_ratelimited(request, group="api.practitioners", key="ip", rate=rate, increment=True):
+    if over_reading_limit(request, group="api.practitioners", rate=rate):
         return Status(429, {"detail": "Too many requests: try again in a minute."})
     params = {k: v for k, v in query.dict().items() if v is not None and k != "page"}
     form = DirectorySearchForm(params)

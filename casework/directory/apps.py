@@ -7,9 +7,3 @@ class DirectoryConfig(AppConfig):
 
     name = "casework.directory"
     verbose_name = _("Directory")
-
-    def ready(self) -> None:
-        from casework.directory.name_review import follow_standing
-        from casework.registry.standing import standing_changed
-
-        standing_changed.connect(follow_standing, dispatch_uid="directory.follow_standing")

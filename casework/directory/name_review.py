@@ -48,14 +48,6 @@ def flag_display_name(profile: PractitionerProfile) -> None:
             )
 
 
-def follow_standing(*, practitioner: User, **_kwargs: object) -> None:
-    """``registry.standing_changed`` receiver: a registration verified or lost changes the
-    family names a display name is compared with."""
-    profile = PractitionerProfile.objects.filter(practitioner=practitioner).first()
-    if profile is not None:
-        flag_display_name(profile)
-
-
 def decide_display_name(
     *, profile: PractitionerProfile, reviewer: User, approve: bool, reason: str
 ) -> PractitionerProfile:

@@ -68,6 +68,11 @@ class MessagesQuery(Schema):
 
 class NewMessage(Schema):
     body: str = Field(description="Plain text, at most 10,000 characters")
+    idempotency_key: uuid.UUID | None = Field(
+        None,
+        description="A new UUID for each message you mean to send: sending again with the same "
+        "key (after a lost response) returns the message the first send stored",
+    )
 
 
 def _person(request: HttpRequest) -> User:
@@ -141,7 +146,12 @@ def send(request: HttpRequest, conversation_id: str, payload: NewMessage) -> Sta
     if conversation is None:
         return Status(404, {"detail": "No such conversation."})
     try:
-        message = services.send_message(conversation=conversation, sender=person, body=payload.body)
+        message = services.send_message(
+            conversation=conversation,
+            sender=person,
+            body=payload.body,
+            idempotency_key=payload.idempotency_key,
+        )
     except ValidationError as error:
         status = 429 if getattr(error, "code", None) == "rate_limited" else 400
         return Status(status, {"detail": " ".join(error.messages)})

@@ -1,3 +1,4 @@
+import uuid
 from datetime import time
 from typing import Any
 
@@ -27,9 +28,18 @@ class MessageForm(forms.Form):
         required=False,
         help_text="",
     )
+    # A new key each time the form is shown: a submit sent twice (a lost response, a double
+    # click) stores one message.
+    idempotency_key = forms.UUIDField(
+        widget=forms.HiddenInput,
+        required=False,
+        error_messages={"invalid": _("This form is out of date. Please write your message again.")},
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("idempotency_key", uuid.uuid4())
         megabytes = policy.attachment_max_bytes() // (1024 * 1024)
         self.fields["attachment"].help_text = _(
             "Optional. %(types)s, up to %(size)d MB. Only the people in this conversation can "
@@ -44,6 +54,9 @@ class MessageForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        # A hidden field has nowhere to show its error: say it for the whole form.
+        for error in self.errors.pop("idempotency_key", []):
+            self.add_error(None, error)
         if "attachment" in self.errors:
             return cleaned
         try:

@@ -161,11 +161,19 @@ class Message(models.Model):
     deleted_at = models.DateTimeField(null=True, blank=True)
     safety = models.CharField(max_length=8, choices=Safety.choices, default=Safety.CLEAR)
     safety_categories = models.JSONField(default=list, blank=True)
+    # The sender's key for this send (a form's hidden field, the API's ``idempotency_key``):
+    # a send retried after a lost response finds the message the first one stored.
+    idempotency_key = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["conversation", "seq"]
         constraints = [
             models.UniqueConstraint(fields=["conversation", "seq"], name="messaging_seq_unique"),
+            models.UniqueConstraint(
+                fields=["sender", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="messaging_one_message_per_send",
+            ),
             models.CheckConstraint(condition=Q(seq__gte=1), name="messaging_seq_from_one"),
             models.CheckConstraint(
                 condition=Q(edited_at__isnull=True) | Q(edited_at__gte=F("created_at")),

@@ -8,19 +8,17 @@ Presence lives in the database (``Participant.last_seen_at``): the worker sendin
 another process than the websocket server that sees people come and go.
 """
 
-import uuid
 from datetime import datetime
 from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from casework.accounts.models import User
-from casework.emails import deliver_email
+from casework.emails import send_email
 from casework.messaging import policy
 from casework.messaging.models import MessageNotice, Participant
 from casework.messaging.queries import unread_total
@@ -33,7 +31,7 @@ def is_online(person_id: int, now: datetime | None = None) -> bool:
     ).exists()
 
 
-def _make_due(person_id: int, now: datetime) -> datetime | None:
+def make_due(person_id: int, now: datetime) -> datetime | None:
     """Set the person's notice due (if it is not already); the new due time, else None."""
     with transaction.atomic():
         try:
@@ -51,32 +49,6 @@ def _make_due(person_id: int, now: datetime) -> datetime | None:
         notice.due_at = due
         notice.save(update_fields=["due_at"])
     return due
-
-
-def queue_notices(*, conversation_id: uuid.UUID | str, sender_id: int) -> None:
-    """After a message is stored: make a notice due for each offline recipient."""
-    # Imported here: the task module imports this one.
-    from casework.messaging.tasks import send_message_notices
-
-    now = timezone.now()
-    seen_lately = Participant.objects.filter(
-        person_id=OuterRef("person_id"), last_seen_at__gte=now - policy.presence_window()
-    )
-    offline = (
-        Participant.objects.filter(conversation_id=conversation_id)
-        .exclude(person_id=sender_id)
-        .exclude(Exists(seen_lately))
-        .values_list("person_id", flat=True)
-    )
-    for person_id in offline:
-        due = _make_due(person_id, now)
-        if due is None:
-            continue
-        backend = send_message_notices.get_backend()
-        if backend.supports_defer:
-            send_message_notices.using(run_after=due).enqueue()
-        else:
-            send_message_notices.enqueue()
 
 
 def send_due_notices(now: datetime | None = None) -> int:
@@ -112,4 +84,9 @@ def _email(person: User) -> None:
         context = {"link": settings.SITE_URL + reverse("messaging:inbox")}
         subject = render_to_string("messaging/email/new_message_subject.txt", context)
         body = render_to_string("messaging/email/new_message_body.txt", context)
-    deliver_email.enqueue(to=[person.email], subject=" ".join(subject.split()), body=body.strip())
+    send_email(
+        to=[person.email],
+        subject=" ".join(subject.split()),
+        body=body.strip(),
+        kind="messaging.new_message",
+    )

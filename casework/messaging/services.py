@@ -9,7 +9,6 @@ import unicodedata
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from functools import partial
 
 from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
@@ -19,7 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from casework.accounts.models import Role, User
-from casework.messaging import live, notices, office_hours, policy
+from casework.events import catalogue as events
+from casework.events.outbox import emit
+from casework.messaging import office_hours, policy
 from casework.messaging.attachments import CheckedFile
 from casework.messaging.models import (
     Attachment,
@@ -360,7 +361,7 @@ def close_conversation(
         locked.closed_at = timezone.now()
         locked.save(update_fields=["state", "closed_at"])
         record_event(action="messaging.conversation_closed", actor=actor, target=locked)
-        transaction.on_commit(partial(live.announce_closed, locked.pk))
+        emit(events.ConversationClosed(conversation_id=str(locked.pk)))
     return locked
 
 
@@ -376,6 +377,7 @@ def _append(
     kind: str,
     now: datetime,
     screening: ScreeningResult | None = None,
+    idempotency_key: uuid.UUID | None = None,
 ) -> Message:
     """Number and store one message in a conversation row locked by the caller."""
     seq = conversation.last_seq + 1
@@ -385,6 +387,7 @@ def _append(
         seq=seq,
         kind=kind,
         created_at=now,
+        idempotency_key=idempotency_key,
         safety=(
             Message.Safety.FLAGGED if screening and screening.flagged else Message.Safety.CLEAR
         ),
@@ -438,12 +441,48 @@ def _auto_reply(conversation: Conversation, sender: User, now: datetime) -> None
     conversation.auto_replied_until = reopens_at
 
 
+def _sent_before(
+    conversation: Conversation, sender: User, idempotency_key: uuid.UUID | None
+) -> Message | None:
+    if idempotency_key is None:
+        return None
+    earlier = Message.objects.filter(sender=sender, idempotency_key=idempotency_key).first()
+    if earlier is not None and earlier.conversation_id != conversation.pk:
+        raise ValidationError(
+            _("This message was already sent in another conversation."), code="key_reused"
+        )
+    return earlier
+
+
 def send_message(
     *,
     conversation: Conversation,
     sender: User,
     body: str,
     files: Sequence[CheckedFile] = (),
+    idempotency_key: uuid.UUID | None = None,
+) -> Message:
+    """Store a message and tell the others. A send retried with the same ``idempotency_key``
+    (a lost response, a double submit) returns the message the first one stored."""
+    earlier = _sent_before(conversation, sender, idempotency_key)
+    if earlier is not None:
+        return earlier
+    try:
+        return _send(conversation, sender, body, files, idempotency_key)
+    except IntegrityError:
+        # The same send, racing this one, stored it first.
+        earlier = _sent_before(conversation, sender, idempotency_key)
+        if earlier is not None:
+            return earlier
+        raise
+
+
+def _send(
+    conversation: Conversation,
+    sender: User,
+    body: str,
+    files: Sequence[CheckedFile],
+    idempotency_key: uuid.UUID | None,
 ) -> Message:
     text = clean_body(body, has_files=bool(files))
     _check_can_write(conversation, sender)
@@ -457,6 +496,11 @@ def send_message(
             .select_related("practitioner")
             .get(pk=conversation.pk)
         )
+        # The same send may have been storing in parallel, and committed while this one
+        # waited for the lock.
+        earlier = _sent_before(locked, sender, idempotency_key)
+        if earlier is not None:
+            return earlier
         if not locked.is_open:
             raise ValidationError(_("This conversation is closed."), code="closed")
         locked.data_key = conversation.data_key
@@ -467,6 +511,7 @@ def send_message(
             kind=Message.Kind.MESSAGE,
             now=now,
             screening=screening,
+            idempotency_key=idempotency_key,
         )
         for checked in files:
             _attach(message, checked)
@@ -486,9 +531,10 @@ def send_message(
         )
         _auto_reply(locked, sender, now)
         locked.save(update_fields=["last_seq", "last_message_at", "auto_replied_until"])
-        transaction.on_commit(partial(live.announce_new_messages, locked.pk, locked.last_seq))
-        transaction.on_commit(
-            partial(notices.queue_notices, conversation_id=locked.pk, sender_id=sender.pk)
+        emit(
+            events.MessageSent(
+                conversation_id=str(locked.pk), sender_id=sender.pk, seq=locked.last_seq
+            )
         )
     conversation.last_seq = locked.last_seq
     conversation.last_message_at = locked.last_message_at
@@ -555,7 +601,7 @@ def edit_message(*, message: Message, editor: User, body: str) -> Message:
             target=locked,
             detail={"conversation": str(conversation.pk), "seq": locked.seq},
         )
-        transaction.on_commit(partial(live.announce_changed_message, conversation.pk, locked.seq))
+        emit(events.MessageChanged(conversation_id=str(conversation.pk), seq=locked.seq))
     return locked
 
 
@@ -585,7 +631,7 @@ def delete_message(*, message: Message, person: User) -> Message:
             target=locked,
             detail={"conversation": str(conversation.pk), "seq": locked.seq},
         )
-        transaction.on_commit(partial(live.announce_changed_message, conversation.pk, locked.seq))
+        emit(events.MessageChanged(conversation_id=str(conversation.pk), seq=locked.seq))
     return locked
 
 
@@ -598,12 +644,17 @@ def mark_read(*, conversation: Conversation, person: User, up_to: int | None = N
         return 0
     target = last if up_to is None else max(0, min(int(up_to), last))
     now = timezone.now()
-    moved = Participant.objects.filter(
-        conversation=conversation, person=person, last_read_seq__lt=target
-    ).update(last_read_seq=target, last_seen_at=now)
-    if moved:
-        transaction.on_commit(partial(live.announce_read, conversation.pk, person.pk, target))
-    else:
+    with transaction.atomic():
+        moved = Participant.objects.filter(
+            conversation=conversation, person=person, last_read_seq__lt=target
+        ).update(last_read_seq=target, last_seen_at=now)
+        if moved:
+            emit(
+                events.ConversationRead(
+                    conversation_id=str(conversation.pk), person_id=person.pk, seq=target
+                )
+            )
+    if not moved:
         Participant.objects.filter(conversation=conversation, person=person).update(
             last_seen_at=now
         )

@@ -132,6 +132,7 @@ def conversation(request: HttpRequest, conversation_id: uuid.UUID) -> HttpRespon
                     sender=person,
                     body=form.cleaned_data["body"],
                     files=form.files_to_send(),
+                    idempotency_key=form.cleaned_data.get("idempotency_key"),
                 )
             except ValidationError as error:
                 form.add_error(None, error)

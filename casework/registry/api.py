@@ -4,12 +4,12 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.http import HttpRequest
-from django_ratelimit.core import is_ratelimited
 from ninja import Field, Query, Router, Schema, Status
 
 from casework.registry.forms import VerifySearchForm
 from casework.registry.practice import may_practise_for
 from casework.registry.verification import MEANINGS, find_entries
+from casework.shell.outages import over_reading_limit
 
 router = Router(tags=["verification"])
 
@@ -69,7 +69,7 @@ class VerifyQuery(Schema):
 )
 def verify(request: HttpRequest, query: Query[VerifyQuery]) -> Status[object]:
     rate = settings.VERIFY_API_RATE
-    if is_ratelimited(request, group="api.verify", key="ip", rate=rate, increment=True):
+    if over_reading_limit(request, group="api.verify", rate=rate):
         return Status(429, {"detail": "Too many requests: try again in a minute."})
     form = VerifySearchForm({k: v for k, v in query.dict().items() if v is not None})
     if not form.is_valid():

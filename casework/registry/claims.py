@@ -41,7 +41,7 @@ from casework.registry.notifications import (
     tell_practitioner_claim_decided,
     tell_practitioner_status_changed,
 )
-from casework.registry.standing import in_good_standing, standing_changed
+from casework.registry.standing import announce_standing_changed
 from casework.vault.crypto import seal
 from casework.vault.services import data_key_for_owner
 
@@ -50,12 +50,7 @@ Route = RegistrationClaim.ProofRoute
 
 
 def _announce_standing(practitioner: User, reason: str) -> None:
-    standing_changed.send(
-        sender=RegistrationClaim,
-        practitioner=practitioner,
-        in_good_standing=in_good_standing(practitioner),
-        reason=reason,
-    )
+    announce_standing_changed(practitioner, reason)
 
 
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
@@ -505,7 +500,7 @@ def registration_status_changed(
 ) -> None:
     """Apply a register status change in the same transaction as the import that read it:
     the credential's status follows, the practitioner is told, the audit log records it, and
-    ``standing_changed`` lets other apps add theirs (scheduling tells open clients). Listings
+    ``StandingChanged`` lets other apps add theirs (scheduling tells open clients). Listings
     and new bookings read standing from the register, so they follow at once."""
     claims = RegistrationClaim.objects.filter(entry=entry, state=State.VERIFIED).select_related(
         "practitioner", "regulator"

@@ -8,10 +8,12 @@ a claim that matched the register but awaits proof of control, or that waits for
 for nothing here, and so for no listing, booking, enquiry or credential.
 """
 
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
-from django.dispatch import Signal
 
 from casework.accounts.models import User
+from casework.events.catalogue import StandingChanged
+from casework.events.outbox import emit
 from casework.registry.models import (
     PRACTISING_STATUSES,
     Jurisdiction,
@@ -20,12 +22,23 @@ from casework.registry.models import (
 )
 from casework.registry.practice import PracticeAnswer, may_practise_for
 
-# Sent inside the transaction that changed a practitioner's standing (a register reading, a
-# claim verified or withdrawn). Receivers add their own consequences to that transaction, e.g.
-# scheduling tells the clients of upcoming appointments. Arguments: ``practitioner`` (User),
-# ``in_good_standing`` (bool after the change), ``reason`` (a short machine word such as
-# "register_status" or "claim_withdrawn").
-standing_changed = Signal()
+
+def announce_standing_changed(practitioner: User, reason: str) -> None:
+    """Called inside the transaction that may have changed a practitioner's standing (a
+    register reading, a claim verified or withdrawn): emits ``StandingChanged`` with the
+    standing after the change; its reactions (scheduling tells the clients of upcoming
+    appointments) follow the commit. ``reason`` is a short machine word such as
+    "register_status" or "claim_withdrawn"."""
+    # Its own transaction too: a caller applying a register reading without one (a script, a
+    # test) still gets the event, written right after its change.
+    with transaction.atomic():
+        emit(
+            StandingChanged(
+                practitioner_id=practitioner.pk,
+                in_good_standing=in_good_standing(practitioner),
+                reason=reason,
+            )
+        )
 
 
 def practising_entries_filter(prefix: str = "") -> Q:

@@ -2,16 +2,15 @@
 
 Nothing else: no names, no modality, no fee, no reason. Mail passes through servers that are
 not ours, and an inbox is often read over a shoulder. Confirmations, changes and cancellations
-carry the appointment as an .ics file. Sent by the task queue (``tasks.send_appointment_notice``),
-so a slow mail server never holds a page.
+carry the appointment as an .ics file. Queued by
+``reactions.py`` after the change commits and sent by the task queue
+(``tasks.send_appointment_notice``), so a slow mail server never holds a page.
 """
 
 import zoneinfo
 from enum import StrEnum
-from functools import partial
 
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.functional import Promise
@@ -56,21 +55,6 @@ WITH_CALENDAR_FILE = frozenset(
         Notice.RESCHEDULED,
     }
 )
-
-
-def notify_on_commit(appointment: Appointment, recipients: list[User], notice: Notice) -> None:
-    """Queue one email per recipient once the change is committed."""
-    from casework.scheduling.tasks import send_appointment_notice
-
-    for recipient in recipients:
-        transaction.on_commit(
-            partial(
-                send_appointment_notice.enqueue,
-                appointment_id=appointment.pk,
-                recipient_id=recipient.pk,
-                notice=str(notice),
-            )
-        )
 
 
 def compose(appointment: Appointment, recipient: User, notice: Notice) -> EmailMultiAlternatives:

@@ -12,6 +12,7 @@ from django_tasks import task
 
 from casework.accounts.models import User
 from casework.accounts.push import send_push
+from casework.emails import send_now
 from casework.scheduling.calendar import appointment_link
 from casework.scheduling.models import (
     Appointment,
@@ -41,7 +42,7 @@ def send_appointment_notice(*, appointment_id: int, recipient_id: int, notice: s
     recipient = User.objects.filter(pk=recipient_id, is_active=True).first()
     if appointment is None or recipient is None:
         return
-    compose(appointment, recipient, Notice(notice)).send()
+    send_now(compose(appointment, recipient, Notice(notice)), kind=f"scheduling.{notice}")
 
 
 def plan_reminders(appointment: Appointment, *, now: datetime | None = None) -> None:
@@ -103,7 +104,7 @@ def deliver_reminder(reminder: Reminder) -> None:
         for person, field in parties:
             if not person.is_active or getattr(reminder, field) is not None:
                 continue  # emailed by an earlier try that failed on the other party
-            compose(appointment, person, Notice.REMINDER).send()
+            send_now(compose(appointment, person, Notice.REMINDER), kind="scheduling.reminder")
             # Recorded at once, so that a retry after the next email fails skips this one.
             Reminder.objects.filter(pk=reminder.pk).update(**{field: timezone.now()})
     except Exception:

@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework.accounts.models import Role, User
-from casework.care import live
 from casework.care.consent import live_consent
 from casework.care.models import (
     LIVE_REFERRAL_STATUSES,
@@ -27,7 +26,8 @@ from casework.care.models import (
     ReferralStatus,
     Technology,
 )
-from casework.care.notices import Notice, notify_on_commit, site_link
+from casework.events import catalogue as events
+from casework.events.outbox import emit
 from casework.messaging.models import Conversation
 from casework.messaging.services import close_conversation, open_case_conversation
 from casework.privacy.audit import record_event
@@ -193,7 +193,11 @@ def _open_case(
     if source != CaseSource.BOOKING:
         # A client who just booked is on the site and sees their care page there; one who
         # wrote an enquiry or was referred may not be, and is asked for consent by email.
-        notify_on_commit(client, Notice.CASE_OPENED, site_link("care:my_care"))
+        emit(
+            events.CaseOpened(
+                case_id=str(case.pk), client_id=client.pk, practitioner_id=practitioner.pk
+            )
+        )
     return case
 
 
@@ -265,7 +269,7 @@ def change_case_status(*, case: Case, actor: User, to_status: str, reason: str =
         elif to_status == CaseStatus.PAUSED:
             stop_check_ins(case, end=False, now=now)
         _set_status(case, to_status, actor, reason, now)
-        transaction.on_commit(lambda: live.announce_caseload_changed(case.practitioner_id))
+        emit(events.CaseChanged(case_id=str(case.pk), practitioner_id=case.practitioner_id))
     _keep_in_step(caller, case, "status", "closed_at")
     return case
 

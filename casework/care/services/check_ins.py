@@ -23,9 +23,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework.accounts.models import User
-from casework.care import live, schedules
+from casework.care import schedules
 from casework.care.consent import require_consent
 from casework.care.instruments import INSTRUMENTS, Scored, get_instrument, score_answers
+from casework.care.links import link_for
 from casework.care.models import (
     Case,
     CaseStatus,
@@ -36,7 +37,10 @@ from casework.care.models import (
     Technology,
     UrgentFlag,
 )
-from casework.care.notices import Notice, notify_on_commit, site_link
+from casework.care.notices import Notice, compose
+from casework.emails import send_now
+from casework.events import catalogue as events
+from casework.events.outbox import emit
 from casework.privacy.audit import record_event
 
 logger = logging.getLogger("casework.care")
@@ -238,16 +242,16 @@ def claim_reminder(check_in_id: uuid.UUID | str, now: datetime) -> CheckIn | Non
 def remind(check_in_id: uuid.UUID | str, *, now: datetime) -> bool:
     """Send the reminder of one due check-in (with its signed link), then make sure the plan's
     next check-in is waiting. True when an email was sent."""
-    from casework.care.links import link_for
-    from casework.care.notices import compose
-
     check_in = claim_reminder(check_in_id, now)
     if check_in is None:
         return False
     client = check_in.case.client
     try:
         if client.is_active:
-            compose(client, Notice.CHECK_IN_READY, link_for(check_in, client.pk)).send()
+            send_now(
+                compose(client, Notice.CHECK_IN_READY, link_for(check_in, client.pk)),
+                kind="care.check_in_ready",
+            )
     except Exception:
         # Not sent: release the claim so that the sweep tries again.
         CheckIn.objects.filter(pk=check_in.pk).update(reminded_at=None)
@@ -385,7 +389,11 @@ def answer_check_in(*, check_in: CheckIn, client: User, answers: Mapping[str, ob
                 subject_id=case.client_id,
                 detail={"check_in": str(locked.pk), "instrument": locked.instrument},
             )
-            notify_on_commit(case.practitioner, Notice.URGENT_FLAG, site_link("care:caseload"))
+            emit(
+                events.UrgentFlagRaised(
+                    flag_id=str(flag.pk), case_id=str(case.pk), practitioner_id=case.practitioner_id
+                )
+            )
         record_event(
             action="care.check_in_answered",
             actor=client,
@@ -393,8 +401,13 @@ def answer_check_in(*, check_in: CheckIn, client: User, answers: Mapping[str, ob
             subject_id=case.client_id,
             detail={"instrument": locked.instrument},
         )
-        practitioner_id = case.practitioner_id
-        transaction.on_commit(lambda: live.announce_caseload_changed(practitioner_id))
+        emit(
+            events.CheckInAnswered(
+                check_in_id=str(locked.pk),
+                case_id=str(case.pk),
+                practitioner_id=case.practitioner_id,
+            )
+        )
     return Answered(check_in=locked, scored=scored, flag=flag)
 
 
@@ -420,8 +433,7 @@ def acknowledge_flag(*, flag: UrgentFlag, practitioner: User) -> UrgentFlag:
             subject_id=locked.case.client_id,
             detail={"flag": str(locked.pk)},
         )
-        practitioner_id = practitioner.pk
-        transaction.on_commit(lambda: live.announce_caseload_changed(practitioner_id))
+        emit(events.CaseChanged(case_id=str(locked.case_id), practitioner_id=practitioner.pk))
     return locked
 
 

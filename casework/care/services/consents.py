@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 
 from casework.accounts.models import User
 from casework.care import consent as texts
-from casework.care import live
 from casework.care.models import Case, CaseStatus, Consent, OnlineSuitability, Technology
-from casework.care.notices import Notice, notify_on_commit, site_link
 from casework.care.services.cases import close_case_conversation, stop_check_ins
+from casework.events import catalogue as events
+from casework.events.outbox import emit
 from casework.messaging.services import open_case_conversation
 from casework.privacy.audit import record_event
 
@@ -148,9 +148,5 @@ def withdraw_consent(*, case: Case, client: User, technology: str) -> Consent | 
             subject_id=client.pk,
             detail={"technology": technology},
         )
-        notify_on_commit(
-            case.practitioner, Notice.CONSENT_WITHDRAWN, site_link("care:case", case_id=case.pk)
-        )
-        practitioner_id = case.practitioner_id
-        transaction.on_commit(lambda: live.announce_caseload_changed(practitioner_id))
+        emit(events.ConsentWithdrawn(case_id=str(case.pk), practitioner_id=case.practitioner_id))
     return consent

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 
 from casework.accounts.models import User
 from casework.care.models import BreakGlassOpening, Case
-from casework.care.notices import Notice, notify_on_commit, site_link
+from casework.events import catalogue as events
+from casework.events.outbox import emit
 from casework.privacy.audit import record_event
 
 SHORTEST_REASON = 15
@@ -51,10 +52,9 @@ def break_glass(*, case: Case, person: User, reason: str) -> BreakGlassOpening:
             subject_id=case.client_id,
             detail={"opening": str(opening.pk)},
         )
-        notify_on_commit(case.client, Notice.EMERGENCY_DETAILS_OPENED, site_link("care:my_care"))
-        notify_on_commit(
-            case.practitioner,
-            Notice.CLIENT_EMERGENCY_DETAILS_OPENED,
-            site_link("care:case", case_id=case.pk),
+        emit(
+            events.EmergencyDetailsOpened(
+                case_id=str(case.pk), client_id=case.client_id, practitioner_id=case.practitioner_id
+            )
         )
     return opening

@@ -3,7 +3,6 @@ not) by the other practitioner. Nothing reaches the other practitioner before th
 agrees, only the items the client chose, and the client can withdraw it at any time."""
 
 from collections.abc import Iterable
-from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework.accounts.models import Role, User
-from casework.care import live
 from casework.care.consent import live_consent
 from casework.care.models import (
     LIVE_REFERRAL_STATUSES,
@@ -24,16 +22,13 @@ from casework.care.models import (
     SharedItem,
     Technology,
 )
-from casework.care.notices import Notice, notify_on_commit, site_link
 from casework.care.services.cases import close_case_conversation, open_case
+from casework.events import catalogue as events
+from casework.events.outbox import emit
 from casework.messaging.services import open_case_conversation
 from casework.privacy.audit import record_event
 
 SUMMARY_LIMIT = 8000
-
-
-def _link(referral: Referral) -> str:
-    return site_link("care:referral", referral_id=referral.pk)
 
 
 def _clean_items(items: Iterable[str], allowed: Iterable[str]) -> list[str]:
@@ -112,7 +107,7 @@ def propose_referral(
             subject_id=case.client_id,
             detail={"kind": kind, "to": to_practitioner.pk, "items": proposed},
         )
-        notify_on_commit(case.client, Notice.REFERRAL_PROPOSED, _link(referral))
+        emit(events.ReferralProposed(referral_id=str(referral.pk), client_id=case.client_id))
     return referral
 
 
@@ -154,9 +149,17 @@ def answer_referral(
             subject_id=client.pk,
             detail={"items": referral.shared_items},
         )
-        notify_on_commit(referral.from_practitioner, Notice.REFERRAL_ANSWERED, _link(referral))
+        emit(
+            events.ReferralAnswered(
+                referral_id=str(referral.pk), told_ids=(referral.from_practitioner_id,)
+            )
+        )
         if agree:
-            notify_on_commit(referral.to_practitioner, Notice.REFERRAL_SHARED, _link(referral))
+            emit(
+                events.ReferralShared(
+                    referral_id=str(referral.pk), to_practitioner_id=referral.to_practitioner_id
+                )
+            )
     return referral
 
 
@@ -184,14 +187,13 @@ def withdraw_referral(*, referral: Referral, person: User) -> Referral:
             target=referral,
             subject_id=referral.case.client_id,
         )
-        if was_visible:
-            notify_on_commit(referral.to_practitioner, Notice.REFERRAL_WITHDRAWN, _link(referral))
         other = (
-            referral.from_practitioner
+            referral.from_practitioner_id
             if person.pk == referral.case.client_id
-            else referral.case.client
+            else referral.case.client_id
         )
-        notify_on_commit(other, Notice.REFERRAL_WITHDRAWN, _link(referral))
+        told = (referral.to_practitioner_id, other) if was_visible else (other,)
+        emit(events.ReferralWithdrawn(referral_id=str(referral.pk), told_ids=told))
     return referral
 
 
@@ -211,8 +213,12 @@ def decline_referral(*, referral: Referral, recipient: User) -> Referral:
             target=referral,
             subject_id=referral.case.client_id,
         )
-        for person in (referral.from_practitioner, referral.case.client):
-            notify_on_commit(person, Notice.REFERRAL_ANSWERED, _link(referral))
+        emit(
+            events.ReferralAnswered(
+                referral_id=str(referral.pk),
+                told_ids=(referral.from_practitioner_id, referral.case.client_id),
+            )
+        )
     return referral
 
 
@@ -255,14 +261,17 @@ def accept_referral(*, referral: Referral, recipient: User) -> Case:
             subject_id=case.client_id,
             detail={"kind": referral.kind, "case": str(result.pk)},
         )
-        for person in (referral.from_practitioner, case.client):
-            notify_on_commit(
-                person,
-                Notice.CASE_TRANSFERRED
-                if referral.kind == ReferralKind.TRANSFER
-                else Notice.REFERRAL_ANSWERED,
-                _link(referral),
+        told = (referral.from_practitioner_id, case.client_id)
+        if referral.kind == ReferralKind.TRANSFER:
+            emit(
+                events.CaseTransferred(
+                    referral_id=str(referral.pk),
+                    told_ids=told,
+                    caseload_ids=(referral.from_practitioner_id, recipient.pk),
+                )
             )
+        else:
+            emit(events.ReferralAnswered(referral_id=str(referral.pk), told_ids=told))
     return result
 
 
@@ -297,6 +306,4 @@ def _hand_over(case: Case, referral: Referral, recipient: User) -> Case:
         subject_id=case.client_id,
         detail={"from": previous.pk, "to": recipient.pk},
     )
-    for practitioner_id in (previous.pk, recipient.pk):
-        transaction.on_commit(partial(live.announce_caseload_changed, practitioner_id))
     return case

@@ -195,6 +195,14 @@ async def _hears_after(socket: WebsocketCommunicator, action: Callable[[], objec
     return message
 
 
+def _due_now(case: Case) -> Any:
+    """A check-in due this very minute of the real clock, whatever the hour: the socket tests
+    run on real time (the websocket server's threads do not share a frozen clock)."""
+    here = timezone.now().astimezone(check_ins.client_zone(case))
+    plan = care.plan(case, at=here.time().replace(second=0, microsecond=0))
+    return care.due_check_in(plan)
+
+
 async def _refused(socket: WebsocketCommunicator) -> int:
     connected, code = await socket.connect()
     assert not connected
@@ -206,7 +214,7 @@ def test_the_open_caseload_hears_of_a_new_flag_at_once(
     practitioner: User, client_person: User
 ) -> None:
     case = care.ready_case(practitioner, client_person)
-    check_in = care.due_check_in(care.plan(case))
+    check_in = _due_now(case)
     message = async_to_sync(_hears_after)(
         _socket(practitioner),
         lambda: care.answer(check_in, answers_summing_to("phq9", 1, _9=1)),
@@ -232,7 +240,7 @@ def test_a_caseload_that_connects_late_catches_up_on_what_it_missed(
 ) -> None:
     """A flag raised between the page being read and its socket opening is not lost."""
     case = care.ready_case(practitioner, client_person)
-    check_in = care.due_check_in(care.plan(case))
+    check_in = _due_now(case)
     page = Client()
     page.force_login(practitioner)
     html = page.get("/care/caseload/").content.decode()

@@ -79,11 +79,15 @@ def test_a_case_joins_a_client_and_a_practitioner_only(
         care.open_case(practitioner, other_practitioner)
 
 
-def test_a_confirmed_first_booking_opens_the_case(frozen: Any, client_person: User) -> None:
+def test_a_confirmed_first_booking_opens_the_case(
+    frozen: Any, client_person: User, django_capture_on_commit_callbacks: Any
+) -> None:
     practitioner, session_type = bookable_practitioner()
     from casework.testing.scheduling import THURSDAY_9
 
-    book(client_person, session_type, THURSDAY_9)
+    # The case opens once the booking is committed (AppointmentConfirmed, relayed).
+    with django_capture_on_commit_callbacks(execute=True):
+        book(client_person, session_type, THURSDAY_9)
     case = Case.objects.get(practitioner=practitioner, client=client_person)
     assert case.status == CaseStatus.ACTIVE
     assert case.source == CaseSource.BOOKING
@@ -259,28 +263,34 @@ def test_only_the_enquirys_practitioner_takes_it_on(
     assert not Case.objects.exists()
 
 
-def test_moving_a_booking_does_not_reopen_a_closed_case(frozen: Any, client_person: User) -> None:
+def test_moving_a_booking_does_not_reopen_a_closed_case(
+    frozen: Any, client_person: User, django_capture_on_commit_callbacks: Any
+) -> None:
     from datetime import timedelta
 
     from casework.scheduling.services import booking
     from casework.testing.scheduling import THURSDAY_9
 
     practitioner, session_type = bookable_practitioner()
-    appointment = book(client_person, session_type, THURSDAY_9)
+    with django_capture_on_commit_callbacks(execute=True):
+        appointment = book(client_person, session_type, THURSDAY_9)
     case = Case.objects.get(practitioner=practitioner, client=client_person)
     cases.change_case_status(
         case=case, actor=practitioner, to_status=CaseStatus.CLOSED, reason="Transferred"
     )
-    booking.reschedule_appointment(
-        appointment=appointment, person=client_person, starts_at=THURSDAY_9 + timedelta(hours=1)
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        booking.reschedule_appointment(
+            appointment=appointment,
+            person=client_person,
+            starts_at=THURSDAY_9 + timedelta(hours=1),
+        )
     assert list(Case.objects.filter(practitioner=practitioner, client=client_person)) == [case]
     case.refresh_from_db()
     assert case.status == CaseStatus.CLOSED
 
 
 def test_a_booking_the_practitioner_confirms_opens_the_case_then(
-    frozen: Any, client_person: User
+    frozen: Any, client_person: User, django_capture_on_commit_callbacks: Any
 ) -> None:
     from casework.scheduling.models import AppointmentStatus, PractitionerSchedule
     from casework.scheduling.services import booking
@@ -290,10 +300,12 @@ def test_a_booking_the_practitioner_confirms_opens_the_case_then(
     PractitionerSchedule.objects.filter(practitioner=practitioner).update(
         confirm_first_sessions=True
     )
-    requested = book(client_person, session_type, THURSDAY_9)
+    with django_capture_on_commit_callbacks(execute=True):
+        requested = book(client_person, session_type, THURSDAY_9)
     assert requested.status == AppointmentStatus.REQUESTED
     assert not Case.objects.filter(practitioner=practitioner, client=client_person).exists()
-    booking.confirm_appointment(appointment=requested, practitioner=practitioner)
+    with django_capture_on_commit_callbacks(execute=True):
+        booking.confirm_appointment(appointment=requested, practitioner=practitioner)
     case = Case.objects.get(practitioner=practitioner, client=client_person)
     assert case.status == CaseStatus.ACTIVE
 

@@ -1,6 +1,7 @@
 """Booking and everything that happens to an appointment afterwards.
 
-Each function is one transaction that writes its audit event and sends its emails on commit.
+Each function is one transaction that writes its audit event and emits its domain event (what
+follows, such as the emails and the opening of a case, is in casework/events/subscribers.py).
 No double booking: the practitioner's schedule row is locked while a booking is checked and
 written, so bookings of one practitioner queue (which also keeps the per-day maximum true), and
 the database refuses overlapping active appointments whatever happens (exclusion constraint on
@@ -18,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework.accounts.models import Role, User
+from casework.events import catalogue as events
+from casework.events.outbox import emit
 from casework.privacy.audit import record_event
 from casework.registry.models import Jurisdiction
 from casework.registry.standing import in_good_standing, may_practise_where
@@ -31,7 +34,6 @@ from casework.scheduling.models import (
     PractitionerSchedule,
     SessionType,
 )
-from casework.scheduling.notices import Notice, notify_on_commit
 from casework.scheduling.queries import bookable, schedule_of
 from casework.scheduling.tasks import plan_reminders
 
@@ -205,9 +207,24 @@ def _book(
     if not needs_confirmation:
         plan_reminders(appointment, now=now)
     refresh_next_free(practitioner, now=now)
-    notice = Notice.REQUESTED if needs_confirmation else Notice.BOOKED
-    notify_on_commit(appointment, [client, practitioner], notice)
+    parties = {
+        "appointment_id": appointment.pk,
+        "client_id": client.pk,
+        "practitioner_id": practitioner.pk,
+    }
+    if needs_confirmation:
+        emit(events.AppointmentRequested(**parties))
+    else:
+        emit(events.AppointmentConfirmed(**parties, at_booking=True))
     return appointment
+
+
+def _parties(appointment: Appointment) -> dict[str, int]:
+    return {
+        "appointment_id": appointment.pk,
+        "client_id": appointment.client_id,
+        "practitioner_id": appointment.practitioner_id,
+    }
 
 
 def _locked(appointment: Appointment) -> Appointment:
@@ -250,7 +267,7 @@ def confirm_appointment(*, appointment: Appointment, practitioner: User) -> Appo
             subject_id=appointment.client_id,
         )
         plan_reminders(appointment, now=now)
-        notify_on_commit(appointment, [appointment.client], Notice.CONFIRMED)
+        emit(events.AppointmentConfirmed(**_parties(appointment), at_booking=False))
     return appointment
 
 
@@ -274,7 +291,7 @@ def decline_appointment(
             detail={"with_reason": bool(appointment.end_reason)},
         )
         refresh_next_free(appointment.practitioner)
-        notify_on_commit(appointment, [appointment.client], Notice.DECLINED)
+        emit(events.AppointmentDeclined(**_parties(appointment)))
     return appointment
 
 
@@ -334,9 +351,7 @@ def cancel_appointment(*, appointment: Appointment, person: User, reason: str = 
             },
         )
         refresh_next_free(appointment.practitioner)
-        notify_on_commit(
-            appointment, [appointment.client, appointment.practitioner], Notice.CANCELLED
-        )
+        emit(events.AppointmentCancelled(**_parties(appointment)))
     return appointment
 
 
@@ -419,9 +434,7 @@ def _reschedule(appointment: Appointment, person: User, starts_at: datetime) -> 
     if appointment.status == AppointmentStatus.CONFIRMED:
         plan_reminders(appointment, now=now)
     refresh_next_free(appointment.practitioner, now=now)
-    notify_on_commit(
-        appointment, [appointment.client, appointment.practitioner], Notice.RESCHEDULED
-    )
+    emit(events.AppointmentRescheduled(**_parties(appointment)))
     return appointment
 
 

@@ -1,0 +1,95 @@
+"""What care does when something happened (see casework/events/subscribers.py).
+
+Each reaction runs in the relay's transaction after the change committed, once per event: a
+confirmed booking opens the pair's case; emails are queued, one per recipient, and written by
+the task queue; open caseload pages are told to reload.
+"""
+
+from casework.accounts.models import Role
+from casework.care import live
+from casework.care.models import CaseSource
+from casework.care.notices import Notice, site_link
+from casework.care.services.cases import open_case
+from casework.care.tasks import send_care_notice
+from casework.events import catalogue as e
+from casework.scheduling.models import Appointment
+
+
+def open_case_for_booking(event: e.AppointmentConfirmed) -> None:
+    appointment = Appointment.objects.select_related("client", "practitioner").get(
+        pk=event.appointment_id
+    )
+    client, practitioner = appointment.client, appointment.practitioner
+    if client.role != Role.CLIENT or practitioner.role != Role.PRACTITIONER:
+        return  # a consultation between colleagues is not a case
+    open_case(
+        practitioner=practitioner,
+        client=client,
+        source=CaseSource.BOOKING,
+        client_location=appointment.client_location,
+    )
+
+
+def _tell(recipient_id: int, notice: Notice, link: str) -> None:
+    send_care_notice.enqueue(recipient_id=recipient_id, notice=str(notice), link=link)
+
+
+def _referral_link(referral_id: str) -> str:
+    return site_link("care:referral", referral_id=referral_id)
+
+
+def tell_case_opened(event: e.CaseOpened) -> None:
+    _tell(event.client_id, Notice.CASE_OPENED, site_link("care:my_care"))
+
+
+def tell_urgent_flag(event: e.UrgentFlagRaised) -> None:
+    _tell(event.practitioner_id, Notice.URGENT_FLAG, site_link("care:caseload"))
+
+
+def tell_consent_withdrawn(event: e.ConsentWithdrawn) -> None:
+    _tell(
+        event.practitioner_id,
+        Notice.CONSENT_WITHDRAWN,
+        site_link("care:case", case_id=event.case_id),
+    )
+
+
+def tell_referral_proposed(event: e.ReferralProposed) -> None:
+    _tell(event.client_id, Notice.REFERRAL_PROPOSED, _referral_link(event.referral_id))
+
+
+def tell_referral_shared(event: e.ReferralShared) -> None:
+    _tell(event.to_practitioner_id, Notice.REFERRAL_SHARED, _referral_link(event.referral_id))
+
+
+def tell_referral_answered(event: e.ReferralAnswered) -> None:
+    for person_id in event.told_ids:
+        _tell(person_id, Notice.REFERRAL_ANSWERED, _referral_link(event.referral_id))
+
+
+def tell_referral_withdrawn(event: e.ReferralWithdrawn) -> None:
+    for person_id in event.told_ids:
+        _tell(person_id, Notice.REFERRAL_WITHDRAWN, _referral_link(event.referral_id))
+
+
+def tell_case_transferred(event: e.CaseTransferred) -> None:
+    for person_id in event.told_ids:
+        _tell(person_id, Notice.CASE_TRANSFERRED, _referral_link(event.referral_id))
+
+
+def tell_emergency_opened(event: e.EmergencyDetailsOpened) -> None:
+    _tell(event.client_id, Notice.EMERGENCY_DETAILS_OPENED, site_link("care:my_care"))
+    _tell(
+        event.practitioner_id,
+        Notice.CLIENT_EMERGENCY_DETAILS_OPENED,
+        site_link("care:case", case_id=event.case_id),
+    )
+
+
+def announce_caseload(event: e.CaseChanged | e.CheckInAnswered | e.ConsentWithdrawn) -> None:
+    live.announce_caseload_changed(event.practitioner_id)
+
+
+def announce_caseloads(event: e.CaseTransferred) -> None:
+    for practitioner_id in event.caseload_ids:
+        live.announce_caseload_changed(practitioner_id)

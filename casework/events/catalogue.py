@@ -1,0 +1,232 @@
+"""What happened: the domain events services emit inside their transaction.
+
+Each event is a frozen dataclass of ids and flags, never content (no message text, no answers,
+no reasons): the outbox keeps it as JSON until every reaction is done, and reactions read what
+they need from the database with their own rules. The docstring says what happened, in words
+``manage.py events`` prints next to the reactions.
+"""
+
+import dataclasses
+from typing import Any, ClassVar, Self
+
+
+class Event:
+    """Base of every domain event; subclasses name themselves: ``class X(Event, name="...")``."""
+
+    name: ClassVar[str]
+
+    def __init_subclass__(cls, *, name: str, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if name in KINDS:
+            raise TypeError(f"two events are called {name!r}")
+        cls.name = name
+        KINDS[name] = cls
+
+    def payload(self) -> dict[str, Any]:
+        fields: dict[str, Any] = dataclasses.asdict(self)  # type: ignore[call-overload]
+        return fields
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> Self:
+        # JSON has no tuples: lists of ids come back as the tuples the event holds.
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in payload.items()})
+
+    @classmethod
+    def summary(cls) -> str:
+        return " ".join((cls.__doc__ or "").split())
+
+
+KINDS: dict[str, type[Event]] = {}
+
+
+# Scheduling ----------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class AppointmentRequested(Event, name="scheduling.appointment_requested"):
+    """A client asked for a first session that the practitioner confirms."""
+
+    appointment_id: int
+    client_id: int
+    practitioner_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class AppointmentConfirmed(Event, name="scheduling.appointment_confirmed"):
+    """An appointment became confirmed: booked at once (at_booking), or confirmed later."""
+
+    appointment_id: int
+    client_id: int
+    practitioner_id: int
+    at_booking: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class AppointmentDeclined(Event, name="scheduling.appointment_declined"):
+    """The practitioner declined a booking request."""
+
+    appointment_id: int
+    client_id: int
+    practitioner_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class AppointmentCancelled(Event, name="scheduling.appointment_cancelled"):
+    """Either party cancelled an open appointment."""
+
+    appointment_id: int
+    client_id: int
+    practitioner_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class AppointmentRescheduled(Event, name="scheduling.appointment_rescheduled"):
+    """Either party moved an open appointment to another time."""
+
+    appointment_id: int
+    client_id: int
+    practitioner_id: int
+
+
+# Registry ------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class StandingChanged(Event, name="registry.standing_changed"):
+    """A register reading or a claim changed whether a practitioner may practise."""
+
+    practitioner_id: int
+    in_good_standing: bool
+    reason: str  # a machine word: "register_status", "claim_verified", "claim_withdrawn"
+
+
+# Care ----------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class CaseOpened(Event, name="care.case_opened"):
+    """A case opened from an enquiry or a referral (a booked client is on the site already)."""
+
+    case_id: str
+    client_id: int
+    practitioner_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class CaseChanged(Event, name="care.case_changed"):
+    """A case's status changed, or its urgent flag was acknowledged."""
+
+    case_id: str
+    practitioner_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckInAnswered(Event, name="care.check_in_answered"):
+    """A client answered a check-in."""
+
+    check_in_id: str
+    case_id: str
+    practitioner_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class UrgentFlagRaised(Event, name="care.urgent_flag_raised"):
+    """A check-in answer raised an urgent flag on the case."""
+
+    flag_id: str
+    case_id: str
+    practitioner_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class ConsentWithdrawn(Event, name="care.consent_withdrawn"):
+    """A client withdrew consent to one technology of their case."""
+
+    case_id: str
+    practitioner_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class ReferralProposed(Event, name="care.referral_proposed"):
+    """A practitioner proposed a referral and asks the client to agree."""
+
+    referral_id: str
+    client_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class ReferralShared(Event, name="care.referral_shared"):
+    """A referral reached the practitioner it is for."""
+
+    referral_id: str
+    to_practitioner_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class ReferralAnswered(Event, name="care.referral_answered"):
+    """A client or the receiving practitioner answered a referral."""
+
+    referral_id: str
+    told_ids: tuple[int, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class ReferralWithdrawn(Event, name="care.referral_withdrawn"):
+    """A referral was withdrawn."""
+
+    referral_id: str
+    told_ids: tuple[int, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class CaseTransferred(Event, name="care.case_transferred"):
+    """A case was handed over to another practitioner (a transfer referral accepted)."""
+
+    referral_id: str
+    told_ids: tuple[int, ...]
+    caseload_ids: tuple[int, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class EmergencyDetailsOpened(Event, name="care.emergency_details_opened"):
+    """A practitioner opened a client's sealed emergency details."""
+
+    case_id: str
+    client_id: int
+    practitioner_id: int
+
+
+# Messaging -----------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class MessageSent(Event, name="messaging.message_sent"):
+    """A message (or an automatic reply) was stored in a conversation."""
+
+    conversation_id: str
+    sender_id: int
+    seq: int
+
+
+@dataclasses.dataclass(frozen=True)
+class MessageChanged(Event, name="messaging.message_changed"):
+    """A message was edited or deleted."""
+
+    conversation_id: str
+    seq: int
+
+
+@dataclasses.dataclass(frozen=True)
+class ConversationRead(Event, name="messaging.conversation_read"):
+    """A participant read a conversation up to a message."""
+
+    conversation_id: str
+    person_id: int
+    seq: int
+
+
+@dataclasses.dataclass(frozen=True)
+class ConversationClosed(Event, name="messaging.conversation_closed"):
+    """A conversation was closed to new messages."""
+
+    conversation_id: str

@@ -1,0 +1,131 @@
+"""Who reacts to what: the one table of the system's reactions ("what happens when a client
+books?"). ``manage.py events`` prints it.
+
+Reactions are named by dotted path, so that this table sits below every app: the apps' services
+import ``emit`` and the event classes, and nothing here imports an app. A subscriber's ``name``
+is half of the key that makes its reaction happen once: never rename one with events pending.
+Each reaction takes the event, reads what it needs from the database, and only writes there
+(notices are queued in the task queue, in the same transaction).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.module_loading import import_string
+
+from casework.events import catalogue as e
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    name: str
+    reaction: str  # dotted path of a function taking the event
+    does: str  # what it does, in a few words
+
+    def function(self) -> Callable[[Any], None]:
+        found: Callable[[Any], None] = import_string(self.reaction)
+        return found
+
+    def react(self, event: e.Event) -> None:
+        self.function()(event)
+
+
+def _care(name: str, function: str, does: str) -> Subscriber:
+    return Subscriber(f"care.{name}", f"casework.care.reactions.{function}", does)
+
+
+def _scheduling(name: str, function: str, does: str) -> Subscriber:
+    return Subscriber(f"scheduling.{name}", f"casework.scheduling.reactions.{function}", does)
+
+
+def _messaging(name: str, function: str, does: str) -> Subscriber:
+    return Subscriber(f"messaging.{name}", f"casework.messaging.reactions.{function}", does)
+
+
+CASELOAD_LIVE = "live update of the practitioner's open caseload page"
+
+SUBSCRIBERS: dict[type[e.Event], tuple[Subscriber, ...]] = {
+    e.AppointmentRequested: (
+        _scheduling(
+            "tell_parties", "tell_requested", "email both parties the request, with its .ics"
+        ),
+    ),
+    e.AppointmentConfirmed: (
+        _care("open_case", "open_case_for_booking", "open the pair's case (or activate it)"),
+        _scheduling(
+            "tell_parties",
+            "tell_confirmed",
+            "email both parties (booked at once) or the client (confirmed), with the .ics",
+        ),
+    ),
+    e.AppointmentDeclined: (
+        _scheduling("tell_parties", "tell_declined", "email the client, with the .ics"),
+    ),
+    e.AppointmentCancelled: (
+        _scheduling("tell_parties", "tell_cancelled", "email both parties, with the .ics"),
+    ),
+    e.AppointmentRescheduled: (
+        _scheduling("tell_parties", "tell_rescheduled", "email both parties, with the .ics"),
+    ),
+    e.StandingChanged: (
+        _scheduling(
+            "follow_standing",
+            "follow_standing",
+            "refresh the next free slot; on a loss, email clients of upcoming appointments",
+        ),
+        Subscriber(
+            "directory.follow_standing",
+            "casework.directory.reactions.follow_standing",
+            "hold a display name without the registered family name for review",
+        ),
+    ),
+    e.CaseOpened: (_care("tell_client", "tell_case_opened", "email the client a link"),),
+    e.CaseChanged: (_care("caseload_live", "announce_caseload", CASELOAD_LIVE),),
+    e.CheckInAnswered: (_care("caseload_live", "announce_caseload", CASELOAD_LIVE),),
+    e.UrgentFlagRaised: (
+        _care("tell_practitioner", "tell_urgent_flag", "email the practitioner a link"),
+    ),
+    e.ConsentWithdrawn: (
+        _care("tell_practitioner", "tell_consent_withdrawn", "email the practitioner a link"),
+        _care("caseload_live", "announce_caseload", CASELOAD_LIVE),
+    ),
+    e.ReferralProposed: (
+        _care("tell_client", "tell_referral_proposed", "email the client a link"),
+    ),
+    e.ReferralShared: (
+        _care("tell_recipient", "tell_referral_shared", "email the receiving practitioner"),
+    ),
+    e.ReferralAnswered: (
+        _care("tell_people", "tell_referral_answered", "email the people it concerns"),
+    ),
+    e.ReferralWithdrawn: (
+        _care("tell_people", "tell_referral_withdrawn", "email the people it concerns"),
+    ),
+    e.CaseTransferred: (
+        _care("tell_people", "tell_case_transferred", "email the client and the referrer"),
+        _care("caseload_live", "announce_caseloads", "live update of both caseload pages"),
+    ),
+    e.EmergencyDetailsOpened: (
+        _care("tell_people", "tell_emergency_opened", "email the client and the practitioner"),
+    ),
+    e.MessageSent: (
+        _messaging("live", "announce_sent", "live update of the open conversation"),
+        _messaging(
+            "notices", "queue_notices", "make a 'new message' email due for offline recipients"
+        ),
+    ),
+    e.MessageChanged: (
+        _messaging("live", "announce_changed", "live update of the open conversation"),
+    ),
+    e.ConversationRead: (
+        _messaging("live", "announce_read", "live read marks in the open conversation"),
+    ),
+    e.ConversationClosed: (
+        _messaging("live", "announce_closed", "the open conversation shows it closed"),
+    ),
+}
+
+
+def subscribers_of(kind: type[e.Event]) -> tuple[Subscriber, ...]:
+    return SUBSCRIBERS.get(kind, ())

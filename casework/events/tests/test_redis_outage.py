@@ -1,0 +1,172 @@
+"""Redis (cache and channel layer) stops while messages are sent and bookings made: no request
+answers 500, and once Redis is back every reaction happens exactly once and every live event
+arrives. A Redis of the test's own, on the PostgreSQL + Redis run (``REDIS_URL`` set)."""
+
+import asyncio
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import redis
+import time_machine
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from pytest_django import Settings
+
+from casework.accounts.models import User
+from casework.events import relay
+from casework.events.catalogue import KINDS
+from casework.events.models import EmailDelivery, OutboxEvent, Reaction
+from casework.events.subscribers import subscribers_of
+from casework.messaging.live import conversation_group
+from casework.testing import messaging
+from casework.testing.scheduling import NOW as BOOKING_DAY
+from casework.testing.scheduling import THURSDAY_9, book, bookable_practitioner
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(
+        not os.environ.get("REDIS_URL") or shutil.which("redis-server") is None,
+        reason="runs on the PostgreSQL + Redis run, with a Redis of its own",
+    ),
+]
+
+OnCommit = Callable[..., AbstractContextManager[Any]]
+
+
+class OwnRedis:
+    def __init__(self) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(  # noqa: S603  (a fixed command line)
+            [
+                shutil.which("redis-server") or "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        probe = redis.Redis(port=self.port, socket_connect_timeout=0.2)
+        for _ in range(100):  # waiting for the server process to listen, not for time
+            try:
+                if probe.ping():
+                    return
+            except redis.exceptions.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+
+@pytest.fixture
+def own_redis(settings: Settings) -> Iterator[OwnRedis]:
+    server = OwnRedis()
+    server.start()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": server.url,
+        }
+    }
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [server.url]},
+        }
+    }
+    yield server
+    server.stop()
+
+
+async def _everything_heard(layer: Any, channel: str) -> list[dict[str, Any]]:
+    heard = []
+    while True:
+        try:
+            heard.append(await asyncio.wait_for(layer.receive(channel), timeout=1))
+        except TimeoutError:
+            return heard
+
+
+@pytest.fixture
+def booking_day() -> Iterator[None]:
+    # Ticking: the Redis clients keep their own timeouts.
+    with time_machine.travel(BOOKING_DAY, tick=True):
+        yield
+
+
+def test_with_redis_down_nothing_answers_500_and_afterwards_everything_happens_once(
+    booking_day: None,
+    own_redis: OwnRedis,
+    client_person: User,
+    practitioner: User,
+    django_capture_on_commit_callbacks: OnCommit,
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        conversation = messaging.enquiry(client_person, practitioner, body="Hello")
+        _colleague, session_type = bookable_practitioner()
+    browser = Client()
+    browser.force_login(practitioner)
+
+    own_redis.stop()
+    statuses = []
+    with django_capture_on_commit_callbacks(execute=True):
+        for number in range(3):
+            response = browser.post(
+                reverse("messaging:conversation", kwargs={"conversation_id": conversation.pk}),
+                {"body": f"Reply {number}"},
+                headers={"HX-Request": "true"},
+            )
+            statuses.append(response.status_code)
+        book(client_person, session_type, THURSDAY_9)
+    signing_in = Client().post(
+        reverse("account_login"), {"login": client_person.email, "password": "wrong"}
+    )
+    assert statuses == [200, 200, 200]
+    assert signing_in.status_code == 503
+    waiting = OutboxEvent.objects.filter(delivered_at__isnull=True)
+    assert waiting.filter(name="messaging.message_sent").count() >= 3
+    emails_before = EmailDelivery.objects.count()
+
+    own_redis.start()
+    layer = get_channel_layer()
+    assert layer is not None
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(conversation_group(conversation.pk), channel)
+    relay.relay_pending(now=timezone.now() + timedelta(hours=2))
+    relay.relay_pending(now=timezone.now() + timedelta(hours=4))
+
+    assert not OutboxEvent.objects.filter(delivered_at__isnull=True).exists()
+    heard = async_to_sync(_everything_heard)(layer, channel)
+    # Every live event arrives (one may arrive twice: a page reads the database again).
+    assert {event["seq"] for event in heard if event["event"] == "message"} == {2, 3, 4}
+    # Every reaction of every event, once; no email sent twice by the retries.
+    for row in OutboxEvent.objects.all():
+        expected = {subscriber.name for subscriber in subscribers_of(KINDS[row.name])}
+        done = list(Reaction.objects.filter(event=row).values_list("subscriber", flat=True))
+        assert sorted(done) == sorted(expected)
+    assert EmailDelivery.objects.count() == emails_before

@@ -1,0 +1,97 @@
+"""A message send retried with the same key (a lost response, a double submit) stores one
+message, from the page, htmx and the API alike."""
+
+import json
+import re
+import uuid
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from casework.accounts.models import User
+from casework.messaging import services
+from casework.messaging.models import Conversation, Message
+from casework.testing import messaging
+
+pytestmark = pytest.mark.django_db
+
+SignedIn = Callable[[User | None], Client]
+
+
+def page_of(conversation: Conversation) -> str:
+    return reverse("messaging:conversation", kwargs={"conversation_id": conversation.pk})
+
+
+def test_a_replayed_page_send_stores_one_message(
+    conversation: Conversation, practitioner: User, signed_in: SignedIn
+) -> None:
+    browser = signed_in(practitioner)
+    page = browser.get(page_of(conversation)).content.decode()
+    key = re.search(r'name="idempotency_key" value="([0-9a-f-]{36})"', page)
+    assert key is not None
+    form = {"body": "Yes, I can.", "idempotency_key": key.group(1)}
+    assert browser.post(page_of(conversation), form).status_code == 302
+    assert browser.post(page_of(conversation), form).status_code == 302
+    assert Message.objects.filter(conversation=conversation, sender=practitioner).count() == 1
+
+
+def test_a_replayed_htmx_send_stores_one_message(
+    conversation: Conversation, practitioner: User, signed_in: SignedIn
+) -> None:
+    browser = signed_in(practitioner)
+    form = {"body": "Yes, I can.", "idempotency_key": str(uuid.uuid4())}
+    for _ in range(2):
+        response = browser.post(page_of(conversation), form, headers={"HX-Request": "true"})
+        assert response.status_code == 200
+        assert response["HX-Trigger"] == "messaging:sent"
+    assert Message.objects.filter(conversation=conversation, sender=practitioner).count() == 1
+
+
+def test_a_replayed_api_send_returns_the_first_message(
+    conversation: Conversation, practitioner: User, signed_in: SignedIn
+) -> None:
+    browser = signed_in(practitioner)
+    url = f"/api/v1/conversations/{conversation.pk}/messages"
+    payload = json.dumps({"body": "Yes, I can.", "idempotency_key": str(uuid.uuid4())})
+    first = browser.post(url, payload, content_type="application/json")
+    again = browser.post(url, payload, content_type="application/json")
+    assert first.status_code == again.status_code == 201
+    assert first.json()["seq"] == again.json()["seq"] == 2
+    assert Message.objects.filter(conversation=conversation).count() == 2
+
+
+def test_sends_without_a_key_or_with_new_keys_are_each_stored(
+    conversation: Conversation, practitioner: User
+) -> None:
+    for key in (None, None, uuid.uuid4(), uuid.uuid4()):
+        services.send_message(
+            conversation=conversation, sender=practitioner, body="Again", idempotency_key=key
+        )
+    assert Message.objects.filter(conversation=conversation, sender=practitioner).count() == 4
+
+
+def test_a_key_used_in_another_conversation_is_refused_with_a_reason(
+    conversation: Conversation, practitioner: User, other_practitioner: User, signed_in: SignedIn
+) -> None:
+    key = str(uuid.uuid4())
+    colleague = messaging.consultation(practitioner, other_practitioner)
+    browser = signed_in(practitioner)
+    url = "/api/v1/conversations/{}/messages"
+    body = json.dumps({"body": "Hello", "idempotency_key": key})
+    assert browser.post(url.format(conversation.pk), body, "application/json").status_code == 201
+    refused = browser.post(url.format(colleague.pk), body, "application/json")
+    assert refused.status_code == 400
+    assert refused.json() == {"detail": "This message was already sent in another conversation."}
+
+
+def test_a_malformed_key_is_a_form_error_not_a_500(
+    conversation: Conversation, practitioner: User, signed_in: SignedIn
+) -> None:
+    response = signed_in(practitioner).post(
+        page_of(conversation), {"body": "Hello", "idempotency_key": "nonsense"}
+    )
+    assert response.status_code == 400
+    assert "This form is out of date" in response.content.decode()
+    assert not Message.objects.filter(sender=practitioner).exists()

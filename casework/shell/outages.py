@@ -1,0 +1,50 @@
+"""When Redis (the cache) does not answer: what each kind of request does instead of a 500.
+
+Rate limits of sign-in, password reset and second-factor codes, and the record of used TOTP
+codes, live in the cache. Without it they cannot be checked, so those requests are refused
+with a clear 503 (fail closed: an outage must not open the door to guessing). Reading public
+pages and lists is not worth refusing: their rate limits let the request through (fail open).
+"""
+
+import logging
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django_ratelimit.core import is_ratelimited
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+
+OUTAGES = (RedisConnectionError, RedisTimeoutError)
+RETRY_AFTER_SECONDS = 30
+
+
+def is_outage(error: BaseException) -> bool:
+    return isinstance(error, OUTAGES)
+
+
+def over_reading_limit(request: HttpRequest, *, group: str, rate: str) -> bool:
+    """Per-address rate limit of a public read; lets the request through if the cache is down."""
+    try:
+        limited: bool = is_ratelimited(request, group=group, key="ip", rate=rate, increment=True)
+    except OUTAGES as error:
+        logger.warning("cache unavailable: %s not rate limited (%s)", group, type(error).__name__)
+        return False
+    return limited
+
+
+def unavailable(request: HttpRequest) -> HttpResponse:
+    message = _(
+        "This is not available for a moment. Nothing was changed: please try again in a minute."
+    )
+    response: HttpResponse
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": message}, status=503)
+    else:
+        response = TemplateResponse(
+            request, "shell/unavailable.html", {"message": message}, status=503
+        )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
