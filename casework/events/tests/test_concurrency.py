@@ -1,10 +1,7 @@
 """Relays and retried sends racing on PostgreSQL with real concurrent connections (SQLite
 serialises writers, so there is no race to show there)."""
 
-import threading
 import uuid
-from collections.abc import Callable
-from typing import Any
 
 import pytest
 import time_machine
@@ -19,6 +16,7 @@ from casework.events.models import EmailDelivery, OutboxEvent, Reaction
 from casework.messaging import services
 from casework.messaging.models import Message
 from casework.testing import messaging
+from casework.testing.concurrency import all_at_once
 from casework.testing.scheduling import NOW, THURSDAY_9, book, bookable_practitioner
 
 RACERS = 8
@@ -31,28 +29,6 @@ pytestmark = [
 ]
 
 
-def all_at_once(work: Callable[[int], Any]) -> list[Any]:
-    """Run ``work(i)`` in RACERS threads released together; each its own connection."""
-    start = threading.Barrier(RACERS)
-    outcomes: list[Any] = [None] * RACERS
-
-    def run(index: int) -> None:
-        try:
-            start.wait()
-            outcomes[index] = work(index)
-        except Exception as error:
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(RACERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
-
-
 def test_relays_racing_on_one_event_do_each_reaction_once(
     client_person: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -62,7 +38,7 @@ def test_relays_racing_on_one_event_do_each_reaction_once(
         monkeypatch.setattr("casework.events.outbox._ask_relay", lambda event_id: None)
         book(client_person, session_type, THURSDAY_9)
         event = OutboxEvent.objects.get(name=AppointmentConfirmed.name)
-        outcomes = all_at_once(lambda i: relay.deliver(event.pk))
+        outcomes = all_at_once(RACERS, lambda i: relay.deliver(event.pk))
     assert outcomes.count(True) == 1, outcomes  # the others skipped the locked row, or found
     assert outcomes.count(False) == RACERS - 1  # it delivered
     assert Case.objects.filter(practitioner=practitioner, client=client_person).count() == 1
@@ -77,9 +53,10 @@ def test_one_send_retried_at_once_from_many_connections_stores_one_message(
     conversation = messaging.enquiry(client_person, practitioner, body="Hello")
     key = uuid.uuid4()
     outcomes = all_at_once(
+        RACERS,
         lambda i: services.send_message(
             conversation=conversation, sender=practitioner, body="Yes", idempotency_key=key
-        )
+        ),
     )
     assert all(isinstance(outcome, Message) for outcome in outcomes), outcomes
     assert len({outcome.pk for outcome in outcomes}) == 1

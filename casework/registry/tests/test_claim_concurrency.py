@@ -2,10 +2,6 @@
 ends in the dispute, and none is verified. The entry's row lock (PostgreSQL) or the write lock
 SQLite takes at the start of each transaction puts them one after the other."""
 
-import threading
-from collections.abc import Callable
-from typing import Any
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -14,33 +10,12 @@ from casework.accounts.models import User
 from casework.registry.claims import claim_registration
 from casework.registry.models import RegisterEntry, RegistrationClaim, Regulator
 from casework.registry.reference_data import load_reference_data
+from casework.testing.concurrency import all_at_once
 from casework.testing.factories import PractitionerFactory
 
 CLAIMANTS = 8 if connection.vendor == "postgresql" else 4
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def all_at_once(count: int, work: Callable[[int], Any]) -> list[Any]:
-    """Run ``work(i)`` in ``count`` threads released together; each its own connection."""
-    start = threading.Barrier(count)
-    outcomes: list[Any] = [None] * count
-
-    def run(index: int) -> None:
-        try:
-            start.wait()
-            outcomes[index] = work(index)
-        except Exception as error:
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
 
 
 @pytest.fixture

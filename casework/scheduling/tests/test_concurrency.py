@@ -2,11 +2,8 @@
 PostgreSQL with real concurrent connections (SQLite serialises writers, so there is no race
 to show there; the database guarantee itself is tested on both in test_booking)."""
 
-import threading
 import uuid
-from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
 import pytest
 import time_machine
@@ -15,6 +12,7 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from casework.accounts.models import User
 from casework.scheduling.models import Appointment, AppointmentStatus
 from casework.scheduling.services.booking import SlotUnavailable
+from casework.testing.concurrency import all_at_once
 from casework.testing.factories import ClientFactory, PractitionerFactory
 from casework.testing.scheduling import NOW, THURSDAY_9, book, bookable_practitioner, england
 
@@ -28,28 +26,6 @@ pytestmark = [
 ]
 
 
-def all_at_once(work: Callable[[int], Any]) -> list[Any]:
-    """Run ``work(i)`` in CLIENTS threads released together; each its own connection."""
-    start = threading.Barrier(CLIENTS)
-    outcomes: list[Any] = [None] * CLIENTS
-
-    def run(index: int) -> None:
-        try:
-            start.wait()
-            outcomes[index] = work(index)
-        except Exception as error:
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(CLIENTS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
-
-
 def test_fifty_clients_one_slot_one_booking() -> None:
     with time_machine.travel(NOW, tick=False):
         _practitioner, session_type = bookable_practitioner(
@@ -57,7 +33,9 @@ def test_fifty_clients_one_slot_one_booking() -> None:
         )
         clients: list[User] = [ClientFactory.create() for _ in range(CLIENTS)]
         where = england()
-        outcomes = all_at_once(lambda i: book(clients[i], session_type, THURSDAY_9, where=where))
+        outcomes = all_at_once(
+            CLIENTS, lambda i: book(clients[i], session_type, THURSDAY_9, where=where)
+        )
     booked = [o for o in outcomes if isinstance(o, Appointment)]
     refused = [o for o in outcomes if isinstance(o, SlotUnavailable)]
     assert len(booked) == 1, [o for o in outcomes if not isinstance(o, SlotUnavailable)]
@@ -76,7 +54,7 @@ def test_a_submit_sent_fifty_times_at_once_books_once() -> None:
         client = ClientFactory.create()
         where, key = england(), uuid.uuid4()
         outcomes = all_at_once(
-            lambda i: book(client, session_type, THURSDAY_9, where=where, key=key)
+            CLIENTS, lambda i: book(client, session_type, THURSDAY_9, where=where, key=key)
         )
     assert all(isinstance(o, Appointment) for o in outcomes), outcomes[:3]
     assert len({o.pk for o in outcomes}) == 1
@@ -113,7 +91,7 @@ def test_the_database_alone_admits_one_of_fifty_overlapping_inserts() -> None:
                 idempotency_key=uuid.uuid4(),
             )
 
-    outcomes = all_at_once(insert)
+    outcomes = all_at_once(CLIENTS, insert)
     assert sum(isinstance(o, Appointment) for o in outcomes) == 1
     errors = [o for o in outcomes if not isinstance(o, Appointment)]
     # Two inserts that each wait on the other's uncommitted row may also end in a deadlock,
