@@ -490,6 +490,11 @@ def _send(
     _check_rate(sender, now)
     screening = _screen(sender, conversation, text)
     with transaction.atomic():
+        # One person's sends queue on their own row, and the limit is counted again in turn:
+        # counted only before, a burst of parallel sends all saw the same earlier total and
+        # all got through.
+        list(User.objects.select_for_update().filter(pk=sender.pk).values_list("pk", flat=True))
+        _check_rate(sender, now)
         # The row lock makes sequence numbers gapless and unique under concurrent senders.
         locked = (
             Conversation.objects.select_for_update(of=("self",))
