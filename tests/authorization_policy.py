@@ -1,347 +1,768 @@
-"""Who may open which page: the one declared policy every route is checked against.
+"""Who gets what from every route, on real objects: the one declared policy.
 
-Each route name maps to the outcomes each persona may get from a GET request (redirects are
-followed). Every new route must be added here, or ``test_authorization_matrix`` fails.
+``tests/test_authorization_matrix.py`` opens every route of the site (named or not, the admin
+site's and allauth's included) with every method (GET, HEAD, POST, PUT, PATCH, DELETE) as every
+persona of ``tests/access_world.py``, on that world's objects, and again on objects that do not
+exist; and every websocket route likewise. A route with no entry here fails the test.
 
-Outcomes: ``ok`` (2xx), ``login`` (sent to sign in), ``mfa`` (sent to set up a second factor),
-``denied`` (403 or 404, alike for missing and not yours), ``method`` (405: GET is not allowed).
+How to declare a route
+----------------------
+``ROUTES`` maps a route's name (``"care:note"``; an unnamed route by its full pattern, as
+``"admin/auth/group/<path:object_id>/"``) to one ``Access``, or a tuple of them when the route
+is checked on several objects (a conversation page on each kind of conversation)::
+
+    "care:note": Access(
+        SAFE,                                  # the methods the route accepts
+        signed_in(FORBIDDEN, each(PRACTITIONERS, NOT_FOUND), practitioner=IN, supervisor=IN),
+        objects={"note_id": "note"},           # path parameter -> key of access_world's objects
+    ),
+
+- The methods: ``SAFE`` (GET, HEAD), ``FORM`` (GET, HEAD, POST), ``POST_ONLY``, or any set.
+  Any other method must answer 405 -- unless a refusal comes first: sign-in, MFA enrolment,
+  a request to confirm one's password again, and (unless ``method_first=True``, as for the
+  API, which checks the method before anything) a 401 or a role's 403. ``other_methods=``
+  names personas who get something else from the methods the route does not take (someone
+  signed in who opens a sign-in page is sent on, whatever the method).
+- The outcomes, one per persona (``PERSONAS``): ``IN`` (anything that is not a refusal below:
+  2xx, a redirect elsewhere, a 400/409/422 with the form's errors; a POST with an empty body
+  is enough to show access), ``NOT_FOUND`` (404: not theirs, answered as a missing object is),
+  ``FORBIDDEN`` (403: their role never opens this route), ``LOGIN`` (sent to sign in),
+  ``MFA`` (staff without a second factor, sent to enrol), ``REAUTHENTICATE`` (asked to confirm
+  their password first), ``UNAUTHORIZED`` (401, JSON), ``METHOD`` (405). Every persona's
+  session has just confirmed its password, so pages that ask for it again show what lies
+  behind. ``signed_in(default, ...)`` starts a table where the visitor gets ``LOGIN`` and the
+  staff member without MFA gets ``MFA``; ``public(default, ...)`` one where everyone gets the
+  default; ``api(default, ...)`` one with 401 for both; ``each(personas, outcome)`` fills a
+  group (``PRACTITIONERS``, ``OFFICERS``).
+- ``post=`` overrides the outcome of POST for some personas, where it differs from GET.
+- ``json=`` is a body sent with every write, for operations (the API) that validate the body
+  before they look at the object: it lets the request reach the access check.
+- ``missing=`` is what someone who gets in is answered when the objects do not exist (404 by
+  default: alike for missing and not theirs); refused personas are refused alike. A mapping
+  of method to outcome answers every persona alike (for a public route whose key is the proof).
+- ``changes=`` names who may change something with a write (by default: whoever gets in). Any
+  other persona's POST, PUT, PATCH or DELETE must leave the named objects' rows and the audit
+  log exactly as they were.
+- ``label=`` names the objects in the test's id when a route has several entries.
+
+To add a route: add its objects to ``tests/access_world.py`` (through the services, owned by a
+persona), then an entry here naming them. A new persona goes into ``access_world.PERSONAS``,
+and into every table (``signed_in``/``public`` fill the defaults).
+
+Routes of the admin site are declared by ``admin_access`` (administrators with MFA only, on a
+real row of the admin's model). Websocket routes are in ``SOCKETS``, keyed by their pattern:
+````OPEN`` (accepted) or the refusal it is closed with, per persona.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
-PERSONAS = (
-    "visitor",
-    "client_person",
-    "practitioner",
-    "other_practitioner",
-    "moderator",
-    "officer",
-    "admin_person",
-    "staff_without_mfa",
-)
-SIGNED_IN = [p for p in PERSONAS if p != "visitor"]
-STAFF_WITH_MFA = ["practitioner", "other_practitioner", "moderator", "officer", "admin_person"]
+from tests.access_world import PERSONAS
 
-Policy = dict[str, frozenset[str]]
+__all__ = ["PERSONAS", "ROUTES", "SOCKETS", "Access", "Socket", "admin_access"]
+
+IN = "in"
+NOT_FOUND = "404"
+FORBIDDEN = "403"
+METHOD = "405"
+UNAUTHORIZED = "401"
+LOGIN = "login"
+MFA = "mfa"
+REAUTHENTICATE = "reauthenticate"
+OPEN = "open"
+
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+SAFE = frozenset({"GET", "HEAD"})
+FORM = frozenset({"GET", "HEAD", "POST"})
+POST_ONLY = frozenset({"POST"})
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+PRACTITIONERS = ("practitioner", "other_practitioner", "supervisor", "recipient")
+OFFICERS = ("officer", "other_officer")
+SIGNED_IN_PERSONAS = tuple(p for p in PERSONAS if p != "visitor")
+
+Who = Mapping[str, str]
 
 
-def _policy(default: Iterable[str], **overrides: Iterable[str]) -> Policy:
-    table = {persona: frozenset(default) for persona in PERSONAS}
-    table.update({persona: frozenset(outcomes) for persona, outcomes in overrides.items()})
+def each(personas: Iterable[str], outcome: str) -> dict[str, str]:
+    return dict.fromkeys(personas, outcome)
+
+
+def public(default: str, *groups: Who, **who: str) -> dict[str, str]:
+    """Everyone gets ``default``, then the groups and personas named."""
+    table = dict.fromkeys(PERSONAS, default)
+    for group in groups:
+        table.update(group)
+    table.update(who)
     return table
 
 
-# Anyone, signed in or not. (A signed-in person may be sent on from sign-in pages to their
-# overview, which asks staff without MFA to enrol first.)
-PUBLIC = _policy({"ok"}, staff_without_mfa={"ok", "mfa"})
-# Public, POST only (GET answers 405).
-PUBLIC_POST_ONLY = _policy({"method"})
-# Any signed-in person; staff must have MFA first.
-SIGNED_IN_PAGE = _policy({"ok"}, visitor={"login"}, staff_without_mfa={"mfa"})
-SIGNED_IN_POST_ONLY = _policy({"method"}, visitor={"login"}, staff_without_mfa={"mfa"})
-# Pages a staff member without MFA may still open (enrolment and account set-up).
-ENROLMENT_PAGE = _policy({"ok"}, visitor={"login"})
-HAS_FACTOR_PAGE = _policy(
-    {"ok"}, visitor={"login"}, client_person={"denied"}, staff_without_mfa={"mfa", "denied"}
-)
-# The Django admin: administrators with MFA only.
-# (Read-only models, such as the audit log, refuse their add and delete pages even to admins.)
-ADMIN_ONLY = _policy(
-    {"denied"}, visitor={"login"}, admin_person={"ok", "denied"}, staff_without_mfa={"mfa"}
-)
+def signed_in(default: str, *groups: Who, **who: str) -> dict[str, str]:
+    """A page behind sign-in: the visitor signs in, staff without MFA enrol first."""
+    return public(default, {"visitor": LOGIN, "staff_without_mfa": MFA}, *groups, **who)
 
-ROUTES: dict[str, Policy] = {
-    # Site shell
-    "shell:home": PUBLIC,
-    "shell:dashboard": SIGNED_IN_PAGE,
-    "set_language": PUBLIC_POST_ONLY,
-    "healthz": PUBLIC,
-    "readyz": PUBLIC,
-    # Our account pages
-    "accounts:preferences": SIGNED_IN_PAGE,
-    "accounts:sessions": SIGNED_IN_PAGE,
-    "accounts:end_session": SIGNED_IN_POST_ONLY,
-    "accounts:end_all_sessions": SIGNED_IN_POST_ONLY,
-    # Reminders on this device (web push): JSON endpoints, and the public service worker script
-    "accounts:push_subscribe": SIGNED_IN_POST_ONLY,
-    "accounts:push_unsubscribe": SIGNED_IN_POST_ONLY,
-    "accounts:push_worker": PUBLIC,
-    # django-allauth: signing up and in (a signed-in person is sent on to their overview)
-    "account_signup": PUBLIC,
-    "account_signup_practitioner": PUBLIC,
-    "account_login": PUBLIC,
-    "account_logout": PUBLIC,
-    "account_inactive": PUBLIC,
-    "account_email_verification_sent": PUBLIC,
-    "account_confirm_email": PUBLIC,
-    "account_reset_password": PUBLIC,
-    "account_reset_password_done": PUBLIC,
-    "account_reset_password_from_key": PUBLIC,
-    "account_reset_password_from_key_done": PUBLIC,
-    # The MFA step of sign-in has nothing to show without a pending sign-in: back to sign-in.
-    "mfa_authenticate": _policy({"login", "ok"}, staff_without_mfa={"login", "ok", "mfa"}),
-    # django-allauth: managing one's own account
-    "account_email": ENROLMENT_PAGE,
-    "account_reauthenticate": ENROLMENT_PAGE,
-    "account_change_password": SIGNED_IN_PAGE,
-    "account_set_password": SIGNED_IN_PAGE,
-    "mfa_index": ENROLMENT_PAGE,
-    "mfa_activate_totp": _policy({"ok"}, visitor={"login"}),
-    # Pages about a factor answer 404 to someone who has none (the client persona).
-    "mfa_deactivate_totp": HAS_FACTOR_PAGE,
-    "mfa_reauthenticate": ENROLMENT_PAGE,
-    "mfa_view_recovery_codes": HAS_FACTOR_PAGE,
-    "mfa_generate_recovery_codes": ENROLMENT_PAGE,
-    "mfa_download_recovery_codes": HAS_FACTOR_PAGE,
-    "mfa_list_webauthn": SIGNED_IN_PAGE,
-    "mfa_add_webauthn": ENROLMENT_PAGE,
-    "mfa_reauthenticate_webauthn": SIGNED_IN_PAGE,
-    "mfa_remove_webauthn": SIGNED_IN_PAGE,
-    "mfa_edit_webauthn": SIGNED_IN_PAGE,
+
+def api(default: str, *groups: Who, **who: str) -> dict[str, str]:
+    """/api/v1: 401 JSON to the visitor and to staff without a second factor."""
+    return public(
+        default, {"visitor": UNAUTHORIZED, "staff_without_mfa": UNAUTHORIZED}, *groups, **who
+    )
+
+
+@dataclass(frozen=True)
+class Access:
+    """One route on one set of objects: the methods it accepts and who gets what."""
+
+    methods: frozenset[str]
+    who: Who
+    objects: Mapping[str, str] = field(default_factory=dict)
+    post: Who = field(default_factory=dict)
+    missing: str | Mapping[str, str] = NOT_FOUND
+    changes: frozenset[str] | None = None
+    method_first: bool = False
+    other_methods: Who = field(default_factory=dict)
+    json: Mapping[str, object] | None = None
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        unknown = (set(self.who) | set(self.post)) - set(PERSONAS)
+        assert not unknown, f"unknown personas {unknown}"
+        assert set(self.who) == set(PERSONAS), "declare every persona"
+
+    def outcome(self, persona: str, method: str) -> str:
+        """What ``persona`` must get from ``method`` on this route's objects."""
+        declared = self.who[persona]
+        if method == "POST" and persona in self.post:
+            declared = self.post[persona]
+        if method in self.methods:
+            return declared
+        if persona in self.other_methods:
+            return self.other_methods[persona]
+        if declared in (LOGIN, MFA, REAUTHENTICATE):
+            return declared
+        # A method the route does not take: 405, unless the view refuses who asks first.
+        first = set() if self.method_first else {UNAUTHORIZED, FORBIDDEN}
+        return declared if declared in first else METHOD
+
+    def outcome_when_missing(self, persona: str, method: str) -> str:
+        if not isinstance(self.missing, str) and method in self.missing:
+            return self.missing[method]  # a public route answers everyone alike
+        found = self.outcome(persona, method)
+        # Whoever gets in is answered as for a missing object before the view looks at the
+        # method (a page that takes POST only at some stage of its object).
+        gets_in = self.who[persona] == IN and method in self.methods and found == METHOD
+        if found != IN and not gets_in:
+            return found
+        return self.missing if isinstance(self.missing, str) else NOT_FOUND
+
+    def may_change(self, persona: str) -> bool:
+        if self.changes is not None:
+            return persona in self.changes
+        return IN in {self.who[persona], self.post.get(persona, "")}
+
+
+@dataclass(frozen=True)
+class Socket:
+    """One websocket route on one set of objects: who may open it."""
+
+    who: Who
+    objects: Mapping[str, str] = field(default_factory=dict)
+    label: str = ""
+
+
+Entry = Access | tuple[Access, ...]
+
+# --- Site shell, accounts and allauth --------------------------------------------------------
+
+ROUTES: dict[str, Entry] = {
+    "shell:home": Access(SAFE, public(IN)),
+    "shell:dashboard": Access(SAFE, signed_in(IN)),
+    "set_language": Access(POST_ONLY, public(IN)),
+    "healthz": Access(SAFE, public(IN)),
+    "readyz": Access(SAFE, public(IN)),
+    "accounts:preferences": Access(FORM, signed_in(IN)),
+    "accounts:sessions": Access(SAFE, signed_in(IN)),
+    # Only one's own session: someone else's is answered as a missing one.
+    "accounts:end_session": Access(
+        POST_ONLY, signed_in(NOT_FOUND, client=IN), objects={"session_id": "user_session"}
+    ),
+    # Ending every session, this one included, sends one to sign in again.
+    "accounts:end_all_sessions": Access(
+        POST_ONLY, signed_in(IN), post=each(SIGNED_IN_PERSONAS[:-1], LOGIN)
+    ),
+    "accounts:push_subscribe": Access(POST_ONLY, signed_in(IN)),
+    "accounts:push_unsubscribe": Access(POST_ONLY, signed_in(IN)),
+    "accounts:push_worker": Access(SAFE, public(IN)),
 }
 
-# Whole namespaces that share one policy.
-NAMESPACES: dict[str, Policy] = {
-    "admin": ADMIN_ONLY,
+# django-allauth: signing up and in (public), managing one's own account (signed in). Its form
+# views take PUT as POST.
+ALLAUTH_FORM = frozenset({"GET", "HEAD", "POST", "PUT"})
+ANY_METHOD = frozenset(METHODS)
+# Someone signed in who opens a sign-in or sign-up page is sent on, whatever the method.
+SENT_ON = each(SIGNED_IN_PERSONAS, IN)
+# Pages about a factor answer 404 to someone who has none, whatever the method.
+NO_FACTOR = {"client": NOT_FOUND, "staff_without_mfa": NOT_FOUND}
+ROUTES.update(
+    {
+        "account_signup": Access(ALLAUTH_FORM, public(IN), other_methods=SENT_ON),
+        "account_signup_practitioner": Access(ALLAUTH_FORM, public(IN), other_methods=SENT_ON),
+        "account_login": Access(ALLAUTH_FORM, public(IN), other_methods=SENT_ON),
+        "account_logout": Access(FORM, public(IN)),
+        "account_inactive": Access(SAFE, public(IN)),
+        "account_email_verification_sent": Access(SAFE, public(IN)),
+        # The key is the proof: whoever holds it confirms the address; a wrong key is told so.
+        # Confirmed by anyone but its owner, the address's owner is asked to sign in (and
+        # whoever else was signed in is signed out).
+        "account_confirm_email": Access(
+            FORM,
+            public(IN),
+            post=public(LOGIN, client=IN),
+            objects={"key": "confirmation_key"},
+            missing={"GET": IN, "HEAD": IN, "POST": NOT_FOUND},
+        ),
+        "account_reset_password": Access(ALLAUTH_FORM, public(IN)),
+        "account_reset_password_done": Access(SAFE, public(IN)),
+        # The key moves into the session and the page is opened again without it, whatever the
+        # method; a wrong key is told so.
+        "account_reset_password_from_key": Access(
+            ANY_METHOD,
+            public(IN),
+            objects={"uidb36": "reset_uid", "key": "reset_key"},
+            missing=IN,
+        ),
+        "account_reset_password_from_key_done": Access(SAFE, public(IN)),
+        # The second step of signing in: without a first step pending, back to sign-in.
+        "mfa_authenticate": Access(ANY_METHOD, public(IN, visitor=LOGIN)),
+        "account_email": Access(ALLAUTH_FORM, signed_in(IN, staff_without_mfa=IN)),
+        "account_reauthenticate": Access(ALLAUTH_FORM, signed_in(IN, staff_without_mfa=IN)),
+        "account_change_password": Access(ALLAUTH_FORM, signed_in(IN)),
+        # Someone who has a password is sent on to change it, whatever the method.
+        "account_set_password": Access(
+            ALLAUTH_FORM, signed_in(IN), other_methods=each(SIGNED_IN_PERSONAS[:-1], IN)
+        ),
+        "mfa_index": Access(SAFE, signed_in(IN, staff_without_mfa=IN)),
+        # Someone who has the factor already is sent on, whatever the method.
+        "mfa_activate_totp": Access(
+            ALLAUTH_FORM,
+            signed_in(IN, staff_without_mfa=IN),
+            other_methods=each(SIGNED_IN_PERSONAS[:-1], IN),
+        ),
+        "mfa_deactivate_totp": Access(
+            ALLAUTH_FORM, signed_in(IN, client=NOT_FOUND), other_methods={"client": NOT_FOUND}
+        ),
+        # Without a factor, confirming one's identity is by password.
+        "mfa_reauthenticate": Access(
+            ALLAUTH_FORM,
+            signed_in(IN, client=REAUTHENTICATE, staff_without_mfa=REAUTHENTICATE),
+        ),
+        "mfa_view_recovery_codes": Access(SAFE, signed_in(IN, NO_FACTOR)),
+        "mfa_generate_recovery_codes": Access(ALLAUTH_FORM, signed_in(IN, staff_without_mfa=IN)),
+        "mfa_download_recovery_codes": Access(
+            SAFE, signed_in(IN, NO_FACTOR), other_methods=NO_FACTOR
+        ),
+        "mfa_list_webauthn": Access(SAFE, signed_in(IN)),
+        "mfa_add_webauthn": Access(
+            ALLAUTH_FORM, signed_in(IN, staff_without_mfa=IN), other_methods={"client": IN}
+        ),
+        # Nobody here has a security key: confirming one's identity is by password.
+        "mfa_reauthenticate_webauthn": Access(ALLAUTH_FORM, signed_in(REAUTHENTICATE)),
+        # A security key is its owner's alone. Nobody in the world has one (registering a
+        # key takes a browser's signed attestation): the address names the practitioner's
+        # authenticator app instead, which is no security key, to her or anyone else.
+        "mfa_remove_webauthn": Access(
+            frozenset({"GET", "HEAD", "POST", "DELETE"}),
+            signed_in(NOT_FOUND),
+            objects={"pk": "authenticator"},
+        ),
+        "mfa_edit_webauthn": Access(
+            ALLAUTH_FORM, signed_in(NOT_FOUND), objects={"pk": "authenticator"}
+        ),
+    }
+)
+
+# --- Registry and credentials -----------------------------------------------------------------
+
+PRACTITIONERS_ONLY = signed_in(FORBIDDEN, each(PRACTITIONERS, IN))
+REVIEWERS_ONLY = signed_in(FORBIDDEN, each(OFFICERS, IN), admin=IN)
+ROUTES.update(
+    {
+        "registry:verify": Access(SAFE, public(IN)),
+        "registry:verification": Access(
+            SAFE,
+            public(IN),
+            objects={"regulator": "regulator_slug", "number": "registration_number"},
+        ),
+        "registry:badge": Access(
+            SAFE,
+            public(IN),
+            objects={"regulator": "regulator_slug", "number": "registration_number"},
+            missing=IN,  # a badge for a number nobody holds says so, as an image
+        ),
+        "registry:my_registrations": Access(FORM, PRACTITIONERS_ONLY),
+        "registry:withdraw_registration": Access(
+            POST_ONLY,
+            signed_in(FORBIDDEN, each(PRACTITIONERS, NOT_FOUND), practitioner=IN),
+            objects={"claim_id": "claim"},
+        ),
+        "credentials:download": Access(
+            SAFE,
+            signed_in(FORBIDDEN, each(PRACTITIONERS, NOT_FOUND), practitioner=IN),
+            objects={"claim_id": "claim"},
+        ),
+        "credentials:wallet_offer": Access(
+            POST_ONLY,
+            signed_in(FORBIDDEN, each(PRACTITIONERS, NOT_FOUND), practitioner=IN),
+            objects={"claim_id": "claim"},
+        ),
+        # Proving control of one's own claim (the practitioner's claim in Scotland).
+        "registry:send_claim_code": Access(
+            POST_ONLY,
+            signed_in(FORBIDDEN, each(PRACTITIONERS, NOT_FOUND), practitioner=IN),
+            objects={"claim_id": "pending_claim"},
+        ),
+        "registry:prove_claim_code": Access(
+            POST_ONLY,
+            signed_in(FORBIDDEN, each(PRACTITIONERS, NOT_FOUND), practitioner=IN),
+            objects={"claim_id": "pending_claim"},
+        ),
+        "registry:add_claim_evidence": Access(
+            POST_ONLY,
+            signed_in(FORBIDDEN, each(PRACTITIONERS, NOT_FOUND), practitioner=IN),
+            objects={"claim_id": "pending_claim"},
+        ),
+        "registry:review_queue": Access(SAFE, REVIEWERS_ONLY),
+        # The pending claim came with no identity document: nothing to open, even for reviewers.
+        "registry:claim_identity_document": Access(
+            SAFE,
+            signed_in(FORBIDDEN, officer=NOT_FOUND, other_officer=NOT_FOUND, admin=NOT_FOUND),
+            objects={"claim_id": "pending_claim"},
+        ),
+        # The pending claim is in Scotland: the SSSC's officer reviews it, and platform admins.
+        "registry:review_claim": Access(
+            FORM,
+            signed_in(FORBIDDEN, officer=NOT_FOUND, other_officer=IN, admin=IN),
+            objects={"claim_id": "pending_claim"},
+        ),
+        # The pending claim came with no evidence file: nothing to open, even for reviewers.
+        "registry:claim_evidence": Access(
+            SAFE,
+            signed_in(FORBIDDEN, officer=NOT_FOUND, other_officer=NOT_FOUND, admin=NOT_FOUND),
+            objects={"claim_id": "pending_claim"},
+        ),
+        "registry:register_imports": Access(FORM, REVIEWERS_ONLY),
+        "registry:register_import": (
+            Access(
+                SAFE,
+                signed_in(FORBIDDEN, officer=IN, other_officer=NOT_FOUND, admin=IN),
+                objects={"import_id": "register_import"},
+                label="england",
+            ),
+            Access(
+                SAFE,
+                signed_in(FORBIDDEN, officer=NOT_FOUND, other_officer=IN, admin=IN),
+                objects={"import_id": "other_register_import"},
+                label="scotland",
+            ),
+        ),
+        "registry:register_import_decision": (
+            Access(
+                POST_ONLY,
+                signed_in(FORBIDDEN, officer=IN, other_officer=NOT_FOUND, admin=IN),
+                objects={"import_id": "register_import"},
+                label="england",
+            ),
+            Access(
+                POST_ONLY,
+                signed_in(FORBIDDEN, officer=NOT_FOUND, other_officer=IN, admin=IN),
+                objects={"import_id": "other_register_import"},
+                label="scotland",
+            ),
+        ),
+        "credentials:did_document": Access(SAFE, public(IN)),
+        "credentials:verify": Access(FORM, public(IN)),
+        "credentials:status_list": Access(SAFE, public(IN), objects={"list_id": "status_list_id"}),
+        "credentials:vocabulary": Access(SAFE, public(IN)),
+        # did:web's address for a site below a path; the test site is at its host's root.
+        "credentials:did_document_at_path": Access(SAFE, public(NOT_FOUND)),
+        "credentials:oid4vci_issuer_metadata": Access(SAFE, public(IN)),
+        "credentials:oid4vci_authorization_server_metadata": Access(SAFE, public(IN)),
+        # Wallets hold no session: the pre-authorized code or the token is the proof.
+        "credentials:oid4vci_token": Access(POST_ONLY, public(IN)),
+        "credentials:oid4vci_credential": Access(
+            POST_ONLY, public(UNAUTHORIZED), method_first=True
+        ),
+    }
+)
+
+# --- /api/v1 (each operation authenticates itself; a wrong method is 405 before anything) ----
+
+API_GET = frozenset({"GET"})
+API_GET_POST = frozenset({"GET", "POST"})
+ROUTES.update(
+    {
+        "api:verify": Access(API_GET, public(IN), method_first=True),
+        # The schema and the API's root answer every method alike.
+        "api:openapi-json": Access(ANY_METHOD, public(IN)),
+        "api:api-root": Access(ANY_METHOD, public(NOT_FOUND)),
+        "api:practitioners": Access(API_GET, public(IN), method_first=True),
+        "api:practitioner_slots": Access(
+            API_GET,
+            public(IN),
+            objects={"practitioner_id": "practitioner_person"},
+            method_first=True,
+        ),
+        "api:my_appointments": Access(API_GET, api(IN), method_first=True),
+        "api:messaging_conversations": Access(API_GET, api(IN), method_first=True),
+        # Messages of a conversation (GET) and sending one (POST) share one address.
+        "api:messaging_messages": Access(
+            API_GET_POST,
+            api(NOT_FOUND, client=IN, practitioner=IN),
+            objects={"conversation_id": "case_conversation"},
+            method_first=True,
+            json={"body": "Hello"},
+        ),
+        "api:messaging_send": Access(
+            API_GET_POST,
+            api(NOT_FOUND, client=IN, practitioner=IN),
+            objects={"conversation_id": "case_conversation"},
+            method_first=True,
+            json={"body": "Hello"},  # a body the schema takes, so the request reaches the check
+        ),
+    }
+)
+
+# --- Directory --------------------------------------------------------------------------------
+
+ROUTES.update(
+    {
+        "directory:search": Access(SAFE, public(IN)),
+        # A redirect of the old address, whatever the method.
+        "directory:search_redirect": Access(frozenset(METHODS), public(IN)),
+        "directory:profile": Access(SAFE, public(IN), objects={"slug": "profile_slug"}),
+        # A profile without a photo has none to show, to anyone.
+        "directory:photo": Access(SAFE, public(NOT_FOUND), objects={"slug": "profile_slug"}),
+        "directory:edit_profile": Access(FORM, PRACTITIONERS_ONLY),
+        "directory:display_name_reviews": Access(SAFE, REVIEWERS_ONLY),
+        # Jonas is registered in England: England's officer reviews his display name, and
+        # admins; Scotland's officer finds nothing there.
+        "directory:review_display_name": Access(
+            FORM,
+            signed_in(FORBIDDEN, officer=IN, other_officer=NOT_FOUND, admin=IN),
+            objects={"profile_id": "profile_waiting"},
+        ),
+    }
+)
+
+# --- Scheduling -------------------------------------------------------------------------------
+
+# The client's appointment with her practitioner: the two parties only.
+APPOINTMENT_PARTIES = signed_in(
+    FORBIDDEN, each(PRACTITIONERS, NOT_FOUND), client=IN, practitioner=IN
+)
+APPOINTMENT_PRACTITIONER = signed_in(FORBIDDEN, each(PRACTITIONERS, NOT_FOUND), practitioner=IN)
+APPOINTMENT = {"appointment_id": "appointment"}
+PARTIES_ONLY = signed_in(FORBIDDEN, each(PRACTITIONERS, IN), client=IN)
+ROUTES.update(
+    {
+        "scheduling:practitioner_times": Access(
+            SAFE, public(IN), objects={"practitioner_id": "practitioner_person"}
+        ),
+        # Without a slot named in the query there is nothing to confirm.
+        "scheduling:confirm_booking": Access(FORM, signed_in(FORBIDDEN, client=NOT_FOUND)),
+        "scheduling:my_appointments": Access(SAFE, signed_in(FORBIDDEN, client=IN)),
+        "scheduling:appointment": Access(SAFE, APPOINTMENT_PARTIES, objects=APPOINTMENT),
+        "scheduling:appointment_ics": Access(SAFE, APPOINTMENT_PARTIES, objects=APPOINTMENT),
+        "scheduling:cancel_appointment": Access(FORM, APPOINTMENT_PARTIES, objects=APPOINTMENT),
+        "scheduling:reschedule_appointment": Access(FORM, APPOINTMENT_PARTIES, objects=APPOINTMENT),
+        "scheduling:confirm_appointment": Access(
+            POST_ONLY, APPOINTMENT_PRACTITIONER, objects=APPOINTMENT
+        ),
+        "scheduling:decline_appointment": Access(
+            POST_ONLY, APPOINTMENT_PRACTITIONER, objects=APPOINTMENT
+        ),
+        "scheduling:record_no_show": Access(
+            POST_ONLY, APPOINTMENT_PRACTITIONER, objects=APPOINTMENT
+        ),
+        "scheduling:practitioner_appointments": Access(SAFE, PRACTITIONERS_ONLY),
+        "scheduling:availability": Access(SAFE, PRACTITIONERS_ONLY),
+        "scheduling:update_rules": Access(POST_ONLY, PRACTITIONERS_ONLY),
+        "scheduling:add_window": Access(POST_ONLY, PRACTITIONERS_ONLY),
+        "scheduling:remove_window": Access(
+            POST_ONLY,
+            signed_in(FORBIDDEN, each(PRACTITIONERS, NOT_FOUND), practitioner=IN),
+            objects={"window_id": "window"},
+        ),
+        "scheduling:add_exception": Access(POST_ONLY, PRACTITIONERS_ONLY),
+        "scheduling:remove_exception": Access(
+            POST_ONLY,
+            signed_in(FORBIDDEN, each(PRACTITIONERS, NOT_FOUND), practitioner=IN),
+            objects={"exception_id": "exception"},
+        ),
+        "scheduling:add_session_type": Access(POST_ONLY, PRACTITIONERS_ONLY),
+        "scheduling:edit_session_type": Access(
+            FORM,
+            signed_in(FORBIDDEN, each(PRACTITIONERS, NOT_FOUND), practitioner=IN),
+            objects={"session_type_id": "session_type"},
+        ),
+        "scheduling:withdraw_session_type": Access(
+            POST_ONLY,
+            signed_in(FORBIDDEN, each(PRACTITIONERS, NOT_FOUND), practitioner=IN),
+            objects={"session_type_id": "session_type"},
+        ),
+        "scheduling:calendar_settings": Access(SAFE, PARTIES_ONLY),
+        "scheduling:create_calendar_feed": Access(POST_ONLY, PARTIES_ONLY),
+        "scheduling:revoke_calendar_feed": Access(POST_ONLY, PARTIES_ONLY),
+        # The feed's secret address is the proof (calendar apps hold no session).
+        "scheduling:calendar_feed": Access(SAFE, public(IN), objects={"token": "feed_token"}),
+    }
+)
+
+# --- Messaging --------------------------------------------------------------------------------
+
+CONVERSATIONS = (
+    ("case_conversation", ("client", "practitioner")),
+    ("enquiry", ("client", "recipient")),
+    ("consultation", ("practitioner", "supervisor")),
+    ("moderator_conversation", ("moderator", "client")),
+)
+
+
+def in_each_conversation(
+    methods: frozenset[str], route_objects: Mapping[str, str] | None = None
+) -> tuple[Access, ...]:
+    """A conversation's route, checked on each kind: its participants get in, no one else."""
+    return tuple(
+        Access(
+            methods,
+            signed_in(NOT_FOUND, each(participants, IN)),
+            objects={"conversation_id": key, **(route_objects or {})},
+            label=key,
+        )
+        for key, participants in CONVERSATIONS
+    )
+
+
+ROUTES.update(
+    {
+        "messaging:inbox": Access(SAFE, signed_in(IN)),
+        # Writing to someone: a client to a practitioner, a practitioner to a colleague, a
+        # moderator to anyone; other pairs are refused with the reason, on the form.
+        # Writing to oneself, or as an officer, has no form: answered as for nobody.
+        "messaging:start": Access(
+            FORM,
+            signed_in(IN, each(OFFICERS, NOT_FOUND), practitioner=NOT_FOUND),
+            objects={"person_id": "practitioner_person"},
+        ),
+        "messaging:blocked_people": Access(SAFE, signed_in(IN)),
+        # Lifting a block one never made changes nothing, and says so.
+        "messaging:unblock": Access(
+            POST_ONLY,
+            signed_in(IN),
+            objects={"person_id": "blocked_person"},
+            changes=frozenset({"client"}),
+            missing=IN,
+        ),
+        "messaging:office_hours": Access(FORM, PRACTITIONERS_ONLY),
+        "messaging:conversation": in_each_conversation(FORM),
+        "messaging:close_conversation": in_each_conversation(POST_ONLY),
+        "messaging:block": in_each_conversation(POST_ONLY),
+        # A message can be changed by its sender only (the client, here).
+        "messaging:edit_message": Access(
+            FORM,
+            signed_in(NOT_FOUND, client=IN),
+            objects={"conversation_id": "case_conversation", "message_id": "message"},
+        ),
+        "messaging:delete_message": Access(
+            POST_ONLY,
+            signed_in(NOT_FOUND, client=IN),
+            objects={"conversation_id": "case_conversation", "message_id": "message"},
+        ),
+        "messaging:attachment": Access(
+            SAFE,
+            signed_in(NOT_FOUND, client=IN, practitioner=IN),
+            objects={"conversation_id": "case_conversation", "attachment_id": "attachment"},
+        ),
+    }
+)
+
+# --- Care -------------------------------------------------------------------------------------
+
+CASE = {"case_id": "case"}
+# The case's own practitioner only; other practitioners are answered as for a missing case.
+CASE_PRACTITIONER = signed_in(FORBIDDEN, each(PRACTITIONERS, NOT_FOUND), practitioner=IN)
+ROUTES.update(
+    {
+        "care:caseload": Access(SAFE, PRACTITIONERS_ONLY),
+        "care:case": Access(SAFE, CASE_PRACTITIONER, objects=CASE),
+        "care:edit_case": Access(FORM, CASE_PRACTITIONER, objects=CASE),
+        "care:change_status": Access(FORM, CASE_PRACTITIONER, objects=CASE),
+        "care:suitability": Access(FORM, CASE_PRACTITIONER, objects=CASE),
+        "care:supervisor": Access(FORM, CASE_PRACTITIONER, objects=CASE),
+        "care:assign_plan": Access(FORM, CASE_PRACTITIONER, objects=CASE),
+        "care:change_plan": Access(POST_ONLY, CASE_PRACTITIONER, objects={"plan_id": "plan"}),
+        "care:acknowledge_flag": Access(POST_ONLY, CASE_PRACTITIONER, objects={"flag_id": "flag"}),
+        # The enquiry is to the recipient: only she takes it on.
+        "care:take_on_enquiry": Access(
+            POST_ONLY,
+            signed_in(FORBIDDEN, each(PRACTITIONERS, NOT_FOUND), recipient=IN),
+            objects={"conversation_id": "enquiry"},
+        ),
+        "care:supervision": Access(SAFE, PRACTITIONERS_ONLY),
+        # Notes: the author, and the case's supervisor reads them.
+        "care:case_notes": Access(SAFE, CASE_PRACTITIONER, objects=CASE),
+        "care:new_note": Access(FORM, CASE_PRACTITIONER, objects=CASE),
+        "care:note": Access(
+            SAFE,
+            signed_in(FORBIDDEN, each(PRACTITIONERS, NOT_FOUND), practitioner=IN, supervisor=IN),
+            objects={"note_id": "note"},
+        ),
+        "care:edit_note": Access(FORM, CASE_PRACTITIONER, objects={"note_id": "note"}),
+        "care:add_addendum": Access(POST_ONLY, CASE_PRACTITIONER, objects={"note_id": "note"}),
+        "care:refer": Access(FORM, CASE_PRACTITIONER, objects=CASE),
+        "care:referrals": Access(SAFE, PRACTITIONERS_ONLY),
+        # A referral: the client, the referrer, and the recipient once the client agreed.
+        # Its page takes the client's answer while the referral waits for it; this one is
+        # answered already.
+        "care:referral": Access(
+            FORM,
+            signed_in(NOT_FOUND, client=IN, practitioner=IN, recipient=IN),
+            post=each(("client", "practitioner", "recipient"), METHOD),
+            objects={"referral_id": "referral"},
+        ),
+        # Whoever sees the referral may ask; only the client and the referrer withdraw it, only
+        # the recipient accepts or declines it (the others are told so, and nothing changes).
+        "care:withdraw_referral": Access(
+            POST_ONLY,
+            signed_in(NOT_FOUND, client=IN, practitioner=IN, recipient=IN),
+            objects={"referral_id": "referral"},
+            changes=frozenset({"client", "practitioner"}),
+        ),
+        "care:accept_referral": Access(
+            POST_ONLY,
+            signed_in(FORBIDDEN, each(PRACTITIONERS, NOT_FOUND), practitioner=IN, recipient=IN),
+            objects={"referral_id": "referral"},
+            changes=frozenset({"recipient"}),
+        ),
+        "care:decline_referral": Access(
+            POST_ONLY,
+            signed_in(FORBIDDEN, each(PRACTITIONERS, NOT_FOUND), practitioner=IN, recipient=IN),
+            objects={"referral_id": "referral"},
+            changes=frozenset({"recipient"}),
+        ),
+        "care:emergency_lookup": Access(SAFE, signed_in(FORBIDDEN, moderator=IN, admin=IN)),
+        # Break-glass: moderators, admins and the case's supervisor, with a written reason.
+        "care:break_glass": Access(
+            FORM,
+            signed_in(NOT_FOUND, moderator=IN, admin=IN, supervisor=IN),
+            objects=CASE,
+        ),
+        "care:my_care": Access(SAFE, signed_in(FORBIDDEN, client=IN)),
+        "care:consent": Access(
+            FORM,
+            signed_in(FORBIDDEN, client=IN),
+            objects={"case_id": "case", "technology": "technology"},
+        ),
+        "care:withdraw_consent": Access(
+            POST_ONLY,
+            signed_in(FORBIDDEN, client=IN),
+            objects={"case_id": "case", "technology": "technology"},
+        ),
+        # Answerable through a signed link without signing in (so no MFA step comes first);
+        # signed in, the client's own only.
+        "care:check_in": Access(
+            FORM,
+            public(NOT_FOUND, visitor=LOGIN, client=IN),
+            objects={"check_in_id": "check_in"},
+            other_methods={"visitor": METHOD},
+        ),
+    }
+)
+
+# --- The admin site ---------------------------------------------------------------------------
+
+ADMIN_ONLY = signed_in(FORBIDDEN, admin=IN)
+# The admin's views answer every method (a missing object sends the admin back to the index).
+ADMIN_METHODS = frozenset(METHODS)
+# Routes of the admin that differ: the audit log is read-only even to admins; a page of the
+# admin that does not exist, and "view on site" for a person (who has no public page), are
+# missing to the admin too; signing out of the admin sends anyone signed in to the site's own
+# sign-out page, and takes POST only from an admin.
+ADMIN_EXCEPTIONS: dict[str, Access] = {
+    # Its search answers only a field of a form it names.
+    "admin:autocomplete": Access(SAFE, signed_in(FORBIDDEN), other_methods={"admin": METHOD}),
+    "admin:jsi18n": Access(SAFE, ADMIN_ONLY),
+    "admin:password_change": Access(ALLAUTH_FORM, ADMIN_ONLY),
+    "admin:password_change_done": Access(SAFE, ADMIN_ONLY),
+    "admin/(?P<url>.*)$": Access(
+        ADMIN_METHODS, signed_in(FORBIDDEN, admin=NOT_FOUND), objects={"url": "admin:url"}
+    ),
+    "admin:view_on_site": Access(
+        ADMIN_METHODS,
+        signed_in(FORBIDDEN, admin=NOT_FOUND),
+        objects={"content_type_id": "admin:content_type_id", "object_id": "admin:object_id"},
+    ),
+    "admin:logout": Access(
+        POST_ONLY, signed_in(IN), other_methods=each(SIGNED_IN_PERSONAS[:-2], IN)
+    ),
 }
-ROUTES["admin:logout"] = ADMIN_ONLY | {"admin_person": frozenset({"method"})}
 
-# Verifiable credentials (casework/registry/credentials): the issuer's DID document, the
-# credential check page, and the status lists. A status list the sample address names does not
-# exist, so it answers 404 to everyone alike.
-ROUTES["credentials:did_document"] = PUBLIC
-ROUTES["credentials:verify"] = PUBLIC
-ROUTES["credentials:status_list"] = _policy(
-    {"ok", "denied"}, staff_without_mfa={"ok", "denied", "mfa"}
-)
-# The vocabulary of the credential's terms; the DID document at did:web's address for a site
-# below a path (the test site is at its host's root, so that address answers 404 alike).
-ROUTES["credentials:vocabulary"] = PUBLIC
-ROUTES["credentials:did_document_at_path"] = _policy({"denied"})
-# OpenID4VCI: public metadata; the token and credential endpoints take only POST from wallets.
-ROUTES["credentials:oid4vci_issuer_metadata"] = PUBLIC
-ROUTES["credentials:oid4vci_authorization_server_metadata"] = PUBLIC
-ROUTES["credentials:oid4vci_token"] = PUBLIC_POST_ONLY
-ROUTES["credentials:oid4vci_credential"] = PUBLIC_POST_ONLY
 
-# Registry: public verification; practitioners' own registrations; reviewers' queue.
-PRACTITIONERS_ONLY = _policy(
-    {"denied"},
-    visitor={"login"},
-    practitioner={"ok"},
-    other_practitioner={"ok"},
-    staff_without_mfa={"mfa"},
-)
-PRACTITIONERS_ONLY_POST = _policy(
-    {"denied"},
-    visitor={"login"},
-    practitioner={"method"},
-    other_practitioner={"method"},
-    staff_without_mfa={"mfa"},
-)
-REVIEWERS_ONLY = _policy(
-    {"denied"}, visitor={"login"}, officer={"ok"}, admin_person={"ok"}, staff_without_mfa={"mfa"}
-)
-# A claim the sample address names does not exist: 404 to reviewers, 403 to everyone else.
-REVIEWERS_OBJECT = _policy({"denied"}, visitor={"login"}, staff_without_mfa={"mfa"})
-ROUTES.update(
-    {
-        "registry:verify": PUBLIC,
-        # The sample registration does not exist: 404 alike for everyone.
-        "registry:verification": _policy({"denied"}),
-        "registry:badge": PUBLIC,
-        "registry:my_registrations": PRACTITIONERS_ONLY,
-        "registry:withdraw_registration": PRACTITIONERS_ONLY_POST,
-        # The holder's own credential: the sample claim is nobody's, so 404 to practitioners.
-        "credentials:download": _policy({"denied"}, visitor={"login"}, staff_without_mfa={"mfa"}),
-        "credentials:wallet_offer": PRACTITIONERS_ONLY_POST,
-        "registry:send_claim_code": PRACTITIONERS_ONLY_POST,
-        "registry:prove_claim_code": PRACTITIONERS_ONLY_POST,
-        "registry:add_claim_evidence": PRACTITIONERS_ONLY_POST,
-        "registry:review_queue": REVIEWERS_ONLY,
-        "registry:review_claim": REVIEWERS_OBJECT,
-        "registry:claim_evidence": REVIEWERS_OBJECT,
-        "registry:claim_identity_document": REVIEWERS_OBJECT,
-    }
+# Models the admin shows but never changes (records kept by services): no adding, changing
+# or deleting, even for admins.
+READ_ONLY_IN_ADMIN = (
+    "accounts_pushsubscription",
+    "django_tasks_database_dbtaskresult",
+    "privacy_auditevent",
+    "vault_datakey",
 )
 
-# /api/v1: authenticated per operation by the API itself. The verification lookup is public;
-# without a query it answers 400 with the reason.
-ROUTES.update(
-    {
-        "api:verify": _policy({"status 400"}),
-        "api:openapi-json": PUBLIC,
-        "api:api-root": _policy({"denied"}),
-    }
-)
 
-# Register imports: officers of the regulator and platform admins. The sample import does not
-# exist: 404 to them, 403 to everyone else.
-ROUTES.update(
-    {
-        "registry:register_imports": REVIEWERS_ONLY,
-        "registry:register_import": REVIEWERS_OBJECT,
-        "registry:register_import_decision": REVIEWERS_OBJECT
-        | {"officer": frozenset({"method"}), "admin_person": frozenset({"method"})},
-    }
-)
+def admin_access(name: str, parameters: Iterable[str]) -> Access:
+    """Every route of the admin site: administrators with MFA only, on a real row of the
+    admin's model (``access_world`` finds one for each parameter)."""
+    if name in ADMIN_EXCEPTIONS:
+        return ADMIN_EXCEPTIONS[name]
+    objects = {parameter: f"admin:{parameter}" for parameter in parameters}
+    model, _, view = name.removeprefix("admin:").rpartition("_")
+    if model in READ_ONLY_IN_ADMIN and view in ("add", "delete"):
+        return Access(ADMIN_METHODS, signed_in(FORBIDDEN), objects=objects)
+    if model in READ_ONLY_IN_ADMIN and view == "change":
+        return Access(
+            ADMIN_METHODS, ADMIN_ONLY, post={"admin": FORBIDDEN}, objects=objects, missing=IN
+        )
+    return Access(ADMIN_METHODS, ADMIN_ONLY, objects=objects, missing=IN)
 
-# Directory (casework/directory): public search and profiles; practitioners' profile editor.
-# The sample profile does not exist: its page and photo answer 404 alike to everyone. The JSON
-# search is public; without filters it lists whoever is listed.
-ROUTES.update(
-    {
-        "directory:search": PUBLIC,
-        "directory:search_redirect": PUBLIC,
-        "directory:profile": _policy({"denied"}),
-        "directory:photo": _policy({"denied"}),
-        "directory:edit_profile": PRACTITIONERS_ONLY,
-        "directory:display_name_reviews": REVIEWERS_ONLY,
-        "directory:review_display_name": REVIEWERS_OBJECT,
-        "api:practitioners": _policy({"ok"}),
-    }
-)
 
-# Scheduling (casework/scheduling): availability, booking, appointments, calendar feeds.
-# Sample ids name no practitioner, appointment, session or feed: 404 alike to whoever may
-# reach that kind of page, 403 to other roles.
-CLIENTS_ONLY = _policy(
-    {"denied"}, visitor={"login"}, client_person={"ok"}, staff_without_mfa={"mfa"}
-)
-PARTIES = _policy(
-    {"denied"},
-    visitor={"login"},
-    client_person={"ok"},
-    practitioner={"ok"},
-    other_practitioner={"ok"},
-    staff_without_mfa={"mfa"},
-)
-PARTIES_POST = _policy(
-    {"denied"},
-    visitor={"login"},
-    client_person={"method"},
-    practitioner={"method"},
-    other_practitioner={"method"},
-    staff_without_mfa={"mfa"},
-)
-SIGNED_IN_OBJECT = _policy({"denied"}, visitor={"login"}, staff_without_mfa={"mfa"})
-ROUTES.update(
-    {
-        "scheduling:practitioner_times": _policy({"denied"}),
-        "scheduling:confirm_booking": SIGNED_IN_OBJECT,
-        "scheduling:my_appointments": CLIENTS_ONLY,
-        "scheduling:appointment": SIGNED_IN_OBJECT,
-        "scheduling:appointment_ics": SIGNED_IN_OBJECT,
-        "scheduling:cancel_appointment": SIGNED_IN_OBJECT,
-        "scheduling:reschedule_appointment": SIGNED_IN_OBJECT,
-        "scheduling:confirm_appointment": PRACTITIONERS_ONLY_POST,
-        "scheduling:decline_appointment": PRACTITIONERS_ONLY_POST,
-        "scheduling:record_no_show": PRACTITIONERS_ONLY_POST,
-        "scheduling:practitioner_appointments": PRACTITIONERS_ONLY,
-        "scheduling:availability": PRACTITIONERS_ONLY,
-        "scheduling:update_rules": PRACTITIONERS_ONLY_POST,
-        "scheduling:add_window": PRACTITIONERS_ONLY_POST,
-        "scheduling:remove_window": PRACTITIONERS_ONLY_POST,
-        "scheduling:add_exception": PRACTITIONERS_ONLY_POST,
-        "scheduling:remove_exception": PRACTITIONERS_ONLY_POST,
-        "scheduling:add_session_type": PRACTITIONERS_ONLY_POST,
-        "scheduling:edit_session_type": SIGNED_IN_OBJECT,
-        "scheduling:withdraw_session_type": PRACTITIONERS_ONLY_POST,
-        "scheduling:calendar_settings": PARTIES,
-        "scheduling:create_calendar_feed": PARTIES_POST,
-        "scheduling:revoke_calendar_feed": PARTIES_POST,
-        "scheduling:calendar_feed": _policy({"denied"}),
-        "api:practitioner_slots": _policy({"denied"}),
-        "api:my_appointments": _policy(
-            {"ok"}, visitor={"status 401"}, staff_without_mfa={"status 401"}
+# --- Websockets -------------------------------------------------------------------------------
+
+# A socket refused before it is accepted is closed with 4401 (``UNAUTHORIZED``: not signed in,
+# or staff without a second factor), 4403 (``FORBIDDEN``) or 4404 (``NOT_FOUND``).
+SOCKETS: dict[str, tuple[Socket, ...]] = {
+    # Account events (this session ended elsewhere): anyone signed in, for their own session.
+    "ws/account/": (Socket(public(OPEN, visitor=UNAUTHORIZED)),),
+    # The caseload's live updates: practitioners with a second factor.
+    "ws/care/caseload/": (
+        Socket(
+            public(
+                FORBIDDEN,
+                each(PRACTITIONERS, OPEN),
+                visitor=UNAUTHORIZED,
+            )
         ),
-    }
-)
-
-# Messaging (casework/messaging): conversations, messages, attachments.
-# The sample conversation, message, attachment and person do not exist: 404 alike for everyone
-# signed in. The API answers 401 JSON to visitors and to staff without a second factor.
-SIGNED_IN_OBJECT = _policy({"denied"}, visitor={"login"}, staff_without_mfa={"mfa"})
-API_SIGNED_IN = _policy({"ok"}, visitor={"status 401"}, staff_without_mfa={"status 401"})
-API_SIGNED_IN_OBJECT = _policy({"denied"}, visitor={"status 401"}, staff_without_mfa={"status 401"})
-ROUTES.update(
-    {
-        "messaging:inbox": SIGNED_IN_PAGE,
-        "messaging:start": SIGNED_IN_OBJECT,
-        "messaging:blocked_people": SIGNED_IN_PAGE,
-        "messaging:unblock": SIGNED_IN_POST_ONLY,
-        "messaging:office_hours": PRACTITIONERS_ONLY,
-        "messaging:conversation": SIGNED_IN_OBJECT,
-        "messaging:close_conversation": SIGNED_IN_POST_ONLY,
-        "messaging:block": SIGNED_IN_POST_ONLY,
-        "messaging:edit_message": SIGNED_IN_OBJECT,
-        "messaging:delete_message": SIGNED_IN_POST_ONLY,
-        "messaging:attachment": SIGNED_IN_OBJECT,
-        "api:messaging_conversations": API_SIGNED_IN,
-        "api:messaging_messages": API_SIGNED_IN_OBJECT,
-        "api:messaging_send": API_SIGNED_IN_OBJECT,
-    }
-)
-
-# Care (casework/care): caseload, cases, check-ins, notes, referrals, break-glass, the client's
-# own view. Sample ids name no case, note, plan, flag, referral or check-in: 404 alike to whoever
-# may reach that kind of page, 403 to other roles. A check-in opened without its signed link
-# sends a visitor to sign in.
-CARE_OBJECT = _policy({"denied"}, visitor={"login"}, staff_without_mfa={"mfa"})
-CARE_PRACTITIONERS = _policy(
-    {"denied"},
-    visitor={"login"},
-    practitioner={"ok"},
-    other_practitioner={"ok"},
-    staff_without_mfa={"mfa"},
-)
-CARE_PRACTITIONERS_POST = _policy(
-    {"denied"},
-    visitor={"login"},
-    practitioner={"method"},
-    other_practitioner={"method"},
-    staff_without_mfa={"mfa"},
-)
-ROUTES.update(
-    {
-        "care:caseload": CARE_PRACTITIONERS,
-        "care:case": CARE_OBJECT,
-        "care:edit_case": CARE_OBJECT,
-        "care:change_status": CARE_OBJECT,
-        "care:suitability": CARE_OBJECT,
-        "care:supervisor": CARE_OBJECT,
-        "care:assign_plan": CARE_OBJECT,
-        "care:change_plan": CARE_PRACTITIONERS_POST,
-        "care:acknowledge_flag": CARE_PRACTITIONERS_POST,
-        "care:take_on_enquiry": CARE_PRACTITIONERS_POST,
-        "care:supervision": CARE_PRACTITIONERS,
-        "care:case_notes": CARE_OBJECT,
-        "care:new_note": CARE_OBJECT,
-        "care:note": CARE_OBJECT,
-        "care:edit_note": CARE_OBJECT,
-        "care:add_addendum": CARE_PRACTITIONERS_POST,
-        "care:refer": CARE_OBJECT,
-        "care:referrals": CARE_PRACTITIONERS,
-        "care:referral": CARE_OBJECT,
-        "care:withdraw_referral": _policy({"method"}, visitor={"login"}, staff_without_mfa={"mfa"}),
-        "care:accept_referral": CARE_PRACTITIONERS_POST,
-        "care:decline_referral": CARE_PRACTITIONERS_POST,
-        "care:emergency_lookup": _policy(
-            {"denied"},
-            visitor={"login"},
-            moderator={"ok"},
-            admin_person={"ok"},
-            staff_without_mfa={"mfa"},
-        ),
-        "care:break_glass": CARE_OBJECT,
-        "care:my_care": _policy(
-            {"denied"}, visitor={"login"}, client_person={"ok"}, staff_without_mfa={"mfa"}
-        ),
-        "care:consent": CARE_OBJECT,
-        "care:withdraw_consent": _policy(
-            {"denied"}, visitor={"login"}, client_person={"method"}, staff_without_mfa={"mfa"}
-        ),
-        # Answerable through a signed link without signing in, so no MFA step comes first.
-        "care:check_in": _policy({"denied"}, visitor={"login"}),
-    }
-)
+    ),
+    # A conversation's live messages: its participants only.
+    "ws/conversations/<uuid:conversation_id>/": tuple(
+        Socket(
+            public(
+                NOT_FOUND,
+                each(participants, OPEN),
+                visitor=UNAUTHORIZED,
+                staff_without_mfa=UNAUTHORIZED,
+            ),
+            objects={"conversation_id": key},
+            label=key,
+        )
+        for key, participants in CONVERSATIONS
+    ),
+}
