@@ -150,12 +150,27 @@ LOCKED_TRIES = 20
 
 def _one_writer_at_a_time(write: Callable[[], RegistrationClaim]) -> RegistrationClaim:
     for attempt in range(1, LOCKED_TRIES + 1):
+        claim: RegistrationClaim | None = None
+        committed = False
+
+        def mark_committed() -> None:
+            nonlocal committed
+            committed = True
+
         try:
             with transaction.atomic():
-                return write()
+                # First of the claim's after-commit steps: a later one (a notice) that meets
+                # the lock must not make a recorded claim look unrecorded and be tried again.
+                transaction.on_commit(mark_committed)
+                claim = write()
+            return claim  # noqa: RET504  (assigned before the after-commit steps can raise)
         except OperationalError as error:
             if connection.vendor != "sqlite" or "locked" not in str(error):
                 raise
+            if committed and claim is not None:
+                # The claim is recorded; what was to follow it is in the outbox and the
+                # email table, which the relay goes back to.
+                return claim
             if connection.in_atomic_block or attempt == LOCKED_TRIES:
                 raise ValidationError(
                     _("Many claims reached this registration at once. Try again in a moment.")
