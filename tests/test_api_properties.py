@@ -1,11 +1,14 @@
 """Every operation of /api/v1, fed values its schema allows and values it refuses, signed in
 and not: always an answer with a reason, never a 500."""
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
 from django.conf import settings
+from django.core import signals
+from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
@@ -16,6 +19,18 @@ from casework.accounts.models import User
 from casework.messaging.models import Conversation
 from casework.testing import messaging
 from casework.wsgi import application
+
+
+@pytest.fixture(autouse=True)
+def _requests_keep_the_tests_connection() -> Iterator[None]:
+    """As Django's test client does: a request served here must not close the database
+    connection that holds the test's transaction (PostgreSQL would then refuse the next
+    query)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
