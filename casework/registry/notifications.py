@@ -58,35 +58,29 @@ def send_claim_code_email(*, to: str, code: str, claim_id: int, minutes: int) ->
     deliver_email.enqueue(to=[to], subject=" ".join(subject.split()), body=body.strip())
 
 
-def tell_holder_of_dispute(*, claim_id: int) -> None:
-    """Another practitioner claims the registration this person holds or awaits."""
+def _tell_claimant(claim_id: int, template: str) -> None:
+    """Email a claim's practitioner, in their language, that there is news of their claim on
+    their registrations page (the email carries only that, and the link)."""
     claim = RegistrationClaim.objects.select_related("practitioner", "regulator").get(pk=claim_id)
     person = claim.practitioner
     with translation.override(person.language):
         context = {"person": person, "claim": claim, "link": _my_registrations_link()}
-        subject = render_to_string("registry/email/claim_disputed_subject.txt", context)
-        body = render_to_string("registry/email/claim_disputed_message.txt", context)
+        subject = render_to_string(f"registry/email/{template}_subject.txt", context)
+        body = render_to_string(f"registry/email/{template}_message.txt", context)
     deliver_email.enqueue(to=[person.email], subject=" ".join(subject.split()), body=body.strip())
+
+
+def tell_holder_of_dispute(*, claim_id: int) -> None:
+    """Another practitioner claims the registration this person holds or awaits."""
+    _tell_claimant(claim_id, "claim_disputed")
 
 
 def tell_practitioner_claim_decided(*, claim_id: int) -> None:
     """A reviewer verified or refused the claim: the decision and its reason are on the
     registrations page; the email says only that there is one."""
-    claim = RegistrationClaim.objects.select_related("practitioner", "regulator").get(pk=claim_id)
-    person = claim.practitioner
-    with translation.override(person.language):
-        context = {"person": person, "claim": claim, "link": _my_registrations_link()}
-        subject = render_to_string("registry/email/claim_decided_subject.txt", context)
-        body = render_to_string("registry/email/claim_decided_message.txt", context)
-    deliver_email.enqueue(to=[person.email], subject=" ".join(subject.split()), body=body.strip())
+    _tell_claimant(claim_id, "claim_decided")
 
 
 def ask_holder_for_proof(*, claim_id: int) -> None:
     """A registration verified by a name match alone: please prove it is yours."""
-    claim = RegistrationClaim.objects.select_related("practitioner", "regulator").get(pk=claim_id)
-    person = claim.practitioner
-    with translation.override(person.language):
-        context = {"person": person, "claim": claim, "link": _my_registrations_link()}
-        subject = render_to_string("registry/email/proof_requested_subject.txt", context)
-        body = render_to_string("registry/email/proof_requested_message.txt", context)
-    deliver_email.enqueue(to=[person.email], subject=" ".join(subject.split()), body=body.strip())
+    _tell_claimant(claim_id, "proof_requested")
