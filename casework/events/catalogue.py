@@ -230,3 +230,15 @@ class ConversationClosed(Event, name="messaging.conversation_closed"):
     """A conversation was closed to new messages."""
 
     conversation_id: str
+
+
+# Safety --------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class ContentFlagged(Event, name="safety.content_flagged"):
+    """Detection sent a message or a practitioner's draft to moderators."""
+
+    detection_id: str
+    author_id: int
+    sent: bool
