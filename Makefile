@@ -7,6 +7,7 @@ MANAGE := $(PY) manage.py
 # Test-time settings for `check --deploy`: dummy secrets, never used to serve anything.
 DEPLOY_CHECK_ENV := CASEWORK_ENV=production SECRET_KEY=deploy-check-$$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n') \
 	DATABASE_URL=sqlite:///:memory: ALLOWED_HOSTS=casework.example CASEWORK_VAULT_KEY=deploy-check-vault-key \
+	CASEWORK_AUDIT_KEY=deploy-check-audit-key-of-at-least-32-chars CASEWORK_AUDIT_ANCHOR=casework.privacy.anchors.NullAnchor \
 	CASEWORK_TRUSTED_PROXIES=127.0.0.1
 
 .DEFAULT_GOAL := help

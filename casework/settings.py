@@ -66,6 +66,26 @@ else:
     )
     DEBUG = env_bool("DEBUG", default=False)
 
+# The audit log's seals are keyed with their own secret (HMAC-SHA256): someone who can write the
+# database but does not hold it cannot re-seal a changed event. Never the vault's key.
+if PRODUCTION:
+    AUDIT_KEY = env_secret("CASEWORK_AUDIT_KEY", required=True)
+    if len(AUDIT_KEY) < 32 or AUDIT_KEY == VAULT_KEY:
+        raise ImproperlyConfigured(
+            "CASEWORK_AUDIT_KEY must be at least 32 characters and differ from "
+            "CASEWORK_VAULT_KEY (e.g. `openssl rand -base64 33`)."
+        )
+else:
+    AUDIT_KEY = env_secret("CASEWORK_AUDIT_KEY", required=False) or _development_secret(
+        "development-audit-key", 32
+    )
+# Where the newest seal is anchored every hour, out of the application's reach: a file the
+# application may only append to (see the README), or NullAnchor to keep no anchor.
+AUDIT_ANCHOR = env_str("CASEWORK_AUDIT_ANCHOR", "casework.privacy.anchors.AppendOnlyFileAnchor")
+AUDIT_ANCHOR_FILE = Path(
+    env_str("CASEWORK_AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchors.jsonl"))
+)
+
 # Former vault keys, separated by commas or lines: they still unwrap data keys (and read secrets
 # sealed before the vault) but never wrap. Kept only until `manage.py rotate_vault_kek` has run.
 VAULT_RETIRED_KEYS = [
@@ -132,6 +152,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "casework.privacy.middleware.RequestIdMiddleware",
+    "casework.privacy.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
