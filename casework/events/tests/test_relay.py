@@ -67,13 +67,13 @@ def test_a_relay_killed_after_commit_leaves_the_event_to_a_fresh_relay_that_deli
     assert not Case.objects.exists()
     assert mail.outbox == []
 
-    assert _relay() == "1 events delivered, 0 emails sent again\n"
+    assert _relay() == "1 events delivered, 0 emails and 0 pushes sent again\n"
     assert Case.objects.filter(practitioner=practitioner, client=client_person).count() == 1
     assert sorted(message.to[0] for message in mail.outbox) == sorted(
         [client_person.email, practitioner.email]
     )
     # Running again, or the lost relay task arriving late, does nothing more.
-    assert _relay() == "0 events delivered, 0 emails sent again\n"
+    assert _relay() == "0 events delivered, 0 emails and 0 pushes sent again\n"
     for callback in lost:
         callback()
     assert Case.objects.count() == 1
