@@ -19,6 +19,7 @@ import time_machine
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +31,7 @@ from casework.events.catalogue import KINDS
 from casework.events.models import EmailDelivery, OutboxEvent, Reaction
 from casework.events.subscribers import subscribers_of
 from casework.messaging.live import conversation_group
+from casework.messaging.notices import send_due_notices
 from casework.testing import messaging
 from casework.testing.factories import PERSONA_PASSWORD, PERSONA_TOTP_SECRET
 from casework.testing.scheduling import NOW as BOOKING_DAY
@@ -128,12 +130,19 @@ def test_with_redis_down_nothing_answers_500_and_afterwards_everything_happens_o
     practitioner: User,
     django_capture_on_commit_callbacks: OnCommit,
 ) -> None:
-    with django_capture_on_commit_callbacks(execute=True):
+    # The client wrote an hour ago and left: replies to her make a 'new message' email due.
+    with (
+        time_machine.travel(BOOKING_DAY - timedelta(hours=1), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         conversation = messaging.enquiry(client_person, practitioner, body="Hello")
-        _colleague, session_type = bookable_practitioner()
+    with django_capture_on_commit_callbacks(execute=True):
+        colleague, session_type = bookable_practitioner()
     browser = Client()
     browser.force_login(practitioner)
+    mail.outbox.clear()
 
+    outage_began = timezone.now()
     own_redis.stop()
     statuses = []
     with django_capture_on_commit_callbacks(execute=True):
@@ -172,6 +181,21 @@ def test_with_redis_down_nothing_answers_500_and_afterwards_everything_happens_o
         done = list(Reaction.objects.filter(event=row).values_list("subscriber", flat=True))
         assert sorted(done) == sorted(expected)
     assert EmailDelivery.objects.count() == emails_before
+    # The 'new message' email the replies made due goes once, whatever runs again.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_due_notices(now=timezone.now() + timedelta(hours=2)) == 1
+        assert send_due_notices(now=timezone.now() + timedelta(hours=4)) == 0
+    relay.relay_pending(now=timezone.now() + timedelta(hours=6))
+    # Every notice of the outage, once: the booking to each party, the new message to the client.
+    notices = EmailDelivery.objects.filter(created_at__gte=outage_began)
+    assert set(notices.values_list("outcome", flat=True)) == {EmailDelivery.Outcome.SENT}
+    assert sorted(notices.values_list("kind", flat=True)) == [
+        "messaging.new_message",
+        "scheduling.booked",
+        "scheduling.booked",
+    ]
+    told = sorted(recipient for message in mail.outbox for recipient in message.to)
+    assert told == sorted([client_person.email, client_person.email, colleague.email])
 
 
 def _code_now() -> str:
