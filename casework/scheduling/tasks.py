@@ -1,4 +1,5 @@
-"""Background work of scheduling: appointment emails, reminders, and the next free slot."""
+"""Background work of scheduling: appointment emails and reminders (the next free slot's
+refresh is in freshness.py)."""
 
 from datetime import datetime, timedelta
 from functools import partial
@@ -17,7 +18,6 @@ from casework.scheduling.calendar import appointment_link
 from casework.scheduling.models import (
     Appointment,
     AppointmentStatus,
-    PractitionerSchedule,
     Reminder,
 )
 from casework.scheduling.notices import SUBJECTS, Notice, compose
@@ -164,21 +164,3 @@ def send_due_reminders() -> int:
             deliver_reminder(reminder)
             sent += 1
     return sent
-
-
-@task()
-def refresh_next_free_slot(*, practitioner_id: int, due: str) -> None:
-    """Look at a practitioner's next free slot again, unless a newer refresh took over.
-
-    Claiming the refresh (clearing ``refresh_due_at`` in one UPDATE) makes a redelivered task
-    a no-op, and makes the refresh below queue the next task whatever it finds."""
-    from casework.scheduling.freshness import refresh_next_free
-
-    with transaction.atomic():
-        claimed = PractitionerSchedule.objects.filter(
-            practitioner_id=practitioner_id, refresh_due_at=datetime.fromisoformat(due)
-        ).update(refresh_due_at=None)
-        if not claimed:
-            return
-        practitioner = User.objects.get(pk=practitioner_id)
-        refresh_next_free(practitioner)
