@@ -6,10 +6,12 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from io import StringIO
+from pathlib import Path
 from typing import Any
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -193,3 +195,12 @@ def test_manage_py_events_says_what_happens_when_a_client_books() -> None:
     assert booked[1].startswith("    -> scheduling.tell_parties: email both parties")
     for name in KINDS:
         assert f"\n{name} (" in f"\n{text}"
+
+
+def test_the_readme_shows_the_table_manage_py_events_prints() -> None:
+    out = StringIO()
+    call_command("events", stdout=out)
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### What happens next: domain events", 1)[1].split("\n### ", 1)[0]
+    shown = section.split("\n```\n", 1)[1].split("\n```", 1)[0]
+    assert shown == out.getvalue().rstrip("\n"), "regenerate it: python manage.py events"
