@@ -85,7 +85,9 @@ def queue_push(
 def send_sealed_push(*, delivery_id: str) -> None:
     with transaction.atomic():
         delivery = (
-            PushDelivery.objects.select_for_update()
+            # Only the delivery is locked: PostgreSQL locks no row of an outer join's nullable
+            # side (the subscription, gone once the device is).
+            PushDelivery.objects.select_for_update(of=("self",))
             .filter(pk=delivery_id, outcome__in=[Outcome.WAITING, Outcome.FAILED])
             .select_related("subscription")
             .first()
