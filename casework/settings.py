@@ -222,6 +222,11 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Delivered domain events and finished email and push deliveries are kept this long (for
+# looking into what happened), then removed by `prune_outbox`; waiting ones never are.
+OUTBOX_RETENTION_DAYS = env_int("CASEWORK_OUTBOX_RETENTION_DAYS", 30)
+if OUTBOX_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("CASEWORK_OUTBOX_RETENTION_DAYS must be 1 or more.")
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from casework.accounts.models import Role, User, validate_person_name
+from casework.accounts.second_factor import take_time_step
 from casework.privacy.middleware import client_address
 
 TIME_ZONE_CHOICES = [
@@ -109,7 +110,9 @@ class _SecondFactorLimitMixin:
         ):
             if main is None or authenticator.type == Authenticator.Type.TOTP:
                 main = authenticator
-            if authenticator.wrap().validate_code(code):
+            if authenticator.wrap().validate_code(code) and (
+                authenticator.type != Authenticator.Type.TOTP or take_time_step(authenticator, code)
+            ):
                 authenticator.user = self.user
                 self.authenticator = authenticator
                 ratelimit.clear(request, action="login_failed", key=key)

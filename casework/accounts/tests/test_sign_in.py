@@ -5,10 +5,11 @@ import pytest
 import time_machine
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.core import mail
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from casework.accounts.models import User
+from casework.accounts.models import UsedTimeStep, User
 from casework.privacy.models import AuditEvent
 from casework.testing.factories import PERSONA_PASSWORD, PERSONA_TOTP_SECRET
 
@@ -86,6 +87,21 @@ def test_staff_sign_in_asks_for_a_code_and_a_code_works_once(
         assert again.status_code == 200
         assert "_auth_user_id" not in replay.session
         assert AuditEvent.objects.filter(action="mfa.code_rejected").exists()
+
+
+def test_a_used_code_stays_used_when_the_cache_forgets_it(
+    client: Client, practitioner: User
+) -> None:
+    with time_machine.travel("2026-11-24 10:00:05Z", tick=False):
+        _sign_in(client, practitioner.email, PERSONA_PASSWORD)
+        code = _current_code()
+        assert client.post(reverse("mfa_authenticate"), {"code": code}).status_code == 302
+        cache.clear()  # a Redis restarted empty
+        replay = Client()
+        _sign_in(replay, practitioner.email, PERSONA_PASSWORD)
+        assert replay.post(reverse("mfa_authenticate"), {"code": code}).status_code == 200
+        assert "_auth_user_id" not in replay.session
+    assert UsedTimeStep.objects.count() == 1
 
 
 # Email leaves through transaction.on_commit: these tests commit for real.
