@@ -257,6 +257,7 @@ MFA_FORMS = {
     # The failure limit of the second-factor step counts per account and address.
     "authenticate": "casework.accounts.forms.SecondFactorForm",
     "reauthenticate": "casework.accounts.forms.SecondFactorAgainForm",
+    "activate_totp": "casework.accounts.forms.AuthenticatorAppForm",
 }
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
