@@ -288,7 +288,12 @@ CSRF_COOKIE_HTTPONLY = True
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
-LOCALE_PATHS = [BASE_DIR / "casework" / "locale"]
+# Our catalogue first, then our Spanish ("tú") for django-allauth, which must beat allauth's own
+# ("usted"): see casework/accounts/allauth_catalogue.py.
+LOCALE_PATHS = [
+    BASE_DIR / "casework" / "locale",
+    BASE_DIR / "casework" / "accounts" / "allauth_locale",
+]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
