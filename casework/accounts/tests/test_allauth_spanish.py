@@ -8,16 +8,21 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import polib
 import pytest
+from django.conf import settings
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 
 from casework.accounts import allauth_catalogue
+from casework.accounts.models import User
 from casework.shell.tests.test_translations import EXTRACTION_OPTIONS
 
 CASEWORK_DIR = Path(__file__).resolve().parents[2]
@@ -26,6 +31,8 @@ MAIN_PO = CASEWORK_DIR / "locale" / "es" / "LC_MESSAGES" / "django.po"
 # %(name)s, %d and allauth's {name}: what a translation must carry over unchanged.
 PLACEHOLDER = re.compile(r"%\(\w+\)[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]|%[ds]|\{\w+\}")
 HTML_TAG = re.compile(r"</?[A-Za-z][^>]*>")
+
+Capture = Callable[..., Any]
 
 # How Spanish addresses a reader as "usted": the pronoun, "su"/"sus" (ours never need the
 # third person's), formal imperatives and the third-person questions and offers allauth's
@@ -217,3 +224,65 @@ def test_make_messages_leaves_the_overrides_alone(tmp_path: Path) -> None:
     # ...and the strings of casework/accounts went where they belong.
     extracted = polib.pofile(str(copy / "locale" / "es" / "LC_MESSAGES" / "django.po"))
     assert any(path.startswith("accounts/") for entry in extracted for path, _ in entry.occurrences)
+
+
+def _password_reset_email(client_person: User, language: str, capture: Capture) -> str:
+    # The email leaves after the commit (AccountAdapter.send_mail).
+    with capture(execute=True):
+        response = Client().post(
+            reverse("account_reset_password"),
+            {"email": client_person.email},
+            headers={"accept-language": language},
+        )
+    assert response.status_code == 302
+    [message] = [m for m in mail.outbox if m.to == [client_person.email]]
+    return str(message.body)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "greeting", "sign_off"),
+    [
+        ("en", "Hello from Casework!", "Thank you for using Casework!"),
+        ("es", "¡Hola desde Casework!", "¡Gracias por usar Casework!"),
+    ],
+)
+def test_a_password_reset_email_names_casework_and_its_address(
+    client_person: User,
+    django_capture_on_commit_callbacks: Capture,
+    language: str,
+    greeting: str,
+    sign_off: str,
+) -> None:
+    body = _password_reset_email(client_person, language, django_capture_on_commit_callbacks)
+    lines = body.splitlines()
+    assert lines[0] == greeting
+    assert lines[-2:] == [sign_off, settings.SITE_URL]
+    assert "/accounts/password/reset/key/" in body
+    assert _formal_words(body) == []
+    if language == "es":
+        assert "Recibes este correo porque alguien, quizá tú," in body
+
+
+@pytest.mark.django_db
+def test_the_sign_up_confirmation_names_the_sites_address(
+    client: Client,
+    django_capture_on_commit_callbacks: Capture,
+) -> None:
+    password = "a long and unusual passphrase"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("account_signup"),
+            {
+                "alias": "River",
+                "email": "river@example.org",
+                "password1": password,
+                "password2": password,
+            },
+            headers={"accept-language": "es"},
+        )
+    assert response.status_code == 302
+    [message] = mail.outbox
+    domain = settings.SITE_URL.split("://", 1)[1]
+    assert f"para crear una cuenta en {domain}." in str(message.body)
+    assert _formal_words(str(message.body)) == []
