@@ -66,6 +66,7 @@ messages: $(VENV)/.installed-dev  ## Extract translatable strings (then translat
 	cd casework && ../$(MANAGE) makemessages -l es --no-obsolete \
 		--ignore 'static/*' --ignore 'testing/*' --ignore '*/tests/*'
 	cd casework && ../$(MANAGE) makemessages -d djangojs -l es --ignore '*.min.js'
+	$(MANAGE) allauth_catalogue  # our Spanish for django-allauth: fails if allauth has new text
 	cd casework && ../$(MANAGE) compilemessages -l es
 
 bench: $(VENV)/.installed-dev  ## Benchmarks: print figures

@@ -101,6 +101,8 @@ VAULT_KEY_SERVICE = env_str(
 )
 
 SITE_URL = env_str("CASEWORK_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The product's name where a library asks for one: account emails, the TOTP issuer, subjects.
+PRODUCT_NAME = "Casework"
 # Hours before an appointment at which its reminders go out (email; no detail beyond the time).
 try:
     BOOKING_REMINDER_OFFSETS = tuple(
@@ -264,7 +266,7 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False  # a reset never skips the MFA step of sign-in
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Casework] "
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{PRODUCT_NAME}] "
 # Changing a password or an email address asks for the password (or a factor) again unless it
 # was given in the last five minutes, and the account's addresses are told of each change.
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
@@ -283,10 +285,11 @@ MFA_FORMS = {
     # The failure limit of the second-factor step counts per account and address.
     "authenticate": "casework.accounts.forms.SecondFactorForm",
     "reauthenticate": "casework.accounts.forms.SecondFactorAgainForm",
+    "activate_totp": "casework.accounts.forms.AuthenticatorAppForm",
 }
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
-MFA_TOTP_ISSUER = "Casework"
+MFA_TOTP_ISSUER = PRODUCT_NAME
 MFA_RECOVERY_CODE_COUNT = 10
 USERSESSIONS_TRACK_ACTIVITY = True
 
@@ -313,7 +316,12 @@ CSRF_COOKIE_HTTPONLY = True
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
-LOCALE_PATHS = [BASE_DIR / "casework" / "locale"]
+# Our catalogue first, then our Spanish ("tú") for django-allauth, which must beat allauth's own
+# ("usted"): see casework/accounts/allauth_catalogue.py.
+LOCALE_PATHS = [
+    BASE_DIR / "casework" / "locale",
+    BASE_DIR / "casework" / "accounts" / "allauth_locale",
+]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

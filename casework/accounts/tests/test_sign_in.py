@@ -1,3 +1,4 @@
+import re
 import time
 from typing import Any
 
@@ -125,3 +126,31 @@ def test_password_reset_neither_reveals_accounts_nor_skips_mfa(
     response = _sign_in(client, practitioner.email, new_password)
     assert response["Location"] == reverse("mfa_authenticate")
     assert "_auth_user_id" not in client.session
+
+
+def _code_input(page: str) -> str:
+    match = re.search(r'<input[^>]*name="code"[^>]*>', page)
+    assert match, "no code field on the page"
+    return match.group(0)
+
+
+def test_the_second_factor_code_field_brings_up_the_digit_keypad(
+    client: Client, practitioner: User
+) -> None:
+    _sign_in(client, practitioner.email, PERSONA_PASSWORD)
+    field = _code_input(client.get(reverse("mfa_authenticate")).content.decode())
+    assert 'inputmode="numeric"' in field
+    assert 'autocomplete="one-time-code"' in field
+
+
+def test_the_authenticator_app_set_up_code_field_brings_up_the_digit_keypad(
+    client: Client, client_person: User
+) -> None:
+    client.force_login(client_person)
+    # Adding a factor asks for the password again first.
+    client.post(reverse("account_reauthenticate"), {"password": PERSONA_PASSWORD})
+    page = client.get(reverse("mfa_activate_totp"))
+    assert page.status_code == 200
+    field = _code_input(page.content.decode())
+    assert 'inputmode="numeric"' in field
+    assert 'autocomplete="one-time-code"' in field
