@@ -158,11 +158,13 @@ def test_a_transfer_hands_the_case_over_once_the_client_agrees(
         referrals.withdraw_referral(referral=referral, person=detailed.client)
 
 
-def test_a_referral_goes_to_another_active_practitioner_with_a_letter(
+def test_a_referral_goes_to_another_verified_practitioner_with_a_letter(
     detailed: Case, practitioner: User
 ) -> None:
-    with pytest.raises(ValidationError, match="another practitioner"):
+    with pytest.raises(ValidationError, match="another verified practitioner"):
         propose(detailed, practitioner)
+    with pytest.raises(ValidationError, match="another verified practitioner"):
+        propose(detailed, PractitionerFactory.create())  # no verified registration
     with pytest.raises(ValidationError, match="letter"):
         referrals.propose_referral(
             case=detailed,
@@ -183,14 +185,36 @@ def test_the_recipient_may_decline(detailed: Case, other_practitioner: User) -> 
     assert done.status == ReferralStatus.REFUSED
 
 
-def test_the_refer_page_explains_an_unknown_colleague(
+def test_the_refer_page_answers_alike_for_every_address(
+    detailed: Case, practitioner: User, other_practitioner: User, client: Client
+) -> None:
+    """Whether an address is a practitioner's is never told: a verified colleague, an
+    unverified account, a client's address and nobody's get the same answer."""
+    unverified = PractitionerFactory.create(email="unverified@example.org")
+    client.force_login(practitioner)
+    answers = []
+    for email in (other_practitioner.email, unverified.email, "robin@example.org", "x@y.org"):
+        response = client.post(
+            f"/care/clients/{detailed.pk}/refer/",
+            {"kind": "referral", "email": email, "summary": LETTER},
+            follow=True,
+        )
+        page = response.content.decode()
+        assert "If this address belongs to a verified practitioner" in page
+        answers.append((response.status_code, response.redirect_chain))
+    assert len(set(map(repr, answers))) == 1
+    assert list(Referral.objects.values_list("to_practitioner_id", flat=True)) == [
+        other_practitioner.pk
+    ]
+
+
+def test_the_refer_page_still_explains_a_missing_letter(
     detailed: Case, practitioner: User, client: Client
 ) -> None:
     client.force_login(practitioner)
     response = client.post(
         f"/care/clients/{detailed.pk}/refer/",
-        {"kind": "referral", "email": "nobody@example.org", "summary": LETTER},
+        {"kind": "referral", "email": "nobody@example.org", "summary": " "},
     )
     assert response.status_code == 400
-    assert "No practitioner on Casework has this address." in response.content.decode()
-    assert LETTER in response.content.decode()
+    assert "This field is required." in response.content.decode()
