@@ -12,9 +12,9 @@ these objects as every persona. Who owns what:
 - the practitioner supervises nothing, is supervised by the supervisor (Sam, a verified
   practitioner who accepted her invitation) on Robin's case, and consults him in a
   consultation; the recipient (Rui) has an invitation to supervise another case of Amara's
-  (with Kit, a second client) waiting for his answer; she has a verified registration in England (its claim
-  and credential), a pending claim in Scotland, weekly hours, an exception, a session type and a
-  published profile;
+  (with Kit, a second client) waiting for his answer; she has a verified registration in
+  England (its claim and credential), a pending claim in Scotland, weekly hours, an exception,
+  a session type and a published profile;
 - the officer acts for Social Work England, the other officer for the SSSC (Scotland): each
   regulator has a register import waiting, and the pending claim is the SSSC's to review;
 - the moderator writes to the client in a moderator conversation;
