@@ -9,10 +9,12 @@ these objects as every persona. Who owns what:
   booked appointment, the case conversation with a message and its attachment, a calendar feed,
   a push subscription, a session, and a block of the unrelated practitioner (Jonas);
 - the client's enquiry to the referral recipient (before the referral), not yet taken on;
-- the practitioner supervises nothing, is supervised by the supervisor (Sam) on Robin's case,
-  and consults him in a consultation; she has a verified registration in England (its claim
-  and credential), a pending claim in Scotland, weekly hours, an exception, a session type and a
-  published profile;
+- the practitioner supervises nothing, is supervised by the supervisor (Sam, a verified
+  practitioner who accepted her invitation) on Robin's case, and consults him in a
+  consultation; the recipient (Rui) has an invitation to supervise another case of Amara's
+  (with Kit, a second client) waiting for his answer; she has a verified registration in
+  England (its claim and credential), a pending claim in Scotland, weekly hours, an exception,
+  a session type and a published profile;
 - the officer acts for Social Work England, the other officer for the SSSC (Scotland): each
   regulator has a register import waiting, and the pending claim is the SSSC's to review;
 - the moderator writes to the client in a moderator conversation;
@@ -41,7 +43,7 @@ from casework.accounts.models import User
 from casework.accounts.services import subscribe_to_push
 from casework.care.models import CheckInPlan, ReferralKind, SharedItem, UrgentFlag
 from casework.care.services import notes, referrals
-from casework.care.services.cases import set_supervisor
+from casework.care.services.supervision import invite_supervisor
 from casework.directory.services import save_profile
 from casework.messaging import services as messaging_services
 from casework.messaging.models import Attachment
@@ -242,7 +244,15 @@ def build_world() -> World:
     )
     objects["case"] = case
     objects["technology"] = "messaging"
-    set_supervisor(case=case, actor=practitioner, supervisor=supervisor)
+    # Sam is verified, invited by Amara and accepted: only then does he read her notes.
+    objects["supervision"] = care.supervise(case, supervisor)
+    # Amara's second client, Kit: she invited Rui to supervise that case; he has not answered.
+    second_client = factories.ClientFactory.create(alias="Kit", email="kit@example.org")
+    objects["invitation"] = invite_supervisor(
+        case=care.ready_case(practitioner, second_client),
+        practitioner=practitioner,
+        email=recipient.email,
+    )
     objects["note"] = notes.write_note(
         case=case,
         author=practitioner,

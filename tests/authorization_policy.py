@@ -609,7 +609,20 @@ ROUTES.update(
             objects={"conversation_id": "enquiry"},
         ),
         "care:supervision": Access(SAFE, PRACTITIONERS_ONLY),
-        # Notes: the author, and the case's supervisor reads them.
+        # An invitation to supervise is answered by the colleague invited (Rui) alone.
+        "care:answer_supervision": Access(
+            POST_ONLY,
+            signed_in(FORBIDDEN, each(PRACTITIONERS, NOT_FOUND), recipient=IN),
+            objects={"supervision_id": "invitation"},
+        ),
+        # A supervision is ended by any of the three it concerns: the client, the practitioner
+        # and the supervisor who accepted it.
+        "care:end_supervision": Access(
+            POST_ONLY,
+            signed_in(NOT_FOUND, client=IN, practitioner=IN, supervisor=IN),
+            objects={"supervision_id": "supervision"},
+        ),
+        # Notes: the author, and the supervisor who accepted (a verified practitioner).
         "care:case_notes": Access(SAFE, CASE_PRACTITIONER, objects=CASE),
         "care:new_note": Access(FORM, CASE_PRACTITIONER, objects=CASE),
         "care:note": Access(
@@ -637,6 +650,14 @@ ROUTES.update(
             signed_in(NOT_FOUND, client=IN, practitioner=IN, recipient=IN),
             objects={"referral_id": "referral"},
             changes=frozenset({"client", "practitioner"}),
+        ),
+        # Renewing a referral after its case closed is the client's alone (this one is live,
+        # so she is told it needs no renewal, and nothing changes).
+        "care:renew_referral": Access(
+            POST_ONLY,
+            signed_in(FORBIDDEN, client=IN),
+            objects={"referral_id": "referral"},
+            changes=frozenset(),
         ),
         "care:accept_referral": Access(
             POST_ONLY,

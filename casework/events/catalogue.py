@@ -188,6 +188,50 @@ class CaseTransferred(Event, name="care.case_transferred"):
 
 
 @dataclasses.dataclass(frozen=True)
+class ReferralLapsed(Event, name="care.referral_lapsed"):
+    """The case a referral came from closed: its recipient no longer reads it."""
+
+    referral_id: str
+    client_id: int
+    to_practitioner_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class ReferralRenewed(Event, name="care.referral_renewed"):
+    """A client renewed a referral after the case it came from closed."""
+
+    referral_id: str
+    to_practitioner_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class SupervisionInvited(Event, name="care.supervision_invited"):
+    """A practitioner invited a colleague (by email address) to supervise a case."""
+
+    supervision_id: str
+
+
+@dataclasses.dataclass(frozen=True)
+class SupervisionAnswered(Event, name="care.supervision_answered"):
+    """The invited colleague accepted (the client is told) or declined to supervise a case."""
+
+    supervision_id: str
+    accepted: bool
+    client_id: int
+    practitioner_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class SupervisionEnded(Event, name="care.supervision_ended"):
+    """A supervision ended: by the client, the practitioner, the supervisor, or with the case
+    (closed or handed over)."""
+
+    supervision_id: str
+    reason: str  # a machine word: SupervisionEnd's values
+    told_ids: tuple[int, ...]
+
+
+@dataclasses.dataclass(frozen=True)
 class EmergencyDetailsOpened(Event, name="care.emergency_details_opened"):
     """A practitioner opened a client's sealed emergency details."""
 

@@ -106,6 +106,29 @@ SUBSCRIBERS: dict[type[e.Event], tuple[Subscriber, ...]] = {
         _care("tell_people", "tell_case_transferred", "email the client and the referrer"),
         _care("caseload_live", "announce_caseloads", "live update of both caseload pages"),
     ),
+    e.ReferralLapsed: (
+        _care("tell_people", "tell_referral_lapsed", "email the client and the recipient"),
+    ),
+    e.ReferralRenewed: (
+        _care("tell_recipient", "tell_referral_renewed", "email the receiving practitioner"),
+    ),
+    e.SupervisionInvited: (
+        _care(
+            "tell_supervisor",
+            "tell_supervision_invited",
+            "email the invited colleague, if the address is a verified practitioner's",
+        ),
+    ),
+    e.SupervisionAnswered: (
+        _care(
+            "tell_people",
+            "tell_supervision_answered",
+            "email the practitioner; once accepted, the client too",
+        ),
+    ),
+    e.SupervisionEnded: (
+        _care("tell_people", "tell_supervision_ended", "email the people it concerns"),
+    ),
     e.EmergencyDetailsOpened: (
         _care("tell_people", "tell_emergency_opened", "email the client and the practitioner"),
     ),
