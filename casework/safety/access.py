@@ -13,6 +13,7 @@ from typing import TypeVar
 
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
+from django.utils.functional import Promise
 
 from casework.accounts.models import Role, User
 from casework.directory.access import get_profile_for_viewer
@@ -41,8 +42,9 @@ def _uuid(value: object) -> uuid.UUID | None:
         return None
 
 
-def _one_or_404(visible: QuerySet[M], object_id: object, *, as_uuid: bool = True) -> M:
-    key: object = _uuid(object_id) if as_uuid else object_id
+def _one_or_404(visible: QuerySet[M], object_id: object) -> M:
+    """The object of ``visible`` with this id; 404 alike for a malformed, missing or hidden id."""
+    key = _uuid(object_id)
     found = visible.filter(pk=key).first() if key is not None else None
     if found is None:
         raise Http404
@@ -63,7 +65,7 @@ class Target:
     kind: str
     key: str
     reported: User
-    label: str
+    label: str | Promise
     message: Message | None = None
     appointment_id: int | None = None
     claim_id: int | None = None

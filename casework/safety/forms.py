@@ -49,7 +49,7 @@ class ReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.messages_offered = {str(message.pk): message for message in choices}
         if choices:
-            self.fields["evidence"].choices = [
+            self.fields["evidence"].choices = [  # type: ignore[attr-defined]
                 (str(message.pk), _preview(message)) for message in choices
             ]
         else:
@@ -95,9 +95,12 @@ class ActionForm(forms.Form):
 
     def __init__(self, *args: Any, kinds: Sequence[str] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["rule"].choices = [("", _("Choose a rule")), *rules.choices()]
+        self.fields["rule"].choices = [  # type: ignore[attr-defined]
+            ("", _("Choose a rule")),
+            *rules.choices(),
+        ]
         if kinds:
-            self.fields["kind"].choices = [
+            self.fields["kind"].choices = [  # type: ignore[attr-defined]
                 choice for choice in ActionKind.choices if choice[0] in kinds
             ]
 

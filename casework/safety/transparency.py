@@ -66,19 +66,19 @@ def monthly_figures() -> list[Month]:
         month.reports_by_category[row["category"]] = row["count"]
         month.reports_from_people += row["count"]
     # 2: detections by month
-    for row in (
+    for detected_row in (
         Detection.objects.annotate(month=TruncMonth("detected_at", tzinfo=UTC))
         .values("month")
         .annotate(count=Count("pk"))
     ):
-        at(row["month"]).detections = row["count"]
+        at(detected_row["month"]).detections = detected_row["count"]
     # 3: actions by month and kind
-    for row in (
+    for action_row in (
         ModerationAction.objects.annotate(month=TruncMonth("created_at", tzinfo=UTC))
         .values("month", "kind")
         .annotate(count=Count("pk"))
     ):
-        at(row["month"]).actions_by_kind[row["kind"]] = row["count"]
+        at(action_row["month"]).actions_by_kind[action_row["kind"]] = action_row["count"]
     # 4: time from each report to its first decision, counted in the month of the decision
     for created, first in (
         Report.objects.annotate(first=Min("actions__created_at"))
@@ -102,13 +102,13 @@ def monthly_figures() -> list[Month]:
         month.detections_decided += 1
         month.detections_confirmed += 1 if confirmed else 0
     # 6: appeals by month and outcome
-    for row in (
+    for appeal_row in (
         Appeal.objects.annotate(month=TruncMonth("created_at", tzinfo=UTC))
         .values("month", "outcome")
         .annotate(count=Count("pk"))
         .order_by()
     ):
-        at(row["month"]).appeals_by_outcome[row["outcome"]] = row["count"]
+        at(appeal_row["month"]).appeals_by_outcome[appeal_row["outcome"]] = appeal_row["count"]
     return sorted(months.values(), key=lambda month: month.month, reverse=True)
 
 

@@ -40,7 +40,12 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 def _kinds_for(affected: User, message_id: object) -> list[str]:
-    kinds = [ActionKind.DISMISS, ActionKind.WARN, ActionKind.RESTRICT, ActionKind.SUSPEND]
+    kinds: list[str] = [
+        ActionKind.DISMISS,
+        ActionKind.WARN,
+        ActionKind.RESTRICT,
+        ActionKind.SUSPEND,
+    ]
     if message_id is not None:
         kinds.append(ActionKind.HIDE)
     if affected.role == Role.PRACTITIONER:

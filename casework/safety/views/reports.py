@@ -67,7 +67,8 @@ def _report(request: HttpRequest, target: Target, back: str) -> HttpResponse:
         context["yourself"] = True
         return TemplateResponse(request, "safety/report.html", context, status=400)
     if request.method == "POST":
-        if _flooding(request):
+        # Only a report that would be filed counts towards the limits.
+        if form.is_valid() and _flooding(request):
             context["too_many"] = True
             return TemplateResponse(request, "safety/report.html", context, status=429)
         if form.is_valid():
