@@ -51,7 +51,13 @@ from casework.registry.claims import claim_registration
 from casework.registry.credentials.models import IssuedCredential
 from casework.registry.models import RegistrationClaim, Regulator, RegulatorOfficer
 from casework.registry.register_import import receive_register_file
+from casework.safety import access as safety_access
+from casework.safety.appeals import file_appeal
 from casework.safety.blocks import block_person
+from casework.safety.detections import record_detection
+from casework.safety.moderation import take_action
+from casework.safety.notices import decision_token
+from casework.safety.reports import file_report
 from casework.scheduling.models import AvailabilityException, AvailabilityWindow
 from casework.scheduling.services.availability import add_availability_exception
 from casework.scheduling.services.feeds import create_calendar_feed
@@ -130,6 +136,7 @@ MISSING_VALUES = {
     "registration_number": "SW0000000",
     "status_list_id": "no-such-list",
     "confirmation_key": "no-such-key",
+    "decision_token": "no-such-token",
     "reset_uid": "zz",
     "reset_key": "no-such-key",
 }
@@ -317,6 +324,39 @@ def build_world() -> World:
     # Rows only the admin site names.
     objects["group"] = Group.objects.create(name="Reviewers")
     objects["authenticator"] = Authenticator.objects.filter(user=practitioner).first()
+
+    # --- Safety (issue 12): the client's report of the practitioner's reply (open), and a
+    # detection on the practitioner's draft, decided with a warning she appealed.
+    reply = messaging.send(conversation, practitioner, "See you on Thursday")
+    objects["open_report"] = objects["report"] = file_report(
+        reporter=client,
+        target=safety_access.target_for_message(client, reply.pk),
+        category="boundary",
+        details="She asked to meet outside",
+        evidence=[reply],
+        consented=True,
+    ).report
+    objects["detection"] = record_detection(
+        author=practitioner,
+        conversation=conversation,
+        text="Pay me by gift card",
+        categories=["payment"],
+    )
+    warned = record_detection(
+        author=practitioner, conversation=conversation, text="Text me", categories=["channel"]
+    )
+    (objects["decision"],) = take_action(
+        moderator=moderator,
+        detection=warned,
+        kind="warn",
+        rule="contact-on-platform",
+        reason="Keep contact on Casework.",
+    )
+    objects["decision_token"] = decision_token(str(objects["decision"].pk))
+    objects["appeal"] = file_appeal(
+        action=objects["decision"], appellant=practitioner, grounds="It was my office phone"
+    )
+    # --- End of safety
 
     sessions = {name: _signed_in(person) for name, person in people.items() if person is not None}
     # The client is also signed in on another device: the session her pages can end.

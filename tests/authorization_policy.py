@@ -700,6 +700,83 @@ ROUTES.update(
     }
 )
 
+# --- Safety: reports, moderation, decisions, transparency (issue 12) --------------------------
+
+MODERATORS_ONLY = signed_in(FORBIDDEN, moderator=IN)
+EVERY_METHOD_MISSING = dict.fromkeys(METHODS, NOT_FOUND)
+
+ROUTES.update(
+    {
+        # A listed profile: anyone reports it, visitors too (its practitioner is told, on the
+        # form, that they cannot report themselves).
+        "safety:report_profile": Access(FORM, public(IN), objects={"slug": "profile_slug"}),
+        # Someone one has dealt with: the client and the supervisor share a conversation
+        # with the practitioner (the practitioner is refused on the form: themselves).
+        "safety:report_person": Access(
+            FORM,
+            signed_in(NOT_FOUND, client=IN, practitioner=IN, supervisor=IN),
+            objects={"object_id": "practitioner_person"},
+        ),
+        # A message or attachment of a conversation one takes part in.
+        "safety:report_message": Access(
+            FORM,
+            signed_in(NOT_FOUND, client=IN, practitioner=IN),
+            objects={"object_id": "message"},
+        ),
+        "safety:report_attachment": Access(
+            FORM,
+            signed_in(NOT_FOUND, client=IN, practitioner=IN),
+            objects={"object_id": "attachment"},
+        ),
+        "safety:report_appointment": Access(
+            FORM,
+            signed_in(NOT_FOUND, client=IN, practitioner=IN),
+            objects={"object_id": "appointment"},
+        ),
+        # A claim under review: by those who review it (the SSSC's officer, admins).
+        "safety:report_claim": Access(
+            FORM,
+            signed_in(NOT_FOUND, other_officer=IN, admin=IN),
+            objects={"object_id": "pending_claim"},
+        ),
+        "safety:my_reports": Access(SAFE, signed_in(IN)),
+        "safety:track_report": Access(SAFE, public(IN)),
+        "safety:my_report": Access(
+            SAFE, signed_in(NOT_FOUND, client=IN), objects={"report_id": "report"}
+        ),
+        "safety:queue": Access(SAFE, MODERATORS_ONLY),
+        "safety:moderate_report": Access(
+            FORM, MODERATORS_ONLY, objects={"report_id": "open_report"}
+        ),
+        "safety:moderate_detection": Access(
+            FORM, MODERATORS_ONLY, objects={"detection_id": "detection"}
+        ),
+        # The moderator made the decision appealed: they open it, and are refused on the form.
+        "safety:moderate_appeal": Access(FORM, MODERATORS_ONLY, objects={"appeal_id": "appeal"}),
+        "safety:my_decisions": Access(SAFE, signed_in(IN)),
+        # A statement of reasons: the person it affects only.
+        "safety:decision": Access(
+            SAFE, signed_in(NOT_FOUND, practitioner=IN), objects={"action_id": "decision"}
+        ),
+        "safety:appeal_decision": Access(
+            POST_ONLY, signed_in(NOT_FOUND, practitioner=IN), objects={"action_id": "decision"}
+        ),
+        # The signed link is the proof (a suspended person cannot sign in): anyone holding it
+        # reads the statement; a forged one is missing to everyone.
+        "safety:decision_by_link": Access(
+            FORM,
+            public(IN),
+            objects={"token": "decision_token"},
+            missing=EVERY_METHOD_MISSING,
+            changes=frozenset(),
+        ),
+        "safety:transparency": Access(SAFE, public(IN)),
+        "safety:transparency_csv": Access(SAFE, public(IN)),
+    }
+)
+
+# --- End of safety ----------------------------------------------------------------------------
+
 # --- The admin site ---------------------------------------------------------------------------
 
 ADMIN_ONLY = signed_in(FORBIDDEN, admin=IN)

@@ -286,3 +286,48 @@ class ContentFlagged(Event, name="safety.content_flagged"):
     detection_id: str
     author_id: int
     sent: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class ReportFiled(Event, name="safety.report_filed"):
+    """Someone reported a person or something of theirs to moderators (or added to their open
+    report of it: merged)."""
+
+    report_id: str
+    reported_id: int
+    merged: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class ReportDecided(Event, name="safety.report_decided"):
+    """A moderator decided a report; its reporter (if signed in) is told the outcome."""
+
+    report_id: str
+    reporter_id: int | None
+
+
+@dataclasses.dataclass(frozen=True)
+class ModerationDecided(Event, name="safety.moderation_decided"):
+    """A moderator acted on a person (warned, restricted, suspended, hid a message, referred
+    them to a regulator): they get a statement of reasons."""
+
+    action_id: str
+    affected_id: int
+    kind: str
+
+
+@dataclasses.dataclass(frozen=True)
+class AppealFiled(Event, name="safety.appeal_filed"):
+    """A person appealed a moderator's decision about them."""
+
+    appeal_id: str
+    action_id: str
+
+
+@dataclasses.dataclass(frozen=True)
+class AppealDecided(Event, name="safety.appeal_decided"):
+    """Another moderator decided an appeal, finally; the appellant is told why."""
+
+    appeal_id: str
+    appellant_id: int
+    overturned: bool

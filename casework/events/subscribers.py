@@ -43,6 +43,10 @@ def _messaging(name: str, function: str, does: str) -> Subscriber:
     return Subscriber(f"messaging.{name}", f"casework.messaging.reactions.{function}", does)
 
 
+def _safety(name: str, function: str, does: str) -> Subscriber:
+    return Subscriber(f"safety.{name}", f"casework.safety.reactions.{function}", does)
+
+
 CASELOAD_LIVE = "live update of the practitioner's open caseload page"
 
 SUBSCRIBERS: dict[type[e.Event], tuple[Subscriber, ...]] = {
@@ -146,6 +150,15 @@ SUBSCRIBERS: dict[type[e.Event], tuple[Subscriber, ...]] = {
     ),
     e.ConversationClosed: (
         _messaging("live", "announce_closed", "the open conversation shows it closed"),
+    ),
+    e.ModerationDecided: (
+        _safety("tell_affected", "tell_affected", "email the person a link to the statement"),
+    ),
+    e.ReportDecided: (
+        _safety("tell_reporter", "tell_reporter", "email the reporter a link to the outcome"),
+    ),
+    e.AppealDecided: (
+        _safety("tell_appellant", "tell_appellant", "email the appellant a link to the decision"),
     ),
 }
 

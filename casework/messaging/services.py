@@ -32,6 +32,7 @@ from casework.messaging.models import (
 from casework.privacy.audit import record_event
 from casework.registry.models import Jurisdiction
 from casework.safety.blocks import is_blocked_between
+from casework.safety.restrictions import RESTRICTED_MESSAGE, is_restricted
 from casework.safety.screening import ScreeningResult, screen_message
 from casework.vault.crypto import seal
 from casework.vault.services import create_data_key
@@ -209,6 +210,10 @@ def start_enquiry(
         raise ValidationError(
             _("Messages between you and this person are blocked."), code="blocked"
         )
+    if is_restricted(client):
+        raise ValidationError(str(RESTRICTED_MESSAGE), code="restricted")
+    if is_restricted(practitioner):  # a moderator's decision: no new enquiries for now
+        raise ValidationError(_("This practitioner is not taking enquiries."), code="inactive")
     clean_body(body, has_files=bool(files))
     since = timezone.now() - timedelta(days=1)
     started = Conversation.objects.filter(

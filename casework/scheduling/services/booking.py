@@ -25,6 +25,7 @@ from casework.privacy.audit import record_event
 from casework.registry.models import Jurisdiction
 from casework.registry.standing import in_good_standing, may_practise_where
 from casework.safety.blocks import is_blocked_between
+from casework.safety.restrictions import RESTRICTED_MESSAGE, is_restricted
 from casework.scheduling import slots
 from casework.scheduling.freshness import refresh_next_free
 from casework.scheduling.models import (
@@ -82,6 +83,10 @@ def refuse_unless_practitioner_bookable(practitioner: User) -> None:
         raise ValidationError(
             _("This social worker is not taking bookings on Casework."), code="blocked"
         )
+    if is_restricted(practitioner):  # a moderator's decision: no new bookings for now
+        raise ValidationError(
+            _("This social worker is not taking bookings on Casework."), code="restricted"
+        )
     if not in_good_standing(practitioner):
         raise ValidationError(
             _(
@@ -95,6 +100,8 @@ def refuse_unless_practitioner_bookable(practitioner: User) -> None:
 def refuse_unless_client_may_book(client: User) -> None:
     if client.role != Role.CLIENT or not client.is_active:
         raise ValidationError(_("Only clients can book appointments."), code="not_client")
+    if is_restricted(client):
+        raise ValidationError(str(RESTRICTED_MESSAGE), code="restricted")
     if not EmailAddress.objects.filter(user=client, verified=True).exists():
         raise ValidationError(
             _("Please verify your email address before booking."), code="unverified"
