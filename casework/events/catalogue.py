@@ -242,3 +242,11 @@ class ContentFlagged(Event, name="safety.content_flagged"):
     detection_id: str
     author_id: int
     sent: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class PersonBlocked(Event, name="safety.person_blocked"):
+    """Someone blocked another person: no more messages, enquiries or bookings between them."""
+
+    blocker_id: int
+    blocked_id: int

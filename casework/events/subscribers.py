@@ -124,6 +124,13 @@ SUBSCRIBERS: dict[type[e.Event], tuple[Subscriber, ...]] = {
     e.ConversationClosed: (
         _messaging("live", "announce_closed", "the open conversation shows it closed"),
     ),
+    e.PersonBlocked: (
+        _scheduling(
+            "cancel_for_block",
+            "cancel_for_block",
+            "cancel the two people's open appointments (each told only that it was cancelled)",
+        ),
+    ),
 }
 
 

@@ -23,6 +23,7 @@ from casework.messaging.models import Conversation
 from casework.privacy.audit import record_event
 from casework.registry.standing import in_good_standing
 from casework.safety import blocks
+from casework.safety.block_confirmation import confirm_block
 from casework.vault.crypto import unseal
 
 GET_AND_POST = ["GET", "HEAD", "POST"]
@@ -130,6 +131,8 @@ def start_conversation(request: HttpRequest, person_id: int) -> HttpResponse:
             "Kind": Conversation.Kind,
             "nudge": flagged,
             "had_file": bool(request.FILES),
+            # Said up front rather than after writing: the service refuses it either way.
+            "blocked": blocks.is_blocked_between(person, other),
         },
         status=409 if flagged else 200,
     )
@@ -305,26 +308,17 @@ def close_conversation(request: HttpRequest, conversation_id: uuid.UUID) -> Http
     return redirect(_conversation_url(found))
 
 
-@require_POST
+@require_http_methods(GET_AND_POST)
 def block_in_conversation(request: HttpRequest, conversation_id: uuid.UUID) -> HttpResponse:
-    """Block the other person of a conversation: no more messages between the two."""
+    """Block the other person of a conversation, after a page that says what will happen."""
     person = _person(request)
     found = access.get_conversation_for_person(person, conversation_id)
     others = list(found.participants.exclude(person=person).select_related("person"))
     if len(others) != 1:
         raise Http404
-    other = others[0].person
-    try:
-        blocks.block_person(blocker=person, blocked=other)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect(_conversation_url(found))
-    messages.success(
-        request,
-        _("You blocked %(name)s. Neither of you can send the other messages now.")
-        % {"name": other.display_name},
+    return confirm_block(
+        request, blocker=person, other=others[0].person, back_url=_conversation_url(found)
     )
-    return redirect("messaging:blocked_people")
 
 
 @require_safe
