@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from casework.accounts.models import User
 from casework.privacy.models import AuditEvent
 from casework.safety.blocks import block_person, unblock_person
+from casework.scheduling import offers
 from casework.scheduling.models import AppointmentStatus, SessionType
 from casework.scheduling.services import booking
 from casework.testing.scheduling import THURSDAY_9, another_client, book
@@ -100,3 +101,17 @@ def test_a_request_made_before_a_block_cannot_be_confirmed_after_it(
     with pytest.raises(ValidationError) as refused:
         booking.confirm_appointment(appointment=requested, practitioner=practitioner)
     assert refused.value.code == "blocked"
+
+
+def test_the_profiles_booking_panel_offers_no_times_to_a_blocked_pair(
+    session_type: SessionType, client_person: User, practitioner: User
+) -> None:
+    before = offers.booking_panel(practitioner=practitioner, viewer=client_person)
+    assert before.takes_bookings
+    assert before.days
+    block_person(blocker=practitioner, blocked=client_person)
+    after = offers.booking_panel(practitioner=practitioner, viewer=client_person)
+    assert not after.takes_bookings
+    assert after.days == []
+    # Anyone else still sees the times.
+    assert offers.booking_panel(practitioner=practitioner, viewer=another_client()).days
