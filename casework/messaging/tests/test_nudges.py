@@ -138,7 +138,7 @@ def test_nothing_of_the_text_reaches_logs_events_audit_or_email(
         caplog.text,
         json.dumps([e.payload for e in OutboxEvent.objects.all()]),
         json.dumps([e.detail for e in AuditEvent.objects.all()], default=str),
-        *(m.body + m.subject for m in mail.outbox),
+        *(f"{m.subject} {m.body}" for m in mail.outbox),
     ]
     assert OutboxEvent.objects.filter(name="safety.content_flagged").count() == 2
     for words in ("Amazon", "gift card", "WhatsApp", "buy me"):

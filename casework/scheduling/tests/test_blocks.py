@@ -14,6 +14,7 @@ from casework.privacy.models import AuditEvent
 from casework.safety.blocks import block_person, unblock_person
 from casework.scheduling import offers
 from casework.scheduling.models import AppointmentStatus, SessionType
+from casework.scheduling.queries import schedule_of
 from casework.scheduling.services import booking
 from casework.testing.scheduling import THURSDAY_9, another_client, book
 
@@ -51,7 +52,7 @@ def test_a_block_cancels_the_pairs_open_appointments_and_says_only_cancelled(
     )
     for message in mail.outbox:
         assert "cancelled" in message.subject.lower()
-        assert "block" not in (message.subject + message.body).lower()
+        assert "block" not in f"{message.subject} {message.body}".lower()
     assert (
         AuditEvent.objects.filter(
             action="scheduling.appointment_cancelled", detail__because_of_a_block=True
@@ -91,7 +92,7 @@ def test_blocked_people_cannot_book_each_other(
 def test_a_request_made_before_a_block_cannot_be_confirmed_after_it(
     session_type: SessionType, client_person: User, practitioner: User
 ) -> None:
-    schedule = booking.schedule_of(practitioner)
+    schedule = schedule_of(practitioner)
     schedule.confirm_first_sessions = True
     schedule.save(update_fields=["confirm_first_sessions"])
     requested = book(client_person, session_type, THURSDAY_9)
