@@ -566,7 +566,8 @@ ROUTES.update(
         "messaging:office_hours": Access(FORM, PRACTITIONERS_ONLY),
         "messaging:conversation": in_each_conversation(FORM),
         "messaging:close_conversation": in_each_conversation(POST_ONLY),
-        "messaging:block": in_each_conversation(POST_ONLY),
+        # A page that says what a block does (GET), then the block (POST).
+        "messaging:block": in_each_conversation(FORM),
         # A message can be changed by its sender only (the client, here).
         "messaging:edit_message": Access(
             FORM,
@@ -776,6 +777,19 @@ ROUTES.update(
 )
 
 # --- End of safety ----------------------------------------------------------------------------
+
+# --- Blocking from a profile and an appointment (nudge-block) ---------------------------------
+# Each is a page that says what a block does (GET), then the block (POST). Anyone signed in may
+# block a listed practitioner from their profile (the practitioner herself is told she cannot,
+# on the page); an appointment's parties block each other from it.
+
+ROUTES.update(
+    {
+        "directory:block": Access(FORM, signed_in(IN), objects={"slug": "profile_slug"}),
+        "scheduling:block": Access(FORM, APPOINTMENT_PARTIES, objects=APPOINTMENT),
+    }
+)
+# --- End of blocking from a profile and an appointment ----------------------------------------
 
 # --- The admin site ---------------------------------------------------------------------------
 

@@ -331,3 +331,11 @@ class AppealDecided(Event, name="safety.appeal_decided"):
     appeal_id: str
     appellant_id: int
     overturned: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class PersonBlocked(Event, name="safety.person_blocked"):
+    """Someone blocked another person: no more messages, enquiries or bookings between them."""
+
+    blocker_id: int
+    blocked_id: int

@@ -160,6 +160,13 @@ SUBSCRIBERS: dict[type[e.Event], tuple[Subscriber, ...]] = {
     e.AppealDecided: (
         _safety("tell_appellant", "tell_appellant", "email the appellant a link to the decision"),
     ),
+    e.PersonBlocked: (
+        _scheduling(
+            "cancel_for_block",
+            "cancel_for_block",
+            "cancel the two people's open appointments (each told only that it was cancelled)",
+        ),
+    ),
 }
 
 
