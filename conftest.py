@@ -5,7 +5,7 @@ Staff personas have TOTP enrolled, so their areas open; signing in with ``client
 stands for a completed sign-in.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import pytest
 from django.conf import settings
@@ -38,11 +38,15 @@ def _let_test_teardown_empty_the_audit_log() -> None:
     """A transactional test ends by emptying every table; on SQLite that is a DELETE, which the
     audit log's append-only triggers refuse (PostgreSQL's TRUNCATE does not fire them). Only
     for that emptying, the triggers step aside and are put back as they were."""
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+        return
+    # The backend's base module first: importing its operations alone is circular.
+    import django.db.backends.sqlite3.base  # noqa: F401
     from django.db.backends.sqlite3.operations import DatabaseOperations
 
     empty = DatabaseOperations.execute_sql_flush
 
-    def execute_sql_flush(self: DatabaseOperations, sql_list: list[str]) -> None:
+    def execute_sql_flush(self: DatabaseOperations, sql_list: Iterable[str]) -> None:
         with self.connection.cursor() as cursor:
             cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
             triggers = cursor.fetchall()
@@ -55,7 +59,7 @@ def _let_test_teardown_empty_the_audit_log() -> None:
                 for _name, sql in triggers:
                     cursor.execute(sql)
 
-    DatabaseOperations.execute_sql_flush = execute_sql_flush  # type: ignore[method-assign]
+    DatabaseOperations.execute_sql_flush = execute_sql_flush  # type: ignore[method-assign,assignment]
 
 
 @pytest.fixture(autouse=True)

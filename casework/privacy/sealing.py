@@ -1,7 +1,7 @@
 """Sealing the audit log in short batches, as a Certificate Transparency log does.
 
 ``record_event`` only inserts rows, so writers never queue on a shared row. A sealer (the
-``seal`` process of the Procfiles, or ``manage.py seal_audit_log`` on demand) then takes the
+clock, casework/shell/schedule.py, or ``manage.py seal_audit_log`` on demand) then takes the
 events not yet sealed, in ``seq`` order, a batch at a time:
 
 - each event's leaf hash (RFC 6962: SHA-256 of ``0x00`` and the event's canonical entry) is

@@ -6,7 +6,7 @@ class Command(PeriodicCommand):
     help = (
         "Remove delivered domain events and finished email and push deliveries older than "
         "CASEWORK_OUTBOX_RETENTION_DAYS; never one still waiting. With --every it keeps "
-        "running (the `prune` process of the Procfiles)."
+        "running (the clock runs it hourly)."
     )
 
     def run_round(self) -> tuple[str, bool]:

@@ -5,9 +5,11 @@ from casework.shell.periodic import PeriodicCommand
 
 
 class Command(PeriodicCommand):
+    # Only --anchor-now sets it; the clock runs rounds without handle().
+    anchor_now = False
     help = (
         "Seal the audit events waiting, in short batches, and anchor the newest seal every "
-        "hour (the Procfiles' seal process runs it every few seconds)."
+        "hour (the clock runs it every five seconds)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
