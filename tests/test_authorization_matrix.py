@@ -13,7 +13,7 @@ from contextlib import ExitStack
 from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 import time_machine
@@ -223,11 +223,24 @@ def url_for(world: World, name: str, entry: Access, *, missing: bool = False) ->
             for parameter, key in entry.objects.items()
         }
     if name == full_pattern(route):
-        return "/" + fill(name, kwargs)
+        return "/" + fill(name, kwargs) + query_of(world, entry, missing=missing)
     try:
-        return reverse(name, kwargs=kwargs)
+        address = reverse(name, kwargs=kwargs)
     except NoReverseMatch:  # a name nested in several namespaces
-        return reverse(name.rsplit(":", 1)[-1], kwargs=kwargs)
+        address = reverse(name.rsplit(":", 1)[-1], kwargs=kwargs)
+    return address + query_of(world, entry, missing=missing)
+
+
+def query_values(world: World, entry: Access, *, missing: bool = False) -> dict[str, Any]:
+    return {
+        parameter: (world.missing(key) if missing else world.value(key))
+        for parameter, key in entry.query.items()
+    }
+
+
+def query_of(world: World, entry: Access, *, missing: bool = False) -> str:
+    values = query_values(world, entry, missing=missing)
+    return "?" + urlencode(values) if values else ""
 
 
 LOGIN_PATH = "/accounts/login/"
@@ -299,6 +312,13 @@ def check(world: World, name: str, entry: Access, *, missing: bool) -> list[str]
                 if entry.json is not None and method in WRITES:
                     response = client.generic(
                         method, url, json.dumps(entry.json), content_type="application/json"
+                    )
+                elif entry.query and method in WRITES:
+                    response = client.generic(
+                        method,
+                        url,
+                        urlencode(query_values(world, entry, missing=missing)),
+                        content_type="application/x-www-form-urlencoded",
                     )
                 else:
                     response = client.generic(method, url)
