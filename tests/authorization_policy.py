@@ -35,7 +35,7 @@ is checked on several objects (a conversation page on each kind of conversation)
   default; ``api(default, ...)`` one with 401 for both; ``each(personas, outcome)`` fills a
   group (``PRACTITIONERS``, ``OFFICERS``).
 - ``post=`` overrides the outcome of POST for some personas, where it differs from GET (and
-  of PUT, where the route takes PUT as POST).
+  of PUT with ``put_as_post=True``, for allauth's form views, which take PUT as POST).
 - ``json=`` is a body sent with every write, for operations (the API) that validate the body
   before they look at the object: it lets the request reach the access check.
 - ``missing=`` is what someone who gets in is answered when the objects do not exist (404 by
@@ -127,6 +127,7 @@ class Access:
     json: Mapping[str, object] | None = None
     label: str = ""
     query: Mapping[str, str] = field(default_factory=dict)
+    put_as_post: bool = False
 
     def __post_init__(self) -> None:
         unknown = (set(self.who) | set(self.post)) - set(PERSONAS)
@@ -136,8 +137,7 @@ class Access:
     def outcome(self, persona: str, method: str) -> str:
         """What ``persona`` must get from ``method`` on this route's objects."""
         declared = self.who[persona]
-        # allauth's form views take PUT as POST.
-        as_post = method == "POST" or (method == "PUT" and method in self.methods)
+        as_post = method == "POST" or (method == "PUT" and self.put_as_post)
         if as_post and persona in self.post:
             declared = self.post[persona]
         if method in self.methods:
@@ -275,7 +275,10 @@ ROUTES.update(
         # password. A key's answer that fails (an empty one) sends her to the sign-in page with
         # the error, still signed in.
         "mfa_reauthenticate_webauthn": Access(
-            ALLAUTH_FORM, signed_in(REAUTHENTICATE, practitioner=IN), post={"practitioner": LOGIN}
+            ALLAUTH_FORM,
+            signed_in(REAUTHENTICATE, practitioner=IN),
+            post={"practitioner": LOGIN},
+            put_as_post=True,
         ),
         # A security key is its owner's alone; her authenticator app is no security key, to
         # her or anyone else.
