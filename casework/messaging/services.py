@@ -22,6 +22,7 @@ from casework.events import catalogue as events
 from casework.events.outbox import emit
 from casework.messaging import nudges, office_hours, policy
 from casework.messaging.attachments import CheckedFile
+from casework.messaging.consultation_limits import check_consultation_limits
 from casework.messaging.models import (
     Attachment,
     Conversation,
@@ -281,6 +282,7 @@ def start_consultation(
         )
     clean_body(body, has_files=bool(files))
     with transaction.atomic():
+        check_consultation_limits(practitioner)
         conversation = _create_conversation(
             kind=Conversation.Kind.CONSULTATION,
             started_by=practitioner,
