@@ -32,7 +32,7 @@ from casework.messaging.models import (
 from casework.privacy.audit import record_event
 from casework.registry.models import Jurisdiction
 from casework.safety.blocks import is_blocked_between
-from casework.safety.restrictions import RESTRICTED_MESSAGE, is_restricted
+from casework.safety.restrictions import RESTRICTED_MESSAGE, is_hidden, is_restricted
 from casework.safety.screening import ScreeningResult, screen_message
 from casework.vault.crypto import seal
 from casework.vault.services import create_data_key
@@ -621,6 +621,12 @@ def edit_message(*, message: Message, editor: User, body: str) -> Message:
         locked.conversation = conversation
         if locked.is_deleted:
             raise ValidationError(_("This message was deleted."), code="deleted")
+        if is_hidden(locked.pk):
+            # Changed while hidden, it would come back changed if an appeal overturned the
+            # decision: the text the moderator and the appeal judged is the one that stays.
+            raise ValidationError(
+                _("A moderator hid this message, so it can no longer be changed."), code="hidden"
+            )
         revision = MessageRevision(message=locked, replaced_at=now)
         revision.body = locked.body
         revision.save(force_insert=True)
