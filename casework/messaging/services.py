@@ -265,9 +265,16 @@ def start_enquiry(
 
 
 def start_consultation(
-    *, practitioner: User, colleague: User, body: str, files: Sequence[CheckedFile] = ()
+    *,
+    practitioner: User,
+    colleague: User,
+    body: str,
+    files: Sequence[CheckedFile] = (),
+    nudge: bool = False,
+    idempotency_key: uuid.UUID | None = None,
 ) -> Conversation:
-    """Practitioners consulting each other, about de-identified situations."""
+    """Practitioners consulting each other, about de-identified situations. With ``nudge``, a
+    flagged first message raises ``nudges.FlaggedDraft`` and nothing starts (as an enquiry)."""
     if practitioner.role != Role.PRACTITIONER or colleague.role != Role.PRACTITIONER:
         raise ValidationError(_("Consultations are between practitioners."), code="roles")
     if practitioner.pk == colleague.pk:
@@ -286,7 +293,14 @@ def start_consultation(
             started_by=practitioner,
             people=[practitioner, colleague],
         )
-        send_message(conversation=conversation, sender=practitioner, body=body, files=files)
+        send_message(
+            conversation=conversation,
+            sender=practitioner,
+            body=body,
+            files=files,
+            nudge=nudge,
+            idempotency_key=idempotency_key,
+        )
     return conversation
 
 
