@@ -37,6 +37,7 @@ from casework.directory.summaries import summarise
 from casework.registry.forms import WhereForm
 from casework.registry.standing import in_good_standing, may_practise_where
 from casework.safety.block_confirmation import confirm_block
+from casework.safety.restrictions import is_restricted
 
 PAGE_SIZE = 20
 
@@ -118,6 +119,8 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
         "profile": found,
         "summary": summary,
         "listed": listed,
+        # Only its owner sees an unlisted profile: tell them when a restriction is why.
+        "restricted": not listed and is_restricted(found.practitioner),
         "is_owner": isinstance(request.user, User) and request.user.pk == found.practitioner_id,
         # Anyone signed in but the practitioner may block them (visitors have nothing to stop).
         "can_block": isinstance(request.user, User) and request.user.pk != found.practitioner_id,

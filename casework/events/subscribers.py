@@ -153,12 +153,18 @@ SUBSCRIBERS: dict[type[e.Event], tuple[Subscriber, ...]] = {
     ),
     e.ModerationDecided: (
         _safety("tell_affected", "tell_affected", "email the person a link to the statement"),
+        _messaging("live_hidden", "announce_hidden", "open pages show a hidden message hidden"),
     ),
     e.ReportDecided: (
         _safety("tell_reporter", "tell_reporter", "email the reporter a link to the outcome"),
     ),
     e.AppealDecided: (
         _safety("tell_appellant", "tell_appellant", "email the appellant a link to the decision"),
+        _messaging(
+            "live_shown_again",
+            "announce_shown_again",
+            "open pages show a message an overturned decision had hidden",
+        ),
     ),
     e.PersonBlocked: (
         _scheduling(
