@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from casework.accounts.models import Role
 from casework.accounts.permissions import role_required
-from casework.care import access, charts, consent, queries, timeline
+from casework.care import access, charts, consent, queries, schedules, timeline
 from casework.care.forms import (
     CaseDetailsForm,
     CaseloadFilterForm,
@@ -281,7 +281,7 @@ def assign_plan(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     case = access.get_case_for_practitioner(person, case_id)
     form = PlanForm(
         request.POST or None,
-        initial={"starts_on": check_ins.client_today(case), "time_of_day": "18:00"},
+        initial={"starts_on": schedules.client_today(case), "time_of_day": "18:00"},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
