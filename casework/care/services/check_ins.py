@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework.accounts.models import User
+from casework.care.access import check_ins_seen_by_practitioners
 from casework.care.consent import require_consent
 from casework.care.instruments import INSTRUMENTS, Scored, get_instrument, score_answers
 from casework.care.models import (
@@ -173,8 +174,11 @@ def _refuse_unless_answerable(check_in: CheckIn, now: datetime) -> None:
 
 
 def _baseline(check_in: CheckIn, burden: float) -> float:
+    # From the answers the practitioner sees: a baseline from before a transfer the client did
+    # not share their scores with would pass them on through the caseload's trend.
     earlier = list(
-        CheckIn.objects.filter(
+        check_ins_seen_by_practitioners()
+        .filter(
             case_id=check_in.case_id,
             instrument=check_in.instrument,
             status=CheckInStatus.ANSWERED,
