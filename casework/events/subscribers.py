@@ -124,6 +124,20 @@ SUBSCRIBERS: dict[type[e.Event], tuple[Subscriber, ...]] = {
     e.ConversationClosed: (
         _messaging("live", "announce_closed", "the open conversation shows it closed"),
     ),
+    # --- Oversight: the regulator portal and complaints (begin) ---
+    e.RegistrationOrderChanged: (
+        Subscriber(
+            "oversight.tell_practitioner",
+            "casework.oversight.reactions.tell_practitioner",
+            "email the practitioner that an officer's order is on their registrations page",
+        ),
+        Subscriber(
+            "oversight.notify_regulator",
+            "casework.oversight.reactions.notify_regulator",
+            "post a signed notification to the regulator's webhook (retried until accepted)",
+        ),
+    ),
+    # --- Oversight (end) ---
 }
 
 
