@@ -208,7 +208,10 @@ def _order(
         try:
             act(entry, person, form)
         except ValidationError as error:
+            # The form of this order may not be on the page now (a listing suspended
+            # meanwhile shows the lifting form): say it at the top too.
             form.add_error(None, error)
+            messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, done)
             return redirect("oversight:registration", entry_id=entry.pk)

@@ -184,3 +184,17 @@ def active_restrictions(entry: RegisterEntry) -> dict[str, PlatformRestriction]:
         restriction.kind: restriction
         for restriction in entry.platform_restrictions.filter(lifted_at__isnull=True)
     }
+
+
+def platform_conditions_of(practitioner: User) -> dict[tuple[str, str], str]:
+    """The conditions officers set on the practitioner's verified registrations, by
+    (regulator slug, registration number): one query, for the profile page."""
+    return {
+        (slug, number): conditions
+        for slug, number, conditions in PlatformRestriction.objects.filter(
+            kind=Kind.CONDITIONS,
+            lifted_at__isnull=True,
+            entry__claims__practitioner=practitioner,
+            entry__claims__state=RegistrationClaim.State.VERIFIED,
+        ).values_list("entry__regulator__slug", "entry__registration_number", "conditions")
+    }
