@@ -137,6 +137,13 @@ SUBSCRIBERS: dict[type[e.Event], tuple[Subscriber, ...]] = {
             "post a signed notification to the regulator's webhook (retried until accepted)",
         ),
     ),
+    e.ComplaintFiled: (
+        Subscriber(
+            "complaints.tell_handlers",
+            "casework.complaints.reactions.tell_handlers",
+            "email the officers of its regulators (or the moderators) that a complaint waits",
+        ),
+    ),
     # --- Oversight (end) ---
 }
 

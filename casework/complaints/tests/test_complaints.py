@@ -9,10 +9,12 @@ from collections.abc import Iterator
 
 import pytest
 import time_machine
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks
 
 from casework.accounts.models import User
 from casework.complaints.models import BundleDownload, Complaint, ComplaintState, Source
@@ -78,6 +80,23 @@ def test_an_anonymous_complaint_from_a_profile_reaches_the_regulator_of_the_regi
     # Sealed: the words are not in the row as stored.
     raw = Complaint.objects.filter(pk=complaint.pk).values_list("details", flat=True).get()
     assert b"gift card" not in bytes(getattr(raw, "sealed", b""))
+
+
+def test_the_officers_of_the_regulator_hear_that_a_complaint_waits_and_nothing_more(
+    listed: tuple[User, PractitionerProfile],
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    practitioner, _profile = listed
+    england = oversight.officer_of("social-work-england")
+    scottish = oversight.officer_of("sssc")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        oversight.complaint_about(practitioner)
+    told = [message for message in mail.outbox if england.email in message.to]
+    assert len(told) == 1
+    assert "gift card" not in told[0].body
+    assert practitioner.legal_name not in told[0].body
+    assert not [message for message in mail.outbox if scottish.email in message.to]
 
 
 def test_a_complaint_about_someone_without_a_verified_registration_goes_to_moderators() -> None:

@@ -60,7 +60,7 @@ def test_suspending_a_listing_takes_it_out_of_everything_in_the_same_request(
 ) -> None:
     practitioner, profile, entry = listed
     client = ClientFactory.create()
-    booked = scheduling.book(client, practitioner.session_types.first(), scheduling.THURSDAY_9)
+    booked = scheduling.book(client, practitioner.session_types.get(), scheduling.THURSDAY_9)
     officer = _signed_in(england_officer)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -80,7 +80,7 @@ def test_suspending_a_listing_takes_it_out_of_everything_in_the_same_request(
     with pytest.raises(ValidationError):
         scheduling.book(
             ClientFactory.create(),
-            practitioner.session_types.first(),
+            practitioner.session_types.get(),
             scheduling.THURSDAY_9 + timedelta(days=1),
         )
     enquirer = _signed_in(ClientFactory.create())
