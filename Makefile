@@ -7,6 +7,7 @@ MANAGE := $(PY) manage.py
 # Test-time settings for `check --deploy`: dummy secrets, never used to serve anything.
 DEPLOY_CHECK_ENV := CASEWORK_ENV=production SECRET_KEY=deploy-check-$$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n') \
 	DATABASE_URL=sqlite:///:memory: ALLOWED_HOSTS=casework.example CASEWORK_VAULT_KEY=deploy-check-vault-key \
+	CASEWORK_AUDIT_KEY=deploy-check-audit-key-of-at-least-32-chars CASEWORK_AUDIT_ANCHOR=casework.privacy.anchors.NullAnchor \
 	CASEWORK_TRUSTED_PROXIES=127.0.0.1
 
 .DEFAULT_GOAL := help
@@ -65,6 +66,7 @@ messages: $(VENV)/.installed-dev  ## Extract translatable strings (then translat
 	cd casework && ../$(MANAGE) makemessages -l es --no-obsolete \
 		--ignore 'static/*' --ignore 'testing/*' --ignore '*/tests/*'
 	cd casework && ../$(MANAGE) makemessages -d djangojs -l es --ignore '*.min.js'
+	$(MANAGE) allauth_catalogue  # our Spanish for django-allauth: fails if allauth has new text
 	cd casework && ../$(MANAGE) compilemessages -l es
 
 bench: $(VENV)/.installed-dev  ## Benchmarks: print figures

@@ -66,6 +66,26 @@ else:
     )
     DEBUG = env_bool("DEBUG", default=False)
 
+# The audit log's seals are keyed with their own secret (HMAC-SHA256): someone who can write the
+# database but does not hold it cannot re-seal a changed event. Never the vault's key.
+if PRODUCTION:
+    AUDIT_KEY = env_secret("CASEWORK_AUDIT_KEY", required=True)
+    if len(AUDIT_KEY) < 32 or AUDIT_KEY == VAULT_KEY:
+        raise ImproperlyConfigured(
+            "CASEWORK_AUDIT_KEY must be at least 32 characters and differ from "
+            "CASEWORK_VAULT_KEY (e.g. `openssl rand -base64 33`)."
+        )
+else:
+    AUDIT_KEY = env_secret("CASEWORK_AUDIT_KEY", required=False) or _development_secret(
+        "development-audit-key", 32
+    )
+# Where the newest seal is anchored every hour, out of the application's reach: a file the
+# application may only append to (see the README), or NullAnchor to keep no anchor.
+AUDIT_ANCHOR = env_str("CASEWORK_AUDIT_ANCHOR", "casework.privacy.anchors.AppendOnlyFileAnchor")
+AUDIT_ANCHOR_FILE = Path(
+    env_str("CASEWORK_AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchors.jsonl"))
+)
+
 # Former vault keys, separated by commas or lines: they still unwrap data keys (and read secrets
 # sealed before the vault) but never wrap. Kept only until `manage.py rotate_vault_kek` has run.
 VAULT_RETIRED_KEYS = [
@@ -81,6 +101,8 @@ VAULT_KEY_SERVICE = env_str(
 )
 
 SITE_URL = env_str("CASEWORK_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The product's name where a library asks for one: account emails, the TOTP issuer, subjects.
+PRODUCT_NAME = "Casework"
 # Hours before an appointment at which its reminders go out (email; no detail beyond the time).
 try:
     BOOKING_REMINDER_OFFSETS = tuple(
@@ -134,6 +156,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "casework.privacy.middleware.RequestIdMiddleware",
+    "casework.privacy.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -203,6 +226,11 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Delivered domain events and finished email and push deliveries are kept this long (for
+# looking into what happened), then removed by `prune_outbox`; waiting ones never are.
+OUTBOX_RETENTION_DAYS = env_int("CASEWORK_OUTBOX_RETENTION_DAYS", 30)
+if OUTBOX_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("CASEWORK_OUTBOX_RETENTION_DAYS must be 1 or more.")
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
@@ -240,7 +268,7 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False  # a reset never skips the MFA step of sign-in
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Casework] "
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{PRODUCT_NAME}] "
 # Changing a password or an email address asks for the password (or a factor) again unless it
 # was given in the last five minutes, and the account's addresses are told of each change.
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
@@ -259,10 +287,11 @@ MFA_FORMS = {
     # The failure limit of the second-factor step counts per account and address.
     "authenticate": "casework.accounts.forms.SecondFactorForm",
     "reauthenticate": "casework.accounts.forms.SecondFactorAgainForm",
+    "activate_totp": "casework.accounts.forms.AuthenticatorAppForm",
 }
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
-MFA_TOTP_ISSUER = "Casework"
+MFA_TOTP_ISSUER = PRODUCT_NAME
 MFA_RECOVERY_CODE_COUNT = 10
 USERSESSIONS_TRACK_ACTIVITY = True
 
@@ -289,7 +318,12 @@ CSRF_COOKIE_HTTPONLY = True
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
-LOCALE_PATHS = [BASE_DIR / "casework" / "locale"]
+# Our catalogue first, then our Spanish ("tú") for django-allauth, which must beat allauth's own
+# ("usted"): see casework/accounts/allauth_catalogue.py.
+LOCALE_PATHS = [
+    BASE_DIR / "casework" / "locale",
+    BASE_DIR / "casework" / "accounts" / "allauth_locale",
+]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

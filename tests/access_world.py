@@ -9,10 +9,12 @@ these objects as every persona. Who owns what:
   booked appointment, the case conversation with a message and its attachment, a calendar feed,
   a push subscription, a session, and a block of the unrelated practitioner (Jonas);
 - the client's enquiry to the referral recipient (before the referral), not yet taken on;
-- the practitioner supervises nothing, is supervised by the supervisor (Sam) on Robin's case,
-  and consults him in a consultation; she has a verified registration in England (its claim
-  and credential), a pending claim in Scotland, weekly hours, an exception, a session type and a
-  published profile;
+- the practitioner supervises nothing, is supervised by the supervisor (Sam, a verified
+  practitioner who accepted her invitation) on Robin's case, and consults him in a
+  consultation; the recipient (Rui) has an invitation to supervise another case of Amara's
+  (with Kit, a second client) waiting for his answer; she has a verified registration in
+  England (its claim and credential), a pending claim in Scotland, weekly hours, an exception,
+  a session type and a published profile;
 - the officer acts for Social Work England, the other officer for the SSSC (Scotland): each
   regulator has a register import waiting, and the pending claim is the SSSC's to review;
 - the moderator writes to the client in a moderator conversation;
@@ -41,7 +43,7 @@ from casework.accounts.models import User
 from casework.accounts.services import subscribe_to_push
 from casework.care.models import CheckInPlan, ReferralKind, SharedItem, UrgentFlag
 from casework.care.services import notes, referrals
-from casework.care.services.cases import set_supervisor
+from casework.care.services.supervision import invite_supervisor
 from casework.complaints.services import file_complaint
 from casework.directory.services import save_profile
 from casework.messaging import services as messaging_services
@@ -51,7 +53,13 @@ from casework.registry.claims import claim_registration
 from casework.registry.credentials.models import IssuedCredential
 from casework.registry.models import RegistrationClaim, Regulator, RegulatorOfficer
 from casework.registry.register_import import receive_register_file
+from casework.safety import access as safety_access
+from casework.safety.appeals import file_appeal
 from casework.safety.blocks import block_person
+from casework.safety.detections import record_detection
+from casework.safety.moderation import take_action
+from casework.safety.notices import decision_token
+from casework.safety.reports import file_report
 from casework.scheduling.models import AvailabilityException, AvailabilityWindow
 from casework.scheduling.services.availability import add_availability_exception
 from casework.scheduling.services.feeds import create_calendar_feed
@@ -130,6 +138,7 @@ MISSING_VALUES = {
     "registration_number": "SW0000000",
     "status_list_id": "no-such-list",
     "confirmation_key": "no-such-key",
+    "decision_token": "no-such-token",
     "reset_uid": "zz",
     "reset_key": "no-such-key",
     "invitation_token": "no-such-invitation",
@@ -246,7 +255,15 @@ def build_world() -> World:
     )
     objects["case"] = case
     objects["technology"] = "messaging"
-    set_supervisor(case=case, actor=practitioner, supervisor=supervisor)
+    # Sam is verified, invited by Amara and accepted: only then does he read her notes.
+    objects["supervision"] = care.supervise(case, supervisor)
+    # Amara's second client, Kit: she invited Rui to supervise that case; he has not answered.
+    second_client = factories.ClientFactory.create(alias="Kit", email="kit@example.org")
+    objects["invitation"] = invite_supervisor(
+        case=care.ready_case(practitioner, second_client),
+        practitioner=practitioner,
+        email=recipient.email,
+    )
     objects["note"] = notes.write_note(
         case=case,
         author=practitioner,
@@ -329,6 +346,39 @@ def build_world() -> World:
     # Rows only the admin site names.
     objects["group"] = Group.objects.create(name="Reviewers")
     objects["authenticator"] = Authenticator.objects.filter(user=practitioner).first()
+
+    # --- Safety (issue 12): the client's report of the practitioner's reply (open), and a
+    # detection on the practitioner's draft, decided with a warning she appealed.
+    reply = messaging.send(conversation, practitioner, "See you on Thursday")
+    objects["open_report"] = objects["report"] = file_report(
+        reporter=client,
+        target=safety_access.target_for_message(client, reply.pk),
+        category="boundary",
+        details="She asked to meet outside",
+        evidence=[reply],
+        consented=True,
+    ).report
+    objects["detection"] = record_detection(
+        author=practitioner,
+        conversation=conversation,
+        text="Pay me by gift card",
+        categories=["payment"],
+    )
+    warned = record_detection(
+        author=practitioner, conversation=conversation, text="Text me", categories=["channel"]
+    )
+    (objects["decision"],) = take_action(
+        moderator=moderator,
+        detection=warned,
+        kind="warn",
+        rule="contact-on-platform",
+        reason="Keep contact on Casework.",
+    )
+    objects["decision_token"] = decision_token(str(objects["decision"].pk))
+    objects["appeal"] = file_appeal(
+        action=objects["decision"], appellant=practitioner, grounds="It was my office phone"
+    )
+    # --- End of safety
 
     sessions = {name: _signed_in(person) for name, person in people.items() if person is not None}
     # The client is also signed in on another device: the session her pages can end.

@@ -566,7 +566,8 @@ ROUTES.update(
         "messaging:office_hours": Access(FORM, PRACTITIONERS_ONLY),
         "messaging:conversation": in_each_conversation(FORM),
         "messaging:close_conversation": in_each_conversation(POST_ONLY),
-        "messaging:block": in_each_conversation(POST_ONLY),
+        # A page that says what a block does (GET), then the block (POST).
+        "messaging:block": in_each_conversation(FORM),
         # A message can be changed by its sender only (the client, here).
         "messaging:edit_message": Access(
             FORM,
@@ -609,7 +610,20 @@ ROUTES.update(
             objects={"conversation_id": "enquiry"},
         ),
         "care:supervision": Access(SAFE, PRACTITIONERS_ONLY),
-        # Notes: the author, and the case's supervisor reads them.
+        # An invitation to supervise is answered by the colleague invited (Rui) alone.
+        "care:answer_supervision": Access(
+            POST_ONLY,
+            signed_in(FORBIDDEN, each(PRACTITIONERS, NOT_FOUND), recipient=IN),
+            objects={"supervision_id": "invitation"},
+        ),
+        # A supervision is ended by any of the three it concerns: the client, the practitioner
+        # and the supervisor who accepted it.
+        "care:end_supervision": Access(
+            POST_ONLY,
+            signed_in(NOT_FOUND, client=IN, practitioner=IN, supervisor=IN),
+            objects={"supervision_id": "supervision"},
+        ),
+        # Notes: the author, and the supervisor who accepted (a verified practitioner).
         "care:case_notes": Access(SAFE, CASE_PRACTITIONER, objects=CASE),
         "care:new_note": Access(FORM, CASE_PRACTITIONER, objects=CASE),
         "care:note": Access(
@@ -637,6 +651,14 @@ ROUTES.update(
             signed_in(NOT_FOUND, client=IN, practitioner=IN, recipient=IN),
             objects={"referral_id": "referral"},
             changes=frozenset({"client", "practitioner"}),
+        ),
+        # Renewing a referral after its case closed is the client's alone (this one is live,
+        # so she is told it needs no renewal, and nothing changes).
+        "care:renew_referral": Access(
+            POST_ONLY,
+            signed_in(FORBIDDEN, client=IN),
+            objects={"referral_id": "referral"},
+            changes=frozenset(),
         ),
         "care:accept_referral": Access(
             POST_ONLY,
@@ -678,6 +700,96 @@ ROUTES.update(
         ),
     }
 )
+
+# --- Safety: reports, moderation, decisions, transparency (issue 12) --------------------------
+
+MODERATORS_ONLY = signed_in(FORBIDDEN, moderator=IN)
+EVERY_METHOD_MISSING = dict.fromkeys(METHODS, NOT_FOUND)
+
+ROUTES.update(
+    {
+        # A listed profile: anyone reports it, visitors too (its practitioner is told, on the
+        # form, that they cannot report themselves).
+        "safety:report_profile": Access(FORM, public(IN), objects={"slug": "profile_slug"}),
+        # Someone one has dealt with: the client and the supervisor share a conversation
+        # with the practitioner (the practitioner is refused on the form: themselves).
+        "safety:report_person": Access(
+            FORM,
+            signed_in(NOT_FOUND, client=IN, practitioner=IN, supervisor=IN),
+            objects={"object_id": "practitioner_person"},
+        ),
+        # A message or attachment of a conversation one takes part in.
+        "safety:report_message": Access(
+            FORM,
+            signed_in(NOT_FOUND, client=IN, practitioner=IN),
+            objects={"object_id": "message"},
+        ),
+        "safety:report_attachment": Access(
+            FORM,
+            signed_in(NOT_FOUND, client=IN, practitioner=IN),
+            objects={"object_id": "attachment"},
+        ),
+        "safety:report_appointment": Access(
+            FORM,
+            signed_in(NOT_FOUND, client=IN, practitioner=IN),
+            objects={"object_id": "appointment"},
+        ),
+        # A claim under review: by those who review it (the SSSC's officer, admins).
+        "safety:report_claim": Access(
+            FORM,
+            signed_in(NOT_FOUND, other_officer=IN, admin=IN),
+            objects={"object_id": "pending_claim"},
+        ),
+        "safety:my_reports": Access(SAFE, signed_in(IN)),
+        "safety:track_report": Access(SAFE, public(IN)),
+        "safety:my_report": Access(
+            SAFE, signed_in(NOT_FOUND, client=IN), objects={"report_id": "report"}
+        ),
+        "safety:queue": Access(SAFE, MODERATORS_ONLY),
+        "safety:moderate_report": Access(
+            FORM, MODERATORS_ONLY, objects={"report_id": "open_report"}
+        ),
+        "safety:moderate_detection": Access(
+            FORM, MODERATORS_ONLY, objects={"detection_id": "detection"}
+        ),
+        # The moderator made the decision appealed: they open it, and are refused on the form.
+        "safety:moderate_appeal": Access(FORM, MODERATORS_ONLY, objects={"appeal_id": "appeal"}),
+        "safety:my_decisions": Access(SAFE, signed_in(IN)),
+        # A statement of reasons: the person it affects only.
+        "safety:decision": Access(
+            SAFE, signed_in(NOT_FOUND, practitioner=IN), objects={"action_id": "decision"}
+        ),
+        "safety:appeal_decision": Access(
+            POST_ONLY, signed_in(NOT_FOUND, practitioner=IN), objects={"action_id": "decision"}
+        ),
+        # The signed link is the proof (a suspended person cannot sign in): anyone holding it
+        # reads the statement; a forged one is missing to everyone.
+        "safety:decision_by_link": Access(
+            FORM,
+            public(IN),
+            objects={"token": "decision_token"},
+            missing=EVERY_METHOD_MISSING,
+            changes=frozenset(),
+        ),
+        "safety:transparency": Access(SAFE, public(IN)),
+        "safety:transparency_csv": Access(SAFE, public(IN)),
+    }
+)
+
+# --- End of safety ----------------------------------------------------------------------------
+
+# --- Blocking from a profile and an appointment (nudge-block) ---------------------------------
+# Each is a page that says what a block does (GET), then the block (POST). Anyone signed in may
+# block a listed practitioner from their profile (the practitioner herself is told she cannot,
+# on the page); an appointment's parties block each other from it.
+
+ROUTES.update(
+    {
+        "directory:block": Access(FORM, signed_in(IN), objects={"slug": "profile_slug"}),
+        "scheduling:block": Access(FORM, APPOINTMENT_PARTIES, objects=APPOINTMENT),
+    }
+)
+# --- End of blocking from a profile and an appointment ----------------------------------------
 
 # --- Oversight: the regulator portal and complaints (begin) -----------------------------------
 

@@ -1,7 +1,9 @@
 """django-allauth adapters: how Casework signs people up, sends their email and guards MFA."""
 
 import hashlib
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
@@ -24,6 +26,27 @@ from casework.vault import legacy, sealed_text
 # Where a person was going when they signed up (a time they picked, say): kept in their session
 # through the email verification, and used once at their first sign-in.
 AFTER_FIRST_SIGN_IN = "casework.after_first_sign_in"
+
+
+@dataclass(frozen=True)
+class EmailSite:
+    """The site as allauth's email templates name it (``current_site.name``/``.domain``):
+    from settings, not from the sites framework's row, which nobody keeps up to date."""
+
+    name: str
+    domain: str
+
+
+def email_site_context() -> dict[str, Any]:
+    """What every account email names the site by: the product and the address people use
+    (our account/email/base_message.txt), and ``current_site`` for allauth's templates."""
+    return {
+        "product_name": settings.PRODUCT_NAME,
+        "site_url": settings.SITE_URL,
+        "current_site": EmailSite(
+            name=settings.PRODUCT_NAME, domain=urlsplit(settings.SITE_URL).netloc
+        ),
+    }
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -73,7 +96,9 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         """Render now (the request knows the site), deliver sealed through the task queue (the
         link may hold a token: it is never kept in clear, see casework/emails.py)."""
-        message = self.render_mail(template_prefix, email, {"email": email, **context})
+        message = self.render_mail(
+            template_prefix, email, {**email_site_context(), "email": email, **context}
+        )
         html = next(
             (body for body, mime in getattr(message, "alternatives", []) if mime == "text/html"),
             "",

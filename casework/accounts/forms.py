@@ -7,11 +7,13 @@ from allauth.core import context, ratelimit
 from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
 from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.forms import ActivateTOTPForm
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from casework.accounts.models import Role, User, validate_person_name
+from casework.accounts.second_factor import take_time_step
 from casework.privacy.middleware import client_address
 
 TIME_ZONE_CHOICES = [
@@ -109,7 +111,9 @@ class _SecondFactorLimitMixin:
         ):
             if main is None or authenticator.type == Authenticator.Type.TOTP:
                 main = authenticator
-            if authenticator.wrap().validate_code(code):
+            if authenticator.wrap().validate_code(code) and (
+                authenticator.type != Authenticator.Type.TOTP or take_time_step(authenticator, code)
+            ):
                 authenticator.user = self.user
                 self.authenticator = authenticator
                 ratelimit.clear(request, action="login_failed", key=key)
@@ -119,9 +123,26 @@ class _SecondFactorLimitMixin:
         raise get_mfa_adapter().validation_error("incorrect_code")
 
 
-class SecondFactorForm(_SecondFactorLimitMixin, AuthenticateForm):
+class _OneTimeCodeInput:
+    """The code field of an authenticator app: phones offer the digit keypad and the code the
+    system received. Recovery codes are digits too, so the sign-in step may be numeric."""
+
+    fields: dict[str, forms.Field]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs.update(
+            {"inputmode": "numeric", "autocomplete": "one-time-code"}
+        )
+
+
+class SecondFactorForm(_OneTimeCodeInput, _SecondFactorLimitMixin, AuthenticateForm):
     pass
 
 
-class SecondFactorAgainForm(_SecondFactorLimitMixin, ReauthenticateForm):
+class SecondFactorAgainForm(_OneTimeCodeInput, _SecondFactorLimitMixin, ReauthenticateForm):
+    pass
+
+
+class AuthenticatorAppForm(_OneTimeCodeInput, ActivateTOTPForm):
     pass

@@ -174,3 +174,27 @@ class PushSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"push subscription {self.pk} of person {self.person_id}"
+
+
+class UsedTimeStep(models.Model):
+    """A TOTP time step (30 seconds) that passed someone's second factor: never accepted again
+    for that authenticator (RFC 6238, section 5.2). allauth keeps its own record of used codes
+    in the cache; a Redis restarted empty forgets it, this table does not."""
+
+    authenticator = models.ForeignKey(
+        "mfa.Authenticator", on_delete=models.CASCADE, related_name="+"
+    )
+    step = models.BigIntegerField()
+    used_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("used code period")
+        verbose_name_plural = _("used code periods")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["authenticator", "step"], name="accounts_time_step_used_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"step {self.step} of authenticator {self.authenticator_id}"

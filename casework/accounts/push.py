@@ -6,11 +6,13 @@ title, a body and a link; callers put nothing in it beyond the time (a locked sc
 
 Push is on when ``VAPID_PRIVATE_KEY`` is set (development makes one; production may leave it
 unset, and then nothing here is offered or sent). Subscriptions are written by
-``casework.accounts.services``; this module reads what a browser posts, and sends.
+``casework.accounts.services``; this module reads what a browser posts, and posts one push to
+one device. Notices reach devices through ``casework.pushes``, which records each delivery.
 """
 
 import base64
 import binascii
+import enum
 import hashlib
 import json
 import logging
@@ -243,40 +245,36 @@ def _b64url(data: bytes) -> str:
 # Sending -----------------------------------------------------------------------------------
 
 
-def send_push(person: User, *, title: str, body: str, url: str, ttl: int = 3600) -> int:
-    """Show ``title`` and ``body`` on each of the person's subscribed devices; a click opens
-    ``url``. ``ttl`` is how many seconds a push service keeps it for a device that is offline.
+class Outcome(enum.Enum):
+    """What became of one push to one device."""
 
-    Returns how many push services accepted it. Never raises for a failed push: a subscription
-    the push service calls gone (404, 410) is deleted; other failures are counted on the
-    subscription and logged without content, and the caller's work (an email) goes on.
-    """
+    ACCEPTED = "accepted"
+    GONE = "gone"  # the push service says the subscription no longer exists (404, 410)
+    UNREADABLE = "unreadable"  # its data key is destroyed (the person was erased)
+    FAILED = "failed"  # anything else: worth another try
+
+
+@dataclass(frozen=True)
+class Result:
+    outcome: Outcome
+    failure: str = ""  # what failed, never with content: "HTTP 503", "ConnectionError"
+
+
+def push_to(subscription: PushSubscription, payload: str, *, ttl: int) -> Result:
+    """Post one sealed-in-transit push to one device. Never raises for a failed push: the
+    outcome says what happened, and ``casework.pushes`` (the notices pipeline, which records
+    each delivery) decides what follows; a failure is also counted on the subscription."""
     vapid = vapid_key()
     if vapid is None:
-        return 0
-    payload = json.dumps({"title": title, "body": body, "url": url}, ensure_ascii=False)
-    delivered = 0
-    subscriptions = PushSubscription.objects.filter(person=person).order_by("created_at")
-    for subscription in subscriptions:
-        if _deliver(subscription, payload, vapid=vapid, ttl=max(ttl, 0)):
-            delivered += 1
-    return delivered
-
-
-def _deliver(subscription: PushSubscription, payload: str, *, vapid: Any, ttl: int) -> bool:
-    from casework.accounts import services  # which imports this module
-
+        return Result(Outcome.FAILED, "push off")
     try:
         info = {
             "endpoint": subscription.endpoint,
             "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth},
         }
     except VaultError:
-        # Its data key is destroyed (the person's data was erased) or it cannot be read: it
-        # can never be used again.
-        logger.warning("push: subscription %s cannot be opened; removing it", subscription.pk)
-        services.remove_push_subscription(subscription=subscription, why="unreadable")
-        return False
+        logger.warning("push: subscription %s cannot be opened", subscription.pk)
+        return Result(Outcome.UNREADABLE)
     endpoint = str(info["endpoint"])
     parts = urlsplit(endpoint)
     claims: dict[str, str | int] = {
@@ -290,29 +288,24 @@ def _deliver(subscription: PushSubscription, payload: str, *, vapid: Any, ttl: i
             data=payload,
             vapid_private_key=vapid,
             vapid_claims=claims,
-            ttl=ttl,
+            ttl=max(ttl, 0),
             timeout=TIMEOUT_SECONDS,
         )
     except pywebpush.WebPushException as error:
         status = error.status_code
         if status in (404, 410):
-            logger.info(
-                "push: subscription %s is gone (HTTP %s); removing it", subscription.pk, status
-            )
-            services.remove_push_subscription(subscription=subscription, why="gone")
-            return False
-        _count_failure(subscription, f"HTTP {status}" if status else "WebPushException")
-        return False
+            logger.info("push: subscription %s is gone (HTTP %s)", subscription.pk, status)
+            return Result(Outcome.GONE, f"HTTP {status}")
+        return _count_failure(subscription, f"HTTP {status}" if status else "WebPushException")
     except Exception as error:  # a network error, a key the library refuses: never the caller's
-        _count_failure(subscription, type(error).__name__)
-        return False
+        return _count_failure(subscription, type(error).__name__)
     PushSubscription.objects.filter(pk=subscription.pk).update(
         last_used_at=timezone.now(), failure_count=0
     )
-    return True
+    return Result(Outcome.ACCEPTED)
 
 
-def _count_failure(subscription: PushSubscription, failure: str) -> None:
+def _count_failure(subscription: PushSubscription, failure: str) -> Result:
     # The exception's text is not logged: it can hold the endpoint or the service's reply.
     logger.warning("push: sending to subscription %s failed (%s)", subscription.pk, failure)
     PushSubscription.objects.filter(pk=subscription.pk).update(
@@ -320,3 +313,4 @@ def _count_failure(subscription: PushSubscription, failure: str) -> None:
         last_failure=failure[:40],
         failure_count=F("failure_count") + 1,
     )
+    return Result(Outcome.FAILED, failure[:40])

@@ -212,3 +212,44 @@ def _remove(subscription: PushSubscription, *, actor: User | None, why: str) -> 
             subject_id=subscription.person_id,
             detail={"by": why},
         )
+
+
+def suspend_account(*, person: User, actor: User, why: str) -> User:
+    """Suspend ``person`` (a moderator's decision, ``why`` a machine word for the audit log):
+    they can no longer sign in, and every session of theirs ends now, open pages told."""
+    with transaction.atomic():
+        suspended = change_access(person=person, actor=actor, changes={"is_active": False})
+        record_event(
+            action="account.suspended",
+            actor=actor,
+            target=suspended,
+            subject_id=suspended.pk,
+            detail={"why": why},
+        )
+        sessions = list(UserSession.objects.filter(user_id=suspended.pk))
+        keys = [session.session_key for session in sessions]
+        for session in sessions:
+            record_event(
+                action="account.session_ended",
+                actor=actor,
+                target=session,
+                subject_id=suspended.pk,
+                detail={"by": "suspension"},
+            )
+        transaction.on_commit(lambda: live.announce_sessions_ended(keys), robust=True)
+        transaction.on_commit(lambda: get_sessions_adapter().end_sessions(sessions), robust=True)
+    return suspended
+
+
+def reinstate_account(*, person: User, actor: User, why: str) -> User:
+    """Lift a suspension (an appeal overturned it): ``person`` may sign in again."""
+    with transaction.atomic():
+        reinstated = change_access(person=person, actor=actor, changes={"is_active": True})
+        record_event(
+            action="account.reinstated",
+            actor=actor,
+            target=reinstated,
+            subject_id=reinstated.pk,
+            detail={"why": why},
+        )
+    return reinstated

@@ -1,14 +1,18 @@
 """Who may read which care object: one place for views, tasks and the websocket consumer.
 
 Each helper answers 404 alike for "missing" and "not yours". The normal path to a case is its
-own practitioner (and the client, for their own view); a supervisor reads case notes; anyone
-else reaches a client's emergency details only through break-glass (``services.emergency``).
+own practitioner (and the client, for their own view); a supervisor reads the case notes of the
+practitioner they supervise, and only while the supervision holds (they accepted it, the case
+is open and still that practitioner's, and the registers count them as practising); anyone
+else reaches a client's emergency details only through break-glass (``services.emergency``). A
+referral's recipient reads what the client chose to share, while the case it came from is open
+or since the client renewed it.
 """
 
 import uuid
 from typing import TypeVar
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from casework.accounts.models import Role, User
@@ -21,8 +25,11 @@ from casework.care.models import (
     CheckInPlan,
     CheckInStatus,
     Referral,
+    Supervision,
+    SupervisionStatus,
     UrgentFlag,
 )
+from casework.registry.standing import in_good_standing_expression
 
 # Who may open a client's emergency details outside the normal path, with a written reason.
 BREAK_GLASS_ROLES = frozenset({Role.MODERATOR, Role.ADMIN})
@@ -53,9 +60,7 @@ def cases_held_by(person: User) -> QuerySet[Case]:
 
 
 def get_case_for_practitioner(person: User, case_id: object) -> Case:
-    held = cases_held_by(person).select_related(
-        "client", "data_key", "client_location", "supervisor"
-    )
+    held = cases_held_by(person).select_related("client", "data_key", "client_location")
     return _one_or_404(held, case_id)
 
 
@@ -70,14 +75,59 @@ def get_case_for_client(person: User, case_id: object) -> Case:
     return _one_or_404(own, case_id)
 
 
+def supervisions_holding() -> QuerySet[Supervision]:
+    """Supervisions that let their supervisor read: accepted, of an open case that is still the
+    inviting practitioner's, by a supervisor the registers count as practising now."""
+    return Supervision.objects.filter(
+        in_good_standing_expression("supervisor_id"),
+        status=SupervisionStatus.ACCEPTED,
+        case__status__in=OPEN_STATUSES,
+        case__practitioner=F("practitioner"),
+    )
+
+
 def supervised_by(person: User) -> QuerySet[Case]:
     if person.role != Role.PRACTITIONER:
         return Case.objects.none()
-    return Case.objects.filter(supervisor=person)
+    return Case.objects.filter(
+        Exists(supervisions_holding().filter(supervisor=person, case=OuterRef("pk")))
+    )
 
 
 def get_supervised_case(person: User, case_id: object) -> Case:
     return _one_or_404(supervised_by(person).select_related("client", "practitioner"), case_id)
+
+
+def invitations_for(person: User) -> QuerySet[Supervision]:
+    """Invitations to supervise waiting for this practitioner's answer."""
+    if person.role != Role.PRACTITIONER:
+        return Supervision.objects.none()
+    return Supervision.objects.filter(
+        supervisor=person, status=SupervisionStatus.INVITED, case__status__in=OPEN_STATUSES
+    )
+
+
+def supervisions_of_party(person: User) -> QuerySet[Supervision]:
+    """Live supervisions a person takes part in: the client of the case (once the supervisor
+    accepted: before that it is an invitation between colleagues), the practitioner who
+    invited, and the supervisor."""
+    live = Supervision.objects.filter(
+        status__in=[SupervisionStatus.INVITED, SupervisionStatus.ACCEPTED]
+    )
+    if person.role == Role.CLIENT:
+        return live.filter(case__client=person, status=SupervisionStatus.ACCEPTED)
+    if person.role == Role.PRACTITIONER:
+        return live.filter(Q(practitioner=person) | Q(supervisor=person))
+    return Supervision.objects.none()
+
+
+def get_supervision_for_party(person: User, supervision_id: object) -> Supervision:
+    visible = supervisions_of_party(person).select_related("case", "practitioner", "supervisor")
+    return _one_or_404(visible, supervision_id)
+
+
+def get_invitation(person: User, supervision_id: object) -> Supervision:
+    return _one_or_404(invitations_for(person).select_related("case"), supervision_id)
 
 
 def find_check_in(check_in_id: object) -> CheckIn | None:
@@ -127,10 +177,20 @@ def get_flag_for_practitioner(person: User, flag_id: object) -> UrgentFlag:
 
 
 def notes_readable_by(person: User) -> QuerySet[CaseNote]:
-    """Notes a person may read: their own, and those of cases they supervise."""
+    """Notes a person may read: their own, and, on a case they supervise, those of the
+    practitioner they supervise (never those of whoever held the case before)."""
     if person.role != Role.PRACTITIONER:
         return CaseNote.objects.none()
-    return CaseNote.objects.filter(Q(author=person) | Q(case__supervisor=person))
+    return CaseNote.objects.filter(Q(author=person) | Q(supervised_notes(person)))
+
+
+def supervised_notes(person: User) -> Exists:
+    """An ``Exists`` for notes written by a practitioner ``person`` supervises, on that case."""
+    return Exists(
+        supervisions_holding().filter(
+            supervisor=person, case=OuterRef("case"), practitioner=OuterRef("author")
+        )
+    )
 
 
 def get_note_for_reader(person: User, note_id: object) -> CaseNote:
@@ -145,14 +205,22 @@ def get_own_note(person: User, note_id: object) -> CaseNote:
     return note
 
 
+def shared_with_recipient() -> Q:
+    """Referrals whose recipient reads them: the client agreed and has not withdrawn, and the
+    case they came from is open (or the client renewed them after it closed)."""
+    return Q(status__in=VISIBLE_TO_RECIPIENT) & (
+        Q(case__status__in=OPEN_STATUSES) | Q(renewed_at__isnull=False)
+    )
+
+
 def referrals_visible_to(person: User) -> QuerySet[Referral]:
-    """The client sees every referral of their cases; the referrer those they made; the
-    recipient only those the client agreed to share."""
+    """The client sees every referral of their cases, open or closed; the referrer those they
+    made; the recipient only those the client shares with them now."""
     if person.role == Role.CLIENT:
         return Referral.objects.filter(case__client=person)
     if person.role == Role.PRACTITIONER:
         return Referral.objects.filter(
-            Q(from_practitioner=person) | Q(to_practitioner=person, status__in=VISIBLE_TO_RECIPIENT)
+            Q(from_practitioner=person) | (Q(to_practitioner=person) & shared_with_recipient())
         )
     return Referral.objects.none()
 
@@ -169,9 +237,7 @@ def get_referral_for_person(person: User, referral_id: object) -> Referral:
 
 
 def may_break_glass(person: User, case: Case) -> bool:
-    return person.role in BREAK_GLASS_ROLES or (
-        person.role == Role.PRACTITIONER and case.supervisor_id == person.pk
-    )
+    return person.role in BREAK_GLASS_ROLES or supervised_by(person).filter(pk=case.pk).exists()
 
 
 def get_case_for_break_glass(person: User, case_id: object) -> Case:

@@ -6,7 +6,6 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from casework.accounts.models import Role, User
 from casework.care.instruments import INSTRUMENTS, Instrument
 from casework.care.models import (
     CaseStatus,
@@ -102,20 +101,19 @@ class SuitabilityForm(forms.Form):
 
 
 class SupervisorForm(forms.Form):
+    """The colleague to invite. Whether the address belongs to anyone is never said here (nor
+    by the page after it): the invitation is answered alike for every address."""
+
     email = forms.EmailField(
         label=_("Supervisor's email address"),
-        required=False,
-        help_text=_("Another practitioner on Casework. Leave empty to have no supervisor."),
+        help_text=_(
+            "A verified practitioner on Casework. They read nothing until they accept, and "
+            "the client is told who they are."
+        ),
     )
 
-    def clean_email(self) -> User | None:
-        email = (self.cleaned_data.get("email") or "").strip().lower()
-        if not email:
-            return None
-        person = User.objects.filter(email__iexact=email, role=Role.PRACTITIONER).first()
-        if person is None:
-            raise forms.ValidationError(_("No practitioner on Casework has this address."))
-        return person
+    def clean_email(self) -> str:
+        return str(self.cleaned_data.get("email") or "").strip().lower()
 
 
 SCHEDULES = [
@@ -225,14 +223,9 @@ class ReferralForm(forms.Form):
         help_text=_("Why you refer, and what you ask of your colleague. The client reads it."),
     )
 
-    def clean_email(self) -> User:
-        email = (self.cleaned_data.get("email") or "").strip().lower()
-        person = User.objects.filter(
-            email__iexact=email, role=Role.PRACTITIONER, is_active=True
-        ).first()
-        if person is None:
-            raise forms.ValidationError(_("No practitioner on Casework has this address."))
-        return person
+    def clean_email(self) -> str:
+        # Whether the address belongs to a practitioner is never said (see ``views.referrals``).
+        return str(self.cleaned_data.get("email") or "").strip().lower()
 
 
 class ReferralAnswerForm(forms.Form):

@@ -31,6 +31,12 @@ class Notice(StrEnum):
     CASE_TRANSFERRED = "case_transferred"
     EMERGENCY_DETAILS_OPENED = "emergency_details_opened"
     CLIENT_EMERGENCY_DETAILS_OPENED = "client_emergency_details_opened"
+    REFERRAL_LAPSED = "referral_lapsed"
+    REFERRAL_ENDED_WITH_CASE = "referral_ended_with_case"
+    SUPERVISION_INVITED = "supervision_invited"
+    SUPERVISION_ANSWERED = "supervision_answered"
+    SUPERVISOR_JOINED = "supervisor_joined"
+    SUPERVISION_ENDED = "supervision_ended"
 
 
 SUBJECTS: dict[Notice, Promise] = {
@@ -45,6 +51,12 @@ SUBJECTS: dict[Notice, Promise] = {
     Notice.CASE_TRANSFERRED: _("A case was handed over"),
     Notice.EMERGENCY_DETAILS_OPENED: _("Your emergency details were opened"),
     Notice.CLIENT_EMERGENCY_DETAILS_OPENED: _("A client's emergency details were opened"),
+    Notice.REFERRAL_LAPSED: _("A referral ended with your case"),
+    Notice.REFERRAL_ENDED_WITH_CASE: _("A referral shared with you ended"),
+    Notice.SUPERVISION_INVITED: _("You are invited to supervise a case"),
+    Notice.SUPERVISION_ANSWERED: _("Your colleague answered your invitation to supervise"),
+    Notice.SUPERVISOR_JOINED: _("A supervisor now reads your case notes"),
+    Notice.SUPERVISION_ENDED: _("A supervision ended"),
 }
 
 

@@ -7,7 +7,7 @@ the task queue; open caseload pages are told to reload.
 
 from casework.accounts.models import Role
 from casework.care import live
-from casework.care.models import CaseSource
+from casework.care.models import CaseSource, Supervision, SupervisionStatus
 from casework.care.notices import Notice, site_link
 from casework.care.services.cases import open_case
 from casework.care.tasks import send_care_notice
@@ -84,6 +84,40 @@ def tell_emergency_opened(event: e.EmergencyDetailsOpened) -> None:
         Notice.CLIENT_EMERGENCY_DETAILS_OPENED,
         site_link("care:case", case_id=event.case_id),
     )
+
+
+def tell_referral_lapsed(event: e.ReferralLapsed) -> None:
+    _tell(event.client_id, Notice.REFERRAL_LAPSED, site_link("care:my_care"))
+    _tell(event.to_practitioner_id, Notice.REFERRAL_ENDED_WITH_CASE, site_link("care:referrals"))
+
+
+def tell_referral_renewed(event: e.ReferralRenewed) -> None:
+    _tell(event.to_practitioner_id, Notice.REFERRAL_SHARED, _referral_link(event.referral_id))
+
+
+def tell_supervision_invited(event: e.SupervisionInvited) -> None:
+    """Only a verified practitioner with the address is told, and only while the invitation
+    still waits (it may have been withdrawn before this ran)."""
+    supervision = Supervision.objects.filter(
+        pk=event.supervision_id, status=SupervisionStatus.INVITED, supervisor__isnull=False
+    ).first()
+    if supervision is not None and supervision.supervisor_id is not None:
+        _tell(supervision.supervisor_id, Notice.SUPERVISION_INVITED, site_link("care:supervision"))
+
+
+def tell_supervision_answered(event: e.SupervisionAnswered) -> None:
+    case_id = Supervision.objects.filter(pk=event.supervision_id).values_list("case_id", flat=True)
+    case_link = (
+        site_link("care:case", case_id=case_id[0]) if case_id else site_link("care:caseload")
+    )
+    _tell(event.practitioner_id, Notice.SUPERVISION_ANSWERED, case_link)
+    if event.accepted:
+        _tell(event.client_id, Notice.SUPERVISOR_JOINED, site_link("care:my_care"))
+
+
+def tell_supervision_ended(event: e.SupervisionEnded) -> None:
+    for person_id in event.told_ids:
+        _tell(person_id, Notice.SUPERVISION_ENDED, site_link("shell:dashboard"))
 
 
 def announce_caseload(event: e.CaseChanged | e.CheckInAnswered | e.ConsentWithdrawn) -> None:

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from casework.care.views import check_ins, client, emergency, notes, practitioner, referrals
+from casework.care.views import (
+    check_ins,
+    client,
+    emergency,
+    notes,
+    practitioner,
+    referrals,
+    supervision,
+)
 
 app_name = "care"
 
@@ -11,7 +19,7 @@ urlpatterns = [
     path("care/clients/<uuid:case_id>/details/", practitioner.edit_case, name="edit_case"),
     path("care/clients/<uuid:case_id>/status/", practitioner.change_status, name="change_status"),
     path("care/clients/<uuid:case_id>/online-work/", practitioner.suitability, name="suitability"),
-    path("care/clients/<uuid:case_id>/supervisor/", practitioner.supervisor, name="supervisor"),
+    path("care/clients/<uuid:case_id>/supervisor/", supervision.supervisor, name="supervisor"),
     path(
         "care/clients/<uuid:case_id>/check-ins/new/",
         practitioner.assign_plan,
@@ -28,7 +36,18 @@ urlpatterns = [
         practitioner.take_on_enquiry,
         name="take_on_enquiry",
     ),
-    path("care/supervision/", practitioner.supervision, name="supervision"),
+    # Supervision: invited by the practitioner, accepted by the colleague, ended by any of three.
+    path("care/supervision/", supervision.supervision, name="supervision"),
+    path(
+        "care/supervision/<uuid:supervision_id>/answer/",
+        supervision.answer_supervision,
+        name="answer_supervision",
+    ),
+    path(
+        "care/supervision/<uuid:supervision_id>/end/",
+        supervision.end_supervision,
+        name="end_supervision",
+    ),
     # Case notes
     path("care/clients/<uuid:case_id>/notes/", notes.case_notes, name="case_notes"),
     path("care/clients/<uuid:case_id>/notes/new/", notes.new_note, name="new_note"),
@@ -43,6 +62,11 @@ urlpatterns = [
         "care/referrals/<uuid:referral_id>/withdraw/",
         referrals.withdraw_referral,
         name="withdraw_referral",
+    ),
+    path(
+        "care/referrals/<uuid:referral_id>/renew/",
+        referrals.renew_referral,
+        name="renew_referral",
     ),
     path(
         "care/referrals/<uuid:referral_id>/accept/",

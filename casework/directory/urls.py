@@ -18,6 +18,7 @@ urlpatterns = [
     ),
     path("practitioners/<slug:slug>/", views.profile, name="profile"),
     path("practitioners/<slug:slug>/photo.jpg", views.photo, name="photo"),
+    path("practitioners/<slug:slug>/block/", views.block_practitioner, name="block"),
     path("practice/profile/", views.edit_profile, name="edit_profile"),
     path("oversight/display-names/", views.display_name_reviews, name="display_name_reviews"),
     path(

@@ -39,6 +39,7 @@ from casework.directory.summaries import summarise
 from casework.registry.forms import WhereForm
 from casework.registry.restrictions import platform_conditions_of
 from casework.registry.standing import in_good_standing, may_practise_where
+from casework.safety.block_confirmation import confirm_block
 
 PAGE_SIZE = 20
 
@@ -125,6 +126,8 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
         "summary": summary,
         "listed": listed,
         "is_owner": isinstance(request.user, User) and request.user.pk == found.practitioner_id,
+        # Anyone signed in but the practitioner may block them (visitors have nothing to stop).
+        "can_block": isinstance(request.user, User) and request.user.pk != found.practitioner_id,
         "registrations": registrations,
         "where_form": where_form,
         "where": where,
@@ -138,6 +141,17 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
         "complaint_query": urlencode({"profile": found.slug}),
     }
     return TemplateResponse(request, "directory/profile.html", context)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def block_practitioner(request: HttpRequest, slug: str) -> HttpResponse:
+    """Block the practitioner of a profile, after a page that says what will happen."""
+    found = get_profile_for_viewer(request.user, slug)
+    person = request.user
+    if not isinstance(person, User):  # LoginRequiredMiddleware lets only signed-in people here
+        raise Http404
+    back_url = reverse("directory:profile", kwargs={"slug": found.slug})
+    return confirm_block(request, blocker=person, other=found.practitioner, back_url=back_url)
 
 
 @login_not_required

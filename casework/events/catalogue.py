@@ -188,6 +188,50 @@ class CaseTransferred(Event, name="care.case_transferred"):
 
 
 @dataclasses.dataclass(frozen=True)
+class ReferralLapsed(Event, name="care.referral_lapsed"):
+    """The case a referral came from closed: its recipient no longer reads it."""
+
+    referral_id: str
+    client_id: int
+    to_practitioner_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class ReferralRenewed(Event, name="care.referral_renewed"):
+    """A client renewed a referral after the case it came from closed."""
+
+    referral_id: str
+    to_practitioner_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class SupervisionInvited(Event, name="care.supervision_invited"):
+    """A practitioner invited a colleague (by email address) to supervise a case."""
+
+    supervision_id: str
+
+
+@dataclasses.dataclass(frozen=True)
+class SupervisionAnswered(Event, name="care.supervision_answered"):
+    """The invited colleague accepted (the client is told) or declined to supervise a case."""
+
+    supervision_id: str
+    accepted: bool
+    client_id: int
+    practitioner_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class SupervisionEnded(Event, name="care.supervision_ended"):
+    """A supervision ended: by the client, the practitioner, the supervisor, or with the case
+    (closed or handed over)."""
+
+    supervision_id: str
+    reason: str  # a machine word: SupervisionEnd's values
+    told_ids: tuple[int, ...]
+
+
+@dataclasses.dataclass(frozen=True)
 class EmergencyDetailsOpened(Event, name="care.emergency_details_opened"):
     """A practitioner opened a client's sealed emergency details."""
 
@@ -242,6 +286,59 @@ class ContentFlagged(Event, name="safety.content_flagged"):
     detection_id: str
     author_id: int
     sent: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class ReportFiled(Event, name="safety.report_filed"):
+    """Someone reported a person or something of theirs to moderators (or added to their open
+    report of it: merged)."""
+
+    report_id: str
+    reported_id: int
+    merged: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class ReportDecided(Event, name="safety.report_decided"):
+    """A moderator decided a report; its reporter (if signed in) is told the outcome."""
+
+    report_id: str
+    reporter_id: int | None
+
+
+@dataclasses.dataclass(frozen=True)
+class ModerationDecided(Event, name="safety.moderation_decided"):
+    """A moderator acted on a person (warned, restricted, suspended, hid a message, referred
+    them to a regulator): they get a statement of reasons."""
+
+    action_id: str
+    affected_id: int
+    kind: str
+
+
+@dataclasses.dataclass(frozen=True)
+class AppealFiled(Event, name="safety.appeal_filed"):
+    """A person appealed a moderator's decision about them."""
+
+    appeal_id: str
+    action_id: str
+
+
+@dataclasses.dataclass(frozen=True)
+class AppealDecided(Event, name="safety.appeal_decided"):
+    """Another moderator decided an appeal, finally; the appellant is told why."""
+
+    appeal_id: str
+    appellant_id: int
+    overturned: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class PersonBlocked(Event, name="safety.person_blocked"):
+    """Someone blocked another person: no more messages, enquiries or bookings between them."""
+
+    blocker_id: int
+    blocked_id: int
 
 
 # Oversight (regulator portal and complaints) -------------------------------------------------

@@ -90,3 +90,56 @@ class EmailDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.outcome}"
+
+
+class PushDelivery(models.Model):
+    """One web push notice to one device: sealed by the vault until it is sent, then only its
+    outcome (see ``casework/pushes.py``).
+
+    ``notice`` names the notice (a reminder of one appointment for one person, say): one
+    delivery per notice and device, so a retry of whatever queued it never pushes twice.
+    """
+
+    class Outcome(models.TextChoices):
+        WAITING = "waiting", _("Waiting")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed, will try again")
+        DROPPED = "dropped", _("Device gone")
+        EXPIRED = "expired", _("Too late to send")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("kind"), max_length=60)
+    notice = models.CharField(_("notice"), max_length=120)
+    subscription = models.ForeignKey(
+        "accounts.PushSubscription",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("push subscription"),
+    )
+    sealed = models.TextField(_("sealed message"), blank=True)
+    created_at = models.DateTimeField(_("created at"))
+    # A push is worth nothing after this (an appointment that has begun); also its TTL.
+    expires_at = models.DateTimeField(_("expires at"))
+    outcome = models.CharField(
+        _("outcome"), max_length=8, choices=Outcome.choices, default=Outcome.WAITING
+    )
+    attempts = models.PositiveIntegerField(_("tries"), default=0)
+    last_failure = models.CharField(_("last failure"), max_length=40, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("push delivery")
+        verbose_name_plural = _("push deliveries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["notice", "subscription"], name="events_one_push_per_notice_and_device"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(outcome__in=["waiting", "failed"]) | models.Q(sealed=""),
+                name="events_finished_push_kept_sealed_no_more",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.outcome}"

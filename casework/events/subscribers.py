@@ -43,6 +43,10 @@ def _messaging(name: str, function: str, does: str) -> Subscriber:
     return Subscriber(f"messaging.{name}", f"casework.messaging.reactions.{function}", does)
 
 
+def _safety(name: str, function: str, does: str) -> Subscriber:
+    return Subscriber(f"safety.{name}", f"casework.safety.reactions.{function}", does)
+
+
 CASELOAD_LIVE = "live update of the practitioner's open caseload page"
 
 SUBSCRIBERS: dict[type[e.Event], tuple[Subscriber, ...]] = {
@@ -106,6 +110,29 @@ SUBSCRIBERS: dict[type[e.Event], tuple[Subscriber, ...]] = {
         _care("tell_people", "tell_case_transferred", "email the client and the referrer"),
         _care("caseload_live", "announce_caseloads", "live update of both caseload pages"),
     ),
+    e.ReferralLapsed: (
+        _care("tell_people", "tell_referral_lapsed", "email the client and the recipient"),
+    ),
+    e.ReferralRenewed: (
+        _care("tell_recipient", "tell_referral_renewed", "email the receiving practitioner"),
+    ),
+    e.SupervisionInvited: (
+        _care(
+            "tell_supervisor",
+            "tell_supervision_invited",
+            "email the invited colleague, if the address is a verified practitioner's",
+        ),
+    ),
+    e.SupervisionAnswered: (
+        _care(
+            "tell_people",
+            "tell_supervision_answered",
+            "email the practitioner; once accepted, the client too",
+        ),
+    ),
+    e.SupervisionEnded: (
+        _care("tell_people", "tell_supervision_ended", "email the people it concerns"),
+    ),
     e.EmergencyDetailsOpened: (
         _care("tell_people", "tell_emergency_opened", "email the client and the practitioner"),
     ),
@@ -123,6 +150,22 @@ SUBSCRIBERS: dict[type[e.Event], tuple[Subscriber, ...]] = {
     ),
     e.ConversationClosed: (
         _messaging("live", "announce_closed", "the open conversation shows it closed"),
+    ),
+    e.ModerationDecided: (
+        _safety("tell_affected", "tell_affected", "email the person a link to the statement"),
+    ),
+    e.ReportDecided: (
+        _safety("tell_reporter", "tell_reporter", "email the reporter a link to the outcome"),
+    ),
+    e.AppealDecided: (
+        _safety("tell_appellant", "tell_appellant", "email the appellant a link to the decision"),
+    ),
+    e.PersonBlocked: (
+        _scheduling(
+            "cancel_for_block",
+            "cancel_for_block",
+            "cancel the two people's open appointments (each told only that it was cancelled)",
+        ),
     ),
     # --- Oversight: the regulator portal and complaints (begin) ---
     e.RegistrationOrderChanged: (

@@ -9,7 +9,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from casework.accounts.models import User
 from casework.accounts.second_factor import PersonSession
-from casework.messaging import access, queries, rendering, services
+from casework.messaging import access, nudges, queries, rendering, services
 
 router = Router(tags=["messaging"])
 
@@ -73,6 +73,27 @@ class NewMessage(Schema):
         description="A new UUID for each message you mean to send: sending again with the same "
         "key (after a lost response) returns the message the first send stored",
     )
+    send_anyway: bool = Field(
+        False,
+        description="Send a message the safety check flagged (answered 409 `flagged` without "
+        "it): send the same body again with `send_anyway: true` and the `idempotency_key` the "
+        "409 returned, after showing the sender its `reasons` and `safer_ways`",
+    )
+
+
+class FlaggedDraftProblem(Schema):
+    detail: str
+    code: str = Field(description="Always `flagged`")
+    categories: list[str] = Field(description="What was found, e.g. `off_platform_payment`")
+    reasons: list[str] = Field(description="Why it was flagged, to show the sender")
+    safer_ways: list[str] = Field(description="What to do instead, to show the sender")
+    seen_by_moderators: bool = Field(
+        description="A practitioner's draft that crosses a professional boundary reaches "
+        "moderators whether or not it is sent"
+    )
+    idempotency_key: uuid.UUID = Field(
+        description="Send again with this key (yours, or one chosen for you) and `send_anyway`"
+    )
 
 
 def _person(request: HttpRequest) -> User:
@@ -135,8 +156,19 @@ def list_messages(
 
 @router.post(
     "/conversations/{conversation_id}/messages",
-    response={201: MessageSchema, 400: Problem, 401: Problem, 404: Problem, 429: Problem},
+    response={
+        201: MessageSchema,
+        400: Problem,
+        401: Problem,
+        404: Problem,
+        409: FlaggedDraftProblem,
+        429: Problem,
+    },
     summary="Send a message",
+    description="A message the safety check flags (payment outside Casework, a personal "
+    "channel, harassment...) is not sent at first: the answer is 409 with the reasons and the "
+    "safer way for the sender, who may change it or send it anyway (`send_anyway`). A card "
+    "number is refused outright (400).",
     auth=session_auth,
     url_name="messaging_send",
 )
@@ -145,12 +177,29 @@ def send(request: HttpRequest, conversation_id: str, payload: NewMessage) -> Sta
     conversation = access.find_conversation_for_person(person, conversation_id)
     if conversation is None:
         return Status(404, {"detail": "No such conversation."})
+    # The nudge and the send anyway that follows are one send: without a key of the caller's,
+    # this one is chosen for both and returned with the 409.
+    key = payload.idempotency_key or uuid.uuid4()
     try:
         message = services.send_message(
             conversation=conversation,
             sender=person,
             body=payload.body,
-            idempotency_key=payload.idempotency_key,
+            idempotency_key=key,
+            nudge=not payload.send_anyway,
+        )
+    except nudges.FlaggedDraft as draft:
+        return Status(
+            409,
+            {
+                "detail": " ".join(draft.messages),
+                "code": "flagged",
+                "categories": draft.categories,
+                "reasons": draft.reasons,
+                "safer_ways": draft.safer_ways,
+                "seen_by_moderators": draft.seen_by_moderators,
+                "idempotency_key": key,
+            },
         )
     except ValidationError as error:
         status = 429 if getattr(error, "code", None) == "rate_limited" else 400

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from casework.accounts.models import Role, User
 from casework.messaging.models import Attachment, Conversation, Message
 from casework.messaging.services import can_still_edit
+from casework.safety.restrictions import hidden_messages
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class MessageView:
     editable: bool
     read: bool  # the viewer's own message, read by the other side
     sender_name: str
+    hidden: bool = False  # hidden by a moderator's decision in force
 
     @property
     def seq(self) -> int:
@@ -46,6 +48,8 @@ def sender_name(sender: User, viewer: User) -> str:
 
 def views_for(messages: Iterable[Message], viewer: User, read_by_others: int) -> list[MessageView]:
     now = timezone.now()
+    messages = list(messages)
+    hidden = hidden_messages(message.pk for message in messages)
     return [
         MessageView(
             message=message,
@@ -53,6 +57,7 @@ def views_for(messages: Iterable[Message], viewer: User, read_by_others: int) ->
             editable=message.sender_id == viewer.pk and can_still_edit(message, now),
             read=message.sender_id == viewer.pk and message.seq <= read_by_others,
             sender_name=sender_name(message.sender, viewer),
+            hidden=message.pk in hidden,
         )
         for message in messages
     ]

@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 from casework.accounts.models import Role, User
 from casework.events import catalogue as events
 from casework.events.outbox import emit
-from casework.messaging import office_hours, policy
+from casework.messaging import nudges, office_hours, policy
 from casework.messaging.attachments import CheckedFile
 from casework.messaging.models import (
     Attachment,
@@ -32,6 +32,7 @@ from casework.messaging.models import (
 from casework.privacy.audit import record_event
 from casework.registry.models import Jurisdiction
 from casework.safety.blocks import is_blocked_between
+from casework.safety.restrictions import RESTRICTED_MESSAGE, is_restricted
 from casework.safety.screening import ScreeningResult, screen_message
 from casework.vault.crypto import seal
 from casework.vault.services import create_data_key
@@ -189,8 +190,11 @@ def start_enquiry(
     client_jurisdiction: Jurisdiction | None,
     body: str,
     files: Sequence[CheckedFile] = (),
+    nudge: bool = False,
+    idempotency_key: uuid.UUID | None = None,
 ) -> Conversation:
-    """A client's first message to a practitioner, before any case: one open enquiry per pair."""
+    """A client's first message to a practitioner, before any case: one open enquiry per pair.
+    With ``nudge``, a flagged first message raises ``nudges.FlaggedDraft`` and nothing starts."""
     if client.role != Role.CLIENT or practitioner.role != Role.PRACTITIONER:
         raise ValidationError(_("Enquiries go from a client to a practitioner."), code="roles")
     if not practitioner.is_active:
@@ -209,6 +213,10 @@ def start_enquiry(
         raise ValidationError(
             _("Messages between you and this person are blocked."), code="blocked"
         )
+    if is_restricted(client):
+        raise ValidationError(str(RESTRICTED_MESSAGE), code="restricted")
+    if is_restricted(practitioner):  # a moderator's decision: no new enquiries for now
+        raise ValidationError(_("This practitioner is not taking enquiries."), code="inactive")
     clean_body(body, has_files=bool(files))
     since = timezone.now() - timedelta(days=1)
     started = Conversation.objects.filter(
@@ -234,7 +242,14 @@ def start_enquiry(
                 practitioner=practitioner,
                 client_jurisdiction=client_jurisdiction,
             )
-            send_message(conversation=conversation, sender=client, body=body, files=files)
+            send_message(
+                conversation=conversation,
+                sender=client,
+                body=body,
+                files=files,
+                nudge=nudge,
+                idempotency_key=idempotency_key,
+            )
     except IntegrityError:
         # Two enquiries raced past the check above; the database kept one of them.
         existing = Conversation.objects.filter(
@@ -461,14 +476,19 @@ def send_message(
     body: str,
     files: Sequence[CheckedFile] = (),
     idempotency_key: uuid.UUID | None = None,
+    nudge: bool = False,
 ) -> Message:
     """Store a message and tell the others. A send retried with the same ``idempotency_key``
-    (a lost response, a double submit) returns the message the first one stored."""
+    (a lost response, a double submit) returns the message the first one stored.
+
+    With ``nudge`` (pages and the API, unless the sender chose to send anyway), a flagged
+    draft is not stored: ``nudges.FlaggedDraft`` says why, and the same send again without
+    ``nudge`` stores it (see ``nudges``)."""
     earlier = _sent_before(conversation, sender, idempotency_key)
     if earlier is not None:
         return earlier
     try:
-        return _send(conversation, sender, body, files, idempotency_key)
+        return _send(conversation, sender, body, files, idempotency_key, nudge)
     except IntegrityError:
         # The same send, racing this one, stored it first.
         earlier = _sent_before(conversation, sender, idempotency_key)
@@ -483,12 +503,21 @@ def _send(
     body: str,
     files: Sequence[CheckedFile],
     idempotency_key: uuid.UUID | None,
+    nudge: bool,
 ) -> Message:
     text = clean_body(body, has_files=bool(files))
     _check_can_write(conversation, sender)
     now = timezone.now()
     _check_rate(sender, now)
     screening = _screen(sender, conversation, text)
+    if nudge:
+        nudges.hold_flagged_draft(
+            sender=sender,
+            conversation=conversation,
+            text=text,
+            screening=screening,
+            idempotency_key=idempotency_key,
+        )
     with transaction.atomic():
         # One person's sends queue on their own row, and the limit is counted again in turn:
         # counted only before, a burst of parallel sends all saw the same earlier total and
@@ -520,6 +549,9 @@ def _send(
         )
         for checked in files:
             _attach(message, checked)
+        nudges.record_sent_flagged(
+            message=message, text=text, screening=screening, idempotency_key=idempotency_key
+        )
         Participant.objects.filter(conversation=locked, person=sender).update(
             last_read_seq=message.seq, last_seen_at=now
         )
@@ -600,6 +632,7 @@ def edit_message(*, message: Message, editor: User, body: str) -> Message:
                 set(locked.safety_categories) | set(screening.categories)
             )
         locked.save(update_fields=["body", "edited_at", "safety", "safety_categories"])
+        nudges.record_edited_flagged(message=locked, text=text, screening=screening)
         record_event(
             action="messaging.message_edited",
             actor=editor,

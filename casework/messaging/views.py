@@ -17,12 +17,13 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from casework.accounts.models import Role, User
 from casework.accounts.permissions import role_required
-from casework.messaging import access, office_hours, queries, rendering, services
+from casework.messaging import access, nudges, office_hours, queries, rendering, services
 from casework.messaging.forms import EditMessageForm, EnquiryForm, MessageForm, OfficeHoursForm
 from casework.messaging.models import Conversation
 from casework.privacy.audit import record_event
 from casework.registry.standing import in_good_standing
 from casework.safety import blocks
+from casework.safety.block_confirmation import confirm_block
 from casework.vault.crypto import unseal
 
 GET_AND_POST = ["GET", "HEAD", "POST"]
@@ -37,6 +38,11 @@ def _person(request: HttpRequest) -> User:
 
 def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
+
+
+def _sending_anyway(request: HttpRequest) -> bool:
+    """The sender chose "Send anyway" on a flagged draft (the button's name and value)."""
+    return request.POST.get("send_anyway") == "1"
 
 
 def _conversation_url(conversation: Conversation) -> str:
@@ -79,6 +85,7 @@ def start_conversation(request: HttpRequest, person_id: int) -> HttpResponse:
         raise Http404
     form_class = EnquiryForm if kind == Conversation.Kind.ENQUIRY else MessageForm
     form = form_class(request.POST or None, request.FILES or None)
+    flagged: nudges.FlaggedDraft | None = None
     if request.method == "POST" and form.is_valid():
         body, files = form.cleaned_data["body"], form.files_to_send()
         try:
@@ -89,6 +96,8 @@ def start_conversation(request: HttpRequest, person_id: int) -> HttpResponse:
                     client_jurisdiction=form.cleaned_data["where"],
                     body=body,
                     files=files,
+                    nudge=not _sending_anyway(request),
+                    idempotency_key=form.cleaned_data.get("idempotency_key"),
                 )
             elif kind == Conversation.Kind.CONSULTATION:
                 conversation = services.start_consultation(
@@ -105,6 +114,8 @@ def start_conversation(request: HttpRequest, person_id: int) -> HttpResponse:
                 % {"name": other.display_name},
             )
             return redirect(_conversation_url(exists.conversation))
+        except nudges.FlaggedDraft as draft:
+            flagged = draft
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -113,7 +124,17 @@ def start_conversation(request: HttpRequest, person_id: int) -> HttpResponse:
     return TemplateResponse(
         request,
         "messaging/start.html",
-        {"form": form, "other": other, "kind": kind, "Kind": Conversation.Kind},
+        {
+            "form": form,
+            "other": other,
+            "kind": kind,
+            "Kind": Conversation.Kind,
+            "nudge": flagged,
+            "had_file": bool(request.FILES),
+            # Said up front rather than after writing: the service refuses it either way.
+            "blocked": blocks.is_blocked_between(person, other),
+        },
+        status=409 if flagged else 200,
     )
 
 
@@ -123,6 +144,7 @@ def conversation(request: HttpRequest, conversation_id: uuid.UUID) -> HttpRespon
     person = _person(request)
     found = access.get_conversation_for_person(person, conversation_id)
     form = MessageForm(request.POST or None, request.FILES or None)
+    flagged: nudges.FlaggedDraft | None = None
     if request.method == "POST":
         sent = False
         if form.is_valid():
@@ -133,18 +155,24 @@ def conversation(request: HttpRequest, conversation_id: uuid.UUID) -> HttpRespon
                     body=form.cleaned_data["body"],
                     files=form.files_to_send(),
                     idempotency_key=form.cleaned_data.get("idempotency_key"),
+                    nudge=not _sending_anyway(request),
                 )
+            except nudges.FlaggedDraft as draft:
+                # The form comes back with the draft and the same idempotency key: "Send
+                # anyway" then completes this send, and its detection, rather than a new one.
+                flagged = draft
             except ValidationError as error:
                 form.add_error(None, error)
             else:
                 sent = True
+        nudge_context = {"nudge": flagged, "had_file": bool(request.FILES)}
         if _is_htmx(request):
             # The message itself arrives over the socket; the form comes back empty (or with
-            # its errors).
+            # its errors, or with the nudge).
             response = TemplateResponse(
                 request,
                 "messaging/conversation.html#message_form",
-                {"form": MessageForm() if sent else form, "conversation": found},
+                {"form": MessageForm() if sent else form, "conversation": found} | nudge_context,
             )
             if sent:
                 response["HX-Trigger"] = "messaging:sent"
@@ -176,8 +204,10 @@ def conversation(request: HttpRequest, conversation_id: uuid.UUID) -> HttpRespon
         and others[0].role not in blocks.UNBLOCKABLE_ROLES
         and not blocked,
         "can_close": found.is_open and found.kind != Conversation.Kind.CASE,
+        "nudge": flagged,
+        "had_file": bool(request.FILES),
     }
-    status = 200 if request.method != "POST" else 400
+    status = 200 if request.method != "POST" else 409 if flagged else 400
     return TemplateResponse(request, "messaging/conversation.html", context, status=status)
 
 
@@ -278,26 +308,17 @@ def close_conversation(request: HttpRequest, conversation_id: uuid.UUID) -> Http
     return redirect(_conversation_url(found))
 
 
-@require_POST
+@require_http_methods(GET_AND_POST)
 def block_in_conversation(request: HttpRequest, conversation_id: uuid.UUID) -> HttpResponse:
-    """Block the other person of a conversation: no more messages between the two."""
+    """Block the other person of a conversation, after a page that says what will happen."""
     person = _person(request)
     found = access.get_conversation_for_person(person, conversation_id)
     others = list(found.participants.exclude(person=person).select_related("person"))
     if len(others) != 1:
         raise Http404
-    other = others[0].person
-    try:
-        blocks.block_person(blocker=person, blocked=other)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect(_conversation_url(found))
-    messages.success(
-        request,
-        _("You blocked %(name)s. Neither of you can send the other messages now.")
-        % {"name": other.display_name},
+    return confirm_block(
+        request, blocker=person, other=others[0].person, back_url=_conversation_url(found)
     )
-    return redirect("messaging:blocked_people")
 
 
 @require_safe

@@ -25,3 +25,44 @@ def check_trusted_proxies(app_configs: Any = None, **kwargs: Any) -> list[checks
             )
         ]
     return []
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_audit_anchor(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    # Without an anchor out of the application's reach, someone who can write the database can
+    # cut the newest events off the end of the log, seals and all, unseen.
+    from casework.privacy.anchors import AppendOnlyFileAnchor, get_anchor
+
+    anchor = get_anchor()
+    if not anchor.keeps_lines:
+        return [
+            checks.Info(
+                "CASEWORK_AUDIT_ANCHOR keeps no anchor: events cut off the end of the audit "
+                "log, with their seals, would go unseen.",
+                hint="Anchor to a file only appended to (see the README's audit log section).",
+                id="casework.privacy.I001",
+            )
+        ]
+    if not isinstance(anchor, AppendOnlyFileAnchor):
+        return []
+    if not anchor.path.exists():
+        return [
+            checks.Warning(
+                f"The audit anchor file {anchor.path} does not exist.",
+                hint=(
+                    "Create it and make it append-only for the application's user "
+                    "(e.g. `touch FILE && chown casework FILE && chattr +a FILE` as root)."
+                ),
+                id="casework.privacy.W002",
+            )
+        ]
+    if anchor.can_be_rewritten():
+        return [
+            checks.Warning(
+                f"The audit anchor file {anchor.path} can be rewritten by the application, "
+                "so it cannot show that the log was cut back or rewritten.",
+                hint="Make it append-only: `chattr +a FILE` as root.",
+                id="casework.privacy.W003",
+            )
+        ]
+    return []

@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
 
 from casework.privacy import context
 
@@ -73,4 +74,52 @@ class RequestIdMiddleware:
             context.request_id.reset(rid_token)
             context.client_ip.reset(ip_token)
         response["X-Request-ID"] = rid
+        return response
+
+
+# Routes whose responses carry someone's sensitive content (cases, emergency details, notes,
+# check-ins, messages, appointments, account and sign-in factors): no browser, proxy or
+# back-button cache may keep a copy. Whole namespaces where every page is someone's record;
+# single routes elsewhere.
+NO_STORE_NAMESPACES = frozenset({"care", "messaging", "accounts"})
+NO_STORE_ROUTES = frozenset(
+    {
+        "shell:dashboard",
+        "scheduling:my_appointments",
+        "scheduling:appointment",
+        "scheduling:appointment_ics",
+        "scheduling:practitioner_appointments",
+        "scheduling:calendar_settings",
+        "scheduling:calendar_feed",
+        "api:my_appointments",
+        "api:messaging_conversations",
+        "api:messaging_messages",
+        "api:messaging_send",
+    }
+)
+NO_STORE_ROUTE_PREFIXES = ("account_", "mfa_")  # allauth's pages: addresses, factors, codes
+
+
+def carries_sensitive_content(request: HttpRequest) -> bool:
+    match = request.resolver_match
+    if match is None:
+        return False
+    return (
+        bool(NO_STORE_NAMESPACES.intersection(match.namespaces))
+        or match.view_name in NO_STORE_ROUTES
+        or (not match.namespaces and (match.url_name or "").startswith(NO_STORE_ROUTE_PREFIXES))
+    )
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: no-store`` on every response of a route that carries sensitive
+    content, whatever the view answered (a page, a partial, JSON, a redirect, an error)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if carries_sensitive_content(request):
+            add_never_cache_headers(response)
         return response

@@ -17,16 +17,17 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
 
 
 class AuditEvent(models.Model):
-    """One entry of the append-only, hash-chained audit log.
+    """One entry of the append-only audit log.
 
-    Rows are never updated or deleted: the model refuses it, and on PostgreSQL so does the
-    database (see migration 0002).
+    Rows are never updated or deleted: the model refuses it, and so does the database (triggers
+    on PostgreSQL and SQLite, see migrations 0002 and 0003). ``seq`` comes from the database's
+    own counter, so writers never wait for one another; a rolled-back write leaves a gap, which
+    is why gaps prove nothing and the seals (``AuditSeal``) say which events exist.
     ``actor_id`` is a plain number, not a foreign key, so erasing a person never has to
-    rewrite the log. Each row holds the hash of the one before it, which lets
-    ``verify_audit_chain`` name the first event that was changed, removed or inserted.
+    rewrite the log.
     """
 
-    seq = models.PositiveBigIntegerField(unique=True, editable=False)
+    seq = models.BigAutoField(primary_key=True, editable=False)
     occurred_at = models.DateTimeField(db_index=True, editable=False)
     actor_id = models.BigIntegerField(null=True, blank=True, db_index=True, editable=False)
     actor_role = models.CharField(max_length=32, blank=True, editable=False)
@@ -44,8 +45,6 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True, editable=False)
     reason = models.TextField(blank=True, editable=False)
     detail = models.JSONField(default=dict, blank=True, editable=False)
-    prev_hash = models.CharField(max_length=64, editable=False)
-    hash = models.CharField(max_length=64, unique=True, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -67,19 +66,53 @@ class AuditEvent(models.Model):
         raise AppendOnlyError("the audit log is append-only")
 
 
-class AuditChainHead(models.Model):
-    """The single row that serialises writers and remembers the newest event of the chain.
+class AuditSeal(models.Model):
+    """A short batch of events, sealed: the Merkle root of their leaf hashes (RFC 6962),
+    chained to the seal before it, under a keyed MAC (``CASEWORK_AUDIT_KEY``).
 
-    Locking it makes appends take turns on PostgreSQL; remembering the last sequence number
-    and hash lets verification see events appended or cut off at the end of the chain.
+    Seals are numbered without gaps; two sealers racing for the same number cannot both
+    commit. Like events, seals are append-only in the database.
     """
 
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
-    seq = models.PositiveBigIntegerField(default=0)
-    hash = models.CharField(max_length=64, default="0" * 64)
+    number = models.PositiveBigIntegerField(primary_key=True, editable=False)
+    sealed_at = models.DateTimeField(editable=False)
+    size = models.PositiveIntegerField(editable=False)
+    root = models.CharField(max_length=64, editable=False)  # Merkle root of this batch
+    previous = models.CharField(max_length=64, editable=False)  # the seal before's chain
+    chain = models.CharField(max_length=64, editable=False)  # node(previous, root)
+    mac = models.CharField(max_length=64, editable=False)
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_head_single")]
+        ordering = ["number"]
+        verbose_name = _("audit seal")
+        verbose_name_plural = _("audit seals")
+        constraints = [models.CheckConstraint(condition=models.Q(size__gt=0), name="seal_size")]
 
     def __str__(self) -> str:
-        return f"audit head #{self.seq}"
+        return f"seal {self.number}"
+
+
+class AuditSealedEvent(models.Model):
+    """Which seal holds an event, and where: the log's leaf for it, with a MAC of its own so
+    that a changed event is named even when every unkeyed hash around it was recomputed.
+
+    ``event_seq`` is a plain number, not a foreign key: removing an event must leave this
+    record behind as the evidence that it existed.
+    """
+
+    event_seq = models.BigIntegerField(primary_key=True, editable=False)
+    seal = models.ForeignKey(
+        AuditSeal, on_delete=models.PROTECT, related_name="leaves", editable=False
+    )
+    position = models.PositiveIntegerField(editable=False)
+    leaf_hash = models.CharField(max_length=64, editable=False)
+    mac = models.CharField(max_length=64, editable=False)
+
+    class Meta:
+        ordering = ["seal", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["seal", "position"], name="one_leaf_per_position")
+        ]
+
+    def __str__(self) -> str:
+        return f"event #{self.event_seq} in seal {self.seal_id}"

@@ -45,6 +45,7 @@ from casework.registry.models import (
 from casework.registry.practice import may_practise_for
 from casework.registry.restrictions import active_restrictions
 from casework.registry.verification import MEANINGS, entry_by_number, find_entries, holder_of
+from casework.shell.outages import over_reading_limit
 from casework.vault.crypto import unseal_named
 from casework.vault.errors import DataKeyDestroyed
 
@@ -57,8 +58,9 @@ def verify_search(request: HttpRequest) -> HttpResponse:
     entries, where, registers = None, None, None
     # One budget per address for the page and the API alike: the page is no way around the
     # API's limit for someone copying the register out.
-    if form.is_bound and is_ratelimited(
-        request, group="api.verify", key="ip", rate=settings.VERIFY_API_RATE, increment=True
+    # A read: while the cache is down it is not limited rather than refused (see outages.py).
+    if form.is_bound and over_reading_limit(
+        request, group="api.verify", rate=settings.VERIFY_API_RATE
     ):
         return TemplateResponse(
             request, "registry/verify_search.html", {"form": form, "too_many": True}, status=429

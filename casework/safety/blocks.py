@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from casework.accounts.models import Role, User
+from casework.events import catalogue as events
+from casework.events.outbox import emit
 from casework.privacy.audit import record_event
 from casework.safety.models import Block
 
@@ -23,16 +25,29 @@ def is_blocked_between(first: User | int, second: User | int) -> bool:
     ).exists()
 
 
-def block_person(*, blocker: User, blocked: User) -> Block:
+def has_blocked(blocker: User, blocked: User) -> bool:
+    """True when ``blocker`` (not the other way round) has blocked ``blocked``."""
+    return Block.objects.filter(blocker=blocker, blocked=blocked).exists()
+
+
+def refuse_unless_blockable(blocker: User, blocked: User) -> None:
+    """Say, before anything is asked, why ``blocker`` cannot block ``blocked``."""
     if blocker.pk == blocked.pk:
-        raise ValidationError(_("You cannot block yourself."))
+        raise ValidationError(_("You cannot block yourself."), code="self")
     if blocked.role in UNBLOCKABLE_ROLES:
         raise ValidationError(
             _(
                 "Casework's moderators and administrators cannot be blocked. You can report a "
                 "concern about them instead."
-            )
+            ),
+            code="staff",
         )
+
+
+def block_person(*, blocker: User, blocked: User) -> Block:
+    """``blocker`` stops all contact with ``blocked``, in both directions. What follows from it
+    elsewhere (their open appointments cancelled) reacts to ``PersonBlocked``."""
+    refuse_unless_blockable(blocker, blocked)
     with transaction.atomic():
         existing = Block.objects.filter(blocker=blocker, blocked=blocked).first()
         if existing is not None:
@@ -45,6 +60,7 @@ def block_person(*, blocker: User, blocked: User) -> Block:
         record_event(
             action="safety.person_blocked", actor=blocker, target=block, subject_id=blocked.pk
         )
+        emit(events.PersonBlocked(blocker_id=blocker.pk, blocked_id=blocked.pk))
     return block
 
 

@@ -20,6 +20,7 @@ from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
+from django_tasks import task
 
 from casework.accounts.models import Role, User
 from casework.registry.standing import in_good_standing
@@ -58,10 +59,25 @@ def refresh_next_free(practitioner: User, *, now: datetime | None = None) -> dat
 
 
 def _queue_refresh(*, practitioner_id: int, due: datetime) -> None:
-    from casework.scheduling.tasks import refresh_next_free_slot
-
     if not refresh_next_free_slot.get_backend().supports_defer:
         return
     refresh_next_free_slot.using(run_after=due).enqueue(
         practitioner_id=practitioner_id, due=due.isoformat()
     )
+
+
+# The task lives beside the refresh it runs and queues again: in tasks.py it would import this
+# module, which queues it.
+@task()
+def refresh_next_free_slot(*, practitioner_id: int, due: str) -> None:
+    """Look at a practitioner's next free slot again, unless a newer refresh took over.
+
+    Claiming the refresh (clearing ``refresh_due_at`` in one UPDATE) makes a redelivered task
+    a no-op, and makes the refresh below queue the next task whatever it finds."""
+    with transaction.atomic():
+        claimed = PractitionerSchedule.objects.filter(
+            practitioner_id=practitioner_id, refresh_due_at=datetime.fromisoformat(due)
+        ).update(refresh_due_at=None)
+        if not claimed:
+            return
+        refresh_next_free(User.objects.get(pk=practitioner_id))

@@ -15,6 +15,7 @@ from casework.accounts.models import User
 from casework.registry.models import Jurisdiction
 from casework.registry.practice import PracticeAnswer
 from casework.registry.standing import may_practise_where
+from casework.safety.blocks import is_blocked_between
 from casework.scheduling import slots
 from casework.scheduling.freshness import may_take_bookings
 from casework.scheduling.models import SessionType
@@ -123,7 +124,11 @@ def booking_panel(
     chosen = chosen or (session_types[0] if session_types else None)
     where = Jurisdiction.objects.filter(code=where_code).first() if where_code else None
     practice = may_practise_where(practitioner, where) if where else None
-    takes_bookings = may_take_bookings(practitioner)
+    # Blocked people book nothing from each other: said as for any practitioner not taking
+    # bookings, alike whoever blocked whom (the booking service refuses it anyway).
+    takes_bookings = may_take_bookings(practitioner) and not (
+        isinstance(viewer, User) and is_blocked_between(viewer, practitioner)
+    )
     reading: Bookable = bookable(practitioner)
     days: list[OfferedDay] = []
     if chosen is not None and takes_bookings and (practice is None or practice.allowed):

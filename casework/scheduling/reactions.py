@@ -14,6 +14,7 @@ from casework.scheduling.freshness import refresh_next_free
 from casework.scheduling.models import PractitionerSchedule
 from casework.scheduling.notices import Notice
 from casework.scheduling.queries import active_appointments, schedule_of
+from casework.scheduling.services.booking import cancel_appointments_for_block
 from casework.scheduling.tasks import send_appointment_notice
 
 
@@ -78,3 +79,9 @@ def follow_standing(event: e.StandingChanged) -> None:
             detail={"reason": event.reason},
         )
         _tell(appointment.pk, [appointment.client_id], Notice.STANDING_CHANGED)
+
+
+def cancel_for_block(event: e.PersonBlocked) -> None:
+    """Blocked people do not meet: their open appointments end, with the usual cancellation
+    notice to both (it says only that the appointment was cancelled)."""
+    cancel_appointments_for_block(blocker_id=event.blocker_id, blocked_id=event.blocked_id)

@@ -1,4 +1,5 @@
-"""Background work of scheduling: appointment emails, reminders, and the next free slot."""
+"""Background work of scheduling: appointment emails and reminders (the next free slot's
+refresh is in freshness.py)."""
 
 from datetime import datetime, timedelta
 from functools import partial
@@ -11,13 +12,12 @@ from django.utils.translation import gettext
 from django_tasks import task
 
 from casework.accounts.models import User
-from casework.accounts.push import send_push
 from casework.emails import send_now
+from casework.pushes import queue_push
 from casework.scheduling.calendar import appointment_link
 from casework.scheduling.models import (
     Appointment,
     AppointmentStatus,
-    PractitionerSchedule,
     Reminder,
 )
 from casework.scheduling.notices import SUBJECTS, Notice, compose
@@ -111,14 +111,15 @@ def deliver_reminder(reminder: Reminder) -> None:
         # Not sent: release the claim so that the sweep tries again.
         Reminder.objects.filter(pk=reminder.pk).update(sent_at=None)
         raise
-    # Pushed once every email is out, so that a retry after a failed email never pushes twice;
-    # a failed push is logged by send_push and neither stops nor repeats anything.
+    # Queued once every email is out; each device gets the reminder once (one delivery per
+    # reminder and device), and a failed push neither stops nor repeats the emails.
     for person in recipients:
-        push_reminder(appointment, person)
+        push_reminder(reminder, person)
 
 
-def push_reminder(appointment: Appointment, person: User) -> None:
+def push_reminder(reminder: Reminder, person: User) -> None:
     """The reminder on the person's subscribed devices: the time in their zone and a link."""
+    appointment = reminder.appointment
     zone = zone_of(person)
     starts_at = appointment.starts_at.astimezone(zone)
     with translation.override(person.language):
@@ -128,9 +129,17 @@ def push_reminder(appointment: Appointment, person: User) -> None:
             "date": date_format(starts_at, "l j F"),
             "zone": zone.key.replace("_", " "),
         }
-    # Kept for a device that is offline until the appointment starts, and no longer.
-    ttl = int((appointment.starts_at - timezone.now()).total_seconds())
-    send_push(person, title=title, body=body, url=appointment_link(appointment), ttl=ttl)
+    queue_push(
+        person,
+        kind="scheduling.reminder",
+        # A moved appointment's reminder is due at another time: a notice of its own.
+        notice=f"scheduling.reminder:{reminder.pk}:{reminder.due_at:%Y%m%dT%H%M}:{person.pk}",
+        title=title,
+        body=body,
+        url=appointment_link(appointment),
+        # Kept for a device that is offline until the appointment starts, and no longer.
+        expires_at=appointment.starts_at,
+    )
 
 
 @task()
@@ -155,21 +164,3 @@ def send_due_reminders() -> int:
             deliver_reminder(reminder)
             sent += 1
     return sent
-
-
-@task()
-def refresh_next_free_slot(*, practitioner_id: int, due: str) -> None:
-    """Look at a practitioner's next free slot again, unless a newer refresh took over.
-
-    Claiming the refresh (clearing ``refresh_due_at`` in one UPDATE) makes a redelivered task
-    a no-op, and makes the refresh below queue the next task whatever it finds."""
-    from casework.scheduling.freshness import refresh_next_free
-
-    with transaction.atomic():
-        claimed = PractitionerSchedule.objects.filter(
-            practitioner_id=practitioner_id, refresh_due_at=datetime.fromisoformat(due)
-        ).update(refresh_due_at=None)
-        if not claimed:
-            return
-        practitioner = User.objects.get(pk=practitioner_id)
-        refresh_next_free(practitioner)

@@ -17,6 +17,11 @@ urlpatterns = [
         name="appointment_ics",
     ),
     path(
+        "appointments/<id:appointment_id>/block/",
+        views.block_from_appointment,
+        name="block",
+    ),
+    path(
         "appointments/<id:appointment_id>/cancel/",
         views.cancel_appointment,
         name="cancel_appointment",

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from casework.accounts.models import Role, User
 from casework.accounts.permissions import role_required
 from casework.registry.models import RegistrationClaim
+from casework.safety.block_confirmation import confirm_block
 from casework.scheduling import offers, slots
 from casework.scheduling.access import (
     appointments_of,
@@ -246,6 +247,17 @@ def appointment_detail(request: HttpRequest, appointment_id: int) -> HttpRespons
     appointment = get_appointment_for_person(person, appointment_id)
     context = _appointment_context(person, appointment) | {"decline_form": EndAppointmentForm()}
     return TemplateResponse(request, "scheduling/appointment.html", context)
+
+
+@role_required(Role.CLIENT, Role.PRACTITIONER)
+@require_http_methods(["GET", "HEAD", "POST"])
+def block_from_appointment(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    """Block the other party of an appointment, after a page that says what will happen."""
+    person = _person(request)
+    appointment = get_appointment_for_person(person, appointment_id)
+    other = appointment.practitioner if person.pk == appointment.client_id else appointment.client
+    back_url = reverse("scheduling:appointment", kwargs={"appointment_id": appointment.pk})
+    return confirm_block(request, blocker=person, other=other, back_url=back_url)
 
 
 @role_required(Role.CLIENT, Role.PRACTITIONER)

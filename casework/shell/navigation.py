@@ -34,6 +34,7 @@ ROLE_ITEMS: dict[str, list[NavItem]] = {
         NavItem(_("My care"), "care:my_care"),
         NavItem(_("Appointments"), "scheduling:my_appointments"),
         NavItem(_("Calendar"), "scheduling:calendar_settings"),
+        NavItem(_("Your reports"), "safety:my_reports"),
     ],
     Role.PRACTITIONER: [
         NavItem(_("Caseload"), "care:caseload"),
@@ -49,7 +50,10 @@ ROLE_ITEMS: dict[str, list[NavItem]] = {
         NavItem(_("Reviews"), "registry:review_queue"),
         NavItem(_("Register imports"), "registry:register_imports"),
     ],
-    Role.MODERATOR: [NavItem(_("Complaints"), "complaints:queue")],
+    Role.MODERATOR: [
+        NavItem(_("Moderation"), "safety:queue"),
+        NavItem(_("Complaints"), "complaints:queue"),
+    ],
     Role.ADMIN: [
         NavItem(_("Portal"), "oversight:home"),
         NavItem(_("Complaints"), "complaints:queue"),

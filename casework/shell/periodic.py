@@ -1,5 +1,5 @@
 """Management commands that run once, or keep running with ``--every SECONDS`` (the
-Procfiles' ``clock`` and ``relay`` processes)."""
+clock, casework/shell/schedule.py)."""
 
 import time
 from abc import ABC, abstractmethod

@@ -8,7 +8,7 @@ from django.utils import timezone
 from casework.accounts.models import User
 from casework.care.consent import current_text
 from casework.care.instruments import Instrument, get_instrument
-from casework.care.models import Case, CaseSource, CheckIn, CheckInPlan, Technology
+from casework.care.models import Case, CaseSource, CheckIn, CheckInPlan, Supervision, Technology
 from casework.care.services import cases, check_ins, consents
 from casework.testing.messaging import place
 
@@ -189,3 +189,24 @@ def bulk_caseload(practitioner: User, count: int, *, now: datetime, weeks: int =
         if i % 50 == 0
     )
     return made
+
+
+def supervise(case: Case, supervisor: User) -> Supervision:
+    """``supervisor`` (a verified practitioner) supervises ``case``: invited by its practitioner
+    by email, and accepted."""
+    from casework.care.services.supervision import answer_invitation, invite_supervisor
+
+    invitation = invite_supervisor(
+        case=case, practitioner=case.practitioner, email=supervisor.email
+    )
+    return answer_invitation(supervision=invitation, supervisor=supervisor, accept=True)
+
+
+def verified_practitioner(**fields: Any) -> User:
+    """A practitioner with a verified registration in good standing (Social Work England)."""
+    from casework.testing.factories import PractitionerFactory
+    from casework.testing.scheduling import registered_in_england
+
+    practitioner = PractitionerFactory.create(**fields)
+    registered_in_england(practitioner)
+    return practitioner

@@ -1,3 +1,4 @@
+import re
 import time
 from typing import Any
 
@@ -5,10 +6,11 @@ import pytest
 import time_machine
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.core import mail
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from casework.accounts.models import User
+from casework.accounts.models import UsedTimeStep, User
 from casework.privacy.models import AuditEvent
 from casework.testing.factories import PERSONA_PASSWORD, PERSONA_TOTP_SECRET
 
@@ -88,6 +90,21 @@ def test_staff_sign_in_asks_for_a_code_and_a_code_works_once(
         assert AuditEvent.objects.filter(action="mfa.code_rejected").exists()
 
 
+def test_a_used_code_stays_used_when_the_cache_forgets_it(
+    client: Client, practitioner: User
+) -> None:
+    with time_machine.travel("2026-11-24 10:00:05Z", tick=False):
+        _sign_in(client, practitioner.email, PERSONA_PASSWORD)
+        code = _current_code()
+        assert client.post(reverse("mfa_authenticate"), {"code": code}).status_code == 302
+        cache.clear()  # a Redis restarted empty
+        replay = Client()
+        _sign_in(replay, practitioner.email, PERSONA_PASSWORD)
+        assert replay.post(reverse("mfa_authenticate"), {"code": code}).status_code == 200
+        assert "_auth_user_id" not in replay.session
+    assert UsedTimeStep.objects.count() == 1
+
+
 # Email leaves through transaction.on_commit: these tests commit for real.
 @pytest.mark.django_db(transaction=True)
 def test_password_reset_neither_reveals_accounts_nor_skips_mfa(
@@ -109,3 +126,31 @@ def test_password_reset_neither_reveals_accounts_nor_skips_mfa(
     response = _sign_in(client, practitioner.email, new_password)
     assert response["Location"] == reverse("mfa_authenticate")
     assert "_auth_user_id" not in client.session
+
+
+def _code_input(page: str) -> str:
+    match = re.search(r'<input[^>]*name="code"[^>]*>', page)
+    assert match, "no code field on the page"
+    return match.group(0)
+
+
+def test_the_second_factor_code_field_brings_up_the_digit_keypad(
+    client: Client, practitioner: User
+) -> None:
+    _sign_in(client, practitioner.email, PERSONA_PASSWORD)
+    field = _code_input(client.get(reverse("mfa_authenticate")).content.decode())
+    assert 'inputmode="numeric"' in field
+    assert 'autocomplete="one-time-code"' in field
+
+
+def test_the_authenticator_app_set_up_code_field_brings_up_the_digit_keypad(
+    client: Client, client_person: User
+) -> None:
+    client.force_login(client_person)
+    # Adding a factor asks for the password again first.
+    client.post(reverse("account_reauthenticate"), {"password": PERSONA_PASSWORD})
+    page = client.get(reverse("mfa_activate_totp"))
+    assert page.status_code == 200
+    field = _code_input(page.content.decode())
+    assert 'inputmode="numeric"' in field
+    assert 'autocomplete="one-time-code"' in field

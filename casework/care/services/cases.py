@@ -1,4 +1,4 @@
-"""Opening a case, changing its status, its details, online suitability and supervisor."""
+"""Opening a case, changing its status, its details and online suitability."""
 
 import uuid
 from datetime import datetime
@@ -23,9 +23,12 @@ from casework.care.models import (
     OnlineSuitability,
     PlanStatus,
     Referral,
+    ReferralKind,
     ReferralStatus,
+    SupervisionEnd,
     Technology,
 )
+from casework.care.services.supervision import end_supervisions
 from casework.events import catalogue as events
 from casework.events.outbox import emit
 from casework.messaging.models import Conversation
@@ -265,6 +268,8 @@ def change_case_status(*, case: Case, actor: User, to_status: str, reason: str =
             Referral.objects.filter(case=case, status__in=LIVE_REFERRAL_STATUSES).exclude(
                 status=ReferralStatus.ACCEPTED
             ).update(status=ReferralStatus.WITHDRAWN, withdrawn_at=now, withdrawn_by=actor)
+            lapse_referrals(case, actor, now)
+            end_supervisions(case, actor=actor, reason=SupervisionEnd.CASE_CLOSED, now=now)
             close_case_conversation(case, actor)
         elif to_status == CaseStatus.PAUSED:
             stop_check_ins(case, end=False, now=now)
@@ -272,6 +277,36 @@ def change_case_status(*, case: Case, actor: User, to_status: str, reason: str =
         emit(events.CaseChanged(case_id=str(case.pk), practitioner_id=case.practitioner_id))
     _keep_in_step(caller, case, "status", "closed_at")
     return case
+
+
+def lapse_referrals(case: Case, actor: User, now: datetime) -> None:
+    """A referral taken on stops sharing when its case closes: what the client agreed to share
+    was this case's (its live emergency details, its scores). The client may renew it."""
+    lapsing = list(
+        Referral.objects.select_for_update(of=("self",)).filter(
+            case=case,
+            kind=ReferralKind.REFERRAL,
+            status=ReferralStatus.ACCEPTED,
+            renewed_at__isnull=True,
+        )
+    )
+    for referral in lapsing:
+        referral.status, referral.lapsed_at = ReferralStatus.LAPSED, now
+        referral.save(update_fields=["status", "lapsed_at"])
+        record_event(
+            action="care.referral_lapsed",
+            actor=actor,
+            target=referral,
+            subject_id=case.client_id,
+            detail={"case": str(case.pk)},
+        )
+        emit(
+            events.ReferralLapsed(
+                referral_id=str(referral.pk),
+                client_id=case.client_id,
+                to_practitioner_id=referral.to_practitioner_id,
+            )
+        )
 
 
 def close_case_conversation(case: Case, actor: User) -> None:
@@ -365,31 +400,4 @@ def record_online_suitability(
             detail={"suitable": suitable},
         )
     _keep_in_step(caller, case, "online_suitability", "online_alternative", "online_assessed_at")
-    return case
-
-
-def set_supervisor(*, case: Case, actor: User, supervisor: User | None) -> Case:
-    if supervisor is not None and (
-        supervisor.role != Role.PRACTITIONER
-        or not supervisor.is_active
-        or supervisor.pk == case.practitioner_id
-    ):
-        raise ValidationError(
-            _("A supervisor is another practitioner on Casework."), code="supervisor"
-        )
-    caller = case
-    with transaction.atomic():
-        case = _locked(case)
-        if actor.pk != case.practitioner_id:
-            raise ValidationError(_("Only the case's practitioner chooses a supervisor."))
-        case.supervisor = supervisor
-        case.save(update_fields=["supervisor", "updated_at"])
-        record_event(
-            action="care.supervisor_set",
-            actor=actor,
-            target=case,
-            subject_id=case.client_id,
-            detail={"supervisor": supervisor.pk if supervisor else None},
-        )
-    _keep_in_step(caller, case, "supervisor")
     return case

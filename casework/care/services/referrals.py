@@ -1,6 +1,13 @@
 """Referrals and transfers: proposed by the practitioner, decided by the client, taken on (or
 not) by the other practitioner. Nothing reaches the other practitioner before the client
-agrees, only the items the client chose, and the client can withdraw it at any time."""
+agrees, only the items the client chose, and the client can withdraw it at any time.
+
+The other practitioner must be verified (in good standing on the registers) when it is proposed
+and when it is taken on. A transfer hands over the case carrying only what the client agreed to:
+the emergency contact, crisis plan and location the client did not tick stay behind (the new
+practitioner records them again with the client), and the case's supervision ends (the new
+practitioner chooses again). A referral taken on shares the source case's items only while that
+case is open; when it closes the referral lapses, until the client renews it."""
 
 from collections.abc import Iterable
 
@@ -14,19 +21,23 @@ from casework.care.consent import live_consent
 from casework.care.models import (
     LIVE_REFERRAL_STATUSES,
     OPEN_STATUSES,
+    VISIBLE_TO_RECIPIENT,
     Case,
     CaseSource,
     Referral,
     ReferralKind,
     ReferralStatus,
     SharedItem,
+    SupervisionEnd,
     Technology,
 )
 from casework.care.services.cases import close_case_conversation, open_case
+from casework.care.services.supervision import end_supervisions
 from casework.events import catalogue as events
 from casework.events.outbox import emit
 from casework.messaging.services import open_case_conversation
 from casework.privacy.audit import record_event
+from casework.registry.standing import in_good_standing
 
 SUMMARY_LIMIT = 8000
 
@@ -39,27 +50,21 @@ def _clean_items(items: Iterable[str], allowed: Iterable[str]) -> list[str]:
     return [item for item in SharedItem.values if item in chosen]
 
 
-def propose_referral(
-    *,
-    case: Case,
-    practitioner: User,
-    to_practitioner: User,
-    kind: str,
-    items: Iterable[str],
-    summary: str,
-) -> Referral:
+# Refusals that depend on who the recipient is: the refer page answers them as it answers an
+# address that names nobody, so that it never tells whether an address is a practitioner's.
+RECIPIENT_REFUSALS = frozenset({"recipient", "has_case", "exists"})
+
+
+def check_referral(
+    *, case: Case, practitioner: User, kind: str, items: Iterable[str], summary: str
+) -> tuple[str, list[str]]:
+    """What a proposal must be, whoever it goes to: the letter and the items, cleaned."""
     if practitioner.pk != case.practitioner_id:
         raise ValidationError(_("Only the case's practitioner refers a client."))
     if not case.is_open:
         raise ValidationError(_("This case is closed."), code="case_closed")
     if kind not in ReferralKind.values:
         raise ValidationError(_("Choose a referral or a transfer."), code="kind")
-    if (
-        to_practitioner.role != Role.PRACTITIONER
-        or not to_practitioner.is_active
-        or to_practitioner.pk == practitioner.pk
-    ):
-        raise ValidationError(_("Refer to another practitioner on Casework."), code="recipient")
     text = (summary or "").replace("\r\n", "\n").strip()
     if not text:
         raise ValidationError(
@@ -71,7 +76,30 @@ def propose_referral(
             _("The letter can be at most %(limit)d characters long.") % {"limit": SUMMARY_LIMIT},
             code="too_long",
         )
-    proposed = _clean_items([SharedItem.SUMMARY, *items], SharedItem.values)
+    return text, _clean_items([SharedItem.SUMMARY, *items], SharedItem.values)
+
+
+def propose_referral(
+    *,
+    case: Case,
+    practitioner: User,
+    to_practitioner: User,
+    kind: str,
+    items: Iterable[str],
+    summary: str,
+) -> Referral:
+    text, proposed = check_referral(
+        case=case, practitioner=practitioner, kind=kind, items=items, summary=summary
+    )
+    if (
+        to_practitioner.role != Role.PRACTITIONER
+        or not to_practitioner.is_active
+        or to_practitioner.pk == practitioner.pk
+        or not in_good_standing(to_practitioner)
+    ):
+        raise ValidationError(
+            _("Refer to another verified practitioner on Casework."), code="recipient"
+        )
     if (
         kind == ReferralKind.TRANSFER
         and Case.objects.filter(
@@ -174,9 +202,12 @@ def withdraw_referral(*, referral: Referral, person: User) -> Referral:
             raise ValidationError(
                 _("This transfer is complete: the case has been handed over."), code="done"
             )
-        if referral.status not in LIVE_REFERRAL_STATUSES:
+        # A lapsed referral shares nothing; withdrawing it only takes away the offer to renew.
+        if referral.status not in (*LIVE_REFERRAL_STATUSES, ReferralStatus.LAPSED):
             raise ValidationError(_("This referral is no longer live."), code="not_live")
-        was_visible = referral.status != ReferralStatus.PROPOSED
+        was_visible = referral.status in VISIBLE_TO_RECIPIENT and (
+            referral.case.is_open or referral.renewed_at is not None
+        )
         referral.status = ReferralStatus.WITHDRAWN
         referral.withdrawn_at = timezone.now()
         referral.withdrawn_by = person
@@ -194,6 +225,33 @@ def withdraw_referral(*, referral: Referral, person: User) -> Referral:
         )
         told = (referral.to_practitioner_id, other) if was_visible else (other,)
         emit(events.ReferralWithdrawn(referral_id=str(referral.pk), told_ids=told))
+    return referral
+
+
+def renew_referral(*, referral: Referral, client: User) -> Referral:
+    """The client shares a lapsed referral again, after its case closed: the recipient reads
+    the same items as before, until the client withdraws it."""
+    with transaction.atomic():
+        referral = _locked(referral)
+        if client.pk != referral.case.client_id:
+            raise ValidationError(_("Only the client renews a referral."))
+        if referral.status != ReferralStatus.LAPSED:
+            raise ValidationError(_("Only a referral that ended with its case is renewed."))
+        referral.status = ReferralStatus.ACCEPTED
+        referral.renewed_at = timezone.now()
+        referral.save(update_fields=["status", "renewed_at"])
+        record_event(
+            action="care.referral_renewed",
+            actor=client,
+            target=referral,
+            subject_id=client.pk,
+            detail={"items": referral.shared_items},
+        )
+        emit(
+            events.ReferralRenewed(
+                referral_id=str(referral.pk), to_practitioner_id=referral.to_practitioner_id
+            )
+        )
     return referral
 
 
@@ -232,6 +290,11 @@ def accept_referral(*, referral: Referral, recipient: User) -> Case:
             raise ValidationError(_("Only the practitioner it was sent to takes it on."))
         if referral.status != ReferralStatus.SHARED:
             raise ValidationError(_("This referral is not waiting for you."), code="not_waiting")
+        if not in_good_standing(recipient):
+            raise ValidationError(
+                _("Only a practitioner with a verified registration in good standing takes it on."),
+                code="not_verified",
+            )
         case = (
             Case.objects.select_for_update(of=("self",))
             .select_related("client")
@@ -284,9 +347,24 @@ def _hand_over(case: Case, referral: Referral, recipient: User) -> Case:
         raise ValidationError(_("You already have an open case with this client."), code="has_case")
     previous = referral.from_practitioner
     close_case_conversation(case, recipient)
+    end_supervisions(case, actor=recipient, reason=SupervisionEnd.TRANSFERRED, now=timezone.now())
     case.practitioner = recipient
-    case.supervisor = None
-    case.save(update_fields=["practitioner", "supervisor", "updated_at"])
+    # Only what the client agreed to goes with the case.
+    withheld = [item for item in SharedItem.values if not referral.shares(item)]
+    if SharedItem.EMERGENCY in withheld:
+        case.emergency_contact = None
+        case.crisis_plan = None
+    if SharedItem.LOCATION in withheld:
+        case.client_location = None
+    case.save(
+        update_fields=[
+            "practitioner",
+            "emergency_contact",
+            "crisis_plan",
+            "client_location",
+            "updated_at",
+        ]
+    )
     Referral.objects.filter(
         case=case, kind=ReferralKind.TRANSFER, status__in=LIVE_REFERRAL_STATUSES
     ).exclude(pk=referral.pk).update(
@@ -304,6 +382,6 @@ def _hand_over(case: Case, referral: Referral, recipient: User) -> Case:
         actor=recipient,
         target=case,
         subject_id=case.client_id,
-        detail={"from": previous.pk, "to": recipient.pk},
+        detail={"from": previous.pk, "to": recipient.pk, "withheld": withheld},
     )
     return case

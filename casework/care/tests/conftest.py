@@ -25,3 +25,11 @@ def case(frozen: Any, practitioner: User, client_person: User) -> Case:
     client_person.time_zone = "Europe/London"
     client_person.save(update_fields=["time_zone"])
     return ready_case(practitioner, client_person)
+
+
+@pytest.fixture
+def other_practitioner(db: None) -> User:
+    """Jonas, a verified colleague: referrals and supervision go to verified practitioners."""
+    from casework.testing.care import verified_practitioner
+
+    return verified_practitioner(legal_name="Jonas Berg", email="jonas@example.org")

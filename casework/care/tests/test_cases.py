@@ -23,7 +23,6 @@ from casework.care.services import cases
 from casework.messaging.models import Conversation
 from casework.privacy.models import AuditEvent
 from casework.testing import care, messaging
-from casework.testing.factories import ClientFactory, PractitionerFactory
 from casework.testing.scheduling import book, bookable_practitioner
 from casework.testing.vault import raw_column
 from casework.vault.models import DataKey
@@ -169,17 +168,6 @@ def test_not_suitable_needs_the_alternative_offered(case: Case, practitioner: Us
     case.refresh_from_db()
     assert case.online_suitability == OnlineSuitability.NOT_SUITABLE
     assert case.online_alternative == "In person at the hub"
-
-
-def test_a_supervisor_is_another_practitioner(case: Case, practitioner: User) -> None:
-    with pytest.raises(ValidationError):
-        cases.set_supervisor(case=case, actor=practitioner, supervisor=practitioner)
-    with pytest.raises(ValidationError):
-        cases.set_supervisor(case=case, actor=practitioner, supervisor=ClientFactory.create())
-    colleague = PractitionerFactory.create()
-    cases.set_supervisor(case=case, actor=practitioner, supervisor=colleague)
-    case.refresh_from_db()
-    assert case.supervisor_id == colleague.pk
 
 
 # Pages --------------------------------------------------------------------------------------

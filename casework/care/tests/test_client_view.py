@@ -14,7 +14,6 @@ from casework.care.services import cases
 from casework.privacy.models import AuditEvent
 from casework.testing import care, messaging
 from casework.testing.care import answers_summing_to
-from casework.testing.factories import PractitionerFactory
 from casework.testing.scheduling import registered_in_england
 
 pytestmark = pytest.mark.django_db
@@ -111,8 +110,8 @@ def test_break_glass_is_for_moderators_admins_and_the_supervisor_only(
     for person in (other_practitioner, detailed.client):
         client.force_login(person)
         assert client.get(url).status_code == 404
-    supervisor = PractitionerFactory.create()
-    cases.set_supervisor(case=detailed, actor=practitioner, supervisor=supervisor)
+    supervisor = care.verified_practitioner()
+    care.supervise(detailed, supervisor)
     client.force_login(supervisor)
     response = client.post(url, {"reason": "Covering while Amara is on leave today"})
     assert response.status_code == 200

@@ -11,7 +11,7 @@ from casework.accounts.models import User
 from casework.care.models import Case, CaseNote
 from casework.care.services import cases, notes
 from casework.privacy.models import AuditEvent
-from casework.testing.factories import PractitionerFactory
+from casework.testing import care
 from casework.testing.vault import raw_column
 
 pytestmark = pytest.mark.django_db
@@ -79,8 +79,8 @@ def test_only_the_author_and_a_supervisor_read_a_note_and_every_read_is_audited(
     assert client.get(f"/care/notes/{note.pk}/").status_code == 404
     client.force_login(case.client)
     assert client.get(f"/care/notes/{note.pk}/").status_code == 403
-    supervisor = PractitionerFactory.create()
-    cases.set_supervisor(case=case, actor=practitioner, supervisor=supervisor)
+    supervisor = care.verified_practitioner()
+    care.supervise(case, supervisor)
     client.force_login(supervisor)
     page = client.get(f"/care/notes/{note.pk}/")
     assert page.status_code == 200

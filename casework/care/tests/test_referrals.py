@@ -158,11 +158,13 @@ def test_a_transfer_hands_the_case_over_once_the_client_agrees(
         referrals.withdraw_referral(referral=referral, person=detailed.client)
 
 
-def test_a_referral_goes_to_another_active_practitioner_with_a_letter(
+def test_a_referral_goes_to_another_verified_practitioner_with_a_letter(
     detailed: Case, practitioner: User
 ) -> None:
-    with pytest.raises(ValidationError, match="another practitioner"):
+    with pytest.raises(ValidationError, match="another verified practitioner"):
         propose(detailed, practitioner)
+    with pytest.raises(ValidationError, match="another verified practitioner"):
+        propose(detailed, PractitionerFactory.create())  # no verified registration
     with pytest.raises(ValidationError, match="letter"):
         referrals.propose_referral(
             case=detailed,
@@ -183,14 +185,131 @@ def test_the_recipient_may_decline(detailed: Case, other_practitioner: User) -> 
     assert done.status == ReferralStatus.REFUSED
 
 
-def test_the_refer_page_explains_an_unknown_colleague(
+def test_the_refer_page_answers_alike_for_every_address(
+    detailed: Case, practitioner: User, other_practitioner: User, client: Client
+) -> None:
+    """Whether an address is a practitioner's is never told: a verified colleague, an
+    unverified account, a client's address and nobody's get the same answer."""
+    unverified = PractitionerFactory.create(email="unverified@example.org")
+    client.force_login(practitioner)
+    answers = []
+    for email in (other_practitioner.email, unverified.email, "robin@example.org", "x@y.org"):
+        response = client.post(
+            f"/care/clients/{detailed.pk}/refer/",
+            {"kind": "referral", "email": email, "summary": LETTER},
+            follow=True,
+        )
+        page = response.content.decode()
+        assert "If this address belongs to a verified practitioner" in page
+        answers.append((response.status_code, response.redirect_chain))
+    assert len(set(map(repr, answers))) == 1
+    assert list(Referral.objects.values_list("to_practitioner_id", flat=True)) == [
+        other_practitioner.pk
+    ]
+
+
+def test_the_refer_page_still_explains_a_missing_letter(
     detailed: Case, practitioner: User, client: Client
 ) -> None:
     client.force_login(practitioner)
     response = client.post(
         f"/care/clients/{detailed.pk}/refer/",
-        {"kind": "referral", "email": "nobody@example.org", "summary": LETTER},
+        {"kind": "referral", "email": "nobody@example.org", "summary": " "},
     )
     assert response.status_code == 400
-    assert "No practitioner on Casework has this address." in response.content.decode()
-    assert LETTER in response.content.decode()
+    assert "This field is required." in response.content.decode()
+
+
+# Sharing by consent (issue 16) ---------------------------------------------------------------
+
+
+def test_a_transfer_recipient_never_sees_emergency_details_the_client_did_not_tick(
+    detailed: Case, other_practitioner: User, client: Client
+) -> None:
+    transfer = propose(detailed, other_practitioner, kind="transfer")
+    referrals.answer_referral(
+        referral=transfer, client=detailed.client, agree=True, items=["summary", "location"]
+    )
+    client.force_login(other_practitioner)
+    before = client.get(f"/care/referrals/{transfer.pk}/").content.decode()
+    assert "Call Sam first" not in before
+    assert "Sam, brother" not in before
+    client.post(f"/care/referrals/{transfer.pk}/accept/")
+    for page in (
+        f"/care/clients/{detailed.pk}/",
+        f"/care/clients/{detailed.pk}/details/",
+        f"/care/referrals/{transfer.pk}/",
+    ):
+        html = client.get(page).content.decode()
+        assert "Call Sam first" not in html, page
+        assert "Sam, brother" not in html, page
+    moved = Case.objects.get(pk=detailed.pk)
+    assert (moved.emergency_contact, moved.crisis_plan) == (None, None)
+    assert moved.client_location_id == "GB-ENG"  # ticked, so it went with the case
+    handed = AuditEvent.objects.get(action="care.case_transferred")
+    assert handed.detail["withheld"] == ["emergency", "scores"]
+
+
+def test_a_transfer_carries_the_emergency_details_when_the_client_ticks_them(
+    detailed: Case, other_practitioner: User, client: Client
+) -> None:
+    transfer = propose(detailed, other_practitioner, kind="transfer")
+    referrals.answer_referral(
+        referral=transfer, client=detailed.client, agree=True, items=["summary", "emergency"]
+    )
+    referrals.accept_referral(referral=transfer, recipient=other_practitioner)
+    client.force_login(other_practitioner)
+    assert "Call Sam first" in client.get(f"/care/clients/{detailed.pk}/").content.decode()
+    assert Case.objects.get(pk=detailed.pk).client_location_id is None  # not ticked
+
+
+def test_a_referral_stops_sharing_when_its_case_closes_until_the_client_renews_it(
+    detailed: Case, other_practitioner: User, client: Client
+) -> None:
+    referral = propose(detailed, other_practitioner)
+    referrals.answer_referral(
+        referral=referral, client=detailed.client, agree=True, items=["summary", "emergency"]
+    )
+    referrals.accept_referral(referral=referral, recipient=other_practitioner)
+    url = f"/care/referrals/{referral.pk}/"
+    client.force_login(other_practitioner)
+    assert "Call Sam first" in client.get(url).content.decode()
+    cases.change_case_status(case=detailed, actor=detailed.practitioner, to_status="closed")
+    assert Referral.objects.get(pk=referral.pk).status == ReferralStatus.LAPSED
+    client.force_login(other_practitioner)
+    assert client.get(url).status_code == 404
+    assert "Call Sam first" not in client.get("/care/referrals/").content.decode()
+    # The client still sees it, on a page that lists no open case, and renews it.
+    client.force_login(detailed.client)
+    page = client.get("/care/my/").content.decode()
+    assert "Ended with a closed case" in page
+    assert f"/care/referrals/{referral.pk}/renew/" in page
+    client.post(f"/care/referrals/{referral.pk}/renew/")
+    renewed = Referral.objects.get(pk=referral.pk)
+    assert (renewed.status, renewed.renewed_at is not None) == (ReferralStatus.ACCEPTED, True)
+    client.force_login(other_practitioner)
+    assert "Call Sam first" in client.get(url).content.decode()
+    # ...and withdraws it again from her page: the recipient loses sight at once.
+    client.force_login(detailed.client)
+    assert f"/care/referrals/{referral.pk}/withdraw/" in client.get("/care/my/").content.decode()
+    client.post(f"/care/referrals/{referral.pk}/withdraw/")
+    client.force_login(other_practitioner)
+    assert client.get(url).status_code == 404
+
+
+def test_the_client_sees_and_withdraws_every_live_share_from_her_page(
+    detailed: Case, other_practitioner: User, client: Client
+) -> None:
+    referral = propose(detailed, other_practitioner)
+    referrals.answer_referral(
+        referral=referral, client=detailed.client, agree=True, items=["summary", "location"]
+    )
+    referrals.accept_referral(referral=referral, recipient=other_practitioner)
+    client.force_login(detailed.client)
+    page = client.get("/care/my/").content.decode()
+    assert "What you share, and with whom" in page
+    assert "The referral letter, Where you are" in page
+    response = client.post(f"/care/referrals/{referral.pk}/withdraw/")
+    assert response.status_code == 302
+    assert Referral.objects.get(pk=referral.pk).status == ReferralStatus.WITHDRAWN
+    assert "You share nothing with anyone" in client.get("/care/my/").content.decode()

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -27,6 +28,9 @@ from casework.care.models import (
     CheckIn,
     CheckInStatus,
     Consent,
+    ReferralKind,
+    ReferralStatus,
+    SharedItem,
     Technology,
 )
 from casework.care.services import consents
@@ -180,10 +184,43 @@ def my_care(request: HttpRequest) -> HttpResponse:
         "care/my_care.html",
         {
             "blocks": blocks,
+            "shares": _live_shares(person),
             "upcoming": list(upcoming),
             "access_log": _access_log(person),
         },
     )
+
+
+def _live_shares(person: User) -> dict[str, list[Any]]:
+    """Everything the client shares now, whichever case it came from (a closed one too), each
+    to be withdrawn; and the referrals that ended with their case, to be renewed."""
+    referrals = list(
+        access.referrals_visible_to(person)
+        .filter(
+            Q(status__in=[ReferralStatus.PROPOSED, ReferralStatus.SHARED, ReferralStatus.LAPSED])
+            | Q(status=ReferralStatus.ACCEPTED, kind=ReferralKind.REFERRAL)
+        )
+        .select_related("case__practitioner", "to_practitioner")
+        .order_by("-created_at")[:50]
+    )
+    supervisions = list(
+        access.supervisions_of_party(person)
+        .select_related("case__practitioner", "supervisor")
+        .order_by("-answered_at")
+    )
+    labels = dict(SharedItem.choices)
+    return {
+        "referrals": [
+            {
+                "referral": referral,
+                "items": [str(labels.get(item, item)) for item in referral.shared_items],
+            }
+            for referral in referrals
+            if not referral.is_renewable
+        ],
+        "lapsed": [referral for referral in referrals if referral.is_renewable],
+        "supervisions": supervisions,
+    }
 
 
 def _technology(value: str) -> str:

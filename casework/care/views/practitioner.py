@@ -25,14 +25,15 @@ from casework.care.forms import (
     PlanForm,
     StatusForm,
     SuitabilityForm,
-    SupervisorForm,
 )
 from casework.care.instruments import INSTRUMENTS
 from casework.care.models import (
+    LIVE_SUPERVISION_STATUSES,
     Case,
     CheckInPlan,
     CheckInStatus,
     PlanStatus,
+    Supervision,
     Technology,
     UrgentFlag,
 )
@@ -159,6 +160,9 @@ def case_page(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     context = {
         "case": case,
         "client": case.client,
+        "supervision": Supervision.objects.filter(case=case, status__in=LIVE_SUPERVISION_STATUSES)
+        .select_related("supervisor")
+        .first(),
         "answers": answers,
         "trends": trends,
         "plans": plans,
@@ -272,31 +276,6 @@ def suitability(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 
 @role_required(Role.PRACTITIONER)
 @require_http_methods(GET_AND_POST)
-def supervisor(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
-    person = person_of(request)
-    case = access.get_case_for_practitioner(person, case_id)
-    initial = {"email": case.supervisor.email if case.supervisor else ""}
-    form = SupervisorForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            cases.set_supervisor(case=case, actor=person, supervisor=form.cleaned_data["email"])
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("The supervisor is saved."))
-            return redirect(_case_url(case))
-    return _form_page(
-        request,
-        case,
-        form,
-        title=_("Supervisor"),
-        intro=_("A supervisor reads this case's notes; every read is recorded."),
-        submit=_("Save"),
-    )
-
-
-@role_required(Role.PRACTITIONER)
-@require_http_methods(GET_AND_POST)
 def assign_plan(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     person = person_of(request)
     case = access.get_case_for_practitioner(person, case_id)
@@ -397,21 +376,3 @@ def take_on_enquiry(request: HttpRequest, conversation_id: uuid.UUID) -> HttpRes
         _("The case is open. The client is asked to consent to online services."),
     )
     return redirect(_case_url(case))
-
-
-@role_required(Role.PRACTITIONER)
-@require_safe
-def supervision(request: HttpRequest) -> HttpResponse:
-    """Cases this practitioner supervises: the notes they may read."""
-    person = person_of(request)
-    supervised = access.supervised_by(person).select_related("client", "practitioner")
-    notes = access.notes_readable_by(person).filter(case__supervisor=person).order_by("-created_at")
-    by_case: dict[Any, list[Any]] = {}
-    for note_id, case_id, session_on, template, author in notes.values_list(
-        "pk", "case_id", "session_on", "template", "author__legal_name"
-    ):
-        by_case.setdefault(case_id, []).append(
-            {"id": note_id, "session_on": session_on, "template": template, "author": author}
-        )
-    rows = [{"case": case, "notes": by_case.get(case.pk, [])} for case in supervised]
-    return TemplateResponse(request, "care/supervision.html", {"rows": rows})

@@ -12,6 +12,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -28,10 +29,16 @@ from casework.care.models import (
     SharedItem,
 )
 from casework.care.services import referrals
+from casework.care.services.supervision import verified_practitioner_with_email
 from casework.care.views import error_text, person_of
 from casework.privacy.audit import record_event
 
 GET_AND_POST = ["GET", "HEAD", "POST"]
+# The one answer to a proposal, whatever the address.
+PROPOSED = gettext_lazy(
+    "If this address belongs to a verified practitioner who can take this on, your client is "
+    "asked to agree. Nothing is shared until they do."
+)
 
 
 def _referral_url(referral: Referral) -> str:
@@ -45,22 +52,33 @@ def refer(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     case = access.get_case_for_practitioner(person, case_id)
     form = ReferralForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        # One query whatever the address; an address that names no verified practitioner (or
+        # one who cannot take this client on) is answered as any other, and nothing is kept.
+        colleague = verified_practitioner_with_email(form.cleaned_data["email"])
         try:
-            referral = referrals.propose_referral(
-                case=case,
-                practitioner=person,
-                to_practitioner=form.cleaned_data["email"],
-                kind=form.cleaned_data["kind"],
-                items=form.cleaned_data["items"],
-                summary=form.cleaned_data["summary"],
-            )
+            if colleague is None:
+                referrals.check_referral(
+                    case=case,
+                    practitioner=person,
+                    kind=form.cleaned_data["kind"],
+                    items=form.cleaned_data["items"],
+                    summary=form.cleaned_data["summary"],
+                )
+            else:
+                referrals.propose_referral(
+                    case=case,
+                    practitioner=person,
+                    to_practitioner=colleague,
+                    kind=form.cleaned_data["kind"],
+                    items=form.cleaned_data["items"],
+                    summary=form.cleaned_data["summary"],
+                )
         except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request, _("Proposed. Nothing is shared until the client agrees; they are told.")
-            )
-            return redirect(_referral_url(referral))
+            if error.code not in referrals.RECIPIENT_REFUSALS:
+                form.add_error(None, error)
+        if not form.errors:
+            messages.success(request, str(PROPOSED))
+            return redirect("care:case", case_id=case.pk)
     return TemplateResponse(
         request,
         "care/case_form.html",
@@ -204,6 +222,20 @@ def withdraw_referral(request: HttpRequest, referral_id: uuid.UUID) -> HttpRespo
     else:
         messages.success(request, _("Withdrawn: the other practitioner no longer sees it."))
     return _after(person, found)
+
+
+@role_required(Role.CLIENT)
+@require_POST
+def renew_referral(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
+    person = person_of(request)
+    found = access.get_referral_for_person(person, referral_id)
+    try:
+        referrals.renew_referral(referral=found, client=person)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, _("Renewed: it is shared again until you withdraw it."))
+    return redirect("care:my_care")
 
 
 @role_required(Role.PRACTITIONER)

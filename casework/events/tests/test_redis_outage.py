@@ -16,8 +16,10 @@ from typing import Any
 import pytest
 import redis
 import time_machine
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -29,7 +31,9 @@ from casework.events.catalogue import KINDS
 from casework.events.models import EmailDelivery, OutboxEvent, Reaction
 from casework.events.subscribers import subscribers_of
 from casework.messaging.live import conversation_group
+from casework.messaging.notices import send_due_notices
 from casework.testing import messaging
+from casework.testing.factories import PERSONA_PASSWORD, PERSONA_TOTP_SECRET
 from casework.testing.scheduling import NOW as BOOKING_DAY
 from casework.testing.scheduling import THURSDAY_9, book, bookable_practitioner
 
@@ -126,12 +130,19 @@ def test_with_redis_down_nothing_answers_500_and_afterwards_everything_happens_o
     practitioner: User,
     django_capture_on_commit_callbacks: OnCommit,
 ) -> None:
-    with django_capture_on_commit_callbacks(execute=True):
+    # The client wrote an hour ago and left: replies to her make a 'new message' email due.
+    with (
+        time_machine.travel(BOOKING_DAY - timedelta(hours=1), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         conversation = messaging.enquiry(client_person, practitioner, body="Hello")
-        _colleague, session_type = bookable_practitioner()
+    with django_capture_on_commit_callbacks(execute=True):
+        colleague, session_type = bookable_practitioner()
     browser = Client()
     browser.force_login(practitioner)
+    mail.outbox.clear()
 
+    outage_began = timezone.now()
     own_redis.stop()
     statuses = []
     with django_capture_on_commit_callbacks(execute=True):
@@ -170,3 +181,64 @@ def test_with_redis_down_nothing_answers_500_and_afterwards_everything_happens_o
         done = list(Reaction.objects.filter(event=row).values_list("subscriber", flat=True))
         assert sorted(done) == sorted(expected)
     assert EmailDelivery.objects.count() == emails_before
+    # The 'new message' email the replies made due goes once, whatever runs again.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_due_notices(now=timezone.now() + timedelta(hours=2)) == 1
+        assert send_due_notices(now=timezone.now() + timedelta(hours=4)) == 0
+    relay.relay_pending(now=timezone.now() + timedelta(hours=6))
+    # Every notice of the outage, once: the booking to each party, the new message to the client.
+    notices = EmailDelivery.objects.filter(created_at__gte=outage_began)
+    assert set(notices.values_list("outcome", flat=True)) == {EmailDelivery.Outcome.SENT}
+    assert sorted(notices.values_list("kind", flat=True)) == [
+        "messaging.new_message",
+        "scheduling.booked",
+        "scheduling.booked",
+    ]
+    told = sorted(recipient for message in mail.outbox for recipient in message.to)
+    assert told == sorted([client_person.email, client_person.email, colleague.email])
+
+
+def _code_now() -> str:
+    return str(format_hotp_value(hotp_value(PERSONA_TOTP_SECRET, int(time.time()) // 30)))
+
+
+def _password_step(browser: Client, person: User) -> Any:
+    return browser.post(
+        reverse("account_login"), {"login": person.email, "password": PERSONA_PASSWORD}
+    )
+
+
+def test_with_redis_down_no_second_factor_code_is_taken_twice_and_nothing_answers_500(
+    own_redis: OwnRedis, practitioner: User
+) -> None:
+    # Early in a 30-second code period, ticking (the Redis clients keep their own timeouts).
+    with time_machine.travel("2026-11-24 10:00:02Z", tick=True) as traveller:
+        signed_in, replaying = Client(), Client()
+        assert _password_step(signed_in, practitioner)["Location"] == reverse("mfa_authenticate")
+        code = _code_now()
+        assert signed_in.post(reverse("mfa_authenticate"), {"code": code}).status_code == 302
+        # Someone who learnt the password and saw the code stands at the second step.
+        assert _password_step(replaying, practitioner)["Location"] == reverse("mfa_authenticate")
+
+        own_redis.stop()
+        # The used code cannot be looked up, nor the failure limit counted: refused, clearly.
+        replayed = replaying.post(reverse("mfa_authenticate"), {"code": code})
+        assert replayed.status_code == 503
+        assert "Nothing was changed" in replayed.content.decode()
+        assert "_auth_user_id" not in replaying.session
+        assert _password_step(Client(), practitioner).status_code == 503
+        # Reading goes on: the signed-in practitioner's pages, a public register search.
+        assert signed_in.get(reverse("scheduling:availability")).status_code == 200
+        search = Client().get(reverse("registry:verify"), {"name": "Okafor"})
+        assert search.status_code == 200
+
+        own_redis.start()
+        # Still refused with Redis back (the code was used in this period)...
+        again = replaying.post(reverse("mfa_authenticate"), {"code": code})
+        assert again.status_code == 200
+        assert "_auth_user_id" not in replaying.session
+        # ...and the next period's code signs in: nobody is locked out by the outage.
+        traveller.shift(30)
+        fresh = Client()
+        assert _password_step(fresh, practitioner)["Location"] == reverse("mfa_authenticate")
+        assert fresh.post(reverse("mfa_authenticate"), {"code": _code_now()}).status_code == 302

@@ -6,10 +6,12 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from io import StringIO
+from pathlib import Path
 from typing import Any
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -67,13 +69,13 @@ def test_a_relay_killed_after_commit_leaves_the_event_to_a_fresh_relay_that_deli
     assert not Case.objects.exists()
     assert mail.outbox == []
 
-    assert _relay() == "1 events delivered, 0 emails sent again\n"
+    assert _relay() == "1 events delivered, 0 emails and 0 pushes sent again\n"
     assert Case.objects.filter(practitioner=practitioner, client=client_person).count() == 1
     assert sorted(message.to[0] for message in mail.outbox) == sorted(
         [client_person.email, practitioner.email]
     )
     # Running again, or the lost relay task arriving late, does nothing more.
-    assert _relay() == "0 events delivered, 0 emails sent again\n"
+    assert _relay() == "0 events delivered, 0 emails and 0 pushes sent again\n"
     for callback in lost:
         callback()
     assert Case.objects.count() == 1
@@ -193,3 +195,12 @@ def test_manage_py_events_says_what_happens_when_a_client_books() -> None:
     assert booked[1].startswith("    -> scheduling.tell_parties: email both parties")
     for name in KINDS:
         assert f"\n{name} (" in f"\n{text}"
+
+
+def test_the_readme_shows_the_table_manage_py_events_prints() -> None:
+    out = StringIO()
+    call_command("events", stdout=out)
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### What happens next: domain events", 1)[1].split("\n### ", 1)[0]
+    shown = section.split("\n```\n", 1)[1].split("\n```", 1)[0]
+    assert shown == out.getvalue().rstrip("\n"), "regenerate it: python manage.py events"

@@ -127,6 +127,48 @@ def test_hard_negatives_are_not_flagged(text: str) -> None:
     assert categories(text) == set()
 
 
+# Ways of being paid around the platform the labelled set does not hold: a payment app used as
+# a verb or named as the destination, transfers to "this account", payment links, phone credit,
+# PayPal's friends and family, money orders and cheques, cash in an envelope.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Just PayPal it to me, it's quicker",
+        "Pay the balance into my Monzo please",
+        "Please settle the session fee with Apple Pay to my number",
+        "Could you pop £40 over to me by bank transfer?",
+        "please transfer the money to this account: 12345678",
+        "A Steam card would be fine as payment",
+        "Send it as friends and family so there are no fees",
+        "I'll send you a payment link, it's cheaper than the site",
+        "Could you top up my phone credit? I'll count it as the fee",
+        "Make the cheque out to me personally",
+        "Just leave the cash in an envelope at reception",
+        "Send it to my Binance account",
+        "Bizúmame los 40 euros",
+        "Hazme un ingreso de 60 euros",
+        "Te mando un enlace de pago, es más barato que la web",
+        "Hazme una recarga del móvil y lo damos por pagado",
+        "¿Me puedes dar los datos de tu tarjeta?",
+        "Puedes pagarme en mi web, sale más barato",
+    ],
+)
+def test_more_ways_of_paying_around_the_platform_are_found(text: str) -> None:
+    assert OFF_PLATFORM_PAYMENT in categories(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My PayPal account was hacked last week and I'm stressed",
+        "I'm not comfortable sharing my personal number, is that okay?",
+        "My benefits are paid into my account on Fridays",
+    ],
+)
+def test_a_story_or_a_refusal_is_not_a_request(text: str) -> None:
+    assert categories(text) == set()
+
+
 def test_every_confirmed_crisis_line_can_be_shared() -> None:
     for code in covered_jurisdictions():
         for line in crisis_resources_for(code).lines:

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +26,7 @@ from casework.privacy.audit import record_event
 from casework.registry.models import Jurisdiction
 from casework.registry.standing import in_good_standing, may_practise_where
 from casework.safety.blocks import is_blocked_between
+from casework.safety.restrictions import RESTRICTED_MESSAGE, is_restricted
 from casework.scheduling import slots
 from casework.scheduling.freshness import refresh_next_free
 from casework.scheduling.models import (
@@ -82,6 +84,10 @@ def refuse_unless_practitioner_bookable(practitioner: User) -> None:
         raise ValidationError(
             _("This social worker is not taking bookings on Casework."), code="blocked"
         )
+    if is_restricted(practitioner):  # a moderator's decision: no new bookings for now
+        raise ValidationError(
+            _("This social worker is not taking bookings on Casework."), code="restricted"
+        )
     if not in_good_standing(practitioner):
         raise ValidationError(
             _(
@@ -95,6 +101,8 @@ def refuse_unless_practitioner_bookable(practitioner: User) -> None:
 def refuse_unless_client_may_book(client: User) -> None:
     if client.role != Role.CLIENT or not client.is_active:
         raise ValidationError(_("Only clients can book appointments."), code="not_client")
+    if is_restricted(client):
+        raise ValidationError(str(RESTRICTED_MESSAGE), code="restricted")
     if not EmailAddress.objects.filter(user=client, verified=True).exists():
         raise ValidationError(
             _("Please verify your email address before booking."), code="unverified"
@@ -353,6 +361,41 @@ def cancel_appointment(*, appointment: Appointment, person: User, reason: str = 
         refresh_next_free(appointment.practitioner)
         emit(events.AppointmentCancelled(**_parties(appointment)))
     return appointment
+
+
+def cancel_appointments_for_block(*, blocker_id: int, blocked_id: int) -> list[Appointment]:
+    """End every open appointment between two people after one blocked the other.
+
+    Neutral by design: no reason is kept, none is late (no fee is due for it), and the notice
+    both receive is the ordinary "cancelled" one, so the blocked person learns only that the
+    appointment was cancelled. Appointments already under way are left to end by themselves.
+    """
+    pair = Q(client_id=blocker_id, practitioner_id=blocked_id) | Q(
+        client_id=blocked_id, practitioner_id=blocker_id
+    )
+    cancelled = []
+    with transaction.atomic():
+        now = timezone.now()
+        open_ones = (
+            Appointment.objects.select_for_update()
+            .filter(pair, status__in=ACTIVE_STATUSES, starts_at__gt=now)
+            .order_by("starts_at")
+        )
+        blocker = User.objects.get(pk=blocker_id)
+        for appointment in open_ones:
+            appointment.late_cancellation = False
+            _end(appointment, AppointmentStatus.CANCELLED, blocker, "")
+            record_event(
+                action="scheduling.appointment_cancelled",
+                target=appointment,
+                subject_id=appointment.client_id,
+                detail={"late": False, "because_of_a_block": True, "with_reason": False},
+            )
+            emit(events.AppointmentCancelled(**_parties(appointment)))
+            cancelled.append(appointment)
+        if cancelled:
+            refresh_next_free(cancelled[0].practitioner)
+    return cancelled
 
 
 def reschedule_appointment(

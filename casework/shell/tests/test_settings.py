@@ -17,6 +17,7 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "sqlite:///:memory:",
     "ALLOWED_HOSTS": "casework.example",
     "CASEWORK_VAULT_KEY": "vault-key-for-this-test",
+    "CASEWORK_AUDIT_KEY": "audit-key-for-this-test-of-32-characters",
 }
 
 
@@ -39,13 +40,21 @@ def test_production_starts_with_its_secrets() -> None:
 
 
 @pytest.mark.parametrize(
-    "missing", ["SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "CASEWORK_VAULT_KEY"]
+    "missing",
+    ["SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "CASEWORK_VAULT_KEY", "CASEWORK_AUDIT_KEY"],
 )
 def test_production_refuses_to_start_without_each_secret(missing: str) -> None:
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
     result = _start(env)
     assert result.returncode != 0
     assert missing in result.stderr
+
+
+@pytest.mark.parametrize("audit_key", ["short", "vault-key-for-this-test"])
+def test_production_refuses_an_audit_key_too_short_or_the_vault_s(audit_key: str) -> None:
+    result = _start({**PRODUCTION_ENV, "CASEWORK_AUDIT_KEY": audit_key})
+    assert result.returncode != 0
+    assert "CASEWORK_AUDIT_KEY must be at least 32 characters and differ" in result.stderr
 
 
 def test_a_secret_can_come_from_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

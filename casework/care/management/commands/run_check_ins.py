@@ -6,7 +6,7 @@ class Command(PeriodicCommand):
     help = (
         "Mark expired check-ins missed, create check-ins that fell due and send their "
         "reminders. Safe to run often and beside the task worker; with --every it keeps "
-        "running (the `clock` process of the Procfiles)."
+        "running (the clock runs it every five minutes)."
     )
 
     def run_round(self) -> tuple[str, bool]:

@@ -9,6 +9,7 @@ from casework.demo.directory import seed_directory
 from casework.demo.messaging import seed_messaging
 from casework.demo.people import DEMO_PASSWORD, seed_people
 from casework.demo.registry import seed_registry
+from casework.demo.safety import seed_safety
 from casework.demo.scheduling import seed_scheduling
 
 
@@ -26,6 +27,8 @@ class Command(BaseCommand):
         scheduling = seed_scheduling()
         conversations = seed_messaging()
         care = seed_care()
+        # After the conversations: the moderator's message to Robin thanks her for this report.
+        seed_safety()
         seed_complaints()
         self.stdout.write(self.style.SUCCESS("Demo data is ready."))
         self.stdout.write(

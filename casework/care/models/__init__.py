@@ -49,15 +49,6 @@ class Case(models.Model):
     client = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cases"
     )
-    # A colleague who reads the case notes too (PRODUCT C6), chosen by the practitioner.
-    supervisor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="supervised_cases",
-        verbose_name=_("supervisor"),
-    )
     status = models.CharField(
         _("status"), max_length=8, choices=CaseStatus.choices, default=CaseStatus.ACTIVE
     )
@@ -104,10 +95,6 @@ class Case(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(practitioner=F("client")), name="care_nobody_is_their_own_client"
-            ),
-            models.CheckConstraint(
-                condition=Q(supervisor__isnull=True) | ~Q(supervisor=F("practitioner")),
-                name="care_supervisor_is_someone_else",
             ),
             models.CheckConstraint(
                 condition=~Q(online_suitability="not_suitable")
@@ -358,8 +345,9 @@ class NoteTemplate(models.TextChoices):
 
 
 class CaseNote(models.Model):
-    """A case note, sealed. Its author (and the case's supervisor) read it; it is locked
-    ``locks_at`` (24 hours after it was written), after which it changes only by addenda."""
+    """A case note, sealed. Its author (and a supervisor who accepted the role) read it; it is
+    locked ``locks_at`` (24 hours after it was written), after which it changes only by
+    addenda."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notes")
@@ -417,9 +405,12 @@ class ReferralStatus(models.TextChoices):
     DECLINED = "declined", _("Declined by the client")
     REFUSED = "refused", _("Not taken on")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    # The case it came from closed: nothing is shared any more unless the client renews it.
+    LAPSED = "lapsed", _("Ended with the case")
 
 
-# Referrals the receiving practitioner can read (the client agreed and has not withdrawn).
+# Referrals the receiving practitioner can read (the client agreed and has not withdrawn), while
+# the case they came from is open, or after it closed once the client renewed them.
 VISIBLE_TO_RECIPIENT = (ReferralStatus.SHARED, ReferralStatus.ACCEPTED)
 LIVE_REFERRAL_STATUSES = (ReferralStatus.PROPOSED, *VISIBLE_TO_RECIPIENT)
 
@@ -460,6 +451,9 @@ class Referral(models.Model):
     withdrawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    lapsed_at = models.DateTimeField(null=True, blank=True)
+    # Set when the client renewed a lapsed referral: it is shared again after its case closed.
+    renewed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["case", "-created_at"]
@@ -480,6 +474,14 @@ class Referral(models.Model):
             models.CheckConstraint(
                 condition=Q(kind__in=ReferralKind.values), name="care_referral_kind_known"
             ),
+            models.CheckConstraint(
+                condition=~Q(status="lapsed") | Q(lapsed_at__isnull=False, kind="referral"),
+                name="care_lapsed_referral_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(renewed_at__isnull=True) | Q(lapsed_at__isnull=False),
+                name="care_only_a_lapsed_referral_is_renewed",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -491,6 +493,10 @@ class Referral(models.Model):
 
     def shares(self, item: str) -> bool:
         return self.status in VISIBLE_TO_RECIPIENT and item in self.shared_items
+
+    @property
+    def is_renewable(self) -> bool:
+        return self.status == ReferralStatus.LAPSED
 
 
 class BreakGlassOpening(models.Model):
@@ -511,3 +517,12 @@ class BreakGlassOpening(models.Model):
 
     def __str__(self) -> str:
         return f"break-glass {self.pk}"
+
+
+# Supervision lives in its own module; imported here so that Django finds the model.
+from casework.care.models.supervision import (  # noqa: E402
+    LIVE_SUPERVISION_STATUSES as LIVE_SUPERVISION_STATUSES,
+)
+from casework.care.models.supervision import Supervision as Supervision  # noqa: E402
+from casework.care.models.supervision import SupervisionEnd as SupervisionEnd  # noqa: E402
+from casework.care.models.supervision import SupervisionStatus as SupervisionStatus  # noqa: E402

@@ -1,0 +1,46 @@
+"""/transparency/: the moderation figures per month, public, and the same as CSV."""
+
+import csv
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_safe
+
+from casework.safety import transparency
+from casework.safety.models import ActionKind, Appeal, ReportCategory
+from casework.shell.outages import over_reading_limit
+
+READS_PER_ADDRESS = "120/m"
+
+
+def _too_many(request: HttpRequest) -> bool:
+    return over_reading_limit(request, group="safety.transparency", rate=READS_PER_ADDRESS)
+
+
+@login_not_required
+@require_safe
+def transparency_page(request: HttpRequest) -> HttpResponse:
+    if _too_many(request):
+        return HttpResponse(status=429)
+    return TemplateResponse(
+        request,
+        "safety/transparency.html",
+        {
+            "months": transparency.monthly_figures(),
+            "categories": ReportCategory.choices,
+            "kinds": ActionKind.choices,
+            "outcomes": Appeal.Outcome.choices,
+        },
+    )
+
+
+@login_not_required
+@require_safe
+def transparency_csv(request: HttpRequest) -> HttpResponse:
+    if _too_many(request):
+        return HttpResponse(status=429)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="casework-moderation.csv"'
+    csv.writer(response).writerows(transparency.csv_rows(transparency.monthly_figures()))
+    return response
