@@ -130,6 +130,8 @@ INSTALLED_APPS = [
     "casework.safety",
     "casework.care",
     "casework.events",
+    "casework.oversight",
+    "casework.complaints",
     "casework.demo",
     "casework.shell.apps.CaseworkAdminConfig",
     "django.contrib.auth",

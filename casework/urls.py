@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("casework.messaging.urls")),
     path("", include("casework.care.urls")),
     path("", include("casework.safety.urls")),
+    path("", include("casework.oversight.urls")),
+    path("", include("casework.complaints.urls")),
     path("accounts/", include(allauth_urlpatterns)),
     path("accounts/", include("casework.accounts.urls")),
     path("language/", shell_views.set_language, name="set_language"),

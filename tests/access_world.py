@@ -47,9 +47,11 @@ from casework.accounts.services import subscribe_to_push
 from casework.care.models import CheckInPlan, ReferralKind, SharedItem, UrgentFlag
 from casework.care.services import notes, referrals
 from casework.care.services.supervision import invite_supervisor
+from casework.complaints.services import file_complaint
 from casework.directory.services import save_profile
 from casework.messaging import services as messaging_services
 from casework.messaging.models import Attachment
+from casework.oversight.invitations import invite_officer
 from casework.registry.claims import add_claim_evidence, claim_registration
 from casework.registry.credentials.models import IssuedCredential
 from casework.registry.models import RegistrationClaim, Regulator, RegulatorOfficer
@@ -143,6 +145,8 @@ MISSING_VALUES = {
     "decision_token": "no-such-token",
     "reset_uid": "zz",
     "reset_key": "no-such-key",
+    "invitation_token": "no-such-invitation",
+    "regulator_slug": "no-such-regulator",
 }
 
 
@@ -324,6 +328,24 @@ def build_world() -> World:
             uploaded_by=uploader,
             check_in_background=False,
         )
+
+    # --- Oversight: the regulator portal and complaints (begin) ---
+    # A complaint about the practitioner, with a file: it goes to Social Work England only
+    # (her Scottish claim is not verified). Her English register entry has a portal page; an
+    # administrator's invitation waits for a new officer of Social Work England.
+    complaint = file_complaint(
+        practitioner=practitioner,
+        category="boundary",
+        details="She asked me to pay her privately.",
+        evidence=[messaging.png("receipt.png")],
+    ).complaint
+    objects["complaint"] = complaint
+    objects["complaint_evidence"] = complaint.evidence.get()
+    objects["register_entry"] = claim.entry
+    objects["invitation_token"] = invite_officer(
+        email="new.officer@example.org", regulator=england, invited_by=admin
+    )[1]
+    # --- Oversight (end) ---
 
     # Rows only the admin site names.
     objects["group"] = Group.objects.create(name="Reviewers")

@@ -832,6 +832,70 @@ ROUTES.update(
 )
 # --- End of blocking from a profile and an appointment ----------------------------------------
 
+# --- Oversight: the regulator portal and complaints (begin) -----------------------------------
+
+# The officer acts for Social Work England, the other officer for the SSSC: England's pages,
+# exports and registrations are the first's, and answer the other as missing ones do.
+ENGLAND_ONLY = signed_in(FORBIDDEN, officer=IN, other_officer=NOT_FOUND, admin=IN)
+# The complaint went to Social Work England: its officer sees it, the SSSC's does not, nor do
+# moderators (it has a regulator); administrators see every complaint.
+COMPLAINT_STAFF = signed_in(
+    FORBIDDEN, officer=IN, other_officer=NOT_FOUND, moderator=NOT_FOUND, admin=IN
+)
+ROUTES.update(
+    {
+        "oversight:home": Access(SAFE, REVIEWERS_ONLY),
+        "oversight:dashboard": Access(SAFE, ENGLAND_ONLY, objects={"regulator": "regulator_slug"}),
+        "oversight:registrants_csv": Access(
+            SAFE, ENGLAND_ONLY, objects={"regulator": "regulator_slug"}
+        ),
+        "oversight:figures_csv": Access(
+            SAFE, ENGLAND_ONLY, objects={"regulator": "regulator_slug"}
+        ),
+        "oversight:registration": Access(
+            SAFE, ENGLAND_ONLY, objects={"entry_id": "register_entry"}
+        ),
+        # An empty order is refused with the form's errors (400): nothing changes.
+        "oversight:suspend": Access(
+            POST_ONLY, ENGLAND_ONLY, objects={"entry_id": "register_entry"}
+        ),
+        "oversight:lift_suspension": Access(
+            POST_ONLY, ENGLAND_ONLY, objects={"entry_id": "register_entry"}
+        ),
+        "oversight:set_conditions": Access(
+            POST_ONLY, ENGLAND_ONLY, objects={"entry_id": "register_entry"}
+        ),
+        "oversight:lift_conditions": Access(
+            POST_ONLY, ENGLAND_ONLY, objects={"entry_id": "register_entry"}
+        ),
+        # The token is the proof: anyone may open it; someone signed in with another address
+        # is refused its acceptance; a wrong token is missing to everyone.
+        "oversight:accept_invitation": Access(
+            FORM,
+            public(IN),
+            post=each(SIGNED_IN_PERSONAS, FORBIDDEN),
+            objects={"token": "invitation_token"},
+            missing={"GET": NOT_FOUND, "HEAD": NOT_FOUND, "POST": NOT_FOUND},
+            changes=frozenset(),
+        ),
+        "complaints:new": Access(FORM, public(IN)),
+        "complaints:track": Access(FORM, public(IN)),
+        "complaints:queue": Access(
+            SAFE,
+            signed_in(FORBIDDEN, each(OFFICERS, IN), moderator=IN, admin=IN),
+        ),
+        "complaints:detail": Access(FORM, COMPLAINT_STAFF, objects={"complaint_id": "complaint"}),
+        "complaints:evidence": Access(
+            SAFE,
+            COMPLAINT_STAFF,
+            objects={"complaint_id": "complaint", "evidence_id": "complaint_evidence"},
+        ),
+        "complaints:bundle": Access(SAFE, COMPLAINT_STAFF, objects={"complaint_id": "complaint"}),
+    }
+)
+
+# --- Oversight (end) ----------------------------------------------------------------------------
+
 # --- The admin site ---------------------------------------------------------------------------
 
 ADMIN_ONLY = signed_in(FORBIDDEN, admin=IN)

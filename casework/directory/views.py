@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -35,6 +37,7 @@ from casework.directory.paging import CappedPaginator
 from casework.directory.queries import find_practitioners
 from casework.directory.summaries import summarise
 from casework.registry.forms import WhereForm
+from casework.registry.restrictions import platform_conditions_of
 from casework.registry.standing import in_good_standing, may_practise_where
 from casework.safety.block_confirmation import confirm_block
 from casework.safety.restrictions import is_restricted
@@ -90,9 +93,13 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
     where = where_form.cleaned_data.get("where") if where_form.is_valid() else None
     summary = summarise(found, with_bio=True)
     page_url = request.build_absolute_uri(summary.path)
+    conditions_here = platform_conditions_of(found.practitioner)
     registrations = [
         {
             "summary": registration,
+            "platform_conditions": conditions_here.get(
+                (registration.regulator_slug, registration.registration_number), ""
+            ),
             "url": request.build_absolute_uri(registration.verification_path),
             "qr_svg": segno.make(
                 request.build_absolute_uri(registration.verification_path), error="m"
@@ -134,6 +141,7 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
         "practitioner": found.practitioner,
         "page_url": page_url,
         "og_image": og_image,
+        "complaint_query": urlencode({"profile": found.slug}),
     }
     return TemplateResponse(request, "directory/profile.html", context)
 

@@ -173,6 +173,27 @@ SUBSCRIBERS: dict[type[e.Event], tuple[Subscriber, ...]] = {
             "cancel the two people's open appointments (each told only that it was cancelled)",
         ),
     ),
+    # --- Oversight: the regulator portal and complaints (begin) ---
+    e.RegistrationOrderChanged: (
+        Subscriber(
+            "oversight.tell_practitioner",
+            "casework.oversight.reactions.tell_practitioner",
+            "email the practitioner that an officer's order is on their registrations page",
+        ),
+        Subscriber(
+            "oversight.notify_regulator",
+            "casework.oversight.reactions.notify_regulator",
+            "post a signed notification to the regulator's webhook (retried until accepted)",
+        ),
+    ),
+    e.ComplaintFiled: (
+        Subscriber(
+            "complaints.tell_handlers",
+            "casework.complaints.reactions.tell_handlers",
+            "email the officers of its regulators (or the moderators) that a complaint waits",
+        ),
+    ),
+    # --- Oversight (end) ---
 }
 
 

@@ -44,11 +44,18 @@ ROLE_ITEMS: dict[str, list[NavItem]] = {
         NavItem(_("Registrations"), "registry:my_registrations"),
     ],
     Role.OFFICER: [
+        NavItem(_("Portal"), "oversight:home"),
+        NavItem(_("Complaints"), "complaints:queue"),
         NavItem(_("Reviews"), "registry:review_queue"),
         NavItem(_("Register imports"), "registry:register_imports"),
     ],
-    Role.MODERATOR: [NavItem(_("Moderation"), "safety:queue")],
+    Role.MODERATOR: [
+        NavItem(_("Moderation"), "safety:queue"),
+        NavItem(_("Complaints"), "complaints:queue"),
+    ],
     Role.ADMIN: [
+        NavItem(_("Portal"), "oversight:home"),
+        NavItem(_("Complaints"), "complaints:queue"),
         NavItem(_("Reviews"), "registry:review_queue"),
         NavItem(_("Register imports"), "registry:register_imports"),
         NavItem(_("Administration"), "admin:index"),
