@@ -47,6 +47,8 @@ from casework.care.services.supervision import invite_supervisor
 from casework.directory.services import save_profile
 from casework.messaging import services as messaging_services
 from casework.messaging.models import Attachment
+from casework.privacy.export import request_export
+from casework.privacy.export_archive import build_export
 from casework.registry.claims import claim_registration
 from casework.registry.credentials.models import IssuedCredential
 from casework.registry.models import RegistrationClaim, Regulator, RegulatorOfficer
@@ -363,4 +365,6 @@ def build_world() -> World:
     other_device = _signed_in(client)
     objects["user_session"] = UserSession.objects.get(session_key=other_device)
     objects["client_person"] = client
+    # The client's data export, ready to download (rights-export).
+    objects["data_export"] = build_export(export_id=str(request_export(person=client).pk))
     return World(people=people, sessions=sessions, objects=objects)

@@ -249,7 +249,7 @@ def who_accessed(person: User) -> list[Record]:
     return [
         {
             "at": _when(event.occurred_at),
-            "who": names.get(event.actor_id, ""),
+            "who": names.get(event.actor_id or 0, ""),
             "role": event.actor_role,
             "action": event.action,
             "reason": event.reason,

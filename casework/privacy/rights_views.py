@@ -56,7 +56,7 @@ def export_download(request: HttpRequest, export_id: str) -> HttpResponseBase:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@reauthentication_required
+@reauthentication_required  # type: ignore[untyped-decorator]  # allauth is untyped
 def erasure_page(request: HttpRequest) -> HttpResponse:
     person = _person(request)
     status = 200

@@ -2,8 +2,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.db import connection
 from allauth.account.internal.flows.login import record_authentication
+from django.db import connection
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
@@ -11,6 +11,7 @@ from django.utils import timezone
 from casework import emails
 from casework.accounts.models import User
 from casework.care.models import Case, CheckIn
+from casework.events.models import EmailDelivery
 from casework.messaging.models import Message
 from casework.privacy import erasure
 from casework.privacy.export import request_export
@@ -22,6 +23,7 @@ from casework.safety.access import target_for_person
 from casework.safety.models import ReportCategory
 from casework.safety.reports import file_report
 from casework.scheduling.services.booking import cancel_appointment
+from casework.vault import sealed_text
 from casework.vault.errors import VaultError
 
 MARKERS = ("ROBIN-SAYS", "ROBIN-CONTACT", "ROBIN-PLAN", "ROBIN-REASON", "robin@example.org")
@@ -29,7 +31,7 @@ MARKERS = ("ROBIN-SAYS", "ROBIN-CONTACT", "ROBIN-PLAN", "ROBIN-REASON", "robin@e
 
 def _every_stored_text() -> str:
     """Every row of every table, as text: plaintext left anywhere shows up here."""
-    found = []
+    found: list[str] = []
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names():
             cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608 (names from the schema)
@@ -78,17 +80,19 @@ def test_after_erasure_nothing_of_the_person_remains_readable(
         with pytest.raises(VaultError):
             _ = message.body
     case = Case.objects.select_related("data_key").get(pk=practice.case.pk)
-    assert case.emergency_contact is None and case.crisis_plan is None
+    assert case.emergency_contact is None
+    assert case.crisis_plan is None
     assert not CheckIn.objects.filter(case=case, answers__isnull=False).exists()
     assert not CheckIn.objects.filter(case=case, score__isnull=False).exists()
     # Waiting emails to her were emptied; no sealed email in the outbox still names her.
-    for delivery in emails.EmailDelivery.objects.exclude(sealed=""):
-        opened = emails.sealed_text.open_text(
+    for delivery in EmailDelivery.objects.exclude(sealed=""):
+        opened = sealed_text.open_text(
             delivery.sealed, context=emails.delivery_context(delivery.pk)
         )
         assert client.email.encode() not in opened
     client.refresh_from_db()
-    assert not client.is_active and not client.has_usable_password()
+    assert not client.is_active
+    assert not client.has_usable_password()
     assert AuditEvent.objects.filter(action="privacy.account_erased", subject_id=client.pk).exists()
 
 
