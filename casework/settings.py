@@ -231,6 +231,14 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 OUTBOX_RETENTION_DAYS = env_int("CASEWORK_OUTBOX_RETENTION_DAYS", 30)
 if OUTBOX_RETENTION_DAYS < 1:
     raise ImproperlyConfigured("CASEWORK_OUTBOX_RETENTION_DAYS must be 1 or more.")
+# A person's data export can be downloaded for this long; then the clock destroys it.
+EXPORT_LINK_HOURS = env_int("CASEWORK_EXPORT_LINK_HOURS", 72)
+if EXPORT_LINK_HOURS < 1:
+    raise ImproperlyConfigured("CASEWORK_EXPORT_LINK_HOURS must be 1 or more.")
+# Days between asking for one's account to be erased and the erasure: time to change one's mind.
+ERASURE_COOLING_OFF_DAYS = env_int("CASEWORK_ERASURE_COOLING_OFF_DAYS", 14)
+if ERASURE_COOLING_OFF_DAYS < 1:
+    raise ImproperlyConfigured("CASEWORK_ERASURE_COOLING_OFF_DAYS must be 1 or more.")
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("casework.complaints.urls")),
     path("accounts/", include(allauth_urlpatterns)),
     path("accounts/", include("casework.accounts.urls")),
+    path("account/data/", include("casework.privacy.rights_urls")),
     path("language/", shell_views.set_language, name="set_language"),
     path("healthz", shell_views.healthz, name="healthz"),
     path("readyz", shell_views.readyz, name="readyz"),

@@ -52,6 +52,8 @@ from casework.directory.services import save_profile
 from casework.messaging import services as messaging_services
 from casework.messaging.models import Attachment
 from casework.oversight.invitations import invite_officer
+from casework.privacy.export import request_export
+from casework.privacy.export_archive import build_export
 from casework.registry.claims import add_claim_evidence, claim_registration
 from casework.registry.credentials.models import IssuedCredential
 from casework.registry.models import RegistrationClaim, Regulator, RegulatorOfficer
@@ -390,6 +392,8 @@ def build_world() -> World:
     other_device = _signed_in(client)
     objects["user_session"] = UserSession.objects.get(session_key=other_device)
     objects["client_person"] = client
+    # The client's data export, ready to download (rights-export).
+    objects["data_export"] = build_export(export_id=str(request_export(person=client).pk))
     return World(people=people, sessions=sessions, objects=objects)
 
 

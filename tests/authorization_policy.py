@@ -896,6 +896,22 @@ ROUTES.update(
 
 # --- Oversight (end) ----------------------------------------------------------------------------
 
+# --- A person's own data: export and erasure (rights-export) ---------------------------------
+# Everyone signed in exports their own data and may ask for their account to be erased (the
+# erasure page asks for the password again); an export is downloadable by its person only.
+
+ROUTES.update(
+    {
+        "rights:export": Access(FORM, signed_in(IN)),
+        "rights:export_download": Access(
+            SAFE, signed_in(NOT_FOUND, client=IN), objects={"export_id": "data_export"}
+        ),
+        "rights:erasure": Access(FORM, signed_in(IN)),
+        "rights:erasure_cancel": Access(POST_ONLY, signed_in(IN)),
+    }
+)
+# --- End of a person's own data -------------------------------------------------------------
+
 # --- The admin site ---------------------------------------------------------------------------
 
 ADMIN_ONLY = signed_in(FORBIDDEN, admin=IN)

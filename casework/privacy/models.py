@@ -116,3 +116,9 @@ class AuditSealedEvent(models.Model):
 
     def __str__(self) -> str:
         return f"event #{self.event_seq} in seal {self.seal_id}"
+
+
+# A person's requests about their own data live in their own module; imported here so that
+# Django finds the models.
+from casework.privacy.rights_models import DataExport as DataExport  # noqa: E402
+from casework.privacy.rights_models import ErasureRequest as ErasureRequest  # noqa: E402
