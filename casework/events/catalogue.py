@@ -339,3 +339,15 @@ class PersonBlocked(Event, name="safety.person_blocked"):
 
     blocker_id: int
     blocked_id: int
+
+
+# Community ------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class CommentPublished(Event, name="community.comment_published"):
+    """A comment became visible on an article: posted, or approved by a moderator."""
+
+    comment_id: int
+    article_id: int
+    parent_id: int | None
