@@ -223,3 +223,13 @@ def test_the_comment_form_highlights_what_could_identify_a_client() -> None:
     )
     assert confirmed.status_code == 302
     assert Comment.objects.get().guard_confirmed == ["name", "phone"]
+
+
+def test_the_demo_seeds_two_articles_with_discussion_in_both_languages() -> None:
+    from django.core.management import call_command
+
+    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", verbosity=0)  # idempotent
+    articles = Article.objects.order_by("title")
+    assert articles.count() == 2
+    assert Comment.objects.filter(status=Comment.Status.PUBLISHED).count() == 3
