@@ -108,3 +108,14 @@ def test_the_practitioner_overview_costs_the_same_queries_for_1_or_6_clients(
         # bookings to confirm, clients awaiting a suitability decision, unread messages,
         # today's sessions; the navigation's unread count.
         assert _queries(browser) == one == 17
+
+
+def test_my_care_does_not_say_no_case_exists_while_a_first_booking_waits(
+    client_person: User, signed_in: SignedIn
+) -> None:
+    _, session_type = bookable_practitioner(rules={"confirm_first_sessions": True})
+    with time_machine.travel(NOW, tick=False):
+        book(client_person, session_type, THURSDAY_9)
+        page = signed_in(client_person).get(reverse("care:my_care")).content.decode()
+    assert "You have no open case yet" not in page
+    assert "Your first session is booked" in page
