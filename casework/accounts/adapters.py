@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.forms import BaseForm
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -88,6 +89,13 @@ class AccountAdapter(DefaultAccountAdapter):
         ):
             request.session[AFTER_FIRST_SIGN_IN] = going_to
         return saved
+
+    def get_email_verification_redirect_url(self, email_address: Any) -> str:
+        """Someone who just confirmed their address is asked to sign in, and told it worked
+        (allauth's sign-in page would tell them to sign up first)."""
+        if self.request.user.is_authenticated:
+            return str(super().get_email_verification_redirect_url(email_address))
+        return reverse("account_login") + "?confirmed=1"
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         going_to: str | None = request.session.pop(AFTER_FIRST_SIGN_IN, None)
