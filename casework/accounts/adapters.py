@@ -1,11 +1,14 @@
 """django-allauth adapters: how Casework signs people up, sends their email and guards MFA."""
 
 import hashlib
+import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from allauth.account import app_settings as allauth_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import get_authentication_records
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
 from django.contrib.auth import REDIRECT_FIELD_NAME
@@ -14,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.forms import BaseForm
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -88,6 +92,36 @@ class AccountAdapter(DefaultAccountAdapter):
         ):
             request.session[AFTER_FIRST_SIGN_IN] = going_to
         return saved
+
+    def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
+        """A staff member sent to set up their first factor (and its recovery codes) straight
+        after signing in with their password has just proved it: asking for it again adds
+        nothing. A sign-in counts for MFA changes as long as a reauthentication would; every
+        other sensitive change still asks."""
+        required = bool(super().is_reauthentication_required(app=app, **kwargs))
+        if not required or app.rsplit(".", 1)[-1] != "mfa":  # "allauth.mfa"
+            return required
+        request = self.request
+        person = getattr(request, "user", None)
+        if not isinstance(person, User):
+            return required
+        signed_in_at: float = max(
+            (
+                float(record.get("at", 0))
+                for record in get_authentication_records(request, person)
+                if record.get("method") == "password"
+            ),
+            default=0,
+        )
+        timeout: int = allauth_settings.REAUTHENTICATION_TIMEOUT
+        return time.time() - signed_in_at >= timeout
+
+    def get_email_verification_redirect_url(self, email_address: Any) -> str:
+        """Someone who just confirmed their address is asked to sign in, and told it worked
+        (allauth's sign-in page would tell them to sign up first)."""
+        if self.request.user.is_authenticated:
+            return str(super().get_email_verification_redirect_url(email_address))
+        return reverse("account_login") + "?confirmed=1"
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         going_to: str | None = request.session.pop(AFTER_FIRST_SIGN_IN, None)

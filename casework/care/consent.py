@@ -7,7 +7,7 @@ covers what PRODUCT C6 names: the risks, the limits of confidentiality, what hap
 emergency, and what happens if the connection drops.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.core.exceptions import ValidationError
 from django.utils.functional import Promise
@@ -117,6 +117,25 @@ TEXTS: tuple[ConsentText, ...] = (
             "If sending fails, your answers stay on the page so you can send them again. A "
             "check-in you cannot answer in time is marked missed; nothing else happens."
         ),
+    ),
+)
+
+
+# The first texts said the social worker "keeps" a location, an emergency contact and a crisis
+# plan, which read as if they were on record when none yet was. The wording now says they are
+# agreed with the client; what the client agrees to is unchanged, so earlier consents count.
+_EMERGENCY_AGREED = gettext_lazy(
+    "Online services are not an emergency service. If you are in danger now, call your local "
+    "emergency number. Your social worker agrees with you where you are, an emergency contact "
+    "and a crisis plan, and may use them if they believe you are in danger. Your care page "
+    "shows which of these are on record."
+)
+TEXTS = (
+    *TEXTS,
+    *(
+        replace(text, version="2026-12", emergency=_EMERGENCY_AGREED)
+        for text in TEXTS
+        if text.emergency is _EMERGENCY
     ),
 )
 

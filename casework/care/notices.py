@@ -37,6 +37,9 @@ class Notice(StrEnum):
     SUPERVISION_ANSWERED = "supervision_answered"
     SUPERVISOR_JOINED = "supervisor_joined"
     SUPERVISION_ENDED = "supervision_ended"
+    ONLINE_WORK_SUITS = "online_work_suits"
+    ONLINE_WORK_DOES_NOT_SUIT = "online_work_does_not_suit"
+    CONSENT_GIVEN = "consent_given"
 
 
 SUBJECTS: dict[Notice, Promise] = {
@@ -57,6 +60,9 @@ SUBJECTS: dict[Notice, Promise] = {
     Notice.SUPERVISION_ANSWERED: _("Your colleague answered your invitation to supervise"),
     Notice.SUPERVISOR_JOINED: _("A supervisor now reads your case notes"),
     Notice.SUPERVISION_ENDED: _("A supervision ended"),
+    Notice.ONLINE_WORK_SUITS: _("Your social worker asks for your consent"),
+    Notice.ONLINE_WORK_DOES_NOT_SUIT: _("Your social worker suggests another way to work"),
+    Notice.CONSENT_GIVEN: _("A client gave their consent"),
 }
 
 

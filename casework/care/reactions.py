@@ -42,6 +42,17 @@ def tell_case_opened(event: e.CaseOpened) -> None:
     _tell(event.client_id, Notice.CASE_OPENED, site_link("care:my_care"))
 
 
+def tell_suitability_recorded(event: e.OnlineSuitabilityRecorded) -> None:
+    notice = Notice.ONLINE_WORK_SUITS if event.suitable else Notice.ONLINE_WORK_DOES_NOT_SUIT
+    _tell(event.client_id, notice, site_link("care:my_care"))
+
+
+def tell_consent_given(event: e.ConsentGiven) -> None:
+    _tell(
+        event.practitioner_id, Notice.CONSENT_GIVEN, site_link("care:case", case_id=event.case_id)
+    )
+
+
 def tell_urgent_flag(event: e.UrgentFlagRaised) -> None:
     _tell(event.practitioner_id, Notice.URGENT_FLAG, site_link("care:caseload"))
 

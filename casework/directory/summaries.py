@@ -42,6 +42,7 @@ class RegistrationSummary:
 @dataclass(frozen=True)
 class ProfileSummary:
     slug: str
+    practitioner_id: int
     # What pages call the practitioner (``display_names.name_to_show``).
     display_name: str
     # The name as the register holds it (of the first registration), shown beside it.
@@ -115,6 +116,7 @@ def summarise(profile: PractitionerProfile, *, with_bio: bool = False) -> Profil
     )
     return ProfileSummary(
         slug=profile.slug,
+        practitioner_id=profile.practitioner_id,
         display_name=shown,
         registered_name=register_names[0] if register_names else "",
         display_name_held=shown != profile.display_name,

@@ -121,6 +121,24 @@ class CaseChanged(Event, name="care.case_changed"):
 
 
 @dataclasses.dataclass(frozen=True)
+class OnlineSuitabilityRecorded(Event, name="care.online_suitability_recorded"):
+    """The practitioner recorded whether online work suits the client (the step before the
+    client's consent)."""
+
+    case_id: str
+    client_id: int
+    suitable: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class ConsentGiven(Event, name="care.consent_given"):
+    """A client consented to one online technology of their case (no more than which case)."""
+
+    case_id: str
+    practitioner_id: int
+
+
+@dataclasses.dataclass(frozen=True)
 class CheckInAnswered(Event, name="care.check_in_answered"):
     """A client answered a check-in."""
 

@@ -91,6 +91,12 @@ SUBSCRIBERS: dict[type[e.Event], tuple[Subscriber, ...]] = {
     e.CaseOpened: (_care("tell_client", "tell_case_opened", "email the client a link"),),
     e.CaseChanged: (_care("caseload_live", "announce_caseload", CASELOAD_LIVE),),
     e.CheckInAnswered: (_care("caseload_live", "announce_caseload", CASELOAD_LIVE),),
+    e.OnlineSuitabilityRecorded: (
+        _care("tell_client", "tell_suitability_recorded", "email the client a link"),
+    ),
+    e.ConsentGiven: (
+        _care("tell_practitioner", "tell_consent_given", "email the practitioner a link"),
+    ),
     e.UrgentFlagRaised: (
         _care("tell_practitioner", "tell_urgent_flag", "email the practitioner a link"),
     ),

@@ -107,3 +107,20 @@ def read_by_others(conversation_id: uuid.UUID | str, person: User) -> int:
         .values_list("last_read_seq", flat=True)
     )
     return min(positions) if positions else 0
+
+
+def open_conversation_between(kind: str, first: User, second: User) -> Conversation | None:
+    """The open conversation of ``kind`` the two share, if any (an enquiry also counts a case
+    conversation: a client who has one writes there). One query."""
+    kinds = (
+        [Conversation.Kind.ENQUIRY, Conversation.Kind.CASE]
+        if kind == Conversation.Kind.ENQUIRY
+        else [kind]
+    )
+    return (
+        Conversation.objects.filter(kind__in=kinds, state=Conversation.State.OPEN)
+        .filter(participants__person=first)
+        .filter(participants__person=second)
+        .order_by("-created_at")
+        .first()
+    )

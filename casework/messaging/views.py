@@ -84,8 +84,11 @@ def start_conversation(request: HttpRequest, person_id: int) -> HttpResponse:
     if other is None or kind is None:
         raise Http404
     form_class = EnquiryForm if kind == Conversation.Kind.ENQUIRY else MessageForm
-    form = form_class(request.POST or None, request.FILES or None)
+    form = form_class(request.POST or None, request.FILES or None, initial=_start_initial(request))
     flagged: nudges.FlaggedDraft | None = None
+    # Said up front, and again (with the typed text kept) if one opened meanwhile: a person
+    # has one open conversation of a kind with another, so writing continues there.
+    existing = queries.open_conversation_between(kind, person, other)
     if request.method == "POST" and form.is_valid():
         body, files = form.cleaned_data["body"], form.files_to_send()
         try:
@@ -113,12 +116,9 @@ def start_conversation(request: HttpRequest, person_id: int) -> HttpResponse:
                     moderator=person, person=other, body=body, files=files
                 )
         except services.ConversationExists as exists:
-            messages.info(
-                request,
-                _("You already have a conversation with %(name)s: carry on here.")
-                % {"name": other.display_name},
-            )
-            return redirect(_conversation_url(exists.conversation))
+            # Nothing was sent: the page comes back with the text, and a button that sends
+            # it in the open conversation instead.
+            existing = exists.conversation
         except nudges.FlaggedDraft as draft:
             flagged = draft
         except ValidationError as error:
@@ -138,9 +138,17 @@ def start_conversation(request: HttpRequest, person_id: int) -> HttpResponse:
             "had_file": bool(request.FILES),
             # Said up front rather than after writing: the service refuses it either way.
             "blocked": blocks.is_blocked_between(person, other),
+            "existing": existing,
+            "existing_url": _conversation_url(existing) if existing else "",
         },
-        status=409 if flagged else 200,
+        status=409 if flagged or (existing and request.method == "POST") else 200,
     )
+
+
+def _start_initial(request: HttpRequest) -> dict[str, str]:
+    """The place a client already chose in the directory (``?where=``) carries over."""
+    where = request.GET.get("where", "")
+    return {"where": where} if where and len(where) <= 10 else {}
 
 
 @never_cache

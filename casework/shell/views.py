@@ -5,12 +5,14 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from casework.accounts.models import User
+from casework.accounts.models import Role, User
 from casework.accounts.services import update_preferences
+from casework.shell import dashboards
 from casework.shell.health import run_checks
 
 
@@ -34,6 +36,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             user=person, primary=True, verified=True
         ).exists(),
         "session_count": UserSession.objects.filter(user=person).count(),
+        "client_needs": (
+            dashboards.client_needs(person, now=timezone.now())
+            if person.role == Role.CLIENT
+            else None
+        ),
+        "practitioner_needs": (
+            dashboards.practitioner_needs(person, now=timezone.now())
+            if person.role == Role.PRACTITIONER
+            else None
+        ),
     }
     return TemplateResponse(request, "shell/dashboard.html", context)
 

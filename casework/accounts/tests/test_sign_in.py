@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from casework.accounts.models import UsedTimeStep, User
 from casework.privacy.models import AuditEvent
-from casework.testing.factories import PERSONA_PASSWORD, PERSONA_TOTP_SECRET
+from casework.testing.factories import PERSONA_PASSWORD, PERSONA_TOTP_SECRET, PractitionerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -154,3 +154,28 @@ def test_the_authenticator_app_set_up_code_field_brings_up_the_digit_keypad(
     field = _code_input(page.content.decode())
     assert 'inputmode="numeric"' in field
     assert 'autocomplete="one-time-code"' in field
+
+
+def test_a_new_staff_member_goes_from_signing_in_to_enrolment_without_a_second_password(
+    client: Client,
+) -> None:
+    newcomer = PractitionerFactory.create(totp=False)
+    with time_machine.travel("2026-06-03 08:00Z", tick=False):
+        signed_in = _sign_in(client, newcomer.email, PERSONA_PASSWORD)
+        assert signed_in.status_code == 302
+        enrolment = client.get(reverse("mfa_activate_totp"))
+        assert enrolment.status_code == 200  # not sent to "confirm your password"
+    # Later in the same session the password is asked again, as for any MFA change.
+    with time_machine.travel("2026-06-03 08:06Z", tick=False):  # past the 5 minutes
+        later = client.get(reverse("mfa_activate_totp"))
+    assert later.status_code == 302
+    assert later["Location"].startswith(reverse("account_reauthenticate"))
+
+
+def test_without_a_fresh_password_sign_in_an_mfa_change_asks_for_the_password(
+    client: Client, practitioner: User
+) -> None:
+    client.force_login(practitioner)
+    asked = client.get(reverse("mfa_generate_recovery_codes"))
+    assert asked.status_code == 302
+    assert asked["Location"].startswith(reverse("account_reauthenticate"))

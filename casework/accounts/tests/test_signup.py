@@ -118,3 +118,21 @@ def test_the_first_sign_in_goes_where_the_person_was_going_at_sign_up(
         reverse("account_login"), {"login": "river@example.org", "password": PASSWORD}
     )
     assert again["Location"] == "/home/"
+
+
+def test_after_confirming_her_email_she_is_asked_to_sign_in_not_to_sign_up(
+    client: Client,
+) -> None:
+    _sign_up(client, "account_signup", alias="River")
+    client.logout()
+    confirmation_link = re.search(r"http://testserver(\S+)", str(mail.outbox[-1].body))
+    assert confirmation_link is not None
+    response = client.post(confirmation_link.group(1), follow=True)
+    page = response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("account_login") + "?confirmed=1"
+    assert "Your email address is confirmed" in page
+    assert "sign up" not in page.lower().split("<main", 1)[1]
+    signed_in = client.post(
+        reverse("account_login"), {"login": "river@example.org", "password": PASSWORD}
+    )
+    assert signed_in.status_code == 302

@@ -399,5 +399,10 @@ def record_online_suitability(
             subject_id=case.client_id,
             detail={"suitable": suitable},
         )
+        emit(
+            events.OnlineSuitabilityRecorded(
+                case_id=str(case.pk), client_id=case.client_id, suitable=suitable
+            )
+        )
     _keep_in_step(caller, case, "online_suitability", "online_alternative", "online_assessed_at")
     return case

@@ -101,6 +101,7 @@ def give_consent(*, case: Case, client: User, technology: str, version: str) -> 
                 subject_id=client.pk,
                 detail={"technology": technology, "version": version},
             )
+            emit(events.ConsentGiven(case_id=str(case.pk), practitioner_id=case.practitioner_id))
             if technology == Technology.MESSAGING and messaging_may_start(case):
                 open_case_conversation(
                     client=case.client,

@@ -258,3 +258,40 @@ def test_recording_online_work_as_unsuitable_closes_the_case_conversation(
         case=case, actor=practitioner, suitable=False, alternative="Meet in person"
     )
     assert [c.state for c in _case_conversations(case)] == [Conversation.State.CLOSED]
+
+
+def test_the_consent_text_does_not_claim_emergency_details_are_on_record(
+    assessed: Case, client: Client
+) -> None:
+    client.force_login(assessed.client)
+    page = client.get(f"/care/my/{assessed.pk}/consent/video/").content.decode()
+    assert "keeps your location, an emergency contact" not in page
+    assert "Emergency contact: <strong>not recorded yet</strong>" in page
+    assert "Crisis plan: <strong>not written yet</strong>" in page
+
+
+def test_a_consent_to_the_first_wording_still_counts(assessed: Case) -> None:
+    Consent.objects.create(
+        case=assessed,
+        technology=Technology.VIDEO,
+        text_version="2026-01",
+        given_at=assessed.opened_at,
+        given_by=assessed.client,
+    )
+    assert current_text(Technology.VIDEO).version == "2026-12"
+    assert consent.live_consent(assessed, Technology.VIDEO) is not None
+
+
+def test_the_practitioner_is_told_of_a_consent_and_the_client_of_the_decision(
+    practitioner: User, client_person: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    case = care.open_case(practitioner, client_person)
+    with django_capture_on_commit_callbacks(execute=True):
+        cases.record_online_suitability(case=case, actor=practitioner, suitable=True)
+    (asked,) = [m for m in mail.outbox if m.to == [client_person.email]]
+    assert "consent" in str(asked.subject).lower()
+    with django_capture_on_commit_callbacks(execute=True):
+        give(case, Technology.VIDEO)
+    (told,) = [m for m in mail.outbox if m.to == [practitioner.email]]
+    assert "consent" in str(told.subject).lower()
+    assert "video" not in str(told.body).lower()  # which service is not said

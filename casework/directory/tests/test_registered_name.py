@@ -58,7 +58,8 @@ def test_a_display_name_copied_from_another_practitioner_is_not_shown_until_revi
     )
     assert copier.display_name_review_since is not None
     cards = Client().get("/find/").text
-    assert cards.count("Jonas Berg") == 2  # the real Jonas's card: his name and register name
+    # The real Jonas's card: his name, his register name and "Write to Jonas Berg".
+    assert cards.count("Jonas Berg") == 3
     assert "Amara Okafor" in cards  # the copier's card shows their registered name alone
     page = Client().get(f"/practitioners/{copier.slug}/").text
     assert "<h1>Amara Okafor</h1>" in page

@@ -279,9 +279,10 @@ def test_a_client_starts_an_enquiry_from_the_practitioners_address(
     found = Conversation.objects.get()
     assert response["Location"] == page_of(found)
     assert found.client_jurisdiction_id == "GB-SCT"
-    # Writing again leads to the open enquiry.
+    # Writing again names the open enquiry and keeps the text (test_reaching_a_practitioner).
     again = browser.post(start, {"where": "GB-SCT", "body": "Hello?"})
-    assert again["Location"] == page_of(found)
+    assert again.status_code == 409
+    assert page_of(found) in again.content.decode()
     assert Conversation.objects.count() == 1
 
 

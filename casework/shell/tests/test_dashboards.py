@@ -1,0 +1,121 @@
+"""Each role's overview page says what needs them now, at a fixed number of queries."""
+
+from collections.abc import Callable
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from casework.accounts.models import User
+from casework.care.services import cases
+from casework.scheduling.services.booking import confirm_appointment
+from casework.testing import care, factories
+from casework.testing.scheduling import NOW, THURSDAY_9, book, bookable_practitioner
+
+pytestmark = pytest.mark.django_db
+
+SignedIn = Callable[[User | None], Client]
+OVERVIEW = reverse("shell:dashboard")
+
+
+def _queries(browser: Client) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert browser.get(OVERVIEW).status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_a_client_with_a_pending_first_booking_is_told_who_acts_next(
+    client_person: User, signed_in: SignedIn
+) -> None:
+    _, session_type = bookable_practitioner(rules={"confirm_first_sessions": True})
+    with time_machine.travel(NOW, tick=False):
+        book(client_person, session_type, THURSDAY_9)
+        page = signed_in(client_person).get(OVERVIEW).content.decode()
+    assert "What needs you now" in page
+    assert "It waits for the social worker to confirm it" in page
+
+
+def test_the_practitioner_sees_bookings_to_confirm_clients_to_assess_and_today(
+    client_person: User, signed_in: SignedIn
+) -> None:
+    practitioner, session_type = bookable_practitioner(rules={"confirm_first_sessions": True})
+    with time_machine.travel(NOW, tick=False):
+        requested = book(client_person, session_type, THURSDAY_9)
+        page = signed_in(practitioner).get(OVERVIEW).content.decode()
+        assert "Robin" in page
+        assert "confirm or decline" in page
+        confirm_appointment(appointment=requested, practitioner=practitioner)
+        if not cases_of(practitioner):  # the outbox relay opens it in production
+            care.open_case(practitioner, client_person)
+        page = signed_in(practitioner).get(OVERVIEW).content.decode()
+    assert "confirm or decline" not in page
+    case_url = reverse("care:suitability", kwargs={"case_id": cases_of(practitioner)[0]})
+    assert f'href="{case_url}"' in page
+    with time_machine.travel(THURSDAY_9, tick=False):
+        page = signed_in(practitioner).get(OVERVIEW).content.decode()
+    assert "No sessions today." not in page
+
+
+def cases_of(practitioner: User) -> list[object]:
+    return list(practitioner.caseload.values_list("pk", flat=True))
+
+
+def test_a_client_is_asked_for_consent_once_online_work_is_found_suitable(
+    client_person: User, practitioner: User, signed_in: SignedIn
+) -> None:
+    case = care.open_case(practitioner, client_person)
+    browser = signed_in(client_person)
+    assert "found that online work suits you" not in browser.get(OVERVIEW).content.decode()
+    cases.record_online_suitability(case=case, actor=practitioner, suitable=True)
+    assert "found that online work suits you" in browser.get(OVERVIEW).content.decode()
+    care.consent_to(case)
+    assert "found that online work suits you" not in browser.get(OVERVIEW).content.decode()
+
+
+def test_the_client_overview_costs_the_same_queries_for_1_or_6_cases(
+    client_person: User, signed_in: SignedIn
+) -> None:
+    browser = signed_in(client_person)
+    browser.get(OVERVIEW)  # the first visit records the session once
+    care.open_case(factories.PractitionerFactory.create(), client_person)
+    one = _queries(browser)
+    for _ in range(5):
+        case = care.ready_case(factories.PractitionerFactory.create(), client_person)
+        care.plan(case)
+    # Session, user, its session record (savepoint, read, user, update, release),
+    # authenticators, email address, sessions count; then the dashboard: next appointment,
+    # due check-ins, consents to give, unread messages; the navigation's unread count.
+    assert _queries(browser) == one == 15
+
+
+def test_the_practitioner_overview_costs_the_same_queries_for_1_or_6_clients(
+    signed_in: SignedIn,
+) -> None:
+    practitioner, session_type = bookable_practitioner(rules={"confirm_first_sessions": True})
+    browser = signed_in(practitioner)
+    with time_machine.travel(NOW, tick=False):
+        browser.get(OVERVIEW)  # the first visit records the session once
+        book(factories.ClientFactory.create(), session_type, THURSDAY_9)
+        one = _queries(browser)
+        for hour in range(1, 6):
+            client = factories.ClientFactory.create()
+            care.open_case(practitioner, client)
+            book(client, session_type, THURSDAY_9.replace(hour=8 + hour))
+        # As for a client, plus a second-factor check; then the dashboard: urgent flags,
+        # bookings to confirm, clients awaiting a suitability decision, unread messages,
+        # today's sessions; the navigation's unread count.
+        assert _queries(browser) == one == 17
+
+
+def test_my_care_does_not_say_no_case_exists_while_a_first_booking_waits(
+    client_person: User, signed_in: SignedIn
+) -> None:
+    _, session_type = bookable_practitioner(rules={"confirm_first_sessions": True})
+    with time_machine.travel(NOW, tick=False):
+        book(client_person, session_type, THURSDAY_9)
+        page = signed_in(client_person).get(reverse("care:my_care")).content.decode()
+    assert "You have no open case yet" not in page
+    assert "Your first session is booked" in page
