@@ -7,3 +7,7 @@ class CareConfig(AppConfig):
 
     name = "casework.care"
     verbose_name = _("Care")
+
+    def ready(self) -> None:
+        # Where the access log finds the reasons given for break-glass openings.
+        from casework.care.services import emergency  # noqa: F401

@@ -3,7 +3,8 @@
 ``record_event`` runs inside the caller's transaction, so an event exists exactly when the change
 it records was committed. It only inserts a row: writers never wait for one another. Events are
 sealed afterwards, in short batches, by ``casework.privacy.sealing`` (run by the clock,
-``casework/shell/schedule.py``), and ``manage.py verify_audit_chain`` checks them (``casework.privacy.verification``).
+``casework/shell/schedule.py``), and ``manage.py verify_audit_chain`` checks them
+(``casework.privacy.verification``). Actions are the constants of ``casework.privacy.actions``.
 """
 
 import json

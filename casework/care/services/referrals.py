@@ -36,6 +36,7 @@ from casework.care.services.supervision import end_supervisions
 from casework.events import catalogue as events
 from casework.events.outbox import emit
 from casework.messaging.services import open_case_conversation
+from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.registry.standing import in_good_standing
 
@@ -129,7 +130,7 @@ def propose_referral(
         )
         referral.save(force_insert=True)
         record_event(
-            action="care.referral_proposed",
+            action=actions.CARE_REFERRAL_PROPOSED,
             actor=practitioner,
             target=referral,
             subject_id=case.client_id,
@@ -171,7 +172,7 @@ def answer_referral(
         referral.decided_at = timezone.now()
         referral.save(update_fields=["shared_items", "status", "decided_at"])
         record_event(
-            action="care.referral_agreed" if agree else "care.referral_declined",
+            action=actions.CARE_REFERRAL_AGREED if agree else actions.CARE_REFERRAL_DECLINED,
             actor=client,
             target=referral,
             subject_id=client.pk,
@@ -213,7 +214,7 @@ def withdraw_referral(*, referral: Referral, person: User) -> Referral:
         referral.withdrawn_by = person
         referral.save(update_fields=["status", "withdrawn_at", "withdrawn_by"])
         record_event(
-            action="care.referral_withdrawn",
+            action=actions.CARE_REFERRAL_WITHDRAWN,
             actor=person,
             target=referral,
             subject_id=referral.case.client_id,
@@ -241,7 +242,7 @@ def renew_referral(*, referral: Referral, client: User) -> Referral:
         referral.renewed_at = timezone.now()
         referral.save(update_fields=["status", "renewed_at"])
         record_event(
-            action="care.referral_renewed",
+            action=actions.CARE_REFERRAL_RENEWED,
             actor=client,
             target=referral,
             subject_id=client.pk,
@@ -266,7 +267,7 @@ def decline_referral(*, referral: Referral, recipient: User) -> Referral:
         referral.completed_at = timezone.now()
         referral.save(update_fields=["status", "completed_at"])
         record_event(
-            action="care.referral_refused",
+            action=actions.CARE_REFERRAL_REFUSED,
             actor=recipient,
             target=referral,
             subject_id=referral.case.client_id,
@@ -318,7 +319,7 @@ def accept_referral(*, referral: Referral, recipient: User) -> Case:
         referral.completed_at = now
         referral.save(update_fields=["status", "completed_at"])
         record_event(
-            action="care.referral_accepted",
+            action=actions.CARE_REFERRAL_ACCEPTED,
             actor=recipient,
             target=referral,
             subject_id=case.client_id,
@@ -378,7 +379,7 @@ def _hand_over(case: Case, referral: Referral, recipient: User) -> Case:
             client_jurisdiction=case.client_location,
         )
     record_event(
-        action="care.case_transferred",
+        action=actions.CARE_CASE_TRANSFERRED,
         actor=recipient,
         target=case,
         subject_id=case.client_id,
