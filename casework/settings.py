@@ -227,6 +227,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Delivered domain events and finished email and push deliveries are kept this long (for
 # looking into what happened), then removed by `prune_outbox`; waiting ones never are.
 OUTBOX_RETENTION_DAYS = env_int("CASEWORK_OUTBOX_RETENTION_DAYS", 30)
+# The clock's daily retention run removes only when this is on; until then its reports say what
+# it would remove (privacy/retention/applying.py).
+RETENTION_REMOVES = env_bool("CASEWORK_RETENTION_REMOVES", default=False)
 if OUTBOX_RETENTION_DAYS < 1:
     raise ImproperlyConfigured("CASEWORK_OUTBOX_RETENTION_DAYS must be 1 or more.")
 

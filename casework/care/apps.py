@@ -10,4 +10,6 @@ class CareConfig(AppConfig):
 
     def ready(self) -> None:
         # Where the access log finds the reasons given for break-glass openings.
+        # And what the retention task removes of care's.
+        from casework.care import retention  # noqa: F401
         from casework.care.services import emergency  # noqa: F401

@@ -149,6 +149,9 @@ MFA_CODE_REJECTED = Action("mfa.code_rejected")
 MFA_REMOVED = Action("mfa.removed")
 MFA_RESET = Action("mfa.reset")
 
+# --- privacy -------------------------------------------------------------------------------
+PRIVACY_RETENTION_APPLIED = Action("privacy.retention_applied")
+
 # --- registry -----------------------------------------------------------------------------
 REGISTRY_CLAIM_CODE_REFUSED = Action("registry.claim_code_refused")
 REGISTRY_CLAIM_CODE_SENT = Action("registry.claim_code_sent")
