@@ -230,6 +230,8 @@ OUTBOX_RETENTION_DAYS = env_int("CASEWORK_OUTBOX_RETENTION_DAYS", 30)
 # The clock's daily retention run removes only when this is on; until then its reports say what
 # it would remove (privacy/retention/applying.py).
 RETENTION_REMOVES = env_bool("CASEWORK_RETENTION_REMOVES", default=False)
+# Where the servers and their data are, in the operator's words, for /privacy/.
+HOSTING_LOCATION = env_str("CASEWORK_HOSTING_LOCATION")
 if OUTBOX_RETENTION_DAYS < 1:
     raise ImproperlyConfigured("CASEWORK_OUTBOX_RETENTION_DAYS must be 1 or more.")
 

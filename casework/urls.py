@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("casework.messaging.urls")),
     path("", include("casework.care.urls")),
     path("", include("casework.safety.urls")),
+    path("", include("casework.privacy.urls")),
     path("accounts/", include(allauth_urlpatterns)),
     path("accounts/", include("casework.accounts.urls")),
     path("language/", shell_views.set_language, name="set_language"),

@@ -6,8 +6,9 @@ from datetime import datetime
 
 from allauth.usersessions.models import UserSession
 from django.contrib.sessions.models import Session
+from django.utils.translation import gettext_lazy as _
 
-from casework.privacy.retention.classes import Candidate, removes
+from casework.privacy.retention.classes import Candidate, Words, removes
 
 
 def expired_sessions(started_before: datetime) -> Iterator[Candidate]:
@@ -18,7 +19,16 @@ def expired_sessions(started_before: datetime) -> Iterator[Candidate]:
         yield Candidate(object_id=key, jurisdiction=None, since=expired_at)
 
 
-@removes("expired_session", candidates=expired_sessions, ids_listed=False)
+@removes(
+    "expired_session",
+    candidates=expired_sessions,
+    words=Words(
+        what=_("Sign-in sessions"),
+        starts=_("from the moment the session ended"),
+        removal=_("The session is deleted."),
+    ),
+    ids_listed=False,
+)
 def delete_expired_sessions(ids: list[str]) -> int:
     UserSession.objects.filter(session_key__in=ids).delete()
     deleted, _ = Session.objects.filter(session_key__in=ids).delete()

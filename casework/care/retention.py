@@ -5,8 +5,10 @@ answers and break-glass reasons can never be read again; the case keeps its date
 from collections.abc import Iterator
 from datetime import datetime
 
+from django.utils.translation import gettext_lazy as _
+
 from casework.care.models import Case, CaseStatus
-from casework.privacy.retention.classes import Candidate, removes
+from casework.privacy.retention.classes import Candidate, Words, removes
 from casework.vault.models import DataKey
 from casework.vault.services import destroy_data_key
 
@@ -22,7 +24,18 @@ def closed_cases(started_before: datetime) -> Iterator[Candidate]:
             yield Candidate(object_id=str(pk), jurisdiction=place, since=closed_at)
 
 
-@removes("closed_case", candidates=closed_cases)
+@removes(
+    "closed_case",
+    candidates=closed_cases,
+    words=Words(
+        what=_("Closed cases: case notes, emergency contact, crisis plan and check-in answers"),
+        starts=_("from the day the case was closed"),
+        removal=_(
+            "The case's encryption key is destroyed, so none of it can be read again. Only its "
+            "dates and status remain."
+        ),
+    ),
+)
 def shred_closed_cases(ids: list[str]) -> int:
     # Checked again here: a case reopened since it was found is not removed.
     keys = DataKey.objects.filter(

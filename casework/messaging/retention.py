@@ -5,8 +5,10 @@ be read again."""
 from collections.abc import Iterator
 from datetime import datetime
 
+from django.utils.translation import gettext_lazy as _
+
 from casework.messaging.models import Conversation
-from casework.privacy.retention.classes import Candidate, removes
+from casework.privacy.retention.classes import Candidate, Words, removes
 from casework.vault.models import DataKey
 from casework.vault.services import destroy_data_key
 
@@ -23,7 +25,18 @@ def closed_enquiries(started_before: datetime) -> Iterator[Candidate]:
             yield Candidate(object_id=str(pk), jurisdiction=place, since=closed_at)
 
 
-@removes("closed_enquiry", candidates=closed_enquiries)
+@removes(
+    "closed_enquiry",
+    candidates=closed_enquiries,
+    words=Words(
+        what=_("Enquiries that never became a case, with their messages and files"),
+        starts=_("from the day the enquiry was closed"),
+        removal=_(
+            "The conversation's encryption key is destroyed, so its messages and files can "
+            "never be read again."
+        ),
+    ),
+)
 def shred_closed_enquiries(ids: list[str]) -> int:
     # Checked again here: an enquiry that became a case since it was found is kept.
     keys = DataKey.objects.filter(

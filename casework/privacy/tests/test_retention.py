@@ -1,7 +1,7 @@
 """Retention: rules per data class and jurisdiction from a reviewed file, checked at start;
 a daily task that removes what they no longer keep, dry run first, and reports."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from io import StringIO
 from pathlib import Path
 
@@ -113,7 +113,7 @@ def test_the_clock_applies_the_rules_daily() -> None:
 # --- Applying ----------------------------------------------------------------------------------
 
 
-def _closed_case(practitioner: User, when: object, where: str = "GB-ENG") -> Case:
+def _closed_case(practitioner: User, when: datetime, where: str = "GB-ENG") -> Case:
     with time_machine.travel(when, tick=False):
         case = care.ready_case(practitioner, factories.ClientFactory.create(), where=where)
         return change_case_status(
@@ -121,7 +121,7 @@ def _closed_case(practitioner: User, when: object, where: str = "GB-ENG") -> Cas
         )
 
 
-def _closed_enquiry(practitioner: User, when: object) -> Conversation:
+def _closed_enquiry(practitioner: User, when: datetime) -> Conversation:
     with time_machine.travel(when, tick=False):
         enquiry = messaging.enquiry(factories.ClientFactory.create(), practitioner)
         return close_conversation(conversation=enquiry, actor=practitioner)
