@@ -34,7 +34,7 @@ logger = logging.getLogger(__name__)
 PURPOSE = "outgoing-email"
 
 
-def _context(delivery_id: uuid.UUID | str) -> str:
+def delivery_context(delivery_id: uuid.UUID | str) -> str:
     return f"emails.delivery:{uuid.UUID(str(delivery_id))}"
 
 
@@ -57,7 +57,7 @@ def send_email(
         "attachments": attachments or [],
     }
     sealed = sealed_text.seal_text(
-        json.dumps(message).encode(), purpose=PURPOSE, context=_context(delivery_id)
+        json.dumps(message).encode(), purpose=PURPOSE, context=delivery_context(delivery_id)
     )
     with transaction.atomic():
         EmailDelivery.objects.create(
@@ -83,7 +83,7 @@ def send_sealed_email(*, delivery_id: str) -> None:
             return  # sent already (a task delivered twice)
         try:
             opened: dict[str, Any] = json.loads(
-                sealed_text.open_text(delivery.sealed, context=_context(delivery.pk))
+                sealed_text.open_text(delivery.sealed, context=delivery_context(delivery.pk))
             )
         except VaultError:
             # It can never be read (its key is gone): given up, not tried again every minute.

@@ -130,6 +130,8 @@ INSTALLED_APPS = [
     "casework.safety",
     "casework.care",
     "casework.events",
+    "casework.oversight",
+    "casework.complaints",
     "casework.demo",
     "casework.shell.apps.CaseworkAdminConfig",
     "django.contrib.auth",
@@ -227,13 +229,21 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Delivered domain events and finished email and push deliveries are kept this long (for
 # looking into what happened), then removed by `prune_outbox`; waiting ones never are.
 OUTBOX_RETENTION_DAYS = env_int("CASEWORK_OUTBOX_RETENTION_DAYS", 30)
+if OUTBOX_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("CASEWORK_OUTBOX_RETENTION_DAYS must be 1 or more.")
 # The clock's daily retention run removes only when this is on; until then its reports say what
 # it would remove (privacy/retention/applying.py).
 RETENTION_REMOVES = env_bool("CASEWORK_RETENTION_REMOVES", default=False)
 # Where the servers and their data are, in the operator's words, for /privacy/.
 HOSTING_LOCATION = env_str("CASEWORK_HOSTING_LOCATION")
-if OUTBOX_RETENTION_DAYS < 1:
-    raise ImproperlyConfigured("CASEWORK_OUTBOX_RETENTION_DAYS must be 1 or more.")
+# A person's data export can be downloaded for this long; then the clock destroys it.
+EXPORT_LINK_HOURS = env_int("CASEWORK_EXPORT_LINK_HOURS", 72)
+if EXPORT_LINK_HOURS < 1:
+    raise ImproperlyConfigured("CASEWORK_EXPORT_LINK_HOURS must be 1 or more.")
+# Days between asking for one's account to be erased and the erasure: time to change one's mind.
+ERASURE_COOLING_OFF_DAYS = env_int("CASEWORK_ERASURE_COOLING_OFF_DAYS", 14)
+if ERASURE_COOLING_OFF_DAYS < 1:
+    raise ImproperlyConfigured("CASEWORK_ERASURE_COOLING_OFF_DAYS must be 1 or more.")
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]

@@ -25,6 +25,7 @@ Everything happens at ``NOW`` (the clock stands still for the whole module), so 
 passes at any hour.
 """
 
+import io
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -33,21 +34,27 @@ from typing import Any
 from allauth.account.internal.flows.login import record_authentication
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.db.models import Model
 from django.test import Client, RequestFactory
+from PIL import Image
 
 from casework.accounts.models import User
 from casework.accounts.services import subscribe_to_push
 from casework.care.models import CheckInPlan, ReferralKind, SharedItem, UrgentFlag
 from casework.care.services import notes, referrals
 from casework.care.services.supervision import invite_supervisor
+from casework.complaints.services import file_complaint
 from casework.directory.services import save_profile
 from casework.messaging import services as messaging_services
 from casework.messaging.models import Attachment
-from casework.registry.claims import claim_registration
+from casework.oversight.invitations import invite_officer
+from casework.privacy.export import request_export
+from casework.privacy.export_archive import build_export
+from casework.registry.claims import add_claim_evidence, claim_registration
 from casework.registry.credentials.models import IssuedCredential
 from casework.registry.models import RegistrationClaim, Regulator, RegulatorOfficer
 from casework.registry.register_import import receive_register_file
@@ -64,6 +71,7 @@ from casework.scheduling.services.feeds import create_calendar_feed
 from casework.testing import care, factories, messaging, push, scheduling
 from casework.testing.directory import profile_details
 from casework.testing.scheduling import THURSDAY_9
+from casework.testing.security_keys import add_security_key
 
 # The module's moment: a Wednesday, 09:00 in London.
 NOW = care.NOW
@@ -139,6 +147,8 @@ MISSING_VALUES = {
     "decision_token": "no-such-token",
     "reset_uid": "zz",
     "reset_key": "no-such-key",
+    "invitation_token": "no-such-invitation",
+    "regulator_slug": "no-such-regulator",
 }
 
 
@@ -321,9 +331,28 @@ def build_world() -> World:
             check_in_background=False,
         )
 
+    # --- Oversight: the regulator portal and complaints (begin) ---
+    # A complaint about the practitioner, with a file: it goes to Social Work England only
+    # (her Scottish claim is not verified). Her English register entry has a portal page; an
+    # administrator's invitation waits for a new officer of Social Work England.
+    complaint = file_complaint(
+        practitioner=practitioner,
+        category="boundary",
+        details="She asked me to pay her privately.",
+        evidence=[messaging.png("receipt.png")],
+    ).complaint
+    objects["complaint"] = complaint
+    objects["complaint_evidence"] = complaint.evidence.get()
+    objects["register_entry"] = claim.entry
+    objects["invitation_token"] = invite_officer(
+        email="new.officer@example.org", regulator=england, invited_by=admin
+    )[1]
+    # --- Oversight (end) ---
+
     # Rows only the admin site names.
     objects["group"] = Group.objects.create(name="Reviewers")
     objects["authenticator"] = Authenticator.objects.filter(user=practitioner).first()
+    add_owners_files_and_keys(objects, practitioner=practitioner, supervisor=supervisor)
 
     # --- Safety (issue 12): the client's report of the practitioner's reply (open), and a
     # detection on the practitioner's draft, decided with a warning she appealed.
@@ -363,4 +392,44 @@ def build_world() -> World:
     other_device = _signed_in(client)
     objects["user_session"] = UserSession.objects.get(session_key=other_device)
     objects["client_person"] = client
+    # The client's data export, ready to download (rights-export).
+    objects["data_export"] = build_export(export_id=str(request_export(person=client).pk))
     return World(people=people, sessions=sessions, objects=objects)
+
+
+# --- Owner paths: photos, claim evidence, a security key -------------------------------------
+# Objects behind routes that answer their owner only, made through the same pages and services
+# people use: Amara's listed profile shows a photo (to anyone); Sam's unpublished profile has a
+# photo only he sees; Amara's claim in Scotland carries evidence for its reviewers; Amara added
+# a security key (the routes about one answer her, and 404 to anyone else).
+
+MISSING_VALUES.update({"unlisted_profile_slug": "nobody-by-this-name"})
+
+
+def _image(name: str) -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 64), (40, 90, 160)).save(buffer, format="PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def add_owners_files_and_keys(
+    objects: dict[str, Any], *, practitioner: User, supervisor: User
+) -> None:
+    save_profile(practitioner=practitioner, details=profile_details(), photo=_image("me.png"))
+    objects["unlisted_profile_slug"] = save_profile(
+        practitioner=supervisor,
+        details=profile_details(display_name="Sam Achebe", published=False),
+        photo=_image("sam.png"),
+    ).slug
+    add_claim_evidence(
+        claim=objects["pending_claim"],
+        practitioner=practitioner,
+        identity_document=_image("passport.png"),
+        registration_document=SimpleUploadedFile("card.pdf", messaging.PDF_BYTES),
+    )
+    browser = Client()
+    browser.cookies[settings.SESSION_COOKIE_NAME] = _signed_in(practitioner)
+    add_security_key(browser)
+    objects["security_key"] = Authenticator.objects.get(
+        user=practitioner, type=Authenticator.Type.WEBAUTHN
+    )

@@ -34,7 +34,8 @@ is checked on several objects (a conversation page on each kind of conversation)
   staff member without MFA gets ``MFA``; ``public(default, ...)`` one where everyone gets the
   default; ``api(default, ...)`` one with 401 for both; ``each(personas, outcome)`` fills a
   group (``PRACTITIONERS``, ``OFFICERS``).
-- ``post=`` overrides the outcome of POST for some personas, where it differs from GET.
+- ``post=`` overrides the outcome of POST for some personas, where it differs from GET (and
+  of PUT with ``put_as_post=True``, for allauth's form views, which take PUT as POST).
 - ``json=`` is a body sent with every write, for operations (the API) that validate the body
   before they look at the object: it lets the request reach the access check.
 - ``missing=`` is what someone who gets in is answered when the objects do not exist (404 by
@@ -44,6 +45,8 @@ is checked on several objects (a conversation page on each kind of conversation)
   other persona's POST, PUT, PATCH or DELETE must leave the named objects' rows and the audit
   log exactly as they were.
 - ``label=`` names the objects in the test's id when a route has several entries.
+- ``query=`` names objects a route takes in its query string rather than its path (query
+  parameter -> key of access_world's objects); a write sends them as its form body too.
 
 To add a route: add its objects to ``tests/access_world.py`` (through the services, owned by a
 persona), then an entry here naming them. A new persona goes into ``access_world.PERSONAS``,
@@ -123,6 +126,8 @@ class Access:
     other_methods: Who = field(default_factory=dict)
     json: Mapping[str, object] | None = None
     label: str = ""
+    query: Mapping[str, str] = field(default_factory=dict)
+    put_as_post: bool = False
 
     def __post_init__(self) -> None:
         unknown = (set(self.who) | set(self.post)) - set(PERSONAS)
@@ -132,7 +137,8 @@ class Access:
     def outcome(self, persona: str, method: str) -> str:
         """What ``persona`` must get from ``method`` on this route's objects."""
         declared = self.who[persona]
-        if method == "POST" and persona in self.post:
+        as_post = method == "POST" or (method == "PUT" and self.put_as_post)
+        if as_post and persona in self.post:
             declared = self.post[persona]
         if method in self.methods:
             return declared
@@ -265,18 +271,44 @@ ROUTES.update(
         "mfa_add_webauthn": Access(
             ALLAUTH_FORM, signed_in(IN, staff_without_mfa=IN), other_methods={"client": IN}
         ),
-        # Nobody here has a security key: confirming one's identity is by password.
-        "mfa_reauthenticate_webauthn": Access(ALLAUTH_FORM, signed_in(REAUTHENTICATE)),
-        # A security key is its owner's alone. Nobody in the world has one (registering a
-        # key takes a browser's signed attestation): the address names the practitioner's
-        # authenticator app instead, which is no security key, to her or anyone else.
-        "mfa_remove_webauthn": Access(
-            frozenset({"GET", "HEAD", "POST", "DELETE"}),
-            signed_in(NOT_FOUND),
-            objects={"pk": "authenticator"},
+        # Only the practitioner has a security key: the others confirm their identity by
+        # password. A key's answer that fails (an empty one) sends her to the sign-in page with
+        # the error, still signed in.
+        "mfa_reauthenticate_webauthn": Access(
+            ALLAUTH_FORM,
+            signed_in(REAUTHENTICATE, practitioner=IN),
+            post={"practitioner": LOGIN},
+            put_as_post=True,
         ),
-        "mfa_edit_webauthn": Access(
-            ALLAUTH_FORM, signed_in(NOT_FOUND), objects={"pk": "authenticator"}
+        # A security key is its owner's alone; her authenticator app is no security key, to
+        # her or anyone else.
+        "mfa_remove_webauthn": (
+            Access(
+                frozenset({"GET", "HEAD", "POST", "DELETE"}),
+                signed_in(NOT_FOUND, practitioner=IN),
+                objects={"pk": "security_key"},
+                label="security_key",
+            ),
+            Access(
+                frozenset({"GET", "HEAD", "POST", "DELETE"}),
+                signed_in(NOT_FOUND),
+                objects={"pk": "authenticator"},
+                label="authenticator_app",
+            ),
+        ),
+        "mfa_edit_webauthn": (
+            Access(
+                ALLAUTH_FORM,
+                signed_in(NOT_FOUND, practitioner=IN),
+                objects={"pk": "security_key"},
+                label="security_key",
+            ),
+            Access(
+                ALLAUTH_FORM,
+                signed_in(NOT_FOUND),
+                objects={"pk": "authenticator"},
+                label="authenticator_app",
+            ),
         ),
     }
 )
@@ -332,10 +364,10 @@ ROUTES.update(
             objects={"claim_id": "pending_claim"},
         ),
         "registry:review_queue": Access(SAFE, REVIEWERS_ONLY),
-        # The pending claim came with no identity document: nothing to open, even for reviewers.
+        # The pending claim's documents: for its reviewers (the SSSC's officer and admins).
         "registry:claim_identity_document": Access(
             SAFE,
-            signed_in(FORBIDDEN, officer=NOT_FOUND, other_officer=NOT_FOUND, admin=NOT_FOUND),
+            signed_in(FORBIDDEN, officer=NOT_FOUND, other_officer=IN, admin=IN),
             objects={"claim_id": "pending_claim"},
         ),
         # The pending claim is in Scotland: the SSSC's officer reviews it, and platform admins.
@@ -344,10 +376,9 @@ ROUTES.update(
             signed_in(FORBIDDEN, officer=NOT_FOUND, other_officer=IN, admin=IN),
             objects={"claim_id": "pending_claim"},
         ),
-        # The pending claim came with no evidence file: nothing to open, even for reviewers.
         "registry:claim_evidence": Access(
             SAFE,
-            signed_in(FORBIDDEN, officer=NOT_FOUND, other_officer=NOT_FOUND, admin=NOT_FOUND),
+            signed_in(FORBIDDEN, officer=NOT_FOUND, other_officer=IN, admin=IN),
             objects={"claim_id": "pending_claim"},
         ),
         "registry:register_imports": Access(FORM, REVIEWERS_ONLY),
@@ -440,8 +471,16 @@ ROUTES.update(
         # A redirect of the old address, whatever the method.
         "directory:search_redirect": Access(frozenset(METHODS), public(IN)),
         "directory:profile": Access(SAFE, public(IN), objects={"slug": "profile_slug"}),
-        # A profile without a photo has none to show, to anyone.
-        "directory:photo": Access(SAFE, public(NOT_FOUND), objects={"slug": "profile_slug"}),
+        # A listed profile's photo is anyone's to see; an unpublished one's its owner's only.
+        "directory:photo": (
+            Access(SAFE, public(IN), objects={"slug": "profile_slug"}, label="listed"),
+            Access(
+                SAFE,
+                public(NOT_FOUND, supervisor=IN),
+                objects={"slug": "unlisted_profile_slug"},
+                label="unlisted",
+            ),
+        ),
         "directory:edit_profile": Access(FORM, PRACTITIONERS_ONLY),
         "directory:display_name_reviews": Access(SAFE, REVIEWERS_ONLY),
         # Jonas is registered in England: England's officer reviews his display name, and
@@ -468,8 +507,10 @@ ROUTES.update(
         "scheduling:practitioner_times": Access(
             SAFE, public(IN), objects={"practitioner_id": "practitioner_person"}
         ),
-        # Without a slot named in the query there is nothing to confirm.
-        "scheduling:confirm_booking": Access(FORM, signed_in(FORBIDDEN, client=NOT_FOUND)),
+        # Any client may book a session type on offer (the query names it).
+        "scheduling:confirm_booking": Access(
+            FORM, signed_in(FORBIDDEN, client=IN), query={"session": "session_type"}
+        ),
         "scheduling:my_appointments": Access(SAFE, signed_in(FORBIDDEN, client=IN)),
         "scheduling:appointment": Access(SAFE, APPOINTMENT_PARTIES, objects=APPOINTMENT),
         "scheduling:appointment_ics": Access(SAFE, APPOINTMENT_PARTIES, objects=APPOINTMENT),
@@ -790,6 +831,86 @@ ROUTES.update(
     }
 )
 # --- End of blocking from a profile and an appointment ----------------------------------------
+
+# --- Oversight: the regulator portal and complaints (begin) -----------------------------------
+
+# The officer acts for Social Work England, the other officer for the SSSC: England's pages,
+# exports and registrations are the first's, and answer the other as missing ones do.
+ENGLAND_ONLY = signed_in(FORBIDDEN, officer=IN, other_officer=NOT_FOUND, admin=IN)
+# The complaint went to Social Work England: its officer sees it, the SSSC's does not, nor do
+# moderators (it has a regulator); administrators see every complaint.
+COMPLAINT_STAFF = signed_in(
+    FORBIDDEN, officer=IN, other_officer=NOT_FOUND, moderator=NOT_FOUND, admin=IN
+)
+ROUTES.update(
+    {
+        "oversight:home": Access(SAFE, REVIEWERS_ONLY),
+        "oversight:dashboard": Access(SAFE, ENGLAND_ONLY, objects={"regulator": "regulator_slug"}),
+        "oversight:registrants_csv": Access(
+            SAFE, ENGLAND_ONLY, objects={"regulator": "regulator_slug"}
+        ),
+        "oversight:figures_csv": Access(
+            SAFE, ENGLAND_ONLY, objects={"regulator": "regulator_slug"}
+        ),
+        "oversight:registration": Access(
+            SAFE, ENGLAND_ONLY, objects={"entry_id": "register_entry"}
+        ),
+        # An empty order is refused with the form's errors (400): nothing changes.
+        "oversight:suspend": Access(
+            POST_ONLY, ENGLAND_ONLY, objects={"entry_id": "register_entry"}
+        ),
+        "oversight:lift_suspension": Access(
+            POST_ONLY, ENGLAND_ONLY, objects={"entry_id": "register_entry"}
+        ),
+        "oversight:set_conditions": Access(
+            POST_ONLY, ENGLAND_ONLY, objects={"entry_id": "register_entry"}
+        ),
+        "oversight:lift_conditions": Access(
+            POST_ONLY, ENGLAND_ONLY, objects={"entry_id": "register_entry"}
+        ),
+        # The token is the proof: anyone may open it; someone signed in with another address
+        # is refused its acceptance; a wrong token is missing to everyone.
+        "oversight:accept_invitation": Access(
+            FORM,
+            public(IN),
+            post=each(SIGNED_IN_PERSONAS, FORBIDDEN),
+            objects={"token": "invitation_token"},
+            missing={"GET": NOT_FOUND, "HEAD": NOT_FOUND, "POST": NOT_FOUND},
+            changes=frozenset(),
+        ),
+        "complaints:new": Access(FORM, public(IN)),
+        "complaints:track": Access(FORM, public(IN)),
+        "complaints:queue": Access(
+            SAFE,
+            signed_in(FORBIDDEN, each(OFFICERS, IN), moderator=IN, admin=IN),
+        ),
+        "complaints:detail": Access(FORM, COMPLAINT_STAFF, objects={"complaint_id": "complaint"}),
+        "complaints:evidence": Access(
+            SAFE,
+            COMPLAINT_STAFF,
+            objects={"complaint_id": "complaint", "evidence_id": "complaint_evidence"},
+        ),
+        "complaints:bundle": Access(SAFE, COMPLAINT_STAFF, objects={"complaint_id": "complaint"}),
+    }
+)
+
+# --- Oversight (end) ----------------------------------------------------------------------------
+
+# --- A person's own data: export and erasure (rights-export) ---------------------------------
+# Everyone signed in exports their own data and may ask for their account to be erased (the
+# erasure page asks for the password again); an export is downloadable by its person only.
+
+ROUTES.update(
+    {
+        "rights:export": Access(FORM, signed_in(IN)),
+        "rights:export_download": Access(
+            SAFE, signed_in(NOT_FOUND, client=IN), objects={"export_id": "data_export"}
+        ),
+        "rights:erasure": Access(FORM, signed_in(IN)),
+        "rights:erasure_cancel": Access(POST_ONLY, signed_in(IN)),
+    }
+)
+# --- End of a person's own data -------------------------------------------------------------
 
 # --- Privacy rights: the privacy page (rights-coverage) ---------------------------------------
 

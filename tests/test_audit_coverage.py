@@ -31,7 +31,6 @@ from tests.test_authorization_matrix import (
     entries_for,
     url_for,
 )
-from tests.test_authorization_matrix import world as world  # the matrix's world, shared
 
 pytestmark = pytest.mark.django_db
 

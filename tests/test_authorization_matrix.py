@@ -9,17 +9,11 @@ world. A refused write must leave the objects it names, and the audit log, as th
 import json
 import re
 from collections.abc import Iterator
-from contextlib import ExitStack
 from http.cookies import SimpleCookie
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pytest
-import time_machine
-from allauth.account.forms import default_token_generator
-from allauth.account.models import EmailAddress, EmailConfirmationHMAC
-from allauth.account.utils import user_pk_to_url_str
 from asgiref.sync import async_to_sync
 from channels.auth import AuthMiddlewareStack
 from channels.routing import URLRouter
@@ -31,14 +25,13 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Model
 from django.http import HttpResponseBase
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RegexPattern, RoutePattern
-from pytest_django import DjangoDbBlocker
 
 from casework.privacy.models import AuditEvent
 from casework.routing import websocket_urlpatterns
-from tests.access_world import NOW, PERSONAS, World, build_world
+from tests.access_world import PERSONAS, World
 from tests.authorization_policy import (
     FORBIDDEN,
     IN,
@@ -134,46 +127,6 @@ def test_every_path_parameter_names_an_object() -> None:
 # --- The world ---------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def world(
-    django_db_setup: None,
-    django_db_blocker: DjangoDbBlocker,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[World]:
-    media: Path = tmp_path_factory.mktemp("media")
-    storages = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": media},
-        },
-    }
-    with ExitStack() as stack:
-        stack.enter_context(django_db_blocker.unblock())
-        stack.enter_context(time_machine.travel(NOW, tick=False))
-        stack.enter_context(override_settings(STORAGES=storages))
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            made = build_world()
-            add_account_objects(made)
-            yield made
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-
-
-def add_account_objects(world: World) -> None:
-    """The keys allauth's addresses carry, and rows only the admin site names."""
-    client = world.objects["client_person"]
-    new_address = EmailAddress.objects.create(
-        user=client, email="robin.new@example.org", primary=False, verified=False
-    )
-    world.objects["confirmation_key"] = EmailConfirmationHMAC(new_address).key
-    world.objects["reset_uid"] = user_pk_to_url_str(client)
-    world.objects["reset_key"] = default_token_generator.make_token(client)
-
-
 def admin_objects(world: World, name: str, route: Route) -> dict[str, Any]:
     """Real values for an admin route's parameters: a row of the admin's model."""
     values: dict[str, Any] = {}
@@ -223,11 +176,24 @@ def url_for(world: World, name: str, entry: Access, *, missing: bool = False) ->
             for parameter, key in entry.objects.items()
         }
     if name == full_pattern(route):
-        return "/" + fill(name, kwargs)
+        return "/" + fill(name, kwargs) + query_of(world, entry, missing=missing)
     try:
-        return reverse(name, kwargs=kwargs)
+        address = reverse(name, kwargs=kwargs)
     except NoReverseMatch:  # a name nested in several namespaces
-        return reverse(name.rsplit(":", 1)[-1], kwargs=kwargs)
+        address = reverse(name.rsplit(":", 1)[-1], kwargs=kwargs)
+    return address + query_of(world, entry, missing=missing)
+
+
+def query_values(world: World, entry: Access, *, missing: bool = False) -> dict[str, Any]:
+    return {
+        parameter: (world.missing(key) if missing else world.value(key))
+        for parameter, key in entry.query.items()
+    }
+
+
+def query_of(world: World, entry: Access, *, missing: bool = False) -> str:
+    values = query_values(world, entry, missing=missing)
+    return "?" + urlencode(values) if values else ""
 
 
 LOGIN_PATH = "/accounts/login/"
@@ -299,6 +265,13 @@ def check(world: World, name: str, entry: Access, *, missing: bool) -> list[str]
                 if entry.json is not None and method in WRITES:
                     response = client.generic(
                         method, url, json.dumps(entry.json), content_type="application/json"
+                    )
+                elif entry.query and method in WRITES:
+                    response = client.generic(
+                        method,
+                        url,
+                        urlencode(query_values(world, entry, missing=missing)),
+                        content_type="application/x-www-form-urlencoded",
                     )
                 else:
                     response = client.generic(method, url)

@@ -1,16 +1,37 @@
-"""Malformed and hostile data posted to every form of the foundation: never a 500, a clear
-error, and nothing stored."""
+"""Malformed and hostile data posted to every form of the site: never a 500; on the forms of
+signing up and in, a clear error and nothing stored."""
 
 import re
 from collections.abc import Callable
+from html.parser import HTMLParser
+from http.cookies import SimpleCookie
+from urllib.parse import quote, quote_from_bytes, urljoin, urlsplit
 
 import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from pytest_django import DjangoDbBlocker
 
 from casework.accounts.models import User
 from casework.privacy.models import AuditEvent
+from tests.access_world import PERSONAS, World
+from tests.authorization_policy import (
+    FORBIDDEN,
+    IN,
+    LOGIN,
+    MFA,
+    REAUTHENTICATE,
+    ROUTES,
+    Access,
+)
+from tests.test_authorization_matrix import ALL_ROUTES, entries_for, outcome_of, url_for
 
 HOSTILE_VALUES: list[object] = [
     "",
@@ -188,3 +209,234 @@ def test_the_api_refuses_an_id_out_of_range_with_a_reason(client: Client, addres
     response = client.get(address)
     assert 400 <= response.status_code < 500
     assert response.json()["detail"]
+
+
+# --- Every form of the site, fed hostile values (a property test) ------------------------------
+#
+# The routes come from the authorization policy (tests/authorization_policy.py), which has to
+# name every route of the site: each route that takes POST (the admin site's aside, and /api/v1,
+# which tests/test_api_properties.py covers from its schema) is posted to as the first persona
+# the policy lets in, on the objects of tests/access_world.py. Its fields are read from the forms
+# the site itself shows: every page each of those personas may open is fetched once, and every
+# <form method="post"> on it is noted under the address it posts to. A new form is so covered
+# without a line here.
+
+# Values no form expects: broken text (a lone surrogate sent as the bytes a careless client
+# would send, bytes that are no UTF-8 at all, NUL, direction overrides), numbers too large for
+# any column, dates that do not exist, markup, JSON fragments, very long text.
+NASTY_TEXT = [
+    "",
+    " ",
+    "\x00",
+    "a\x00b",
+    "x\ud800y",
+    "\udfff",
+    "\u202eevil\u202c",
+    "\ufeff",
+    "😀" * 300,
+    "9" * 30,
+    str(2**63),
+    str(-(2**63) - 1),
+    "-1",
+    "0",
+    "1e309",
+    "NaN",
+    "-inf",
+    "2026-02-30",
+    "25:61",
+    "9999-12-31T23:59:59+99:00",
+    "null",
+    "[]",
+    '{"a": ',
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "../../etc/passwd",
+    "x" * 20_000,
+]
+
+
+def _encoded(text: str) -> bytes:
+    # A lone surrogate has no UTF-8 form; a client can still send the bytes that would encode it.
+    return text.encode("utf-8", "surrogatepass")
+
+
+VALUE = st.one_of(
+    st.sampled_from(NASTY_TEXT).map(_encoded),
+    st.text(alphabet=st.characters(exclude_categories=()), max_size=40).map(_encoded),
+    st.integers(min_value=-(2**80), max_value=2**80).map(lambda n: str(n).encode()),
+    st.binary(max_size=16),
+)
+# Each field sent once, or several times (a list where one value is expected); any may be left
+# out (the form is drawn with every field optional).
+FIELD = st.lists(VALUE, min_size=1, max_size=3)
+
+
+class _Forms(HTMLParser):
+    """The fields of every form that posts, by the address it posts to."""
+
+    def __init__(self, page: str) -> None:
+        super().__init__()
+        self.page = page
+        self.found: dict[str, set[str]] = {}
+        self.posting_to: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        named = dict(attrs)
+        if tag == "form":
+            posts = (named.get("method") or "get").lower() == "post"
+            action = urlsplit(urljoin(self.page, named.get("action") or self.page)).path
+            self.posting_to = action if posts else None
+            if posts:
+                self.found.setdefault(action, set())
+        elif self.posting_to and tag in ("input", "select", "textarea", "button"):
+            name = named.get("name")
+            if name and name != "csrfmiddlewaretoken":
+                self.found[self.posting_to].add(name)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self.posting_to = None
+
+
+def _routes_taking_post() -> list[tuple[str, Access]]:
+    return [
+        (name, entry)
+        for name in sorted(ROUTES)
+        if name in ALL_ROUTES and not name.startswith("api:")
+        for entry in entries_for(name)
+        if "POST" in entry.methods
+    ]
+
+
+def _poster(entry: Access) -> str | None:
+    """The first persona the policy lets post here (or, where a post always ends elsewhere, such
+    as signing out, open it); ``None`` when nobody may."""
+    for outcomes in ((IN,), (IN, LOGIN)):
+        for persona in PERSONAS:
+            if entry.who[persona] == IN and entry.outcome(persona, "POST") in outcomes:
+                return persona
+    return None
+
+
+FORM_ROUTES = [
+    pytest.param(name, entry, id=f"{name}{'@' + entry.label if entry.label else ''}")
+    for name, entry in _routes_taking_post()
+    if _poster(entry) is not None
+]
+PAGE_CLIENT = Client()
+
+
+def _signed_in_as(client: Client, world: World, persona: str) -> Client:
+    client.cookies = SimpleCookie()
+    if persona in world.sessions:
+        client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[persona]
+    return client
+
+
+@pytest.fixture(scope="module")
+def site_forms(world: World, django_db_blocker: DjangoDbBlocker) -> dict[str, set[str]]:
+    """Every page each posting persona may open, read once: the fields of its forms."""
+    posters = {_poster(entry) for _name, entry in _routes_taking_post()} - {None}
+    found: dict[str, set[str]] = {}
+    pages = [
+        (name, entry, persona)
+        for name in sorted(ROUTES)
+        if name in ALL_ROUTES and not name.startswith("api:")
+        for entry in entries_for(name)
+        if "GET" in entry.methods
+        for persona in sorted(p for p in posters if p and entry.who[p] == IN)
+    ]
+    with django_db_blocker.unblock():
+        for name, entry, persona in pages:
+            url = url_for(world, name, entry)
+            # Opening some pages changes things (a reset link signs out whoever else is signed
+            # in): each is opened on the world as it was built.
+            savepoint = transaction.savepoint()
+            try:
+                response = _signed_in_as(PAGE_CLIENT, world, persona).get(url)
+            finally:
+                transaction.savepoint_rollback(savepoint)
+            if "text/html" not in response.get("Content-Type", ""):
+                continue
+            parser = _Forms(url)
+            parser.feed(response.content.decode(errors="replace"))
+            for action, fields in parser.found.items():
+                found.setdefault(action, set()).update(fields)
+    return found
+
+
+HOSTILE_CLIENT = Client(raise_request_exception=True)
+
+# One value of each kind of trouble, sent in every field of every form (the random examples
+# below mix them, and others, field by field).
+EVERY_FIELD = [
+    "",
+    "a\x00b",
+    "x\ud800y",
+    "\u202eevil",
+    "9" * 30,
+    str(-(2**63) - 1),
+    "NaN",
+    "2026-02-30",
+    '{"a": ',
+    "😀x" * 5_000,
+]
+
+
+def _post_hostile(world: World, name: str, entry: Access, values: dict[str, list[bytes]]) -> None:
+    """Post ``values`` (each field's values, in order) as the persona who may use the form:
+    never a 500, and the values reached the form."""
+    persona = _poster(entry)
+    assert persona is not None
+    body = "&".join(
+        f"{quote(field)}={quote_from_bytes(value)}"
+        for field, sent in values.items()
+        for value in sent
+    )
+    cache.clear()
+    savepoint = transaction.savepoint()
+    try:
+        response = _signed_in_as(HOSTILE_CLIENT, world, persona).post(
+            url_for(world, name, entry), body, content_type="application/x-www-form-urlencoded"
+        )
+    finally:
+        transaction.savepoint_rollback(savepoint)
+    assert response.status_code < 500
+    # The person was not turned away before the form.
+    refusals = {LOGIN, MFA, REAUTHENTICATE, FORBIDDEN} - {entry.outcome(persona, "POST")}
+    assert outcome_of(response, HOSTILE_CLIENT) not in refusals
+
+
+def _fields(world: World, site_forms: dict[str, set[str]], name: str, entry: Access) -> list[str]:
+    path = urlsplit(url_for(world, name, entry)).path
+    return sorted(site_forms.get(path, set()) | set(entry.query))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "entry"), FORM_ROUTES)
+def test_no_form_answers_500_to_one_hostile_value_in_every_field(
+    world: World, site_forms: dict[str, set[str]], name: str, entry: Access
+) -> None:
+    fields = _fields(world, site_forms, name, entry)
+    for value in EVERY_FIELD:
+        _post_hostile(world, name, entry, {field: [_encoded(value)] for field in fields})
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "entry"), FORM_ROUTES)
+@hypothesis_settings(
+    max_examples=4,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_no_form_answers_500_to_hostile_values(
+    world: World, site_forms: dict[str, set[str]], name: str, entry: Access, data: st.DataObject
+) -> None:
+    fields = _fields(world, site_forms, name, entry)
+    values = data.draw(
+        st.fixed_dictionaries({}, optional=dict.fromkeys(fields, FIELD)), label="form"
+    )
+    _post_hostile(world, name, entry, values)

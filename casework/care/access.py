@@ -7,6 +7,12 @@ is open and still that practitioner's, and the registers count them as practisin
 else reaches a client's emergency details only through break-glass (``services.emergency``). A
 referral's recipient reads what the client chose to share, while the case it came from is open
 or since the client renewed it.
+
+A case's check-ins (plans, answers, scores, urgent flags) are seen by its practitioner, and by a
+referral's recipient the client shares their scores with, from the case's
+``check_ins_visible_from`` on: a transfer the client did not share their scores with starts the
+new practitioner's sight there (the client always sees all of their own). Notes are their
+author's (and their supervisor's), whoever holds the case: no sharing covers them.
 """
 
 import uuid
@@ -149,12 +155,49 @@ def find_check_in_for_client(person: User, check_in_id: object) -> CheckIn | Non
     return check_in
 
 
+def _check_in_seen() -> Q:
+    start = F("case__check_ins_visible_from")
+    return (
+        Q(case__check_ins_visible_from__isnull=True)
+        | Q(answered_at__gte=start)
+        # Missed or still open: one answerable after the start (a check-in open when the case
+        # was handed over without the scores was called off then).
+        | Q(answered_at__isnull=True, expires_at__gt=start)
+    )
+
+
+def _flag_seen() -> Q:
+    return Q(case__check_ins_visible_from__isnull=True) | Q(
+        raised_at__gte=F("case__check_ins_visible_from")
+    )
+
+
+def _plan_seen() -> Q:
+    return Q(case__check_ins_visible_from__isnull=True) | Q(
+        created_at__gte=F("case__check_ins_visible_from")
+    )
+
+
+def check_ins_seen_by_practitioners() -> QuerySet[CheckIn]:
+    """Check-ins the practitioner holding their case sees (filter it by case; the caseload's
+    subqueries do)."""
+    return CheckIn.objects.filter(_check_in_seen())
+
+
+def flags_seen_by_practitioners() -> QuerySet[UrgentFlag]:
+    return UrgentFlag.objects.filter(_flag_seen())
+
+
+def plans_seen_by_practitioners() -> QuerySet[CheckInPlan]:
+    return CheckInPlan.objects.filter(_plan_seen())
+
+
 def get_answered_check_in(person: User, case: Case, check_in_id: object) -> CheckIn:
     """An answered check-in of ``case`` (a case ``person`` holds, from
     ``get_case_for_practitioner``), to open its answers."""
     if case.practitioner_id != person.pk:
         raise Http404
-    answered = CheckIn.objects.filter(case=case, status=CheckInStatus.ANSWERED)
+    answered = check_ins_seen_by_practitioners().filter(case=case, status=CheckInStatus.ANSWERED)
     found = _one_or_404(answered, check_in_id)
     found.case = case  # its answers open with the case's data key, already loaded
     return found
@@ -162,7 +205,8 @@ def get_answered_check_in(person: User, case: Case, check_in_id: object) -> Chec
 
 def get_plan_for_practitioner(person: User, plan_id: int) -> CheckInPlan:
     plan = (
-        CheckInPlan.objects.filter(pk=plan_id, case__in=cases_held_by(person))
+        plans_seen_by_practitioners()
+        .filter(pk=plan_id, case__in=cases_held_by(person))
         .select_related("case", "case__client")
         .first()
     )
@@ -172,7 +216,9 @@ def get_plan_for_practitioner(person: User, plan_id: int) -> CheckInPlan:
 
 
 def get_flag_for_practitioner(person: User, flag_id: object) -> UrgentFlag:
-    held = UrgentFlag.objects.filter(case__in=cases_held_by(person)).select_related("case")
+    held = (
+        flags_seen_by_practitioners().filter(case__in=cases_held_by(person)).select_related("case")
+    )
     return _one_or_404(held, flag_id)
 
 

@@ -29,6 +29,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest, RowNumber
 
 from casework.accounts.models import User
+from casework.care.access import (
+    check_ins_seen_by_practitioners,
+    flags_seen_by_practitioners,
+)
 from casework.care.instruments import INSTRUMENTS, Instrument
 from casework.care.models import (
     OPEN_STATUSES,
@@ -106,7 +110,10 @@ def _missed_filter(now: datetime) -> Q:
 
 def annotate_need(cases: QuerySet[Case], *, now: datetime) -> QuerySet[Any]:
     """Everything the ranking needs, in the same query as the cases."""
-    last_answer = CheckIn.objects.filter(
+    # Only what the practitioner sees counts: after a transfer without the client's scores, the
+    # earlier answers, misses and flags neither rank the case nor show in its row.
+    seen = check_ins_seen_by_practitioners()
+    last_answer = seen.filter(
         case=OuterRef("pk"), status=CheckInStatus.ANSWERED, burden__isnull=False
     ).order_by("-answered_at")
     pair = {"client": OuterRef("client_id"), "practitioner": OuterRef("practitioner_id")}
@@ -126,8 +133,10 @@ def annotate_need(cases: QuerySet[Case], *, now: datetime) -> QuerySet[Any]:
         .values("starts_at")[:1]
     )
     return cases.annotate(
-        open_flags=_count(UrgentFlag.objects.filter(case=OuterRef("pk"), acknowledged_at=None)),
-        missed=_count(CheckIn.objects.filter(_missed_filter(now), case=OuterRef("pk"))),
+        open_flags=_count(
+            flags_seen_by_practitioners().filter(case=OuterRef("pk"), acknowledged_at=None)
+        ),
+        missed=_count(seen.filter(_missed_filter(now), case=OuterRef("pk"))),
         last_instrument=Subquery(last_answer.values("instrument")[:1]),
         last_score=Subquery(last_answer.values("score")[:1]),
         last_burden=Subquery(last_answer.values("burden")[:1], output_field=FloatField()),
@@ -171,13 +180,13 @@ def _filtered(practitioner: User, filters: CaseloadFilters) -> QuerySet[Case]:
 
 
 def trend_points(case_ids: list[Any]) -> dict[tuple[Any, str], list[TrendPoint]]:
-    """The last ``TREND_LENGTH`` scores per case and instrument, oldest first: one query."""
+    """The last ``TREND_LENGTH`` scores per case and instrument that the cases' practitioner
+    sees, oldest first: one query."""
     if not case_ids:
         return {}
     recent = (
-        CheckIn.objects.filter(
-            case_id__in=case_ids, status=CheckInStatus.ANSWERED, score__isnull=False
-        )
+        check_ins_seen_by_practitioners()
+        .filter(case_id__in=case_ids, status=CheckInStatus.ANSWERED, score__isnull=False)
         .annotate(
             recency=Window(
                 RowNumber(),
@@ -235,10 +244,31 @@ def caseload(
 
 
 def client_trends(case: Case) -> dict[str, list[TrendPoint]]:
-    """Every scored answer of a case, per instrument, oldest first (for the larger charts)."""
+    """Every scored answer of a case, per instrument, oldest first: the client's own charts."""
+    return _trends(CheckIn.objects.filter(case=case))
+
+
+def practitioner_trends(case: Case) -> dict[str, list[TrendPoint]]:
+    """The scored answers the case's practitioner sees, per instrument, oldest first."""
+    return _trends(check_ins_seen_by_practitioners().filter(case=case))
+
+
+def shared_scores(case: Case, *, limit: int) -> list[tuple[str, int, datetime]]:
+    """The latest scores a referral shares: those the case's practitioner sees (a referral
+    never passes on more than its referrer holds)."""
+    rows = (
+        check_ins_seen_by_practitioners()
+        .filter(case=case, status=CheckInStatus.ANSWERED, score__isnull=False)
+        .order_by("-answered_at")
+        .values_list("instrument", "score", "answered_at")[:limit]
+    )
+    return [(code, score, at) for code, score, at in rows if score is not None and at is not None]
+
+
+def _trends(check_ins: QuerySet[CheckIn]) -> dict[str, list[TrendPoint]]:
     series: dict[str, list[TrendPoint]] = defaultdict(list)
     for instrument, score, burden, answered_at in (
-        CheckIn.objects.filter(case=case, status=CheckInStatus.ANSWERED, score__isnull=False)
+        check_ins.filter(status=CheckInStatus.ANSWERED, score__isnull=False)
         .order_by("answered_at")
         .values_list("instrument", "score", "burden", "answered_at")
     ):

@@ -8,6 +8,10 @@ time that does not exist on a spring-forward day is asked an hour later, as cloc
 import zoneinfo
 from datetime import UTC, date, datetime, time, timedelta
 
+from django.utils import timezone
+
+from casework.care.models import Case
+
 # How long a check-in stays answerable: until the next one is due, but never more than this.
 LONGEST_WINDOW = timedelta(days=3)
 
@@ -35,3 +39,15 @@ def next_due(
 
 def window(every_days: int) -> timedelta:
     return min(timedelta(days=every_days), LONGEST_WINDOW)
+
+
+def client_zone(case: Case) -> zoneinfo.ZoneInfo:
+    """The client's own time zone (UTC when theirs is unknown): plans run on their clock."""
+    try:
+        return zoneinfo.ZoneInfo(case.client.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+def client_today(case: Case) -> date:
+    return timezone.now().astimezone(client_zone(case)).date()

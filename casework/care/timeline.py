@@ -9,11 +9,13 @@ item by item are one click away (the case page's ``?answers=<check-in>``, audite
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework.accounts.models import User
+from casework.care.access import check_ins_seen_by_practitioners, flags_seen_by_practitioners
 from casework.care.instruments import INSTRUMENTS
 from casework.care.models import (
     BreakGlassOpening,
@@ -27,7 +29,6 @@ from casework.care.models import (
     Referral,
     ReferralStatus,
     Technology,
-    UrgentFlag,
 )
 from casework.care.services.check_ins import record_answers_read
 from casework.messaging.models import Message
@@ -57,7 +58,8 @@ def _status_label(status: str) -> str:
 def _check_in_entries(case: Case, since: datetime) -> list[Entry]:
     entries = []
     rows = (
-        CheckIn.objects.filter(
+        check_ins_seen_by_practitioners()
+        .filter(
             case=case,
             due_at__gte=since,
             status__in=[CheckInStatus.ANSWERED, CheckInStatus.MISSED],
@@ -163,7 +165,9 @@ def case_timeline(case: Case, viewer: User) -> list[Entry]:
                 change.changed_at,
                 "status",
                 _("Case %(status)s") % {"status": _status_label(change.to_status).lower()},
-                change.reason or "",
+                # A reason is its writer's words, as a note is: whoever held the case before
+                # keeps theirs.
+                (change.reason or "") if change.changed_by_id == viewer.pk else "",
             )
         )
     for consent in Consent.objects.filter(case=case):
@@ -184,7 +188,9 @@ def case_timeline(case: Case, viewer: User) -> list[Entry]:
                     _("Consent withdrawn: %(service)s") % {"service": name},
                 )
             )
-    for flag in UrgentFlag.objects.filter(case=case).values_list("raised_at", "acknowledged_at"):
+    for flag in (
+        flags_seen_by_practitioners().filter(case=case).values_list("raised_at", "acknowledged_at")
+    ):
         entries.append(Entry(flag[0], "urgent", _("Urgent flag raised")))
         if flag[1]:
             entries.append(Entry(flag[1], "acknowledged", _("Urgent flag acknowledged")))
@@ -200,8 +206,11 @@ def case_timeline(case: Case, viewer: User) -> list[Entry]:
                 reverse("care:note", kwargs={"note_id": note_id}),
             )
         )
-    for referral_id, kind, status, created_at in Referral.objects.filter(case=case).values_list(
-        "pk", "kind", "status", "created_at"
+    # The referrals the viewer made, and the transfer that brought them the case.
+    for referral_id, kind, status, created_at in (
+        Referral.objects.filter(case=case)
+        .filter(Q(from_practitioner=viewer) | Q(to_practitioner=viewer))
+        .values_list("pk", "kind", "status", "created_at")
     ):
         entries.append(
             Entry(

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from casework.accounts.models import Role, User
+from casework.care import schedules
 from casework.care.consent import current_text
 from casework.care.instruments import INSTRUMENTS, Instrument, score_answers
 from casework.care.models import (
@@ -199,7 +200,7 @@ def _answers_for(instrument: Instrument, level: float, pick: random.Random) -> d
 def _history(case: Case, pick: random.Random, index: int, now: datetime) -> None:
     trend = _trend(index)
     # Plans ask at the last full hour but one, so that today's check-in is open now.
-    local_now = now.astimezone(check_ins.client_zone(case))
+    local_now = now.astimezone(schedules.client_zone(case))
     asked_at = time(max(local_now.hour - 1, 0), 0)
     for code, every_days in _plans_for(index):
         instrument = INSTRUMENTS[code]
@@ -209,7 +210,7 @@ def _history(case: Case, pick: random.Random, index: int, now: datetime) -> None
             instrument=code,
             every_days=every_days,
             time_of_day=asked_at,
-            starts_on=check_ins.client_today(case),
+            starts_on=schedules.client_today(case),
         )
         first_due = plan.check_ins.order_by("due_at")[0].due_at
         # Past answers, oldest first, as the answering service writes them.

@@ -41,15 +41,20 @@ from casework.registry.models import (
 )
 from casework.registry.practice import Verdict, jurisdictions_covering, may_practise_for
 from casework.registry.standing import in_good_standing_expression
+from casework.safety.restrictions import restricted_expression
 
 
 def listing_condition() -> Q:
-    """Published, by an active practitioner who is in good standing on a register right now."""
+    """Published, by an active practitioner who is in good standing on a register right now
+    and whom no moderator's decision in force restricts (a restricted practitioner takes no
+    new enquiries or bookings, so the directory does not offer them; a suspended one is
+    inactive)."""
     return (
         Q(published=True)
         & Q(practitioner__is_active=True)
         & Q(practitioner__role=Role.PRACTITIONER)
         & Q(in_good_standing_expression("practitioner_id"))
+        & ~Q(restricted_expression("practitioner_id"))
     )
 
 

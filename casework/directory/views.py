@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -35,8 +37,10 @@ from casework.directory.paging import CappedPaginator
 from casework.directory.queries import find_practitioners
 from casework.directory.summaries import summarise
 from casework.registry.forms import WhereForm
+from casework.registry.restrictions import platform_conditions_of
 from casework.registry.standing import in_good_standing, may_practise_where
 from casework.safety.block_confirmation import confirm_block
+from casework.safety.restrictions import is_restricted
 
 PAGE_SIZE = 20
 
@@ -89,9 +93,13 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
     where = where_form.cleaned_data.get("where") if where_form.is_valid() else None
     summary = summarise(found, with_bio=True)
     page_url = request.build_absolute_uri(summary.path)
+    conditions_here = platform_conditions_of(found.practitioner)
     registrations = [
         {
             "summary": registration,
+            "platform_conditions": conditions_here.get(
+                (registration.regulator_slug, registration.registration_number), ""
+            ),
             "url": request.build_absolute_uri(registration.verification_path),
             "qr_svg": segno.make(
                 request.build_absolute_uri(registration.verification_path), error="m"
@@ -118,6 +126,8 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
         "profile": found,
         "summary": summary,
         "listed": listed,
+        # Only its owner sees an unlisted profile: tell them when a restriction is why.
+        "restricted": not listed and is_restricted(found.practitioner),
         "is_owner": isinstance(request.user, User) and request.user.pk == found.practitioner_id,
         # Anyone signed in but the practitioner may block them (visitors have nothing to stop).
         "can_block": isinstance(request.user, User) and request.user.pk != found.practitioner_id,
@@ -131,6 +141,7 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
         "practitioner": found.practitioner,
         "page_url": page_url,
         "og_image": og_image,
+        "complaint_query": urlencode({"profile": found.slug}),
     }
     return TemplateResponse(request, "directory/profile.html", context)
 

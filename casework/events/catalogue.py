@@ -339,3 +339,36 @@ class PersonBlocked(Event, name="safety.person_blocked"):
 
     blocker_id: int
     blocked_id: int
+
+
+# Oversight (regulator portal and complaints) -------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class RegistrationOrderChanged(Event, name="oversight.registration_order_changed"):
+    """A registration's standing on the platform changed by its regulator's word: an officer
+    suspended its listing, lifted a suspension, set or lifted conditions (``restriction_id``),
+    or a register reading changed its status (``register_import_id``)."""
+
+    entry_id: int
+    regulator_id: int
+    change: str  # "suspended", "suspension_lifted", "conditions_set", "conditions_lifted",
+    # or "register_status"
+    restriction_id: int = 0
+    register_import_id: int = 0
+
+
+@dataclasses.dataclass(frozen=True)
+class ComplaintFiled(Event, name="oversight.complaint_filed"):
+    """A complaint about a practitioner was filed (by a visitor, a client or moderation)."""
+
+    complaint_id: str
+    to_moderators: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class ComplaintProgressed(Event, name="oversight.complaint_progressed"):
+    """An officer or moderator moved a complaint on: under review, referred or closed."""
+
+    complaint_id: str
+    state: str

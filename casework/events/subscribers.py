@@ -153,12 +153,18 @@ SUBSCRIBERS: dict[type[e.Event], tuple[Subscriber, ...]] = {
     ),
     e.ModerationDecided: (
         _safety("tell_affected", "tell_affected", "email the person a link to the statement"),
+        _messaging("live_hidden", "announce_hidden", "open pages show a hidden message hidden"),
     ),
     e.ReportDecided: (
         _safety("tell_reporter", "tell_reporter", "email the reporter a link to the outcome"),
     ),
     e.AppealDecided: (
         _safety("tell_appellant", "tell_appellant", "email the appellant a link to the decision"),
+        _messaging(
+            "live_shown_again",
+            "announce_shown_again",
+            "open pages show a message an overturned decision had hidden",
+        ),
     ),
     e.PersonBlocked: (
         _scheduling(
@@ -167,6 +173,27 @@ SUBSCRIBERS: dict[type[e.Event], tuple[Subscriber, ...]] = {
             "cancel the two people's open appointments (each told only that it was cancelled)",
         ),
     ),
+    # --- Oversight: the regulator portal and complaints (begin) ---
+    e.RegistrationOrderChanged: (
+        Subscriber(
+            "oversight.tell_practitioner",
+            "casework.oversight.reactions.tell_practitioner",
+            "email the practitioner that an officer's order is on their registrations page",
+        ),
+        Subscriber(
+            "oversight.notify_regulator",
+            "casework.oversight.reactions.notify_regulator",
+            "post a signed notification to the regulator's webhook (retried until accepted)",
+        ),
+    ),
+    e.ComplaintFiled: (
+        Subscriber(
+            "complaints.tell_handlers",
+            "casework.complaints.reactions.tell_handlers",
+            "email the officers of its regulators (or the moderators) that a complaint waits",
+        ),
+    ),
+    # --- Oversight (end) ---
 }
 
 

@@ -12,6 +12,7 @@ from django.http import Http404
 from casework.accounts.models import User
 from casework.accounts.second_factor import fully_signed_in
 from casework.messaging.models import Attachment, Conversation, Message
+from casework.safety.restrictions import is_hidden
 
 
 def may_read_messages(person: User) -> bool:
@@ -56,7 +57,8 @@ def get_own_message(person: User, conversation: Conversation, message_id: uuid.U
 def get_attachment_for_person(
     person: User, conversation: Conversation, attachment_id: uuid.UUID
 ) -> Attachment:
-    """An attachment of a message in a conversation ``person`` takes part in, not deleted."""
+    """An attachment of a message in a conversation ``person`` takes part in, not deleted and
+    not hidden by a moderator (a hidden message's files are withheld with its text)."""
     attachment = (
         Attachment.objects.filter(
             pk=attachment_id,
@@ -67,6 +69,6 @@ def get_attachment_for_person(
         .select_related("message__conversation__data_key")
         .first()
     )
-    if attachment is None:
+    if attachment is None or is_hidden(attachment.message_id):
         raise Http404
     return attachment

@@ -53,8 +53,11 @@ class MessageSchema(Schema):
     kind: str = Field(description="message or auto_reply")
     sender: SenderSchema
     mine: bool
-    body: str = Field(description="Plain text; empty once deleted")
+    body: str = Field(description="Plain text; empty once deleted or hidden")
     deleted: bool
+    hidden: bool = Field(
+        description="A moderator hid it: its text and attachments are withheld from everyone"
+    )
     edited: bool
     read: bool = Field(description="Your own message, read by the other side")
     sent_at: datetime

@@ -58,3 +58,19 @@ def notice_interval() -> timedelta:
 def presence_window() -> timedelta:
     """Someone seen on a conversation page this recently counts as online (no email)."""
     return timedelta(seconds=int(getattr(settings, "MESSAGING_PRESENCE_SECONDS", 90)))
+
+
+def open_consultations_unverified() -> int:
+    """Open consultations a practitioner not yet in good standing may have started: an
+    account nobody has checked against a register could otherwise write to every colleague."""
+    return int(getattr(settings, "MESSAGING_OPEN_CONSULTATIONS_UNVERIFIED", 2))
+
+
+def consultations_per_day_unverified() -> int:
+    """New consultations such a practitioner may start in 24 hours (closed ones count too)."""
+    return int(getattr(settings, "MESSAGING_CONSULTATIONS_PER_DAY_UNVERIFIED", 3))
+
+
+def consultations_per_day() -> int:
+    """New consultations a practitioner in good standing may start in 24 hours."""
+    return int(getattr(settings, "MESSAGING_CONSULTATIONS_PER_DAY", 20))

@@ -12,6 +12,7 @@ from casework.events import catalogue as e
 from casework.messaging import live, notices, policy
 from casework.messaging.models import Participant
 from casework.messaging.tasks import send_message_notices
+from casework.safety.restrictions import message_of_decision
 
 
 def announce_sent(event: e.MessageSent) -> None:
@@ -51,3 +52,21 @@ def queue_notices(event: e.MessageSent) -> None:
             send_message_notices.using(run_after=due).enqueue()
         else:
             send_message_notices.enqueue()
+
+
+def _announce_decision_message(found: tuple[str, int] | None) -> None:
+    if found is not None:
+        conversation_id, seq = found
+        live.announce_changed_message(conversation_id, seq)
+
+
+def announce_hidden(event: e.ModerationDecided) -> None:
+    """A moderator hid a message: open pages replace it with the notice that it was hidden."""
+    if event.kind == "hide":
+        _announce_decision_message(message_of_decision(action_id=event.action_id))
+
+
+def announce_shown_again(event: e.AppealDecided) -> None:
+    """An appeal overturned a decision: a message it hid comes back on open pages."""
+    if event.overturned:
+        _announce_decision_message(message_of_decision(appeal_id=event.appeal_id))

@@ -54,7 +54,9 @@ def views_for(messages: Iterable[Message], viewer: User, read_by_others: int) ->
         MessageView(
             message=message,
             mine=message.sender_id == viewer.pk and message.kind == Message.Kind.MESSAGE,
-            editable=message.sender_id == viewer.pk and can_still_edit(message, now),
+            editable=message.sender_id == viewer.pk
+            and message.pk not in hidden
+            and can_still_edit(message, now),
             read=message.sender_id == viewer.pk and message.seq <= read_by_others,
             sender_name=sender_name(message.sender, viewer),
             hidden=message.pk in hidden,
@@ -79,22 +81,25 @@ def attachments_of(message: Message) -> list[Attachment]:
 
 
 def payload(view: MessageView) -> dict[str, Any]:
-    """The message as data (API and socket). A deleted message keeps only its place."""
+    """The message as data (API and socket). A deleted message keeps only its place, and so
+    does one a moderator hid: the API shows it no more than the page does."""
     message = view.message
     deleted = message.is_deleted
+    withheld = deleted or view.hidden
     return {
         "id": str(message.pk),
         "seq": message.seq,
         "kind": message.kind,
         "sender": {"id": message.sender_id, "name": view.sender_name},
         "mine": view.mine,
-        "body": "" if deleted else message.body,
+        "body": "" if withheld else message.body,
         "deleted": deleted,
+        "hidden": view.hidden,
         "edited": message.edited_at is not None,
         "read": view.read,
         "sent_at": message.created_at.isoformat(),
         "attachments": []
-        if deleted
+        if withheld
         else [
             {
                 "id": str(attachment.pk),

@@ -22,6 +22,7 @@ from casework.events import catalogue as events
 from casework.events.outbox import emit
 from casework.messaging import nudges, office_hours, policy
 from casework.messaging.attachments import CheckedFile
+from casework.messaging.consultation_limits import check_consultation_limits
 from casework.messaging.models import (
     Attachment,
     Conversation,
@@ -33,7 +34,7 @@ from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.registry.models import Jurisdiction
 from casework.safety.blocks import is_blocked_between
-from casework.safety.restrictions import RESTRICTED_MESSAGE, is_restricted
+from casework.safety.restrictions import RESTRICTED_MESSAGE, is_hidden, is_restricted
 from casework.safety.screening import ScreeningResult, screen_message
 from casework.vault.crypto import seal
 from casework.vault.services import create_data_key
@@ -266,9 +267,16 @@ def start_enquiry(
 
 
 def start_consultation(
-    *, practitioner: User, colleague: User, body: str, files: Sequence[CheckedFile] = ()
+    *,
+    practitioner: User,
+    colleague: User,
+    body: str,
+    files: Sequence[CheckedFile] = (),
+    nudge: bool = False,
+    idempotency_key: uuid.UUID | None = None,
 ) -> Conversation:
-    """Practitioners consulting each other, about de-identified situations."""
+    """Practitioners consulting each other, about de-identified situations. With ``nudge``, a
+    flagged first message raises ``nudges.FlaggedDraft`` and nothing starts (as an enquiry)."""
     if practitioner.role != Role.PRACTITIONER or colleague.role != Role.PRACTITIONER:
         raise ValidationError(_("Consultations are between practitioners."), code="roles")
     if practitioner.pk == colleague.pk:
@@ -282,12 +290,20 @@ def start_consultation(
         )
     clean_body(body, has_files=bool(files))
     with transaction.atomic():
+        check_consultation_limits(practitioner)
         conversation = _create_conversation(
             kind=Conversation.Kind.CONSULTATION,
             started_by=practitioner,
             people=[practitioner, colleague],
         )
-        send_message(conversation=conversation, sender=practitioner, body=body, files=files)
+        send_message(
+            conversation=conversation,
+            sender=practitioner,
+            body=body,
+            files=files,
+            nudge=nudge,
+            idempotency_key=idempotency_key,
+        )
     return conversation
 
 
@@ -622,6 +638,12 @@ def edit_message(*, message: Message, editor: User, body: str) -> Message:
         locked.conversation = conversation
         if locked.is_deleted:
             raise ValidationError(_("This message was deleted."), code="deleted")
+        if is_hidden(locked.pk):
+            # Changed while hidden, it would come back changed if an appeal overturned the
+            # decision: the text the moderator and the appeal judged is the one that stays.
+            raise ValidationError(
+                _("A moderator hid this message, so it can no longer be changed."), code="hidden"
+            )
         revision = MessageRevision(message=locked, replaced_at=now)
         revision.body = locked.body
         revision.save(force_insert=True)

@@ -110,7 +110,12 @@ def start_conversation(request: HttpRequest, person_id: int) -> HttpResponse:
                 )
             elif kind == Conversation.Kind.CONSULTATION:
                 conversation = services.start_consultation(
-                    practitioner=person, colleague=other, body=body, files=files
+                    practitioner=person,
+                    colleague=other,
+                    body=body,
+                    files=files,
+                    nudge=not _sending_anyway(request),
+                    idempotency_key=form.cleaned_data.get("idempotency_key"),
                 )
             else:
                 conversation = services.start_moderator_conversation(
@@ -214,6 +219,8 @@ def conversation(request: HttpRequest, conversation_id: uuid.UUID) -> HttpRespon
         and others[0].role not in blocks.UNBLOCKABLE_ROLES
         and not blocked,
         "can_close": found.is_open and found.kind != Conversation.Kind.CASE,
+        # Moderators write as the team: they are reached through an appeal, not a report.
+        "reportable": [other for other in others if other.role not in blocks.UNBLOCKABLE_ROLES],
         "nudge": flagged,
         "had_file": bool(request.FILES),
     }

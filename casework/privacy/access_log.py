@@ -66,7 +66,7 @@ def accesses_of(person: User, *, limit: int = SHOWN) -> list[Access]:
             who=people.get(event.actor_id or 0, ""),
             role=str(roles.get(event.actor_role, "")),
             what=actions.label_of(event.action),
-            reason=reasons.get(event.seq, ""),
+            reason=reasons.get(event.seq, event.reason),
         )
         for event in events
     ]

@@ -73,6 +73,17 @@ ACCOUNT_SIGNED_OUT = Action("account.signed_out")
 ACCOUNT_SIGNED_UP = Action("account.signed_up")
 ACCOUNT_SUSPENDED = Action("account.suspended", _("suspended your account"))
 
+# --- complaints ----------------------------------------------------------------------------
+COMPLAINTS_BUNDLE_DOWNLOADED = Action(
+    "complaints.bundle_downloaded", _("downloaded the evidence of a complaint about you")
+)
+COMPLAINTS_EVIDENCE_VIEWED = Action(
+    "complaints.evidence_viewed", _("read evidence in a complaint about you")
+)
+COMPLAINTS_FILED = Action("complaints.filed")
+COMPLAINTS_PROGRESSED = Action("complaints.progressed")
+COMPLAINTS_VIEWED = Action("complaints.viewed", _("read a complaint about you"))
+
 # --- care ---------------------------------------------------------------------------------
 CARE_BREAK_GLASS = Action("care.break_glass", _("opened your emergency details (break-glass)"))
 CARE_CASE_DETAILS_CHANGED = Action("care.case_details_changed", _("changed your case details"))
@@ -149,7 +160,22 @@ MFA_CODE_REJECTED = Action("mfa.code_rejected")
 MFA_REMOVED = Action("mfa.removed")
 MFA_RESET = Action("mfa.reset")
 
+# --- oversight -----------------------------------------------------------------------------
+OVERSIGHT_INVITATION_ACCEPTED = Action("oversight.invitation_accepted")
+OVERSIGHT_OFFICER_INVITED = Action("oversight.officer_invited")
+OVERSIGHT_REGISTRANTS_EXPORTED = Action("oversight.registrants_exported")
+OVERSIGHT_WEBHOOK_CONFIGURED = Action("oversight.webhook_configured")
+
 # --- privacy -------------------------------------------------------------------------------
+PRIVACY_ACCOUNT_ERASED = Action("privacy.account_erased")
+PRIVACY_ERASURE_CANCELLED = Action("privacy.erasure_cancelled")
+PRIVACY_ERASURE_HELD = Action("privacy.erasure_held")
+PRIVACY_ERASURE_REQUESTED = Action("privacy.erasure_requested")
+PRIVACY_EXPORT_DOWNLOADED = Action("privacy.export_downloaded")
+PRIVACY_EXPORT_EXPIRED = Action("privacy.export_expired")
+PRIVACY_EXPORT_FAILED = Action("privacy.export_failed")
+PRIVACY_EXPORT_READY = Action("privacy.export_ready")
+PRIVACY_EXPORT_REQUESTED = Action("privacy.export_requested")
 PRIVACY_RETENTION_APPLIED = Action("privacy.retention_applied")
 
 # --- registry -----------------------------------------------------------------------------
@@ -186,6 +212,19 @@ REGISTRY_PROOF_REQUESTED = Action("registry.proof_requested")
 REGISTRY_SIGNING_KEY_CREATED = Action("registry.signing_key_created")
 REGISTRY_SIGNING_KEY_ROTATED = Action("registry.signing_key_rotated")
 REGISTRY_STATUS_CHANGED = Action("registry.status_changed")
+
+REGISTRY_REGISTRATION_CONDITIONS_LIFTED = Action(
+    "registry.registration_conditions_lifted", _("lifted the conditions on your listing")
+)
+REGISTRY_REGISTRATION_CONDITIONS_SET = Action(
+    "registry.registration_conditions_set", _("set conditions on your listing")
+)
+REGISTRY_REGISTRATION_SUSPENDED = Action(
+    "registry.registration_suspended", _("suspended your listing")
+)
+REGISTRY_REGISTRATION_SUSPENSION_LIFTED = Action(
+    "registry.registration_suspension_lifted", _("lifted the suspension of your listing")
+)
 
 # --- safety -------------------------------------------------------------------------------
 SAFETY_APPEAL_DECIDED = Action("safety.appeal_decided", _("decided your appeal"))

@@ -148,3 +148,9 @@ class RetentionReport(models.Model):
 
     def __str__(self) -> str:
         return f"retention {self.ran_at:%Y-%m-%d %H:%M}{' (dry run)' if self.dry_run else ''}"
+
+
+# A person's requests about their own data live in their own module; imported here so that
+# Django finds the models.
+from casework.privacy.rights_models import DataExport as DataExport  # noqa: E402
+from casework.privacy.rights_models import ErasureRequest as ErasureRequest  # noqa: E402

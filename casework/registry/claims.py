@@ -24,6 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework.accounts.models import Role, User
+from casework.events.catalogue import RegistrationOrderChanged
+from casework.events.outbox import emit
 from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.registry.credentials import service as credentials
@@ -537,3 +539,14 @@ def registration_status_changed(
             partial(tell_practitioner_status_changed, claim_id=claim.pk, new_status=new_status)
         )
         _announce_standing(claim.practitioner, "register_status")
+    if claims:
+        # The regulator's own system hears of it too (its webhook), like any order here.
+        with transaction.atomic():
+            emit(
+                RegistrationOrderChanged(
+                    entry_id=entry.pk,
+                    regulator_id=entry.regulator_id,
+                    change="register_status",
+                    register_import_id=register_import.pk if register_import else 0,
+                )
+            )

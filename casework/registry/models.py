@@ -400,4 +400,67 @@ class ClaimCode(models.Model):
         return f"code for claim {self.claim_id}"
 
 
+class PlatformRestriction(models.Model):
+    """A regulator officer's order on one registration, on this platform: a suspension of the
+    listing (at once, before the register shows anything) or conditions of practice.
+
+    It is the regulator's word, not the register's reading, so register imports never change
+    it; standing (``standing.py``) reads the active suspensions beside the register's status.
+    Lifting one keeps the row: the registration's history on the platform.
+    """
+
+    class Kind(models.TextChoices):
+        SUSPENSION = "suspension", _("Listing suspended")
+        CONDITIONS = "conditions", _("Conditions of practice")
+
+    entry = models.ForeignKey(
+        RegisterEntry, on_delete=models.PROTECT, related_name="platform_restrictions"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    # What the public verification page and the profile show (conditions only).
+    conditions = models.TextField(blank=True)
+    # The officer's reason: the practitioner reads it; the public does not.
+    reason = models.TextField()
+    imposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    imposed_at = models.DateTimeField()
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    lift_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-imposed_at", "-pk"]
+        constraints = [
+            # One active order of each kind per registration.
+            models.UniqueConstraint(
+                fields=["entry", "kind"],
+                condition=Q(lifted_at__isnull=True),
+                name="registry_one_active_restriction_per_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["suspension", "conditions"]),
+                name="registry_restriction_kind",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="conditions") | ~Q(conditions=""),
+                name="registry_conditions_have_text",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="registry_restriction_reason"),
+            models.CheckConstraint(
+                condition=Q(lifted_at__isnull=True) | ~Q(lift_reason=""),
+                name="registry_lift_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on entry {self.entry_id}"
+
+    @property
+    def active(self) -> bool:
+        return self.lifted_at is None
+
+
 from casework.registry.credentials.models import IssuedCredential, SigningKey, StatusList  # noqa: E402,F401  (models of the credentials module)

@@ -17,6 +17,7 @@ from casework.events.outbox import emit
 from casework.registry.models import (
     PRACTISING_STATUSES,
     Jurisdiction,
+    PlatformRestriction,
     RegisterEntry,
     RegistrationClaim,
 )
@@ -41,14 +42,25 @@ def announce_standing_changed(practitioner: User, reason: str) -> None:
         )
 
 
-def practising_entries_filter(prefix: str = "") -> Q:
-    """Filter for register entries that let their verified holder practise."""
-    return Q(
-        **{
-            f"{prefix}claims__state": RegistrationClaim.State.VERIFIED,
-            f"{prefix}status__in": sorted(PRACTISING_STATUSES),
-        }
+def suspended_on_platform() -> Exists:
+    """An ``Exists`` over register entries: a regulator officer suspended the entry's listing
+    on this platform, and has not lifted the suspension."""
+    return Exists(
+        PlatformRestriction.objects.filter(
+            entry=OuterRef("pk"),
+            kind=PlatformRestriction.Kind.SUSPENSION,
+            lifted_at__isnull=True,
+        )
     )
+
+
+def practising_entries_filter() -> Q:
+    """Filter for register entries that let their verified holder practise: a practising
+    status on the register, and no suspension by the regulator's officer on this platform."""
+    return Q(
+        claims__state=RegistrationClaim.State.VERIFIED,
+        status__in=sorted(PRACTISING_STATUSES),
+    ) & ~Q(suspended_on_platform())
 
 
 def practising_entries(practitioner: User) -> list[RegisterEntry]:

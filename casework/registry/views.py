@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 import segno
 from django.conf import settings
 from django.contrib import messages
@@ -36,11 +38,13 @@ from casework.registry.forms import (
 )
 from casework.registry.models import (
     PRACTISING_STATUSES,
+    PlatformRestriction,
     RegisterEntry,
     RegistrationClaim,
     Regulator,
 )
 from casework.registry.practice import may_practise_for
+from casework.registry.restrictions import active_restrictions
 from casework.registry.verification import MEANINGS, entry_by_number, find_entries, holder_of
 from casework.shell.outages import over_reading_limit
 from casework.vault.crypto import unseal_named
@@ -99,11 +103,16 @@ def verification(request: HttpRequest, regulator: str, number: str) -> HttpRespo
         reverse("registry:badge", kwargs={"regulator": regulator, "number": number})
     )
     holder = holder_of(entry)
+    orders = active_restrictions(entry)
+    suspension = orders.get(PlatformRestriction.Kind.SUSPENSION)
     context = {
         "entry": entry,
         "regulator": entry.regulator,
         "meaning": MEANINGS[entry.status],
-        "practising": entry.status in PRACTISING_STATUSES,
+        "practising": entry.status in PRACTISING_STATUSES and suspension is None,
+        "suspension": suspension,
+        "platform_conditions": orders.get(PlatformRestriction.Kind.CONDITIONS),
+        "complaint_query": urlencode({"regulator": regulator, "number": entry.registration_number}),
         "badge": badge_text(entry, proven=holder is not None, page_url=page_url),
         "holder": holder,
         "read_at": entry.regulator.register_read_at,

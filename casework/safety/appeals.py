@@ -76,7 +76,7 @@ def decide_appeal(
         raise ValidationError(_("Explain your decision."), code="explanation")
     with transaction.atomic():
         locked = (
-            Appeal.objects.select_for_update()
+            Appeal.objects.select_for_update(of=("self",))
             .select_related("action__affected", "data_key")
             .get(pk=appeal.pk)
         )

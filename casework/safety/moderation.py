@@ -58,12 +58,20 @@ def _lock(report: Report | None, detection: Detection | None) -> Item:
     if (report is None) == (detection is None):
         raise ValueError("decide on a report or a detection")
     if report is not None:
-        locked = Report.objects.select_for_update().select_related("reported").get(pk=report.pk)
+        locked = (
+            Report.objects.select_for_update(of=("self",))
+            .select_related("reported")
+            .get(pk=report.pk)
+        )
         if locked.status != Report.Status.OPEN:
             _refuse(_("This report is already decided. Nothing was changed."), "closed")
         return Item(report=locked)
     assert detection is not None  # noqa: S101
-    flagged = Detection.objects.select_for_update().select_related("author").get(pk=detection.pk)
+    flagged = (
+        Detection.objects.select_for_update(of=("self",))
+        .select_related("author")
+        .get(pk=detection.pk)
+    )
     if ModerationAction.objects.filter(detection=flagged).exists():
         _refuse(_("This detection is already decided. Nothing was changed."), "closed")
     return Item(detection=flagged)

@@ -96,7 +96,7 @@ def _file(
     existing = None
     if reporter is not None:
         existing = (
-            Report.objects.select_for_update()
+            Report.objects.select_for_update(of=("self",))
             .select_related("data_key")
             .filter(reporter=reporter, target_key=target.key, status=Report.Status.OPEN)
             .first()

@@ -34,7 +34,6 @@ ROLE_ITEMS: dict[str, list[NavItem]] = {
         NavItem(_("My care"), "care:my_care"),
         NavItem(_("Appointments"), "scheduling:my_appointments"),
         NavItem(_("Calendar"), "scheduling:calendar_settings"),
-        NavItem(_("Your reports"), "safety:my_reports"),
     ],
     Role.PRACTITIONER: [
         NavItem(_("Caseload"), "care:caseload"),
@@ -45,18 +44,29 @@ ROLE_ITEMS: dict[str, list[NavItem]] = {
         NavItem(_("Registrations"), "registry:my_registrations"),
     ],
     Role.OFFICER: [
+        NavItem(_("Portal"), "oversight:home"),
+        NavItem(_("Complaints"), "complaints:queue"),
         NavItem(_("Reviews"), "registry:review_queue"),
         NavItem(_("Register imports"), "registry:register_imports"),
     ],
-    Role.MODERATOR: [NavItem(_("Moderation"), "safety:queue")],
+    Role.MODERATOR: [
+        NavItem(_("Moderation"), "safety:queue"),
+        NavItem(_("Complaints"), "complaints:queue"),
+    ],
     Role.ADMIN: [
+        NavItem(_("Portal"), "oversight:home"),
+        NavItem(_("Complaints"), "complaints:queue"),
         NavItem(_("Reviews"), "registry:review_queue"),
         NavItem(_("Register imports"), "registry:register_imports"),
         NavItem(_("Administration"), "admin:index"),
     ],
 }
 
+# Everyone signed in may report someone they deal with (a claim, for reviewers) and may be the
+# subject of a moderator's decision, so both pages are a click away for every role.
 ACCOUNT_ITEMS = [
+    NavItem(_("Your reports"), "safety:my_reports"),
+    NavItem(_("Decisions about your account"), "safety:my_decisions"),
     NavItem(_("Security"), "mfa_index"),
     NavItem(_("Sessions"), "accounts:sessions"),
     NavItem(_("Preferences"), "accounts:preferences"),

@@ -40,6 +40,8 @@ SCHEDULE: tuple[Job, ...] = (
     Job("relay_events", timedelta(seconds=10), "deliver events and notices left waiting"),
     Job("run_check_ins", timedelta(minutes=5), "open the check-ins that fall due"),
     Job("prune_outbox", timedelta(hours=1), "remove what the outbox no longer needs"),
+    Job("expire_data_exports", timedelta(minutes=15), "destroy data exports whose link expired"),
+    Job("erase_accounts", timedelta(hours=1), "erase accounts whose cooling-off period ended"),
     Job("apply_retention", timedelta(days=1), "remove what the retention rules no longer keep"),
 )
 

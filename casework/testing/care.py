@@ -1,16 +1,32 @@
 """Test data for care: cases, consent, plans and answers through the real services."""
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
+from statistics import fmean
 from typing import Any
 
 from django.utils import timezone
 
-from casework.accounts.models import User
+from casework.accounts.models import Role, User
+from casework.care import schedules
 from casework.care.consent import current_text
-from casework.care.instruments import Instrument, get_instrument
-from casework.care.models import Case, CaseSource, CheckIn, CheckInPlan, Supervision, Technology
+from casework.care.instruments import PHQ9, Instrument, get_instrument
+from casework.care.models import (
+    Case,
+    CaseSource,
+    CaseStatus,
+    CheckIn,
+    CheckInPlan,
+    CheckInStatus,
+    Supervision,
+    Technology,
+    UrgentFlag,
+)
 from casework.care.services import cases, check_ins, consents
+from casework.care.services.supervision import answer_invitation, invite_supervisor
+from casework.testing.factories import PractitionerFactory
 from casework.testing.messaging import place
+from casework.testing.scheduling import registered_in_england
+from casework.vault.services import data_key_for_owner
 
 # A Wednesday, 09:00 in London (08:00 UTC), as in scheduling's tests.
 NOW = datetime(2026, 6, 3, 8, 0, tzinfo=UTC)
@@ -65,7 +81,7 @@ def plan(
 ) -> CheckInPlan:
     """A plan whose first check-in is due now, whatever the hour: by default it is asked at
     the client's present time of day (08:00 in London at NOW), from the client's today."""
-    where_the_client_is = timezone.now().astimezone(check_ins.client_zone(case))
+    where_the_client_is = timezone.now().astimezone(schedules.client_zone(case))
     if at is None:
         at = where_the_client_is.time().replace(second=0, microsecond=0)
     return check_ins.assign_check_in_plan(
@@ -113,14 +129,6 @@ def bulk_caseload(practitioner: User, count: int, *, now: datetime, weeks: int =
     missed last week's check-in; every fiftieth has an open urgent flag. All cases share one
     data key: nothing here is sealed, and nothing reads sealed content.
     """
-    from datetime import timedelta
-    from statistics import fmean
-
-    from casework.accounts.models import Role
-    from casework.care.instruments import PHQ9
-    from casework.care.models import CaseStatus, CheckInStatus, UrgentFlag
-    from casework.vault.services import data_key_for_owner
-
     data_key = data_key_for_owner(owner=f"system:bulk-caseload-{practitioner.pk}")
     first = User.objects.count()
     clients = User.objects.bulk_create(
@@ -194,8 +202,6 @@ def bulk_caseload(practitioner: User, count: int, *, now: datetime, weeks: int =
 def supervise(case: Case, supervisor: User) -> Supervision:
     """``supervisor`` (a verified practitioner) supervises ``case``: invited by its practitioner
     by email, and accepted."""
-    from casework.care.services.supervision import answer_invitation, invite_supervisor
-
     invitation = invite_supervisor(
         case=case, practitioner=case.practitioner, email=supervisor.email
     )
@@ -204,9 +210,6 @@ def supervise(case: Case, supervisor: User) -> Supervision:
 
 def verified_practitioner(**fields: Any) -> User:
     """A practitioner with a verified registration in good standing (Social Work England)."""
-    from casework.testing.factories import PractitionerFactory
-    from casework.testing.scheduling import registered_in_england
-
     practitioner = PractitionerFactory.create(**fields)
     registered_in_england(practitioner)
     return practitioner

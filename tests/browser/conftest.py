@@ -11,9 +11,13 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings as django_settings
 from django.core import mail
 from django.core.cache import cache
+from django.test import Client
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+
+from casework.accounts.models import User
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -243,3 +247,27 @@ def asgi_site(transactional_db: None, settings: Any) -> Iterator[str]:
             conn.dec_thread_sharing()
     assert not thread.is_alive(), "the ASGI server did not stop"
     assert not failures, f"the ASGI server failed: {failures[0]!r}"
+
+
+@pytest.fixture
+def profile_of(browser: Browser, asgi_site: str) -> Iterator[Callable[[User], BrowserContext]]:
+    """``profile_of(person)``: a browser profile of its own, in the person's language, signed
+    in as them (standing for a completed sign-in with MFA) on the ASGI site."""
+    profiles: list[BrowserContext] = []
+
+    def new_profile(person: User) -> BrowserContext:
+        locale = "es-ES" if person.language == "es" else "en-GB"
+        profile = browser.new_context(locale=locale, timezone_id="Europe/London")
+        profile.set_default_timeout(TIMEOUT_MS)
+        profiles.append(profile)
+        client = Client()
+        client.force_login(person)
+        cookie = client.cookies[django_settings.SESSION_COOKIE_NAME].value
+        profile.add_cookies(
+            [{"name": django_settings.SESSION_COOKIE_NAME, "value": cookie, "url": asgi_site}]
+        )
+        return profile
+
+    yield new_profile
+    for profile in profiles:
+        profile.close()

@@ -3,12 +3,10 @@ back with why it was flagged and the safer way, and she sends it anyway. Her cli
 from the conversation, through the page that says what a block does. In English and in
 Spanish, every page passes axe and fits a 320px screen."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
-from django.conf import settings
-from django.test import Client
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from casework.accounts.models import User
 from casework.registry.reference_data import load_reference_data
@@ -23,30 +21,6 @@ AssertAccessible = Callable[[Page], None]
 ProfileOf = Callable[[User], BrowserContext]
 
 DRAFT = "buy me an Amazon gift card and text me on WhatsApp"
-
-
-@pytest.fixture
-def profile_of(browser: Browser, asgi_site: str) -> Iterator[ProfileOf]:
-    """``profile_of(person)``: a browser profile of its own, in the person's language, signed
-    in as them (standing for a completed sign-in with MFA) on the ASGI site."""
-    profiles: list[BrowserContext] = []
-
-    def new_profile(person: User) -> BrowserContext:
-        locale = "es-ES" if person.language == "es" else "en-GB"
-        profile = browser.new_context(locale=locale, timezone_id="Europe/London")
-        profile.set_default_timeout(15_000)  # as conftest's TIMEOUT_MS
-        profiles.append(profile)
-        client = Client()
-        client.force_login(person)
-        cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-        profile.add_cookies(
-            [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": asgi_site}]
-        )
-        return profile
-
-    yield new_profile
-    for profile in profiles:
-        profile.close()
 
 
 def assert_fits_320_pixels(page: Page) -> None:

@@ -75,6 +75,10 @@ class Case(models.Model):
     opened_at = models.DateTimeField(_("opened"))
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Where the practitioner's sight of the check-ins begins (plans, answers, scores, flags):
+    # set when a transfer hands the case over without the client sharing their scores, so the
+    # new practitioner sees only what came after. None: from the beginning.
+    check_ins_visible_from = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("case")
@@ -100,6 +104,11 @@ class Case(models.Model):
                 condition=~Q(online_suitability="not_suitable")
                 | Q(online_alternative__isnull=False),
                 name="care_unsuitable_names_alternative",
+            ),
+            models.CheckConstraint(
+                condition=Q(check_ins_visible_from__isnull=True)
+                | Q(check_ins_visible_from__gte=F("opened_at")),
+                name="care_check_ins_visible_from_after_opening",
             ),
         ]
         indexes = [models.Index(fields=["practitioner", "status"], name="care_caseload")]

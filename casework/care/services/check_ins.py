@@ -1,35 +1,22 @@
-"""Check-in plans, due check-ins and their reminders, answers, and urgent flags.
+"""Check-in plans, answers, and urgent flags. Due check-ins, their reminders and the sweep
+are in ``reminders``."""
 
-A plan always has its next check-in waiting as a row (``advance_plan``), so reminders can be
-queued for its time and a lost task is caught by the sweep (``run_check_in_round``), which the
-scheduler runs every few minutes: it marks expired check-ins missed, creates those that fell
-due, and sends reminders not yet sent. Every step claims its rows with one conditional UPDATE,
-so running it twice, or beside a deferred task, sends nothing twice.
-"""
-
-import logging
-import uuid
-import zoneinfo
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import partial
 from statistics import fmean
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework.accounts.models import User
-from casework.care import schedules
+from casework.care.access import check_ins_seen_by_practitioners
 from casework.care.consent import require_consent
 from casework.care.instruments import INSTRUMENTS, Scored, get_instrument, score_answers
-from casework.care.links import link_for
 from casework.care.models import (
     Case,
-    CaseStatus,
     CheckIn,
     CheckInPlan,
     CheckInStatus,
@@ -37,14 +24,12 @@ from casework.care.models import (
     Technology,
     UrgentFlag,
 )
-from casework.care.notices import Notice, compose
-from casework.emails import send_now
+from casework.care.schedules import client_today
+from casework.care.services.reminders import advance_plan
 from casework.events import catalogue as events
 from casework.events.outbox import emit
 from casework.privacy import actions
 from casework.privacy.audit import record_event
-
-logger = logging.getLogger("casework.care")
 
 # The client's baseline on an instrument: the mean burden of their first answers to it.
 BASELINE_ANSWERS = 3
@@ -57,17 +42,6 @@ PLAN_CHANGES: dict[str, actions.Action] = {
     PlanStatus.PAUSED: actions.CARE_CHECK_IN_PLAN_PAUSED,
     PlanStatus.ENDED: actions.CARE_CHECK_IN_PLAN_ENDED,
 }
-
-
-def client_zone(case: Case) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(case.client.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
-
-
-def client_today(case: Case) -> date:
-    return timezone.now().astimezone(client_zone(case)).date()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -176,137 +150,6 @@ def end_plan(*, plan: CheckInPlan, practitioner: User) -> CheckInPlan:
     return _change_plan(plan, practitioner, PlanStatus.ENDED)
 
 
-def advance_plan(plan: CheckInPlan, *, now: datetime) -> list[CheckIn]:
-    """Make the plan's current and next check-ins exist, and close those that expired.
-
-    Creates every occurrence still answerable now, then one in the future; an occurrence that
-    passed while nothing ran (the site was down) is not invented as "missed".
-    """
-    plan.check_ins.filter(status=CheckInStatus.OPEN, expires_at__lte=now).update(
-        status=CheckInStatus.MISSED
-    )
-    if plan.status != PlanStatus.ACTIVE:
-        return []
-    case = plan.case
-    zone = client_zone(case)
-    span = schedules.window(plan.every_days)
-    latest = plan.check_ins.aggregate(latest=Max("due_at"))["latest"]
-    after = max(latest, now - span) if latest is not None else now - span
-    created = []
-    while True:
-        due = schedules.next_due(
-            starts_on=plan.starts_on,
-            every_days=plan.every_days,
-            at=plan.time_of_day,
-            zone=zone,
-            after=after,
-        )
-        check_in, made = CheckIn.objects.get_or_create(
-            plan=plan,
-            due_at=due,
-            defaults={"case": case, "instrument": plan.instrument, "expires_at": due + span},
-        )
-        if made:
-            created.append(check_in)
-            transaction.on_commit(partial(_queue_reminder, check_in_id=check_in.pk, due=due))
-        if due > now:
-            return created
-        after = due
-
-
-def _queue_reminder(*, check_in_id: uuid.UUID, due: datetime) -> None:
-    from casework.care.tasks import remind_check_in
-
-    backend = remind_check_in.get_backend()
-    if due <= timezone.now():
-        remind_check_in.enqueue(check_in_id=str(check_in_id))
-    elif backend.supports_defer:
-        remind_check_in.using(run_after=due).enqueue(check_in_id=str(check_in_id))
-    # Otherwise the sweep (run_check_in_round) sends it when it falls due.
-
-
-# ---------------------------------------------------------------------------------------------
-# Reminders and the sweep
-
-
-def claim_reminder(check_in_id: uuid.UUID | str, now: datetime) -> CheckIn | None:
-    """Mark the reminder sent in one UPDATE; None when it is not due, already sent, or the
-    check-in is no longer open."""
-    claimed = CheckIn.objects.filter(
-        pk=check_in_id,
-        status=CheckInStatus.OPEN,
-        reminded_at__isnull=True,
-        due_at__lte=now,
-        expires_at__gt=now,
-        plan__status=PlanStatus.ACTIVE,
-        case__status__in=[CaseStatus.ENQUIRY, CaseStatus.ACTIVE],
-    ).update(reminded_at=now)
-    if claimed != 1:
-        return None
-    return CheckIn.objects.select_related("case__client", "plan").get(pk=check_in_id)
-
-
-def remind(check_in_id: uuid.UUID | str, *, now: datetime) -> bool:
-    """Send the reminder of one due check-in (with its signed link), then make sure the plan's
-    next check-in is waiting. True when an email was sent."""
-    check_in = claim_reminder(check_in_id, now)
-    if check_in is None:
-        return False
-    client = check_in.case.client
-    try:
-        if client.is_active:
-            send_now(
-                compose(client, Notice.CHECK_IN_READY, link_for(check_in, client.pk)),
-                kind="care.check_in_ready",
-            )
-    except Exception:
-        # Not sent: release the claim so that the sweep tries again.
-        CheckIn.objects.filter(pk=check_in.pk).update(reminded_at=None)
-        raise
-    with transaction.atomic():
-        advance_plan(check_in.plan, now=now)
-    return True
-
-
-@dataclass(frozen=True)
-class Round:
-    missed: int
-    created: int
-    reminded: int
-
-
-def run_check_in_round(*, now: datetime | None = None) -> Round:
-    now = now or timezone.now()
-    missed = CheckIn.objects.filter(status=CheckInStatus.OPEN, expires_at__lte=now).update(
-        status=CheckInStatus.MISSED
-    )
-    created = 0
-    behind = (
-        CheckInPlan.objects.filter(
-            status=PlanStatus.ACTIVE, case__status__in=[CaseStatus.ENQUIRY, CaseStatus.ACTIVE]
-        )
-        .annotate(latest=Max("check_ins__due_at"))
-        .filter(Q(latest__isnull=True) | Q(latest__lte=now))
-        .select_related("case__client")
-    )
-    for plan in behind:
-        with transaction.atomic():
-            created += len(advance_plan(plan, now=now))
-    due = CheckIn.objects.filter(
-        status=CheckInStatus.OPEN,
-        reminded_at__isnull=True,
-        due_at__lte=now,
-        expires_at__gt=now,
-    ).values_list("pk", flat=True)
-    reminded = 0
-    for check_in_id in list(due):
-        try:
-            reminded += remind(check_in_id, now=now)
-        except Exception:
-            logger.exception("care: the reminder of check-in %s was not sent", check_in_id)
-    return Round(missed=missed, created=created, reminded=reminded)
-
-
 # ---------------------------------------------------------------------------------------------
 # Answers and urgent flags
 
@@ -338,8 +181,11 @@ def _refuse_unless_answerable(check_in: CheckIn, now: datetime) -> None:
 
 
 def _baseline(check_in: CheckIn, burden: float) -> float:
+    # From the answers the practitioner sees: a baseline from before a transfer the client did
+    # not share their scores with would pass them on through the caseload's trend.
     earlier = list(
-        CheckIn.objects.filter(
+        check_ins_seen_by_practitioners()
+        .filter(
             case_id=check_in.case_id,
             instrument=check_in.instrument,
             status=CheckInStatus.ANSWERED,

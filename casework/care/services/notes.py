@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from casework.accounts.models import User
 from casework.care.models import Case, CaseNote, NoteAddendum, NoteTemplate
 from casework.care.note_templates import SECTION_LIMIT, sections_for
-from casework.care.services.check_ins import client_today
+from casework.care.schedules import client_today
 from casework.privacy import actions
 from casework.privacy.audit import record_event
 

@@ -5,11 +5,14 @@ agrees, only the items the client chose, and the client can withdraw it at any t
 The other practitioner must be verified (in good standing on the registers) when it is proposed
 and when it is taken on. A transfer hands over the case carrying only what the client agreed to:
 the emergency contact, crisis plan and location the client did not tick stay behind (the new
-practitioner records them again with the client), and the case's supervision ends (the new
-practitioner chooses again). A referral taken on shares the source case's items only while that
-case is open; when it closes the referral lapses, until the client renews it."""
+practitioner records them again with the client); without the client's scores the new
+practitioner sees only the check-ins that come after (the plans end; they assign their own); and
+the case's supervision ends (the new practitioner chooses again). A referral taken on shares the
+source case's items only while that case is open; when it closes the referral lapses, until the
+client renews it."""
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -24,6 +27,10 @@ from casework.care.models import (
     VISIBLE_TO_RECIPIENT,
     Case,
     CaseSource,
+    CheckIn,
+    CheckInPlan,
+    CheckInStatus,
+    PlanStatus,
     Referral,
     ReferralKind,
     ReferralStatus,
@@ -283,8 +290,8 @@ def decline_referral(*, referral: Referral, recipient: User) -> Referral:
 
 def accept_referral(*, referral: Referral, recipient: User) -> Case:
     """Take the client on. A referral opens the recipient's own case with the client; a
-    transfer hands this case over (its plans, flags and consents go with it; the notes stay
-    with their authors)."""
+    transfer hands this case over (its consents go with it, and its plans, check-ins and flags
+    only when the client shares their scores; the notes stay with their authors)."""
     with transaction.atomic():
         referral = _locked(referral)
         if recipient.pk != referral.to_practitioner_id:
@@ -340,6 +347,7 @@ def accept_referral(*, referral: Referral, recipient: User) -> Case:
 
 
 def _hand_over(case: Case, referral: Referral, recipient: User) -> Case:
+    now = timezone.now()
     if case.practitioner_id != referral.from_practitioner_id:
         raise ValidationError(_("This case has already moved."), code="moved")
     if Case.objects.filter(
@@ -348,7 +356,7 @@ def _hand_over(case: Case, referral: Referral, recipient: User) -> Case:
         raise ValidationError(_("You already have an open case with this client."), code="has_case")
     previous = referral.from_practitioner
     close_case_conversation(case, recipient)
-    end_supervisions(case, actor=recipient, reason=SupervisionEnd.TRANSFERRED, now=timezone.now())
+    end_supervisions(case, actor=recipient, reason=SupervisionEnd.TRANSFERRED, now=now)
     case.practitioner = recipient
     # Only what the client agreed to goes with the case.
     withheld = [item for item in SharedItem.values if not referral.shares(item)]
@@ -357,19 +365,26 @@ def _hand_over(case: Case, referral: Referral, recipient: User) -> Case:
         case.crisis_plan = None
     if SharedItem.LOCATION in withheld:
         case.client_location = None
+    plans_ended = 0
+    if SharedItem.SCORES in withheld:
+        # The new practitioner sees the check-ins from now on; the plans they did not choose
+        # end (they assign their own), and a check-in still open is called off.
+        case.check_ins_visible_from = now
+        plans_ended = _end_plans(case, now)
     case.save(
         update_fields=[
             "practitioner",
             "emergency_contact",
             "crisis_plan",
             "client_location",
+            "check_ins_visible_from",
             "updated_at",
         ]
     )
     Referral.objects.filter(
         case=case, kind=ReferralKind.TRANSFER, status__in=LIVE_REFERRAL_STATUSES
     ).exclude(pk=referral.pk).update(
-        status=ReferralStatus.WITHDRAWN, withdrawn_at=timezone.now(), withdrawn_by=previous
+        status=ReferralStatus.WITHDRAWN, withdrawn_at=now, withdrawn_by=previous
     )
     if live_consent(case, Technology.MESSAGING) is not None:
         open_case_conversation(
@@ -383,6 +398,19 @@ def _hand_over(case: Case, referral: Referral, recipient: User) -> Case:
         actor=recipient,
         target=case,
         subject_id=case.client_id,
-        detail={"from": previous.pk, "to": recipient.pk, "withheld": withheld},
+        detail={
+            "from": previous.pk,
+            "to": recipient.pk,
+            "withheld": withheld,
+            "plans_ended": plans_ended,
+        },
     )
     return case
+
+
+def _end_plans(case: Case, now: datetime) -> int:
+    live = CheckInPlan.objects.filter(case=case).exclude(status=PlanStatus.ENDED)
+    CheckIn.objects.filter(plan__in=live, status=CheckInStatus.OPEN).update(
+        status=CheckInStatus.CANCELLED
+    )
+    return live.update(status=PlanStatus.ENDED, ended_at=now)

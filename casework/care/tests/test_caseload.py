@@ -16,9 +16,9 @@ from django.test import Client
 from django.utils import timezone
 
 from casework.accounts.models import User
-from casework.care import queries
+from casework.care import queries, schedules
 from casework.care.models import Case
-from casework.care.services import check_ins
+from casework.care.services import reminders
 from casework.messaging.models import Conversation
 from casework.routing import websocket_urlpatterns
 from casework.testing import care, messaging
@@ -36,7 +36,7 @@ def _answer_weekly(case: Case, frozen: Any, totals: list[int], instrument: str =
         check_in = plan.check_ins.filter(status="open", due_at__lte=timezone.now()).get()
         care.answer(check_in, answers_summing_to(instrument, total))
         frozen.shift(timedelta(days=7))
-        check_ins.run_check_in_round()
+        reminders.run_check_in_round()
 
 
 def test_the_caseload_ranks_urgent_then_worsening_then_missed_then_oldest_contact(
@@ -51,7 +51,7 @@ def test_the_caseload_ranks_urgent_then_worsening_then_missed_then_oldest_contac
     frozen.move_to(NOW)
     missing = care.plan(cases["Missing"], "mood", every_days=1)
     frozen.move_to(NOW + timedelta(days=28))
-    check_ins.run_check_in_round()
+    reminders.run_check_in_round()
     urgent = care.plan(cases["Urgent"], "gad7", starts_on=timezone.localdate())
     care.answer(
         urgent.check_ins.get(status="open", due_at__lte=timezone.now()),
@@ -198,7 +198,7 @@ async def _hears_after(socket: WebsocketCommunicator, action: Callable[[], objec
 def _due_now(case: Case) -> Any:
     """A check-in due this very minute of the real clock, whatever the hour: the socket tests
     run on real time (the websocket server's threads do not share a frozen clock)."""
-    here = timezone.now().astimezone(check_ins.client_zone(case))
+    here = timezone.now().astimezone(schedules.client_zone(case))
     plan = care.plan(case, at=here.time().replace(second=0, microsecond=0))
     return care.due_check_in(plan)
 

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from casework.accounts.models import User
 from casework.care.models import Case
-from casework.care.services import check_ins
+from casework.care.services import reminders
 from casework.privacy.models import AuditEvent
 from casework.testing import care
 from casework.testing.care import answers_summing_to
@@ -28,7 +28,7 @@ def _answer_free_text(case: Case, frozen: Any, days: int) -> None:
     start = care.NOW
     for day in range(days):
         frozen.move_to(start + timedelta(days=day))
-        check_ins.run_check_in_round()
+        reminders.run_check_in_round()
         care.answer(care.due_check_in(plan), {"text": f"{WORDS} (day {day + 1})"})
 
 

@@ -22,7 +22,7 @@ from casework.care.models import (
     PlanStatus,
     UrgentFlag,
 )
-from casework.care.services import check_ins
+from casework.care.services import check_ins, reminders
 from casework.privacy.models import AuditEvent
 from casework.testing import care
 from casework.testing.care import NOW, answers_summing_to
@@ -103,12 +103,12 @@ def test_the_sweep_creates_reminds_and_marks_missed_once(case: Case, frozen: Any
     assert first.due_at == datetime(2026, 6, 3, 18, 0, tzinfo=UTC)
     mail.outbox.clear()
     frozen.move_to(datetime(2026, 6, 3, 18, 5, tzinfo=UTC))
-    done = check_ins.run_check_in_round()
+    done = reminders.run_check_in_round()
     assert (done.reminded, done.created) == (1, 1)
-    assert check_ins.run_check_in_round().reminded == 0
+    assert reminders.run_check_in_round().reminded == 0
     assert len(mail.outbox) == 1
     frozen.move_to(datetime(2026, 6, 4, 18, 5, tzinfo=UTC))
-    done = check_ins.run_check_in_round()
+    done = reminders.run_check_in_round()
     first.refresh_from_db()
     assert first.status == CheckInStatus.MISSED
     assert done.missed == 1
@@ -135,10 +135,10 @@ def test_a_failed_reminder_is_released_for_the_next_round(
         raise ConnectionRefusedError("mail server down")
 
     monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", refuse)
-    assert check_ins.run_check_in_round().reminded == 0
+    assert reminders.run_check_in_round().reminded == 0
     assert plan.check_ins.get(due_at__lte=NOW + timedelta(hours=11)).reminded_at is None
     monkeypatch.undo()
-    assert check_ins.run_check_in_round().reminded == 1
+    assert reminders.run_check_in_round().reminded == 1
 
 
 def test_a_paused_plan_sends_nothing_and_resuming_needs_consent(
@@ -147,7 +147,7 @@ def test_a_paused_plan_sends_nothing_and_resuming_needs_consent(
     plan = care.plan(case, "mood", every_days=1, at=time(19))
     check_ins.pause_plan(plan=plan, practitioner=practitioner)
     frozen.move_to(datetime(2026, 6, 3, 18, 5, tzinfo=UTC))
-    assert check_ins.run_check_in_round().reminded == 0
+    assert reminders.run_check_in_round().reminded == 0
     assert not plan.check_ins.filter(status=CheckInStatus.OPEN).exists()
     resumed = check_ins.resume_plan(plan=plan, practitioner=practitioner)
     assert resumed.status == PlanStatus.ACTIVE
@@ -235,7 +235,7 @@ def test_the_baseline_is_the_mean_of_the_first_answers(case: Case, frozen: Any) 
         check_in = plan.check_ins.filter(status="open", due_at__lte=datetime.now(UTC)).get()
         care.answer(check_in, answers_summing_to("phq9", total))
         frozen.shift(timedelta(days=7))
-        check_ins.run_check_in_round()
+        reminders.run_check_in_round()
     last = CheckIn.objects.filter(case=case, status="answered").order_by("-answered_at")[0]
     assert last.score == 27
     assert last.baseline_burden == pytest.approx((6 + 9 + 12) / 3 / 27)

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from casework.accounts.models import Role
 from casework.accounts.permissions import role_required
-from casework.care import access, charts, consent, queries, timeline
+from casework.care import access, charts, consent, queries, schedules, timeline
 from casework.care.forms import (
     CaseDetailsForm,
     CaseloadFilterForm,
@@ -30,12 +30,10 @@ from casework.care.instruments import INSTRUMENTS
 from casework.care.models import (
     LIVE_SUPERVISION_STATUSES,
     Case,
-    CheckInPlan,
     CheckInStatus,
     PlanStatus,
     Supervision,
     Technology,
-    UrgentFlag,
 )
 from casework.care.services import cases, check_ins
 from casework.care.views import error_text, person_of
@@ -132,21 +130,24 @@ def case_page(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     )
     trends = [
         charts.trend_chart(INSTRUMENTS[code], points)
-        for code, points in queries.client_trends(case).items()
+        for code, points in queries.practitioner_trends(case).items()
     ]
     plans = list(
-        CheckInPlan.objects.filter(case=case)
+        access.plans_seen_by_practitioners()
+        .filter(case=case)
         .exclude(status=PlanStatus.ENDED)
         .order_by("created_at")
     )
     open_flags = list(
-        UrgentFlag.objects.filter(case=case, acknowledged_at__isnull=True)
+        access.flags_seen_by_practitioners()
+        .filter(case=case, acknowledged_at__isnull=True)
         .select_related("case__data_key", "check_in")
         .order_by("-raised_at")
     )
     consents = {tech: consent.live_consent(case, tech) for tech in Technology.values}
     due = (
-        case.check_ins.filter(status=CheckInStatus.OPEN)
+        access.check_ins_seen_by_practitioners()
+        .filter(case=case, status=CheckInStatus.OPEN)
         .order_by("due_at")
         .values_list("instrument", "due_at")[:10]
     )
@@ -292,7 +293,7 @@ def assign_plan(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     case = access.get_case_for_practitioner(person, case_id)
     form = PlanForm(
         request.POST or None,
-        initial={"starts_on": check_ins.client_today(case), "time_of_day": "18:00"},
+        initial={"starts_on": schedules.client_today(case), "time_of_day": "18:00"},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -18,12 +18,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from casework.accounts.models import Role, User
 from casework.accounts.permissions import role_required
-from casework.care import access
+from casework.care import access, queries
 from casework.care.forms import ReferralAnswerForm, ReferralForm
 from casework.care.instruments import INSTRUMENTS
 from casework.care.models import (
-    CheckIn,
-    CheckInStatus,
     Referral,
     ReferralStatus,
     SharedItem,
@@ -130,11 +128,7 @@ def _shared_content(referral: Referral) -> dict[str, Any]:
     if referral.shares(SharedItem.SCORES):
         shared["scores"] = [
             {"name": INSTRUMENTS[code].name, "score": score, "at": at}
-            for code, score, at in CheckIn.objects.filter(
-                case=case, status=CheckInStatus.ANSWERED, score__isnull=False
-            )
-            .order_by("-answered_at")
-            .values_list("instrument", "score", "answered_at")[:30]
+            for code, score, at in queries.shared_scores(case, limit=30)
         ]
     return shared
 

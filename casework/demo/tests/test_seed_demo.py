@@ -2,6 +2,7 @@ import pytest
 from django.core.management import call_command
 
 from casework.accounts.models import User
+from casework.complaints.models import Complaint
 from casework.registry.credentials.models import IssuedCredential
 from casework.registry.models import RegistrationClaim
 
@@ -23,3 +24,7 @@ def test_demo_data_loads_once_and_shows_every_registry_state() -> None:
     suspended = IssuedCredential.objects.get(claim__registration_number="SW100003")
     assert suspended.suspended
     assert not suspended.revoked
+    # One complaint reached a regulator, one (no verified registration) the moderators; a
+    # second seeding files neither again.
+    routed = sorted(Complaint.objects.values_list("to_moderators", flat=True))
+    assert routed == [False, True]

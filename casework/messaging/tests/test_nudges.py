@@ -19,6 +19,7 @@ from casework.messaging.models import Conversation, Message
 from casework.messaging.nudges import FlaggedDraft
 from casework.privacy.models import AuditEvent
 from casework.safety.models import Detection
+from casework.testing.factories import PractitionerFactory
 from casework.testing.scheduling import registered_in_england
 
 pytestmark = pytest.mark.django_db
@@ -212,6 +213,23 @@ def test_a_clients_flagged_enquiry_is_nudged_before_anything_starts(
     response = browser.post(f"/messages/new/{practitioner.pk}/", form | {"send_anyway": "1"})
     assert response.status_code == 302
     assert Detection.objects.get().sent
+
+
+def test_a_practitioners_flagged_consultation_is_nudged_before_anything_starts(
+    practitioner: User, signed_in: SignedIn
+) -> None:
+    colleague = PractitionerFactory.create(legal_name="Sam Achebe")
+    browser = signed_in(practitioner)
+    form = {"body": GIFT_CARD, "idempotency_key": str(uuid.uuid4())}
+    response = browser.post(f"/messages/new/{colleague.pk}/", form)
+    assert response.status_code == 409
+    assert "Payments go through Casework" in response.content.decode()
+    assert not Conversation.objects.exists()
+    response = browser.post(f"/messages/new/{colleague.pk}/", form | {"send_anyway": "1"})
+    assert response.status_code == 302
+    consultation = Conversation.objects.get()
+    assert consultation.kind == Conversation.Kind.CONSULTATION
+    assert Detection.objects.get().message == consultation.messages.get()
 
 
 # API -------------------------------------------------------------------------------------------

@@ -8,7 +8,8 @@ from django.urls import reverse
 from casework.privacy.middleware import carries_sensitive_content
 from tests.access_world import World
 from tests.authorization_policy import IN
-from tests.test_authorization_matrix import ALL_ROUTES, entries_for, is_admin, url_for, world
+from tests.conftest import world
+from tests.test_authorization_matrix import ALL_ROUTES, entries_for, is_admin, url_for
 
 __all__ = ["world"]  # the authorization matrix's world of real objects, one per module
 

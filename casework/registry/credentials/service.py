@@ -3,8 +3,8 @@ caller's transaction (the claim decision or the register import that caused it).
 
 The credential follows the register entry:
 - removed from the register, or the claim no longer verified: revoked (final);
-- suspended, lapsed, or not in the latest reading of the register: the suspension bit is set
-  (reversible);
+- suspended, lapsed, or not in the latest reading of the register, or its listing suspended
+  by a regulator officer on this platform: the suspension bit is set (reversible);
 - registered or registered with conditions: the suspension bit is cleared; a credential that
   states another status than the register now shows (registered <-> conditions) is replaced
   by a new one, and a claim without a live credential gets one.
@@ -19,7 +19,13 @@ from casework.registry.credentials import jws
 from casework.registry.credentials.issuance import issue_credential
 from casework.registry.credentials.models import IssuedCredential
 from casework.registry.credentials.status_list import set_status_bit
-from casework.registry.models import PRACTISING_STATUSES, RegistrationClaim, RegistrationStatus
+from casework.registry.models import (
+    PRACTISING_STATUSES,
+    PlatformRestriction,
+    RegisterEntry,
+    RegistrationClaim,
+    RegistrationStatus,
+)
 
 _SUSPENDING_STATUSES = frozenset(
     {
@@ -94,6 +100,13 @@ def _set_suspension(credential: IssuedCredential, *, suspended: bool) -> bool:
     return True
 
 
+def _suspended_on_platform(entry: RegisterEntry) -> bool:
+    """A regulator officer suspended the registration's listing here (``PlatformRestriction``)."""
+    return entry.platform_restrictions.filter(
+        kind=PlatformRestriction.Kind.SUSPENSION, lifted_at__isnull=True
+    ).exists()
+
+
 def _live_credentials(claim: RegistrationClaim) -> list[IssuedCredential]:
     return list(
         IssuedCredential.objects.select_for_update()
@@ -122,6 +135,8 @@ def issue_credential_for_claim(*, claim: RegistrationClaim) -> IssuedCredential 
         )
         for old in earlier:
             revoke_credential(credential=old, reason="superseded")
+        if _suspended_on_platform(entry):
+            suspend_credential(credential=credential)
     return credential
 
 
@@ -151,7 +166,7 @@ def sync_credential_status(*, claim: RegistrationClaim) -> None:
             for credential in live:
                 revoke_credential(credential=credential, reason=reason)
             return
-        if entry.status in _SUSPENDING_STATUSES:
+        if entry.status in _SUSPENDING_STATUSES or _suspended_on_platform(entry):
             for credential in live:
                 suspend_credential(credential=credential)
             return

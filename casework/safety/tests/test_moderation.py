@@ -17,7 +17,13 @@ from casework.privacy.models import AuditEvent
 from casework.registry.reference_data import load_reference_data
 from casework.safety import access, appeals
 from casework.safety.detections import record_detection
-from casework.safety.models import Appeal, ModerationAction, RegulatorReferral, Report
+from casework.safety.models import (
+    Appeal,
+    Detection,
+    ModerationAction,
+    RegulatorReferral,
+    Report,
+)
 from casework.safety.moderation import take_action
 from casework.safety.notices import decision_token
 from casework.safety.reports import file_report
@@ -67,7 +73,7 @@ def test_the_queue_shows_reports_and_detections_gravest_first(
     moderator: User,
     signed_in: SignedIn,
 ) -> None:
-    record_detection(
+    call_me = record_detection(
         author=practitioner, conversation=conversation, text="call me", categories=["personal"]
     )
     spam = file_report(
@@ -77,7 +83,16 @@ def test_the_queue_shows_reports_and_detections_gravest_first(
         details="",
     ).report
     page = signed_in(moderator).get(reverse("safety:queue")).content.decode()
-    assert page.index(report.reference) < page.index("Detection") < page.index(spam.reference)
+    # The gift card was flagged when sent (severity 3, before the report of it), then the report
+    # (severity 3), then the severity 1 items, oldest first.
+    sent_flagged = Detection.objects.get(message=gift_card)
+    places = [
+        page.index(f"/moderation/detections/{sent_flagged.pk}/"),
+        page.index(report.reference),
+        page.index(f"/moderation/detections/{call_me.pk}/"),
+        page.index(spam.reference),
+    ]
+    assert places == sorted(places)
     # No content in the queue: the evidence opens only on the item's page.
     assert "gift card" not in page
 

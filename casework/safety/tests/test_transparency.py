@@ -16,7 +16,7 @@ from casework.accounts.models import User
 from casework.messaging.models import Conversation
 from casework.safety import access, appeals
 from casework.safety.detections import record_detection
-from casework.safety.models import ModerationAction
+from casework.safety.models import Appeal, ModerationAction
 from casework.safety.moderation import take_action
 from casework.safety.reports import file_report
 from casework.testing import messaging
@@ -64,7 +64,13 @@ def _month_of_moderation(
             moderator=moderator, detection=confirmed, kind="warn", rule="spam", reason="Spam"
         )
         take_action(moderator=moderator, detection=dismissed, kind="dismiss", reason="Story")
-        action = ModerationAction.objects.filter(kind="warn").first()
+        # A warning not appealed yet (a second month of moderation finds the first appealed).
+        action = (
+            ModerationAction.objects.filter(kind="warn")
+            .exclude(pk__in=Appeal.objects.values("action"))
+            .order_by("created_at", "pk")
+            .first()
+        )
         assert action is not None
         appeal = appeals.file_appeal(action=action, appellant=practitioner, grounds="Unfair")
         appeals.decide_appeal(

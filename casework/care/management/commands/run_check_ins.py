@@ -1,4 +1,4 @@
-from casework.care.services.check_ins import run_check_in_round
+from casework.care.services.reminders import run_check_in_round
 from casework.shell.periodic import PeriodicCommand
 
 

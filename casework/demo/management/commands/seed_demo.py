@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from casework.demo.care import seed_care
+from casework.demo.complaints import seed_complaints
 from casework.demo.directory import seed_directory
 from casework.demo.messaging import seed_messaging
 from casework.demo.people import DEMO_PASSWORD, seed_people
@@ -28,6 +29,7 @@ class Command(BaseCommand):
         care = seed_care()
         # After the conversations: the moderator's message to Robin thanks her for this report.
         seed_safety()
+        seed_complaints()
         self.stdout.write(self.style.SUCCESS("Demo data is ready."))
         self.stdout.write(
             f"  {directory.listed} of {directory.practitioners} practitioners listed, "
@@ -49,5 +51,7 @@ class Command(BaseCommand):
             "  SW100003 (suspended), SW100004 (registered with conditions).\n"
             "  Claims for the officer: http://127.0.0.1:8000/oversight/reviews/ (Mei Lin\n"
             "  Zhou's awaits proof, Jonas Berg's waits for review, LCSW91234 is in dispute).\n"
-            "  The practitioner's caseload: http://127.0.0.1:8000/care/caseload/"
+            "  The practitioner's caseload: http://127.0.0.1:8000/care/caseload/\n"
+            "  The regulator portal (officer): http://127.0.0.1:8000/oversight/ (a complaint\n"
+            '  about Amara Okafor waits); report a practitioner: a profile\'s "Report" link.'
         )

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('privacy', '0004_append_only_seals_and_sqlite'),
+        ('privacy', '0005_data_exports_and_erasure_requests'),
     ]
 
     operations = [

@@ -1,0 +1,19 @@
+"""The regulator portal's reactions to events (see casework/events/subscribers.py)."""
+
+from casework.events.catalogue import RegistrationOrderChanged
+from casework.oversight import notices, webhooks
+from casework.registry.models import PlatformRestriction
+
+
+def tell_practitioner(event: RegistrationOrderChanged) -> None:
+    """An officer's order is explained to the practitioner (a register reading has its own
+    email, sent by the registry)."""
+    if not event.restriction_id:
+        return
+    restriction = PlatformRestriction.objects.filter(pk=event.restriction_id).first()
+    if restriction is not None:
+        notices.tell_practitioner_of_order(restriction=restriction, change=event.change)
+
+
+def notify_regulator(event: RegistrationOrderChanged) -> None:
+    webhooks.notify_regulator(event)

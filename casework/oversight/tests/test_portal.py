@@ -1,0 +1,255 @@
+"""The portal: officers invited to one regulator see only its data; the dashboard, its figures
+and its exports; the webhook that tells the regulator's system."""
+
+import csv
+import hashlib
+import hmac
+import io
+import json
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import Any, ClassVar
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks
+
+from casework.accounts.models import Role, User
+from casework.complaints.models import ComplaintState
+from casework.complaints.services import move_complaint
+from casework.events.models import OutboxEvent
+from casework.events.relay import relay_pending
+from casework.oversight.invitations import accept_invitation, invite_officer
+from casework.oversight.models import WebhookDelivery
+from casework.oversight.webhooks import configure_webhook
+from casework.registry.models import RegistrationClaim, RegulatorOfficer
+from casework.registry.restrictions import suspend_listing
+from casework.testing import oversight, scheduling
+from casework.testing.factories import AdminFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _at_now() -> Iterator[None]:
+    with time_machine.travel(scheduling.NOW, tick=False):
+        yield
+
+
+def _browser(user: User) -> Client:
+    browser = Client()
+    browser.force_login(user)
+    return browser
+
+
+def _england_world(practitioners: int = 1) -> dict[str, Any]:
+    people = [oversight.listed_practitioner()[0] for _ in range(practitioners)]
+    complaint = oversight.complaint_about(people[0]).complaint
+    entry = RegistrationClaim.objects.get(practitioner=people[0], state="verified").entry
+    return {"people": people, "complaint": complaint, "entry": entry}
+
+
+def test_an_officer_of_another_regulator_gets_404_on_every_page_and_export_of_it() -> None:
+    world = _england_world()
+    england = oversight.officer_of("social-work-england")
+    scottish = oversight.officer_of("sssc")
+    england_slug = {"regulator": "social-work-england"}
+    pages = [
+        reverse("oversight:dashboard", kwargs=england_slug),
+        reverse("oversight:registrants_csv", kwargs=england_slug),
+        reverse("oversight:figures_csv", kwargs=england_slug),
+        reverse("oversight:registration", kwargs={"entry_id": world["entry"].pk}),
+        reverse("complaints:detail", kwargs={"complaint_id": world["complaint"].pk}),
+        reverse(
+            "complaints:evidence",
+            kwargs={
+                "complaint_id": world["complaint"].pk,
+                "evidence_id": "00000000-0000-0000-0000-000000000001",
+            },
+        ),
+        reverse("complaints:bundle", kwargs={"complaint_id": world["complaint"].pk}),
+    ]
+    for page in pages[:-2]:
+        assert _browser(england).get(page).status_code == 200, page
+    for page in pages:
+        assert _browser(scottish).get(page).status_code == 404, page
+
+
+def test_the_dashboard_costs_the_same_queries_for_2_or_12_practitioners() -> None:
+    def count(practitioners: int) -> int:
+        _england_world(practitioners)
+        officer = oversight.officer_of("social-work-england")
+        browser = _browser(officer)
+        url = reverse("oversight:dashboard", kwargs={"regulator": "social-work-england"})
+        browser.get(url)  # warm: sessions, reference data
+        with CaptureQueriesContext(connection) as queries:
+            response = browser.get(url)
+        assert response.status_code == 200
+        return len(queries)
+
+    small = count(2)
+    large = count(10)
+    # Session, user, MFA check, navigation's unread count, the regulator, proof table, waiting
+    # claims, imports, complaints by state, recent complaints, three figures queries, the
+    # registrants page and its count: no query per practitioner.
+    assert large == small
+    assert small <= 25
+
+
+def test_the_figures_count_practitioners_by_status_and_complaints_and_time_to_resolution() -> None:
+    world = _england_world(2)
+    officer = oversight.officer_of("social-work-england")
+    suspend_listing(entry=world["entry"], officer=officer, reason="Interim order.")
+    with time_machine.travel(scheduling.NOW + timedelta(days=3), tick=False):
+        move_complaint(
+            complaint=world["complaint"],
+            actor=officer,
+            state=ComplaintState.CLOSED,
+            outcome_summary="Warning given.",
+        )
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                _browser(officer)
+                .get(reverse("oversight:figures_csv", kwargs={"regulator": "social-work-england"}))
+                .content.decode()
+            )
+        )
+    )
+    assert ["practitioners_by_status", "Registered", "1"] in rows
+    assert ["practitioners_by_status", "Listing suspended on Casework", "1"] in rows
+    assert ["complaints_by_category", "Crossing professional boundaries", "1"] in rows
+    assert ["median_days_to_resolution", "", "3.0"] in rows
+    page = _browser(officer).get(
+        reverse("oversight:dashboard", kwargs={"regulator": "social-work-england"})
+    )
+    assert "<svg" in page.content.decode()
+
+
+def test_the_registrants_export_has_proof_and_listing_state_and_no_formulas() -> None:
+    world = _england_world()
+    officer = oversight.officer_of("social-work-england")
+    suspend_listing(entry=world["entry"], officer=officer, reason="Interim order.")
+    response = _browser(officer).get(
+        reverse("oversight:registrants_csv", kwargs={"regulator": "social-work-england"})
+    )
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert len(rows) == 1
+    assert rows[0]["claim_state"] == "verified"
+    assert rows[0]["proof_route"] == "officer"
+    assert rows[0]["listing"] == "suspended_on_platform"
+
+
+def test_an_invited_officer_opens_nothing_before_a_second_factor_and_the_link_works_once(
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    admin = AdminFactory.create()
+    with django_capture_on_commit_callbacks(execute=True):
+        _invitation, token = invite_officer(
+            email="New.Officer@example.org",
+            regulator=oversight.regulator("sssc"),
+            invited_by=admin,
+        )
+    link = reverse("oversight:accept_invitation", kwargs={"token": token})
+    assert any(link in message.body for message in mail.outbox)
+    browser = Client()
+    response = browser.post(
+        link, {"legal_name": "Morag Campbell", "password": "a long and unusual passphrase 7"}
+    )
+    assert response.status_code == 302
+    officer = User.objects.get(email="new.officer@example.org")
+    assert officer.role == Role.OFFICER
+    assert RegulatorOfficer.objects.filter(officer=officer, regulator__slug="sssc").exists()
+    # MFA before anything opens.
+    portal = browser.get(reverse("oversight:dashboard", kwargs={"regulator": "sssc"}))
+    assert portal.status_code == 302
+    assert portal["Location"] == reverse("mfa_activate_totp")
+    # Used once.
+    again = Client().get(link)
+    assert again.status_code == 410
+    assert "already been used" in again.content.decode()
+
+
+def test_an_expired_invitation_is_refused_with_a_reason() -> None:
+    admin = AdminFactory.create()
+    _invitation, token = invite_officer(
+        email="late@example.org", regulator=oversight.regulator("sssc"), invited_by=admin
+    )
+    with time_machine.travel(scheduling.NOW + timedelta(days=8), tick=False):
+        response = Client().get(reverse("oversight:accept_invitation", kwargs={"token": token}))
+        with pytest.raises(ValidationError, match="expired"):
+            accept_invitation(token=token, signed_in=None, legal_name="Late", password="x" * 20)
+    assert response.status_code == 410
+    assert "expired" in response.content.decode()
+    assert not User.objects.filter(email="late@example.org").exists()
+
+
+class _Receiver(BaseHTTPRequestHandler):
+    received: ClassVar[list[tuple[dict[str, str], bytes]]] = []
+    answer: ClassVar[int] = 200
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        type(self).received.append((dict(self.headers), body))
+        self.send_response(type(self).answer)
+        self.end_headers()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+
+@pytest.fixture
+def receiver() -> Iterator[tuple[str, type[_Receiver]]]:
+    _Receiver.received = []
+    _Receiver.answer = 200
+    server = HTTPServer(("127.0.0.1", 0), _Receiver)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/casework", _Receiver
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_webhook_receives_a_signed_notification_of_the_suspension_and_retries(
+    receiver: tuple[str, type[_Receiver]],
+) -> None:
+    url, handler = receiver
+    secret = "a shared secret of the regulator's system"
+    world = _england_world()
+    officer = oversight.officer_of("social-work-england")
+    configure_webhook(
+        regulator=oversight.regulator(), url=url, secret=secret, actor=AdminFactory.create()
+    )
+    handler.answer = 503  # the regulator's system is down at first
+    suspend_listing(entry=world["entry"], officer=officer, reason="Interim order.")
+    relay_pending()
+    assert not WebhookDelivery.objects.exists()
+    event = OutboxEvent.objects.get(name="oversight.registration_order_changed")
+    assert event.delivered_at is None
+    assert event.attempts == 1
+
+    handler.answer = 200
+    with time_machine.travel(scheduling.NOW + timedelta(minutes=5), tick=False):
+        relay_pending()
+
+    headers, body = handler.received[-1]
+    timestamp, signature = (
+        part.split("=", 1)[1] for part in headers["Casework-Signature"].split(",")
+    )
+    expected = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    assert hmac.compare_digest(signature, expected.hexdigest())
+    notification = json.loads(body)
+    assert notification["type"] == "registration.suspended"
+    assert notification["listing"] == "suspended"
+    assert notification["registration_number"] == world["entry"].registration_number
+    assert "Interim order" not in body.decode()  # never the reason
+    assert headers["Casework-Notification"] == handler.received[0][0]["Casework-Notification"]
+    assert WebhookDelivery.objects.count() == 1
