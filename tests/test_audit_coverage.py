@@ -39,6 +39,10 @@ pytestmark = pytest.mark.django_db
 ANYONE = None
 NOT_AN_ACCESS: dict[str, tuple[frozenset[str] | None, str]] = {
     "care:my_care": (frozenset({"client"}), "the client's own case"),
+    "accounts:preferences": (
+        ANYONE,
+        "one's own access log: the reasons others gave for opening one's own record",
+    ),
     "care:referral": (
         frozenset({"client", "practitioner"}),
         "the client's own referral, and the summary its practitioner wrote; the recipient's "
