@@ -2,6 +2,7 @@
 
 from bench import (
     caseload,
+    community_guard,
     detection,
     directory,
     messaging,
@@ -20,3 +21,4 @@ if __name__ == "__main__":
     messaging.main()
     caseload.main([])
     detection.main([])
+    community_guard.main([])

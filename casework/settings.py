@@ -129,6 +129,7 @@ INSTALLED_APPS = [
     "casework.messaging",
     "casework.safety",
     "casework.care",
+    "casework.community",
     "casework.events",
     "casework.oversight",
     "casework.complaints",

@@ -47,6 +47,9 @@ from casework.accounts.services import subscribe_to_push
 from casework.care.models import CheckInPlan, ReferralKind, SharedItem, UrgentFlag
 from casework.care.services import notes, referrals
 from casework.care.services.supervision import invite_supervisor
+from casework.community.notices import unsubscribe_token
+from casework.community.services.articles import invite_contributor, save_article
+from casework.community.services.comments import post_comment
 from casework.complaints.services import file_complaint
 from casework.directory.services import save_profile
 from casework.messaging import services as messaging_services
@@ -149,6 +152,8 @@ MISSING_VALUES = {
     "reset_key": "no-such-key",
     "invitation_token": "no-such-invitation",
     "regulator_slug": "no-such-regulator",
+    "community_article_slug": "no-such-article",
+    "community_unsubscribe_token": "no-such-token",
 }
 
 
@@ -386,6 +391,25 @@ def build_world() -> World:
         action=objects["decision"], appellant=practitioner, grounds="It was my office phone"
     )
     # --- End of safety
+
+    # --- Community (issue 14): the practitioner, invited to write, published an article that
+    # takes anonymous comments; the client's first comment on it waits for a moderator, and
+    # she asked to hear of replies (the signed link stops that).
+    invite_contributor(admin=admin, practitioner=practitioner)
+    community_article = save_article(
+        author=practitioner,
+        title="What a duty week taught me",
+        summary="Listening before acting.",
+        body="Some weeks teach you to listen before you act.",
+        publish=True,
+        anonymous_comments=True,
+    )
+    objects["community_article_slug"] = community_article.slug
+    objects["community_comment"] = post_comment(
+        article=community_article, author=client, body="Thank you.", notify_replies=True
+    )
+    objects["community_unsubscribe_token"] = unsubscribe_token(objects["community_comment"].pk)
+    # --- End of community
 
     sessions = {name: _signed_in(person) for name, person in people.items() if person is not None}
     # The client is also signed in on another device: the session her pages can end.

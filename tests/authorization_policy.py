@@ -912,6 +912,60 @@ ROUTES.update(
 )
 # --- End of a person's own data -------------------------------------------------------------
 
+# --- Community: articles, comments, the guard, reply notices (issue 14) ------------------------
+# The article is the practitioner's (invited to write); the comment is the client's, held as
+# her first post. Anyone comments on this article (it takes anonymous comments).
+
+COMMUNITY_ARTICLE = {"slug": "community_article_slug"}
+COMMUNITY_COMMENT = {"comment_id": "community_comment"}
+COMMUNITY_EDITORS = signed_in(NOT_FOUND, practitioner=IN, admin=IN)
+
+ROUTES.update(
+    {
+        "community:articles": Access(SAFE, public(IN)),
+        "community:feed": Access(SAFE, public(IN)),
+        "community:article": Access(SAFE, public(IN), objects=COMMUNITY_ARTICLE),
+        # This article has no cover image to show, to anyone.
+        "community:cover": Access(SAFE, public(NOT_FOUND), objects=COMMUNITY_ARTICLE),
+        "community:comment": Access(FORM, public(IN), objects=COMMUNITY_ARTICLE),
+        "community:reply": Access(
+            FORM, public(IN), objects={**COMMUNITY_ARTICLE, **COMMUNITY_COMMENT}
+        ),
+        # Admins and invited practitioners write; other practitioners are told to ask (after
+        # the method is checked: their role may open the page).
+        "community:write_article": Access(
+            FORM,
+            signed_in(FORBIDDEN, practitioner=IN, admin=IN),
+            other_methods=each(("other_practitioner", "supervisor", "recipient"), METHOD),
+        ),
+        "community:my_articles": Access(
+            SAFE, signed_in(FORBIDDEN, each(PRACTITIONERS, IN), admin=IN)
+        ),
+        "community:edit_article": Access(FORM, COMMUNITY_EDITORS, objects=COMMUNITY_ARTICLE),
+        "community:close_article": Access(POST_ONLY, COMMUNITY_EDITORS, objects=COMMUNITY_ARTICLE),
+        "community:edit_comment": Access(
+            FORM, signed_in(NOT_FOUND, client=IN), objects=COMMUNITY_COMMENT
+        ),
+        "community:delete_comment": Access(
+            POST_ONLY, signed_in(NOT_FOUND, client=IN), objects=COMMUNITY_COMMENT
+        ),
+        "community:held_comments": Access(SAFE, signed_in(FORBIDDEN, moderator=IN)),
+        "community:moderate_comment": Access(
+            POST_ONLY, signed_in(FORBIDDEN, moderator=IN), objects=COMMUNITY_COMMENT
+        ),
+        # The signed link is the proof: anyone holding it stops the emails; a forged one is
+        # missing to everyone.
+        "community:unsubscribe": Access(
+            FORM,
+            public(IN),
+            objects={"token": "community_unsubscribe_token"},
+            missing=EVERY_METHOD_MISSING,
+        ),
+    }
+)
+
+# --- End of community -------------------------------------------------------------------------
+
 # --- Privacy rights: the privacy page (rights-coverage) ---------------------------------------
 
 ROUTES.update(

@@ -14,9 +14,11 @@ PHOTO_SIZE = 512
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 
 
-def prepare_photo(upload: UploadedFile[bytes]) -> bytes:
+def prepare_photo(
+    upload: UploadedFile[bytes], *, size: tuple[int, int] = (PHOTO_SIZE, PHOTO_SIZE)
+) -> bytes:
     """Check that ``upload`` is a real image of a sane size, and return it as a JPEG of at
-    most 512x512 pixels, re-encoded from its pixels so that no EXIF (location, camera) or
+    most ``size`` (512x512) pixels, re-encoded from its pixels so that no EXIF (location, camera) or
     other metadata survives."""
     if upload.size is not None and upload.size > PHOTO_MAX_BYTES:
         raise ValidationError(_("A photo can be at most 5 MB."), code="too_large")
@@ -50,7 +52,7 @@ def prepare_photo(upload: UploadedFile[bytes]) -> bytes:
     except (OSError, SyntaxError, ValueError, EOFError):
         # Truncated or malformed files surface as any of these from Pillow's decoders.
         raise not_an_image from None
-    pixels = ImageOps.fit(pixels, (PHOTO_SIZE, PHOTO_SIZE), method=Image.Resampling.LANCZOS)
+    pixels = ImageOps.fit(pixels, size, method=Image.Resampling.LANCZOS)
     output = io.BytesIO()
     pixels.save(output, format="JPEG", quality=85, optimize=True)
     return output.getvalue()

@@ -372,3 +372,15 @@ class ComplaintProgressed(Event, name="oversight.complaint_progressed"):
 
     complaint_id: str
     state: str
+
+
+# Community ------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class CommentPublished(Event, name="community.comment_published"):
+    """A comment became visible on an article: posted, or approved by a moderator."""
+
+    comment_id: int
+    article_id: int
+    parent_id: int | None

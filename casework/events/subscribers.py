@@ -43,6 +43,10 @@ def _messaging(name: str, function: str, does: str) -> Subscriber:
     return Subscriber(f"messaging.{name}", f"casework.messaging.reactions.{function}", does)
 
 
+def _community(name: str, function: str, does: str) -> Subscriber:
+    return Subscriber(f"community.{name}", f"casework.community.reactions.{function}", does)
+
+
 def _safety(name: str, function: str, does: str) -> Subscriber:
     return Subscriber(f"safety.{name}", f"casework.safety.reactions.{function}", does)
 
@@ -164,6 +168,13 @@ SUBSCRIBERS: dict[type[e.Event], tuple[Subscriber, ...]] = {
             "live_shown_again",
             "announce_shown_again",
             "open pages show a message an overturned decision had hidden",
+        ),
+    ),
+    e.CommentPublished: (
+        _community(
+            "tell_replied_to",
+            "tell_replied_to",
+            "email the parent comment's author who asked for it a link to the reply",
         ),
     ),
     e.PersonBlocked: (

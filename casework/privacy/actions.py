@@ -73,6 +73,21 @@ ACCOUNT_SIGNED_OUT = Action("account.signed_out")
 ACCOUNT_SIGNED_UP = Action("account.signed_up")
 ACCOUNT_SUSPENDED = Action("account.suspended", _("suspended your account"))
 
+# --- community -----------------------------------------------------------------------------
+COMMUNITY_ARTICLE_CHANGED = Action("community.article_changed")
+COMMUNITY_ARTICLE_CLOSED = Action("community.article_closed")
+COMMUNITY_ARTICLE_CREATED = Action("community.article_created")
+COMMUNITY_ARTICLE_REOPENED = Action("community.article_reopened")
+COMMUNITY_COMMENT_DELETED = Action("community.comment_deleted")
+COMMUNITY_COMMENT_EDITED = Action("community.comment_edited")
+COMMUNITY_COMMENT_HIDDEN = Action("community.comment_hidden", _("hid your comment"))
+COMMUNITY_COMMENT_POSTED = Action("community.comment_posted")
+COMMUNITY_COMMENT_PUBLISHED = Action("community.comment_published", _("published your comment"))
+COMMUNITY_CONTRIBUTOR_INVITED = Action(
+    "community.contributor_invited", _("invited you to write for the community")
+)
+COMMUNITY_REPLY_NOTICES_STOPPED = Action("community.reply_notices_stopped")
+
 # --- complaints ----------------------------------------------------------------------------
 COMPLAINTS_BUNDLE_DOWNLOADED = Action(
     "complaints.bundle_downloaded", _("downloaded the evidence of a complaint about you")

@@ -37,6 +37,7 @@ from casework.care.models import (
     SharedItem,
     SupervisionEnd,
     Technology,
+    UrgentFlag,
 )
 from casework.care.services.cases import close_case_conversation, open_case
 from casework.care.services.supervision import end_supervisions
@@ -108,6 +109,8 @@ def propose_referral(
         raise ValidationError(
             _("Refer to another verified practitioner on Casework."), code="recipient"
         )
+    if kind == ReferralKind.TRANSFER:
+        _refuse_while_a_flag_is_open(case)
     if (
         kind == ReferralKind.TRANSFER
         and Case.objects.filter(
@@ -346,6 +349,20 @@ def accept_referral(*, referral: Referral, recipient: User) -> Case:
     return result
 
 
+def _refuse_while_a_flag_is_open(case: Case) -> None:
+    """A case moves only once its urgent flags are seen to: the new practitioner may not see
+    check-ins from before the handover (the client's consent decides), so a flag nobody has
+    acknowledged would otherwise be lost between the two."""
+    if UrgentFlag.objects.filter(case=case, acknowledged_at__isnull=True).exists():
+        raise ValidationError(
+            _(
+                "An urgent flag on this case has not been acknowledged yet. Its practitioner "
+                "sees to it first; then the case can move."
+            ),
+            code="open_flag",
+        )
+
+
 def _hand_over(case: Case, referral: Referral, recipient: User) -> Case:
     now = timezone.now()
     if case.practitioner_id != referral.from_practitioner_id:
@@ -354,6 +371,7 @@ def _hand_over(case: Case, referral: Referral, recipient: User) -> Case:
         practitioner=recipient, client_id=case.client_id, status__in=OPEN_STATUSES
     ).exists():
         raise ValidationError(_("You already have an open case with this client."), code="has_case")
+    _refuse_while_a_flag_is_open(case)
     previous = referral.from_practitioner
     close_case_conversation(case, recipient)
     end_supervisions(case, actor=recipient, reason=SupervisionEnd.TRANSFERRED, now=now)

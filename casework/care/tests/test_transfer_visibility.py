@@ -5,13 +5,14 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 
 from casework.accounts.models import User
 from casework.care import queries
 from casework.care.instruments import PHQ9
 from casework.care.models import Case, CheckIn, CheckInPlan, Referral, UrgentFlag
-from casework.care.services import cases, notes, referrals
+from casework.care.services import cases, check_ins, notes, referrals
 from casework.testing import care
 from casework.testing.care import answers_summing_to
 
@@ -35,10 +36,14 @@ def _transfer(case: Case, to: User, items: list[str]) -> Case:
 
 @pytest.fixture
 def answered_before(case: Case, frozen: Any) -> CheckIn:
-    """Robin answered a PHQ-9 of 20 (item 9 above 0: an urgent flag) while with Amara."""
+    """Robin answered a PHQ-9 of 20 (item 9 above 0: an urgent flag) while with Amara, who
+    saw to the flag (a case moves only then)."""
     plan = care.plan(case)
     check_in = care.due_check_in(plan)
     care.answer(check_in, answers_summing_to("phq9", 20, _9=1))
+    check_ins.acknowledge_flag(
+        flag=UrgentFlag.objects.get(check_in=check_in), practitioner=case.practitioner
+    )
     frozen.shift(timedelta(days=1))
     return check_in
 
@@ -119,7 +124,7 @@ def test_with_the_scores_the_check_ins_go_with_the_case(
     page = _case_page(client, other_practitioner, moved)
     assert [point.score for point in queries.practitioner_trends(moved)["phq9"]] == [20]
     assert [p.pk for p in page.context["plans"]] == [answered_before.plan_id]
-    assert len(page.context["open_flags"]) == 1
+    assert page.context["open_flags"] == []  # Amara saw to it before the case could move
     assert "Score 20" in page.content.decode()
     answers = f"/care/clients/{moved.pk}/?answers={answered_before.pk}"
     assert client.get(answers).status_code == 200
@@ -186,3 +191,34 @@ def test_earlier_notes_and_status_reasons_stay_with_their_writer_whatever_is_sha
     shown = [entry.link for entry in page.context["timeline"] if entry.kind == "referral"]
     transfer = Referral.objects.get(case=moved, to_practitioner=other_practitioner)
     assert shown == [f"/care/referrals/{transfer.pk}/"]
+
+
+def test_a_case_with_an_urgent_flag_nobody_acknowledged_does_not_move(
+    case: Case, frozen: Any, other_practitioner: User
+) -> None:
+    """Else the flag would fall between the two: the new practitioner may not see it."""
+    check_in = care.due_check_in(care.plan(case))
+    care.answer(check_in, answers_summing_to("phq9", 20, _9=1))
+    with pytest.raises(ValidationError) as refused:
+        _transfer(case, other_practitioner, ["summary"])
+    assert refused.value.code == "open_flag"
+    # A transfer proposed before the flag was raised waits for it too.
+    check_ins.acknowledge_flag(
+        flag=UrgentFlag.objects.get(check_in=check_in), practitioner=case.practitioner
+    )
+    referral = referrals.propose_referral(
+        case=case,
+        practitioner=case.practitioner,
+        to_practitioner=other_practitioner,
+        kind="transfer",
+        items=["summary"],
+        summary=LETTER,
+    )
+    referrals.answer_referral(referral=referral, client=case.client, agree=True, items=["summary"])
+    frozen.shift(timedelta(days=7))
+    care.answer(
+        care.due_check_in(CheckInPlan.objects.get(case=case)), answers_summing_to("phq9", 21, _9=2)
+    )
+    with pytest.raises(ValidationError):
+        referrals.accept_referral(referral=referral, recipient=other_practitioner)
+    assert Case.objects.get(pk=case.pk).practitioner_id == case.practitioner_id

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from casework.demo.care import seed_care
+from casework.demo.community import seed_community
 from casework.demo.complaints import seed_complaints
 from casework.demo.directory import seed_directory
 from casework.demo.messaging import seed_messaging
@@ -30,6 +31,7 @@ class Command(BaseCommand):
         # After the conversations: the moderator's message to Robin thanks her for this report.
         seed_safety()
         seed_complaints()
+        seed_community()
         self.stdout.write(self.style.SUCCESS("Demo data is ready."))
         self.stdout.write(
             f"  {directory.listed} of {directory.practitioners} practitioners listed, "

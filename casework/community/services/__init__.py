@@ -1,0 +1,1 @@
+"""Every write of the community app: articles (``articles``) and comments (``comments``)."""

@@ -1,0 +1,235 @@
+"""Articles, comments, the guard at the door, and reply notices, end to end."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.utils import timezone
+
+from casework.accounts.models import User
+from casework.community.confidentiality import IdentifiersFound
+from casework.community.guard import evaluation
+from casework.community.guard.identifiers import find_identifiers
+from casework.community.models import Article, Comment
+from casework.community.notices import unsubscribe_token
+from casework.community.services.articles import invite_contributor, save_article
+from casework.community.services.comments import (
+    delete_comment,
+    edit_comment,
+    moderate_comment,
+    post_comment,
+)
+from casework.events.relay import relay_pending
+from casework.testing import factories
+
+pytestmark = pytest.mark.django_db
+
+STORY = "Some families teach you patience. This one taught me to listen first."
+
+
+def _old(person: User) -> User:
+    person.date_joined = timezone.now() - timedelta(days=30)
+    person.save(update_fields=["date_joined"])
+    return person
+
+
+def _article(**kwargs: object) -> Article:
+    admin = factories.AdminFactory.create()
+    options = {"anonymous_comments": False, **kwargs}
+    return save_article(
+        author=admin,
+        title="Listening first",
+        summary="What a family taught me.",
+        body=STORY,
+        tags=["practice"],
+        publish=True,
+        **options,  # type: ignore[arg-type]
+    )
+
+
+def test_the_guard_finds_the_three_spans_of_the_journey() -> None:
+    text = "Maria called from 07700 900123 after Oakfield Primary School rang."
+    kinds = {span.kind for span in find_identifiers(text)}
+    assert kinds == {"name", "phone", "institution"}
+
+
+def test_the_guard_leaves_crisis_lines_public_figures_and_the_author_alone() -> None:
+    assert find_identifiers("Call Samaritans on 116 123. Florence Nightingale knew.") == []
+    assert find_identifiers("I'm Amara Okafor.", author_names=["Amara Okafor"]) == []
+
+
+def test_the_guard_meets_its_targets_on_the_labelled_snippets() -> None:
+    snippets = evaluation.labelled_snippets()
+    assert len(snippets) >= 300
+    assert {s.language for s in snippets} == {"en", "es"}
+    scores = evaluation.scores(evaluation.evaluate(snippets))
+    assert all(score.meets_target for score in scores), scores
+    assert evaluation.overall_precision(scores) >= evaluation.PRECISION_TARGET
+
+
+def test_an_identifying_article_is_refused_until_confirmed_and_only_kinds_are_kept() -> None:
+    admin = factories.AdminFactory.create()
+    body = "Maria rang from 07700 900123."
+    with pytest.raises(IdentifiersFound) as found:
+        save_article(author=admin, title="A call", summary="A call.", body=body, publish=True)
+    assert found.value.kinds == ["name", "phone"]
+    assert not Article.objects.exists()
+    saved = save_article(
+        author=admin,
+        title="A call",
+        summary="A call.",
+        body=body,
+        publish=True,
+        confirmed_kinds=["name", "phone"],
+    )
+    assert saved.guard_confirmed == ["name", "phone"]
+
+
+def test_markdown_tricks_are_inert() -> None:
+    admin = factories.AdminFactory.create()
+    saved = save_article(
+        author=admin,
+        title="Tricks",
+        summary="Tricks.",
+        body="<script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>",
+    )
+    # What was markup is shown as text; the link is not a link.
+    assert "<script" not in saved.body_html
+    assert "<img" not in saved.body_html
+    assert 'href="javascript' not in saved.body_html
+
+
+def test_only_admins_and_invited_practitioners_write() -> None:
+    practitioner = factories.PractitionerFactory.create()
+    with pytest.raises(ValidationError):
+        save_article(author=practitioner, title="T", summary="S", body=STORY)
+    invite_contributor(admin=factories.AdminFactory.create(), practitioner=practitioner)
+    assert save_article(author=practitioner, title="T", summary="S", body=STORY).pk
+
+
+def test_a_first_post_of_a_new_account_waits_for_a_moderator() -> None:
+    article = _article()
+    client = factories.ClientFactory.create(alias="Robin")
+    held = post_comment(article=article, author=client, body="Thank you for this.")
+    assert held.status == Comment.Status.HELD
+    assert held.held_for == ["first_post"]
+    moderate_comment(comment=held, moderator=factories.ModeratorFactory.create(), publish=True)
+    later = post_comment(article=article, author=client, body="And again, thanks.")
+    assert later.status == Comment.Status.PUBLISHED
+
+
+def test_an_offensive_comment_is_held_by_the_safety_screen() -> None:
+    article = _article()
+    client = _old(factories.ClientFactory.create(alias="Robin"))
+    comment = post_comment(article=article, author=client, body="You are a fucking idiot.")
+    assert comment.status == Comment.Status.HELD
+    assert "first_post" not in comment.held_for
+
+
+def test_a_100_kb_comment_is_refused_clearly() -> None:
+    article = _article()
+    client = _old(factories.ClientFactory.create(alias="Robin"))
+    with pytest.raises(ValidationError, match="at most 4000 characters"):
+        post_comment(article=article, author=client, body="a" * 100_000)
+    assert not Comment.objects.exists()
+
+
+def test_closed_articles_and_deleted_parents_take_no_comments() -> None:
+    article = _article()
+    client = _old(factories.ClientFactory.create(alias="Robin"))
+    parent = post_comment(article=article, author=client, body="A thought.")
+    delete_comment(comment=parent, author=client)
+    with pytest.raises(ValidationError, match="deleted or hidden"):
+        post_comment(article=article, author=client, body="Reply.", parent=parent)
+    Article.objects.filter(pk=article.pk).update(closed=True)
+    with pytest.raises(ValidationError, match="closed"):
+        post_comment(article=article, author=client, body="Late.")
+
+
+def test_replies_are_two_levels_deep() -> None:
+    article = _article()
+    client = _old(factories.ClientFactory.create(alias="Robin"))
+    top = post_comment(article=article, author=client, body="Top.")
+    reply = post_comment(article=article, author=client, body="Reply.", parent=top)
+    with pytest.raises(ValidationError, match="one level deep"):
+        post_comment(article=article, author=client, body="Deeper.", parent=reply)
+
+
+def test_the_edit_window_closes_after_15_minutes() -> None:
+    article = _article()
+    client = _old(factories.ClientFactory.create(alias="Robin"))
+    comment = post_comment(article=article, author=client, body="First words.")
+    edited = edit_comment(comment=comment, author=client, body="Better words.")
+    assert edited.edited_at is not None
+    later = timezone.now() + timedelta(minutes=16)
+    with time_machine.travel(later), pytest.raises(ValidationError, match="15 minutes"):
+        edit_comment(comment=comment, author=client, body="Too late.")
+
+
+def test_anonymous_comments_only_where_allowed_and_always_held() -> None:
+    with pytest.raises(ValidationError):
+        post_comment(article=_article(), author=None, body="Hello")
+    open_article = _article(anonymous_comments=True)
+    comment = post_comment(article=open_article, author=None, body="Hello")
+    assert comment.status == Comment.Status.HELD
+    assert comment.held_for == ["anonymous"]
+
+
+def test_a_reply_emails_the_commenter_who_asked_and_one_click_stops_it() -> None:
+    article = _article()
+    practitioner = _old(factories.PractitionerFactory.create())
+    client = _old(factories.ClientFactory.create(alias="Robin"))
+    top = post_comment(article=article, author=practitioner, body="Top.", notify_replies=True)
+    post_comment(article=article, author=client, body="A reply.", parent=top)
+    relay_pending()
+    assert len(mail.outbox) == 1
+    assert "A reply." not in mail.outbox[0].body
+    browser = Client()
+    assert browser.post(f"/community/replies/stop/{unsubscribe_token(top.pk)}/").status_code == 200
+    top.refresh_from_db()
+    assert not top.notify_replies
+    assert browser.post("/community/replies/stop/forged:token/").status_code == 404
+
+
+def test_the_list_detail_and_feed_show_a_published_article() -> None:
+    article = _article()
+    browser = Client()
+    assert article.title in browser.get("/community/").content.decode()
+    assert STORY in browser.get(article.get_absolute_url()).content.decode()
+    feed = browser.get("/community/feed.atom")
+    assert feed["Content-Type"].startswith("application/atom+xml")
+    assert article.title in feed.content.decode()
+
+
+def test_the_comment_form_highlights_what_could_identify_a_client() -> None:
+    article = _article()
+    client = _old(factories.ClientFactory.create(alias="Robin"))
+    browser = Client()
+    browser.force_login(client)
+    response = browser.post(
+        f"/community/{article.slug}/comment/", {"body": "Ask Maria on 07700 900123 <b>x</b>"}
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert page.count('class="community-guard-mark"') == 2
+    assert "&lt;b&gt;x&lt;/b&gt;" in page
+    assert not Comment.objects.exists()
+    confirmed = browser.post(
+        f"/community/{article.slug}/comment/",
+        {"body": "Ask Maria on 07700 900123", "confirm": "on", "kinds": ["name", "phone"]},
+    )
+    assert confirmed.status_code == 302
+    assert Comment.objects.get().guard_confirmed == ["name", "phone"]
+
+
+def test_the_demo_seeds_two_articles_with_discussion_in_both_languages() -> None:
+    from django.core.management import call_command
+
+    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", verbosity=0)  # idempotent
+    articles = Article.objects.order_by("title")
+    assert articles.count() == 2
+    assert Comment.objects.filter(status=Comment.Status.PUBLISHED).count() == 3
