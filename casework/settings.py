@@ -232,6 +232,11 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 OUTBOX_RETENTION_DAYS = env_int("CASEWORK_OUTBOX_RETENTION_DAYS", 30)
 if OUTBOX_RETENTION_DAYS < 1:
     raise ImproperlyConfigured("CASEWORK_OUTBOX_RETENTION_DAYS must be 1 or more.")
+# The clock's daily retention run removes only when this is on; until then its reports say what
+# it would remove (privacy/retention/applying.py).
+RETENTION_REMOVES = env_bool("CASEWORK_RETENTION_REMOVES", default=False)
+# Where the servers and their data are, in the operator's words, for /privacy/.
+HOSTING_LOCATION = env_str("CASEWORK_HOSTING_LOCATION")
 # A person's data export can be downloaded for this long; then the clock destroys it.
 EXPORT_LINK_HOURS = env_int("CASEWORK_EXPORT_LINK_HOURS", 72)
 if EXPORT_LINK_HOURS < 1:

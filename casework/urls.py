@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("casework.oversight.urls")),
     path("", include("casework.complaints.urls")),
     path("", include("casework.community.urls")),
+    path("", include("casework.privacy.urls")),
     path("accounts/", include(allauth_urlpatterns)),
     path("accounts/", include("casework.accounts.urls")),
     path("account/data/", include("casework.privacy.rights_urls")),

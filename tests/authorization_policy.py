@@ -966,6 +966,17 @@ ROUTES.update(
 
 # --- End of community -------------------------------------------------------------------------
 
+# --- Privacy rights: the privacy page (rights-coverage) ---------------------------------------
+
+ROUTES.update(
+    {
+        # Public: what is kept, for how long, who sees it, where it is processed.
+        "privacy:privacy": Access(SAFE, public(IN)),
+    }
+)
+
+# --- End of privacy rights: the privacy page --------------------------------------------------
+
 # --- The admin site ---------------------------------------------------------------------------
 
 ADMIN_ONLY = signed_in(FORBIDDEN, admin=IN)
@@ -1001,6 +1012,7 @@ READ_ONLY_IN_ADMIN = (
     "accounts_pushsubscription",
     "django_tasks_database_dbtaskresult",
     "privacy_auditevent",
+    "privacy_retentionreport",  # written by the retention task only (rights-coverage)
     "vault_datakey",
 )
 

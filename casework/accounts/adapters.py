@@ -23,6 +23,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from casework.accounts.models import Role, User
 from casework.emails import send_email
+from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.privacy.middleware import client_address
 from casework.vault import legacy, sealed_text
@@ -84,7 +85,7 @@ class AccountAdapter(DefaultAccountAdapter):
             saved: User = super().save_user(request, user, form, commit=commit)
             if commit:
                 record_event(
-                    action="account.signed_up", actor=saved, target=saved, subject_id=saved.pk
+                    action=actions.ACCOUNT_SIGNED_UP, actor=saved, target=saved, subject_id=saved.pk
                 )
         going_to = request.POST.get(REDIRECT_FIELD_NAME, "")
         if going_to and url_has_allowed_host_and_scheme(

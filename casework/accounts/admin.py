@@ -1,14 +1,16 @@
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
 from django.forms import ModelForm
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from casework.accounts import services
 from casework.accounts.models import PushSubscription, User
+from casework.privacy import actions
 from casework.privacy.audit import record_event
 
 
@@ -47,7 +49,7 @@ class UserAdmin(DjangoUserAdmin[User]):
             if not change:
                 super().save_model(request, obj, form, change)
                 record_event(
-                    action="account.created_by_admin",
+                    action=actions.ACCOUNT_CREATED_BY_ADMIN,
                     actor=actor,
                     target=obj,
                     subject_id=obj.pk,
@@ -67,6 +69,28 @@ class UserAdmin(DjangoUserAdmin[User]):
                 changed = services.change_access(person=obj, actor=actor, changes=access)
                 for name in access:
                     setattr(obj, name, getattr(changed, name))
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        """Setting someone's password from the admin is audited, in the same transaction: the
+        stored hash before and after tells whether it changed (a refused form changes nothing)."""
+        with transaction.atomic():
+            person = self.get_object(request, unquote(id))
+            before = person.password if person is not None else None
+            response = super().user_change_password(request, id, form_url)
+            if person is not None:
+                person.refresh_from_db(fields=["password"])
+                if person.password != before:
+                    actor = request.user
+                    assert isinstance(actor, User)  # noqa: S101
+                    record_event(
+                        action=actions.ACCOUNT_PASSWORD_CHANGED_BY_ADMIN,
+                        actor=actor,
+                        target=person,
+                        subject_id=person.pk,
+                    )
+        return response
 
     def save_related(
         self, request: HttpRequest, form: ModelForm[User], formsets: Any, change: bool

@@ -8,4 +8,4 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         # Connect the audit receivers and register the push settings' checks.
-        from casework.accounts import checks, signals  # noqa: F401
+        from casework.accounts import checks, retention, signals  # noqa: F401

@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from casework.accounts.second_factor import has_second_factor
+from casework.privacy import actions
 from casework.privacy.audit import record_event
 
 SIGNED_IN_AT = "casework:signed_in_at"
@@ -57,7 +58,7 @@ class StaffSessionPolicyMiddleware:
             too_long = now - signed_in_at > settings.STAFF_SESSION_MAX_SECONDS
             if idle or too_long:
                 record_event(
-                    action="account.session_expired",
+                    action=actions.ACCOUNT_SESSION_EXPIRED,
                     actor=user,
                     subject_id=user.pk,
                     detail={"why": "idle" if idle else "maximum length"},

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 
 from casework.accounts import live, push
 from casework.accounts.models import PushSubscription, User
+from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.vault.errors import VaultError
 from casework.vault.services import data_key_for_owner
@@ -21,7 +22,7 @@ def update_preferences(*, person: User, language: str, time_zone: str) -> None:
         person.full_clean(exclude=["password"])
         person.save(update_fields=["language", "time_zone"])
         record_event(
-            action="account.preferences_changed",
+            action=actions.ACCOUNT_PREFERENCES_CHANGED,
             actor=person,
             target=person,
             subject_id=person.pk,
@@ -48,7 +49,7 @@ def change_access(*, person: User, actor: User, changes: dict[str, object]) -> U
             setattr(locked, name, value)
         locked.save(update_fields=list(changes))
         record_event(
-            action="account.access_changed",
+            action=actions.ACCOUNT_ACCESS_CHANGED,
             actor=actor,
             target=locked,
             subject_id=locked.pk,
@@ -62,7 +63,7 @@ def change_groups(*, person: User, actor: User, before: set[str], after: set[str
     if before == after:
         return
     record_event(
-        action="account.groups_changed",
+        action=actions.ACCOUNT_GROUPS_CHANGED,
         actor=actor,
         target=person,
         subject_id=person.pk,
@@ -81,7 +82,7 @@ def end_sessions(
     with transaction.atomic():
         for session in sessions:
             record_event(
-                action="account.session_ended",
+                action=actions.ACCOUNT_SESSION_ENDED,
                 actor=person,
                 target=session,
                 subject_id=person.pk,
@@ -165,7 +166,7 @@ def _subscribe(
         )
         subscription.save(force_insert=True)
         record_event(
-            action="account.push_subscribed",
+            action=actions.ACCOUNT_PUSH_SUBSCRIBED,
             actor=person,
             target=subscription,
             subject_id=person.pk,
@@ -206,7 +207,7 @@ def _remove(subscription: PushSubscription, *, actor: User | None, why: str) -> 
     deleted, _per_model = PushSubscription.objects.filter(pk=subscription.pk).delete()
     if deleted:
         record_event(
-            action="account.push_unsubscribed",
+            action=actions.ACCOUNT_PUSH_UNSUBSCRIBED,
             actor=actor,
             target=subscription,
             subject_id=subscription.person_id,
@@ -220,7 +221,7 @@ def suspend_account(*, person: User, actor: User, why: str) -> User:
     with transaction.atomic():
         suspended = change_access(person=person, actor=actor, changes={"is_active": False})
         record_event(
-            action="account.suspended",
+            action=actions.ACCOUNT_SUSPENDED,
             actor=actor,
             target=suspended,
             subject_id=suspended.pk,
@@ -230,7 +231,7 @@ def suspend_account(*, person: User, actor: User, why: str) -> User:
         keys = [session.session_key for session in sessions]
         for session in sessions:
             record_event(
-                action="account.session_ended",
+                action=actions.ACCOUNT_SESSION_ENDED,
                 actor=actor,
                 target=session,
                 subject_id=suspended.pk,
@@ -246,7 +247,7 @@ def reinstate_account(*, person: User, actor: User, why: str) -> User:
     with transaction.atomic():
         reinstated = change_access(person=person, actor=actor, changes={"is_active": True})
         record_event(
-            action="account.reinstated",
+            action=actions.ACCOUNT_REINSTATED,
             actor=actor,
             target=reinstated,
             subject_id=reinstated.pk,

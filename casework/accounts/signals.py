@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from casework.accounts import services
 from casework.accounts.middleware import LAST_SEEN_AT, SIGNED_IN_AT
 from casework.accounts.models import User
+from casework.privacy import actions
 from casework.privacy.audit import record_event
 
 
@@ -23,7 +24,7 @@ def record_sign_in(sender: Any, request: HttpRequest, user: User, **kwargs: Any)
     now = int(time.time())
     request.session[SIGNED_IN_AT] = now
     request.session[LAST_SEEN_AT] = now
-    record_event(action="account.signed_in", actor=user, subject_id=user.pk)
+    record_event(action=actions.ACCOUNT_SIGNED_IN, actor=user, subject_id=user.pk)
 
 
 @receiver(auth_signals.user_login_failed)
@@ -32,7 +33,7 @@ def record_failed_sign_in(sender: Any, credentials: dict[str, Any], **kwargs: An
     email = str(credentials.get("email") or credentials.get("username") or "")
     person = User.objects.filter(email__iexact=email).only("pk").first() if email else None
     record_event(
-        action="account.sign_in_failed",
+        action=actions.ACCOUNT_SIGN_IN_FAILED,
         subject_id=person.pk if person else None,
         detail={"known_account": person is not None},
     )
@@ -41,10 +42,10 @@ def record_failed_sign_in(sender: Any, credentials: dict[str, Any], **kwargs: An
 @receiver(auth_signals.user_logged_out)
 def record_sign_out(sender: Any, request: HttpRequest, user: User | None, **kwargs: Any) -> None:
     if user is not None:
-        record_event(action="account.signed_out", actor=user, subject_id=user.pk)
+        record_event(action=actions.ACCOUNT_SIGNED_OUT, actor=user, subject_id=user.pk)
 
 
-def _record_mfa(action: str, user: Any, authenticator: Any = None) -> None:
+def _record_mfa(action: actions.Action, user: Any, authenticator: Any = None) -> None:
     record_event(
         action=action,
         actor=user,
@@ -58,7 +59,7 @@ def _record_mfa(action: str, user: Any, authenticator: Any = None) -> None:
 def record_mfa_added(
     sender: Any, request: HttpRequest, user: Any, authenticator: Any, **kwargs: Any
 ) -> None:
-    _record_mfa("mfa.added", user, authenticator)
+    _record_mfa(actions.MFA_ADDED, user, authenticator)
     # A new factor raises the session's privilege: give it a fresh id.
     request.session.cycle_key()
 
@@ -67,7 +68,7 @@ def record_mfa_added(
 def record_mfa_removed(
     sender: Any, request: HttpRequest, user: Any, authenticator: Any, **kwargs: Any
 ) -> None:
-    _record_mfa("mfa.removed", user, authenticator)
+    _record_mfa(actions.MFA_REMOVED, user, authenticator)
     services.end_other_sessions(request=request, person=user, change="factor_removed")
 
 
@@ -75,7 +76,7 @@ def record_mfa_removed(
 def record_mfa_reset(
     sender: Any, request: HttpRequest, user: Any, authenticator: Any, **kwargs: Any
 ) -> None:
-    _record_mfa("mfa.reset", user, authenticator)
+    _record_mfa(actions.MFA_RESET, user, authenticator)
 
 
 # What changed, by the allauth signal that says so. The audit log keeps only the kind of
@@ -88,6 +89,14 @@ ACCOUNT_CHANGE_SIGNALS = {
     account_signals.email_changed: "email_changed",
     account_signals.email_removed: "email_removed",
 }
+ACCOUNT_CHANGE_ACTIONS = {
+    "password_changed": actions.ACCOUNT_PASSWORD_CHANGED,
+    "password_set": actions.ACCOUNT_PASSWORD_SET,
+    "password_reset": actions.ACCOUNT_PASSWORD_RESET,
+    "email_added": actions.ACCOUNT_EMAIL_ADDED,
+    "email_changed": actions.ACCOUNT_EMAIL_CHANGED,
+    "email_removed": actions.ACCOUNT_EMAIL_REMOVED,
+}
 
 
 @receiver(list(ACCOUNT_CHANGE_SIGNALS))
@@ -95,7 +104,7 @@ def record_account_change(
     sender: Any, signal: Any, request: HttpRequest, user: User, **kwargs: Any
 ) -> None:
     change = ACCOUNT_CHANGE_SIGNALS[signal]
-    record_event(action=f"account.{change}", actor=user, subject_id=user.pk)
+    record_event(action=ACCOUNT_CHANGE_ACTIONS[change], actor=user, subject_id=user.pk)
     services.end_other_sessions(request=request, person=user, change=change)
     if change == "email_added":
         # allauth tells the old address of a change of primary address and of a removal, but
@@ -106,4 +115,4 @@ def record_account_change(
 
 @receiver(mfa_signals.authentication_failed)
 def record_mfa_failed(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
-    record_event(action="mfa.code_rejected", subject_id=user.pk)
+    record_event(action=actions.MFA_CODE_REJECTED, subject_id=user.pk)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from casework.accounts import push, services
 from casework.accounts.forms import PractitionerSignupForm, PreferencesForm
 from casework.accounts.models import User
+from casework.privacy import access_log
 
 
 def _person(request: HttpRequest) -> User:
@@ -36,7 +37,11 @@ def preferences(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(
         request,
         "accounts/preferences.html",
-        {"form": form, "push_key": push.application_server_key()},
+        {
+            "form": form,
+            "push_key": push.application_server_key(),
+            "access_log": access_log.accesses_of(person),
+        },
     )
 
 

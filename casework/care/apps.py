@@ -7,3 +7,9 @@ class CareConfig(AppConfig):
 
     name = "casework.care"
     verbose_name = _("Care")
+
+    def ready(self) -> None:
+        # Where the access log finds the reasons given for break-glass openings.
+        # And what the retention task removes of care's.
+        from casework.care import retention  # noqa: F401
+        from casework.care.services import emergency  # noqa: F401

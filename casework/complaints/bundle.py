@@ -20,6 +20,7 @@ from django.utils import timezone
 from casework.accounts.models import User
 from casework.complaints.models import BundleDownload, Complaint, ComplaintEvidence
 from casework.complaints.services import evidence_context
+from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.registry.models import (
     PlatformRestriction,
@@ -128,7 +129,7 @@ def download_bundle(*, complaint: Complaint, person: User) -> tuple[str, bytes]:
     with transaction.atomic():
         BundleDownload.objects.create(complaint=complaint, by=person, at=timezone.now())
         record_event(
-            action="complaints.bundle_downloaded",
+            action=actions.COMPLAINTS_BUNDLE_DOWNLOADED,
             actor=person,
             target=complaint,
             subject_id=complaint.practitioner_id,

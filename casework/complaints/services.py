@@ -29,6 +29,7 @@ from casework.complaints.models import (
 from casework.events.catalogue import ComplaintFiled, ComplaintProgressed
 from casework.events.outbox import emit
 from casework.messaging.attachments import CheckedFile
+from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.registry.models import RegistrationClaim, Regulator, RegulatorOfficer
 from casework.vault.crypto import seal
@@ -207,7 +208,7 @@ def _file(
             )
         ComplaintProgress.objects.create(complaint=complaint, state=ComplaintState.RECEIVED, at=now)
         record_event(
-            action="complaints.filed",
+            action=actions.COMPLAINTS_FILED,
             actor=complainant,
             target=complaint,
             subject_id=practitioner.pk,
@@ -269,7 +270,7 @@ def move_complaint(
         complaint.save(update_fields=fields)
         ComplaintProgress.objects.create(complaint=complaint, state=state, at=now, by=actor)
         record_event(
-            action="complaints.progressed",
+            action=actions.COMPLAINTS_PROGRESSED,
             actor=actor,
             target=complaint,
             subject_id=complaint.practitioner_id,

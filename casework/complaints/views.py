@@ -24,6 +24,7 @@ from casework.complaints.forms import ComplaintForm, ProgressForm, TrackForm
 from casework.complaints.models import Complaint, ComplaintState
 from casework.complaints.subjects import Subject, find_subject
 from casework.messaging.attachments import CheckedFile, check_upload
+from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.registry.models import RegistrationClaim
 from casework.vault.crypto import unseal
@@ -186,7 +187,7 @@ def complaint_detail(request: HttpRequest, complaint_id: uuid.UUID) -> HttpRespo
                 messages.success(request, _("The complaint has moved on."))
                 return redirect("complaints:detail", complaint_id=complaint.pk)
     record_event(
-        action="complaints.viewed",
+        action=actions.COMPLAINTS_VIEWED,
         actor=person,
         target=complaint,
         subject_id=complaint.practitioner_id,
@@ -229,7 +230,7 @@ def evidence_file(
         context=services.evidence_context(evidence.pk),
     )
     record_event(
-        action="complaints.evidence_viewed",
+        action=actions.COMPLAINTS_EVIDENCE_VIEWED,
         actor=person,
         target=evidence.complaint,
         subject_id=evidence.complaint.practitioner_id,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from casework.accounts.models import User
 from casework.directory.display_names import display_name_allowed
 from casework.directory.models import PractitionerProfile
+from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.registry.models import RegisterEntry, RegistrationClaim
 
@@ -42,7 +43,7 @@ def flag_display_name(profile: PractitionerProfile) -> None:
         PractitionerProfile.objects.filter(pk=profile.pk).update(display_name_review_since=since)
         if waits:
             record_event(
-                action="directory.display_name_review_requested",
+                action=actions.DIRECTORY_DISPLAY_NAME_REVIEW_REQUESTED,
                 target=profile,
                 subject_id=profile.practitioner_id,
             )
@@ -66,7 +67,9 @@ def decide_display_name(
         profile.save(update_fields=["approved_display_name", "display_name_review_since"])
         record_event(
             action=(
-                "directory.display_name_approved" if approve else "directory.display_name_refused"
+                actions.DIRECTORY_DISPLAY_NAME_APPROVED
+                if approve
+                else actions.DIRECTORY_DISPLAY_NAME_REFUSED
             ),
             actor=reviewer,
             target=profile,

@@ -29,6 +29,7 @@ from casework.directory.name_review import flag_display_name
 from casework.directory.photos import prepare_photo
 from casework.directory.search import search_document
 from casework.directory.vocabulary import currency_codes, language_codes, specialties
+from casework.privacy import actions
 from casework.privacy.audit import record_event
 
 MAX_LANGUAGES = 12
@@ -254,7 +255,9 @@ def save_profile(
                     time_zone=details.time_zone,
                 )
             record_event(
-                action="directory.profile_created" if created else "directory.profile_saved",
+                action=actions.DIRECTORY_PROFILE_CREATED
+                if created
+                else actions.DIRECTORY_PROFILE_SAVED,
                 actor=practitioner,
                 target=profile,
                 subject_id=practitioner.pk,
@@ -291,5 +294,7 @@ def refresh_search_documents(*, batch_size: int = 500) -> int:
                 stale.append(profile)
         PractitionerProfile.objects.bulk_update(stale, ["search_document"], batch_size=batch_size)
         changed = len(stale)
-        record_event(action="directory.search_documents_refreshed", detail={"changed": changed})
+        record_event(
+            action=actions.DIRECTORY_SEARCH_DOCUMENTS_REFRESHED, detail={"changed": changed}
+        )
     return changed

@@ -9,7 +9,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from casework.accounts.models import User
 from casework.accounts.second_factor import PersonSession
-from casework.messaging import access, nudges, queries, rendering, services
+from casework.messaging import access, nudges, openings, queries, rendering, services
 
 router = Router(tags=["messaging"])
 
@@ -151,6 +151,7 @@ def list_messages(
     if conversation is None:
         return Status(404, {"detail": "No such conversation."})
     found = queries.messages_after(conversation.pk, query.after, limit=query.limit)
+    openings.record_opening(conversation=conversation, person=person, way="api")
     read = queries.read_by_others(conversation.pk, person)
     return Status(
         200, [rendering.payload(view) for view in rendering.views_for(found, person, read)]

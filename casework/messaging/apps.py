@@ -7,3 +7,7 @@ class MessagingConfig(AppConfig):
 
     name = "casework.messaging"
     verbose_name = _("Messaging")
+
+    def ready(self) -> None:
+        # What the retention task removes of messaging's.
+        from casework.messaging import retention  # noqa: F401

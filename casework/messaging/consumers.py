@@ -25,7 +25,7 @@ from django.utils.functional import LazyObject
 
 from casework.accounts.models import User
 from casework.accounts.sockets import SessionBoundConsumer
-from casework.messaging import access, queries, rendering, services
+from casework.messaging import access, openings, queries, rendering, services
 from casework.messaging.live import conversation_group
 from casework.messaging.models import Conversation
 
@@ -91,6 +91,9 @@ class ConversationConsumer(SessionBoundConsumer):
         await self.accept()
         if not await self.bind_to_session(user.pk):
             return
+        await database_sync_to_async(openings.record_opening)(
+            conversation=conversation, person=user, way="socket"
+        )
         await self._touch_presence(force=True)
 
     async def disconnect(self, code: int) -> None:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from casework.accounts.models import User
 from casework.messaging.models import OfficeHours
+from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.safety.crisis import crisis_resources_for
 
@@ -113,7 +114,7 @@ def set_office_hours(
             if span is not None
         )
         record_event(
-            action="messaging.office_hours_set",
+            action=actions.MESSAGING_OFFICE_HOURS_SET,
             actor=practitioner,
             detail={"windows": [f"{w.weekday}:{w.opens:%H:%M}-{w.closes:%H:%M}" for w in saved]},
         )

@@ -30,6 +30,7 @@ from casework.messaging.models import (
     MessageRevision,
     Participant,
 )
+from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.registry.models import Jurisdiction
 from casework.safety.blocks import is_blocked_between
@@ -129,7 +130,7 @@ def _screen(sender: User, conversation: Conversation, text: str) -> ScreeningRes
     result = screen_message(sender=sender, conversation=conversation, text=text)
     if result.blocked:
         record_event(
-            action="messaging.message_refused",
+            action=actions.MESSAGING_MESSAGE_REFUSED,
             actor=sender,
             target=conversation,
             detail={"categories": result.categories},
@@ -166,7 +167,7 @@ def _create_conversation(
         Participant(conversation=conversation, person=person) for person in people
     )
     record_event(
-        action="messaging.conversation_started",
+        action=actions.MESSAGING_CONVERSATION_STARTED,
         actor=started_by,
         target=conversation,
         subject_id=client.pk if client else None,
@@ -356,7 +357,7 @@ def open_case_conversation(
                 enquiry.client_jurisdiction = client_jurisdiction
             enquiry.save(update_fields=["kind", "client_jurisdiction"])
             record_event(
-                action="messaging.enquiry_became_case",
+                action=actions.MESSAGING_ENQUIRY_BECAME_CASE,
                 actor=actor,
                 target=enquiry,
                 subject_id=client.pk,
@@ -391,7 +392,7 @@ def close_conversation(
         locked.state = Conversation.State.CLOSED
         locked.closed_at = timezone.now()
         locked.save(update_fields=["state", "closed_at"])
-        record_event(action="messaging.conversation_closed", actor=actor, target=locked)
+        record_event(action=actions.MESSAGING_CONVERSATION_CLOSED, actor=actor, target=locked)
         emit(events.ConversationClosed(conversation_id=str(locked.pk)))
     return locked
 
@@ -572,7 +573,7 @@ def _send(
             last_read_seq=message.seq, last_seen_at=now
         )
         record_event(
-            action="messaging.message_sent",
+            action=actions.MESSAGING_MESSAGE_SENT,
             actor=sender,
             target=message,
             detail={
@@ -656,7 +657,7 @@ def edit_message(*, message: Message, editor: User, body: str) -> Message:
         locked.save(update_fields=["body", "edited_at", "safety", "safety_categories"])
         nudges.record_edited_flagged(message=locked, text=text, screening=screening)
         record_event(
-            action="messaging.message_edited",
+            action=actions.MESSAGING_MESSAGE_EDITED,
             actor=editor,
             target=locked,
             detail={"conversation": str(conversation.pk), "seq": locked.seq},
@@ -686,7 +687,7 @@ def delete_message(*, message: Message, person: User) -> Message:
         locked.deleted_at = now
         locked.save(update_fields=["body", "deleted_at"])
         record_event(
-            action="messaging.message_deleted",
+            action=actions.MESSAGING_MESSAGE_DELETED,
             actor=person,
             target=locked,
             detail={"conversation": str(conversation.pk), "seq": locked.seq},

@@ -17,9 +17,18 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from casework.accounts.models import Role, User
 from casework.accounts.permissions import role_required
-from casework.messaging import access, nudges, office_hours, queries, rendering, services
+from casework.messaging import (
+    access,
+    nudges,
+    office_hours,
+    openings,
+    queries,
+    rendering,
+    services,
+)
 from casework.messaging.forms import EditMessageForm, EnquiryForm, MessageForm, OfficeHoursForm
 from casework.messaging.models import Conversation
+from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.registry.standing import in_good_standing
 from casework.safety import blocks
@@ -196,6 +205,7 @@ def conversation(request: HttpRequest, conversation_id: uuid.UUID) -> HttpRespon
     page = queries.page_of_messages(found, before=before)
     if before is None:
         services.mark_read(conversation=found, person=person)
+        openings.record_opening(conversation=found, person=person, way="page")
     else:
         services.touch_presence(conversation_id=found.pk, person=person)
     read = queries.read_by_others(found.pk, person)
@@ -296,7 +306,7 @@ def attachment(
         context=services.attachment_context(attached),
     )
     record_event(
-        action="messaging.attachment_opened",
+        action=actions.MESSAGING_ATTACHMENT_OPENED,
         actor=person,
         target=attached,
         detail={"conversation": str(found.pk)},

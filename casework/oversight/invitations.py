@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from casework.accounts.models import Role, User
 from casework.emails import send_email
 from casework.oversight.models import OfficerInvitation
+from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.registry.credentials.addresses import public_url
 from casework.registry.models import Regulator, RegulatorOfficer
@@ -57,7 +58,7 @@ def invite_officer(
             expires_at=now + timedelta(days=INVITATION_DAYS),
         )
         record_event(
-            action="oversight.officer_invited",
+            action=actions.OVERSIGHT_OFFICER_INVITED,
             actor=invited_by,
             target=invitation,
             detail={"regulator": regulator.slug},
@@ -145,7 +146,7 @@ def accept_invitation(
         invitation.accepted_at, invitation.accepted_by = timezone.now(), officer
         invitation.save(update_fields=["accepted_at", "accepted_by"])
         record_event(
-            action="oversight.invitation_accepted",
+            action=actions.OVERSIGHT_INVITATION_ACCEPTED,
             actor=officer,
             target=invitation,
             subject_id=officer.pk,

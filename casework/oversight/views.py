@@ -23,6 +23,7 @@ from casework.oversight.access import (
     portal_regulators,
 )
 from casework.oversight.forms import AcceptInvitationForm, ConditionsForm, ReasonForm
+from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.registry import restrictions
 from casework.registry.models import (
@@ -101,7 +102,7 @@ def registrants_csv(request: HttpRequest, regulator: str) -> HttpResponse:
     found = get_regulator_for_officer(person, regulator)
     claims = list(queries.claims_of(found))
     record_event(
-        action="oversight.registrants_exported",
+        action=actions.OVERSIGHT_REGISTRANTS_EXPORTED,
         actor=person,
         detail={"regulator": found.slug, "rows": len(claims)},
     )

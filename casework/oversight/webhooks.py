@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from casework.events.catalogue import RegistrationOrderChanged
 from casework.oversight.models import RegulatorWebhook, WebhookDelivery
+from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.registry.models import PlatformRestriction, RegisterEntry, Regulator
 from casework.registry.standing import suspended_on_platform
@@ -65,7 +66,7 @@ def configure_webhook(
             },
         )
         record_event(
-            action="oversight.webhook_configured",
+            action=actions.OVERSIGHT_WEBHOOK_CONFIGURED,
             actor=actor,
             target=webhook,
             detail={"regulator": regulator.slug, "active": active},

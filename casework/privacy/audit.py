@@ -4,7 +4,7 @@
 it records was committed. It only inserts a row: writers never wait for one another. Events are
 sealed afterwards, in short batches, by ``casework.privacy.sealing`` (run by the clock,
 ``casework/shell/schedule.py``), and ``manage.py verify_audit_chain`` checks them
-(``casework.privacy.verification``).
+(``casework.privacy.verification``). Actions are the constants of ``casework.privacy.actions``.
 """
 
 import json

@@ -66,3 +66,41 @@ def check_audit_anchor(app_configs: Any = None, **kwargs: Any) -> list[checks.Ch
             )
         ]
     return []
+
+
+@checks.register()
+def check_retention_rules(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    # Not a deployment check: every start runs it, so a malformed rules file stops the
+    # application (runserver, migrate, the clock) with the reason, before any rule is applied.
+    from casework.privacy.retention.classes import REMOVERS
+    from casework.privacy.retention.rules import RetentionDataError, load_rules, rules_file
+
+    try:
+        rules = load_rules(rules_file())
+    except RetentionDataError as error:
+        return [
+            checks.Error(
+                f"The retention rules cannot be used: {error}",
+                hint="Correct the file; its top says what each entry must hold.",
+                id="casework.privacy.E001",
+            )
+        ]
+    problems: list[checks.CheckMessage] = [
+        checks.Error(
+            f"The retention rules name data class {key!r}, which no app removes.",
+            hint="Register it with casework.privacy.retention.classes.removes, or drop it.",
+            id="casework.privacy.E002",
+        )
+        for key in rules.data_classes
+        if key not in REMOVERS
+    ]
+    problems += [
+        checks.Error(
+            f"Data class {key!r} is removed by an app but has no retention rule.",
+            hint="Add it and its rules to the retention file.",
+            id="casework.privacy.E003",
+        )
+        for key in REMOVERS
+        if key not in rules.data_classes
+    ]
+    return problems

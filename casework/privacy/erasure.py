@@ -32,6 +32,7 @@ from casework.care.models import OPEN_STATUSES, Case, CaseNote, CheckIn, UrgentF
 from casework.directory.models import PractitionerProfile, ProfileSearchEntry
 from casework.events.models import EmailDelivery, PushDelivery
 from casework.messaging.models import Conversation, MessageNotice
+from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.privacy.rights_models import DataExport, ErasureRequest, ErasureStatus
 from casework.safety.models import Report
@@ -169,7 +170,7 @@ def request_erasure(*, person: User) -> ErasureRequest:
                 erase_after=now + timedelta(days=settings.ERASURE_COOLING_OFF_DAYS),
             )
             record_event(
-                action="privacy.erasure_requested",
+                action=actions.PRIVACY_ERASURE_REQUESTED,
                 actor=person,
                 target=request,
                 subject_id=person.pk,
@@ -195,7 +196,10 @@ def cancel_erasure(*, person: User) -> ErasureRequest:
         request.status, request.cancelled_at = ErasureStatus.CANCELLED, timezone.now()
         request.save(update_fields=["status", "cancelled_at"])
         record_event(
-            action="privacy.erasure_cancelled", actor=person, target=request, subject_id=person.pk
+            action=actions.PRIVACY_ERASURE_CANCELLED,
+            actor=person,
+            target=request,
+            subject_id=person.pk,
         )
     return request
 
@@ -219,7 +223,7 @@ def erase_person(*, request: ErasureRequest) -> bool:
     holds = legal_holds(person)
     if holds:
         record_event(
-            action="privacy.erasure_held",
+            action=actions.PRIVACY_ERASURE_HELD,
             target=request,
             subject_id=person.pk,
             detail={"holds": len(holds)},
@@ -236,7 +240,7 @@ def erase_person(*, request: ErasureRequest) -> bool:
         locked.report = dict(report)
         locked.save(update_fields=["status", "completed_at", "report"])
         record_event(
-            action="privacy.account_erased",
+            action=actions.PRIVACY_ACCOUNT_ERASED,
             target=locked,
             subject_id=person.pk,
             detail=dict(report),

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from casework.accounts.models import User
+from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.privacy.export_archive import archive_context
 from casework.privacy.rights_models import RUNNING_EXPORT_STATUSES, DataExport, ExportStatus
@@ -40,7 +41,7 @@ def request_export(*, person: User) -> DataExport:
                 raise ExportAlreadyRunning
             export = DataExport.objects.create(person=person, requested_at=timezone.now())
             record_event(
-                action="privacy.export_requested",
+                action=actions.PRIVACY_EXPORT_REQUESTED,
                 actor=person,
                 target=export,
                 subject_id=person.pk,
@@ -66,7 +67,7 @@ def open_export(*, export: DataExport, person: User) -> bytes:
         raise ExportExpired
     content = unseal(export.data_key, bytes(export.archive), context=archive_context(export))
     record_event(
-        action="privacy.export_downloaded", actor=person, target=export, subject_id=person.pk
+        action=actions.PRIVACY_EXPORT_DOWNLOADED, actor=person, target=export, subject_id=person.pk
     )
     return content
 
@@ -90,7 +91,7 @@ def destroy_export(*, export: DataExport, reason: str) -> None:
         export.archive, export.status = b"", ExportStatus.EXPIRED
         export.save(update_fields=["archive", "status"])
         record_event(
-            action="privacy.export_expired",
+            action=actions.PRIVACY_EXPORT_EXPIRED,
             target=export,
             subject_id=export.person_id,
             reason=reason,

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from casework.privacy import export_contents
+from casework.privacy import actions, export_contents
 from casework.privacy.audit import record_event
 from casework.privacy.rights_models import DataExport, ExportStatus
 from casework.vault.crypto import seal
@@ -53,7 +53,9 @@ def build_export(*, export_id: str) -> DataExport | None:
         with transaction.atomic():
             export.status, export.progress = ExportStatus.FAILED, 0
             export.save(update_fields=["status", "progress"])
-            record_event(action="privacy.export_failed", target=export, subject_id=export.person_id)
+            record_event(
+                action=actions.PRIVACY_EXPORT_FAILED, target=export, subject_id=export.person_id
+            )
         return export
     data_key = create_data_key(owner=f"export:{export.pk}")
     now = timezone.now()
@@ -66,7 +68,7 @@ def build_export(*, export_id: str) -> DataExport | None:
         export.expires_at = now + timedelta(hours=settings.EXPORT_LINK_HOURS)
         export.save()
         record_event(
-            action="privacy.export_ready",
+            action=actions.PRIVACY_EXPORT_READY,
             target=export,
             subject_id=export.person_id,
             detail={"size": export.size},

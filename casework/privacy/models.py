@@ -118,6 +118,38 @@ class AuditSealedEvent(models.Model):
         return f"event #{self.event_seq} in seal {self.seal_id}"
 
 
+class RetentionReport(models.Model):
+    """One run of the retention task: what each rule found past its period and what it
+    removed. A dry run removes nothing and says what it would have removed.
+
+    ``lines`` holds, per data class and rule: the rule's jurisdiction and period, how many
+    records were due, how many removed, and the first ids due (ids only: never content).
+    """
+
+    ran_at = models.DateTimeField(_("ran at"), db_index=True, editable=False)
+    dry_run = models.BooleanField(_("dry run"), editable=False)
+    due = models.PositiveIntegerField(_("due for removal"), editable=False)
+    removed = models.PositiveIntegerField(_("removed"), editable=False)
+    lines = models.JSONField(_("by rule"), default=list, editable=False)
+
+    class Meta:
+        ordering = ["-ran_at"]
+        verbose_name = _("retention report")
+        verbose_name_plural = _("retention reports")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(removed__lte=models.F("due")), name="retention_removes_only_due"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(dry_run=False) | models.Q(removed=0),
+                name="retention_dry_run_removes_nothing",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"retention {self.ran_at:%Y-%m-%d %H:%M}{' (dry run)' if self.dry_run else ''}"
+
+
 # A person's requests about their own data live in their own module; imported here so that
 # Django finds the models.
 from casework.privacy.rights_models import DataExport as DataExport  # noqa: E402

@@ -19,6 +19,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from casework.accounts.models import User
+from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.registry.claims import lock_claim, verify_claim
 from casework.registry.models import ClaimCode, RegistrationClaim
@@ -79,7 +80,7 @@ def send_claim_code(*, claim: RegistrationClaim, practitioner: User) -> None:
             expires_at=now + CODE_LIFETIME,
         )
         record_event(
-            action="registry.claim_code_sent",
+            action=actions.REGISTRY_CLAIM_CODE_SENT,
             actor=practitioner,
             target=claim,
             subject_id=practitioner.pk,
@@ -131,7 +132,7 @@ def _check_code(claim_id: int, practitioner: User, typed: str) -> _Outcome:
         latest.attempts += 1
         latest.save(update_fields=["attempts"])
         record_event(
-            action="registry.claim_code_refused",
+            action=actions.REGISTRY_CLAIM_CODE_REFUSED,
             actor=practitioner,
             target=claim,
             subject_id=practitioner.pk,

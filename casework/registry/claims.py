@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from casework.accounts.models import Role, User
 from casework.events.catalogue import RegistrationOrderChanged
 from casework.events.outbox import emit
+from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.registry.credentials import service as credentials
 from casework.registry.models import (
@@ -214,7 +215,7 @@ def _record_claim(
         if upload is not None:
             _store_document(claim, field, upload)
     record_event(
-        action="registry.claim_matched" if matches else "registry.claim_submitted",
+        action=actions.REGISTRY_CLAIM_MATCHED if matches else actions.REGISTRY_CLAIM_SUBMITTED,
         actor=practitioner,
         target=claim,
         subject_id=practitioner.pk,
@@ -234,7 +235,7 @@ def _open_dispute(claim: RegistrationClaim, rivals: list[RegistrationClaim], now
             rival.disputed_since = now
             rival.save(update_fields=["disputed_since"])
         record_event(
-            action="registry.claim_disputed",
+            action=actions.REGISTRY_CLAIM_DISPUTED,
             target=rival,
             subject_id=rival.practitioner_id,
             detail={"by_claim": claim.pk},
@@ -250,7 +251,7 @@ def _settle_dispute(regulator_id: int, number: str) -> None:
         live[0].disputed_since = None
         live[0].save(update_fields=["disputed_since"])
         record_event(
-            action="registry.dispute_settled",
+            action=actions.REGISTRY_DISPUTE_SETTLED,
             target=live[0],
             subject_id=live[0].practitioner_id,
         )
@@ -312,7 +313,7 @@ def verify_claim(
         fields += ["decided_by", "decision_reason"]
     claim.save(update_fields=fields)
     record_event(
-        action="registry.claim_verified",
+        action=actions.REGISTRY_CLAIM_VERIFIED,
         actor=proved_by,
         target=claim,
         subject_id=claim.practitioner_id,
@@ -414,7 +415,7 @@ def _refuse(claim: RegistrationClaim, *, reviewer: User, reason: str, now: datet
         update_fields=["state", "decided_at", "decided_by", "decision_reason", "disputed_since"]
     )
     record_event(
-        action="registry.claim_rejected",
+        action=actions.REGISTRY_CLAIM_REJECTED,
         actor=reviewer,
         target=claim,
         subject_id=claim.practitioner_id,
@@ -448,7 +449,7 @@ def add_claim_evidence(
             claim.evidence_note = note.strip()
             claim.save(update_fields=["evidence_note"])
         record_event(
-            action="registry.claim_evidence_added",
+            action=actions.REGISTRY_CLAIM_EVIDENCE_ADDED,
             actor=practitioner,
             target=claim,
             subject_id=practitioner.pk,
@@ -466,7 +467,7 @@ def withdraw_claim(*, claim: RegistrationClaim, practitioner: User) -> None:
         claim.disputed_since = None
         claim.save(update_fields=["state", "disputed_since"])
         record_event(
-            action="registry.claim_withdrawn",
+            action=actions.REGISTRY_CLAIM_WITHDRAWN,
             actor=practitioner,
             target=claim,
             subject_id=practitioner.pk,
@@ -492,7 +493,7 @@ def ask_for_proof(*, claim: RegistrationClaim) -> None:
     pointing at their registrations page, where the proof routes are offered."""
     with transaction.atomic():
         record_event(
-            action="registry.proof_requested",
+            action=actions.REGISTRY_PROOF_REQUESTED,
             target=claim,
             subject_id=claim.practitioner_id,
         )
@@ -524,7 +525,7 @@ def registration_status_changed(
     )
     for claim in claims:
         record_event(
-            action="registry.status_changed",
+            action=actions.REGISTRY_STATUS_CHANGED,
             target=claim,
             subject_id=claim.practitioner_id,
             detail={

@@ -35,6 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework.accounts.models import User
+from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.registry import tasks
 from casework.registry.contact_addresses import ContactAddresses
@@ -122,7 +123,7 @@ def receive_register_file(
         with transaction.atomic():
             register_import.save()
             record_event(
-                action="registry.import_received",
+                action=actions.REGISTRY_IMPORT_RECEIVED,
                 actor=uploaded_by,
                 target=register_import,
                 detail={
@@ -259,7 +260,7 @@ def check_register_import(*, register_import_id: int) -> RegisterImport:
         )
         if checked:  # not discarded meanwhile
             record_event(
-                action="registry.import_checked",
+                action=actions.REGISTRY_IMPORT_CHECKED,
                 target=register_import,
                 detail={"state": state, **summary},
             )
@@ -326,7 +327,7 @@ def queue_register_import_apply(
         register_import.withdrawals_confirmed = confirmed_withdrawals
         register_import.save(update_fields=["state", "withdrawals_confirmed"])
         record_event(
-            action="registry.import_apply_requested",
+            action=actions.REGISTRY_IMPORT_APPLY_REQUESTED,
             actor=applied_by,
             target=register_import,
             detail={
@@ -451,7 +452,7 @@ def _apply(
         ]
     )
     record_event(
-        action="registry.import_applied",
+        action=actions.REGISTRY_IMPORT_APPLIED,
         actor=applied_by,
         target=register_import,
         detail={
@@ -482,7 +483,7 @@ def discard_register_import(
         register_import.state = State.DISCARDED
         register_import.save(update_fields=["state"])
         record_event(
-            action="registry.import_discarded",
+            action=actions.REGISTRY_IMPORT_DISCARDED,
             actor=discarded_by,
             target=register_import,
             detail={"regulator": register_import.regulator.slug, "from": previous},
@@ -516,7 +517,7 @@ def _mark_failed(register_import_id: int, reason: str) -> None:
         register_import.failure = reason[:4000]
         register_import.save(update_fields=["state", "failure"])
         record_event(
-            action="registry.import_failed",
+            action=actions.REGISTRY_IMPORT_FAILED,
             target=register_import,
             detail={"regulator": register_import.regulator.slug, "reason": reason[:500]},
         )

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from casework.accounts.models import Role, User
 from casework.events.catalogue import RegistrationOrderChanged
 from casework.events.outbox import emit
+from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.registry.credentials import service as credentials
 from casework.registry.models import (
@@ -32,6 +33,15 @@ Kind = PlatformRestriction.Kind
 # Conditions are shown to the public as written: long enough for a real order, no longer.
 CONDITIONS_MAX_CHARS = 2000
 REASON_MAX_CHARS = 4000
+
+
+# What the audit log calls each change of a listing's standing.
+RESTRICTION_ACTIONS = {
+    "suspended": actions.REGISTRY_REGISTRATION_SUSPENDED,
+    "conditions_set": actions.REGISTRY_REGISTRATION_CONDITIONS_SET,
+    "suspension_lifted": actions.REGISTRY_REGISTRATION_SUSPENSION_LIFTED,
+    "conditions_lifted": actions.REGISTRY_REGISTRATION_CONDITIONS_LIFTED,
+}
 
 
 def _check_officer(officer: User, entry: RegisterEntry) -> None:
@@ -106,7 +116,7 @@ def _impose(
         )
         change = "suspended" if kind == Kind.SUSPENSION else "conditions_set"
         record_event(
-            action=f"registry.registration_{change}",
+            action=RESTRICTION_ACTIONS[change],
             actor=officer,
             target=restriction,
             subject_id=_holder_id(entry),
@@ -159,7 +169,7 @@ def _lift(*, entry: RegisterEntry, officer: User, kind: str, reason: str) -> Pla
         restriction.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
         change = "suspension_lifted" if kind == Kind.SUSPENSION else "conditions_lifted"
         record_event(
-            action=f"registry.registration_{change}",
+            action=RESTRICTION_ACTIONS[change],
             actor=officer,
             target=restriction,
             subject_id=_holder_id(entry),

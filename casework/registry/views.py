@@ -17,6 +17,7 @@ from django_ratelimit.core import is_ratelimited
 
 from casework.accounts.models import Role, User
 from casework.accounts.permissions import role_required
+from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.registry import claim_codes, claims
 from casework.registry.access import (
@@ -379,7 +380,7 @@ def _serve_document(person: User, claim_id: int, field: str) -> HttpResponseBase
         (kind for magic, kind in claims.EVIDENCE_TYPES.items() if content[:8].startswith(magic)), ""
     )
     record_event(
-        action="registry.evidence_viewed",
+        action=actions.REGISTRY_EVIDENCE_VIEWED,
         actor=person,
         target=claim,
         subject_id=claim.practitioner_id,

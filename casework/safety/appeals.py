@@ -14,6 +14,7 @@ from casework.accounts.models import Role, User
 from casework.accounts.services import reinstate_account
 from casework.events import catalogue as events
 from casework.events.outbox import emit
+from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.safety.models import ActionKind, Appeal, ModerationAction
 from casework.vault.services import create_data_key
@@ -48,7 +49,7 @@ def file_appeal(
             )
             appeal.save(force_insert=True)
             record_event(
-                action="safety.appeal_filed",
+                action=actions.SAFETY_APPEAL_FILED,
                 actor=appellant,
                 target=appeal,
                 subject_id=appellant.pk,
@@ -103,7 +104,7 @@ def decide_appeal(
             if action.kind == ActionKind.SUSPEND and action.affected is not None:
                 reinstate_account(person=action.affected, actor=moderator, why="appeal")
         record_event(
-            action="safety.appeal_decided",
+            action=actions.SAFETY_APPEAL_DECIDED,
             actor=moderator,
             target=locked,
             subject_id=locked.appellant_id,

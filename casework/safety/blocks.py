@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from casework.accounts.models import Role, User
 from casework.events import catalogue as events
 from casework.events.outbox import emit
+from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.safety.models import Block
 
@@ -58,7 +59,7 @@ def block_person(*, blocker: User, blocked: User) -> Block:
         except IntegrityError:  # the same block made at the same moment elsewhere
             return Block.objects.get(blocker=blocker, blocked=blocked)
         record_event(
-            action="safety.person_blocked", actor=blocker, target=block, subject_id=blocked.pk
+            action=actions.SAFETY_PERSON_BLOCKED, actor=blocker, target=block, subject_id=blocked.pk
         )
         emit(events.PersonBlocked(blocker_id=blocker.pk, blocked_id=blocked.pk))
     return block
@@ -73,7 +74,10 @@ def unblock_person(*, blocker: User, blocked_id: int) -> bool:
         if block is None:
             return False
         record_event(
-            action="safety.person_unblocked", actor=blocker, target=block, subject_id=blocked_id
+            action=actions.SAFETY_PERSON_UNBLOCKED,
+            actor=blocker,
+            target=block,
+            subject_id=blocked_id,
         )
         block.delete()
     return True

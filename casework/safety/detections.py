@@ -9,6 +9,7 @@ from casework.accounts.models import User
 from casework.events import catalogue as events
 from casework.events.outbox import emit
 from casework.messaging.models import Conversation, Message
+from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.safety.models import Detection
 
@@ -65,7 +66,7 @@ def record_detection(
             except IntegrityError:  # the same send recorded at the same moment elsewhere
                 return Detection.objects.get(author=author, idempotency_key=idempotency_key)
         record_event(
-            action="safety.content_flagged",
+            action=actions.SAFETY_CONTENT_FLAGGED,
             target=detection,
             subject_id=author.pk,
             detail={"categories": detection.categories, "sent": detection.sent},

@@ -14,6 +14,7 @@ from casework.accounts.models import Role, User
 from casework.accounts.services import suspend_account
 from casework.events import catalogue as events
 from casework.events.outbox import emit
+from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.registry.models import RegistrationClaim
 from casework.safety import rules
@@ -172,7 +173,7 @@ def _record(
             for claim in {claim.regulator_id: claim for claim in claims}.values()
         )
     record_event(
-        action="safety.moderation_action",
+        action=actions.SAFETY_MODERATION_ACTION,
         actor=moderator,
         target=action,
         subject_id=item.affected.pk,

@@ -15,6 +15,7 @@ from casework.accounts.models import User
 from casework.events import catalogue as events
 from casework.events.outbox import emit
 from casework.messaging.models import Message
+from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.safety.access import Target
 from casework.safety.models import CATEGORY_SEVERITY, Report, ReportCategory, ReportEvidence
@@ -126,7 +127,7 @@ def _file(
             ReportEvidence(report=report, message=message) for message in evidence
         )
     record_event(
-        action="safety.report_filed",
+        action=actions.SAFETY_REPORT_FILED,
         actor=reporter,
         target=report,
         subject_id=target.reported.pk,
@@ -166,7 +167,7 @@ def _merge(
         )
     report.save(update_fields=fields)
     record_event(
-        action="safety.report_repeated",
+        action=actions.SAFETY_REPORT_REPEATED,
         actor=report.reporter,
         target=report,
         subject_id=report.reported_id,

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from casework.accounts.models import User
 from casework.events import catalogue as e
+from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.scheduling.freshness import refresh_next_free
 from casework.scheduling.models import PractitionerSchedule
@@ -73,7 +74,7 @@ def follow_standing(event: e.StandingChanged) -> None:
     )
     for appointment in upcoming:
         record_event(
-            action="scheduling.client_told_standing_changed",
+            action=actions.SCHEDULING_CLIENT_TOLD_STANDING_CHANGED,
             target=appointment,
             subject_id=appointment.client_id,
             detail={"reason": event.reason},

@@ -42,6 +42,7 @@ SCHEDULE: tuple[Job, ...] = (
     Job("prune_outbox", timedelta(hours=1), "remove what the outbox no longer needs"),
     Job("expire_data_exports", timedelta(minutes=15), "destroy data exports whose link expired"),
     Job("erase_accounts", timedelta(hours=1), "erase accounts whose cooling-off period ended"),
+    Job("apply_retention", timedelta(days=1), "remove what the retention rules no longer keep"),
 )
 
 

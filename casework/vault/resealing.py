@@ -13,6 +13,7 @@ from allauth.mfa.models import Authenticator
 from django.db import transaction
 
 from casework.accounts.adapters import MFAAdapter
+from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.registry.credentials import keys
 from casework.registry.credentials.models import SigningKey
@@ -108,7 +109,7 @@ def reseal_legacy_secrets() -> Resealed:
     result = Resealed(mfa_secrets, signing_keys, mfa_failed + keys_failed)
     if mfa_secrets or signing_keys:
         record_event(
-            action="vault.legacy_secrets_resealed",
+            action=actions.VAULT_LEGACY_SECRETS_RESEALED,
             detail={"mfa_secrets": mfa_secrets, "signing_keys": signing_keys},
         )
     return result

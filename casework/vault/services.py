@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from casework.accounts.models import User
+from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.vault.crypto import data_key_cache, remember_data_key
 from casework.vault.errors import VaultError
@@ -39,7 +40,9 @@ def create_data_key(*, owner: str) -> DataKey:
         data_key = DataKey.objects.create(
             id=data_key_id, owner=owner, wrapped_key=wrapped, kek_id=kek_id
         )
-        record_event(action="vault.data_key_created", target=data_key, detail={"owner": owner})
+        record_event(
+            action=actions.VAULT_DATA_KEY_CREATED, target=data_key, detail={"owner": owner}
+        )
     remember_data_key(data_key, dek)
     return data_key
 
@@ -76,7 +79,7 @@ def destroy_data_key(*, data_key: DataKey, actor: User | None, reason: str) -> N
             locked.wrapped_key, locked.destroyed_at = b"", timezone.now()
             locked.save(update_fields=["wrapped_key", "destroyed_at"])
             record_event(
-                action="vault.data_key_destroyed",
+                action=actions.VAULT_DATA_KEY_DESTROYED,
                 actor=actor,
                 target=locked,
                 reason=reason,
@@ -127,6 +130,7 @@ def rewrap_data_keys(*, batch_size: int = 500) -> int:
                 done += 1
             if done:
                 record_event(
-                    action="vault.data_keys_rewrapped", detail={"count": done, "kek_id": current}
+                    action=actions.VAULT_DATA_KEYS_REWRAPPED,
+                    detail={"count": done, "kek_id": current},
                 )
             rewrapped += done

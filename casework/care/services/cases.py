@@ -33,6 +33,7 @@ from casework.events import catalogue as events
 from casework.events.outbox import emit
 from casework.messaging.models import Conversation
 from casework.messaging.services import close_conversation, open_case_conversation
+from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.registry.models import Jurisdiction
 from casework.safety.blocks import is_blocked_between
@@ -187,7 +188,7 @@ def _open_case(
         case=case, from_status="", to_status=status, changed_by=actor, changed_at=now
     )
     record_event(
-        action="care.case_opened",
+        action=actions.CARE_CASE_OPENED,
         actor=actor,
         target=case,
         subject_id=client.pk,
@@ -218,7 +219,7 @@ def _set_status(case: Case, to_status: str, actor: User | None, reason: str, now
         reason=reason or None,
     )
     record_event(
-        action="care.case_status_changed",
+        action=actions.CARE_CASE_STATUS_CHANGED,
         actor=actor,
         target=case,
         subject_id=case.client_id,
@@ -294,7 +295,7 @@ def lapse_referrals(case: Case, actor: User, now: datetime) -> None:
         referral.status, referral.lapsed_at = ReferralStatus.LAPSED, now
         referral.save(update_fields=["status", "lapsed_at"])
         record_event(
-            action="care.referral_lapsed",
+            action=actions.CARE_REFERRAL_LAPSED,
             actor=actor,
             target=referral,
             subject_id=case.client_id,
@@ -345,7 +346,7 @@ def update_case_details(
         case.crisis_plan = crisis_plan or None
         case.save()
         record_event(
-            action="care.case_details_changed",
+            action=actions.CARE_CASE_DETAILS_CHANGED,
             actor=actor,
             target=case,
             subject_id=case.client_id,
@@ -393,7 +394,7 @@ def record_online_suitability(
                 client_jurisdiction=case.client_location,
             )
         record_event(
-            action="care.online_suitability_recorded",
+            action=actions.CARE_ONLINE_SUITABILITY_RECORDED,
             actor=actor,
             target=case,
             subject_id=case.client_id,

@@ -28,6 +28,7 @@ from casework.care.schedules import client_today
 from casework.care.services.reminders import advance_plan
 from casework.events import catalogue as events
 from casework.events.outbox import emit
+from casework.privacy import actions
 from casework.privacy.audit import record_event
 
 # The client's baseline on an instrument: the mean burden of their first answers to it.
@@ -35,6 +36,12 @@ BASELINE_ANSWERS = 3
 # How far ahead a plan may start.
 LATEST_START = timedelta(days=90)
 EVERY_DAYS_RANGE = (1, 28)
+# What the audit log calls a plan's change, by the status it moves to.
+PLAN_CHANGES: dict[str, actions.Action] = {
+    PlanStatus.ACTIVE: actions.CARE_CHECK_IN_PLAN_ACTIVE,
+    PlanStatus.PAUSED: actions.CARE_CHECK_IN_PLAN_PAUSED,
+    PlanStatus.ENDED: actions.CARE_CHECK_IN_PLAN_ENDED,
+}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -85,7 +92,7 @@ def assign_check_in_plan(
                 created_at=now,
             )
             record_event(
-                action="care.check_in_plan_assigned",
+                action=actions.CARE_CHECK_IN_PLAN_ASSIGNED,
                 actor=practitioner,
                 target=case,
                 subject_id=case.client_id,
@@ -122,7 +129,7 @@ def _change_plan(plan: CheckInPlan, practitioner: User, to_status: str) -> Check
         else:
             plan.check_ins.filter(status=CheckInStatus.OPEN).update(status=CheckInStatus.CANCELLED)
         record_event(
-            action=f"care.check_in_plan_{to_status}",
+            action=PLAN_CHANGES[to_status],
             actor=practitioner,
             target=plan.case,
             subject_id=plan.case.client_id,
@@ -230,7 +237,7 @@ def answer_check_in(*, check_in: CheckIn, client: User, answers: Mapping[str, ob
                 case=case, check_in=locked, raised_at=now, reasons=list(scored.urgent_reasons)
             )
             record_event(
-                action="care.urgent_flag_raised",
+                action=actions.CARE_URGENT_FLAG_RAISED,
                 target=case,
                 subject_id=case.client_id,
                 detail={"check_in": str(locked.pk), "instrument": locked.instrument},
@@ -241,7 +248,7 @@ def answer_check_in(*, check_in: CheckIn, client: User, answers: Mapping[str, ob
                 )
             )
         record_event(
-            action="care.check_in_answered",
+            action=actions.CARE_CHECK_IN_ANSWERED,
             actor=client,
             target=locked,
             subject_id=case.client_id,
@@ -273,7 +280,7 @@ def acknowledge_flag(*, flag: UrgentFlag, practitioner: User) -> UrgentFlag:
         locked.acknowledged_by = practitioner
         locked.save(update_fields=["acknowledged_at", "acknowledged_by"])
         record_event(
-            action="care.urgent_flag_acknowledged",
+            action=actions.CARE_URGENT_FLAG_ACKNOWLEDGED,
             actor=practitioner,
             target=locked.case,
             subject_id=locked.case.client_id,
@@ -302,7 +309,7 @@ def record_answers_read(*, case: Case, reader: User, check_ins: Sequence[CheckIn
     if not check_ins:
         return
     record_event(
-        action="care.check_in_answers_read",
+        action=actions.CARE_CHECK_IN_ANSWERS_READ,
         actor=reader,
         target=check_ins[0] if len(check_ins) == 1 else case,
         subject_id=case.client_id,

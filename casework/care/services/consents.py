@@ -20,6 +20,7 @@ from casework.care.services.cases import close_case_conversation, stop_check_ins
 from casework.events import catalogue as events
 from casework.events.outbox import emit
 from casework.messaging.services import open_case_conversation
+from casework.privacy import actions
 from casework.privacy.audit import record_event
 
 
@@ -95,7 +96,7 @@ def give_consent(*, case: Case, client: User, technology: str, version: str) -> 
                 given_by=client,
             )
             record_event(
-                action="care.consent_given",
+                action=actions.CARE_CONSENT_GIVEN,
                 actor=client,
                 target=case,
                 subject_id=client.pk,
@@ -143,7 +144,7 @@ def withdraw_consent(*, case: Case, client: User, technology: str) -> Consent | 
         elif technology == Technology.MESSAGING:
             close_case_conversation(case, client)
         record_event(
-            action="care.consent_withdrawn",
+            action=actions.CARE_CONSENT_WITHDRAWN,
             actor=client,
             target=case,
             subject_id=client.pk,

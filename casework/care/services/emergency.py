@@ -16,7 +16,9 @@ from casework.accounts.models import User
 from casework.care.models import BreakGlassOpening, Case
 from casework.events import catalogue as events
 from casework.events.outbox import emit
+from casework.privacy import access_log, actions
 from casework.privacy.audit import record_event
+from casework.privacy.models import AuditEvent
 
 SHORTEST_REASON = 15
 LONGEST_REASON = 2000
@@ -46,7 +48,7 @@ def break_glass(*, case: Case, person: User, reason: str) -> BreakGlassOpening:
         )
         opening.save(force_insert=True)
         record_event(
-            action="care.break_glass",
+            action=actions.CARE_BREAK_GLASS,
             actor=person,
             target=case,
             subject_id=case.client_id,
@@ -58,3 +60,14 @@ def break_glass(*, case: Case, person: User, reason: str) -> BreakGlassOpening:
             )
         )
     return opening
+
+
+@access_log.reason_source(actions.CARE_BREAK_GLASS)
+def break_glass_reasons(events: list[AuditEvent]) -> dict[int, str]:
+    """The reasons given for break-glass openings, for the client's access log (one query):
+    the events name their opening, whose reason is sealed under the case's key."""
+    by_opening = {str(event.detail.get("opening", "")): event.seq for event in events}
+    openings = BreakGlassOpening.objects.filter(pk__in=[k for k in by_opening if k]).select_related(
+        "case__data_key"
+    )
+    return {by_opening[str(opening.pk)]: opening.reason for opening in openings}

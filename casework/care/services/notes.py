@@ -13,6 +13,7 @@ from casework.accounts.models import User
 from casework.care.models import Case, CaseNote, NoteAddendum, NoteTemplate
 from casework.care.note_templates import SECTION_LIMIT, sections_for
 from casework.care.schedules import client_today
+from casework.privacy import actions
 from casework.privacy.audit import record_event
 
 LOCKS_AFTER = timedelta(hours=24)
@@ -75,7 +76,7 @@ def write_note(
         )
         note.save(force_insert=True)
         record_event(
-            action="care.note_written",
+            action=actions.CARE_NOTE_WRITTEN,
             actor=author,
             target=note,
             subject_id=case.client_id,
@@ -113,7 +114,7 @@ def edit_note(
         locked.updated_at = timezone.now()
         locked.save()
         record_event(
-            action="care.note_changed",
+            action=actions.CARE_NOTE_CHANGED,
             actor=author,
             target=locked,
             subject_id=locked.case.client_id,
@@ -140,7 +141,7 @@ def add_addendum(*, note: CaseNote, author: User, body: str) -> NoteAddendum:
         addendum = NoteAddendum(note=note, author=author, body=text, created_at=timezone.now())
         addendum.save(force_insert=True)
         record_event(
-            action="care.note_addendum_added",
+            action=actions.CARE_NOTE_ADDENDUM_ADDED,
             actor=author,
             target=note,
             subject_id=note.case.client_id,
@@ -152,7 +153,7 @@ def read_note(*, note: CaseNote, reader: User) -> CaseNote:
     """Audit the read of one note, then hand it over to be opened. ``note`` comes from
     ``access.get_note_for_reader``, which decides who may read it."""
     record_event(
-        action="care.note_read",
+        action=actions.CARE_NOTE_READ,
         actor=reader,
         target=note,
         subject_id=note.case.client_id,

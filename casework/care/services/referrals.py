@@ -44,6 +44,7 @@ from casework.care.services.supervision import end_supervisions
 from casework.events import catalogue as events
 from casework.events.outbox import emit
 from casework.messaging.services import open_case_conversation
+from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.registry.standing import in_good_standing
 
@@ -139,7 +140,7 @@ def propose_referral(
         )
         referral.save(force_insert=True)
         record_event(
-            action="care.referral_proposed",
+            action=actions.CARE_REFERRAL_PROPOSED,
             actor=practitioner,
             target=referral,
             subject_id=case.client_id,
@@ -181,7 +182,7 @@ def answer_referral(
         referral.decided_at = timezone.now()
         referral.save(update_fields=["shared_items", "status", "decided_at"])
         record_event(
-            action="care.referral_agreed" if agree else "care.referral_declined",
+            action=actions.CARE_REFERRAL_AGREED if agree else actions.CARE_REFERRAL_DECLINED,
             actor=client,
             target=referral,
             subject_id=client.pk,
@@ -223,7 +224,7 @@ def withdraw_referral(*, referral: Referral, person: User) -> Referral:
         referral.withdrawn_by = person
         referral.save(update_fields=["status", "withdrawn_at", "withdrawn_by"])
         record_event(
-            action="care.referral_withdrawn",
+            action=actions.CARE_REFERRAL_WITHDRAWN,
             actor=person,
             target=referral,
             subject_id=referral.case.client_id,
@@ -251,7 +252,7 @@ def renew_referral(*, referral: Referral, client: User) -> Referral:
         referral.renewed_at = timezone.now()
         referral.save(update_fields=["status", "renewed_at"])
         record_event(
-            action="care.referral_renewed",
+            action=actions.CARE_REFERRAL_RENEWED,
             actor=client,
             target=referral,
             subject_id=client.pk,
@@ -276,7 +277,7 @@ def decline_referral(*, referral: Referral, recipient: User) -> Referral:
         referral.completed_at = timezone.now()
         referral.save(update_fields=["status", "completed_at"])
         record_event(
-            action="care.referral_refused",
+            action=actions.CARE_REFERRAL_REFUSED,
             actor=recipient,
             target=referral,
             subject_id=referral.case.client_id,
@@ -328,7 +329,7 @@ def accept_referral(*, referral: Referral, recipient: User) -> Case:
         referral.completed_at = now
         referral.save(update_fields=["status", "completed_at"])
         record_event(
-            action="care.referral_accepted",
+            action=actions.CARE_REFERRAL_ACCEPTED,
             actor=recipient,
             target=referral,
             subject_id=case.client_id,
@@ -411,7 +412,7 @@ def _hand_over(case: Case, referral: Referral, recipient: User) -> Case:
             client_jurisdiction=case.client_location,
         )
     record_event(
-        action="care.case_transferred",
+        action=actions.CARE_CASE_TRANSFERRED,
         actor=recipient,
         target=case,
         subject_id=case.client_id,

@@ -24,6 +24,7 @@ from casework.care.models import (
 )
 from casework.events import catalogue as events
 from casework.events.outbox import emit
+from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.registry.standing import in_good_standing, in_good_standing_expression
 
@@ -43,7 +44,7 @@ def _end(supervision: Supervision, *, actor: User | None, reason: str, now: date
     supervision.ended_at, supervision.ended_by, supervision.end_reason = now, actor, reason
     supervision.save(update_fields=["status", "ended_at", "ended_by", "end_reason"])
     record_event(
-        action="care.supervision_ended",
+        action=actions.CARE_SUPERVISION_ENDED,
         actor=actor,
         target=supervision,
         subject_id=supervision.case.client_id,
@@ -102,7 +103,7 @@ def invite_supervisor(*, case: Case, practitioner: User, email: str) -> Supervis
         )
         supervision.save(force_insert=True)
         record_event(
-            action="care.supervisor_invited",
+            action=actions.CARE_SUPERVISOR_INVITED,
             actor=practitioner,
             target=supervision,
             subject_id=locked.client_id,
@@ -179,7 +180,9 @@ def answer_invitation(*, supervision: Supervision, supervisor: User, accept: boo
         locked.answered_at = timezone.now()
         locked.save(update_fields=["status", "answered_at"])
         record_event(
-            action="care.supervision_accepted" if accept else "care.supervision_declined",
+            action=actions.CARE_SUPERVISION_ACCEPTED
+            if accept
+            else actions.CARE_SUPERVISION_DECLINED,
             actor=supervisor,
             target=locked,
             subject_id=locked.case.client_id,

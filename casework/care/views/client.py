@@ -13,7 +13,6 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -35,25 +34,12 @@ from casework.care.models import (
 )
 from casework.care.services import consents
 from casework.care.views import error_text, person_of
-from casework.privacy.models import AuditEvent
+from casework.privacy import access_log
 from casework.registry.models import RegisterEntry
 from casework.registry.verification import MEANINGS
 from casework.safety.crisis import crisis_resources_for
 from casework.scheduling.access import appointments_of
 from casework.scheduling.models import ACTIVE_STATUSES
-
-# What a client is told about each access to their record, in plain words. Lazy: the words
-# are put into the reader's language when the page is drawn, not once at import.
-ACCESS_WORDS = {
-    "care.case_viewed": gettext_lazy("opened your case"),
-    "care.check_in_answers_read": gettext_lazy("read your check-in answers"),
-    "care.note_read": gettext_lazy("read a case note"),
-    "care.referral_read": gettext_lazy("read a referral you agreed to share"),
-    "care.break_glass": gettext_lazy("opened your emergency details (break-glass)"),
-    "care.case_details_changed": gettext_lazy("changed your case details"),
-    "care.urgent_flag_acknowledged": gettext_lazy("acknowledged an urgent check-in"),
-}
-ACCESS_SHOWN = 20
 
 
 def _registrations(practitioner_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
@@ -85,29 +71,6 @@ def _registrations(practitioner_ids: list[int]) -> dict[int, list[dict[str, Any]
             }
         )
     return found
-
-
-def _access_log(person: User) -> list[dict[str, Any]]:
-    events = list(
-        AuditEvent.objects.filter(subject_id=person.pk, action__in=list(ACCESS_WORDS))
-        .exclude(actor_id=person.pk)
-        .order_by("-occurred_at")
-        .values("occurred_at", "actor_id", "actor_role", "action")[:ACCESS_SHOWN]
-    )
-    names = dict(
-        User.objects.filter(pk__in={e["actor_id"] for e in events if e["actor_id"]}).values_list(
-            "pk", "legal_name"
-        )
-    )
-    return [
-        {
-            "at": event["occurred_at"],
-            "who": (names.get(event["actor_id"]) if event["actor_id"] else None) or _("Casework"),
-            "role": dict(Role.choices).get(event["actor_role"], ""),
-            "what": str(ACCESS_WORDS[event["action"]]),
-        }
-        for event in events
-    ]
 
 
 @role_required(Role.CLIENT)
@@ -186,7 +149,7 @@ def my_care(request: HttpRequest) -> HttpResponse:
             "blocks": blocks,
             "shares": _live_shares(person),
             "upcoming": list(upcoming),
-            "access_log": _access_log(person),
+            "access_log": access_log.accesses_of(person),
         },
     )
 

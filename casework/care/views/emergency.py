@@ -16,6 +16,7 @@ from casework.care import access
 from casework.care.forms import BreakGlassForm, EmergencyLookupForm
 from casework.care.services.emergency import break_glass
 from casework.care.views import person_of
+from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.safety.crisis import crisis_resources_for
 
@@ -32,7 +33,7 @@ def emergency_lookup(request: HttpRequest) -> HttpResponse:
         ).first()
         cases = list(access.open_cases_for_lookup(person, client)) if client else []
         record_event(
-            action="care.emergency_lookup",
+            action=actions.CARE_EMERGENCY_LOOKUP,
             actor=person,
             subject_id=client.pk if client else None,
             detail={"found": len(cases)},

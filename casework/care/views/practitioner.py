@@ -39,6 +39,7 @@ from casework.care.services import cases, check_ins
 from casework.care.views import error_text, person_of
 from casework.messaging.access import get_conversation_for_person
 from casework.messaging.models import Conversation
+from casework.privacy import actions
 from casework.privacy.audit import record_event
 
 GET_AND_POST = ["GET", "HEAD", "POST"]
@@ -124,7 +125,9 @@ def caseload(request: HttpRequest) -> HttpResponse:
 def case_page(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     person = person_of(request)
     case = access.get_case_for_practitioner(person, case_id)
-    record_event(action="care.case_viewed", actor=person, target=case, subject_id=case.client_id)
+    record_event(
+        action=actions.CARE_CASE_VIEWED, actor=person, target=case, subject_id=case.client_id
+    )
     trends = [
         charts.trend_chart(INSTRUMENTS[code], points)
         for code, points in queries.practitioner_trends(case).items()
@@ -188,6 +191,14 @@ def edit_case(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         "crisis_plan": case.crisis_plan or "",
     }
     form = CaseDetailsForm(request.POST or None, initial=initial)
+    if request.method != "POST":
+        # The form shows the stored emergency contact and crisis plan: a read of them.
+        record_event(
+            action=actions.CARE_EMERGENCY_DETAILS_READ,
+            actor=person,
+            target=case,
+            subject_id=case.client_id,
+        )
     if request.method == "POST" and form.is_valid():
         try:
             cases.update_case_details(case=case, actor=person, **form.cleaned_data)

@@ -29,6 +29,7 @@ from casework.care.models import (
 from casework.care.services import referrals
 from casework.care.services.supervision import verified_practitioner_with_email
 from casework.care.views import error_text, person_of
+from casework.privacy import actions
 from casework.privacy.audit import record_event
 
 GET_AND_POST = ["GET", "HEAD", "POST"]
@@ -169,7 +170,7 @@ def referral(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
     if is_recipient:
         shared = _shared_content(found)
         record_event(
-            action="care.referral_read",
+            action=actions.CARE_REFERRAL_READ,
             actor=person,
             target=found,
             subject_id=found.case.client_id,

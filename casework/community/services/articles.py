@@ -18,6 +18,7 @@ from casework.community.confidentiality import check_text, valid_kinds
 from casework.community.covers import prepare_cover
 from casework.community.models import ARTICLE_MAX_CHARS, Article, Contributor
 from casework.directory.bio import render_bio
+from casework.privacy import actions
 from casework.privacy.audit import record_event
 
 MAX_TAGS = 8
@@ -48,7 +49,7 @@ def invite_contributor(*, admin: User, practitioner: User) -> Contributor:
         )
         if created:
             record_event(
-                action="community.contributor_invited",
+                action=actions.COMMUNITY_CONTRIBUTOR_INVITED,
                 actor=admin,
                 target=contributor,
                 subject_id=practitioner.pk,
@@ -149,7 +150,9 @@ def save_article(
         article.cover_alt = cover_alt if article.cover else ""
         article.save()
         record_event(
-            action="community.article_created" if created else "community.article_changed",
+            action=actions.COMMUNITY_ARTICLE_CREATED
+            if created
+            else actions.COMMUNITY_ARTICLE_CHANGED,
             actor=author,
             target=article,
             detail={"status": article.status, "guard_confirmed": confirmed},
@@ -167,7 +170,9 @@ def close_article(*, article: Article, actor: User, closed: bool) -> Article:
             article.closed = closed
             article.save(update_fields=["closed"])
             record_event(
-                action="community.article_closed" if closed else "community.article_reopened",
+                action=actions.COMMUNITY_ARTICLE_CLOSED
+                if closed
+                else actions.COMMUNITY_ARTICLE_REOPENED,
                 actor=actor,
                 target=article,
             )

@@ -19,6 +19,7 @@ from casework.community.confidentiality import check_text, valid_kinds
 from casework.community.models import COMMENT_MAX_CHARS, Article, Comment
 from casework.events import catalogue as events
 from casework.events.outbox import emit
+from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.safety.access import is_moderator
 from casework.safety.screening import screen_message
@@ -126,7 +127,7 @@ def post_comment(
             created_at=now,
         )
         record_event(
-            action="community.comment_posted",
+            action=actions.COMMUNITY_COMMENT_POSTED,
             actor=author,
             target=comment,
             detail={"held_for": held_for, "guard_confirmed": confirmed, "reply": bool(parent)},
@@ -198,7 +199,7 @@ def edit_comment(
             fields += ["status", "held_for"]
         comment.save(update_fields=fields)
         record_event(
-            action="community.comment_edited",
+            action=actions.COMMUNITY_COMMENT_EDITED,
             actor=author,
             target=comment,
             detail={"held_for": categories, "guard_confirmed": confirmed},
@@ -214,7 +215,7 @@ def delete_comment(*, comment: Comment, author: User) -> Comment:
         comment.status = Comment.Status.DELETED
         comment.notify_replies = False
         comment.save(update_fields=["body", "status", "notify_replies"])
-        record_event(action="community.comment_deleted", actor=author, target=comment)
+        record_event(action=actions.COMMUNITY_COMMENT_DELETED, actor=author, target=comment)
     return comment
 
 
@@ -232,7 +233,9 @@ def moderate_comment(*, comment: Comment, moderator: User, publish: bool) -> Com
             return comment
         comment.save(update_fields=["status"])
         record_event(
-            action="community.comment_published" if publish else "community.comment_hidden",
+            action=actions.COMMUNITY_COMMENT_PUBLISHED
+            if publish
+            else actions.COMMUNITY_COMMENT_HIDDEN,
             actor=moderator,
             target=comment,
             subject_id=comment.author_id,
@@ -251,7 +254,7 @@ def stop_reply_notices(*, comment: Comment) -> Comment:
             comment.notify_replies = False
             comment.save(update_fields=["notify_replies"])
             record_event(
-                action="community.reply_notices_stopped",
+                action=actions.COMMUNITY_REPLY_NOTICES_STOPPED,
                 actor=None,
                 target=comment,
                 subject_id=comment.author_id,

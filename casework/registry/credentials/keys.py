@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.serialization import (
 from django.db import transaction
 from django.utils import timezone
 
+from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.registry.credentials.models import SigningKey
 from casework.vault import legacy, sealed_text
@@ -70,7 +71,7 @@ def create_signing_key(*, active: bool = False) -> SigningKey:
             private_key_encrypted=_seal(raw_private, kid),
             active=active,
         )
-        record_event(action="registry.signing_key_created", target=key, detail={"kid": kid})
+        record_event(action=actions.REGISTRY_SIGNING_KEY_CREATED, target=key, detail={"kid": kid})
     return key
 
 
@@ -86,7 +87,7 @@ def rotate_signing_key(*, actor: Any = None) -> SigningKey:
             key.save(update_fields=["active", "retired_at"])
         new = create_signing_key(active=True)
         record_event(
-            action="registry.signing_key_rotated",
+            action=actions.REGISTRY_SIGNING_KEY_ROTATED,
             actor=actor,
             target=new,
             detail={"kid": new.kid, "retired": [key.kid for key in old]},

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from casework.accounts.models import User
+from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.registry.credentials.models import CredentialOffer, IssuedCredential
 from casework.registry.models import RegistrationClaim
@@ -70,7 +71,7 @@ def make_offer(*, credential: IssuedCredential, holder: User) -> MadeOffer:
             expires_at=now + OFFER_LIFETIME,
         )
         record_event(
-            action="registry.credential_offered",
+            action=actions.REGISTRY_CREDENTIAL_OFFERED,
             actor=holder,
             target=credential,
             subject_id=holder.pk,
@@ -101,7 +102,7 @@ def redeem_pre_authorized_code(*, code: str) -> tuple[str, CredentialOffer]:
                 pk=offer.pk, delivered_at__isnull=True, token_expires_at__gt=now
             ).update(token_expires_at=now)
             record_event(
-                action="registry.credential_offer_replayed",
+                action=actions.REGISTRY_CREDENTIAL_OFFER_REPLAYED,
                 target=offer.credential,
                 subject_id=offer.credential.claim.practitioner_id,
                 detail={"offer": offer.pk, "token_withdrawn": bool(withdrawn)},
@@ -127,7 +128,7 @@ def redeem_pre_authorized_code(*, code: str) -> tuple[str, CredentialOffer]:
                 "invalid_grant", "The pre-authorized code has already been used."
             )
         record_event(
-            action="registry.credential_offer_redeemed",
+            action=actions.REGISTRY_CREDENTIAL_OFFER_REDEEMED,
             target=offer.credential,
             subject_id=offer.credential.claim.practitioner_id,
             detail={"offer": offer.pk},
@@ -171,7 +172,7 @@ def deliver_credential(*, offer: CredentialOffer) -> IssuedCredential:
         if taken != 1:
             raise WalletRequestRefused("invalid_token", "The access token has already been used.")
         record_event(
-            action="registry.credential_delivered_to_wallet",
+            action=actions.REGISTRY_CREDENTIAL_DELIVERED_TO_WALLET,
             target=offer.credential,
             subject_id=offer.credential.claim.practitioner_id,
             detail={"offer": offer.pk},

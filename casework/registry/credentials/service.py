@@ -13,6 +13,7 @@ The credential follows the register entry:
 from django.db import transaction
 from django.utils import timezone
 
+from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.registry.credentials import jws
 from casework.registry.credentials.issuance import issue_credential
@@ -36,9 +37,9 @@ _SUSPENDING_STATUSES = frozenset(
 )
 
 
-def _audit(credential: IssuedCredential, action: str, **detail: object) -> None:
+def _audit(credential: IssuedCredential, action: actions.Action, **detail: object) -> None:
     record_event(
-        action=f"registry.credential_{action}",
+        action=action,
         target=credential,
         subject_id=credential.claim.practitioner_id,
         detail={"claim": credential.claim_id, "index": credential.status_list_index, **detail},
@@ -64,7 +65,7 @@ def revoke_credential(*, credential: IssuedCredential, reason: str) -> bool:
         )
         credential.revoked, credential.revoked_at = True, timezone.now()
         credential.save(update_fields=["revoked", "revoked_at"])
-        _audit(credential, "revoked", reason=reason)
+        _audit(credential, actions.REGISTRY_CREDENTIAL_REVOKED, reason=reason)
     return True
 
 
@@ -90,7 +91,12 @@ def _set_suspension(credential: IssuedCredential, *, suspended: bool) -> bool:
         )
         credential.suspended = suspended
         credential.save(update_fields=["suspended"])
-        _audit(credential, "suspended" if suspended else "reinstated")
+        _audit(
+            credential,
+            actions.REGISTRY_CREDENTIAL_SUSPENDED
+            if suspended
+            else actions.REGISTRY_CREDENTIAL_REINSTATED,
+        )
     return True
 
 
@@ -124,7 +130,9 @@ def issue_credential_for_claim(*, claim: RegistrationClaim) -> IssuedCredential 
     with transaction.atomic():
         earlier = _live_credentials(claim)
         credential = issue_credential(claim=claim)
-        _audit(credential, "issued", kid=credential.kid, status=entry.status)
+        _audit(
+            credential, actions.REGISTRY_CREDENTIAL_ISSUED, kid=credential.kid, status=entry.status
+        )
         for old in earlier:
             revoke_credential(credential=old, reason="superseded")
         if _suspended_on_platform(entry):

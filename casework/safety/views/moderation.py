@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from casework.accounts.models import Role, User
 from casework.accounts.permissions import role_required
+from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.safety import access, appeals, queries, rules
 from casework.safety.forms import ActionForm, AppealDecisionForm
@@ -91,7 +92,7 @@ def moderate_report(request: HttpRequest, report_id: str) -> HttpResponse:
         return redirect("safety:queue")
     # Opening the reporter's words and the messages they consented to show is audited.
     record_event(
-        action="safety.evidence_opened",
+        action=actions.SAFETY_EVIDENCE_OPENED,
         actor=moderator,
         target=report,
         subject_id=report.reported_id,
@@ -135,7 +136,7 @@ def moderate_detection(request: HttpRequest, detection_id: str) -> HttpResponse:
         return redirect("safety:queue")
     # The flagged text is the only part of the conversation a moderator reads: audited.
     record_event(
-        action="safety.evidence_opened",
+        action=actions.SAFETY_EVIDENCE_OPENED,
         actor=moderator,
         target=detection,
         subject_id=detection.author_id,
@@ -174,7 +175,7 @@ def moderate_appeal(request: HttpRequest, appeal_id: str) -> HttpResponse:
             messages.success(request, _("Appeal decided. The person who appealed is told."))
             return redirect("safety:queue")
     record_event(
-        action="safety.evidence_opened",
+        action=actions.SAFETY_EVIDENCE_OPENED,
         actor=moderator,
         target=appeal,
         subject_id=appeal.appellant_id,

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework.accounts.models import Role, User
+from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.scheduling import slots
 from casework.scheduling.currencies import is_known_currency
@@ -92,7 +93,7 @@ def update_booking_rules(
             setattr(schedule, name, value)
         schedule.save(update_fields=list(values))
         record_event(
-            action="scheduling.rules_changed",
+            action=actions.SCHEDULING_RULES_CHANGED,
             actor=practitioner,
             target=schedule,
             subject_id=practitioner.pk,
@@ -130,7 +131,7 @@ def add_availability_window(
             end_minute=end_minute,
         )
         record_event(
-            action="scheduling.window_added",
+            action=actions.SCHEDULING_WINDOW_ADDED,
             actor=practitioner,
             target=window,
             subject_id=practitioner.pk,
@@ -163,7 +164,7 @@ def replace_weekly_hours(
             for weekday, start, end in ordered
         )
         record_event(
-            action="scheduling.weekly_hours_replaced",
+            action=actions.SCHEDULING_WEEKLY_HOURS_REPLACED,
             actor=practitioner,
             subject_id=practitioner.pk,
             detail={"windows": [list(window) for window in ordered]},
@@ -177,7 +178,7 @@ def remove_availability_window(*, practitioner: User, window: AvailabilityWindow
         if window.practitioner_id != practitioner.pk:
             raise ValidationError(_("These are not your hours."))
         record_event(
-            action="scheduling.window_removed",
+            action=actions.SCHEDULING_WINDOW_REMOVED,
             actor=practitioner,
             target=window,
             subject_id=practitioner.pk,
@@ -250,7 +251,7 @@ def add_availability_exception(
             end_minute=end_minute,
         )
         record_event(
-            action="scheduling.exception_added",
+            action=actions.SCHEDULING_EXCEPTION_ADDED,
             actor=practitioner,
             target=exception,
             subject_id=practitioner.pk,
@@ -282,7 +283,7 @@ def remove_availability_exception(*, practitioner: User, exception: Availability
         if exception.practitioner_id != practitioner.pk:
             raise ValidationError(_("This is not your exception."))
         record_event(
-            action="scheduling.exception_removed",
+            action=actions.SCHEDULING_EXCEPTION_REMOVED,
             actor=practitioner,
             target=exception,
             subject_id=practitioner.pk,
@@ -339,7 +340,7 @@ def save_session_type(
         target.price, target.currency = price, currency
         target.save()
         record_event(
-            action="scheduling.session_type_saved",
+            action=actions.SCHEDULING_SESSION_TYPE_SAVED,
             actor=practitioner,
             target=target,
             subject_id=practitioner.pk,
@@ -362,7 +363,7 @@ def withdraw_session_type(*, practitioner: User, session_type: SessionType) -> S
         session_type.active = False
         session_type.save(update_fields=["active"])
         record_event(
-            action="scheduling.session_type_withdrawn",
+            action=actions.SCHEDULING_SESSION_TYPE_WITHDRAWN,
             actor=practitioner,
             target=session_type,
             subject_id=practitioner.pk,

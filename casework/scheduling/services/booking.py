@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from casework.accounts.models import Role, User
 from casework.events import catalogue as events
 from casework.events.outbox import emit
+from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.registry.models import Jurisdiction
 from casework.registry.standing import in_good_standing, may_practise_where
@@ -206,7 +207,7 @@ def _book(
         idempotency_key=idempotency_key,
     )
     record_event(
-        action="scheduling.appointment_booked",
+        action=actions.SCHEDULING_APPOINTMENT_BOOKED,
         actor=client,
         target=appointment,
         subject_id=client.pk,
@@ -269,7 +270,7 @@ def confirm_appointment(*, appointment: Appointment, practitioner: User) -> Appo
         appointment.sequence += 1
         appointment.save(update_fields=["status", "confirmed_at", "sequence", "updated_at"])
         record_event(
-            action="scheduling.appointment_confirmed",
+            action=actions.SCHEDULING_APPOINTMENT_CONFIRMED,
             actor=practitioner,
             target=appointment,
             subject_id=appointment.client_id,
@@ -290,7 +291,7 @@ def decline_appointment(
             raise ValidationError(_("This booking is not waiting for confirmation."))
         _end(appointment, AppointmentStatus.DECLINED, practitioner, reason)
         record_event(
-            action="scheduling.appointment_declined",
+            action=actions.SCHEDULING_APPOINTMENT_DECLINED,
             actor=practitioner,
             target=appointment,
             subject_id=appointment.client_id,
@@ -348,7 +349,7 @@ def cancel_appointment(*, appointment: Appointment, person: User, reason: str = 
         appointment.late_cancellation = by_client and is_late_for_client(appointment, now=now)
         _end(appointment, AppointmentStatus.CANCELLED, person, reason)
         record_event(
-            action="scheduling.appointment_cancelled",
+            action=actions.SCHEDULING_APPOINTMENT_CANCELLED,
             actor=person,
             target=appointment,
             subject_id=appointment.client_id,
@@ -386,7 +387,7 @@ def cancel_appointments_for_block(*, blocker_id: int, blocked_id: int) -> list[A
             appointment.late_cancellation = False
             _end(appointment, AppointmentStatus.CANCELLED, blocker, "")
             record_event(
-                action="scheduling.appointment_cancelled",
+                action=actions.SCHEDULING_APPOINTMENT_CANCELLED,
                 target=appointment,
                 subject_id=appointment.client_id,
                 detail={"late": False, "because_of_a_block": True, "with_reason": False},
@@ -468,7 +469,7 @@ def _reschedule(appointment: Appointment, person: User, starts_at: datetime) -> 
         ]
     )
     record_event(
-        action="scheduling.appointment_rescheduled",
+        action=actions.SCHEDULING_APPOINTMENT_RESCHEDULED,
         actor=person,
         target=appointment,
         subject_id=appointment.client_id,
@@ -492,7 +493,7 @@ def record_no_show(*, appointment: Appointment, practitioner: User) -> Appointme
             raise ValidationError(_("A no-show can be recorded once the appointment has begun."))
         _end(appointment, AppointmentStatus.NO_SHOW, practitioner, "")
         record_event(
-            action="scheduling.no_show_recorded",
+            action=actions.SCHEDULING_NO_SHOW_RECORDED,
             actor=practitioner,
             target=appointment,
             subject_id=appointment.client_id,

@@ -4,6 +4,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from casework.accounts.models import User
+from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.scheduling.calendar import new_feed_token, token_hash
 from casework.scheduling.models import CalendarFeed
@@ -15,7 +16,7 @@ def create_calendar_feed(*, person: User) -> str:
     with transaction.atomic():
         feed = _replace_live_feed(person, token_hash(token))
         record_event(
-            action="scheduling.calendar_feed_created",
+            action=actions.SCHEDULING_CALENDAR_FEED_CREATED,
             actor=person,
             target=feed,
             subject_id=person.pk,
@@ -45,7 +46,7 @@ def revoke_calendar_feed(*, person: User) -> bool:
         revoked = _revoke(person)
         if revoked:
             record_event(
-                action="scheduling.calendar_feed_revoked", actor=person, subject_id=person.pk
+                action=actions.SCHEDULING_CALENDAR_FEED_REVOKED, actor=person, subject_id=person.pk
             )
     return revoked
 
