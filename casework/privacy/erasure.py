@@ -29,7 +29,7 @@ from django.utils.translation import gettext, gettext_lazy, ngettext
 from casework import emails
 from casework.accounts.models import PushSubscription, Role, User
 from casework.care.models import OPEN_STATUSES, Case, CaseNote, CheckIn, UrgentFlag
-from casework.directory.models import PractitionerProfile, ProfileSearchEntry
+from casework.directory.models import PractitionerProfile
 from casework.events.models import EmailDelivery, PushDelivery
 from casework.messaging.models import Conversation, MessageNotice
 from casework.privacy import actions
@@ -376,8 +376,9 @@ def _sign_out_everywhere(person: User) -> None:
 
 
 def _withdraw_profile(person: User) -> None:
+    # Emptying the search document empties its index too: SQLite's full-text table follows it by
+    # trigger, PostgreSQL's index is built from the column.
     profiles = PractitionerProfile.objects.filter(practitioner=person)
-    ProfileSearchEntry.objects.filter(profile__in=profiles).delete()
     profiles.update(
         published=False,
         bio_source="",
