@@ -2,15 +2,18 @@
 
 It holds the complaint (``complaint.json``), its evidence files as received (``evidence/``),
 the practitioner's registration history on the platform with the regulators it went to
-(``registration_history.json``), everyone who downloaded the bundle and when, this download
-included (``downloads.json``), and ``manifest.json`` with the SHA-256 and size of every other
-file, so the receiver can show nothing was changed. Every download is recorded and audited
-before the bundle is made.
+(``registration_history.json``); for a complaint moderation referred, the referred report with
+the moderator's statement of reasons (``referred_report.json``) and the messages the reporter
+showed with consent (``evidence/messages/``); everyone who downloaded the bundle and when,
+this download included (``downloads.json``), and ``manifest.json`` with the SHA-256 and size
+of every other file, so the receiver can show nothing was changed. Every download is recorded
+and audited before the bundle is made.
 """
 
 import hashlib
 import io
 import json
+import uuid
 import zipfile
 from typing import Any
 
@@ -18,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from casework.accounts.models import User
-from casework.complaints.models import BundleDownload, Complaint, ComplaintEvidence
+from casework.complaints.models import BundleDownload, Complaint, ComplaintEvidence, Source
 from casework.complaints.services import evidence_context
 from casework.privacy import actions
 from casework.privacy.audit import record_event
@@ -27,6 +30,7 @@ from casework.registry.models import (
     RegisterEntryChange,
     RegistrationClaim,
 )
+from casework.safety.referrals import ReferredCase, referred_case
 from casework.vault.crypto import unseal
 
 
@@ -116,6 +120,44 @@ def _registration_history(complaint: Complaint) -> list[dict[str, Any]]:
     return history
 
 
+REFERRAL_PREFIX = "referral:"
+
+
+def _referral(complaint: Complaint) -> ReferredCase | None:
+    if complaint.source != Source.MODERATION:
+        return None
+    if not complaint.source_reference.startswith(REFERRAL_PREFIX):
+        return None
+    try:
+        referral_id = uuid.UUID(complaint.source_reference.removeprefix(REFERRAL_PREFIX))
+    except ValueError:
+        return None
+    return referred_case(referral_id)
+
+
+def _referred_report(case: ReferredCase) -> dict[str, Any]:
+    return {
+        "report": case.report_reference or None,
+        "category": case.category or None,
+        "regulator": case.regulator.slug,
+        "statement_of_reasons": {
+            "decided_at": _when(case.decided_at),
+            "rule": case.rule,
+            "rule_title": case.rule_title,
+            "rule_text": case.rule_text,
+            "reason": case.reason,
+        },
+        "evidence_messages": [
+            {
+                "message": str(shown.message_id),
+                "from": shown.sender_role,
+                "sent_at": _when(shown.sent_at),
+            }
+            for shown in case.evidence
+        ],
+    }
+
+
 def _evidence_bytes(evidence: ComplaintEvidence) -> bytes:
     return unseal(
         evidence.complaint.data_key,
@@ -145,6 +187,13 @@ def download_bundle(*, complaint: Complaint, person: User) -> tuple[str, bytes]:
         start=1,
     ):
         files[f"evidence/{number:02d}-{evidence.name}"] = _evidence_bytes(evidence)
+    case = _referral(complaint)
+    if case is not None:
+        add_json("referred_report.json", _referred_report(case))
+        for number, shown in enumerate(case.evidence, start=1):
+            files[f"evidence/messages/{number:02d}-{shown.message_id}.txt"] = shown.text.encode(
+                "utf-8"
+            )
     add_json("registration_history.json", _registration_history(complaint))
     add_json(
         "downloads.json",

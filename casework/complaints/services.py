@@ -108,10 +108,13 @@ def file_complaint(
     complainant: User | None = None,
     idempotency_key: uuid.UUID | None = None,
     source_reference: str = "",
+    route_to: Sequence[Regulator] = (),
 ) -> FiledComplaint:
     """File a complaint about a practitioner, routed to the regulators of their verified
-    registrations, or to the platform's moderators when they hold none. ``evidence`` is
-    checked already (``messaging.attachments.check_upload``: size, and type by content)."""
+    registrations, or to the platform's moderators when they hold none; ``route_to`` names the
+    regulators instead (a moderation referral goes to the one regulator it was made to).
+    ``evidence`` is checked already (``messaging.attachments.check_upload``: size, and type
+    by content)."""
     if practitioner.role != Role.PRACTITIONER:
         raise ValidationError(_("We could not find this social worker on Casework."))
     if category not in Category.values:
@@ -143,6 +146,7 @@ def file_complaint(
             complainant=complainant,
             key=key,
             source_reference=source_reference,
+            route_to=route_to,
         )
     except IntegrityError:
         # The same submit at the same moment: the other one filed it.
@@ -162,8 +166,11 @@ def _file(
     complainant: User | None,
     key: uuid.UUID,
     source_reference: str,
+    route_to: Sequence[Regulator],
 ) -> FiledComplaint:
-    regulators = routed_regulators(practitioner)
+    # A referral names its regulator: it goes there even if the registration it was made on
+    # has lapsed since (the regulator still wants it), never to the moderators who made it.
+    regulators = list(route_to) or routed_regulators(practitioner)
     secret = _code(16)
     now = timezone.now()
     with transaction.atomic():

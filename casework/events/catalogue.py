@@ -335,6 +335,15 @@ class ModerationDecided(Event, name="safety.moderation_decided"):
 
 
 @dataclasses.dataclass(frozen=True)
+class RegulatorReferred(Event, name="safety.regulator_referred"):
+    """A moderator referred a practitioner to a regulator that registers them: the regulator
+    gets it as a complaint, with the report and the evidence shown with consent."""
+
+    referral_id: str
+    regulator_id: int
+
+
+@dataclasses.dataclass(frozen=True)
 class AppealFiled(Event, name="safety.appeal_filed"):
     """A person appealed a moderator's decision about them."""
 

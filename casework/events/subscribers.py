@@ -203,6 +203,13 @@ SUBSCRIBERS: dict[type[e.Event], tuple[Subscriber, ...]] = {
             "post a signed notification to the regulator's webhook (retried until accepted)",
         ),
     ),
+    e.RegulatorReferred: (
+        Subscriber(
+            "complaints.file_referral",
+            "casework.complaints.reactions.file_referral",
+            "file a complaint to that regulator with the report and the consented evidence",
+        ),
+    ),
     e.ComplaintFiled: (
         Subscriber(
             "complaints.tell_handlers",

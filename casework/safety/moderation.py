@@ -162,7 +162,7 @@ def _record(
     )
     action.save(force_insert=True)
     if kind == ActionKind.REFER:
-        RegulatorReferral.objects.bulk_create(
+        referrals = RegulatorReferral.objects.bulk_create(
             RegulatorReferral(
                 action=action,
                 practitioner=item.affected,
@@ -172,6 +172,12 @@ def _record(
             )
             for claim in {claim.regulator_id: claim for claim in claims}.values()
         )
+        for referral in referrals:
+            emit(
+                events.RegulatorReferred(
+                    referral_id=str(referral.pk), regulator_id=referral.regulator_id
+                )
+            )
     record_event(
         action=actions.SAFETY_MODERATION_ACTION,
         actor=moderator,
