@@ -49,7 +49,7 @@ from casework.care.services import notes, referrals
 from casework.care.services.supervision import invite_supervisor
 from casework.community.notices import unsubscribe_token
 from casework.community.services.articles import invite_contributor, save_article
-from casework.community.services.comments import post_comment
+from casework.community.services.comments import moderate_comment, post_comment
 from casework.complaints.services import file_complaint
 from casework.directory.services import save_profile
 from casework.messaging import services as messaging_services
@@ -409,6 +409,15 @@ def build_world() -> World:
         article=community_article, author=client, body="Thank you.", notify_replies=True
     )
     objects["community_unsubscribe_token"] = unsubscribe_token(objects["community_comment"].pk)
+    # The practitioner's own reply on her article, which the moderator published: what anyone
+    # may report (safety's report flow).
+    objects["community_published_comment"] = moderate_comment(
+        comment=post_comment(
+            article=community_article, author=practitioner, body="Thank you for reading."
+        ),
+        moderator=moderator,
+        publish=True,
+    )
     # --- End of community
 
     sessions = {name: _signed_in(person) for name, person in people.items() if person is not None}

@@ -781,6 +781,26 @@ ROUTES.update(
             signed_in(NOT_FOUND, other_officer=IN, admin=IN),
             objects={"object_id": "pending_claim"},
         ),
+        # Community comments and articles: anyone who can read them, visitors too (their
+        # author, the practitioner, is told on the form that she cannot report herself). The
+        # client's comment is held for a moderator: 404 to everyone, as a missing one.
+        "safety:report_comment": (
+            Access(
+                FORM,
+                public(IN),
+                objects={"object_id": "community_published_comment"},
+                label="published",
+            ),
+            Access(
+                FORM,
+                public(NOT_FOUND),
+                objects={"object_id": "community_comment"},
+                label="held",
+            ),
+        ),
+        "safety:report_article": Access(
+            FORM, public(IN), objects={"slug": "community_article_slug"}
+        ),
         "safety:my_reports": Access(SAFE, signed_in(IN)),
         "safety:track_report": Access(SAFE, public(IN)),
         "safety:my_report": Access(

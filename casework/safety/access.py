@@ -16,6 +16,7 @@ from django.http import Http404
 from django.utils.functional import Promise
 
 from casework.accounts.models import Role, User
+from casework.community.models import Article, Comment
 from casework.directory.access import get_profile_for_viewer
 from casework.messaging.models import Attachment, Conversation, Message
 from casework.registry.access import reviewable_claims
@@ -69,6 +70,9 @@ class Target:
     message: Message | None = None
     appointment_id: int | None = None
     claim_id: int | None = None
+    comment_id: int | None = None
+    # Where the thing is shown, for the form's way back (community targets).
+    shown_at: str = ""
     # The reported person's messages the reporter can see, offered as evidence.
     evidence_choices: Sequence[Message] = field(default_factory=list)
 
@@ -189,6 +193,63 @@ def target_for_claim(reporter: User, claim_id: int) -> Target:
         reported=claim.practitioner,
         label=ReportTarget.CLAIM.label,
         claim_id=claim.pk,
+    )
+
+
+class NobodyToReport(Exception):
+    """A thing that exists and can be seen but has no account behind it (an anonymous
+    comment): a report needs a person, so the page says so rather than pretending."""
+
+    def __init__(self, article_slug: str) -> None:
+        super().__init__(article_slug)
+        self.article_slug = article_slug
+
+
+def target_for_comment(viewer: object, comment_id: int) -> Target:
+    """A published comment of a published article: what anyone, visitors too, can read.
+    Held, hidden, deleted comments and those of drafts answer 404, as a missing one does."""
+    comment = (
+        Comment.objects.select_related("author", "article")
+        .filter(
+            pk=comment_id,
+            status=Comment.Status.PUBLISHED,
+            article__status=Article.Status.PUBLISHED,
+        )
+        .first()
+    )
+    if comment is None:
+        raise Http404
+    if comment.author is None:
+        raise NobodyToReport(comment.article.slug)
+    reporter = viewer if isinstance(viewer, User) else None
+    return Target(
+        kind=ReportTarget.COMMENT,
+        key=f"comment:{comment.pk}",
+        reported=comment.author,
+        label=ReportTarget.COMMENT.label,
+        comment_id=comment.pk,
+        shown_at=comment.article.get_absolute_url() + f"#comment-{comment.pk}",
+        evidence_choices=_evidence_from(reporter, comment.author) if reporter else [],
+    )
+
+
+def target_for_article(viewer: object, slug: str) -> Target:
+    """A published article (a draft is its author's and admins' only: 404 to a reporter)."""
+    article = (
+        Article.objects.select_related("author")
+        .filter(slug=slug, status=Article.Status.PUBLISHED)
+        .first()
+    )
+    if article is None:
+        raise Http404
+    reporter = viewer if isinstance(viewer, User) else None
+    return Target(
+        kind=ReportTarget.ARTICLE,
+        key=f"article:{article.pk}",
+        reported=article.author,
+        label=article.title,
+        shown_at=article.get_absolute_url(),
+        evidence_choices=_evidence_from(reporter, article.author) if reporter else [],
     )
 
 

@@ -125,6 +125,8 @@ class ReportTarget(models.TextChoices):
     ATTACHMENT = "attachment", _("An attachment")
     APPOINTMENT = "appointment", _("An appointment")
     CLAIM = "claim", _("A registration claim under review")
+    COMMENT = "comment", _("A community comment")
+    ARTICLE = "article", _("A community article")
 
 
 class Report(models.Model):
@@ -177,6 +179,10 @@ class Report(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+    )
+    # A community comment reported: the one thing of the community a moderator can hide.
+    comment = models.ForeignKey(
+        "community.Comment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     category = models.CharField(_("what happened"), max_length=24, choices=ReportCategory.choices)
     severity = models.PositiveSmallIntegerField(default=1)
@@ -241,7 +247,7 @@ class ActionKind(models.TextChoices):
     WARN = "warn", _("Warn")
     RESTRICT = "restrict", _("Restrict: no new enquiries or bookings")
     SUSPEND = "suspend", _("Suspend the account")
-    HIDE = "hide", _("Hide the message")
+    HIDE = "hide", _("Hide the message or comment")
     REFER = "refer", _("Refer to the regulator")
 
 
@@ -272,6 +278,10 @@ class ModerationAction(models.Model):
     message = models.ForeignKey(
         "messaging.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Or the community comment it hid (through community's own moderation service).
+    comment = models.ForeignKey(
+        "community.Comment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     rule = models.CharField(_("rule"), max_length=40)
     data_key = models.ForeignKey("vault.DataKey", on_delete=models.PROTECT, related_name="+")
     # The "why" of the statement of reasons, in the moderator's plain words.
@@ -292,8 +302,8 @@ class ModerationAction(models.Model):
                 condition=~Q(moderator=F("affected")), name="safety_no_action_on_oneself"
             ),
             models.CheckConstraint(
-                condition=~Q(kind="hide") | Q(message__isnull=False),
-                name="safety_hide_names_a_message",
+                condition=~Q(kind="hide") | Q(message__isnull=False) | Q(comment__isnull=False),
+                name="safety_hide_names_content",
             ),
         ]
         indexes = [

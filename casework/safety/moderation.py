@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 
 from casework.accounts.models import Role, User
 from casework.accounts.services import suspend_account
+from casework.community.models import Comment
+from casework.community.services.comments import moderate_comment
 from casework.events import catalogue as events
 from casework.events.outbox import emit
 from casework.privacy import actions
@@ -48,6 +50,10 @@ class Item:
             return self.report.message_id
         assert self.detection is not None  # noqa: S101
         return self.detection.message_id
+
+    @property
+    def comment_id(self) -> int | None:
+        return self.report.comment_id if self.report is not None else None
 
 
 def _refuse(message: str, code: str) -> None:
@@ -125,11 +131,16 @@ def take_action(
                 _("This person holds no verified registration, so no regulator to refer to."),
                 "no_regulator",
             )
-        if kind == ActionKind.HIDE and item.message_id is None:
-            _refuse(_("There is no message here to hide."), "no_message")
+        if kind == ActionKind.HIDE and item.message_id is None and item.comment_id is None:
+            _refuse(_("There is no message or comment here to hide."), "no_message")
         taken = [
             _record(moderator, item, chosen, rule, reason.strip(), claims, now) for chosen in kinds
         ]
+        if kind == ActionKind.HIDE and item.comment_id is not None:
+            # The community app owns what a hidden comment looks like (a tombstone).
+            moderate_comment(
+                comment=Comment(pk=item.comment_id), moderator=moderator, publish=False
+            )
         if kind == ActionKind.SUSPEND and affected.is_active:
             suspend_account(person=affected, actor=moderator, why="moderation")
         if item.report is not None:
@@ -155,6 +166,7 @@ def _record(
         report=item.report,
         detection=item.detection,
         message_id=item.message_id if kind == ActionKind.HIDE else None,
+        comment_id=item.comment_id if kind == ActionKind.HIDE else None,
         rule=rule if kind != ActionKind.DISMISS else "",
         data_key=create_data_key(owner=f"moderation-action:{action_id}"),
         reason=reason,

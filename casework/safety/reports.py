@@ -114,6 +114,7 @@ def _file(
         message=target.message,
         appointment_id=target.appointment_id,
         claim_id=target.claim_id,
+        comment_id=target.comment_id,
         category=category,
         severity=CATEGORY_SEVERITY[category],
         data_key=create_data_key(owner=f"report:{report_id}"),

@@ -19,6 +19,8 @@ urlpatterns = [
         name="report_appointment",
     ),
     path("report/claim/<id:object_id>/", reports.report_claim, name="report_claim"),
+    path("report/comment/<id:object_id>/", reports.report_comment, name="report_comment"),
+    path("report/article/<slug:slug>/", reports.report_article, name="report_article"),
     path("reports/", reports.my_reports, name="my_reports"),
     path("reports/track/", reports.track_report, name="track_report"),
     path("reports/<uuid:report_id>/", reports.my_report, name="my_report"),

@@ -40,14 +40,14 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _kinds_for(affected: User, message_id: object) -> list[str]:
+def _kinds_for(affected: User, message_id: object, comment_id: object = None) -> list[str]:
     kinds: list[str] = [
         ActionKind.DISMISS,
         ActionKind.WARN,
         ActionKind.RESTRICT,
         ActionKind.SUSPEND,
     ]
-    if message_id is not None:
+    if message_id is not None or comment_id is not None:
         kinds.append(ActionKind.HIDE)
     if affected.role == Role.PRACTITIONER:
         kinds.append(ActionKind.REFER)
@@ -86,7 +86,7 @@ def _decide(
 def moderate_report(request: HttpRequest, report_id: str) -> HttpResponse:
     moderator = _moderator(request)
     report = access.get_report_for_moderator(moderator, report_id)
-    kinds = _kinds_for(report.reported, report.message_id)
+    kinds = _kinds_for(report.reported, report.message_id, report.comment_id)
     form = ActionForm(request.POST if request.method == "POST" else None, kinds=kinds)
     if request.method == "POST" and _decide(request, moderator, form, report=report):
         return redirect("safety:queue")

@@ -1,5 +1,6 @@
-"""Reporting: from a profile, a message, an attachment, a person, an appointment or a claim
-under review, in one form, then a reference. Visitors report profiles only."""
+"""Reporting: from a profile, a message, an attachment, a person, an appointment, a claim
+under review, a community comment or article, in one form, then a reference. Visitors report
+what is public: profiles, comments and articles."""
 
 from collections.abc import Callable
 
@@ -146,6 +147,34 @@ report_claim = _signed_in_report(
 def report_profile(request: HttpRequest, slug: str) -> HttpResponse:
     target = access.target_for_profile(request.user, slug)
     return _report(request, target, reverse("directory:profile", kwargs={"slug": slug}))
+
+
+@login_not_required
+@require_http_methods(GET_AND_POST)
+def report_comment(request: HttpRequest, object_id: int) -> HttpResponse:
+    try:
+        target = access.target_for_comment(request.user, object_id)
+    except access.NobodyToReport as nobody:
+        back = reverse("community:article", kwargs={"slug": nobody.article_slug})
+        return TemplateResponse(
+            request,
+            "safety/report_anonymous.html",
+            {
+                "back": f"{back}#comment-{object_id}",
+                "article_report": reverse(
+                    "safety:report_article", kwargs={"slug": nobody.article_slug}
+                ),
+            },
+            status=409,
+        )
+    return _report(request, target, target.shown_at)
+
+
+@login_not_required
+@require_http_methods(GET_AND_POST)
+def report_article(request: HttpRequest, slug: str) -> HttpResponse:
+    target = access.target_for_article(request.user, slug)
+    return _report(request, target, target.shown_at)
 
 
 @require_safe

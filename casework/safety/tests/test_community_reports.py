@@ -1,0 +1,164 @@
+"""Reporting community comments and articles through the one report flow (issues 12 and 14)."""
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from casework.accounts.models import User
+from casework.community.models import Article, Comment
+from casework.community.services.articles import save_article
+from casework.community.services.comments import moderate_comment, post_comment
+from casework.safety.models import ModerationAction, Report, ReportTarget
+from casework.testing import factories
+
+pytestmark = pytest.mark.django_db
+
+SignedIn = Callable[[User | None], Client]
+
+
+def _settled(person: User) -> User:
+    """An account old enough that its comments are published at once."""
+    person.date_joined = timezone.now() - timedelta(days=30)
+    person.save(update_fields=["date_joined"])
+    return person
+
+
+@pytest.fixture
+def article(db: None) -> Article:
+    return save_article(
+        author=factories.AdminFactory.create(),
+        title="Listening first",
+        summary="What a family taught me.",
+        body="Some families teach you patience.",
+        publish=True,
+        anonymous_comments=True,
+    )
+
+
+@pytest.fixture
+def comment(article: Article, practitioner: User) -> Comment:
+    posted = post_comment(article=article, author=_settled(practitioner), body="Pay me in crypto.")
+    if not posted.visible:
+        posted = moderate_comment(
+            comment=posted, moderator=factories.ModeratorFactory.create(), publish=True
+        )
+    return posted
+
+
+def _report_url(comment: Comment) -> str:
+    return reverse("safety:report_comment", kwargs={"object_id": comment.pk})
+
+
+def test_a_client_reports_a_comment_and_its_author_is_the_person_reported(
+    comment: Comment, client_person: User, practitioner: User, signed_in: SignedIn
+) -> None:
+    browser = signed_in(client_person)
+    article_page = browser.get(reverse("community:article", kwargs={"slug": comment.article.slug}))
+    assert _report_url(comment) in article_page.content.decode()
+    response = browser.post(_report_url(comment), {"category": "fraud", "details": "Crypto"})
+    report = Report.objects.get()
+    assert response.status_code == 302
+    assert report.reporter == client_person
+    assert report.reported == practitioner
+    assert report.target_kind == ReportTarget.COMMENT
+    assert report.comment == comment
+
+
+def test_a_visitor_reports_a_comment_and_gets_a_reference(comment: Comment, client: Client) -> None:
+    response = client.post(_report_url(comment), {"category": "spam", "details": ""})
+    report = Report.objects.get()
+    assert response.status_code == 200
+    assert report.reporter is None
+    assert report.reference in response.content.decode()
+
+
+def test_a_visitor_reports_an_article_to_its_author(article: Article, client: Client) -> None:
+    url = reverse("safety:report_article", kwargs={"slug": article.slug})
+    assert (
+        url
+        in client.get(reverse("community:article", kwargs={"slug": article.slug})).content.decode()
+    )
+    client.post(url, {"category": "confidentiality", "details": "A client is named"})
+    report = Report.objects.get()
+    assert report.target_kind == ReportTarget.ARTICLE
+    assert report.reported == article.author
+
+
+def test_a_hidden_comment_is_404_like_a_missing_one(
+    comment: Comment, client_person: User, moderator: User, signed_in: SignedIn
+) -> None:
+    moderate_comment(comment=comment, moderator=moderator, publish=False)
+    browser = signed_in(client_person)
+    assert browser.get(_report_url(comment)).status_code == 404
+    missing = reverse("safety:report_comment", kwargs={"object_id": comment.pk + 1000})
+    assert browser.get(missing).status_code == 404
+    assert Report.objects.count() == 0
+
+
+def test_a_comment_of_a_draft_article_is_404(comment: Comment, client: Client) -> None:
+    Article.objects.filter(pk=comment.article_id).update(status=Article.Status.DRAFT)
+    assert client.get(_report_url(comment)).status_code == 404
+
+
+def test_an_anonymous_comment_has_nobody_to_report_and_the_page_says_so(
+    article: Article, moderator: User, client: Client
+) -> None:
+    anonymous = post_comment(article=article, author=None, body="Nobody knows me.")
+    moderate_comment(comment=anonymous, moderator=moderator, publish=True)
+    page = client.get(reverse("community:article", kwargs={"slug": article.slug}))
+    assert _report_url(anonymous) not in page.content.decode()
+    response = client.post(_report_url(anonymous), {"category": "spam"})
+    assert response.status_code == 409
+    assert "there is no person to report" in response.content.decode()
+    assert (
+        reverse("safety:report_article", kwargs={"slug": article.slug}) in response.content.decode()
+    )
+    assert Report.objects.count() == 0
+
+
+def test_reporting_ones_own_comment_is_refused(
+    comment: Comment, practitioner: User, signed_in: SignedIn
+) -> None:
+    response = signed_in(practitioner).post(_report_url(comment), {"category": "spam"})
+    assert response.status_code == 400
+    assert Report.objects.count() == 0
+
+
+def test_a_moderator_hides_the_reported_comment_from_the_queue(
+    comment: Comment, client_person: User, moderator: User, signed_in: SignedIn
+) -> None:
+    signed_in(client_person).post(_report_url(comment), {"category": "fraud", "details": "Crypto"})
+    report = Report.objects.get()
+    browser = signed_in(moderator)
+    url = reverse("safety:moderate_report", kwargs={"report_id": report.pk})
+    assert 'value="hide"' in browser.get(url).content.decode()
+    response = browser.post(
+        url, {"kind": "hide", "rule": "payments-on-platform", "reason": "Payments stay here."}
+    )
+    assert response.status_code == 302
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.HIDDEN
+    action = ModerationAction.objects.get()
+    assert action.comment == comment
+    assert action.affected == comment.author
+    page = Client().get(reverse("community:article", kwargs={"slug": comment.article.slug}))
+    assert "Pay me in crypto." not in page.content.decode()
+    assert "This comment was hidden by a moderator." in page.content.decode()
+
+
+def test_hide_is_not_offered_for_an_article(
+    article: Article, client_person: User, moderator: User, signed_in: SignedIn
+) -> None:
+    signed_in(client_person).post(
+        reverse("safety:report_article", kwargs={"slug": article.slug}),
+        {"category": "spam"},
+    )
+    report = Report.objects.get()
+    page = signed_in(moderator).get(
+        reverse("safety:moderate_report", kwargs={"report_id": report.pk})
+    )
+    assert 'value="hide"' not in page.content.decode()
