@@ -39,6 +39,10 @@ pytestmark = pytest.mark.django_db
 ANYONE = None
 NOT_AN_ACCESS: dict[str, tuple[frozenset[str] | None, str]] = {
     "care:my_care": (frozenset({"client"}), "the client's own case"),
+    "care:consent": (
+        frozenset({"client"}),
+        "the client's own case: the consent page shows what is on record about them",
+    ),
     "accounts:preferences": (
         ANYONE,
         "one's own access log: the reasons others gave for opening one's own record",
@@ -62,6 +66,8 @@ NOT_AN_ACCESS: dict[str, tuple[frozenset[str] | None, str]] = {
     "safety:report_message": (ANYONE, "the reporter's own conversation"),
     "safety:report_person": (ANYONE, "the reporter's own conversation"),
     "safety:report_profile": (ANYONE, "the reporter's own conversation"),
+    "safety:report_comment": (ANYONE, "the reporter's own conversation"),
+    "safety:report_article": (ANYONE, "the reporter's own conversation"),
 }
 
 
