@@ -104,7 +104,7 @@ def test_a_visitor_finds_books_and_the_practitioner_confirms(
     expect(results).to_contain_text("Amara Okafor")
     expect(results).not_to_contain_text("Jonas Berg")
     assert_accessible(page)
-    results.get_by_role("link", name="Amara Okafor").click()
+    results.get_by_role("link", name="Amara Okafor", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Amara Okafor")
     assert_accessible(page)
 

@@ -60,7 +60,7 @@ def test_a_visitor_searches_pages_through_and_opens_a_profile(
     expect(page).to_have_url(re.compile(r"where=GB-ENG.*&page=2"))
     results.get_by_role("link", name="Previous page").click()
     expect(results).to_contain_text("Page 1 of 2")
-    results.get_by_role("link", name="Amara Okafor").click()
+    results.get_by_role("link", name="Amara Okafor", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Amara Okafor")
     expect(page.get_by_label("Where the client is")).to_have_value("GB-ENG")
     expect(page.get_by_role("status")).to_contain_text("covers clients in England")
@@ -78,7 +78,10 @@ def test_the_search_works_without_javascript(
     search.get_by_label("Name, specialty or words from a profile").fill("trauma")
     search.get_by_role("button", name="Search").click()
     expect(page).to_have_url(re.compile(r"/find/\?q=trauma"))
-    expect(page.locator("#search-results").get_by_role("link")).to_have_text(["Amara Okafor"])
+    # Her card: her profile, and writing to her.
+    expect(page.locator("#search-results").get_by_role("link")).to_have_text(
+        ["Amara Okafor", "Write to Amara Okafor"]
+    )
     context.close()
 
 
