@@ -128,7 +128,11 @@ def _back(appointment: Appointment) -> HttpResponse:
 
 
 def _refused_or_invalid(
-    request: HttpRequest, appointment: Appointment, error: ValidationError, name: str, form: Form
+    request: HttpRequest,
+    appointment: Appointment,
+    error: ValidationError,
+    name: str = "",
+    form: Form | None = None,
 ) -> TemplateResponse:
     """A refusal from the service: 409 when the session cannot go on, 400 for the form."""
     code = getattr(error, "code", "") or ""
@@ -145,6 +149,8 @@ def _refused_or_invalid(
         "not_client",
     }:
         return _page(request, appointment, status=409, error=" ".join(error.messages))
+    if form is None:
+        return _page(request, appointment, status=400, error=" ".join(error.messages))
     form.add_error(None, error)
     return _page(request, appointment, forms={name: form}, status=400)
 
@@ -181,7 +187,7 @@ def admit(request: HttpRequest, appointment_id: int) -> HttpResponse:
     try:
         services.admit_client(appointment=appointment, practitioner=person)
     except ValidationError as error:
-        return _refused_or_invalid(request, appointment, error, "end_form", EndForm())
+        return _refused_or_invalid(request, appointment, error)
     return _back(appointment)
 
 
