@@ -997,6 +997,23 @@ ROUTES.update(
 
 # --- End of privacy rights: the privacy page --------------------------------------------------
 
+# --- Video sessions (video) -------------------------------------------------------------------
+# The join page and its forms: the appointment's two parties only (anyone else 404). At the
+# world's moment the session's window is not open yet, so the parties' writes are refused with
+# 409 and the reason (counted as getting in), and their sockets are closed with 4403.
+VIDEO_CLIENT = signed_in(FORBIDDEN, client=IN)
+ROUTES.update(
+    {
+        "video:join": Access(SAFE, APPOINTMENT_PARTIES, objects=APPOINTMENT),
+        "video:confirm_place": Access(POST_ONLY, VIDEO_CLIENT, objects=APPOINTMENT),
+        "video:admit": Access(POST_ONLY, APPOINTMENT_PRACTITIONER, objects=APPOINTMENT),
+        "video:identity": Access(POST_ONLY, APPOINTMENT_PRACTITIONER, objects=APPOINTMENT),
+        "video:end": Access(POST_ONLY, APPOINTMENT_PRACTITIONER, objects=APPOINTMENT),
+        "video:drop_plan": Access(POST_ONLY, APPOINTMENT_PRACTITIONER, objects=APPOINTMENT),
+    }
+)
+# --- End of video sessions --------------------------------------------------------------------
+
 # --- The admin site ---------------------------------------------------------------------------
 
 ADMIN_ONLY = signed_in(FORBIDDEN, admin=IN)
@@ -1084,4 +1101,19 @@ SOCKETS: dict[str, tuple[Socket, ...]] = {
         )
         for key, participants in CONVERSATIONS
     ),
+    # --- Video sessions (video): the call's signalling, the two parties only, and only while
+    # the session may go on (not yet at the world's moment: 4403).
+    "ws/video/<int:appointment_id>/": (
+        Socket(
+            public(
+                NOT_FOUND,
+                visitor=UNAUTHORIZED,
+                staff_without_mfa=UNAUTHORIZED,
+                client=FORBIDDEN,
+                practitioner=FORBIDDEN,
+            ),
+            objects={"appointment_id": "appointment"},
+        ),
+    ),
+    # --- End of video sessions
 }

@@ -24,6 +24,7 @@ from django.http import Http404
 from django.utils.functional import LazyObject
 
 from casework.accounts.models import User
+from casework.accounts.second_factor import fully_signed_in
 from casework.accounts.sockets import SessionBoundConsumer
 from casework.scheduling.models import Appointment
 from casework.video import access
@@ -62,6 +63,9 @@ class CallConsumer(SessionBoundConsumer):
             return
         if isinstance(user, LazyObject):  # channels' lazy user; the ORM wants the real one
             user = user._wrapped
+        if not await database_sync_to_async(fully_signed_in)(user):
+            await self.close(code=UNAUTHENTICATED)  # staff without a second factor, as on pages
+            return
         appointment_id = int(self.scope["url_route"]["kwargs"]["appointment_id"])
         appointment = await database_sync_to_async(_party_appointment)(user, appointment_id)
         if appointment is None:
