@@ -174,6 +174,9 @@ class Socket:
     who: Who
     objects: Mapping[str, str] = field(default_factory=dict)
     label: str = ""
+    # What some personas get when the objects do not exist, where it differs from ``who``
+    # (a party refused for now on the real object is answered 404 on a missing one).
+    missing: Who = field(default_factory=dict)
 
 
 Entry = Access | tuple[Access, ...]
@@ -1113,6 +1116,7 @@ SOCKETS: dict[str, tuple[Socket, ...]] = {
                 practitioner=FORBIDDEN,
             ),
             objects={"appointment_id": "appointment"},
+            missing=each(("client", "practitioner"), NOT_FOUND),
         ),
     ),
     # --- End of video sessions
