@@ -1007,6 +1007,7 @@ ROUTES.update(
 VIDEO_CLIENT = signed_in(FORBIDDEN, client=IN)
 ROUTES.update(
     {
+        "video:waiting_room": Access(SAFE, PRACTITIONERS_ONLY),
         "video:join": Access(SAFE, APPOINTMENT_PARTIES, objects=APPOINTMENT),
         "video:confirm_place": Access(POST_ONLY, VIDEO_CLIENT, objects=APPOINTMENT),
         "video:admit": Access(POST_ONLY, APPOINTMENT_PRACTITIONER, objects=APPOINTMENT),

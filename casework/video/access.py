@@ -152,3 +152,33 @@ def may_signal(person: User, appointment_id: int) -> bool:
     if session is None or not session.in_call:
         return False
     return refusal(appointment, person, case=session.case, session=session) is None
+
+
+def sessions_open_now(practitioner: User, now: datetime | None = None) -> list[Appointment]:
+    """A practitioner's confirmed video appointments whose window is open now, each with its
+    session (``video_session`` or None), earliest first: two queries."""
+    if practitioner.role != Role.PRACTITIONER:
+        return []
+    now = now or timezone.now()
+    opens = timedelta(minutes=settings.VIDEO_OPENS_MINUTES_BEFORE)
+    grace = timedelta(minutes=settings.VIDEO_GRACE_MINUTES)
+    found = list(
+        Appointment.objects.filter(
+            practitioner=practitioner,
+            status=AppointmentStatus.CONFIRMED,
+            modality=Modality.VIDEO,
+            starts_at__lte=now + opens,
+            ends_at__gte=now - grace,
+        )
+        .select_related("client")
+        .order_by("starts_at")[:50]
+    )
+    sessions = {
+        session.appointment_id: session
+        for session in VideoSession.objects.filter(appointment__in=found).select_related(
+            "client_place"
+        )
+    }
+    for appointment in found:
+        appointment.open_session = sessions.get(appointment.pk)  # type: ignore[attr-defined]
+    return found

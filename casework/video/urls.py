@@ -5,6 +5,7 @@ from casework.video import views
 app_name = "video"
 
 urlpatterns = [
+    path("sessions/", views.waiting_room, name="waiting_room"),
     path("sessions/<id:appointment_id>/", views.join, name="join"),
     path("sessions/<id:appointment_id>/place/", views.confirm_place, name="confirm_place"),
     path("sessions/<id:appointment_id>/admit/", views.admit, name="admit"),

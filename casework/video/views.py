@@ -155,6 +155,14 @@ def _refused_or_invalid(
     return _page(request, appointment, forms={name: form}, status=400)
 
 
+@role_required(Role.PRACTITIONER)
+@require_safe
+def waiting_room(request: HttpRequest) -> HttpResponse:
+    """The practitioner's video sessions open now, and who is waiting in each."""
+    sessions = access.sessions_open_now(_person(request))
+    return TemplateResponse(request, "video/waiting_room.html", {"appointments": sessions})
+
+
 @role_required(*PARTIES)
 @require_safe
 def join(request: HttpRequest, appointment_id: int) -> HttpResponse:

@@ -1,6 +1,7 @@
 """The join page and its forms: who gets in, when, and what each party sees at the start."""
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -57,9 +58,7 @@ def test_the_client_cannot_join_before_the_window_opens(
     assert page.status_code == 200
     assert page.context["stage"] == "refused"
     assert page.context["refused"].code == "too_early"
-    assert "The session opens at Thursday" in page.content.decode() or "opens at" in (
-        page.content.decode()
-    )
+    assert "The session opens at" in page.content.decode()
     assert _arrive(browser, appointment).status_code == 409
     assert not VideoSession.objects.exists()
 
@@ -96,8 +95,6 @@ def test_the_window_closes_after_the_grace_period(
     traveller: Any,
     settings: Any,
 ) -> None:
-    from datetime import timedelta
-
     traveller.move_to(
         appointment.ends_at + timedelta(minutes=settings.VIDEO_GRACE_MINUTES, seconds=1)
     )
