@@ -89,8 +89,11 @@ def _page(
         "shows_plan": shows_plan,
         "crisis": crisis_resources_for(place.code if place else None) if shows_plan else None,
         "drop_phone": drop_plan.phone if drop_plan is not None and case is not None else "",
+        # The first session's identity check: asked until recorded, then shown as recorded.
         "identity_needed": (
-            is_practitioner and session is not None and services.identity_needed(session)
+            is_practitioner
+            and session is not None
+            and (session.identity_confirmed_at is not None or services.identity_needed(session))
         ),
         "conversation_url": (
             reverse("messaging:conversation", kwargs={"conversation_id": conversation.pk})

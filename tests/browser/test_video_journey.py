@@ -56,6 +56,18 @@ def _check(page: Page, assert_accessible: AssertAccessible) -> None:
     assert_fits_phones(page)
 
 
+def _check_in_both_languages(page: Page, person: User, assert_accessible: AssertAccessible) -> None:
+    """Axe and 320px on the page in English, then again in Spanish (the person's language)."""
+    _check(page, assert_accessible)
+    User.objects.filter(pk=person.pk).update(language="es")
+    page.reload()
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    _check(page, assert_accessible)
+    User.objects.filter(pk=person.pk).update(language="en")
+    page.reload()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+
+
 @pytest.fixture
 def at_the_session() -> Iterator[Any]:
     with time_machine.travel(scheduling.NOW, tick=True) as traveller:
@@ -78,30 +90,39 @@ def test_the_client_waits_is_let_in_and_both_connect_with_the_plan_on_screen(
         emergency_contact="Alex, 07700 900123",
         crisis_plan="Call Alex, then the crisis line.",
     )
-    at_the_session.move_to(scheduling.THURSDAY_9 - timedelta(minutes=5))
     address = f"{asgi_site}/sessions/{appointment.pk}/"
 
+    # The day before, the page says when it opens.
     hers = _profile(two_browsers[0], asgi_site, robin).new_page()
+    hers.goto(address)
+    expect(hers.get_by_role("heading", name="You cannot join this session now")).to_be_visible()
+    _check_in_both_languages(hers, robin, assert_accessible)
+
+    at_the_session.move_to(scheduling.THURSDAY_9 - timedelta(minutes=5))
     hers.goto(address)
     expect(hers.get_by_role("heading", level=1)).to_contain_text("Video session with")
     expect(hers.get_by_text("Nobody records this session")).to_be_visible()
     # The camera and microphone check, before joining.
     hers.get_by_role("button", name="Check camera and microphone").click()
     expect(hers.get_by_text("Your camera and microphone work.")).to_be_visible()
-    _check(hers, assert_accessible)
+    _check_in_both_languages(hers, robin, assert_accessible)
 
     hers.get_by_label("Where are you now?").select_option("GB-ENG")
     hers.get_by_role("button", name="Confirm and go to the waiting room").click()
     expect(hers.get_by_role("heading", name="You are in the waiting room")).to_be_visible()
     expect(hers.locator("#emergency-plan")).to_contain_text("Call Alex, then the crisis line.")
-    _check(hers, assert_accessible)
+    _check_in_both_languages(hers, robin, assert_accessible)
 
+    # Amara's overview shows Robin waiting; her session page shows the check and the plan.
     theirs = _profile(two_browsers[1], asgi_site, amara).new_page()
+    theirs.goto(f"{asgi_site}/sessions/")
+    expect(theirs.locator("#waiting-list")).to_contain_text("Waiting, in England")
+    _check_in_both_languages(theirs, amara, assert_accessible)
     theirs.goto(address)
     expect(theirs.get_by_role("heading", name="Robin is waiting")).to_be_visible()
     expect(theirs.locator("#jurisdiction-check")).to_contain_text("You may practise there.")
     expect(theirs.locator("#emergency-plan")).to_contain_text("Call Alex, then the crisis line.")
-    _check(theirs, assert_accessible)
+    _check_in_both_languages(theirs, amara, assert_accessible)
     theirs.get_by_role("button", name="Let Robin in").click()
 
     # Robin's waiting room moves on by itself; both calls connect.
@@ -126,3 +147,15 @@ def test_the_client_waits_is_let_in_and_both_connect_with_the_plan_on_screen(
             "data-connection", "connected", timeout=CONNECTED_MS
         )
         _check(page, assert_accessible)
+
+    # Amara records the identity check, then ends the session; Robin's page ends by itself.
+    User.objects.filter(pk__in=[robin.pk, amara.pk]).update(language="en")
+    theirs.reload()
+    theirs.get_by_label("Photo identity document shown on camera").check()
+    theirs.get_by_role("button", name="Record the identity check").click()
+    expect(theirs.locator("#identity-check")).to_contain_text("Confirmed")
+    theirs.get_by_label("Completed").check()
+    theirs.get_by_role("button", name="End the session").click()
+    for page, person in ((theirs, amara), (hers, robin)):
+        expect(page.get_by_role("heading", name="This session has ended")).to_be_visible()
+        _check_in_both_languages(page, person, assert_accessible)
