@@ -6,6 +6,8 @@ Each is one transaction that locks the appointment's row, checks the session may
 it after the commit (``reactions``). A repeated submit changes nothing the first did not.
 """
 
+from datetime import timedelta
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +19,7 @@ from casework.events import catalogue as events
 from casework.events.outbox import emit
 from casework.privacy import actions
 from casework.privacy.audit import record_event
+from casework.privacy.models import AuditEvent
 from casework.registry.models import Jurisdiction
 from casework.registry.standing import may_practise_where
 from casework.scheduling.models import Appointment
@@ -255,8 +258,22 @@ def save_drop_plan(*, case: Case, practitioner: User, phone: str) -> DropPlan:
     return plan
 
 
+# A waiting room reloads itself (without JavaScript, every 20 seconds): one read an hour is
+# recorded, so the client's access log says it once, not every reload.
+READ_RECORDED_FOR = timedelta(hours=1)
+
+
 def record_emergency_plan_read(*, case: Case, practitioner: User) -> None:
     """The practitioner's join page shows the client's emergency contact and crisis plan."""
+    recorded = AuditEvent.objects.filter(
+        action=actions.CARE_EMERGENCY_DETAILS_READ,
+        actor_id=practitioner.pk,
+        object_id=str(case.pk),
+        occurred_at__gte=timezone.now() - READ_RECORDED_FOR,
+        detail__from="video_session",
+    )
+    if recorded.exists():
+        return
     record_event(
         action=actions.CARE_EMERGENCY_DETAILS_READ,
         actor=practitioner,
