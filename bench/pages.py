@@ -206,27 +206,52 @@ FLOOR_TRIVIAL = "floor: trivial view"
 FLOOR_QUERY = "floor: one-query view"
 
 
-def measure_layout(
-    layout: Layout, scale: str, preset: Preset, wrk: str, db: dict[str, str]
-) -> tuple[dict[str, list[Run]], dict[str, Any]]:
-    base = {**os.environ, "DJANGO_SETTINGS_MODULE": "casework.settings"}
-    casework_env = {
-        **base,
+def _casework_env(layout: Layout, db: dict[str, str]) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "casework.settings",
         **db,
         # The pages are measured, not the per-address limits that guard them.
         "CASEWORK_VERIFY_API_RATE": "1000000000/m",
     }
     if layout is SCALED:
-        casework_env["REDIS_URL"] = REDIS
-    print(f"  {layout.name}: generating the {scale} data set...", flush=True)
-    made: dict[str, Any] = json.loads(
-        _python(["-m", "bench.generate", "--scale", scale], casework_env).splitlines()[-1]
-    )
-    print(
-        f"  {layout.name}: {made['practitioners']:,} practitioners, {made['clients']:,} clients "
-        f"in {made['seconds']:.0f} s",
-        flush=True,
-    )
+        env["REDIS_URL"] = REDIS
+    return env
+
+
+def generate_all(scale: str, layouts: list[tuple[Layout, dict[str, str]]]) -> list[dict[str, Any]]:
+    """Fill every layout's database at once: SQLite's load is CPU, PostgreSQL's partly waiting."""
+    print(f"  generating the {scale} data set for {len(layouts)} layout(s)...", flush=True)
+    children = [
+        subprocess.Popen(  # noqa: S603  (our own interpreter and module)
+            [sys.executable, "-m", "bench.generate", "--scale", scale],
+            cwd=ROOT,
+            env=_casework_env(layout, db),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for layout, db in layouts
+    ]
+    made: list[dict[str, Any]] = []
+    for (layout, _db), child in zip(layouts, children, strict=True):
+        out, err = child.communicate()
+        if child.returncode:
+            raise RuntimeError(f"generating the {layout.name} data failed:\n{err}")
+        made.append(json.loads(out.splitlines()[-1]))
+        print(
+            f"  {layout.name}: {made[-1]['practitioners']:,} practitioners, "
+            f"{made[-1]['clients']:,} clients in {made[-1]['seconds']:.0f} s",
+            flush=True,
+        )
+    return made
+
+
+def measure_layout(
+    layout: Layout, preset: Preset, wrk: str, db: dict[str, str], made: dict[str, Any]
+) -> dict[str, list[Run]]:
+    base = {**os.environ, "DJANGO_SETTINGS_MODULE": "casework.settings"}
+    casework_env = _casework_env(layout, db)
     floor_env = {
         **base,
         "DJANGO_SETTINGS_MODULE": "floor.settings",
@@ -255,7 +280,7 @@ def measure_layout(
             for label, (server, path) in targets.items():
                 runs[label].append(_wrk(wrk, script.name, ports[server], path, preset.seconds))
             print(f"  {layout.name}: round {round_number + 1} of {preset.rounds} done", flush=True)
-    return runs, made
+    return runs
 
 
 def _median_run(runs: list[Run]) -> Run:
@@ -328,17 +353,22 @@ def main(argv: list[str] | None = None) -> None:
     wrk = ensure_wrk()
     print(f"Pages beside the floor, --scale {options.scale}:", flush=True)
     results: dict[str, dict[str, list[Run]]] = {}
-    made: dict[str, Any] = {}
-    if "embedded" in options.layouts:
-        with throwaway_sqlite() as db:
-            results["embedded"], made = measure_layout(EMBEDDED, options.scale, preset, wrk, db)
-    if "scaled" in options.layouts:
-        if _answers(5432) and _answers(6379):
-            with throwaway_postgres(POSTGRES, "pages") as db:
-                results["scaled"], made = measure_layout(SCALED, options.scale, preset, wrk, db)
-        else:
-            print("  scaled: skipped (PostgreSQL and Redis do not both answer on localhost).")
-    text = report(options.scale, preset, results, made)
+    with ExitStack() as databases:
+        layouts: list[tuple[Layout, dict[str, str]]] = []
+        if "embedded" in options.layouts:
+            layouts.append((EMBEDDED, databases.enter_context(throwaway_sqlite())))
+        if "scaled" in options.layouts:
+            if _answers(5432) and _answers(6379):
+                db = databases.enter_context(throwaway_postgres(POSTGRES, "pages"))
+                layouts.append((SCALED, db))
+            else:
+                print("  scaled: skipped (PostgreSQL and Redis do not both answer on localhost).")
+        if not layouts:
+            return
+        everything = generate_all(options.scale, layouts)
+        for (layout, db), made in zip(layouts, everything, strict=True):
+            results[layout.name] = measure_layout(layout, preset, wrk, db, made)
+    text = report(options.scale, preset, results, everything[0])
     print(text)
     print(f"Written to {write_report(text, options.scale).relative_to(ROOT)}")
 
