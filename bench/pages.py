@@ -309,7 +309,13 @@ def table(results: dict[str, dict[str, list[Run]]]) -> list[str]:
 
 
 def _machine() -> str:
-    return f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}"
+    # The load says how much else ran beside the benchmark: on a shared machine the absolute
+    # figures move with it, the ratios (measured in the same rounds) much less.
+    load = os.getloadavg()[1]
+    return (
+        f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, "
+        f"load average {load:.1f} over the last 5 minutes"
+    )
 
 
 def report(
