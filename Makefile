@@ -69,8 +69,9 @@ messages: $(VENV)/.installed-dev  ## Extract translatable strings (then translat
 	$(MANAGE) allauth_catalogue  # our Spanish for django-allauth: fails if allauth has new text
 	cd casework && ../$(MANAGE) compilemessages -l es
 
-bench: $(VENV)/.installed-dev  ## Benchmarks: print figures
-	$(PY) -m bench
+SCALE ?= small
+bench: $(VENV)/.installed-dev  ## Benchmarks: pages beside the floor (SCALE=small|medium|large); medium and up, all
+	$(PY) -m bench --scale $(SCALE)
 
 clean:  ## Remove the virtual environment and local data
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,4 +1,14 @@
-"""Run every benchmark in turn; each prints its own figures."""
+"""Run the benchmarks; each prints its own figures.
+
+    python -m bench --scale small     # the pages beside the floor: under 10 minutes
+    python -m bench --scale medium    # that at medium volume, then every other benchmark
+
+The page table (``bench.pages``) always runs first and is written to bench/results/ and the
+README. The other benchmarks load their own data at their own sizes (see each module) and
+take longer than the small scale's budget, so they run from ``medium`` up.
+"""
+
+import argparse
 
 from bench import (
     caseload,
@@ -6,6 +16,7 @@ from bench import (
     detection,
     directory,
     messaging,
+    pages,
     register_import,
     serving,
     slots,
@@ -13,12 +24,17 @@ from bench import (
 )
 
 if __name__ == "__main__":
-    serving.main()
-    verification.main()
-    register_import.main()
-    directory.main([])
-    slots.main()
-    messaging.main()
-    caseload.main([])
-    detection.main([])
-    community_guard.main([])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--scale", choices=sorted(pages.PRESETS), default="small")
+    options = parser.parse_args()
+    pages.main(["--scale", options.scale])
+    if options.scale != "small":
+        serving.main()
+        verification.main()
+        register_import.main()
+        directory.main([])
+        slots.main()
+        messaging.main()
+        caseload.main([])
+        detection.main([])
+        community_guard.main([])

@@ -187,7 +187,8 @@ MIDDLEWARE = [
     "casework.accounts.middleware.StaffSessionPolicyMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # allauth's UserSessionsMiddleware, writing the session's record at most once a minute.
+    "casework.accounts.middleware.SessionActivityMiddleware",
     "casework.accounts.middleware.StaffMFARequiredMiddleware",
     "casework.accounts.middleware.PersonPreferencesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -1,12 +1,16 @@
 import time
 import zoneinfo
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Any
 
+from allauth.account.adapter import get_adapter as get_account_adapter
+from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone, translation
@@ -15,6 +19,7 @@ from django.utils.translation import gettext as _
 from casework.accounts.second_factor import has_second_factor
 from casework.privacy import actions
 from casework.privacy.audit import record_event
+from casework.shell.outages import OUTAGES
 
 SIGNED_IN_AT = "casework:signed_in_at"
 LAST_SEEN_AT = "casework:last_seen_at"
@@ -77,6 +82,44 @@ class StaffSessionPolicyMiddleware:
                 remaining = signed_in_at + settings.STAFF_SESSION_MAX_SECONDS - now
                 request.session.set_expiry(max(remaining, 1))
         return self.get_response(request)
+
+
+class SessionActivityMiddleware:
+    """Keeps django-allauth's record of each signed-in session (its address, browser and when it
+    was last seen, listed on the sessions page) without a write transaction on every request.
+
+    allauth's own middleware reads the record, its user and updates it on every signed-in
+    request: four queries and, on SQLite, the database's one write lock for every page view.
+    Here the record is written on the session's first request, whenever its address or browser
+    changes, and otherwise at most once a minute (the precision of "last seen"); the cache
+    remembers what was last written. While the cache is down every request writes, as before.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        session_key = request.session.session_key
+        if session_key and request.user.is_authenticated:
+            self._record(request, session_key)
+        return self.get_response(request)
+
+    @staticmethod
+    def _record(request: HttpRequest, session_key: str) -> None:
+        seen = (
+            request.user.pk,
+            get_account_adapter().get_client_ip(request),
+            request.META.get("HTTP_USER_AGENT", ""),
+        )
+        key = f"accounts:session-seen:{session_key}"
+        try:
+            if cache.get(key) == seen:
+                return
+        except OUTAGES:
+            pass  # the cache is down: record, as without it
+        UserSession.objects.create_from_request(request)
+        with suppress(*OUTAGES):  # the next request records again
+            cache.set(key, seen, timeout=_SEEN_RESOLUTION)
 
 
 class PersonPreferencesMiddleware:

@@ -1,6 +1,5 @@
 from urllib.parse import urlencode
 
-import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -37,6 +36,7 @@ from casework.directory.paging import CappedPaginator
 from casework.directory.queries import find_practitioners
 from casework.directory.summaries import summarise
 from casework.registry.forms import WhereForm
+from casework.registry.qr_codes import public_qr_svg
 from casework.registry.restrictions import platform_conditions_of
 from casework.registry.standing import in_good_standing, may_practise_where
 from casework.safety.block_confirmation import confirm_block
@@ -101,9 +101,9 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
                 (registration.regulator_slug, registration.registration_number), ""
             ),
             "url": request.build_absolute_uri(registration.verification_path),
-            "qr_svg": segno.make(
-                request.build_absolute_uri(registration.verification_path), error="m"
-            ).svg_inline(scale=3),
+            "qr_svg": public_qr_svg(
+                request.build_absolute_uri(registration.verification_path), scale=3
+            ),
         }
         for registration in summary.registrations
     ]

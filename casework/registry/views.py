@@ -1,6 +1,5 @@
 from urllib.parse import urlencode
 
-import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -44,6 +43,7 @@ from casework.registry.models import (
     Regulator,
 )
 from casework.registry.practice import may_practise_for
+from casework.registry.qr_codes import public_qr_svg
 from casework.registry.restrictions import active_restrictions
 from casework.registry.verification import MEANINGS, entry_by_number, find_entries, holder_of
 from casework.shell.outages import over_reading_limit
@@ -121,7 +121,7 @@ def verification(request: HttpRequest, regulator: str, number: str) -> HttpRespo
         "practice": may_practise_for([entry], where) if where else None,
         "page_url": page_url,
         "badge_url": badge_url,
-        "qr_svg": segno.make(page_url, error="m").svg_inline(scale=4),
+        "qr_svg": public_qr_svg(page_url, scale=4),
     }
     return TemplateResponse(request, "registry/verification.html", context)
 

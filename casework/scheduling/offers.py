@@ -2,9 +2,10 @@
 address of the confirm step."""
 
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import partial
 from urllib.parse import urlencode
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -105,6 +106,38 @@ class BookingPanel:
         return self.practice is not None and not self.practice.allowed
 
 
+# The first few days are looked for this far past the next free slot before the whole horizon.
+FIRST_DAYS_WINDOW = timedelta(days=14)
+
+
+def _first_days(
+    reading: Bookable,
+    chosen: SessionType,
+    *,
+    since: datetime | None,
+    max_days: int,
+    group: Callable[..., list[OfferedDay]],
+) -> list[OfferedDay]:
+    """The first ``max_days`` days with free times, starting from the stored next free slot.
+
+    ``PractitionerSchedule.next_free_at`` is the earliest free start over every session type
+    offered and is kept true as things change (``casework.scheduling.freshness``): nothing of
+    ``chosen`` is free before it, and nothing at all when it is empty. The slots are computed
+    from it over a fortnight rather than over the whole booking horizon; only when that window
+    holds fewer than ``max_days + 1`` days (so the last one shown could be cut short) is the
+    rest of the horizon computed.
+    """
+    next_free = reading.schedule.next_free_at
+    if next_free is None:
+        return []
+    start = max(since or timezone.now(), next_free)
+    found = reading.free_slots(chosen, since=start, until=start + FIRST_DAYS_WINDOW)
+    days = group(found, max_days=max_days + 1)
+    if len(days) > max_days:
+        return days[:max_days]
+    return group(reading.free_slots(chosen, since=start), max_days=max_days)
+
+
 def booking_panel(
     *,
     practitioner: User,
@@ -132,16 +165,19 @@ def booking_panel(
     reading: Bookable = bookable(practitioner)
     days: list[OfferedDay] = []
     if chosen is not None and takes_bookings and (practice is None or practice.allowed):
-        until = (since or timezone.now()) + span if span else None
-        found = reading.free_slots(chosen, since=since, until=until)
-        days = group_by_day(
-            found,
+        group = partial(
+            group_by_day,
             zone=zone,
             session_type=chosen,
             where=where.code if where else "",
-            max_days=max_days,
             per_day=per_day,
         )
+        if span is None and max_days is not None:
+            days = _first_days(reading, chosen, since=since, max_days=max_days, group=group)
+        else:
+            until = (since or timezone.now()) + span if span else None
+            found = reading.free_slots(chosen, since=since, until=until)
+            days = group(found, max_days=max_days)
     return BookingPanel(
         practitioner=practitioner,
         zone=zone,

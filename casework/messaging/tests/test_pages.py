@@ -226,7 +226,8 @@ def test_the_inbox_lists_conversations_with_unread_counts_in_fixed_queries(
         with django_assert_num_queries(
             1  # the session
             + 1  # the person
-            + 5  # allauth's activity record of the session (savepoint, read, person, update)
+            # (allauth's activity record of the session: written by the first request, then
+            # once a minute, not on each request: accounts.SessionActivityMiddleware)
             + 1  # MFA: does this staff member have a second factor
             + 1  # the unread total, for the navigation
             + 1  # the person's conversations with their unread counts

@@ -1,0 +1,1 @@
+"""The floor: a bare Django project that the page benchmark serves beside Casework."""
