@@ -53,10 +53,11 @@ def _route(request: object) -> str | None:
 
 def name_routes_not_paths(logger: Any, method_name: str, event_dict: EventDict) -> EventDict:
     """Django's ``Not Found: /path`` becomes ``Not Found`` with the route's name."""
+    args = event_dict.pop("positional_args", None)  # the formatted message has them already
     record = event_dict.get("_record")
     if record is None or not record.name.startswith(_PATH_LOGGERS):
         return event_dict
-    msg, args = record.msg, record.args
+    msg = record.msg
     if isinstance(msg, str) and msg.endswith(": %s") and isinstance(args, tuple) and args:
         try:
             event_dict["event"] = msg[: -len(": %s")] % args[:-1]
@@ -109,6 +110,7 @@ def formatter(log_format: str) -> dict[str, Any]:
     return {
         "()": structlog.stdlib.ProcessorFormatter,
         "foreign_pre_chain": _shared_processors(),
+        "pass_foreign_args": True,  # for name_routes_not_paths, which then drops them
         "processors": [
             name_routes_not_paths,
             structlog.processors.format_exc_info,
