@@ -2,9 +2,13 @@
 
 import asyncio
 import importlib
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,6 +28,7 @@ from casework.testing.factories import PERSONA_PASSWORD
 
 pytestmark = pytest.mark.django_db
 
+ROOT = Path(__file__).resolve().parents[3]
 TOKEN = "metrics-token-for-this-test-0123456789"
 
 
@@ -238,3 +243,36 @@ def _enqueue_a_task(*, status: str, waited: timedelta) -> None:
 def _urls_unchanged() -> Iterator[None]:
     yield
     clear_url_caches()
+
+
+def test_several_processes_are_summed_in_multiprocess_mode(tmp_path: Path) -> None:
+    """Two processes count a sign-in each into PROMETHEUS_MULTIPROC_DIR; a third, answering
+    the scrape, reports both (and says so when it cannot read the database)."""
+    shared = tmp_path / "metrics"
+    shared.mkdir()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("CASEWORK_", "DATABASE"))},
+        "DJANGO_SETTINGS_MODULE": "casework.settings",
+        "PROMETHEUS_MULTIPROC_DIR": str(shared),
+        "CASEWORK_VAR_DIR": str(tmp_path / "var"),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}",
+    }
+    count = (
+        "import django; django.setup(); from casework.shell import metrics; metrics.LOGINS.inc()"
+    )
+    scrape = (
+        "import django; django.setup(); from casework.shell import metrics; "
+        "print(metrics.exposition().decode())"
+    )
+    for _ in range(2):
+        subprocess.run([sys.executable, "-c", count], env=env, cwd=ROOT, check=True)  # noqa: S603
+    answer = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", scrape],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    assert _sample(answer.stdout, "casework_logins_total") == 2
+    assert _sample(answer.stdout, "casework_metrics_database_up") == 0
