@@ -106,6 +106,8 @@ def test_a_whole_journey_logs_no_message_note_email_or_key(
         assert secret not in text
     for address in (client_person.email, practitioner.email, "@example.org"):
         assert address not in text
+    # Nor did anything try to: the redaction (the last line of defence) found no address.
+    assert "[email]" not in text
     key = key_path.rstrip("/").rsplit("/", 1)[-1]
     assert key not in text
 
