@@ -6,6 +6,7 @@ once into ``var/``. ``production`` refuses to start without its secrets and turn
 transport protection. Each variable is listed in the README's configuration table.
 """
 
+import re
 import secrets
 from datetime import timedelta
 from email.utils import parseaddr
@@ -24,6 +25,8 @@ from casework.environment import (
     env_secret,
     env_str,
 )
+from casework.shell.logs import configure_structlog
+from casework.shell.logs import formatter as log_formatter
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("CASEWORK_VAR_DIR", str(BASE_DIR / "var")))
@@ -173,9 +176,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "casework.shell.metrics.RequestMetricsMiddleware",  # first: it times every answer
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "casework.privacy.middleware.RequestIdMiddleware",
+    "casework.shell.logs.RequestLogMiddleware",  # after the request id: its line carries it
     "casework.privacy.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -229,6 +234,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A PostgreSQL read replica for the public directory and verification reads (casework/replicas.py).
+DATABASE_REPLICA_URL = env_secret("DATABASE_REPLICA_URL", required=False)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60)
+    )
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests read the primary's rows
+    DATABASE_ROUTERS = ["casework.replicas.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_secret("REDIS_URL", required=False)
@@ -338,6 +352,21 @@ REGISTER_IMPORT_MAX_BYTES = env_int("CASEWORK_REGISTER_IMPORT_MAX_MB", 60) * 102
 TRUSTED_PROXIES = env_networks("CASEWORK_TRUSTED_PROXIES")
 RATELIMIT_IP_META_KEY = "casework.privacy.middleware.throttle_address"
 
+# Prometheus metrics (casework/shell/metrics.py): served at this path to a scraper presenting
+# the token as a bearer token or connecting from one of the allowed addresses or networks;
+# everyone else gets 404. With neither set, nobody reads them.
+METRICS_PATH = env_str("CASEWORK_METRICS_PATH", "metrics").strip("/")
+if not METRICS_PATH or not re.fullmatch(r"[A-Za-z0-9._/-]+", METRICS_PATH):
+    raise ImproperlyConfigured(
+        "CASEWORK_METRICS_PATH must be a path such as metrics or ops/metrics-7f3a."
+    )
+METRICS_TOKEN = env_secret("CASEWORK_METRICS_TOKEN", required=False)
+if METRICS_TOKEN and len(METRICS_TOKEN) < 24:
+    raise ImproperlyConfigured(
+        "CASEWORK_METRICS_TOKEN must be at least 24 characters (e.g. `openssl rand -hex 24`)."
+    )
+METRICS_ALLOWED_NETWORKS = env_networks("CASEWORK_METRICS_ALLOWED_IPS")
+
 # Verification API: generous for people and link previews, tight enough to stop scraping.
 VERIFY_API_RATE = env_str("CASEWORK_VERIFY_API_RATE", "60/m")
 
@@ -422,7 +451,7 @@ if PRODUCTION:
     CSRF_COOKIE_NAME = "__Host-csrftoken"
     if env_bool("CASEWORK_BEHIND_TLS_PROXY", default=True):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", rf"^{re.escape(METRICS_PATH)}$"]
 
 _live_source = [LIVE_URL] if LIVE_URL else []
 CONTENT_SECURITY_POLICY = {
@@ -446,15 +475,20 @@ PERMISSIONS_POLICY = (
     "publickey-credentials-get=(self), publickey-credentials-create=(self)"
 )
 
+# Logs: one JSON object a line on standard error (or one readable line in development), each
+# with its request id and never any content (casework/shell/logs.py).
+LOG_FORMAT = env_str("CASEWORK_LOG_FORMAT", "json" if PRODUCTION else "console")
+if LOG_FORMAT not in {"json", "console"}:
+    raise ImproperlyConfigured("CASEWORK_LOG_FORMAT must be 'json' or 'console'.")
+configure_structlog()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-    },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {"structured": log_formatter(LOG_FORMAT)},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Never DEBUG: it would write every query with its parameters.
         "django.db.backends": {"level": "INFO"},
     },
 }

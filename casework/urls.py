@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from casework import api
 from casework.accounts.urls import allauth_urlpatterns
+from casework.shell import metrics
 from casework.shell import views as shell_views
 
 urlpatterns = [
@@ -26,6 +27,7 @@ urlpatterns = [
     path("language/", shell_views.set_language, name="set_language"),
     path("healthz", shell_views.healthz, name="healthz"),
     path("readyz", shell_views.readyz, name="readyz"),
+    path(settings.METRICS_PATH, metrics.metrics, name="metrics"),
     path("api/v1/", include(api.public_urls())),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

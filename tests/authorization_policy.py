@@ -1018,6 +1018,19 @@ ROUTES.update(
 )
 # --- End of video sessions --------------------------------------------------------------------
 
+# --- Metrics (prod-ops) -----------------------------------------------------------------------
+# Prometheus metrics: only a scraper with the token or from an allowed address reads them
+# (casework/shell/tests/test_metrics.py); every persona is answered 404 whatever the method,
+# as for a route that does not exist.
+
+ROUTES.update(
+    {
+        "metrics": Access(SAFE, public(NOT_FOUND), other_methods=public(NOT_FOUND)),
+    }
+)
+
+# --- End of metrics ---------------------------------------------------------------------------
+
 # --- The admin site ---------------------------------------------------------------------------
 
 ADMIN_ONLY = signed_in(FORBIDDEN, admin=IN)

@@ -18,6 +18,11 @@ class ShellConfig(AppConfig):
 
         register_converter(RowIdConverter, "id")
 
+        # Prometheus metrics: the signals they count (sign-ins, second factors, tasks).
+        from casework.shell import metrics
+
+        metrics.connect_library_signals()
+
 
 class CaseworkAdminConfig(admin_apps.AdminConfig):
     """The Django admin, on a site that lets in administrators with MFA only."""
