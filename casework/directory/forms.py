@@ -57,7 +57,10 @@ class DirectorySearchForm(forms.Form):
     )
     where = JurisdictionField(
         label=_("Where the client is"),
-        help_text=_("We show only social workers who may work with clients there."),
+        help_text=_(
+            "Type your country. We show only social workers who may work with clients there."
+        ),
+        allow_country=True,
     )
     language = forms.ChoiceField(label=_("Language"), required=False, widget=RememberedSelect)
     specialty = forms.ChoiceField(label=_("Specialty"), required=False, widget=RememberedSelect)
