@@ -997,6 +997,21 @@ ROUTES.update(
 
 # --- End of privacy rights: the privacy page --------------------------------------------------
 
+# --- The place picker's lists (place) --------------------------------------------------------
+
+ROUTES.update(
+    {
+        # Public reference data: the countries and regions a client may choose, by language.
+        "registry:places": Access(
+            SAFE,
+            public(IN),
+            objects={"language": "places_language", "version": "places_version"},
+        ),
+    }
+)
+
+# --- End of the place picker's lists ----------------------------------------------------------
+
 # --- The admin site ---------------------------------------------------------------------------
 
 ADMIN_ONLY = signed_in(FORBIDDEN, admin=IN)
