@@ -8,7 +8,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from casework.accounts.forms import TIME_ZONE_CHOICES
+from casework.accounts.zones import TimeZoneField
 from casework.directory.bio import BIO_MAX_CHARS
 from casework.directory.models import Modality, PractitionerProfile
 from casework.directory.photos import prepare_photo
@@ -206,7 +206,7 @@ class ProfileForm(forms.Form):
             )
         },
     )
-    time_zone = forms.ChoiceField(label=_("Your time zone"), choices=TIME_ZONE_CHOICES)
+    time_zone = TimeZoneField(label=_("Your time zone"))
     bio_source = forms.CharField(
         label=_("About you"),
         required=False,
@@ -228,6 +228,7 @@ class ProfileForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["languages"].choices = language_choices()  # type: ignore[attr-defined]
+        self.fields["time_zone"].offer(str(self.initial.get("time_zone") or ""))  # type: ignore[attr-defined]
         self.fields["specialties"].choices = specialty_choices()  # type: ignore[attr-defined]
         self.fields["fee_currency"].choices = [("", _("Choose a currency")), *currency_choices()]  # type: ignore[attr-defined]
         self.fields["languages"].error_messages["invalid_choice"] = _(

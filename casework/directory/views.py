@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from casework.accounts.models import Role, User
 from casework.accounts.permissions import role_required
+from casework.accounts.zones import zone_label
 from casework.directory import services
 from casework.directory.access import (
     display_names_to_review,
@@ -168,6 +169,7 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
         "page_url": page_url,
         "og_image": og_image,
         "complaint_query": urlencode({"profile": found.slug}),
+        "time_zone_label": zone_label(summary.time_zone),
     }
     return TemplateResponse(request, "directory/profile.html", context)
 

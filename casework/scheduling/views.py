@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from casework.accounts.models import Role, User
 from casework.accounts.permissions import role_required
+from casework.accounts.zones import zone_label
 from casework.registry import places
 from casework.registry.models import RegistrationClaim
 from casework.safety.block_confirmation import confirm_block
@@ -161,7 +162,7 @@ def confirm_booking(request: HttpRequest) -> HttpResponse:
         "practitioner": practitioner,
         "starts_at": starts_at,
         "ends_at": starts_at + session_type.duration if starts_at else None,
-        "zone_name": zone_of(client).key,
+        "zone_name": zone_label(zone_of(client).key),
         "schedule": schedule,
         "awaits_confirmation": schedule.confirm_first_sessions
         and booking.is_first_session(practitioner, client),
@@ -227,7 +228,7 @@ def _appointment_context(person: User, appointment: Appointment) -> dict[str, ob
                 ).select_related("regulator")
             )
         ),
-        "zone_name": zone_of(person).key,
+        "zone_name": zone_label(zone_of(person).key),
         "schedule": schedule_of(appointment.practitioner),
         "practitioner_in_good_standing": in_good_standing,
         "can_cancel": upcoming,
