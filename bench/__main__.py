@@ -10,6 +10,7 @@ from bench import (
     serving,
     slots,
     verification,
+    weight,
 )
 
 if __name__ == "__main__":
@@ -22,3 +23,4 @@ if __name__ == "__main__":
     caseload.main([])
     detection.main([])
     community_guard.main([])
+    weight.main()
