@@ -21,7 +21,6 @@ from babel.dates import get_timezone_location
 from django import forms
 from django.conf import settings
 from django.utils.translation import get_language, gettext_lazy
-from django.utils.translation import gettext as _
 
 UTC_ZONE = "UTC"
 _SAMPLES = tuple(datetime(2026, 1, 1, tzinfo=UTC) + timedelta(days=15 * k) for k in range(49))
@@ -94,7 +93,7 @@ def _choices(language: str) -> tuple[tuple[str, str], ...]:
             label = country
         labelled.append((zone, label))
     labelled.sort(key=lambda pair: (_fold(pair[1]), pair[0]))
-    return ((UTC_ZONE, _("Coordinated Universal Time (UTC)")), *labelled)
+    return ((UTC_ZONE, "UTC"), *labelled)
 
 
 def zone_choices(current: str = "") -> list[tuple[str, str]]:

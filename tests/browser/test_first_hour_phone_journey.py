@@ -161,9 +161,7 @@ def test_a_spanish_client_on_a_phone_books_and_writes_in_twelve_steps(
     assert appointment.client_location_id == "GB-ENG"
 
     # The first message, from the appointment: the place comes along again.
-    journey.step(
-        "write", lambda: main.get_by_role("link", name="Escribir a Amara Okafor").click()
-    )
+    journey.step("write", lambda: main.get_by_role("link", name="Escribir a Amara Okafor").click())
     expect(page.locator("select[name=where_region]")).to_have_value("GB-ENG")
     page.get_by_label("Tu mensaje").fill("Hola, Amara. ¿Podemos hablar antes de la sesión?")
     journey.step("send", lambda: main.get_by_role("button", name="Enviar").click())

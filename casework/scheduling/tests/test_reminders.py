@@ -240,7 +240,7 @@ def test_a_reminder_is_pushed_once_to_each_device_with_the_time_and_a_link_only(
     }
     assert json.loads(sent[office.endpoint]["data"]) == {
         "title": "Appointment reminder",
-        "body": "Your appointment starts at 09:00 on Friday 5 June (Europe/London).",
+        "body": "Your appointment starts at 09:00 on Friday 5 June (United Kingdom).",
         "url": link,
     }
     for endpoint, call in sent.items():
