@@ -12,7 +12,7 @@ from casework.accounts.zones import TimeZoneField
 from casework.directory.bio import BIO_MAX_CHARS
 from casework.directory.models import Modality, PractitionerProfile
 from casework.directory.photos import prepare_photo
-from casework.directory.queries import SearchCriteria, Sort
+from casework.directory.queries import SearchCriteria, Sort, offered_vocabulary
 from casework.directory.services import FEE_MAX, ProfileDetails, check_profile
 from casework.directory.vocabulary import (
     currency_choices,
@@ -116,6 +116,17 @@ class DirectorySearchForm(forms.Form):
         self.fields["specialty"].choices = [("", _("Any specialty")), *specialty_choices()]  # type: ignore[attr-defined]
         self.fields["modality"].choices = [("", _("Any way")), *Modality.choices]  # type: ignore[attr-defined]
         self.fields["currency"].choices = [("", _("Any currency")), *currency_choices()]  # type: ignore[attr-defined]
+        # Every language and currency is a valid filter (a shared address keeps working), but
+        # the selects offer those of listed profiles, and the one asked for.
+        languages, currencies = offered_vocabulary()
+        for name, offered in (("language", languages), ("currency", currencies)):
+            asked = str(self.data.get(name, "")) if self.is_bound else ""
+            field = self.fields[name]
+            field.widget.choices = [
+                (key, label)
+                for key, label in field.choices  # type: ignore[attr-defined]
+                if not key or key in offered or key == asked
+            ]
         for name in ("language", "specialty", "modality"):
             self.fields[name].error_messages["invalid_choice"] = _(
                 "%(value)s is not one of the choices."
