@@ -274,7 +274,7 @@ def test_a_push_in_the_persons_language(
     assert payload["title"] == "Recordatorio de cita"
     assert "03:00" in payload["body"]
     assert "junio" in payload["body"]
-    assert "America/Bogota" in payload["body"]
+    assert "(Colombia)" in payload["body"]
 
 
 @pytest.mark.django_db
