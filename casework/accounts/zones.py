@@ -88,7 +88,7 @@ def _choices(language: str) -> tuple[tuple[str, str], ...]:
         country = locale.territories.get(territory, territory)
         if per_country[territory] > 1:
             city = get_timezone_location(zone, locale=locale, return_city=True)
-            label = f"{country} – {city}"
+            label = f"{country} \N{EN DASH} {city}"
         else:
             label = country
         labelled.append((zone, label))
@@ -107,7 +107,8 @@ def zone_choices(current: str = "") -> list[tuple[str, str]]:
 
 
 def zone_label(zone: str) -> str:
-    """A zone's name for people: "España – Madrid", "Reino Unido", never "Europe/Madrid"."""
+    """A zone's name for people, its country and, where it has several, its city; never an
+    IANA id such as "Europe/Madrid"."""
     for value, label in _choices(_language()):
         if value == zone:
             return label

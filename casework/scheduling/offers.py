@@ -103,7 +103,7 @@ class BookingPanel:
 
     @property
     def zone_label(self) -> str:
-        """The zone as people name it: "España – Madrid", not "Europe/Madrid"."""
+        """The zone as people name it (``accounts.zones.zone_label``), not "Europe/Madrid"."""
         return zone_label(self.zone.key)
 
     @property
