@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from casework.accounts.models import User
 from casework.messaging.models import Conversation
@@ -25,7 +25,7 @@ AssertAccessible = Callable[[Page], None]
 ConfirmationLink = Callable[[str], str]
 PASSWORD = "una frase larga que nadie adivina"
 EMAIL = "lucia@example.org"
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 MOST_STEPS = 12
 
 
