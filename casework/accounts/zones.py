@@ -46,8 +46,8 @@ def curated_zones() -> tuple[tuple[str, str], ...]:
     order = _zone_tab_order()
     chosen: list[tuple[str, str]] = []
     for territory, zones in sorted(get_global("territory_zones").items()):
-        if territory == "001" or not territory.isalpha():
-            continue
+        if len(territory) != 2 or not territory.isalpha() or territory == "ZZ":
+            continue  # the world ("001"), unknown ("ZZ"): Etc/GMT+5 and the like
         clocks: dict[tuple[timedelta | None, ...], list[str]] = {}
         for zone in zones:
             if zone not in available:
