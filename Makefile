@@ -37,11 +37,11 @@ install-dev: $(VENV)/.installed-dev  ## Install the application and its developm
 run: $(VENV)/.installed  ## Install, migrate, load demo data once and serve on http://127.0.0.1:8000
 	@mkdir -p var
 	$(MANAGE) migrate --no-input
-	$(MANAGE) collectstatic --no-input --verbosity 0
-	@$(MANAGE) seed_demo  # idempotent: creates the demo data once, prints the sign-ins
+	CASEWORK_STATIC_MANIFEST=true $(MANAGE) collectstatic --no-input --verbosity 0
+	@CASEWORK_STATIC_MANIFEST=true $(MANAGE) seed_demo  # idempotent: creates the demo data once, prints the sign-ins
 	@echo "Serving Casework on http://127.0.0.1:8000  (Ctrl-C stops it)"
 	@if [ -n "$$REDIS_URL" ]; then procfile=deploy/Procfile.scaled; else procfile=deploy/Procfile.embedded; fi; \
-		PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho --no-prefix -f $$procfile -d . start
+		PATH="$(CURDIR)/$(BIN):$$PATH" CASEWORK_STATIC_MANIFEST=true $(BIN)/honcho --no-prefix -f $$procfile -d . start
 
 lint: $(VENV)/.installed-dev  ## ruff lint and format check
 	$(BIN)/ruff check .

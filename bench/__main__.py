@@ -21,6 +21,7 @@ from bench import (
     serving,
     slots,
     verification,
+    weight,
 )
 
 if __name__ == "__main__":
@@ -38,3 +39,4 @@ if __name__ == "__main__":
         caseload.main([])
         detection.main([])
         community_guard.main([])
+    weight.main()

@@ -60,6 +60,7 @@ from casework.privacy.export_archive import build_export
 from casework.registry.claims import add_claim_evidence, claim_registration
 from casework.registry.credentials.models import IssuedCredential
 from casework.registry.models import RegistrationClaim, Regulator, RegulatorOfficer
+from casework.registry.places import places_version
 from casework.registry.register_import import receive_register_file
 from casework.safety import access as safety_access
 from casework.safety.appeals import file_appeal
@@ -358,6 +359,7 @@ def build_world() -> World:
     objects["group"] = Group.objects.create(name="Reviewers")
     objects["authenticator"] = Authenticator.objects.filter(user=practitioner).first()
     add_owners_files_and_keys(objects, practitioner=practitioner, supervisor=supervisor)
+    add_place_lists(objects)
 
     # --- Safety (issue 12): the client's report of the practitioner's reply (open), and a
     # detection on the practitioner's draft, decided with a warning she appealed.
@@ -466,3 +468,18 @@ def add_owners_files_and_keys(
     objects["security_key"] = Authenticator.objects.get(
         user=practitioner, type=Authenticator.Type.WEBAUTHN
     )
+
+
+# --- The place picker's lists (place) --------------------------------------------------------
+# Reference data, the same for everyone: the Spanish list under its current version. An
+# unknown language is missing (404); an old version still answers, briefly cached.
+
+MISSING_VALUES.update({"places_language": "xx", "places_version": "0"})
+
+
+def add_place_lists(objects: dict[str, Any]) -> None:
+    objects["places_language"] = "es"
+    objects["places_version"] = places_version("es")
+
+
+# --- End of the place picker's lists ----------------------------------------------------------

@@ -1000,6 +1000,21 @@ ROUTES.update(
 
 # --- End of privacy rights: the privacy page --------------------------------------------------
 
+# --- The place picker's lists (place) --------------------------------------------------------
+
+ROUTES.update(
+    {
+        # Public reference data: the countries and regions a client may choose, by language.
+        "registry:places": Access(
+            SAFE,
+            public(IN),
+            objects={"language": "places_language", "version": "places_version"},
+        ),
+    }
+)
+
+# --- End of the place picker's lists ----------------------------------------------------------
+
 # --- Video sessions (video) -------------------------------------------------------------------
 # The join page and its forms: the appointment's two parties only (anyone else 404). At the
 # world's moment the session's window is not open yet, so the parties' writes are refused with

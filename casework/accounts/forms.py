@@ -14,11 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.accounts.models import Role, User, validate_person_name
 from casework.accounts.second_factor import take_time_step
+from casework.accounts.zones import TimeZoneField
 from casework.privacy.middleware import client_address
-
-TIME_ZONE_CHOICES = [
-    (zone, zone.replace("_", " ")) for zone in sorted(zoneinfo.available_timezones())
-]
 
 
 class BrowserTimeZoneField(forms.CharField):
@@ -80,11 +77,15 @@ class PractitionerSignupForm(SignupForm):
 
 class PreferencesForm(forms.ModelForm[User]):
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONE_CHOICES)
+    time_zone = TimeZoneField(label=_("Time zone"))
 
     class Meta:
         model = User
         fields = ["language", "time_zone"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].offer(self.instance.time_zone)  # type: ignore[attr-defined]
 
 
 class _SecondFactorLimitMixin:

@@ -82,6 +82,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
     )
+    # Where the person said they are (an ISO 3166 code the registry knows), so that search,
+    # profile, booking and a first message ask once. Blank until they choose.
+    place = models.CharField(_("place"), max_length=8, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(
         _("Django admin access"),

@@ -30,6 +30,20 @@ def update_preferences(*, person: User, language: str, time_zone: str) -> None:
         )
 
 
+def remember_place(*, person: User, code: str) -> None:
+    """Keep where the person said they are (``registry.places.remember`` checks the code)."""
+    with transaction.atomic():
+        person.place = code
+        person.save(update_fields=["place"])
+        record_event(
+            action=actions.ACCOUNT_PREFERENCES_CHANGED,
+            actor=person,
+            target=person,
+            subject_id=person.pk,
+            detail={"place": code},
+        )
+
+
 # What decides what a person may do on Casework.
 ACCESS_FIELDS = ("role", "is_active", "is_staff", "is_superuser")
 

@@ -8,11 +8,11 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from casework.accounts.forms import TIME_ZONE_CHOICES
+from casework.accounts.zones import TimeZoneField
 from casework.directory.bio import BIO_MAX_CHARS
 from casework.directory.models import Modality, PractitionerProfile
 from casework.directory.photos import prepare_photo
-from casework.directory.queries import SearchCriteria, Sort
+from casework.directory.queries import SearchCriteria, Sort, offered_vocabulary
 from casework.directory.services import FEE_MAX, ProfileDetails, check_profile
 from casework.directory.vocabulary import (
     currency_choices,
@@ -57,7 +57,10 @@ class DirectorySearchForm(forms.Form):
     )
     where = JurisdictionField(
         label=_("Where the client is"),
-        help_text=_("We show only social workers who may work with clients there."),
+        help_text=_(
+            "Type your country. We show only social workers who may work with clients there."
+        ),
+        allow_country=True,
     )
     language = forms.ChoiceField(label=_("Language"), required=False, widget=RememberedSelect)
     specialty = forms.ChoiceField(label=_("Specialty"), required=False, widget=RememberedSelect)
@@ -113,6 +116,17 @@ class DirectorySearchForm(forms.Form):
         self.fields["specialty"].choices = [("", _("Any specialty")), *specialty_choices()]  # type: ignore[attr-defined]
         self.fields["modality"].choices = [("", _("Any way")), *Modality.choices]  # type: ignore[attr-defined]
         self.fields["currency"].choices = [("", _("Any currency")), *currency_choices()]  # type: ignore[attr-defined]
+        # Every language and currency is a valid filter (a shared address keeps working), but
+        # the selects offer those of listed profiles, and the one asked for.
+        languages, currencies = offered_vocabulary()
+        for name, offered in (("language", languages), ("currency", currencies)):
+            asked = str(self.data.get(name, "")) if self.is_bound else ""
+            field = self.fields[name]
+            field.widget.choices = [
+                (key, label)
+                for key, label in field.choices  # type: ignore[attr-defined]
+                if not key or key in offered or key == asked
+            ]
         for name in ("language", "specialty", "modality"):
             self.fields[name].error_messages["invalid_choice"] = _(
                 "%(value)s is not one of the choices."
@@ -203,7 +217,7 @@ class ProfileForm(forms.Form):
             )
         },
     )
-    time_zone = forms.ChoiceField(label=_("Your time zone"), choices=TIME_ZONE_CHOICES)
+    time_zone = TimeZoneField(label=_("Your time zone"))
     bio_source = forms.CharField(
         label=_("About you"),
         required=False,
@@ -225,6 +239,7 @@ class ProfileForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["languages"].choices = language_choices()  # type: ignore[attr-defined]
+        self.fields["time_zone"].offer(str(self.initial.get("time_zone") or ""))  # type: ignore[attr-defined]
         self.fields["specialties"].choices = specialty_choices()  # type: ignore[attr-defined]
         self.fields["fee_currency"].choices = [("", _("Choose a currency")), *currency_choices()]  # type: ignore[attr-defined]
         self.fields["languages"].error_messages["invalid_choice"] = _(

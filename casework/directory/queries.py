@@ -5,12 +5,14 @@ register reading that suspends someone hides them from the very next search, wit
 keep in step.
 """
 
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import (
     BooleanField,
     Case,
@@ -42,6 +44,7 @@ from casework.registry.models import (
 from casework.registry.practice import Verdict, jurisdictions_covering, may_practise_for
 from casework.registry.standing import in_good_standing_expression
 from casework.safety.restrictions import restricted_expression
+from casework.shell.outages import OUTAGES
 
 
 def listing_condition() -> Q:
@@ -67,6 +70,31 @@ def profiles_with_listing() -> QuerySet[PractitionerProfile]:
 
 def listed_profiles() -> QuerySet[PractitionerProfile]:
     return PractitionerProfile.objects.filter(listing_condition())
+
+
+OFFERED_CACHE_KEY = "directory:offered-vocabulary"
+OFFERED_CACHE_SECONDS = 600
+
+
+def offered_vocabulary() -> tuple[frozenset[str], frozenset[str]]:
+    """The languages and fee currencies of listed profiles: what the search's filters offer,
+    instead of every language and currency there is (hundreds of options on every search).
+    Kept in the cache for ten minutes; read afresh when the cache does not answer."""
+    try:
+        cached = cache.get(OFFERED_CACHE_KEY)
+    except OUTAGES:
+        cached = None
+    if cached is None:
+        listed = listed_profiles()
+        languages = ProfileLanguage.objects.filter(profile__in=listed).values_list("code")
+        currencies = listed.exclude(fee_currency="").values_list("fee_currency")
+        cached = (
+            sorted({code for (code,) in languages}),
+            sorted({code for (code,) in currencies}),
+        )
+        with suppress(*OUTAGES):
+            cache.set(OFFERED_CACHE_KEY, cached, OFFERED_CACHE_SECONDS)
+    return frozenset(cached[0]), frozenset(cached[1])
 
 
 def verified_claims() -> QuerySet[RegistrationClaim]:

@@ -74,7 +74,7 @@ def _registration(claim: RegistrationClaim) -> RegistrationSummary:
         regulator_name=str(regulator),  # the label: tells apart regulators of one name
         regulator_website=regulator.website,
         jurisdiction=regulator.jurisdiction_id,
-        jurisdiction_name=regulator.jurisdiction.name,
+        jurisdiction_name=regulator.jurisdiction.label,
         registration_number=entry.registration_number,
         registered_name=entry.name,
         status=entry.status,

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from casework.accounts.models import Role, User
 from casework.accounts.permissions import role_required
+from casework.accounts.zones import zone_label
 from casework.directory import services
 from casework.directory.access import (
     display_names_to_review,
@@ -35,7 +36,9 @@ from casework.directory.name_review import decide_display_name, registered_names
 from casework.directory.paging import CappedPaginator
 from casework.directory.queries import find_practitioners
 from casework.directory.summaries import summarise
+from casework.registry import places
 from casework.registry.forms import WhereForm
+from casework.registry.practice import regulation_of
 from casework.registry.qr_codes import public_qr_svg
 from casework.registry.restrictions import platform_conditions_of
 from casework.registry.standing import in_good_standing, may_practise_where
@@ -55,26 +58,49 @@ def _query_without_page(request: HttpRequest) -> str:
     return query.urlencode()
 
 
+def _with_remembered_place(request: HttpRequest) -> QueryDict:
+    """The query string, with the place chosen earlier in the visit (or on the account) when
+    the address names none: a client says where she is once."""
+    data = request.GET.copy()
+    if "where" not in data and "where_region" not in data:
+        remembered = places.remembered(request)
+        if remembered:
+            data["where"] = remembered
+    return data
+
+
 @login_not_required
 @require_safe
 def search_practitioners(request: HttpRequest) -> HttpResponse:
     """The directory. The query string is the whole state of a search, so its address can be
-    shared; searches are neither logged nor kept in the session."""
-    form = DirectorySearchForm(request.GET)
+    shared; searches are neither logged nor kept in the session. The place travels on in the
+    links to profiles and booking; a place kept from an earlier booking or first message fills
+    in when the address names none."""
+    form = DirectorySearchForm(_with_remembered_place(request))
     page: Page[PractitionerProfile] | None = None
     place_verdict = None
     where = None
+    regions: tuple[places.Place, ...] = ()
+    regulation = None
     if form.is_valid():
         criteria = form.criteria()
         where = criteria.where
-        result = find_practitioners(criteria, now=timezone.now())
-        place_verdict = result.place_verdict
-        page = CappedPaginator(result.profiles, PAGE_SIZE).get_page(request.GET.get("page"))
+        regions = places.places().regions.get(where.code, ()) if where else ()
+        if not regions:
+            # A country whose regions regulate says nothing about who may practise: its
+            # regions are offered instead of a search.
+            result = find_practitioners(criteria, now=timezone.now())
+            place_verdict = result.place_verdict
+            page = CappedPaginator(result.profiles, PAGE_SIZE).get_page(request.GET.get("page"))
+            if where is not None and not page.paginator.count:
+                regulation = regulation_of(where)
     context = {
         "form": form,
         "page": page,
         "summaries": [summarise(profile) for profile in page] if page is not None else [],
         "where": where,
+        "regions": regions,
+        "regulation": regulation,
         "place_verdict": str(place_verdict) if place_verdict else "",
         "query_without_page": _query_without_page(request),
     }
@@ -89,7 +115,8 @@ def search_practitioners(request: HttpRequest) -> HttpResponse:
 def profile(request: HttpRequest, slug: str) -> HttpResponse:
     found = get_profile_for_viewer(request.user, slug)
     listed: bool = found.listed  # type: ignore[attr-defined]
-    where_form = WhereForm(request.GET or None)
+    data = _with_remembered_place(request)
+    where_form = WhereForm(data or None)
     where = where_form.cleaned_data.get("where") if where_form.is_valid() else None
     summary = summarise(found, with_bio=True)
     page_url = request.build_absolute_uri(summary.path)
@@ -142,6 +169,7 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
         "page_url": page_url,
         "og_image": og_image,
         "complaint_query": urlencode({"profile": found.slug}),
+        "time_zone_label": zone_label(summary.time_zone),
     }
     return TemplateResponse(request, "directory/profile.html", context)
 

@@ -5,10 +5,12 @@ import functools
 import gettext
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 import pycountry
+from babel import Locale, UnknownLocaleError
 from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
@@ -102,12 +104,32 @@ def language_codes() -> frozenset[str]:
     return frozenset(_language_names())
 
 
+@functools.cache
+def _cldr_language_names(language: str) -> dict[str, str]:
+    try:
+        return dict(Locale.parse(language.replace("-", "_")).languages)
+    except (UnknownLocaleError, ValueError):
+        return {}
+
+
 def language_label(code: str, language: str | None = None) -> str:
+    """A language's name in the reader's language: CLDR's (through Babel), which spells them
+    as the language does ("árabe"), else pycountry's translation of the ISO 639 name. It heads
+    an item of a list, so it starts with a capital ("Árabe")."""
     name = _language_names().get(code)
     if name is None:
         return code
-    catalogue = _pycountry_catalogue("iso639-3", language or get_language() or "en")
+    reader = (language or get_language() or "en").split("-")[0]
+    cldr = _cldr_language_names(reader).get(code)
+    if cldr:
+        return cldr[:1].upper() + cldr[1:]
+    catalogue = _pycountry_catalogue("iso639-3", reader)
     return _PARENTHESISED.sub("", catalogue.gettext(name))
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
 
 
 @functools.cache
@@ -115,7 +137,7 @@ def _language_choices(language: str) -> tuple[tuple[str, str], ...]:
     return tuple(
         sorted(
             ((code, language_label(code, language)) for code in _language_names()),
-            key=lambda choice: choice[1].casefold(),
+            key=lambda choice: (_fold(choice[1]), choice[0]),
         )
     )
 

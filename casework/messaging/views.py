@@ -30,6 +30,7 @@ from casework.messaging.forms import EditMessageForm, EnquiryForm, MessageForm, 
 from casework.messaging.models import Conversation
 from casework.privacy import actions
 from casework.privacy.audit import record_event
+from casework.registry import places
 from casework.registry.standing import in_good_standing
 from casework.safety import blocks
 from casework.safety.block_confirmation import confirm_block
@@ -111,6 +112,7 @@ def start_conversation(request: HttpRequest, person_id: int) -> HttpResponse:
                     nudge=not _sending_anyway(request),
                     idempotency_key=form.cleaned_data.get("idempotency_key"),
                 )
+                places.remember(request, form.cleaned_data["where"])
             elif kind == Conversation.Kind.CONSULTATION:
                 conversation = services.start_consultation(
                     practitioner=person,
@@ -155,9 +157,10 @@ def start_conversation(request: HttpRequest, person_id: int) -> HttpResponse:
 
 
 def _start_initial(request: HttpRequest) -> dict[str, str]:
-    """The place a client already chose in the directory (``?where=``) carries over."""
-    where = request.GET.get("where", "")
-    return {"where": where} if where and len(where) <= 10 else {}
+    """The place a client already chose in the directory (``?where=``), or earlier in the visit
+    or on their account, carries over."""
+    where = request.GET.get("where", "")[:10] or places.remembered(request)
+    return {"where": where} if where else {}
 
 
 @never_cache

@@ -394,6 +394,7 @@ def _pseudonymise(person: User) -> None:
     person.email = f"erased-{person.pk}@erased.invalid"
     person.alias = ERASED_NAME if person.role == Role.CLIENT else ""
     person.legal_name = ERASED_NAME if person.role != Role.CLIENT else ""
+    person.place = ""
     person.is_active = False
     person.set_unusable_password()
-    person.save(update_fields=["email", "alias", "legal_name", "is_active", "password"])
+    person.save(update_fields=["email", "alias", "legal_name", "place", "is_active", "password"])

@@ -50,6 +50,7 @@ def account(person: User) -> Record:
         "legal_name": person.legal_name,
         "language": person.language,
         "time_zone": person.time_zone,
+        "place": person.place,
         "joined_at": _when(person.date_joined),
     }
 

@@ -1,68 +1,162 @@
-import functools
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.forms.utils import flatatt
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import format_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from casework.registry import places
 from casework.registry.models import Jurisdiction, Regulator
 
 
-@functools.cache
-def jurisdiction_choices() -> tuple[tuple[str, str], ...]:
-    """Every place a client may say they are, as select options; reference data, read once."""
-    places = Jurisdiction.objects.select_related("country").order_by("country__name", "name")
-    return tuple((p.code, f"{p.country.name}: {p.name}" if p.country else p.name) for p in places)
+class PlacePicker(forms.Widget):
+    """Where a client is, in two steps: a country, typed with suggestions, then its region when
+    its regions regulate social work (a short select). The suggestions are one list per language
+    (``registry:places``), fetched once by ``places.js`` and cached by the browser, so no page
+    carries hundreds of options. Without JavaScript it takes two submits: the typed country,
+    then the region the page then asks for."""
 
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> tuple[str, str] | None:
+        if name not in data and f"{name}_region" not in data:
+            return None
+        return (str(data.get(name, ""))[:120], str(data.get(f"{name}_region", ""))[:8])
 
-@functools.cache
-def jurisdiction_codes() -> frozenset[str]:
-    return frozenset(code for code, _label in jurisdiction_choices())
-
-
-_rendered_place_selects: dict[tuple[Any, ...], str] = {}
-
-
-class PlaceSelect(forms.Select):
-    """The select of every place, rendered once per selection, language and attributes.
-
-    Rendering ~330 options through the widget templates costs more than the rest of a
-    verification page; the options are reference data that change only on a reload.
-    """
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return name not in data and f"{name}_region" not in data
 
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
     ) -> SafeString:
-        if value not in (None, "") and str(value) not in jurisdiction_codes():
-            # A value from the query string that is no place: render it, never keep it, so
-            # that made-up values cannot grow the cache.
-            return super().render(name, value, attrs, renderer)
-        key = (name, str(value), tuple(sorted((attrs or {}).items())), get_language())
-        if key not in _rendered_place_selects:
-            _rendered_place_selects[key] = super().render(name, value, attrs, renderer)
-        return mark_safe(_rendered_place_selects[key])  # noqa: S308  (the widget's own output)
-
-
-def forget_rendered_places() -> None:
-    jurisdiction_choices.cache_clear()
-    jurisdiction_codes.cache_clear()
-    _rendered_place_selects.clear()
-
-
-class JurisdictionField(forms.TypedChoiceField):
-    """A place, chosen by its ISO 3166 code; cleans to the Jurisdiction (or None)."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(
-            choices=lambda: [("", _("Not given")), *jurisdiction_choices()],
-            coerce=lambda code: Jurisdiction.objects.select_related("country").get(code=code),
-            empty_value=None,
-            required=False,
-            widget=PlaceSelect,
-            **kwargs,
+        text, region = _split(value)
+        known = places.places()
+        code = places.resolve(text) or ""
+        chosen = known.by_code.get(code)
+        if chosen is not None and known.has_regions(chosen.country_code):
+            code, region = chosen.country_code, chosen.code
+        regions = known.regions.get(code, ())
+        shown = known.full_name(code) if code else text
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        input_id = final_attrs.get("id") or f"id_{name}"
+        language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+        source = reverse(
+            "registry:places",
+            kwargs={"language": language, "version": places.places_version(language)},
         )
+        final_attrs.update(
+            {
+                "type": "text",
+                "name": name,
+                "id": input_id,
+                "value": shown,
+                "list": f"{input_id}_list",
+                "autocomplete": "off",
+                "spellcheck": "false",
+            }
+        )
+        parts = [
+            format_html(
+                '<span class="place-picker" data-places="{}" data-region-label="{}" '
+                'data-region-empty="{}">',
+                source,
+                _("Region"),
+                _("Choose a region"),
+            ),
+            format_html("<input{}>", flatatt(final_attrs)),
+            format_html('<datalist id="{}_list"></datalist>', input_id),
+        ]
+        if regions:
+            options = [format_html('<option value="">{}</option>', _("Choose a region"))]
+            options += [
+                format_html(
+                    '<option value="{}"{}>{}</option>',
+                    place.code,
+                    mark_safe(" selected") if place.code == region else "",
+                    place.name,
+                )
+                for place in regions
+            ]
+            parts.append(
+                format_html(
+                    '<span class="place-picker__region"><label for="{}_region">{}</label>'
+                    '<select name="{}_region" id="{}_region">{}</select></span>',
+                    input_id,
+                    format_lazy(_("Where in {country}"), country=known.name_of(code)),
+                    name,
+                    input_id,
+                    mark_safe("".join(options)),  # noqa: S308  (each escaped by format_html)
+                )
+            )
+        parts.append(
+            format_html('<script src="{}" defer></script></span>', static("registry/js/places.js"))
+        )
+        return mark_safe("".join(parts))  # noqa: S308  (each part escaped by format_html)
+
+
+def _split(value: Any) -> tuple[str, str]:
+    """The picker's value, whatever form it comes in: what was typed and the region chosen
+    (a bound form), a code or a Jurisdiction (an initial value), or nothing."""
+    if isinstance(value, tuple):
+        return str(value[0] or ""), str(value[1] or "")
+    if isinstance(value, Jurisdiction):
+        return value.code, ""
+    return (str(value) if value else ""), ""
+
+
+class JurisdictionField(forms.Field):
+    """A place, typed or chosen in the picker (``PlacePicker``); cleans to the Jurisdiction
+    (or None). A country whose regions regulate is refused until its region is chosen, unless
+    ``allow_country`` (the directory, which then offers the regions)."""
+
+    widget = PlacePicker
+    default_error_messages = {
+        "unknown": _("We do not know “%(text)s” as a country or region."),
+        "suggest": _("We do not know “%(text)s” as a country or region. Did you mean %(names)s?"),
+        "region": _(
+            "Choose where in %(country)s you are: social work is regulated region by region there."
+        ),
+    }
+
+    def __init__(self, *, allow_country: bool = False, required: bool = False, **kwargs: Any):
+        self.allow_country = allow_country
+        super().__init__(required=required, **kwargs)
+
+    def clean(self, value: Any) -> Jurisdiction | None:
+        text, region = _split(value)
+        if not text.strip() and not region:
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return None
+        known = places.places()
+        code = places.resolve(text) or places.resolve(region)
+        if code is None:
+            names = places.suggestions(text)
+            if names:
+                raise ValidationError(
+                    self.error_messages["suggest"],
+                    code="unknown",
+                    params={"text": text.strip(), "names": _(" or ").join(names)},
+                )
+            raise ValidationError(
+                self.error_messages["unknown"], code="unknown", params={"text": text.strip()}
+            )
+        if known.has_regions(code):
+            if region in {place.code for place in known.regions[code]}:
+                code = region
+            elif not self.allow_country:
+                raise ValidationError(
+                    self.error_messages["region"],
+                    code="region",
+                    params={"country": known.name_of(code)},
+                )
+        return Jurisdiction.objects.select_related("country").get(code=code)
 
 
 class VerifySearchForm(forms.Form):

@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from casework.registry.region_names import place_name
+
 
 class Jurisdiction(models.Model):
     """A country (ISO 3166-1) or one of its subdivisions (ISO 3166-2), named by pycountry."""
@@ -28,6 +30,11 @@ class Jurisdiction(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language: "Inglaterra", "España"."""
+        return place_name(self.code, self.name)
 
 
 class Regulator(models.Model):

@@ -95,7 +95,7 @@ def may_practise_for(entries: list[RegisterEntry], client_in: Jurisdiction) -> P
                 reason
                 % {
                     "regulator": str(entry.regulator),
-                    "place": client_in.name,
+                    "place": client_in.label,
                     "agreement": agreement.name if agreement else "",
                 },
             )
@@ -108,7 +108,7 @@ def may_practise_for(entries: list[RegisterEntry], client_in: Jurisdiction) -> P
                 "To work with clients in %(place)s, registration with %(regulator)s is required, "
                 "and this person holds none that is valid there."
             )
-            % {"place": client_in.name, "regulator": str(mandatory[0])},
+            % {"place": client_in.label, "regulator": str(mandatory[0])},
         )
     regulation = client_in.social_work_regulated
     if regulation is None and client_in.country_id:
@@ -120,12 +120,12 @@ def may_practise_for(entries: list[RegisterEntry], client_in: Jurisdiction) -> P
                 "Social work is not regulated as a profession in %(place)s; no registration "
                 "there is required or possible."
             )
-            % {"place": client_in.name},
+            % {"place": client_in.label},
         )
     return PracticeAnswer(
         Verdict.UNKNOWN,
         _("We hold no reviewed facts about the regulation of social work in %(place)s.")
-        % {"place": client_in.name},
+        % {"place": client_in.label},
     )
 
 
@@ -163,4 +163,37 @@ def jurisdictions_covering(place: Jurisdiction) -> set[str] | None:
             Q(jurisdiction_id__in=sorted(homes | agreed))
             | Q(jurisdiction__country_id__in=sorted(agreed))
         ).values_list("jurisdiction_id", flat=True)
+    )
+
+
+@dataclass(frozen=True)
+class PlaceRegulation:
+    """What a client in a place should know when no one listed may work with them there: who
+    regulates social work there (with their public register), or that nobody does, and the
+    agreements that let registrants from elsewhere practise there."""
+
+    regulators: list[Regulator]
+    unregulated: bool
+    agreements: list[PracticeAgreement]
+
+
+def regulation_of(place: Jurisdiction) -> PlaceRegulation:
+    regulators = list(
+        Regulator.objects.filter(jurisdiction__in=_self_and_country(place)).order_by("name")
+    )
+    regulated = place.social_work_regulated
+    if regulated is None and place.country is not None:
+        regulated = place.country.social_work_regulated
+    agreements = list(
+        PracticeAgreement.objects.filter(
+            operational=True, practise_in__code__in=_self_and_parents(place.code)
+        )
+        .exclude(direction=PracticeAgreement.Direction.NONE)
+        .distinct()
+        .order_by("name")
+    )
+    return PlaceRegulation(
+        regulators=regulators,
+        unregulated=regulated is False and not regulators,
+        agreements=agreements,
     )

@@ -12,8 +12,11 @@ from typing import Any
 
 import pycountry
 from django.db import transaction
+from django.utils.translation import override
 
 from casework.registry.models import Jurisdiction, PracticeAgreement, Regulator
+from casework.registry.places import forget_places
+from casework.registry.region_names import REGION_NAMES
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 # Countries whose subdivisions matter for where a social worker may practise (states and
@@ -47,7 +50,10 @@ def _load_jurisdictions() -> int:
         for sub in pycountry.subdivisions.get(country_code=alpha_2) or []:  # type: ignore[no-untyped-call]
             if alpha_2 == "GB" and sub.code not in UK_NATIONS:
                 continue  # the four nations regulate; counties and boroughs do not
-            subdivisions.append(Jurisdiction(code=sub.code, name=sub.name, country_id=alpha_2))
+            # Our English name ("Wales", where ISO 3166-2 says "Wales [Cymru GB-CYM]").
+            with override("en"):
+                name = str(REGION_NAMES.get(sub.code, sub.name))
+            subdivisions.append(Jurisdiction(code=sub.code, name=name, country_id=alpha_2))
     Jurisdiction.objects.bulk_create(
         subdivisions,
         update_conflicts=True,
@@ -190,7 +196,5 @@ def load_reference_data() -> LoadReport:
         jurisdictions = _load_jurisdictions()
         regulators = _load_regulators(_read("regulators.toml"))
         agreements = _load_agreements(_read("practice_agreements.toml"))
-    from casework.registry.forms import forget_rendered_places
-
-    forget_rendered_places()
+    forget_places()
     return LoadReport(jurisdictions, regulators, agreements)

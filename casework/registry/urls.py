@@ -6,6 +6,7 @@ app_name = "registry"
 
 urlpatterns = [
     path("verify/", views.verify_search, name="verify"),
+    path("places/<str:language>-<str:version>.json", views.places_list, name="places"),
     path("verify/<slug:regulator>/<str:number>/", views.verification, name="verification"),
     path("verify/<slug:regulator>/<str:number>/badge.svg", views.badge, name="badge"),
     path("practice/registrations/", views.my_registrations, name="my_registrations"),

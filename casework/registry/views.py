@@ -18,7 +18,7 @@ from casework.accounts.models import Role, User
 from casework.accounts.permissions import role_required
 from casework.privacy import actions
 from casework.privacy.audit import record_event
-from casework.registry import claim_codes, claims
+from casework.registry import claim_codes, claims, places
 from casework.registry.access import (
     get_claim_for_reviewer,
     get_own_claim,
@@ -408,3 +408,19 @@ def claim_identity_document(request: HttpRequest, claim_id: int) -> HttpResponse
     person = request.user
     assert isinstance(person, User)  # noqa: S101
     return _serve_document(person, claim_id, "identity_document")
+
+
+@login_not_required
+@require_safe
+def places_list(request: HttpRequest, language: str, version: str) -> HttpResponse:
+    """The place picker's suggestions in one language (``PlacePicker``): public reference
+    data, cached for good by the browser under this version; an old version is still
+    answered, with the current list, but only for a few minutes."""
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        raise Http404
+    response = HttpResponse(places.places_json(language), content_type="application/json")
+    current = version == places.places_version(language)
+    response["Cache-Control"] = (
+        "public, max-age=31536000, immutable" if current else "public, max-age=300"
+    )
+    return response

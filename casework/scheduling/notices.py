@@ -17,6 +17,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from casework.accounts.models import User
+from casework.accounts.zones import zone_label
 from casework.scheduling.calendar import appointment_ics, appointment_link
 from casework.scheduling.models import Appointment
 from casework.scheduling.queries import zone_of
@@ -81,4 +82,4 @@ def compose(appointment: Appointment, recipient: User, notice: Notice) -> EmailM
 
 
 def _zone_name(zone: zoneinfo.ZoneInfo) -> str:
-    return zone.key.replace("_", " ")
+    return zone_label(zone.key)

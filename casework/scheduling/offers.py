@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from casework.accounts.models import User
+from casework.accounts.zones import zone_label
 from casework.registry.models import Jurisdiction
 from casework.registry.practice import PracticeAnswer
 from casework.registry.standing import may_practise_where
@@ -100,6 +101,11 @@ class BookingPanel:
     @property
     def name(self) -> str:
         return public_name(self.practitioner)
+
+    @property
+    def zone_label(self) -> str:
+        """The zone as people name it (``accounts.zones.zone_label``), not "Europe/Madrid"."""
+        return zone_label(self.zone.key)
 
     @property
     def blocked_by_place(self) -> bool:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from casework.accounts.models import Role, User
 from casework.accounts.permissions import role_required
+from casework.accounts.zones import zone_label
 from casework.scheduling.access import get_own_exception, get_own_session_type, get_own_window
 from casework.scheduling.forms import (
     AvailabilityExceptionForm,
@@ -56,7 +57,7 @@ def _page(request: HttpRequest, practitioner: User, **bound: BaseForm) -> HttpRe
     ]
     context: dict[str, Any] = {
         "schedule": schedule,
-        "zone_name": zone.key,
+        "zone_name": zone_label(zone.key),
         "windows": windows,
         "exceptions": exceptions,
         "session_types": list(offered_session_types(practitioner)),

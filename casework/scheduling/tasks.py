@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from django_tasks import task
 
 from casework.accounts.models import User
+from casework.accounts.zones import zone_label
 from casework.emails import send_now
 from casework.pushes import queue_push
 from casework.scheduling.calendar import appointment_link
@@ -127,7 +128,7 @@ def push_reminder(reminder: Reminder, person: User) -> None:
         body = gettext("Your appointment starts at %(time)s on %(date)s (%(zone)s).") % {
             "time": date_format(starts_at, "H:i"),
             "date": date_format(starts_at, "l j F"),
-            "zone": zone.key.replace("_", " "),
+            "zone": zone_label(zone.key),
         }
     queue_push(
         person,

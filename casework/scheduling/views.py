@@ -20,6 +20,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from casework.accounts.models import Role, User
 from casework.accounts.permissions import role_required
+from casework.accounts.zones import zone_label
+from casework.registry import places
 from casework.registry.models import RegistrationClaim
 from casework.safety.block_confirmation import confirm_block
 from casework.scheduling import offers, slots
@@ -54,9 +56,10 @@ def _week(request: HttpRequest) -> int:
         return 0
 
 
-def _where(params: QueryDict) -> str:
-    """The client's place as the directory carries it (a jurisdiction code), or ""."""
-    return params.get("where", "")[:8]
+def _where(params: QueryDict, request: HttpRequest) -> str:
+    """The client's place as the directory carries it (a jurisdiction code), else the one they
+    chose earlier in the visit or on their account (``registry.places``), or ""."""
+    return params.get("where", "")[:8] or places.remembered(request)
 
 
 def times_url(session_type: SessionType, where: str = "") -> str:
@@ -78,7 +81,7 @@ def practitioner_times(request: HttpRequest, practitioner_id: int) -> HttpRespon
     panel = offers.booking_panel(
         practitioner=practitioner,
         viewer=request.user,
-        where_code=_where(request.GET),
+        where_code=_where(request.GET, request),
         session_type_id=request.GET.get("session", "")[:12],
         since=since,
         span=timedelta(weeks=1),
@@ -125,7 +128,7 @@ def confirm_booking(request: HttpRequest) -> HttpResponse:
     source = request.POST if request.method == "POST" else request.GET
     session_type = get_session_type_for_booking(source.get("session", ""))
     practitioner = session_type.practitioner
-    where = _where(source)
+    where = _where(source, request)
     if request.method == "POST":
         form = ConfirmBookingForm(request.POST)
     else:
@@ -148,6 +151,7 @@ def confirm_booking(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 form.add_error(None, error)
             else:
+                places.remember(request, form.cleaned_data["where"])
                 return redirect("scheduling:appointment", appointment_id=appointment.pk)
     else:
         problem, suggestion = _precheck(session_type, starts_at)
@@ -158,7 +162,7 @@ def confirm_booking(request: HttpRequest) -> HttpResponse:
         "practitioner": practitioner,
         "starts_at": starts_at,
         "ends_at": starts_at + session_type.duration if starts_at else None,
-        "zone_name": zone_of(client).key,
+        "zone_name": zone_label(zone_of(client).key),
         "schedule": schedule,
         "awaits_confirmation": schedule.confirm_first_sessions
         and booking.is_first_session(practitioner, client),
@@ -224,7 +228,7 @@ def _appointment_context(person: User, appointment: Appointment) -> dict[str, ob
                 ).select_related("regulator")
             )
         ),
-        "zone_name": zone_of(person).key,
+        "zone_name": zone_label(zone_of(person).key),
         "schedule": schedule_of(appointment.practitioner),
         "practitioner_in_good_standing": in_good_standing,
         "can_cancel": upcoming,

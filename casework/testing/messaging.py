@@ -7,8 +7,8 @@ from casework.accounts.models import User
 from casework.messaging import services
 from casework.messaging.attachments import CheckedFile
 from casework.messaging.models import Conversation, Message, OfficeHours
-from casework.registry.forms import forget_rendered_places
 from casework.registry.models import Jurisdiction
+from casework.registry.places import forget_places
 
 PLACES = {
     "GB": ("United Kingdom", None),
@@ -40,7 +40,7 @@ def place(code: str) -> Jurisdiction:
     found, _created = Jurisdiction.objects.get_or_create(
         code=code, defaults={"name": name, "country": parent}
     )
-    forget_rendered_places()
+    forget_places()
     return found
 
 

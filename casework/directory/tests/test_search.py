@@ -248,7 +248,7 @@ def test_fee_range_in_a_currency_includes_funded_practice() -> None:
         ("modality=telepathy", "telepathy is not one of the choices."),
         ("available_within=0", "greater than or equal to 1"),
         ("available_within=1000", "less than or equal to 90"),
-        ("where=XX-NOWHERE", "Select a valid choice."),
+        ("where=XX-NOWHERE", "We do not know “XX-NOWHERE” as a country or region."),
         ("sort=random", "Select a valid choice."),
     ],
 )

@@ -20,7 +20,7 @@ def test_specialty_keys_are_unique_and_url_safe() -> None:
 def test_languages_are_iso_639_with_sign_languages() -> None:
     codes = vocabulary.language_codes()
     assert {"en", "es", "cy", "ga", "zh", "bfi", "ase", "nzs"} <= codes
-    assert vocabulary.language_label("el", "en") == "Modern Greek"
+    assert vocabulary.language_label("el", "en") == "Greek"  # CLDR's name
 
 
 def test_language_names_follow_the_readers_language() -> None:
@@ -34,3 +34,12 @@ def test_currencies_are_iso_4217_money_only() -> None:
     codes = vocabulary.currency_codes()
     assert {"GBP", "EUR", "USD", "NZD", "ZAR", "HKD", "CAD"} <= codes
     assert not {"XXX", "XAU", "XTS"} & codes
+
+
+def test_language_names_come_from_cldr_in_the_readers_language() -> None:
+    from casework.directory.vocabulary import language_label
+
+    assert language_label("ar", "es") == "Árabe"
+    assert language_label("cy", "es") == "Galés"
+    assert language_label("ase", "es") == "Lengua de signos americana"
+    assert language_label("el", "en") == "Greek"

@@ -109,7 +109,7 @@ def verify_credential(request: HttpRequest) -> HttpResponse:
             jurisdiction = Jurisdiction.objects.filter(code=summary.jurisdiction).first()
             context.update(
                 summary=summary,
-                jurisdiction_name=jurisdiction.name if jurisdiction else summary.jurisdiction,
+                jurisdiction_name=jurisdiction.label if jurisdiction else summary.jurisdiction,
                 regulator_url=(
                     summary.regulator_id
                     if summary.regulator_id.startswith(("https://", "http://"))

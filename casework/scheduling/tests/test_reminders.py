@@ -240,7 +240,7 @@ def test_a_reminder_is_pushed_once_to_each_device_with_the_time_and_a_link_only(
     }
     assert json.loads(sent[office.endpoint]["data"]) == {
         "title": "Appointment reminder",
-        "body": "Your appointment starts at 09:00 on Friday 5 June (Europe/London).",
+        "body": "Your appointment starts at 09:00 on Friday 5 June (United Kingdom).",
         "url": link,
     }
     for endpoint, call in sent.items():
@@ -274,7 +274,7 @@ def test_a_push_in_the_persons_language(
     assert payload["title"] == "Recordatorio de cita"
     assert "03:00" in payload["body"]
     assert "junio" in payload["body"]
-    assert "America/Bogota" in payload["body"]
+    assert "(Colombia)" in payload["body"]
 
 
 @pytest.mark.django_db

@@ -1,0 +1,174 @@
+"""A Spanish-speaking client on a 390 by 844 phone goes from the home page to a booked first
+session and a first message in at most twelve steps (a link followed or a form submitted;
+typing and choosing in fields are no steps), sign-up and email confirmation included, and says
+where she is once: the search's place carries on to the profile, the booking and the message.
+Every page passes axe and fits 320 and 390 CSS pixels (screenshots kept in the test's folder)."""
+
+import re
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, ViewportSize, expect
+
+from casework.accounts.models import User
+from casework.messaging.models import Conversation
+from casework.registry.reference_data import load_reference_data
+from casework.scheduling.models import Appointment
+from casework.scheduling.services import availability
+from casework.testing.directory import listed_practitioner
+
+pytestmark = pytest.mark.browser
+
+AssertAccessible = Callable[[Page], None]
+ConfirmationLink = Callable[[str], str]
+PASSWORD = "una frase larga que nadie adivina"
+EMAIL = "lucia@example.org"
+PHONE: ViewportSize = {"width": 390, "height": 844}
+MOST_STEPS = 12
+
+
+def _open_practitioner(practitioner: User) -> None:
+    """Amara works every hour (so the journey finds a time whenever it runs), confirms first
+    sessions herself, and takes bookings from an hour ahead."""
+    availability.replace_weekly_hours(
+        practitioner=practitioner, windows=[(day, 0, 24 * 60) for day in range(7)]
+    )
+    availability.update_booking_rules(
+        practitioner=practitioner,
+        buffer_before_minutes=0,
+        buffer_after_minutes=10,
+        slot_interval_minutes=30,
+        minimum_notice_hours=1,
+        max_per_day=None,
+        horizon_days=30,
+        cancellation_notice_hours=24,
+        confirm_first_sessions=True,
+    )
+    availability.save_session_type(
+        practitioner=practitioner,
+        name="Sesión por vídeo",
+        duration_minutes=50,
+        modality="video",
+        price=Decimal("65.00"),
+        currency="GBP",
+    )
+
+
+class Journey:
+    """Counts the steps and checks every page reached: axe, and no sideways scroll at 320 and
+    390 px, with a screenshot of each width."""
+
+    def __init__(self, page: Page, folder: Path, assert_accessible: AssertAccessible) -> None:
+        self.page, self.folder, self.assert_accessible = page, folder, assert_accessible
+        self.steps: list[str] = []
+
+    def step(self, what: str, action: Callable[[], object]) -> None:
+        self.steps.append(what)
+        action()
+        self.page.wait_for_load_state("load")
+        self.check()
+
+    def check(self) -> None:
+        page = self.page
+        self.assert_accessible(page)
+        problems = []
+        for width in (320, 390):
+            page.set_viewport_size({"width": width, "height": PHONE["height"]})
+            page.screenshot(path=str(self.folder / f"{len(self.steps):02d}-{width}.png"))
+            extra = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            if extra > 0:
+                problems.append(f"{page.url} is {extra}px too wide at {width}px")
+        page.set_viewport_size(PHONE)
+        assert not problems, "\n".join(problems)
+
+
+def test_a_spanish_client_on_a_phone_books_and_writes_in_twelve_steps(
+    browser: Browser,
+    site: str,
+    transactional_db: None,
+    tmp_path: Path,
+    assert_accessible: AssertAccessible,
+    confirmation_link: ConfirmationLink,
+) -> None:
+    load_reference_data()
+    profile = listed_practitioner(legal_name="Amara Okafor", languages=["en", "es"])
+    listed_practitioner(legal_name="Rosa Delgado", regulator="us-ca-bbs", languages=["es"])
+    _open_practitioner(profile.practitioner)
+    context = browser.new_context(
+        locale="es-ES", timezone_id="Europe/London", viewport=PHONE, is_mobile=True
+    )
+    context.set_default_timeout(15_000)
+    # The test server speaks no websockets: live.js's retries are answered in the browser.
+    context.route_web_socket(re.compile(r"/ws/"), lambda socket: None)
+    page = context.new_page()
+    journey = Journey(page, tmp_path, assert_accessible)
+    main = page.get_by_role("main")
+
+    page.goto(f"{site}/")
+    journey.check()
+    journey.step(
+        "the directory",
+        lambda: page.get_by_role("link", name="Encuentra un/a trabajador/a social").first.click(),
+    )
+
+    # Her place, once: the country by its Spanish name, then (offered at once) its region.
+    search = page.get_by_role("search", name="Buscar en el directorio")
+    where = search.get_by_label("Dónde está el cliente")
+    where.fill("Reino Unido")
+    where.press("Tab")
+    search.locator("select[name=where_region]").select_option("GB-ENG")
+    journey.step("search", lambda: search.get_by_role("button", name="Buscar").click())
+    results = page.locator("#search-results")
+    expect(results).to_contain_text("Amara Okafor")
+    expect(results).not_to_contain_text("Rosa Delgado")
+    journey.step(
+        "the profile",
+        lambda: results.get_by_role("link", name="Amara Okafor", exact=True).click(),
+    )
+    expect(page.get_by_role("heading", level=1)).to_have_text("Amara Okafor")
+
+    # A time, then sign-up and the email's link, and back to the chosen time.
+    panel = page.get_by_role("region", name="Reservar una sesión")
+    a_time = panel.locator("ul.actions a").nth(2)  # one that stays an hour ahead meanwhile
+    assert "where=GB-ENG" in (a_time.get_attribute("href") or "")
+    journey.step("a time", a_time.click)
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next="))
+    journey.step(
+        "sign up instead", lambda: main.locator("a[href*='/accounts/signup/']").first.click()
+    )
+    page.locator("input[name=alias]").fill("Lucía")
+    page.locator("input[name=email]").fill(EMAIL)
+    page.locator("input[name=password1]").fill(PASSWORD)
+    page.locator("input[name=password2]").fill(PASSWORD)
+    journey.step(
+        "create the account", lambda: main.get_by_role("button", name="Crear cuenta").click()
+    )
+    journey.step("the email's link", lambda: page.goto(confirmation_link(EMAIL)))
+    journey.step("confirm", lambda: main.get_by_role("button", name="Confirmar").click())
+    page.locator("input[name=login]").fill(EMAIL)
+    page.locator("input[name=password]").fill(PASSWORD)
+    journey.step("sign in", lambda: main.get_by_role("button", name="Iniciar sesión").click())
+    expect(page).to_have_url(re.compile(r"/book/confirm/"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirma tu reserva")
+    # Not asked again: the place she gave the search is the one to book with.
+    expect(page.locator("select[name=where_region]")).to_have_value("GB-ENG")
+    journey.step("book", lambda: main.get_by_role("button", name="Solicitar esta hora").click())
+    appointment = Appointment.objects.get(client__email=EMAIL)
+    assert appointment.client_location_id == "GB-ENG"
+
+    # The first message, from the appointment: the place comes along again.
+    journey.step("write", lambda: main.get_by_role("link", name="Escribir a Amara Okafor").click())
+    expect(page.locator("select[name=where_region]")).to_have_value("GB-ENG")
+    page.get_by_label("Tu mensaje").fill("Hola, Amara. ¿Podemos hablar antes de la sesión?")
+    journey.step("send", lambda: main.get_by_role("button", name="Enviar").click())
+    expect(main).to_contain_text("¿Podemos hablar antes de la sesión?")
+    conversation = Conversation.objects.get(client__email=EMAIL)
+    assert conversation.practitioner_id == profile.practitioner_id
+
+    assert len(journey.steps) <= MOST_STEPS, journey.steps
+    assert User.objects.get(email=EMAIL).place == "GB-ENG"  # kept for her next visit
+    context.close()
