@@ -6,12 +6,15 @@ set by the outage middleware), elsewhere (task workers, the clock, commands)
 ``DATABASE_ANSWER_SECONDS``. Past the limit the connection is closed -- what it was doing is
 unknown, so it is never used again -- and the caller gets an ``OperationalError``: a page then
 answers 503 (casework/shell/outages.py) instead of holding a web thread for the whole outage.
-A rolled-back transaction is all the server sees of it.
+A rolled-back transaction is all the server sees of it. Once the database has failed to
+answer or to connect within an ``answer_within`` block, no new connection is tried in it: a
+request meets one outage, not one per connection attempt.
 """
 
 import contextvars
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import psycopg
@@ -21,26 +24,39 @@ from psycopg import errors
 
 RV = TypeVar("RV")
 
-_answer_limit: contextvars.ContextVar[float | None] = contextvars.ContextVar(
-    "database_answer_limit", default=None
+
+@dataclass
+class _Patience:
+    seconds: float
+    exhausted: bool = False  # the database already failed to answer within the block
+
+
+_patience: contextvars.ContextVar[_Patience | None] = contextvars.ContextVar(
+    "database_patience", default=None
 )
 
 
 @contextmanager
 def answer_within(seconds: float) -> Iterator[None]:
     """Within the block, no wait for the database lasts longer than ``seconds`` (0: no limit)."""
-    token = _answer_limit.set(seconds)
+    token = _patience.set(_Patience(seconds))
     try:
         yield
     finally:
-        _answer_limit.reset(token)
+        _patience.reset(token)
 
 
 def answer_limit() -> float:
-    limit = _answer_limit.get()
-    if limit is None:
-        limit = float(getattr(settings, "DATABASE_ANSWER_SECONDS", 0))
-    return limit
+    patience = _patience.get()
+    if patience is None:
+        return float(getattr(settings, "DATABASE_ANSWER_SECONDS", 0))
+    return patience.seconds
+
+
+def _exhausted() -> None:
+    patience = _patience.get()
+    if patience is not None:
+        patience.exhausted = True
 
 
 class AnsweringConnection(psycopg.Connection[Any]):
@@ -58,6 +74,7 @@ class AnsweringConnection(psycopg.Connection[Any]):
         # psycopg's own "wait timed out" (3.3, pinned in pyproject.toml): a documented
         # parameter whose exception class is private.
         except errors._WaitTimeout:
+            _exhausted()
             self.pgconn.finish()  # half-way through a round trip: never to be used again
             raise errors.OperationalError(
                 f"the database did not answer within {limit:g} seconds"
@@ -75,3 +92,13 @@ class _Psycopg:
 
 class DatabaseWrapper(base.DatabaseWrapper):
     Database = _Psycopg()  # type: ignore[assignment]
+
+    def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
+        patience = _patience.get()
+        if patience is not None and patience.exhausted:
+            raise errors.OperationalError("the database did not answer earlier in this request")
+        try:
+            return super().get_new_connection(conn_params)
+        except errors.OperationalError:
+            _exhausted()
+            raise
