@@ -1,13 +1,16 @@
 """Faults as an operator meets them, against a real web server (granian, as production runs it)
 on loopback: PostgreSQL frozen and PostgreSQL down behind a proxy the test controls, and a web
-worker killed. Pages answer 503 within seconds, /healthz answers throughout, and the site
-recovers without a restart. Each test is bounded (well under 30 seconds).
+worker killed; and two clocks at once. Pages answer 503 within seconds, /healthz answers
+throughout, the site recovers without a restart, and each periodic job runs once. Each test
+is bounded (a few seconds of its own beside the servers' start-up).
 
 On the PostgreSQL + Redis run only (``.ci/run``): the embedded layout has no server to lose.
 """
 
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -19,7 +22,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from casework.testing.faults import FaultyProxy, get, web_server, worker_pids
+from casework.shell.schedule import SCHEDULE
+from casework.testing.faults import ROOT, FaultyProxy, get, web_server, worker_pids
 
 pytestmark = [
     pytest.mark.skipif(
@@ -165,3 +169,45 @@ def test_the_web_server_stops_gracefully_on_sigterm(tmp_path: Path) -> None:
         assert get(base + PAGE)[0] == 200
         server.send_signal(signal.SIGTERM)
         assert server.wait(15) == 0
+
+
+# `manage.py clock --once`, saying which jobs it took (the clock reports only jobs that did
+# something).
+CLOCK_SAYING_WHAT_IT_RUNS = """
+import django
+django.setup()
+from django.core.management import call_command
+from casework.shell import schedule
+take_lease = schedule.take_lease
+def saying(job, **kwargs):
+    taken = take_lease(job, **kwargs)
+    if taken:
+        print("runs", job.command, flush=True)
+    return taken
+schedule.take_lease = saying
+call_command("clock", "--once")
+"""
+
+
+def test_two_clocks_started_at_once_run_each_periodic_job_once(tmp_path: Path) -> None:
+    db = settings.DATABASES["default"]
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("CASEWORK_", "PYTEST"))},
+        **_server_env(_test_database_url(int(db.get("PORT") or 5432)), tmp_path),
+        "DJANGO_SETTINGS_MODULE": "casework.settings",
+    }
+    clocks = [
+        subprocess.Popen(  # noqa: S603  (our own command)
+            [sys.executable, "-c", CLOCK_SAYING_WHAT_IT_RUNS],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outputs = [clock.communicate(timeout=120)[0] for clock in clocks]
+    assert [clock.returncode for clock in clocks] == [0, 0]
+    for job in SCHEDULE:
+        runs = sum(line == f"runs {job.command}" for out in outputs for line in out.splitlines())
+        assert runs == 1, (job.command, outputs)
