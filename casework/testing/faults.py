@@ -113,8 +113,9 @@ def free_port() -> int:
         return port
 
 
-def get(url: str, *, timeout: float = 10) -> tuple[int, float]:
-    """The status of a GET of ``url`` and the seconds it took (0 when nothing answered)."""
+def get(url: str, *, timeout: float = 45) -> tuple[int, float]:
+    """The status of a GET of ``url`` and the seconds it took (0 when nothing answered). The
+    first page a worker serves loads much of Django: on a busy machine, many seconds."""
     started = time.monotonic()
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310  (loopback)
@@ -160,7 +161,7 @@ def web_server(
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while get(f"{base}/healthz", timeout=1)[0] != 200:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("the web server did not start")
