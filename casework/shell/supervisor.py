@@ -7,7 +7,9 @@ worker that dies (``--respawn-failed-workers``), so a crashed worker costs only 
 it held.
 
 Signals: ``SIGTERM`` or ``SIGINT`` stop every process gracefully (granian finishes the requests
-in flight, a task worker its task), killing what has not stopped after ``GRACE_SECONDS``.
+in flight, a task worker its task), killing what has not stopped after ``GRACE_SECONDS``. Each
+process runs in a group of its own, killed whole when it ends: a granian killed or crashed
+leaves no worker behind.
 ``SIGHUP`` restarts gracefully, for a new release: granian replaces its workers one by one,
 and the task workers and the clock are stopped and started again.
 
@@ -21,6 +23,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -117,6 +120,12 @@ def programs(environ: Mapping[str, str] | None = None) -> list[Program]:
     return listed
 
 
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    """Kill the process and every process it started (its group: see ``Supervisor.start``)."""
+    with suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+
+
 class Supervisor:
     def __init__(self, listed: list[Program], *, cwd: Path) -> None:
         self.programs = listed
@@ -125,7 +134,11 @@ class Supervisor:
         self.reload_requested = False
 
     def start(self, program: Program) -> None:
-        program.process = subprocess.Popen(program.command, cwd=self.cwd)  # noqa: S603
+        # A process group of its own: granian's workers are its children, and a main process
+        # killed or crashed must not leave them serving (and holding the port) on their own.
+        program.process = subprocess.Popen(  # noqa: S603
+            program.command, cwd=self.cwd, start_new_session=True
+        )
         program.started_at = time.monotonic()
         program.restart_at = None
         logger.info("%s started (pid %s)", program.name, program.process.pid)
@@ -150,7 +163,7 @@ class Supervisor:
 
     def watch(self) -> None:
         if self.stopping:
-            return  # a Ctrl-C reaches every process at once: none is started again
+            return  # stopping: nothing is started again
         now = time.monotonic()
         for program in self.programs:
             process = program.process
@@ -160,6 +173,7 @@ class Supervisor:
                 continue
             program.history.append(process.returncode)
             program.process = None
+            _kill_group(process)  # whatever it left behind
             if now - program.started_at >= STEADY_SECONDS:
                 program.pause = min(program.pause, 1.0)
             logger.warning(
@@ -181,8 +195,9 @@ class Supervisor:
                 process.wait(max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 logger.warning("pid %s did not stop in %s s: killed", process.pid, GRACE_SECONDS)
-                process.kill()
+                _kill_group(process)
                 process.wait()
+            _kill_group(process)
         return 0
 
     def run(self) -> int:

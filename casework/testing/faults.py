@@ -2,6 +2,7 @@
 or cuts, and a real web server (granian, as production runs it) to answer through it."""
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -157,7 +158,10 @@ def web_server(
     ]
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("CASEWORK_", "PYTEST"))}
     process = subprocess.Popen(  # noqa: S603  (our own server, our own arguments)
-        command, cwd=ROOT, env={**clean, "DJANGO_SETTINGS_MODULE": "casework.settings", **env}
+        command,
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "casework.settings", **env},
+        start_new_session=True,  # its group is killed whole at the end: no worker left behind
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -169,11 +173,11 @@ def web_server(
         yield process, base
     finally:
         process.terminate()
-        try:
+        with suppress(subprocess.TimeoutExpired):
             process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        with suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 def worker_pids(server: subprocess.Popen[bytes]) -> set[int]:
