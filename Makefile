@@ -11,7 +11,7 @@ DEPLOY_CHECK_ENV := CASEWORK_ENV=production SECRET_KEY=deploy-check-$$(od -An -N
 	CASEWORK_TRUSTED_PROXIES=127.0.0.1
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint typecheck checks pytest messages bench install install-dev clean
+.PHONY: help run run-prod test lint typecheck checks pytest messages bench install install-dev clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -42,6 +42,19 @@ run: $(VENV)/.installed  ## Install, migrate, load demo data once and serve on h
 	@echo "Serving Casework on http://127.0.0.1:8000  (Ctrl-C stops it)"
 	@if [ -n "$$REDIS_URL" ]; then procfile=deploy/Procfile.scaled; else procfile=deploy/Procfile.embedded; fi; \
 		PATH="$(CURDIR)/$(BIN):$$PATH" CASEWORK_STATIC_MANIFEST=true $(BIN)/honcho --no-prefix -f $$procfile -d . start
+
+# The production layout (README: "Running it like production"): PostgreSQL and Redis from
+# DATABASE_URL and REDIS_URL, production settings (their secrets from the environment), web,
+# websocket, task and clock processes kept running by casework/shell/supervisor.py.
+# DEMO=1 loads the demo data first (a trial instance only).
+run-prod: $(VENV)/.installed  ## The production layout on PostgreSQL and Redis (see the README)
+	@case "$$DATABASE_URL" in postgres://*|postgresql://*) ;; \
+		*) echo "make run-prod needs DATABASE_URL=postgres://... (make run serves SQLite)."; exit 2;; esac
+	@if [ -z "$$REDIS_URL" ]; then echo "make run-prod needs REDIS_URL=redis://..."; exit 2; fi
+	CASEWORK_ENV=production CASEWORK_DB_STATEMENT_TIMEOUT=0 $(MANAGE) migrate --no-input
+	CASEWORK_ENV=production $(MANAGE) collectstatic --no-input --verbosity 0
+	@if [ -n "$(DEMO)" ]; then CASEWORK_ENV=production $(MANAGE) seed_demo --i-know-this-is-production; fi
+	CASEWORK_ENV=production $(PY) -m casework.shell.supervisor
 
 lint: $(VENV)/.installed-dev  ## ruff lint and format check
 	$(BIN)/ruff check .

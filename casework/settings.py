@@ -186,11 +186,11 @@ MIDDLEWARE = [
     "casework.privacy.middleware.RequestIdMiddleware",
     "casework.shell.logs.RequestLogMiddleware",  # after the request id: its line carries it
     "casework.privacy.middleware.NoStoreMiddleware",
+    "casework.shell.middleware.OutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "casework.shell.middleware.CacheOutageMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "casework.accounts.middleware.StaffSessionPolicyMiddleware",
@@ -238,6 +238,46 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# How long anything waits on PostgreSQL, in seconds (0: no limit). An outage then answers 503
+# in a few seconds instead of holding every web thread for as long as it lasts.
+DATABASE_CONNECT_TIMEOUT = env_int("CASEWORK_DB_CONNECT_TIMEOUT", 3)
+# The server ends a statement that runs longer, or that waits longer for a lock.
+DATABASE_STATEMENT_TIMEOUT = env_int("CASEWORK_DB_STATEMENT_TIMEOUT", 30)
+DATABASE_LOCK_TIMEOUT = env_int("CASEWORK_DB_LOCK_TIMEOUT", 10)
+# A web request waits at most this long for any one answer from the database, then answers
+# 503 (a frozen server ends nothing itself: casework/shell/postgresql/base.py).
+DATABASE_REQUEST_ANSWER_SECONDS = env_int("CASEWORK_DB_REQUEST_TIMEOUT", 4)
+# Elsewhere (task workers, the clock, commands), a little longer than a statement may run.
+DATABASE_ANSWER_SECONDS = DATABASE_STATEMENT_TIMEOUT + 5 if DATABASE_STATEMENT_TIMEOUT else 0
+# /readyz answers within this many seconds, a dependency that has not answered by then failing.
+READYZ_TIMEOUT_SECONDS = env_int("CASEWORK_READYZ_TIMEOUT", 3)
+for _name in (
+    "CONNECT_TIMEOUT",
+    "STATEMENT_TIMEOUT",
+    "LOCK_TIMEOUT",
+    "REQUEST_ANSWER_SECONDS",
+):
+    if globals()[f"DATABASE_{_name}"] < 0:
+        raise ImproperlyConfigured("The CASEWORK_DB_*_TIMEOUT settings must be 0 or more.")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "casework.shell.postgresql"
+    _server_limits = " ".join(
+        f"-c {name}={seconds * 1000}"
+        for name, seconds in (
+            ("statement_timeout", DATABASE_STATEMENT_TIMEOUT),
+            ("lock_timeout", DATABASE_LOCK_TIMEOUT),
+        )
+    )
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "options": _server_limits,
+        # libpq counts a limit below 2 seconds as 2.
+        **(
+            {"connect_timeout": max(DATABASE_CONNECT_TIMEOUT, 2)}
+            if DATABASE_CONNECT_TIMEOUT
+            else {}
+        ),
+    }
 # A PostgreSQL read replica for the public directory and verification reads (casework/replicas.py).
 DATABASE_REPLICA_URL = env_secret("DATABASE_REPLICA_URL", required=False)
 if DATABASE_REPLICA_URL:
@@ -245,14 +285,31 @@ if DATABASE_REPLICA_URL:
         DATABASE_REPLICA_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60)
     )
     DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        # The replica is waited on no longer than the primary.
+        DATABASES["replica"]["ENGINE"] = DATABASES["default"]["ENGINE"]
+        DATABASES["replica"]["OPTIONS"] = {
+            **DATABASES["replica"].get("OPTIONS", {}),
+            **DATABASES["default"].get("OPTIONS", {}),
+        }
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests read the primary's rows
     DATABASE_ROUTERS = ["casework.replicas.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_secret("REDIS_URL", required=False)
+# Seconds the cache waits for Redis to connect or to answer before the request is refused with a
+# 503 (sign-in) or goes on without it (public reads): casework/shell/outages.py.
+REDIS_TIMEOUT = env_int("CASEWORK_REDIS_TIMEOUT", 2)
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_TIMEOUT or None,
+                "socket_timeout": REDIS_TIMEOUT or None,
+            },
+        }
     }
     CHANNEL_LAYERS = {
         "default": {
@@ -349,6 +406,28 @@ USERSESSIONS_TRACK_ACTIVITY = True
 
 # Register exports larger than this are refused before anything is stored.
 REGISTER_IMPORT_MAX_BYTES = env_int("CASEWORK_REGISTER_IMPORT_MAX_MB", 60) * 1024 * 1024
+
+# Limits an operator may tune (the README's table): flood control and upload sizes.
+# Messages one person may send in a minute, across their conversations.
+MESSAGING_MESSAGES_PER_MINUTE = env_int("CASEWORK_MESSAGES_PER_MINUTE", 30)
+# New enquiries one client may start in 24 hours.
+MESSAGING_ENQUIRIES_PER_DAY = env_int("CASEWORK_ENQUIRIES_PER_DAY", 5)
+# New consultations a practitioner in good standing may start in 24 hours.
+MESSAGING_CONSULTATIONS_PER_DAY = env_int("CASEWORK_CONSULTATIONS_PER_DAY", 20)
+MESSAGING_ATTACHMENT_MAX_BYTES = env_int("CASEWORK_ATTACHMENT_MAX_MB", 10) * 1024 * 1024
+DIRECTORY_PHOTO_MAX_BYTES = env_int("CASEWORK_PHOTO_MAX_MB", 5) * 1024 * 1024
+REGISTRY_EVIDENCE_MAX_BYTES = env_int("CASEWORK_EVIDENCE_MAX_MB", 10) * 1024 * 1024
+for _name in (
+    "CASEWORK_MESSAGES_PER_MINUTE",
+    "CASEWORK_ENQUIRIES_PER_DAY",
+    "CASEWORK_CONSULTATIONS_PER_DAY",
+    "CASEWORK_ATTACHMENT_MAX_MB",
+    "CASEWORK_PHOTO_MAX_MB",
+    "CASEWORK_EVIDENCE_MAX_MB",
+    "CASEWORK_REGISTER_IMPORT_MAX_MB",
+):
+    if env_int(_name, 1) < 1:
+        raise ImproperlyConfigured(f"{_name} must be 1 or more.")
 
 # The reverse proxies in front of the site (addresses or networks). Only from these is
 # X-Forwarded-For believed: throttles and the audit log then see each client's own address,

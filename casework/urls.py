@@ -31,3 +31,6 @@ urlpatterns = [
     path("api/v1/", include(api.public_urls())),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
+
+# An outage met outside a view answers 503, not 500 (casework/shell/outages.py).
+handler500 = "casework.shell.views.server_error"

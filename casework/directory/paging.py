@@ -5,11 +5,14 @@ itself; counting up to a cap lets the database stop early. Nobody pages past the
 page asks them to narrow the search instead.
 """
 
-from functools import cached_property
 from typing import Any
 
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
+
+# Django's, not functools': on Python 3.11 functools.cached_property holds one lock for every
+# instance, so concurrent searches counted one after the other (a slow count held up all).
+from django.utils.functional import cached_property
 
 RESULTS_CAP = 1000
 

@@ -3,12 +3,12 @@
 import io
 import warnings
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-PHOTO_MAX_BYTES = 5 * 1024 * 1024
 PHOTO_MAX_PIXELS = 20_000_000
 PHOTO_SIZE = 512
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
@@ -20,11 +20,16 @@ def prepare_photo(
     """Check that ``upload`` is a real image of a sane size, and return it as a JPEG of at
     most ``size`` (512x512) pixels, re-encoded from its pixels so that no EXIF (location, camera) or
     other metadata survives."""
-    if upload.size is not None and upload.size > PHOTO_MAX_BYTES:
-        raise ValidationError(_("A photo can be at most 5 MB."), code="too_large")
-    data = upload.read(PHOTO_MAX_BYTES + 1)
-    if len(data) > PHOTO_MAX_BYTES:
-        raise ValidationError(_("A photo can be at most 5 MB."), code="too_large")
+    limit = settings.DIRECTORY_PHOTO_MAX_BYTES  # CASEWORK_PHOTO_MAX_MB
+    too_large = ValidationError(
+        _("A photo can be at most %(megabytes)s MB.") % {"megabytes": limit // (1024 * 1024)},
+        code="too_large",
+    )
+    if upload.size is not None and upload.size > limit:
+        raise too_large
+    data = upload.read(limit + 1)
+    if len(data) > limit:
+        raise too_large
     not_an_image = ValidationError(
         _("This file is not a photo we can read. Use a JPEG, PNG, WebP or GIF image."),
         code="not_an_image",

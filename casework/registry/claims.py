@@ -15,6 +15,7 @@ from datetime import datetime
 from enum import StrEnum
 from functools import partial
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
@@ -56,7 +57,6 @@ def _announce_standing(practitioner: User, reason: str) -> None:
     announce_standing_changed(practitioner, reason)
 
 
-EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 EVIDENCE_TYPES = {b"%PDF": "PDF", b"\x89PNG": "PNG", b"\xff\xd8\xff": "JPEG"}
 # The files a claim may carry, by field: each sealed under the practitioner's data key.
 DOCUMENT_FIELDS = ("evidence", "identity_document")
@@ -65,8 +65,12 @@ DOCUMENT_FIELDS = ("evidence", "identity_document")
 def _check_evidence(evidence: UploadedFile[bytes] | None) -> None:
     if evidence is None:
         return
-    if evidence.size is not None and evidence.size > EVIDENCE_MAX_BYTES:
-        raise ValidationError(_("Evidence files can be at most 10 MB."))
+    limit = settings.REGISTRY_EVIDENCE_MAX_BYTES  # CASEWORK_EVIDENCE_MAX_MB
+    if evidence.size is not None and evidence.size > limit:
+        raise ValidationError(
+            _("Evidence files can be at most %(megabytes)s MB.")
+            % {"megabytes": limit // (1024 * 1024)}
+        )
     head = evidence.read(8)
     evidence.seek(0)
     if not any(head.startswith(magic) for magic in EVIDENCE_TYPES):

@@ -1,14 +1,20 @@
-"""Liveness and readiness: /healthz answers while the process runs; /readyz checks each
-dependency (database, cache, channel layer, task queue)."""
+"""Liveness and readiness: /healthz answers while the process runs (OutageMiddleware answers
+it before any dependency is asked); /readyz checks each dependency (database, cache, channel
+layer, task queue), side by side, and answers within ``READYZ_TIMEOUT_SECONDS`` even when one
+of them hangs: that one is reported as timed out."""
 
+import threading
 import time
 import uuid
 from collections.abc import Callable
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, connections
+
+from casework.shell.postgresql.base import answer_within
 
 
 def check_database() -> None:
@@ -50,15 +56,40 @@ CHECKS: dict[str, Callable[[], None]] = {
 }
 
 
-def run_checks() -> dict[str, dict[str, object]]:
-    results: dict[str, dict[str, object]] = {}
-    for name, check in CHECKS.items():
-        started = time.perf_counter()
-        try:
+def _run_check(check: Callable[[], None], result: dict[str, object], limit: float) -> None:
+    started = time.perf_counter()
+    try:
+        # The thread's own connection waits no longer than the probe as a whole.
+        with answer_within(limit):
             check()
-        except Exception as error:
-            results[name] = {"ok": False, "error": type(error).__name__}
+    except Exception as error:
+        result.update(ok=False, error=type(error).__name__)
+    else:
+        result["ok"] = True
+    finally:
+        result["ms"] = round((time.perf_counter() - started) * 1000, 1)
+        connections.close_all()  # this thread's connections: it ends here
+
+
+def run_checks() -> dict[str, dict[str, object]]:
+    limit = float(settings.READYZ_TIMEOUT_SECONDS)
+    results: dict[str, dict[str, object]] = {name: {} for name in CHECKS}
+    threads = [
+        threading.Thread(
+            target=_run_check, args=(check, results[name], limit), name=f"readyz-{name}"
+        )
+        for name, check in CHECKS.items()
+    ]
+    started = time.monotonic()
+    for thread in threads:
+        thread.daemon = True  # a check that hangs past the limit must not hold up an exit
+        thread.start()
+    for thread in threads:
+        thread.join(max(0.0, limit - (time.monotonic() - started)))
+    report: dict[str, dict[str, object]] = {}
+    for name, thread in zip(CHECKS, threads, strict=True):
+        if thread.is_alive() or "ok" not in results[name]:
+            report[name] = {"ok": False, "error": "timeout", "ms": round(limit * 1000, 1)}
         else:
-            results[name] = {"ok": True}
-        results[name]["ms"] = round((time.perf_counter() - started) * 1000, 1)
-    return results
+            report[name] = dict(results[name])
+    return report

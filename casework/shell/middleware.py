@@ -2,11 +2,15 @@ import logging
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.cache import add_never_cache_headers
 
 from casework.shell import outages
+from casework.shell.postgresql.base import answer_within
 
 logger = logging.getLogger(__name__)
+
+LIVENESS_PATH = "/healthz"
 
 
 class PermissionsPolicyMiddleware:
@@ -21,20 +25,31 @@ class PermissionsPolicyMiddleware:
         return response
 
 
-class CacheOutageMiddleware:
-    """A view that needed the cache while Redis was down answers 503 with a clear message
-    (see outages.py), never a 500."""
+class OutageMiddleware:
+    """A dependency's outage answers 503, never a 500 nor a hang.
+
+    ``/healthz`` is answered here, before anything that could ask the database or the cache:
+    it says the process runs, even while they are out. Every other request waits at most
+    ``DATABASE_REQUEST_ANSWER_SECONDS`` for any one answer from the database; a view that met
+    an outage answers 503 with a clear message (see outages.py). An outage met by another
+    middleware reaches ``server_error`` (views.py), which answers the same.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        if request.path == LIVENESS_PATH and request.method in ("GET", "HEAD"):
+            response = JsonResponse({"status": "ok"})
+            add_never_cache_headers(response)
+            return response
+        with answer_within(settings.DATABASE_REQUEST_ANSWER_SECONDS):
+            return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not outages.is_outage(exception):
             return None
         # The view's name, not the path or the exception's text: either may carry data.
         view = request.resolver_match.view_name if request.resolver_match else "?"
-        logger.warning("cache unavailable in %s (%s): 503", view, type(exception).__name__)
+        logger.warning("dependency unavailable in %s (%s): 503", view, type(exception).__name__)
         return outages.unavailable(request)

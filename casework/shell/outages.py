@@ -1,4 +1,8 @@
-"""When Redis (the cache) does not answer: what each kind of request does instead of a 500.
+"""When the database or Redis (the cache) does not answer: what a request does instead of a 500.
+
+A page that needed the database while it was down, frozen or too slow answers 503 with
+``Retry-After`` (and the API its JSON error): the request's transaction was rolled back, so
+nothing was half done. The page is drawn without the database: no menu, no account.
 
 Rate limits of sign-in, password reset and second-factor codes, and the record of used TOTP
 codes, live in the cache. Without it they cannot be checked, so those requests are refused
@@ -8,8 +12,9 @@ pages and lists is not worth refusing: their rate limits let the request through
 
 import logging
 
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.template.response import TemplateResponse
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django_ratelimit.core import is_ratelimited
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -18,11 +23,14 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 logger = logging.getLogger(__name__)
 
 OUTAGES = (RedisConnectionError, RedisTimeoutError)
+# Refused, lost or timed-out connections, statement and lock timeouts, deadlocks: each a
+# "try again", none a fault of the request. (Bad SQL is a ProgrammingError, still a 500.)
+DATABASE_OUTAGES = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 30
 
 
-def is_outage(error: BaseException) -> bool:
-    return isinstance(error, OUTAGES)
+def is_outage(error: BaseException | None) -> bool:
+    return isinstance(error, OUTAGES + DATABASE_OUTAGES)
 
 
 def over_reading_limit(request: HttpRequest, *, group: str, rate: str) -> bool:
@@ -41,10 +49,13 @@ def unavailable(request: HttpRequest) -> HttpResponse:
     )
     response: HttpResponse
     if request.path.startswith("/api/"):
-        response = JsonResponse({"detail": message}, status=503)
-    else:
-        response = TemplateResponse(
-            request, "shell/unavailable.html", {"message": message}, status=503
+        response = JsonResponse(
+            {"error": {"code": "unavailable", "message": message, "fields": {}}}, status=503
         )
+    else:
+        # No request context: its processors (the menu, the person) would ask the database.
+        page = render_to_string("shell/unavailable.html", {"message": message})
+        response = HttpResponse(page, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
     return response

@@ -1,3 +1,5 @@
+import sys
+
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
@@ -9,10 +11,11 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
+from django.views.defaults import server_error as django_server_error
 
 from casework.accounts.models import Role, User
 from casework.accounts.services import update_preferences
-from casework.shell import dashboards
+from casework.shell import dashboards, outages
 from casework.shell.health import run_checks
 
 
@@ -80,6 +83,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
 @require_safe
 @never_cache
 def healthz(request: HttpRequest) -> HttpResponse:
+    # Answered by OutageMiddleware before any dependency is asked; this view names the route.
     return JsonResponse({"status": "ok"})
 
 
@@ -93,3 +97,11 @@ def readyz(request: HttpRequest) -> HttpResponse:
         {"status": "ready" if ready else "not ready", "checks": checks},
         status=200 if ready else 503,
     )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: an outage met outside a view (a middleware loading the person or the
+    session) answers 503 like one met inside; anything else is the usual 500 page."""
+    if outages.is_outage(sys.exc_info()[1]):
+        return outages.unavailable(request)
+    return django_server_error(request)

@@ -1,5 +1,6 @@
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
+from pytest_django import Settings
 
 from casework.accounts.models import User
 from casework.complaints.models import Complaint
@@ -28,3 +29,18 @@ def test_demo_data_loads_once_and_shows_every_registry_state() -> None:
     # second seeding files neither again.
     routed = sorted(Complaint.objects.values_list("to_moderators", flat=True))
     assert routed == [False, True]
+
+
+@pytest.mark.django_db
+def test_production_refuses_demo_data_unless_asked_for_explicitly(settings: Settings) -> None:
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="--i-know-this-is-production"):
+        call_command("seed_demo", verbosity=0)
+    assert not User.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_production_trial_instance_takes_demo_data_when_asked(settings: Settings) -> None:
+    settings.PRODUCTION = True
+    call_command("seed_demo", "--i-know-this-is-production", verbosity=0)
+    assert User.objects.filter(email__endswith="@demo.casework.localhost").exists()

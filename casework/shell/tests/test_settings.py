@@ -85,3 +85,65 @@ def test_typed_readers_fail_loudly_on_nonsense(monkeypatch: pytest.MonkeyPatch) 
     with pytest.raises(ImproperlyConfigured, match="CW_TEST_INT"):
         env_int("CW_TEST_INT", 1)
     assert env_list("CW_TEST_LIST") == ["a", "b", "c"]
+
+
+def _settings_of(env: dict[str, str], *names: str) -> list[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("CASEWORK_", "SECRET"))}
+    clean.pop("DATABASE_URL", None)
+    clean.pop("REDIS_URL", None)
+    code = "import django; django.setup(); from django.conf import settings\n" + "".join(
+        f"print(repr(settings.{name}))\n" for name in names
+    )
+    result = subprocess.run(  # noqa: S603  (our interpreter, code written above)
+        [sys.executable, "-c", code],
+        env={**clean, "DJANGO_SETTINGS_MODULE": "casework.settings", **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines()
+
+
+def test_the_limits_an_operator_tunes_come_from_the_environment() -> None:
+    env = {
+        "CASEWORK_MESSAGES_PER_MINUTE": "7",
+        "CASEWORK_ENQUIRIES_PER_DAY": "2",
+        "CASEWORK_ATTACHMENT_MAX_MB": "3",
+        "CASEWORK_PHOTO_MAX_MB": "1",
+        "CASEWORK_EVIDENCE_MAX_MB": "4",
+    }
+    assert _settings_of(
+        env,
+        "MESSAGING_MESSAGES_PER_MINUTE",
+        "MESSAGING_ENQUIRIES_PER_DAY",
+        "MESSAGING_ATTACHMENT_MAX_BYTES",
+        "DIRECTORY_PHOTO_MAX_BYTES",
+        "REGISTRY_EVIDENCE_MAX_BYTES",
+    ) == ["7", "2", str(3 * 1024 * 1024), str(1024 * 1024), str(4 * 1024 * 1024)]
+
+
+def test_a_limit_of_zero_is_refused_with_its_name() -> None:
+    result = _start({"CASEWORK_MESSAGES_PER_MINUTE": "0"})
+    assert result.returncode != 0
+    assert "CASEWORK_MESSAGES_PER_MINUTE must be 1 or more" in result.stderr
+
+
+def test_postgresql_connections_carry_the_timeouts() -> None:
+    env = {
+        "DATABASE_URL": "postgres://casework@db.example:5432/casework",
+        "CASEWORK_DB_STATEMENT_TIMEOUT": "20",
+        "CASEWORK_DB_LOCK_TIMEOUT": "5",
+        "CASEWORK_DB_CONNECT_TIMEOUT": "4",
+    }
+    engine, options, answer = _settings_of(
+        env,
+        "DATABASES['default']['ENGINE']",
+        "DATABASES['default']['OPTIONS']",
+        "DATABASE_ANSWER_SECONDS",
+    )
+    assert engine == "'casework.shell.postgresql'"
+    assert "-c statement_timeout=20000 -c lock_timeout=5000" in options
+    assert "'connect_timeout': 4" in options
+    assert answer == "25"

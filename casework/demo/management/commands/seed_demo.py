@@ -1,7 +1,7 @@
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from casework.demo.care import seed_care
 from casework.demo.community import seed_community
@@ -15,11 +15,28 @@ from casework.demo.scheduling import seed_scheduling
 
 
 class Command(BaseCommand):
-    help = "Load fictional demo data (idempotent). Refused in production."
+    help = (
+        "Load fictional demo data (idempotent). Refused in production unless asked for "
+        "explicitly, for a trial instance that nobody real uses."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--i-know-this-is-production",
+            action="store_true",
+            dest="production_trial",
+            help=(
+                "load it under production settings all the same: for a trial or staging "
+                "instance only (its sign-ins share one published password)"
+            ),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if settings.PRODUCTION:
-            raise CommandError("Demo data is never loaded in production.")
+        if settings.PRODUCTION and not options["production_trial"]:
+            raise CommandError(
+                "Demo data is never loaded in production. For a trial instance that nobody "
+                "real uses, run seed_demo --i-know-this-is-production."
+            )
         seeded = seed_people()
         seed_registry()
         # Each step needs the ones before it: the directory reads the registers, bookings

@@ -1,0 +1,225 @@
+"""``make run-prod``: every process of the production layout on one machine, kept running.
+
+Pages on granian's WSGI workers, websockets on granian's ASGI workers, task workers and one
+clock (the README's *Running it like production*). Unlike honcho, which stops everything when
+one process exits, this supervisor starts again whatever exits; granian itself replaces a web
+worker that dies (``--respawn-failed-workers``), so a crashed worker costs only the requests
+it held.
+
+Signals: ``SIGTERM`` or ``SIGINT`` stop every process gracefully (granian finishes the requests
+in flight, a task worker its task), killing what has not stopped after ``GRACE_SECONDS``. Each
+process runs in a group of its own, killed whole when it ends: a granian killed or crashed
+leaves no worker behind.
+``SIGHUP`` restarts gracefully, for a new release: granian replaces its workers one by one,
+and the task workers and the clock are stopped and started again.
+
+Reads no Django settings itself: each process does, from the same environment.
+"""
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from contextlib import suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+
+logger = logging.getLogger("casework.supervisor")
+
+GRACE_SECONDS = 30
+# A process that exits sooner than this after starting is started again after a growing pause
+# (1, 2, 4 ... 30 seconds), so that one that cannot start does not spin.
+STEADY_SECONDS = 10
+MAX_PAUSE_SECONDS = 30.0
+
+
+def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    try:
+        value = int(raw) if raw else default
+    except ValueError:
+        raise SystemExit(f"{name} must be a whole number, not {raw!r}.") from None
+    if value < 1:
+        raise SystemExit(f"{name} must be 1 or more.")
+    return value
+
+
+@dataclass
+class Program:
+    name: str
+    command: list[str]
+    # granian reloads its workers on SIGHUP; the others are restarted instead.
+    reloads_on_hup: bool = False
+    process: subprocess.Popen[bytes] | None = None
+    started_at: float = 0.0
+    pause: float = 1.0
+    restart_at: float | None = None
+    history: list[int] = field(default_factory=list)  # exit codes, for the log
+
+
+def programs(environ: Mapping[str, str] | None = None) -> list[Program]:
+    """The processes, from CASEWORK_HOST, CASEWORK_PORT, CASEWORK_LIVE_PORT,
+    CASEWORK_WEB_WORKERS, CASEWORK_WEB_THREADS, CASEWORK_LIVE_WORKERS, CASEWORK_TASK_WORKERS."""
+    env = os.environ if environ is None else environ
+    bin_dir = Path(sys.executable).parent
+    granian = str(bin_dir / "granian")
+    python = sys.executable
+    host = env.get("CASEWORK_HOST", "127.0.0.1")
+    port = str(_positive(env, "CASEWORK_PORT", 8000))
+    live_port = str(_positive(env, "CASEWORK_LIVE_PORT", 8001))
+    common = [
+        "--host",
+        host,
+        "--respawn-failed-workers",
+        "--respawn-interval",
+        "1",
+        "--workers-kill-timeout",
+        str(GRACE_SECONDS),
+        "--log-level",
+        "warning",
+    ]
+    web = [
+        granian,
+        "--interface",
+        "wsgi",
+        "casework.wsgi:application",
+        "--port",
+        port,
+        "--workers",
+        str(_positive(env, "CASEWORK_WEB_WORKERS", 2)),
+        "--blocking-threads",
+        str(_positive(env, "CASEWORK_WEB_THREADS", 8)),
+        *common,
+    ]
+    live = [
+        granian,
+        "--interface",
+        "asginl",
+        "casework.asgi:application",
+        "--port",
+        live_port,
+        "--workers",
+        str(_positive(env, "CASEWORK_LIVE_WORKERS", 1)),
+        *common,
+    ]
+    listed = [
+        Program("web", web, reloads_on_hup=True),
+        Program("live", live, reloads_on_hup=True),
+    ]
+    for index in range(_positive(env, "CASEWORK_TASK_WORKERS", 2)):
+        listed.append(
+            Program(f"worker-{index + 1}", [python, "manage.py", "db_worker", "--interval", "1"])
+        )
+    # One clock: a second would be harmless (each job runs once across clocks, JobLease) but
+    # idle.
+    listed.append(Program("clock", [python, "manage.py", "clock"]))
+    return listed
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    """Kill the process and every process it started (its group: see ``Supervisor.start``)."""
+    with suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+class Supervisor:
+    def __init__(self, listed: list[Program], *, cwd: Path) -> None:
+        self.programs = listed
+        self.cwd = cwd
+        self.stopping = False
+        self.reload_requested = False
+
+    def start(self, program: Program) -> None:
+        # A process group of its own: granian's workers are its children, and a main process
+        # killed or crashed must not leave them serving (and holding the port) on their own.
+        program.process = subprocess.Popen(  # noqa: S603
+            program.command, cwd=self.cwd, start_new_session=True
+        )
+        program.started_at = time.monotonic()
+        program.restart_at = None
+        logger.info("%s started (pid %s)", program.name, program.process.pid)
+
+    def on_stop(self, signum: int, frame: FrameType | None) -> None:
+        self.stopping = True
+
+    def on_hup(self, signum: int, frame: FrameType | None) -> None:
+        self.reload_requested = True
+
+    def reload(self) -> None:
+        self.reload_requested = False
+        logger.info("restarting gracefully")
+        for program in self.programs:
+            if program.process is None or program.process.poll() is not None:
+                continue
+            if program.reloads_on_hup:
+                program.process.send_signal(signal.SIGHUP)
+            else:
+                program.process.terminate()  # watched: started again when it has stopped
+                program.pause = 0.0
+
+    def watch(self) -> None:
+        if self.stopping:
+            return  # stopping: nothing is started again
+        now = time.monotonic()
+        for program in self.programs:
+            process = program.process
+            if process is None or process.poll() is None:
+                if process is None and program.restart_at is not None and now >= program.restart_at:
+                    self.start(program)
+                continue
+            program.history.append(process.returncode)
+            program.process = None
+            _kill_group(process)  # whatever it left behind
+            if now - program.started_at >= STEADY_SECONDS:
+                program.pause = min(program.pause, 1.0)
+            logger.warning(
+                "%s exited (code %s): starting it again in %.0f s",
+                program.name,
+                process.returncode,
+                program.pause,
+            )
+            program.restart_at = now + program.pause
+            program.pause = min(max(program.pause * 2, 1.0), MAX_PAUSE_SECONDS)
+
+    def stop(self) -> int:
+        running = [p.process for p in self.programs if p.process and p.process.poll() is None]
+        for process in running:
+            process.terminate()
+        deadline = time.monotonic() + GRACE_SECONDS
+        for process in running:
+            try:
+                process.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                logger.warning("pid %s did not stop in %s s: killed", process.pid, GRACE_SECONDS)
+                _kill_group(process)
+                process.wait()
+            _kill_group(process)
+        return 0
+
+    def run(self) -> int:
+        signal.signal(signal.SIGTERM, self.on_stop)
+        signal.signal(signal.SIGINT, self.on_stop)
+        signal.signal(signal.SIGHUP, self.on_hup)
+        for program in self.programs:
+            self.start(program)
+        while not self.stopping:
+            if self.reload_requested:
+                self.reload()
+            self.watch()
+            time.sleep(0.2)
+        logger.info("stopping")
+        return self.stop()
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s supervisor %(message)s")
+    root = Path(__file__).resolve().parents[2]
+    return Supervisor(programs(), cwd=root).run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,186 @@
+"""Faults for tests, on loopback only: a TCP proxy in front of PostgreSQL that the test freezes
+or cuts, and a real web server (granian, as production runs it) to answer through it."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class FaultyProxy:
+    """Forwards 127.0.0.1:``port`` to ``upstream`` until told otherwise.
+
+    ``freeze()``: connections stay open and new ones are accepted, but no byte goes through
+    in either direction -- a server that hangs. ``cut()``: every connection is closed and new
+    ones are refused -- a server that is down. ``heal()`` undoes either.
+    """
+
+    def __init__(self, upstream: tuple[str, int]) -> None:
+        self.upstream = upstream
+        self._flowing = threading.Event()
+        self._flowing.set()
+        self._lock = threading.Lock()
+        self._sockets: set[socket.socket] = set()
+        self._listener: socket.socket | None = None
+        self.port = 0
+        self._listen()
+
+    def _listen(self) -> None:
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(64)
+        self.port = listener.getsockname()[1]
+        self._listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return  # closed by cut() or close()
+            try:
+                server = socket.create_connection(self.upstream, timeout=5)
+            except OSError:
+                client.close()
+                continue
+            server.settimeout(None)
+            with self._lock:
+                self._sockets.update((client, server))
+            for source, target in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(source, target), daemon=True).start()
+
+    def _pump(self, source: socket.socket, target: socket.socket) -> None:
+        try:
+            while True:
+                data = source.recv(65536)
+                if not data:
+                    break
+                self._flowing.wait()  # frozen: hold every byte until heal()
+                target.sendall(data)
+        except OSError:
+            pass
+        finally:
+            self._close_pair(source, target)
+
+    def _close_pair(self, *pair: socket.socket) -> None:
+        with self._lock:
+            for sock in pair:
+                self._sockets.discard(sock)
+                with suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
+
+    def freeze(self) -> None:
+        self._flowing.clear()
+
+    def cut(self) -> None:
+        if self._listener is not None:
+            # shutdown() first: a close() alone leaves the thread blocked in accept() holding
+            # the listening socket open, still taking connections.
+            with suppress(OSError):
+                self._listener.shutdown(socket.SHUT_RDWR)
+            self._listener.close()
+            self._listener = None
+        with self._lock:
+            sockets = list(self._sockets)
+        self._close_pair(*sockets)
+
+    def heal(self) -> None:
+        self._flowing.set()
+        if self._listener is None:
+            self._listen()
+
+    def close(self) -> None:
+        self._flowing.set()
+        self.cut()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def get(url: str, *, timeout: float = 45) -> tuple[int, float]:
+    """The status of a GET of ``url`` and the seconds it took (0 when nothing answered). The
+    first page a worker serves loads much of Django: on a busy machine, many seconds."""
+    started = time.monotonic()
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310  (loopback)
+            response.read()
+            status: int = response.status
+    except urllib.error.HTTPError as error:
+        status = error.code
+    except OSError:
+        status = 0
+    return status, time.monotonic() - started
+
+
+@contextmanager
+def web_server(
+    env: dict[str, str], *, workers: int = 1, threads: int = 4
+) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """Pages on granian's WSGI workers, as in production, with failed workers respawned; yields
+    the server process and its base URL once ``/healthz`` answers."""
+    port = free_port()
+    granian = Path(sys.executable).parent / "granian"
+    command = [
+        str(granian),
+        "--interface",
+        "wsgi",
+        "casework.wsgi:application",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--blocking-threads",
+        str(threads),
+        "--respawn-failed-workers",
+        "--respawn-interval",
+        "0.5",
+        "--log-level",
+        "warning",
+    ]
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("CASEWORK_", "PYTEST"))}
+    process = subprocess.Popen(  # noqa: S603  (our own server, our own arguments)
+        command,
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "casework.settings", **env},
+        start_new_session=True,  # its group is killed whole at the end: no worker left behind
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while get(f"{base}/healthz", timeout=1)[0] != 200:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the web server did not start")
+            time.sleep(0.2)
+        yield process, base
+    finally:
+        process.terminate()
+        with suppress(subprocess.TimeoutExpired):
+            process.wait(10)
+        with suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def worker_pids(server: subprocess.Popen[bytes]) -> set[int]:
+    """The server's worker processes (its children)."""
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text()
+    return {int(pid) for pid in children.split()}
