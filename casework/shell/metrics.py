@@ -41,6 +41,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
 from django.dispatch import receiver
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from prometheus_client import (
@@ -115,7 +116,12 @@ def route_of(request: HttpRequest) -> str:
     """The route's name (``care:note``), or its pattern when it has none: never the path."""
     match = getattr(request, "resolver_match", None)
     if match is None:
-        return UNMATCHED_ROUTE
+        # Answered by a middleware before the URL was resolved (/healthz, a redirect to sign
+        # in): named by the route its path would have reached, if any.
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return UNMATCHED_ROUTE
     return match.view_name or match.route or UNMATCHED_ROUTE
 
 

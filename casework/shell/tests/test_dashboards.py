@@ -88,7 +88,7 @@ def test_the_client_overview_costs_the_same_queries_for_1_or_6_cases(
     # Session, user, its session record (savepoint, read, user, update, release),
     # authenticators, email address, sessions count; then the dashboard: next appointment,
     # due check-ins, consents to give, unread messages; the navigation's unread count.
-    assert _queries(browser) == one == 15
+    assert _queries(browser) == one == 10
 
 
 def test_the_practitioner_overview_costs_the_same_queries_for_1_or_6_clients(
@@ -107,7 +107,7 @@ def test_the_practitioner_overview_costs_the_same_queries_for_1_or_6_clients(
         # As for a client, plus a second-factor check; then the dashboard: urgent flags,
         # bookings to confirm, clients awaiting a suitability decision, unread messages,
         # today's sessions; the navigation's unread count.
-        assert _queries(browser) == one == 17
+        assert _queries(browser) == one == 12
 
 
 def test_my_care_does_not_say_no_case_exists_while_a_first_booking_waits(
