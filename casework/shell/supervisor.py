@@ -18,6 +18,7 @@ Reads no Django settings itself: each process does, from the same environment.
 
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -218,6 +219,13 @@ class Supervisor:
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s supervisor %(message)s")
     root = Path(__file__).resolve().parents[2]
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Several processes count requests and tasks: their figures meet in one directory,
+        # emptied at each start (prometheus-client's multiprocess mode; docs/observability.md).
+        shared = root / "var" / "metrics"
+        shutil.rmtree(shared, ignore_errors=True)
+        shared.mkdir(parents=True)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(shared)
     return Supervisor(programs(), cwd=root).run()
 
 
