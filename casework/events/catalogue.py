@@ -312,7 +312,7 @@ class ReportFiled(Event, name="safety.report_filed"):
     report of it: merged)."""
 
     report_id: str
-    reported_id: int
+    reported_id: int | None  # None: an anonymous community comment
     merged: bool
 
 
@@ -358,6 +358,23 @@ class AppealDecided(Event, name="safety.appeal_decided"):
     appeal_id: str
     appellant_id: int
     overturned: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class ContentHidden(Event, name="safety.content_hidden"):
+    """A moderator's decision hid a community comment: the community shows a tombstone."""
+
+    action_id: str
+    comment_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class ContentRestored(Event, name="safety.content_restored"):
+    """An appeal overturned the decision that hid a community comment: the community shows it
+    again (unless another decision in force hides it, or its author deleted it)."""
+
+    action_id: str
+    comment_id: int
 
 
 @dataclasses.dataclass(frozen=True)

@@ -176,6 +176,16 @@ SUBSCRIBERS: dict[type[e.Event], tuple[Subscriber, ...]] = {
             "open pages show a message an overturned decision had hidden",
         ),
     ),
+    e.ContentHidden: (
+        _community("hide_comment", "hide_comment", "show the hidden comment as a tombstone"),
+    ),
+    e.ContentRestored: (
+        _community(
+            "restore_comment",
+            "restore_comment",
+            "show again a comment an overturned decision had hidden",
+        ),
+    ),
     e.CommentPublished: (
         _community(
             "tell_replied_to",

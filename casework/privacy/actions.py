@@ -86,6 +86,9 @@ COMMUNITY_COMMENT_PUBLISHED = Action("community.comment_published", _("published
 COMMUNITY_CONTRIBUTOR_INVITED = Action(
     "community.contributor_invited", _("invited you to write for the community")
 )
+COMMUNITY_COMMENT_RESTORED = Action(
+    "community.comment_restored", _("showed your comment again after your appeal")
+)
 COMMUNITY_REPLY_NOTICES_STOPPED = Action("community.reply_notices_stopped")
 
 # --- complaints ----------------------------------------------------------------------------
