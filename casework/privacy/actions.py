@@ -194,6 +194,12 @@ PRIVACY_EXPORT_EXPIRED = Action("privacy.export_expired")
 PRIVACY_EXPORT_FAILED = Action("privacy.export_failed")
 PRIVACY_EXPORT_READY = Action("privacy.export_ready")
 PRIVACY_EXPORT_REQUESTED = Action("privacy.export_requested")
+PRIVACY_LEGAL_HOLD_LIFTED = Action(
+    "privacy.legal_hold_lifted", _("lifted a legal hold on your records")
+)
+PRIVACY_LEGAL_HOLD_PLACED = Action(
+    "privacy.legal_hold_placed", _("placed a legal hold on your records")
+)
 PRIVACY_RETENTION_APPLIED = Action("privacy.retention_applied")
 
 # --- registry -----------------------------------------------------------------------------
