@@ -418,6 +418,17 @@ class ComplaintProgressed(Event, name="oversight.complaint_progressed"):
     state: str
 
 
+# Privacy --------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class ExportReady(Event, name="privacy.export_ready"):
+    """A person's data export was built: they are told, with a link to their export page."""
+
+    export_id: str
+    person_id: int
+
+
 # Community ------------------------------------------------------------------------------------
 
 

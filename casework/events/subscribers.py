@@ -193,6 +193,13 @@ SUBSCRIBERS: dict[type[e.Event], tuple[Subscriber, ...]] = {
             "email the parent comment's author who asked for it a link to the reply",
         ),
     ),
+    e.ExportReady: (
+        Subscriber(
+            "privacy.tell_person",
+            "casework.privacy.reactions.tell_export_ready",
+            "email the person a link to their export page (nothing of the data)",
+        ),
+    ),
     e.PersonBlocked: (
         _scheduling(
             "cancel_for_block",
