@@ -152,20 +152,11 @@ def test_a_practitioner_is_warned_by_the_guard_edits_and_publishes_and_people_di
         article=article, author=amara, body="Thank you for saying so.", parent=first
     )
     assert reply.visible
+    page.goto(f"{site}/community/{article.slug}/comments/{first.pk}/reply/")
+    _check(page, language, assert_accessible)
     page.goto(f"{site}/community/{article.slug}/")
     expect(page.locator(f"#comment-{reply.pk} .community-badge")).to_have_count(1)
     _check(page, language, assert_accessible)
-
-    # An offensive reply is held for a moderator: only its author sees it, marked as waiting.
-    page.goto(f"{site}/community/{article.slug}/comments/{first.pk}/reply/")
-    _check(page, language, assert_accessible)
-    page.locator("#id_body").fill("You are a fucking idiot.")
-    page.locator("form button[type=submit]").last.click()
-    held = Comment.objects.get(body="You are a fucking idiot.")
-    assert held.status == Comment.Status.HELD
-    expect(page.locator(f"#comment-{held.pk} .badge")).to_be_visible()
-    visitor.goto(f"{site}/community/{article.slug}/")
-    expect(visitor.locator(".community-thread")).not_to_contain_text("idiot")
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
