@@ -118,6 +118,24 @@ except ValueError as error:
 LIVE_URL = env_str("CASEWORK_LIVE_URL", "").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
+# Video sessions (casework/video): the join page opens this many minutes before an appointment
+# and stays open until its end plus the grace period. STUN and TURN servers are handed to the
+# browser; TURN credentials are made per person and session with the coturn REST-API scheme
+# (a secret shared with coturn's ``static-auth-secret``) and last at most the TTL.
+VIDEO_OPENS_MINUTES_BEFORE = env_int("CASEWORK_VIDEO_OPENS_MINUTES_BEFORE", 15)
+VIDEO_GRACE_MINUTES = env_int("CASEWORK_VIDEO_GRACE_MINUTES", 15)
+VIDEO_STUN_URLS = env_list("CASEWORK_STUN_URLS")
+VIDEO_TURN_URLS = env_list("CASEWORK_TURN_URLS")
+VIDEO_TURN_SECRET = env_secret("CASEWORK_TURN_SECRET", required=False)
+VIDEO_TURN_TTL_SECONDS = env_int("CASEWORK_TURN_TTL_SECONDS", 3600)
+if VIDEO_TURN_URLS and not VIDEO_TURN_SECRET:
+    raise ImproperlyConfigured("CASEWORK_TURN_URLS needs CASEWORK_TURN_SECRET (coturn's secret).")
+if VIDEO_OPENS_MINUTES_BEFORE < 0 or VIDEO_GRACE_MINUTES < 0 or VIDEO_TURN_TTL_SECONDS < 60:
+    raise ImproperlyConfigured(
+        "CASEWORK_VIDEO_OPENS_MINUTES_BEFORE and CASEWORK_VIDEO_GRACE_MINUTES must be 0 or more, "
+        "CASEWORK_TURN_TTL_SECONDS at least 60."
+    )
+
 INSTALLED_APPS = [
     "casework.shell",  # the site shell first: its templates override the libraries'
     "casework.accounts",
@@ -129,6 +147,7 @@ INSTALLED_APPS = [
     "casework.messaging",
     "casework.safety",
     "casework.care",
+    "casework.video",
     "casework.community",
     "casework.events",
     "casework.oversight",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("casework.scheduling.urls")),
     path("", include("casework.messaging.urls")),
     path("", include("casework.care.urls")),
+    path("", include("casework.video.urls")),
     path("", include("casework.safety.urls")),
     path("", include("casework.oversight.urls")),
     path("", include("casework.complaints.urls")),

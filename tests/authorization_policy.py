@@ -174,6 +174,9 @@ class Socket:
     who: Who
     objects: Mapping[str, str] = field(default_factory=dict)
     label: str = ""
+    # What some personas get when the objects do not exist, where it differs from ``who``
+    # (a party refused for now on the real object is answered 404 on a missing one).
+    missing: Who = field(default_factory=dict)
 
 
 Entry = Access | tuple[Access, ...]
@@ -1016,6 +1019,24 @@ ROUTES.update(
 
 # --- End of legal holds -----------------------------------------------------------------------
 
+# --- Video sessions (video) -------------------------------------------------------------------
+# The join page and its forms: the appointment's two parties only (anyone else 404). At the
+# world's moment the session's window is not open yet, so the parties' writes are refused with
+# 409 and the reason (counted as getting in), and their sockets are closed with 4403.
+VIDEO_CLIENT = signed_in(FORBIDDEN, client=IN)
+ROUTES.update(
+    {
+        "video:waiting_room": Access(SAFE, PRACTITIONERS_ONLY),
+        "video:join": Access(SAFE, APPOINTMENT_PARTIES, objects=APPOINTMENT),
+        "video:confirm_place": Access(POST_ONLY, VIDEO_CLIENT, objects=APPOINTMENT),
+        "video:admit": Access(POST_ONLY, APPOINTMENT_PRACTITIONER, objects=APPOINTMENT),
+        "video:identity": Access(POST_ONLY, APPOINTMENT_PRACTITIONER, objects=APPOINTMENT),
+        "video:end": Access(POST_ONLY, APPOINTMENT_PRACTITIONER, objects=APPOINTMENT),
+        "video:drop_plan": Access(POST_ONLY, APPOINTMENT_PRACTITIONER, objects=APPOINTMENT),
+    }
+)
+# --- End of video sessions --------------------------------------------------------------------
+
 # --- The admin site ---------------------------------------------------------------------------
 
 ADMIN_ONLY = signed_in(FORBIDDEN, admin=IN)
@@ -1111,4 +1132,20 @@ SOCKETS: dict[str, tuple[Socket, ...]] = {
         )
         for key, participants in CONVERSATIONS
     ),
+    # --- Video sessions (video): the call's signalling, the two parties only, and only while
+    # the session may go on (not yet at the world's moment: 4403).
+    "ws/video/<int:appointment_id>/": (
+        Socket(
+            public(
+                NOT_FOUND,
+                visitor=UNAUTHORIZED,
+                staff_without_mfa=UNAUTHORIZED,
+                client=FORBIDDEN,
+                practitioner=FORBIDDEN,
+            ),
+            objects={"appointment_id": "appointment"},
+            missing=each(("client", "practitioner"), NOT_FOUND),
+        ),
+    ),
+    # --- End of video sessions
 }

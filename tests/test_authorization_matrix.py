@@ -367,6 +367,8 @@ def test_each_persona_may_open_the_websockets_the_policy_declares(
             expected = entry.who[persona]
             if missing and expected == OPEN:
                 expected = NOT_FOUND
+            if missing and persona in entry.missing:
+                expected = entry.missing[persona]
             got = async_to_sync(knock)(path, world.sessions.get(persona))
             if got != expected:
                 surprises.append(f"{persona} {path}: got {got}, declared {expected}")

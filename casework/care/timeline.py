@@ -6,6 +6,7 @@ What a client wrote in a free-text check-in is shown in full (opened with the ca
 read in the same query as the check-ins, and audited as one read); a questionnaire's answers
 item by item are one click away (the case page's ``?answers=<check-in>``, audited too)."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -49,6 +50,19 @@ class Entry:
     text: str = ""
     check_in: CheckIn | None = None
     answers_link: str = ""
+
+
+# Entries that apps above care add to a case's timeline (video sessions): each source is a
+# function of the case and the start of the period shown, registered by the app that owns the
+# rows when it loads (``register_source``), so care imports none of them.
+Source = Callable[[Case, datetime], list[Entry]]
+SOURCES: list[Source] = []
+
+
+def register_source(source: Source) -> Source:
+    if source not in SOURCES:
+        SOURCES.append(source)
+    return source
 
 
 def _status_label(status: str) -> str:
@@ -158,6 +172,7 @@ def case_timeline(case: Case, viewer: User) -> list[Entry]:
         *_check_in_entries(case, since),
         *_appointment_entries(case, since),
         *_message_entries(case, since, viewer),
+        *(entry for source in SOURCES for entry in source(case, since)),
     ]
     for change in CaseStatusChange.objects.filter(case=case).select_related("case__data_key"):
         entries.append(

@@ -439,3 +439,42 @@ class CommentPublished(Event, name="community.comment_published"):
     comment_id: int
     article_id: int
     parent_id: int | None
+
+
+# Video (issue 18) -----------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class VideoClientWaiting(Event, name="video.client_waiting"):
+    """A client confirmed where she is and waits in a video session's waiting room (with
+    whether the practitioner may practise there)."""
+
+    appointment_id: int
+    case_id: str
+    client_id: int
+    practitioner_id: int
+    may_practise: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class VideoSessionStarted(Event, name="video.session_started"):
+    """The practitioner admitted the client: a video session started."""
+
+    appointment_id: int
+    case_id: str
+    client_id: int
+    practitioner_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class VideoSessionEnded(Event, name="video.session_ended"):
+    """A video session ended, with its outcome (completed, ended early, out of place, no-show)."""
+
+    appointment_id: int
+    case_id: str
+    client_id: int
+    practitioner_id: int
+    outcome: str
+
+
+# End of video ----------------------------------------------------------------------------------

@@ -51,6 +51,10 @@ def _safety(name: str, function: str, does: str) -> Subscriber:
     return Subscriber(f"safety.{name}", f"casework.safety.reactions.{function}", does)
 
 
+def _video(name: str, function: str, does: str) -> Subscriber:
+    return Subscriber(f"video.{name}", f"casework.video.reactions.{function}", does)
+
+
 CASELOAD_LIVE = "live update of the practitioner's open caseload page"
 
 SUBSCRIBERS: dict[type[e.Event], tuple[Subscriber, ...]] = {
@@ -235,6 +239,15 @@ SUBSCRIBERS: dict[type[e.Event], tuple[Subscriber, ...]] = {
         ),
     ),
     # --- Oversight (end) ---
+    # --- Video (issue 18) ---
+    e.VideoClientWaiting: (
+        _video("live", "announce_waiting", "the practitioner's open join page shows who waits"),
+    ),
+    e.VideoSessionStarted: (
+        _video("live", "announce_started", "the client's waiting room lets her into the call"),
+    ),
+    e.VideoSessionEnded: (_video("live", "announce_ended", "both open call pages end the call"),),
+    # --- End of video ---
 }
 
 

@@ -284,6 +284,18 @@ SCHEDULING_WEEKLY_HOURS_REPLACED = Action("scheduling.weekly_hours_replaced")
 SCHEDULING_WINDOW_ADDED = Action("scheduling.window_added")
 SCHEDULING_WINDOW_REMOVED = Action("scheduling.window_removed")
 
+# --- video (issue 18) ---------------------------------------------------------------------
+VIDEO_PLACE_CONFIRMED = Action("video.place_confirmed")
+VIDEO_CLIENT_ADMITTED = Action("video.client_admitted", _("admitted you to a video session"))
+VIDEO_IDENTITY_CONFIRMED = Action(
+    "video.identity_confirmed", _("confirmed your identity at a video session")
+)
+VIDEO_SESSION_ENDED = Action("video.session_ended", _("ended a video session with you"))
+VIDEO_DROP_PLAN_SAVED = Action(
+    "video.drop_plan_saved", _("recorded the number to phone if a video call drops")
+)
+# --- end of video -------------------------------------------------------------------------
+
 # --- vault --------------------------------------------------------------------------------
 VAULT_DATA_KEY_CREATED = Action("vault.data_key_created")
 VAULT_DATA_KEY_DESTROYED = Action("vault.data_key_destroyed")

@@ -44,6 +44,16 @@ OFFENSIVE_LANGUAGE = "offensive_language"
 # "I hate this", "I want to kill myself"), so the bar can be its own midpoint.
 PROFANITY_THRESHOLD = 0.5
 
+# Named in the moderators' queue, where no content (and so no reason's wording) is shown.
+LABELS: dict[str, Promise] = {
+    OFF_PLATFORM_PAYMENT: _("Off-platform payment"),
+    PERSONAL_CHANNEL: _("Personal channel"),
+    SEXUAL_CONTENT: _("Sexual content"),
+    HARASSMENT: _("Harassment"),
+    THREAT: _("Threat"),
+    PRESSURE: _("Pressure"),
+    OFFENSIVE_LANGUAGE: _("Offensive language"),
+}
 # Said to moderators (why it was flagged) and to the sender (the safer way), per category.
 REASONS: dict[str, Promise] = {
     OFF_PLATFORM_PAYMENT: _(

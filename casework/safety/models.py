@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from casework.safety.detection import LABELS
 from casework.vault.fields import EncryptedTextField
 
 
@@ -87,6 +88,10 @@ class Detection(models.Model):
 
     def __str__(self) -> str:
         return f"detection {self.pk}"
+
+    def category_labels(self) -> list[str]:
+        """The categories by their names in the reader's language (a key no rule knows as is)."""
+        return [str(LABELS.get(category, category)) for category in self.categories]
 
 
 # Reports, moderators' decisions and appeals ---------------------------------------------------

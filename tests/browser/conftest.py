@@ -45,7 +45,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright stops once the browser tests are done, so the tests that run after
+# them (pytest-django runs transactional tests last, wherever they live) find no event loop
+# running in the main thread, and ``async_to_sync`` (the live announcements) works again.
+@pytest.fixture(scope="package")
 def playwright() -> Iterator[Playwright]:
     if not CHROMIUM.exists():
         pytest.skip(SKIP_REASON)
@@ -60,7 +63,7 @@ def playwright() -> Iterator[Playwright]:
             yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     chromium = playwright.chromium.launch(
         executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS

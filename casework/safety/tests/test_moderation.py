@@ -93,8 +93,11 @@ def test_the_queue_shows_reports_and_detections_gravest_first(
         page.index(spam.reference),
     ]
     assert places == sorted(places)
-    # No content in the queue: the evidence opens only on the item's page.
+    # No content in the queue: the evidence opens only on the item's page. Each detection says
+    # what was found by its category's name, never its key.
     assert "gift card" not in page
+    assert "Off-platform payment" in page
+    assert "off_platform_payment" not in page
 
 
 def test_opening_a_report_shows_only_the_evidence_consented_and_is_audited(

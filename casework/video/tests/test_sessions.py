@@ -1,0 +1,260 @@
+"""The join page and its forms: who gets in, when, and what each party sees at the start."""
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from casework.accounts.models import User
+from casework.care.models import Case, Technology
+from casework.care.services.consents import withdraw_consent
+from casework.care.timeline import case_timeline
+from casework.events.models import OutboxEvent
+from casework.privacy import actions
+from casework.privacy.models import AuditEvent
+from casework.scheduling.models import Appointment, AppointmentStatus
+from casework.scheduling.services.booking import cancel_appointment
+from casework.testing.factories import ClientFactory
+from casework.testing.messaging import place
+from casework.video import services
+from casework.video.models import IdentityMethod, Outcome, SessionState, VideoSession
+
+pytestmark = pytest.mark.django_db
+
+SignedIn = Callable[[User | None], Client]
+
+
+def _url(name: str, appointment: Appointment) -> str:
+    return reverse(f"video:{name}", kwargs={"appointment_id": appointment.pk})
+
+
+def _arrive(browser: Client, appointment: Appointment, where: str = "GB-ENG") -> Any:
+    return browser.post(_url("confirm_place", appointment), {"place-where": where})
+
+
+# --- Refusals -------------------------------------------------------------------------------
+
+
+def test_a_third_person_gets_404_from_every_address(
+    in_window: Any, appointment: Appointment, signed_in: SignedIn, other_practitioner: User
+) -> None:
+    stranger = ClientFactory.create()
+    for person in (other_practitioner, stranger):
+        browser = signed_in(person)
+        assert browser.get(_url("join", appointment)).status_code == 404
+        assert _arrive(browser, appointment).status_code in (403, 404)
+        assert browser.post(_url("admit", appointment)).status_code in (403, 404)
+    assert not VideoSession.objects.exists()
+
+
+def test_the_client_cannot_join_before_the_window_opens(
+    case: Case, appointment: Appointment, signed_in: SignedIn, client_person: User
+) -> None:
+    browser = signed_in(client_person)
+    page = browser.get(_url("join", appointment))
+    assert page.status_code == 200
+    assert page.context["stage"] == "refused"
+    assert page.context["refused"].code == "too_early"
+    assert "The session opens at" in page.content.decode()
+    assert _arrive(browser, appointment).status_code == 409
+    assert not VideoSession.objects.exists()
+
+
+def test_a_cancelled_appointment_has_no_session(
+    case: Case, appointment: Appointment, signed_in: SignedIn, client_person: User, traveller: Any
+) -> None:
+    cancel_appointment(appointment=appointment, person=client_person)
+    traveller.move_to(appointment.starts_at)
+    browser = signed_in(client_person)
+    page = browser.get(_url("join", appointment))
+    assert page.context["refused"].code == "not_confirmed"
+    assert _arrive(browser, appointment).status_code == 409
+    assert not VideoSession.objects.exists()
+
+
+def test_a_client_without_video_consent_is_refused_and_sent_to_her_care_page(
+    in_window: Any, case: Case, appointment: Appointment, signed_in: SignedIn, client_person: User
+) -> None:
+    withdraw_consent(case=case, client=client_person, technology=Technology.VIDEO)
+    browser = signed_in(client_person)
+    page = browser.get(_url("join", appointment))
+    assert page.context["refused"].code == "no_consent"
+    assert reverse("care:my_care") in page.content.decode()
+    assert _arrive(browser, appointment).status_code == 409
+    assert not VideoSession.objects.exists()
+
+
+def test_the_window_closes_after_the_grace_period(
+    case: Case,
+    appointment: Appointment,
+    signed_in: SignedIn,
+    client_person: User,
+    traveller: Any,
+    settings: Any,
+) -> None:
+    traveller.move_to(
+        appointment.ends_at + timedelta(minutes=settings.VIDEO_GRACE_MINUTES, seconds=1)
+    )
+    page = signed_in(client_person).get(_url("join", appointment))
+    assert page.context["refused"].code == "over"
+
+
+# --- The start of a session -----------------------------------------------------------------
+
+
+def test_the_client_confirms_her_place_waits_and_the_practitioner_admits_her(
+    in_window: Any,
+    case: Case,
+    appointment: Appointment,
+    signed_in: SignedIn,
+    client_person: User,
+    practitioner: User,
+) -> None:
+    hers = signed_in(client_person)
+    first = hers.get(_url("join", appointment))
+    assert first.context["stage"] == "place"
+    assert "Nobody records this session" in first.content.decode()
+    assert _arrive(hers, appointment).status_code == 302
+    waiting = hers.get(_url("join", appointment))
+    assert waiting.context["stage"] == "waiting"
+    assert "Call Alex, then the crisis line." in waiting.content.decode()
+
+    theirs = Client()
+    theirs.force_login(practitioner)
+    page = theirs.get(_url("join", appointment))
+    assert page.context["stage"] == "waiting"
+    html = page.content.decode()
+    assert "Robin" in html or client_person.display_name in html
+    assert "You may practise there." in html
+    assert "Call Alex, then the crisis line." in html
+    # Reading the crisis plan on that page is on the client's access log.
+    # (once an hour: the waiting room reloads itself).
+    theirs.get(_url("join", appointment))
+    assert (
+        AuditEvent.objects.filter(
+            action=actions.CARE_EMERGENCY_DETAILS_READ, actor_id=practitioner.pk
+        ).count()
+        == 1
+    )
+
+    assert theirs.post(_url("admit", appointment)).status_code == 302
+    session = VideoSession.objects.get(appointment=appointment)
+    assert session.state == SessionState.ADMITTED
+    assert hers.get(_url("join", appointment)).context["stage"] == "call"
+    call = theirs.get(_url("join", appointment))
+    assert call.context["stage"] == "call"
+    # The case's first session asks for the identity check, recorded with its method.
+    assert call.context["identity_needed"]
+    theirs.post(_url("identity", appointment), {"identity-method": IdentityMethod.PHOTO_ID})
+    session.refresh_from_db()
+    assert session.identity_method == IdentityMethod.PHOTO_ID
+    assert session.identity_confirmed_at is not None
+
+    theirs.post(_url("end", appointment), {"end-outcome": Outcome.COMPLETED})
+    session.refresh_from_db()
+    assert session.state == SessionState.ENDED
+    assert hers.get(_url("join", appointment)).context["stage"] == "ended"
+
+    names = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {
+        actions.VIDEO_PLACE_CONFIRMED,
+        actions.VIDEO_CLIENT_ADMITTED,
+        actions.VIDEO_IDENTITY_CONFIRMED,
+        actions.VIDEO_SESSION_ENDED,
+    } <= names
+    kinds = set(OutboxEvent.objects.values_list("name", flat=True))
+    assert {"video.client_waiting", "video.session_started", "video.session_ended"} <= kinds
+    titles = [entry.title for entry in case_timeline(case, practitioner)]
+    assert "Video session started" in titles
+    assert "Video session ended" in titles
+
+
+def test_a_client_out_of_place_is_shown_to_the_practitioner_who_ends_with_a_reason(
+    in_window: Any,
+    case: Case,
+    appointment: Appointment,
+    signed_in: SignedIn,
+    client_person: User,
+    practitioner: User,
+) -> None:
+    place("GB-SCT")
+    hers = signed_in(client_person)
+    assert _arrive(hers, appointment, "GB-SCT").status_code == 302
+    session = VideoSession.objects.get(appointment=appointment)
+    assert not session.may_practise
+
+    theirs = Client()
+    theirs.force_login(practitioner)
+    page = theirs.get(_url("join", appointment)).content.decode()
+    assert "You may not practise there." in page
+    assert session.practise_reason in page
+    # Admitting is refused; ending with the reason records it.
+    refused = theirs.post(_url("admit", appointment))
+    assert refused.status_code == 400
+    assert VideoSession.objects.get(pk=session.pk).state == SessionState.WAITING
+    assert (
+        theirs.post(
+            _url("end", appointment), {"end-outcome": Outcome.OUT_OF_PLACE, "end-reason": ""}
+        ).status_code
+        == 400
+    )
+    theirs.post(
+        _url("end", appointment),
+        {"end-outcome": Outcome.OUT_OF_PLACE, "end-reason": "Robin is in Scotland this week."},
+    )
+    session.refresh_from_db()
+    assert session.outcome == Outcome.OUT_OF_PLACE
+    assert session.outcome_reason == "Robin is in Scotland this week."
+    event = AuditEvent.objects.get(action=actions.VIDEO_SESSION_ENDED)
+    assert event.detail == {"outcome": "out_of_place", "with_reason": True}
+    assert "Scotland" not in str(event.detail)
+
+
+def test_a_no_show_is_recorded_on_the_appointment_too(
+    in_window: Any, case: Case, appointment: Appointment, practitioner: User, traveller: Any
+) -> None:
+    traveller.move_to(appointment.starts_at)
+    with pytest.raises(Exception, match="reason"):
+        services.end_session(
+            appointment=appointment, practitioner=practitioner, outcome=Outcome.ENDED_EARLY
+        )
+    services.end_session(
+        appointment=appointment, practitioner=practitioner, outcome=Outcome.NO_SHOW
+    )
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.NO_SHOW
+    assert VideoSession.objects.get(appointment=appointment).outcome == Outcome.NO_SHOW
+
+
+def test_the_drop_plan_number_is_sealed_and_shown_to_both(
+    in_window: Any,
+    case: Case,
+    appointment: Appointment,
+    signed_in: SignedIn,
+    client_person: User,
+    practitioner: User,
+) -> None:
+    theirs = signed_in(practitioner)
+    assert theirs.post(_url("drop_plan", appointment), {"drop-phone": "call me"}).status_code == 400
+    assert (
+        theirs.post(_url("drop_plan", appointment), {"drop-phone": "07700 900456"}).status_code
+        == 302
+    )
+    hers = Client()
+    hers.force_login(client_person)
+    assert "07700 900456" in hers.get(_url("join", appointment)).content.decode()
+
+
+def test_an_admitted_session_is_not_admitted_twice_and_a_second_arrival_updates_the_place(
+    in_window: Any, case: Case, appointment: Appointment, client_person: User, practitioner: User
+) -> None:
+    services.confirm_place(appointment=appointment, client=client_person, where=place("GB-SCT"))
+    services.confirm_place(appointment=appointment, client=client_person, where=place("GB-ENG"))
+    first = services.admit_client(appointment=appointment, practitioner=practitioner)
+    again = services.admit_client(appointment=appointment, practitioner=practitioner)
+    assert first.admitted_at == again.admitted_at
+    assert VideoSession.objects.count() == 1
+    assert AuditEvent.objects.filter(action=actions.VIDEO_CLIENT_ADMITTED).count() == 1
