@@ -57,6 +57,7 @@ from casework.messaging.models import Attachment
 from casework.oversight.invitations import invite_officer
 from casework.privacy.export import request_export
 from casework.privacy.export_archive import build_export
+from casework.privacy.holds import place_legal_hold
 from casework.registry.claims import add_claim_evidence, claim_registration
 from casework.registry.credentials.models import IssuedCredential
 from casework.registry.models import RegistrationClaim, Regulator, RegulatorOfficer
@@ -421,6 +422,13 @@ def build_world() -> World:
         publish=True,
     )
     # --- End of community
+
+    # --- Legal holds (rights-community): an administrator holds the case's records, so the
+    # admin's legal hold pages have a real row.
+    objects["legal_hold"] = place_legal_hold(
+        actor=admin, case=case, reason="A complaint to the regulator is open."
+    )
+    # --- End of legal holds
 
     sessions = {name: _signed_in(person) for name, person in people.items() if person is not None}
     # The client is also signed in on another device: the session her pages can end.

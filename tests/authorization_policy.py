@@ -1015,6 +1015,25 @@ ROUTES.update(
 
 # --- End of the place picker's lists ----------------------------------------------------------
 
+# --- Legal holds (rights-community) -----------------------------------------------------------
+# Moderators, regulator officers and administrators place holds; moderators and administrators
+# lift any, an officer only those they placed (the world's hold is the administrator's).
+
+HOLDERS_ONLY = signed_in(FORBIDDEN, each(OFFICERS, IN), moderator=IN, admin=IN)
+
+ROUTES.update(
+    {
+        "privacy:holds": Access(FORM, HOLDERS_ONLY),
+        "privacy:lift_hold": Access(
+            POST_ONLY,
+            signed_in(FORBIDDEN, each(OFFICERS, NOT_FOUND), moderator=IN, admin=IN),
+            objects={"hold_id": "legal_hold"},
+        ),
+    }
+)
+
+# --- End of legal holds -----------------------------------------------------------------------
+
 # --- Video sessions (video) -------------------------------------------------------------------
 # The join page and its forms: the appointment's two parties only (anyone else 404). At the
 # world's moment the session's window is not open yet, so the parties' writes are refused with
@@ -1084,6 +1103,14 @@ READ_ONLY_IN_ADMIN = (
     "privacy_retentionreport",  # written by the retention task only (rights-coverage)
     "vault_datakey",
 )
+
+
+# --- Legal holds in the admin (rights-community) ---
+# Placed and lifted through the audited service; never deleted, so a hold stays on record.
+ADMIN_EXCEPTIONS["admin:privacy_legalhold_delete"] = Access(
+    ADMIN_METHODS, signed_in(FORBIDDEN), objects={"object_id": "admin:object_id"}
+)
+# --- End of legal holds in the admin ---
 
 
 def admin_access(name: str, parameters: Iterable[str]) -> Access:

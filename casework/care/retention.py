@@ -18,10 +18,16 @@ def closed_cases(started_before: datetime) -> Iterator[Candidate]:
         status=CaseStatus.CLOSED,
         closed_at__lte=started_before,
         data_key__destroyed_at__isnull=True,
-    ).values_list("pk", "client_location_id", "closed_at")
-    for pk, place, closed_at in found.iterator():
+    ).values_list("pk", "client_location_id", "closed_at", "client_id", "practitioner_id")
+    for pk, place, closed_at, client_id, practitioner_id in found.iterator():
         if closed_at is not None:  # always, by the filter; the type cannot say so
-            yield Candidate(object_id=str(pk), jurisdiction=place, since=closed_at)
+            yield Candidate(
+                object_id=str(pk),
+                jurisdiction=place,
+                since=closed_at,
+                people=(client_id, practitioner_id),
+                case_id=str(pk),
+            )
 
 
 @removes(

@@ -75,6 +75,25 @@ class Article(models.Model):
         return self.status == self.Status.PUBLISHED
 
 
+class ArticleTag(models.Model):
+    """One tag of an article, a row each, so that the list filters by tag in the database.
+    ``Article.tags`` keeps the author's order for display; the service writes both."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="tag_rows")
+    name = models.CharField(max_length=30)
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "name"], name="community_tag_once")
+        ]
+        indexes = [models.Index(fields=["name"], name="community_tag_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Comment(models.Model):
     class Status(models.TextChoices):
         HELD = "held", _("Waiting for a moderator")

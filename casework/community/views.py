@@ -61,9 +61,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
     articles = access.published_articles().order_by("-published_at", "-pk")
     tag = request.GET.get("tag", "").strip().lower()[:30]
     if tag:
-        # Tags are few per article; a Python filter keeps SQLite and PostgreSQL alike.
-        ids = [a.pk for a in articles.only("pk", "tags") if tag in a.tags]
-        articles = articles.filter(pk__in=ids)
+        articles = articles.filter(tag_rows__name=tag)
     page = Paginator(articles, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
     context = {"page": page, "tag": tag, "may_write": article_services.may_write(request.user)}
     return TemplateResponse(request, "community/article_list.html", context)

@@ -312,7 +312,7 @@ class ReportFiled(Event, name="safety.report_filed"):
     report of it: merged)."""
 
     report_id: str
-    reported_id: int
+    reported_id: int | None  # None: an anonymous community comment
     merged: bool
 
 
@@ -361,6 +361,23 @@ class AppealDecided(Event, name="safety.appeal_decided"):
 
 
 @dataclasses.dataclass(frozen=True)
+class ContentHidden(Event, name="safety.content_hidden"):
+    """A moderator's decision hid a community comment: the community shows a tombstone."""
+
+    action_id: str
+    comment_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class ContentRestored(Event, name="safety.content_restored"):
+    """An appeal overturned the decision that hid a community comment: the community shows it
+    again (unless another decision in force hides it, or its author deleted it)."""
+
+    action_id: str
+    comment_id: int
+
+
+@dataclasses.dataclass(frozen=True)
 class PersonBlocked(Event, name="safety.person_blocked"):
     """Someone blocked another person: no more messages, enquiries or bookings between them."""
 
@@ -399,6 +416,17 @@ class ComplaintProgressed(Event, name="oversight.complaint_progressed"):
 
     complaint_id: str
     state: str
+
+
+# Privacy --------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class ExportReady(Event, name="privacy.export_ready"):
+    """A person's data export was built: they are told, with a link to their export page."""
+
+    export_id: str
+    person_id: int
 
 
 # Community ------------------------------------------------------------------------------------

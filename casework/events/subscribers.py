@@ -180,11 +180,28 @@ SUBSCRIBERS: dict[type[e.Event], tuple[Subscriber, ...]] = {
             "open pages show a message an overturned decision had hidden",
         ),
     ),
+    e.ContentHidden: (
+        _community("hide_comment", "hide_comment", "show the hidden comment as a tombstone"),
+    ),
+    e.ContentRestored: (
+        _community(
+            "restore_comment",
+            "restore_comment",
+            "show again a comment an overturned decision had hidden",
+        ),
+    ),
     e.CommentPublished: (
         _community(
             "tell_replied_to",
             "tell_replied_to",
             "email the parent comment's author who asked for it a link to the reply",
+        ),
+    ),
+    e.ExportReady: (
+        Subscriber(
+            "privacy.tell_person",
+            "casework.privacy.reactions.tell_export_ready",
+            "email the person a link to their export page (nothing of the data)",
         ),
     ),
     e.PersonBlocked: (

@@ -86,6 +86,9 @@ COMMUNITY_COMMENT_PUBLISHED = Action("community.comment_published", _("published
 COMMUNITY_CONTRIBUTOR_INVITED = Action(
     "community.contributor_invited", _("invited you to write for the community")
 )
+COMMUNITY_COMMENT_RESTORED = Action(
+    "community.comment_restored", _("showed your comment again after your appeal")
+)
 COMMUNITY_REPLY_NOTICES_STOPPED = Action("community.reply_notices_stopped")
 
 # --- complaints ----------------------------------------------------------------------------
@@ -191,6 +194,12 @@ PRIVACY_EXPORT_EXPIRED = Action("privacy.export_expired")
 PRIVACY_EXPORT_FAILED = Action("privacy.export_failed")
 PRIVACY_EXPORT_READY = Action("privacy.export_ready")
 PRIVACY_EXPORT_REQUESTED = Action("privacy.export_requested")
+PRIVACY_LEGAL_HOLD_LIFTED = Action(
+    "privacy.legal_hold_lifted", _("lifted a legal hold on your records")
+)
+PRIVACY_LEGAL_HOLD_PLACED = Action(
+    "privacy.legal_hold_placed", _("placed a legal hold on your records")
+)
 PRIVACY_RETENTION_APPLIED = Action("privacy.retention_applied")
 
 # --- registry -----------------------------------------------------------------------------

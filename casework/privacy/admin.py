@@ -1,10 +1,15 @@
 from typing import Any
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from casework.privacy.models import AuditEvent, RetentionReport
+from casework.accounts.models import User
+from casework.privacy.holds import lift_legal_hold, place_legal_hold
+from casework.privacy.models import AuditEvent, LegalHold, RetentionReport
 
 
 @admin.register(AuditEvent)
@@ -40,7 +45,7 @@ class RetentionReportAdmin(admin.ModelAdmin[RetentionReport]):
     def by_rule(self, report: RetentionReport) -> str:
         return "\n".join(
             f"{line['data_class']} / {line['jurisdiction']} ({line['keep_days']} d): "
-            f"{line['due']} due, {line['removed']} removed"
+            f"{line['due']} due, {line['removed']} removed, {line.get('held', 0)} held"
             + (f" — {', '.join(line['ids'])}" if line["ids"] else "")
             for line in report.lines
         )
@@ -50,6 +55,67 @@ class RetentionReportAdmin(admin.ModelAdmin[RetentionReport]):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class LegalHoldForm(forms.ModelForm[LegalHold]):
+    class Meta:
+        model = LegalHold
+        fields = ["person", "case", "reason"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        if (cleaned.get("person") is None) == (cleaned.get("case") is None):
+            raise forms.ValidationError(_("Hold either a person or a case."))
+        return cleaned
+
+
+@admin.register(LegalHold)
+class LegalHoldAdmin(admin.ModelAdmin[LegalHold]):
+    """Holds are placed here through the audited service; never edited or deleted: lifted
+    (the action below), so what was held, by whom and why stays on record."""
+
+    form = LegalHoldForm
+    list_display = ["placed_at", "person", "case", "placed_by", "lifted_at"]
+    list_filter = [("lifted_at", admin.EmptyFieldListFilter)]
+    raw_id_fields = ["person", "case"]
+    ordering = ["-placed_at"]
+    actions = ["lift"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        if obj is None:
+            return []
+        return ["person", "case", "reason", "placed_by", "placed_at", "lifted_by", "lifted_at"]
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        if obj is None:
+            return ("person", "case", "reason")
+        return tuple(self.get_readonly_fields(request, obj))
+
+    def save_model(self, request: HttpRequest, obj: LegalHold, form: Any, change: bool) -> None:
+        if change:
+            return  # nothing of a hold changes but its lifting
+        actor = request.user
+        assert isinstance(actor, User)  # noqa: S101  (the admin is signed in)
+        try:
+            hold = place_legal_hold(
+                actor=actor, person=obj.person, case=obj.case, reason=obj.reason
+            )
+        except ValidationError as refused:
+            self.message_user(request, " ".join(refused.messages), level=messages.ERROR)
+            raise PermissionDenied from refused
+        obj.pk = hold.pk
+        obj.placed_by, obj.placed_at = hold.placed_by, hold.placed_at
+        obj._state.adding = False
+
+    @admin.action(description=_("Lift the selected holds"))
+    def lift(self, request: HttpRequest, queryset: QuerySet[LegalHold]) -> None:
+        actor = request.user
+        assert isinstance(actor, User)  # noqa: S101
+        for hold in queryset.filter(lifted_at__isnull=True):
+            lift_legal_hold(hold=hold, actor=actor)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -23,7 +23,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from casework import emails
@@ -34,6 +34,7 @@ from casework.events.models import EmailDelivery, PushDelivery
 from casework.messaging.models import Conversation, MessageNotice
 from casework.privacy import actions
 from casework.privacy.audit import record_event
+from casework.privacy.holds import holds_on
 from casework.privacy.rights_models import DataExport, ErasureRequest, ErasureStatus
 from casework.safety.models import Report
 from casework.scheduling.models import Appointment, CalendarFeed
@@ -67,7 +68,14 @@ class NoErasureWaiting(Exception):
 
 def legal_holds(person: User) -> list[Held]:
     """What forbids erasing ``person`` now, each with its reason. Empty: nothing does."""
-    holds = []
+    holds = [
+        Held(
+            what=gettext("A legal hold placed on %(date)s.")
+            % {"date": formats.date_format(timezone.localtime(hold.placed_at), "DATE_FORMAT")},
+            why=hold.reason,
+        )
+        for hold in holds_on(person)
+    ]
     if Report.objects.filter(reported=person, status=Report.Status.OPEN).exists():
         holds.append(
             Held(
@@ -234,6 +242,8 @@ def erase_person(*, request: ErasureRequest) -> bool:
     with transaction.atomic():
         locked = ErasureRequest.objects.select_for_update().get(pk=request.pk)
         if locked.status != ErasureStatus.WAITING:
+            return False
+        if holds_on(person):  # a hold placed a moment ago still counts
             return False
         _erase(person, report)
         locked.status, locked.completed_at = ErasureStatus.DONE, timezone.now()

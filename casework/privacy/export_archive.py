@@ -17,6 +17,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from casework.events import catalogue as events
+from casework.events.outbox import emit
 from casework.privacy import actions, export_contents
 from casework.privacy.audit import record_event
 from casework.privacy.rights_models import DataExport, ExportStatus
@@ -73,6 +75,7 @@ def build_export(*, export_id: str) -> DataExport | None:
             subject_id=export.person_id,
             detail={"size": export.size},
         )
+        emit(events.ExportReady(export_id=str(export.pk), person_id=export.person_id))
     return export
 
 

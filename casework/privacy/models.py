@@ -154,3 +154,4 @@ class RetentionReport(models.Model):
 # Django finds the models.
 from casework.privacy.rights_models import DataExport as DataExport  # noqa: E402
 from casework.privacy.rights_models import ErasureRequest as ErasureRequest  # noqa: E402
+from casework.privacy.rights_models import LegalHold as LegalHold  # noqa: E402

@@ -146,3 +146,70 @@ class ErasureRequest(models.Model):
 
     def __str__(self) -> str:
         return f"erasure {self.pk} ({self.status})"
+
+
+class LegalHold(models.Model):
+    """A moderator, regulator officer or administrator froze a person's records, or a case's,
+    for a stated reason (an investigation, a complaint, a court order): while the hold is in
+    force neither the retention task nor an erasure removes them. Lifted, never deleted."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="legal_holds",
+        verbose_name=_("person"),
+    )
+    case = models.ForeignKey(
+        "care.Case",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="legal_holds",
+        verbose_name=_("case"),
+    )
+    reason = models.CharField(_("reason"), max_length=500)
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    placed_at = models.DateTimeField(_("placed"))
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    lifted_at = models.DateTimeField(_("lifted"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-placed_at"]
+        verbose_name = _("legal hold")
+        verbose_name_plural = _("legal holds")
+        constraints = [
+            # On a person or on a case, never both, never neither.
+            models.CheckConstraint(
+                condition=Q(person__isnull=False, case__isnull=True)
+                | Q(person__isnull=True, case__isnull=False),
+                name="privacy_hold_on_one_thing",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="privacy_hold_has_reason"),
+            models.CheckConstraint(
+                condition=Q(lifted_at__isnull=True, lifted_by__isnull=True)
+                | Q(lifted_at__isnull=False, lifted_by__isnull=False),
+                name="privacy_lifted_hold_says_by_whom",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["person"], condition=Q(lifted_at__isnull=True), name="privacy_holds_person"
+            ),
+            models.Index(
+                fields=["case"], condition=Q(lifted_at__isnull=True), name="privacy_holds_case"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"legal hold {self.pk}"
+
+    @property
+    def in_force(self) -> bool:
+        return self.lifted_at is None

@@ -65,7 +65,7 @@ class Target:
 
     kind: str
     key: str
-    reported: User
+    reported: User | None  # None: an anonymous comment
     label: str | Promise
     message: Message | None = None
     appointment_id: int | None = None
@@ -196,18 +196,10 @@ def target_for_claim(reporter: User, claim_id: int) -> Target:
     )
 
 
-class NobodyToReport(Exception):
-    """A thing that exists and can be seen but has no account behind it (an anonymous
-    comment): a report needs a person, so the page says so rather than pretending."""
-
-    def __init__(self, article_slug: str) -> None:
-        super().__init__(article_slug)
-        self.article_slug = article_slug
-
-
 def target_for_comment(viewer: object, comment_id: int) -> Target:
     """A published comment of a published article: what anyone, visitors too, can read.
-    Held, hidden, deleted comments and those of drafts answer 404, as a missing one does."""
+    Held, hidden, deleted comments and those of drafts answer 404, as a missing one does.
+    An anonymous comment is reported too: nobody is reported, the comment can be hidden."""
     comment = (
         Comment.objects.select_related("author", "article")
         .filter(
@@ -219,8 +211,6 @@ def target_for_comment(viewer: object, comment_id: int) -> Target:
     )
     if comment is None:
         raise Http404
-    if comment.author is None:
-        raise NobodyToReport(comment.article.slug)
     reporter = viewer if isinstance(viewer, User) else None
     return Target(
         kind=ReportTarget.COMMENT,
@@ -229,7 +219,9 @@ def target_for_comment(viewer: object, comment_id: int) -> Target:
         label=ReportTarget.COMMENT.label,
         comment_id=comment.pk,
         shown_at=comment.article.get_absolute_url() + f"#comment-{comment.pk}",
-        evidence_choices=_evidence_from(reporter, comment.author) if reporter else [],
+        evidence_choices=_evidence_from(reporter, comment.author)
+        if reporter and comment.author
+        else [],
     )
 
 
@@ -281,7 +273,9 @@ def reports_for_moderator(person: User) -> QuerySet[Report]:
 
 def get_report_for_moderator(person: User, report_id: object) -> Report:
     return _one_or_404(
-        reports_for_moderator(person).select_related("reporter", "reported", "data_key"),
+        reports_for_moderator(person).select_related(
+            "reporter", "reported", "data_key", "comment__article"
+        ),
         report_id,
     )
 

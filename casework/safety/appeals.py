@@ -103,6 +103,8 @@ def decide_appeal(
             ModerationAction.objects.filter(pk=action.pk).update(in_force=False)
             if action.kind == ActionKind.SUSPEND and action.affected is not None:
                 reinstate_account(person=action.affected, actor=moderator, why="appeal")
+            if action.kind == ActionKind.HIDE and action.comment_id is not None:
+                emit(events.ContentRestored(action_id=str(action.pk), comment_id=action.comment_id))
         record_event(
             action=actions.SAFETY_APPEAL_DECIDED,
             actor=moderator,

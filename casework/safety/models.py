@@ -162,8 +162,13 @@ class Report(models.Model):
         on_delete=models.PROTECT,
         related_name="reports_made",
     )
+    # Empty only for an anonymous community comment: nobody to act on, the comment to hide.
     reported = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reports_received"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reports_received",
     )
     target_kind = models.CharField(max_length=16, choices=ReportTarget.choices)
     # "<kind>:<id>": what the report is about, so one open report per reporter and thing.
@@ -212,6 +217,10 @@ class Report(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(reporter=F("reported")), name="safety_no_self_report"
+            ),
+            models.CheckConstraint(
+                condition=Q(reported__isnull=False) | Q(target_kind="comment"),
+                name="safety_report_names_a_person",
             ),
             models.CheckConstraint(
                 condition=Q(severity__gte=1, severity__lte=3), name="safety_report_severity"
@@ -299,8 +308,12 @@ class ModerationAction(models.Model):
         verbose_name = _("moderation decision")
         verbose_name_plural = _("moderation decisions")
         constraints = [
+            # Every decision but a dismissal affects a person, except hiding an anonymous
+            # comment, which has nobody behind it.
             models.CheckConstraint(
-                condition=Q(kind="dismiss") | Q(affected__isnull=False),
+                condition=Q(kind="dismiss")
+                | Q(affected__isnull=False)
+                | Q(kind="hide", comment__isnull=False),
                 name="safety_action_affects_someone",
             ),
             models.CheckConstraint(

@@ -12,8 +12,6 @@ from django.utils.translation import gettext as _
 
 from casework.accounts.models import Role, User
 from casework.accounts.services import suspend_account
-from casework.community.models import Comment
-from casework.community.services.comments import moderate_comment
 from casework.events import catalogue as events
 from casework.events.outbox import emit
 from casework.privacy import actions
@@ -38,7 +36,8 @@ class Item:
     detection: Detection | None = None
 
     @property
-    def affected(self) -> User:
+    def affected(self) -> User | None:
+        """The person concerned; None for an anonymous comment (only it can be hidden)."""
         if self.report is not None:
             return self.report.reported
         assert self.detection is not None  # noqa: S101  (an item is one or the other)
@@ -120,12 +119,20 @@ def take_action(
         affected = item.affected
         if item.report is not None and item.report.reporter_id == moderator.pk:
             _refuse(_("You made this report yourself: another moderator decides it."), "own_report")
-        if affected.pk == moderator.pk:
+        if affected is not None and affected.pk == moderator.pk:
             _refuse(_("This is about you: another moderator decides it."), "about_self")
+        if affected is None and kind not in (ActionKind.DISMISS, ActionKind.HIDE):
+            _refuse(
+                _(
+                    "This comment was posted anonymously: there is nobody to warn, restrict, "
+                    "suspend or refer. Hide the comment, or dismiss the report."
+                ),
+                "anonymous",
+            )
         kinds = [kind]
         if refer and kind not in (ActionKind.DISMISS, ActionKind.REFER):
             kinds.append(ActionKind.REFER)
-        claims = verified_claims(affected) if ActionKind.REFER in kinds else []
+        claims = verified_claims(affected) if affected and ActionKind.REFER in kinds else []
         if ActionKind.REFER in kinds and not claims:
             _refuse(
                 _("This person holds no verified registration, so no regulator to refer to."),
@@ -137,11 +144,9 @@ def take_action(
             _record(moderator, item, chosen, rule, reason.strip(), claims, now) for chosen in kinds
         ]
         if kind == ActionKind.HIDE and item.comment_id is not None:
-            # The community app owns what a hidden comment looks like (a tombstone).
-            moderate_comment(
-                comment=Comment(pk=item.comment_id), moderator=moderator, publish=False
-            )
-        if kind == ActionKind.SUSPEND and affected.is_active:
+            # The community owns what a hidden comment looks like (a tombstone): it reacts.
+            emit(events.ContentHidden(action_id=str(taken[0].pk), comment_id=item.comment_id))
+        if kind == ActionKind.SUSPEND and affected is not None and affected.is_active:
             suspend_account(person=affected, actor=moderator, why="moderation")
         if item.report is not None:
             _close(item.report, dismissed=kind == ActionKind.DISMISS, now=now)
@@ -194,7 +199,7 @@ def _record(
         action=actions.SAFETY_MODERATION_ACTION,
         actor=moderator,
         target=action,
-        subject_id=item.affected.pk,
+        subject_id=item.affected.pk if item.affected else None,
         detail={
             "kind": kind,
             "rule": action.rule,
@@ -202,7 +207,7 @@ def _record(
             "detection": str(item.detection.pk) if item.detection else None,
         },
     )
-    if kind != ActionKind.DISMISS:
+    if kind != ActionKind.DISMISS and item.affected is not None:
         emit(
             events.ModerationDecided(
                 action_id=str(action.pk), affected_id=item.affected.pk, kind=kind

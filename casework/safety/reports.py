@@ -54,7 +54,7 @@ def file_report(
     first is open joins it. Evidence is kept only with consent, and only messages the target
     offered to this reporter."""
     now = now or timezone.now()
-    if reporter is not None and target.reported.pk == reporter.pk:
+    if reporter is not None and target.reported is not None and target.reported.pk == reporter.pk:
         raise ValidationError(_("You cannot report yourself."), code="self")
     if category not in ReportCategory.values:
         raise ValidationError(_("Choose what happened."), code="category")
@@ -131,7 +131,7 @@ def _file(
         action=actions.SAFETY_REPORT_FILED,
         actor=reporter,
         target=report,
-        subject_id=target.reported.pk,
+        subject_id=target.reported.pk if target.reported else None,
         detail={
             "category": category,
             "target": target.kind,
@@ -139,7 +139,13 @@ def _file(
             "visitor": reporter is None,
         },
     )
-    emit(events.ReportFiled(report_id=str(report.pk), reported_id=target.reported.pk, merged=False))
+    emit(
+        events.ReportFiled(
+            report_id=str(report.pk),
+            reported_id=target.reported.pk if target.reported else None,
+            merged=False,
+        )
+    )
     return Filed(report=report, merged=False)
 
 

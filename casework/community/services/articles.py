@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from casework.accounts.models import Role, User
 from casework.community.confidentiality import check_text, valid_kinds
 from casework.community.covers import prepare_cover
-from casework.community.models import ARTICLE_MAX_CHARS, Article, Contributor
+from casework.community.models import ARTICLE_MAX_CHARS, Article, ArticleTag, Contributor
 from casework.directory.bio import render_bio
 from casework.privacy import actions
 from casework.privacy.audit import record_event
@@ -149,6 +149,7 @@ def save_article(
             article.cover.save("cover.jpg", ContentFile(cover_bytes), save=False)
         article.cover_alt = cover_alt if article.cover else ""
         article.save()
+        _index_tags(article)
         record_event(
             action=actions.COMMUNITY_ARTICLE_CREATED
             if created
@@ -158,6 +159,15 @@ def save_article(
             detail={"status": article.status, "guard_confirmed": confirmed},
         )
     return article
+
+
+def _index_tags(article: Article) -> None:
+    """The tag rows the list filters on follow ``article.tags``."""
+    ArticleTag.objects.filter(article=article).exclude(name__in=article.tags).delete()
+    ArticleTag.objects.bulk_create(
+        [ArticleTag(article=article, name=name) for name in article.tags],
+        ignore_conflicts=True,
+    )
 
 
 def close_article(*, article: Article, actor: User, closed: bool) -> Article:

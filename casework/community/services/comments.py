@@ -246,6 +246,45 @@ def moderate_comment(*, comment: Comment, moderator: User, publish: bool) -> Com
     return comment
 
 
+def hide_for_decision(*, comment_id: int, moderator: User | None, action_id: str) -> None:
+    """A moderator's decision in safety (``action_id``) hides the comment: its tombstone shows
+    in the thread. Idempotent: an event delivered twice changes nothing more."""
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().filter(pk=comment_id).first()
+        if comment is None or comment.status in (Comment.Status.HIDDEN, Comment.Status.DELETED):
+            return
+        was = comment.status
+        comment.status = Comment.Status.HIDDEN
+        comment.save(update_fields=["status"])
+        record_event(
+            action=actions.COMMUNITY_COMMENT_HIDDEN,
+            actor=moderator,
+            target=comment,
+            subject_id=comment.author_id,
+            detail={"was": was, "decision": action_id},
+        )
+
+
+def restore_after_appeal(
+    *, comment_id: int, moderator: User | None, action_id: str, still_hidden: bool
+) -> None:
+    """An appeal overturned the decision that hid the comment: it shows again, unless
+    ``still_hidden`` (another decision in force hides it) or its author deleted it."""
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().filter(pk=comment_id).first()
+        if comment is None or comment.status != Comment.Status.HIDDEN or still_hidden:
+            return
+        comment.status = Comment.Status.PUBLISHED
+        comment.save(update_fields=["status"])
+        record_event(
+            action=actions.COMMUNITY_COMMENT_RESTORED,
+            actor=moderator,
+            target=comment,
+            subject_id=comment.author_id,
+            detail={"decision": action_id},
+        )
+
+
 def stop_reply_notices(*, comment: Comment) -> Comment:
     """The one-click unsubscribe: no more emails about replies to ``comment``."""
     with transaction.atomic():

@@ -1,6 +1,7 @@
 """Articles, comments, the guard at the door, and reply notices, end to end."""
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -17,6 +18,7 @@ from casework.community.models import Article, Comment
 from casework.community.notices import unsubscribe_token
 from casework.community.services.articles import invite_contributor, save_article
 from casework.community.services.comments import (
+    RATE_WINDOW,
     delete_comment,
     edit_comment,
     moderate_comment,
@@ -233,3 +235,56 @@ def test_the_demo_seeds_two_articles_with_discussion_in_both_languages() -> None
     articles = Article.objects.order_by("title")
     assert articles.count() == 2
     assert Comment.objects.filter(status=Comment.Status.PUBLISHED).count() == 3
+
+
+def test_the_list_filters_by_tag_in_the_database_and_costs_the_same_for_3_or_30_articles(
+    client: Client, django_assert_max_num_queries: Any
+) -> None:
+    admin = factories.AdminFactory.create()
+    for number in range(30):
+        save_article(
+            author=admin,
+            title=f"Story {number}",
+            summary="A story.",
+            body=STORY,
+            tags=["practice", "listening" if number % 3 == 0 else "supervision"],
+            publish=True,
+        )
+    # The page of articles with their authors (one query, a join), and their count for the
+    # pagination: two queries, whatever the number of articles or tags.
+    with django_assert_max_num_queries(2):
+        response = client.get("/community/?tag=listening")
+    assert response.status_code == 200
+    titles = [a.title for a in response.context["page"].object_list]
+    assert len(titles) == 10
+    assert response.context["page"].paginator.count == 10
+    assert all(int(t.split()[1]) % 3 == 0 for t in titles)
+    with django_assert_max_num_queries(2):
+        response = client.get("/community/?tag=nothing-like-this")
+    assert response.context["page"].paginator.count == 0
+
+
+def test_a_thread_costs_the_same_queries_for_2_or_40_comments(
+    client: Client, django_assert_max_num_queries: Any
+) -> None:
+    article = _article()
+    readers = [_old(factories.ClientFactory.create()) for _ in range(4)]
+    practitioner = _old(factories.PractitionerFactory.create())
+    start = timezone.now() - timedelta(days=1)
+    for number in range(10):
+        at = start + number * RATE_WINDOW  # under the rate limit
+        top = post_comment(
+            article=article, author=readers[number % 4], body=f"Thought {number}", now=at
+        )
+        post_comment(article=article, author=practitioner, body="Thank you.", parent=top, now=at)
+        post_comment(article=article, author=readers[0], body="Agreed.", parent=top, now=at)
+    client.force_login(readers[1])
+    client.get("/community/")  # the first page after signing in records the device's session
+    # The session and its person (2); allauth's record of the device's session: its row, its
+    # person, its update and their savepoint (5); the article with its author (1), the comments
+    # with their authors (1), the practitioners' verified registrations with their regulators
+    # (1), and the person's unread messages in the header (1).
+    with django_assert_max_num_queries(11):
+        response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    assert len(response.context["thread"]) == 10

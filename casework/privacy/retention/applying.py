@@ -7,7 +7,7 @@ reads them before anything is removed.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from casework.privacy import actions
 from casework.privacy.audit import record_event
+from casework.privacy.holds import Holds, holds_in_force
 from casework.privacy.models import RetentionReport
 from casework.privacy.retention.classes import REMOVERS, Candidate
 from casework.privacy.retention.rules import Rule, Rules, current_rules
@@ -27,16 +28,23 @@ IDS_LISTED = 50
 class _Due:
     rule: Rule
     ids: list[str]
+    held: int = 0  # past the period too, but kept under a legal hold
+    candidates: dict[str, Candidate] = field(default_factory=dict)
 
 
-def _due(rules: Rules, key: str, candidates: Iterable[Candidate], now: datetime) -> list[_Due]:
+def _due(
+    rules: Rules, key: str, candidates: Iterable[Candidate], now: datetime, holds: Holds
+) -> list[_Due]:
     by_rule: dict[str, _Due] = {}
     for candidate in candidates:
         rule = rules.rule_for(key, candidate.jurisdiction)
         if candidate.since <= now - rule.keep:
-            by_rule.setdefault(rule.jurisdiction, _Due(rule=rule, ids=[])).ids.append(
-                candidate.object_id
-            )
+            due = by_rule.setdefault(rule.jurisdiction, _Due(rule=rule, ids=[]))
+            if holds.cover(people=candidate.people, case_id=candidate.case_id):
+                due.held += 1
+            else:
+                due.ids.append(candidate.object_id)
+                due.candidates[candidate.object_id] = candidate
     return sorted(by_rule.values(), key=lambda due: due.rule.jurisdiction)
 
 
@@ -46,14 +54,27 @@ def apply_retention(*, dry_run: bool, now: datetime | None = None) -> RetentionR
     rules = current_rules()
     lines: list[dict[str, object]] = []
     total_due = total_removed = 0
+    holds = holds_in_force()
     for key in rules.data_classes:
         remover = REMOVERS[key]
         shortest = min(rule.keep for rule in rules.rules_of(key))
-        for due in _due(rules, key, remover.candidates(now - shortest), now):
+        for due in _due(rules, key, remover.candidates(now - shortest), now, holds):
             removed = 0
             if not dry_run:
                 with transaction.atomic():
-                    removed = remover.remove(due.ids)
+                    # A hold placed while this run was reading still counts.
+                    fresh = holds_in_force()
+                    ids = [
+                        object_id
+                        for object_id in due.ids
+                        if not fresh.cover(
+                            people=due.candidates[object_id].people,
+                            case_id=due.candidates[object_id].case_id,
+                        )
+                    ]
+                    due.held += len(due.ids) - len(ids)
+                    due.ids = ids
+                    removed = remover.remove(ids)
             total_due += len(due.ids)
             total_removed += removed
             lines.append(
@@ -63,6 +84,7 @@ def apply_retention(*, dry_run: bool, now: datetime | None = None) -> RetentionR
                     "keep_days": due.rule.keep_days,
                     "due": len(due.ids),
                     "removed": removed,
+                    "held": due.held,
                     "ids": due.ids[:IDS_LISTED] if remover.ids_listed else [],
                 }
             )

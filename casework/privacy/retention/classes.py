@@ -20,6 +20,9 @@ class Candidate:
     object_id: str
     jurisdiction: str | None
     since: datetime
+    # Whose records these are, and of which case: a legal hold on either keeps them.
+    people: tuple[int | None, ...] = ()
+    case_id: str | None = None
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,14 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core import mail
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 
 from casework.accounts.models import User
+from casework.events.models import EmailDelivery
+from casework.events.relay import relay_pending
 from casework.privacy import export
 from casework.privacy.export_archive import build_export
 from casework.privacy.models import AuditEvent
@@ -126,3 +129,35 @@ def test_an_expired_link_answers_gone_and_the_clock_destroys_the_archive(
     assert found.status == ExportStatus.EXPIRED
     assert bytes(found.archive) == b""
     assert DataKey.objects.get(owner=f"export:{found.pk}").is_destroyed
+
+
+def test_the_person_is_emailed_a_link_to_the_export_page_and_nothing_of_the_data(
+    practice: Practice,
+) -> None:
+    relay_pending()  # what the practice's setting up announced
+    mail.outbox.clear()
+    _ready_export(practice.client)
+    relay_pending()
+    (sent,) = mail.outbox
+    assert sent.to == [practice.client.email]
+    assert "export is ready" in sent.subject
+    body = str(sent.body)
+    assert reverse("rights:export") in body
+    # No download address (it would work for anyone holding the email), nothing of the data.
+    assert "ROBIN-SAYS" not in body
+    assert "ROBIN-CONTACT" not in body
+    assert str(DataExport.objects.get().pk) not in body
+    assert EmailDelivery.objects.filter(kind="privacy.export_ready").count() == 1
+    relay_pending()  # delivered once
+    assert len(mail.outbox) == 1
+
+
+def test_an_export_that_expired_before_the_email_went_is_not_announced(
+    practice: Practice,
+) -> None:
+    relay_pending()  # what the practice's setting up announced
+    mail.outbox.clear()
+    found = _ready_export(practice.client)
+    DataExport.objects.filter(pk=found.pk).update(status=ExportStatus.EXPIRED, archive=b"")
+    relay_pending()
+    assert not mail.outbox

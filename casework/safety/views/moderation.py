@@ -40,7 +40,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _kinds_for(affected: User, message_id: object, comment_id: object = None) -> list[str]:
+def _kinds_for(affected: User | None, message_id: object, comment_id: object = None) -> list[str]:
+    if affected is None:  # an anonymous comment: nobody to act on, only the comment
+        return [ActionKind.DISMISS, ActionKind.HIDE]
     kinds: list[str] = [
         ActionKind.DISMISS,
         ActionKind.WARN,
@@ -116,7 +118,7 @@ def moderate_report(request: HttpRequest, report_id: str) -> HttpResponse:
             "report": report,
             "evidence": evidence,
             "detection": detection,
-            "history": queries.history_of(report.reported),
+            "history": queries.history_of(report.reported) if report.reported else None,
             "form": form,
             "own": report.reporter_id == moderator.pk,
             "decisions": ModerationAction.objects.filter(report=report).order_by("created_at"),

@@ -64,7 +64,7 @@ def _report(request: HttpRequest, target: Target, back: str) -> HttpResponse:
         request.POST if request.method == "POST" else None, choices=target.evidence_choices
     )
     context = {"form": form, "target": target, "back": back, "too_many": False}
-    if reporter is not None and target.reported.pk == reporter.pk:
+    if reporter is not None and target.reported is not None and target.reported.pk == reporter.pk:
         context["yourself"] = True
         return TemplateResponse(request, "safety/report.html", context, status=400)
     if request.method == "POST":
@@ -152,21 +152,7 @@ def report_profile(request: HttpRequest, slug: str) -> HttpResponse:
 @login_not_required
 @require_http_methods(GET_AND_POST)
 def report_comment(request: HttpRequest, object_id: int) -> HttpResponse:
-    try:
-        target = access.target_for_comment(request.user, object_id)
-    except access.NobodyToReport as nobody:
-        back = reverse("community:article", kwargs={"slug": nobody.article_slug})
-        return TemplateResponse(
-            request,
-            "safety/report_anonymous.html",
-            {
-                "back": f"{back}#comment-{object_id}",
-                "article_report": reverse(
-                    "safety:report_article", kwargs={"slug": nobody.article_slug}
-                ),
-            },
-            status=409,
-        )
+    target = access.target_for_comment(request.user, object_id)
     return _report(request, target, target.shown_at)
 
 

@@ -47,6 +47,7 @@ def describe(report: RetentionReport) -> str:
         lines.append(
             f"  {line['data_class']} in {line['jurisdiction']} (kept {line['keep_days']} days): "
             f"{line['due']} due, {line['removed']} removed"
+            + (f", {line['held']} kept under a legal hold" if line.get("held") else "")
         )
         lines.extend(f"    {object_id}" for object_id in line["ids"])
     return "\n".join(lines)
