@@ -151,6 +151,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "template_partials",
+    "ninja",  # the API docs page (/api/v1/docs) with its own assets, not a CDN's
 ]
 
 MIDDLEWARE = [
@@ -158,6 +159,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "casework.privacy.middleware.RequestIdMiddleware",
     "casework.privacy.middleware.NoStoreMiddleware",
+    "casework.problems.ApiErrorsMiddleware",  # under /api/: every failure in one JSON shape
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -433,9 +433,8 @@ API_GET_POST = frozenset({"GET", "POST"})
 ROUTES.update(
     {
         "api:verify": Access(API_GET, public(IN), method_first=True),
-        # The schema and the API's root answer every method alike.
+        # The schema answers every method alike.
         "api:openapi-json": Access(ANY_METHOD, public(IN)),
-        "api:api-root": Access(ANY_METHOD, public(NOT_FOUND)),
         "api:practitioners": Access(API_GET, public(IN), method_first=True),
         "api:practitioner_slots": Access(
             API_GET,
@@ -462,6 +461,28 @@ ROUTES.update(
         ),
     }
 )
+
+# --- The public API: index, docs, personal access tokens (api) --------------------------------
+
+# Staff (practitioners included) give their second factor again before a token is made.
+STAFF_WITH_MFA = (*PRACTITIONERS, *OFFICERS, "moderator", "admin")
+ROUTES.update(
+    {
+        # /api/v1/ answers its index (links to the schema and the docs) to anyone.
+        "api:api-root": Access(SAFE, public(IN)),
+        # The browsable docs, like the schema they draw, answer every method alike.
+        "api:openapi-view": Access(ANY_METHOD, public(IN)),
+        "accounts:api_tokens": Access(
+            FORM, signed_in(IN), post=each(STAFF_WITH_MFA, REAUTHENTICATE)
+        ),
+        # Only one's own token: someone else's is answered as a missing one.
+        "accounts:revoke_api_token": Access(
+            POST_ONLY, signed_in(NOT_FOUND, client=IN), objects={"token_id": "api_token"}
+        ),
+    }
+)
+
+# --- End of the public API --------------------------------------------------------------------
 
 # --- Directory --------------------------------------------------------------------------------
 

@@ -13,16 +13,14 @@ from casework.directory.forms import DirectorySearchForm
 from casework.directory.paging import RESULTS_CAP, CappedPaginator
 from casework.directory.queries import find_practitioners
 from casework.directory.summaries import ProfileSummary, summarise
+from casework.problems import Error as Problem
+from casework.problems import form_fields, problem
 from casework.registry.practice import Verdict
 from casework.shell.outages import over_reading_limit
 
 router = Router(tags=["directory"])
 
 PAGE_SIZE = 20
-
-
-class Problem(Schema):
-    detail: str
 
 
 class TermSchema(Schema):
@@ -163,7 +161,7 @@ def _page_link(request: HttpRequest, number: int) -> str:
 def practitioners(request: HttpRequest, query: Query[PractitionerQuery]) -> Status[object]:
     rate = settings.VERIFY_API_RATE
     if over_reading_limit(request, group="api.practitioners", rate=rate):
-        return Status(429, {"detail": "Too many requests: try again in a minute."})
+        return problem(429, "Too many requests: try again in a minute.")
     params = {k: v for k, v in query.dict().items() if v is not None and k != "page"}
     form = DirectorySearchForm(params)
     if not form.is_valid():
@@ -172,7 +170,7 @@ def practitioners(request: HttpRequest, query: Query[PractitionerQuery]) -> Stat
             for name, messages in form.errors.items()
             for message in messages
         ]
-        return Status(400, {"detail": " ".join(errors)})
+        return problem(400, " ".join(errors), fields=form_fields(form.errors))
     result = find_practitioners(form.criteria(), now=timezone.now())
     paginator = CappedPaginator(result.profiles, PAGE_SIZE)
     page = paginator.get_page(query.page)

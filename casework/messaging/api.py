@@ -8,19 +8,15 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from casework.accounts.models import User
-from casework.accounts.second_factor import PersonSession
+from casework.accounts.tokens import person_auth
 from casework.messaging import access, nudges, openings, queries, rendering, services
+from casework.problems import Error as Problem
+from casework.problems import ErrorDetail, problem
 
 router = Router(tags=["messaging"])
 
 
-session_auth = PersonSession()
-
 MAX_LIMIT = 200
-
-
-class Problem(Schema):
-    detail: str
 
 
 class ConversationSchema(Schema):
@@ -84,9 +80,7 @@ class NewMessage(Schema):
     )
 
 
-class FlaggedDraftProblem(Schema):
-    detail: str
-    code: str = Field(description="Always `flagged`")
+class FlaggedDraftDetail(ErrorDetail):
     categories: list[str] = Field(description="What was found, e.g. `off_platform_payment`")
     reasons: list[str] = Field(description="Why it was flagged, to show the sender")
     safer_ways: list[str] = Field(description="What to do instead, to show the sender")
@@ -97,6 +91,12 @@ class FlaggedDraftProblem(Schema):
     idempotency_key: uuid.UUID = Field(
         description="Send again with this key (yours, or one chosen for you) and `send_anyway`"
     )
+
+
+class FlaggedDraftProblem(Schema):
+    """The one error shape, with code `flagged` and what the sender should see."""
+
+    error: FlaggedDraftDetail
 
 
 def _person(request: HttpRequest) -> User:
@@ -110,7 +110,7 @@ def _person(request: HttpRequest) -> User:
     "/conversations",
     response={200: list[ConversationSchema], 401: Problem},
     summary="Your conversations, newest first, with unread counts",
-    auth=session_auth,
+    auth=person_auth("messaging", "read"),
     url_name="messaging_conversations",
 )
 def list_conversations(request: HttpRequest) -> Status[object]:
@@ -140,7 +140,7 @@ def list_conversations(request: HttpRequest) -> Status[object]:
     response={200: list[MessageSchema], 401: Problem, 404: Problem},
     summary="Messages after a cursor, oldest first",
     description="Page with `after`: pass the last `seq` you hold to get what came since.",
-    auth=session_auth,
+    auth=person_auth("messaging", "read"),
     url_name="messaging_messages",
 )
 def list_messages(
@@ -149,7 +149,7 @@ def list_messages(
     person = _person(request)
     conversation = access.find_conversation_for_person(person, conversation_id)
     if conversation is None:
-        return Status(404, {"detail": "No such conversation."})
+        return problem(404, "No such conversation.")
     found = queries.messages_after(conversation.pk, query.after, limit=query.limit)
     openings.record_opening(conversation=conversation, person=person, way="api")
     read = queries.read_by_others(conversation.pk, person)
@@ -173,14 +173,14 @@ def list_messages(
     "channel, harassment...) is not sent at first: the answer is 409 with the reasons and the "
     "safer way for the sender, who may change it or send it anyway (`send_anyway`). A card "
     "number is refused outright (400).",
-    auth=session_auth,
+    auth=person_auth("messaging", "write"),
     url_name="messaging_send",
 )
 def send(request: HttpRequest, conversation_id: str, payload: NewMessage) -> Status[object]:
     person = _person(request)
     conversation = access.find_conversation_for_person(person, conversation_id)
     if conversation is None:
-        return Status(404, {"detail": "No such conversation."})
+        return problem(404, "No such conversation.")
     # The nudge and the send anyway that follows are one send: without a key of the caller's,
     # this one is chosen for both and returned with the 409.
     key = payload.idempotency_key or uuid.uuid4()
@@ -193,20 +193,18 @@ def send(request: HttpRequest, conversation_id: str, payload: NewMessage) -> Sta
             nudge=not payload.send_anyway,
         )
     except nudges.FlaggedDraft as draft:
-        return Status(
+        return problem(
             409,
-            {
-                "detail": " ".join(draft.messages),
-                "code": "flagged",
-                "categories": draft.categories,
-                "reasons": draft.reasons,
-                "safer_ways": draft.safer_ways,
-                "seen_by_moderators": draft.seen_by_moderators,
-                "idempotency_key": key,
-            },
+            " ".join(draft.messages),
+            code="flagged",
+            categories=draft.categories,
+            reasons=draft.reasons,
+            safer_ways=draft.safer_ways,
+            seen_by_moderators=draft.seen_by_moderators,
+            idempotency_key=key,
         )
     except ValidationError as error:
         status = 429 if getattr(error, "code", None) == "rate_limited" else 400
-        return Status(status, {"detail": " ".join(error.messages)})
+        return problem(status, " ".join(error.messages))
     view = rendering.views_for([message], person, 0)[0]
     return Status(201, rendering.payload(view))

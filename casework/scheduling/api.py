@@ -8,7 +8,9 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from casework.accounts.models import Role, User
-from casework.accounts.second_factor import PersonSession
+from casework.accounts.tokens import person_auth
+from casework.problems import Error as Problem
+from casework.problems import problem
 from casework.scheduling import slots
 from casework.scheduling.access import appointments_of
 from casework.scheduling.calendar import appointment_link
@@ -19,14 +21,8 @@ from casework.shell.converters import RowId
 router = Router(tags=["scheduling"])
 
 
-session_auth = PersonSession()
-
 # One request covers at most this span, so that a request costs the same whatever it asks.
 LONGEST_SPAN = timedelta(days=31)
-
-
-class Problem(Schema):
-    detail: str
 
 
 class SlotSchema(Schema):
@@ -73,26 +69,24 @@ def free_slots(
         pk=practitioner_id, role=Role.PRACTITIONER, is_active=True
     ).first()
     if practitioner is None or not may_take_bookings(practitioner):
-        return Status(404, {"detail": "No practitioner taking bookings has this id."})
+        return problem(404, "No practitioner taking bookings has this id.")
     now = timezone.now()
     given = [t for t in (query.since, query.until) if t is not None]
     if any(t.tzinfo is None for t in given):
-        return Status(400, {"detail": "Give times with their UTC offset, e.g. 2026-05-04T09:00Z."})
+        return problem(400, "Give times with their UTC offset, e.g. 2026-05-04T09:00Z.")
     # Before any sum on them: near datetime's year 1 or 9999 a sum overflows (a 500), and no
     # slot lies that far from now anyway.
     if not all(slots.within_reach(t, now=now) for t in given):
-        return Status(
-            400, {"detail": "Ask for times from yesterday to a year ahead; no slot lies further."}
-        )
+        return problem(400, "Ask for times from yesterday to a year ahead; no slot lies further.")
     since = query.since or now
     until = query.until or since + LONGEST_SPAN
     if until < since or until - since > LONGEST_SPAN:
-        return Status(400, {"detail": "Ask for at most 31 days, with `until` after `since`."})
+        return problem(400, "Ask for at most 31 days, with `until` after `since`.")
     session_types = list(offered_session_types(practitioner))
     if query.session_type is not None:
         session_types = [s for s in session_types if s.pk == query.session_type]
         if not session_types:
-            return Status(404, {"detail": "This practitioner offers no such session type."})
+            return problem(404, "This practitioner offers no such session type.")
     reading = bookable(practitioner)
     found = [
         {
@@ -145,7 +139,7 @@ class AppointmentSchema(Schema):
     "/appointments",
     response={200: list[AppointmentSchema], 401: Problem},
     summary="Your appointments (as client or as practitioner)",
-    auth=session_auth,
+    auth=person_auth("scheduling", "read"),
     by_alias=True,
     url_name="my_appointments",
 )

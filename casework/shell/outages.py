@@ -8,12 +8,14 @@ pages and lists is not worth refusing: their rate limits let the request through
 
 import logging
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django_ratelimit.core import is_ratelimited
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from casework.problems import error_response
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +43,7 @@ def unavailable(request: HttpRequest) -> HttpResponse:
     )
     response: HttpResponse
     if request.path.startswith("/api/"):
-        response = JsonResponse({"detail": message}, status=503)
+        response = error_response(503, message)
     else:
         response = TemplateResponse(
             request, "shell/unavailable.html", {"message": message}, status=503

@@ -76,7 +76,12 @@ def test_the_api_is_rate_limited_per_address(settings: Any) -> None:
     assert client.get(URL).status_code == 200
     response = client.get(URL)
     assert response.status_code == 429
-    assert response.json() == {"detail": "Too many requests: try again in a minute."}
+    assert response.json()["error"] == {
+        "code": "rate_limited",
+        "message": "Too many requests: try again in a minute.",
+        "fields": {},
+    }
+    assert response["Retry-After"]
 
 
 def test_the_api_costs_the_same_queries_for_one_result_or_twenty(

@@ -88,7 +88,7 @@ def test_bad_messages_get_a_reason_and_store_nothing(
 ) -> None:
     got, body = post(signed_in(practitioner), messages_url(conversation.pk), payload)
     assert got == status
-    assert body["detail"]
+    assert body["error"]["message"]
     assert Message.objects.count() == 1
 
 
@@ -111,7 +111,7 @@ def test_a_lone_surrogate_is_refused_with_its_reason_and_stores_nothing(
         messages_url(conversation.pk), raw, content_type="application/json"
     )
     assert response.status_code == 400
-    assert "lone surrogate" in response.json()["detail"]
+    assert "lone surrogate" in response.json()["error"]["message"]
     assert Message.objects.count() == 1
 
 
@@ -131,7 +131,7 @@ def test_blocked_people_cannot_write(
     block_person(blocker=practitioner, blocked=client_person)
     status, body = post(signed_in(client_person), messages_url(conversation.pk), {"body": "Hi"})
     assert status == 400
-    assert "blocked" in str(body["detail"])
+    assert "blocked" in str(body["error"]["message"])
 
 
 def test_too_many_messages_get_429(

@@ -83,7 +83,9 @@ def test_a_key_used_in_another_conversation_is_refused_with_a_reason(
     assert browser.post(url.format(conversation.pk), body, "application/json").status_code == 201
     refused = browser.post(url.format(colleague.pk), body, "application/json")
     assert refused.status_code == 400
-    assert refused.json() == {"detail": "This message was already sent in another conversation."}
+    assert refused.json()["error"]["message"] == (
+        "This message was already sent in another conversation."
+    )
 
 
 def test_a_malformed_key_is_a_form_error_not_a_500(
