@@ -234,3 +234,28 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"token {self.prefix}… of person {self.person_id}"
+
+
+class IdempotencyKey(models.Model):
+    """An ``Idempotency-Key`` an API write succeeded with, and a keyed hash of what was sent
+    with it: the same key with another request is refused. What the write made is not kept
+    here (no content outside its sealed home): a replay asks the service again with the same
+    key, and the service returns what the first write stored."""
+
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    operation = models.CharField(max_length=60)
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "operation", "key"], name="accounts_idempotency_key_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"idempotency key of person {self.person_id} for {self.operation}"

@@ -5,8 +5,11 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
+from ninja.params import HeaderEx, P
 
+from casework.accounts import idempotency
 from casework.accounts.models import User
 from casework.accounts.tokens import person_auth
 from casework.messaging import access, nudges, openings, queries, rendering, services
@@ -166,6 +169,7 @@ def list_messages(
         401: Problem,
         404: Problem,
         409: FlaggedDraftProblem,
+        422: Problem,
         429: Problem,
     },
     summary="Send a message",
@@ -176,14 +180,44 @@ def list_messages(
     auth=person_auth("messaging", "write"),
     url_name="messaging_send",
 )
-def send(request: HttpRequest, conversation_id: str, payload: NewMessage) -> Status[object]:
+def send(
+    request: HttpRequest,
+    conversation_id: str,
+    payload: NewMessage,
+    idempotency_key: HeaderEx[
+        str | None,
+        P(
+            alias="Idempotency-Key",
+            min_length=1,
+            max_length=idempotency.LONGEST_KEY,
+            description=idempotency.HEADER_DESCRIPTION,
+        ),
+    ] = None,
+) -> Status[object]:
     person = _person(request)
     conversation = access.find_conversation_for_person(person, conversation_id)
     if conversation is None:
         return problem(404, "No such conversation.")
+    sent = {"conversation": str(conversation.pk), "body": payload.body}
+    if idempotency_key is not None:
+        try:
+            idempotency.refuse_if_reused(
+                person=person, operation="messages.send", key=idempotency_key, request=sent
+            )
+        except idempotency.KeyReused:
+            return problem(
+                422,
+                "This Idempotency-Key came with a different request: use a new key.",
+                code="idempotency_key_reused",
+                fields={"header.Idempotency-Key": ["Used before with another request."]},
+            )
     # The nudge and the send anyway that follows are one send: without a key of the caller's,
     # this one is chosen for both and returned with the 409.
-    key = payload.idempotency_key or uuid.uuid4()
+    key = (
+        idempotency.service_key(person, "messages.send", idempotency_key)
+        if idempotency_key is not None
+        else payload.idempotency_key or uuid.uuid4()
+    )
     try:
         message = services.send_message(
             conversation=conversation,
@@ -206,5 +240,13 @@ def send(request: HttpRequest, conversation_id: str, payload: NewMessage) -> Sta
     except ValidationError as error:
         status = 429 if getattr(error, "code", None) == "rate_limited" else 400
         return problem(status, " ".join(error.messages))
+    if idempotency_key is not None:
+        idempotency.remember(
+            person=person,
+            operation="messages.send",
+            key=idempotency_key,
+            request=sent,
+            now=timezone.now(),
+        )
     view = rendering.views_for([message], person, 0)[0]
     return Status(201, rendering.payload(view))

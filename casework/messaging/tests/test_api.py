@@ -3,6 +3,7 @@
 import json
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -22,7 +23,7 @@ def messages_url(conversation_id: object) -> str:
     return f"/api/v1/conversations/{conversation_id}/messages"
 
 
-def post(browser: Client, url: str, payload: object) -> tuple[int, dict[str, object]]:
+def post(browser: Client, url: str, payload: object) -> tuple[int, dict[str, Any]]:
     response = browser.post(url, json.dumps(payload), content_type="application/json")
     return response.status_code, response.json()
 
