@@ -37,6 +37,14 @@ def fully_signed_in(person: User) -> bool:
 class PersonSession(SessionAuth):
     """The API's session authentication, under the same rule as pages."""
 
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # Without a session cookie there is no session to forge a request with: no CSRF check,
+        # so a request with neither a session nor a valid token is told 401, not 403 CSRF.
+        if self.param_name not in request.COOKIES:
+            return None
+        key: str | None = super()._get_key(request)
+        return key
+
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = super().authenticate(request, key)
         if not isinstance(user, User) or not fully_signed_in(user):
