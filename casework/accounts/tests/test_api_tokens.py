@@ -156,3 +156,11 @@ def test_a_staff_token_stops_when_the_second_factor_is_gone(practitioner: User) 
     assert api.get("/api/v1/conversations", headers=bearer(secret)).status_code == 200
     Authenticator.objects.filter(user=practitioner).delete()
     assert api.get("/api/v1/conversations", headers=bearer(secret)).status_code == 401
+
+
+def test_a_wrong_token_is_refused_even_beside_a_session(client_person: User) -> None:
+    browser = Client()
+    browser.force_login(client_person)
+    assert browser.get("/api/v1/conversations").status_code == 200
+    wrong = browser.get("/api/v1/conversations", headers=bearer("cw_" + "x" * 43))
+    assert wrong.status_code == 401
