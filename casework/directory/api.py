@@ -211,7 +211,7 @@ def practitioners(request: HttpRequest, query: Query[PractitionerQuery]) -> Stat
         return problem(400, " ".join(errors), fields=form_fields(form.errors))
     result = find_practitioners(form.criteria(), now=timezone.now())
     paginator = CappedPaginator(result.profiles, PAGE_SIZE)
-    asked: object = query.page
+    asked: int | str | None = query.page
     if query.cursor is not None:
         asked = _page_of_cursor(params, query.cursor)
         if asked is None:
