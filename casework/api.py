@@ -1,14 +1,18 @@
-"""/api/v1: one API object, one router per app, one OpenAPI schema at /api/v1/openapi.json."""
+"""/api/v1: one API object, one router per app, one OpenAPI schema at /api/v1/openapi.json,
+its index at /api/v1/ and its browsable docs at /api/v1/docs."""
 
 from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse
-from django.urls import URLPattern, URLResolver, include, path
-from ninja import NinjaAPI
-from ninja.errors import HttpError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.urls import URLPattern, URLResolver, include, path, reverse
+from django.views.decorators.http import require_safe
+from ninja import NinjaAPI, Swagger
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 from ninja.parser import Parser
 
+from casework import problems
 from casework.directory.api import router as directory_router
 from casework.messaging.api import router as messaging_router
 from casework.registry.api import router as registry_router
@@ -48,15 +52,112 @@ class TextOnlyParser(Parser):
         return data
 
 
-api = NinjaAPI(
+DESCRIPTION = """\
+Check registrations, find a social worker who may practise where you are, book, and write.
+
+**Signing in.** Send a personal access token (`Authorization: Bearer cw_...`, made on your
+account page, scoped per area to read or write) or use the browser session (with its CSRF token
+on writes).
+
+**Errors.** Every failure has one shape: `{"error": {"code", "message", "fields"}}` with the
+status that says what happened: 400 unreadable, 401 not signed in, 403 not allowed (or a token
+without the scope), 404 missing or not yours (alike), 405 wrong method, 409 conflict, 422 the
+request does not follow the schema (or an `Idempotency-Key` reused with another body), 429 too
+many (with `Retry-After`), 503 a dependency is down (with `Retry-After`).
+"""
+
+# What every operation may answer besides what it declares itself.
+COMMON_ERRORS: dict[str, str] = {
+    "422": "The request does not follow the schema (`fields` says where)",
+    "503": "A dependency is down: try again after `Retry-After` seconds",
+}
+SIGNED_IN_ERRORS: dict[str, str] = {
+    "401": "Not signed in: no session, or no valid token",
+    "403": "The token lacks this operation's scope, or a CSRF check failed",
+}
+
+
+class CaseworkAPI(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        """The schema ninja builds, with the failures every operation shares declared on each
+        (in the one error shape), so that clients and the fuzzing gate know them."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        error_ref = {"$ref": "#/components/schemas/Error"}
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = (
+            problems.Error.model_json_schema(ref_template="#/components/schemas/{model}")
+        )
+        for item in schema.get("paths", {}).values():
+            for operation in item.values():
+                responses = {str(k): v for k, v in operation.get("responses", {}).items()}
+                operation["responses"] = responses
+                declared = dict(COMMON_ERRORS)
+                if operation.get("security"):
+                    declared.update(SIGNED_IN_ERRORS)
+                for status, description in declared.items():
+                    responses.setdefault(
+                        status,
+                        {
+                            "description": description,
+                            "content": {"application/json": {"schema": error_ref}},
+                        },
+                    )
+                for status, response in responses.items():
+                    if status.startswith(("4", "5")):
+                        content = response.setdefault("content", {}).setdefault(
+                            "application/json", {"schema": error_ref}
+                        )
+                        content.setdefault(
+                            "example",
+                            problems.error_body(int(status), response.get("description")),
+                        )
+                if "429" in responses:
+                    responses["429"].setdefault(
+                        "headers",
+                        {
+                            "Retry-After": {
+                                "description": "Seconds to wait",
+                                "schema": {"type": "integer"},
+                            }
+                        },
+                    )
+        return schema
+
+
+api = CaseworkAPI(
     title="Casework API",
     version="1",
-    description="Check registrations, find a social worker who may practise where you are, book.",
+    description=DESCRIPTION,
     urls_namespace="api",
-    docs_url=None,  # the interactive docs page would load assets from a CDN
+    docs=Swagger(settings={"persistAuthorization": False}),
+    docs_url="/docs",
     openapi_url="/openapi.json",
     parser=TextOnlyParser(),
 )
+
+
+def _fields_of(errors: list[dict[str, Any]]) -> dict[str, list[str]]:
+    fields: dict[str, list[str]] = {}
+    for error in errors:
+        location = [str(part) for part in error.get("loc", ())]
+        # ninja puts the parameter's source and model first: ("body", "payload", "body").
+        if location and location[0] == "body" and len(location) > 2:
+            location = ["body", *location[2:]]
+        elif location and location[0] in ("query", "path", "header") and len(location) > 1:
+            location = [location[0], *location[1:]]
+        name = ".".join(location) or "__all__"
+        fields.setdefault(name, []).append(str(error.get("msg", "Invalid")))
+    return fields
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    return api.create_response(
+        request,
+        problems.error_body(422, fields=_fields_of(error.errors)),
+        status=422,
+    )
 
 
 @api.exception_handler(HttpError)
@@ -64,8 +165,34 @@ def _http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
     # django-ninja answers every unreadable body "Cannot parse request body": say why when
     # the reason is ours to give.
     cause = error.__cause__
-    detail = str(cause) if isinstance(cause, NotText) else error.message
-    return api.create_response(request, {"detail": detail}, status=error.status_code)
+    if isinstance(cause, NotText):
+        message: str | None = str(cause)
+    elif isinstance(error, AuthenticationError | Throttled):
+        message = None
+    elif error.status_code == 403 and "CSRF" in error.message:
+        message = "CSRF check failed: send the X-CSRFToken header with the session, or use a token."
+    else:
+        message = error.message
+    response = api.create_response(
+        request, problems.error_body(error.status_code, message), status=error.status_code
+    )
+    if error.status_code == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="casework"'
+    if error.status_code == 429:
+        response["Retry-After"] = str(problems.RETRY_AFTER_SECONDS)
+    return response
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, error: Http404) -> HttpResponse:
+    return api.create_response(request, problems.error_body(404), status=404)
+
+
+@api.exception_handler(Exception)
+def _unexpected(request: HttpRequest, error: Exception) -> HttpResponse:
+    # Django logs it and answers 500; ApiErrorsMiddleware puts that answer in the one shape
+    # (never a trace, DEBUG or not).
+    raise error
 
 
 api.add_router("/", registry_router)
@@ -74,13 +201,28 @@ api.add_router("/", scheduling_router)
 api.add_router("/", messaging_router)
 
 
+@require_safe
+def index(request: HttpRequest) -> JsonResponse:
+    """What /api/v1/ answers: where the schema and the docs are."""
+    return JsonResponse(
+        {
+            "name": api.title,
+            "version": api.version,
+            "schema": request.build_absolute_uri(reverse("api:openapi-json")),
+            "docs": request.build_absolute_uri(reverse("api:openapi-view")),
+        }
+    )
+
+
 def public_urls() -> list[URLPattern | URLResolver]:
     """The API authenticates per operation (and answers 401 JSON, never a sign-in redirect),
-    so the site's LoginRequiredMiddleware stands aside for its routes."""
+    so the site's LoginRequiredMiddleware stands aside for its routes. Its root answers the
+    index rather than ninja's 404."""
     patterns, app_name, namespace = api.urls
-    wrapped = [
-        URLPattern(p.pattern, login_not_required(p.callback), p.default_args, p.name)
-        for p in patterns
-        if isinstance(p, URLPattern)
-    ]
+    wrapped: list[URLPattern | URLResolver] = []
+    for p in patterns:
+        if not isinstance(p, URLPattern):
+            continue
+        callback: Any = index if p.name == "api-root" else p.callback
+        wrapped.append(URLPattern(p.pattern, login_not_required(callback), p.default_args, p.name))
     return [path("", include((wrapped, app_name), namespace=namespace))]

@@ -173,6 +173,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "template_partials",
+    "ninja",  # the API docs page (/api/v1/docs) with its own assets, not a CDN's
 ]
 
 MIDDLEWARE = [
@@ -186,6 +187,7 @@ MIDDLEWARE = [
     "casework.privacy.middleware.RequestIdMiddleware",
     "casework.shell.logs.RequestLogMiddleware",  # after the request id: its line carries it
     "casework.privacy.middleware.NoStoreMiddleware",
+    "casework.problems.ApiErrorsMiddleware",  # under /api/: every failure in one JSON shape
     "casework.shell.middleware.OutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -43,7 +43,7 @@ from django.test import Client, RequestFactory
 from PIL import Image
 
 from casework.accounts.models import User
-from casework.accounts.services import subscribe_to_push
+from casework.accounts.services import create_api_token, subscribe_to_push
 from casework.care.models import CheckInPlan, ReferralKind, SharedItem, UrgentFlag
 from casework.care.services import notes, referrals
 from casework.care.services.supervision import invite_supervisor
@@ -429,6 +429,12 @@ def build_world() -> World:
         actor=admin, case=case, reason="A complaint to the regulator is open."
     )
     # --- End of legal holds
+
+    # --- The public API (api): the client's personal access token, to read her messages.
+    objects["api_token"] = create_api_token(
+        person=client, name="Phone app", scopes=["messaging:read"], days=30, now=NOW
+    )[0]
+    # --- End of the public API
 
     sessions = {name: _signed_in(person) for name, person in people.items() if person is not None}
     # The client is also signed in on another device: the session her pages can end.

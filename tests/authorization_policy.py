@@ -432,13 +432,18 @@ ROUTES.update(
 # --- /api/v1 (each operation authenticates itself; a wrong method is 405 before anything) ----
 
 API_GET = frozenset({"GET"})
+# A booking the schema takes, of a session type nobody offers: clients get 404, others 403.
+BOOKING_NOBODY_OFFERS = {
+    "session_type": 999_999_999,
+    "slot_id": "2026-05-04T09:00Z",
+    "where": "GB",
+}
 API_GET_POST = frozenset({"GET", "POST"})
 ROUTES.update(
     {
         "api:verify": Access(API_GET, public(IN), method_first=True),
-        # The schema and the API's root answer every method alike.
+        # The schema answers every method alike.
         "api:openapi-json": Access(ANY_METHOD, public(IN)),
-        "api:api-root": Access(ANY_METHOD, public(NOT_FOUND)),
         "api:practitioners": Access(API_GET, public(IN), method_first=True),
         "api:practitioner_slots": Access(
             API_GET,
@@ -446,7 +451,14 @@ ROUTES.update(
             objects={"practitioner_id": "practitioner_person"},
             method_first=True,
         ),
-        "api:my_appointments": Access(API_GET, api(IN), method_first=True),
+        # Listing one's appointments (GET) and booking (POST, api's block) share one address.
+        "api:my_appointments": Access(
+            API_GET_POST,
+            api(IN),
+            post=each(SIGNED_IN_PERSONAS[:-1], FORBIDDEN) | {"client": NOT_FOUND},
+            method_first=True,
+            json=BOOKING_NOBODY_OFFERS,
+        ),
         "api:messaging_conversations": Access(API_GET, api(IN), method_first=True),
         # Messages of a conversation (GET) and sending one (POST) share one address.
         "api:messaging_messages": Access(
@@ -465,6 +477,36 @@ ROUTES.update(
         ),
     }
 )
+
+# --- The public API: index, docs, personal access tokens (api) --------------------------------
+
+# Staff (practitioners included) give their second factor again before a token is made.
+STAFF_WITH_MFA = (*PRACTITIONERS, *OFFICERS, "moderator", "admin")
+ROUTES.update(
+    {
+        # /api/v1/ answers its index (links to the schema and the docs) to anyone.
+        "api:api-root": Access(SAFE, public(IN)),
+        # The browsable docs, like the schema they draw, answer every method alike.
+        "api:openapi-view": Access(ANY_METHOD, public(IN)),
+        "accounts:api_tokens": Access(
+            FORM, signed_in(IN), post=each(STAFF_WITH_MFA, REAUTHENTICATE)
+        ),
+        # Booking through the API: clients only (others 403), on a session type offered.
+        "api:book": Access(
+            API_GET_POST,
+            api(IN),
+            post=each(SIGNED_IN_PERSONAS[:-1], FORBIDDEN) | {"client": NOT_FOUND},
+            method_first=True,
+            json=BOOKING_NOBODY_OFFERS,
+        ),
+        # Only one's own token: someone else's is answered as a missing one.
+        "accounts:revoke_api_token": Access(
+            POST_ONLY, signed_in(NOT_FOUND, client=IN), objects={"token_id": "api_token"}
+        ),
+    }
+)
+
+# --- End of the public API --------------------------------------------------------------------
 
 # --- Directory --------------------------------------------------------------------------------
 

@@ -199,6 +199,8 @@ NOT_A_CHANGE = {
     "mark_read": "how far one has read one's own conversation (read receipts)",
     "touch_presence": "when one was last in one's own conversation",
     "refresh_next_free_slot": "a cache of the next free slot, recomputed from availability",
+    # (api) The write an Idempotency-Key guards (a booking, a message) audits itself.
+    "remember": "an API Idempotency-Key with its request's hash, so a replay is recognised",
 }
 
 

@@ -208,7 +208,7 @@ def test_an_id_too_large_for_any_row_answers_404(
 def test_the_api_refuses_an_id_out_of_range_with_a_reason(client: Client, address: str) -> None:
     response = client.get(address)
     assert 400 <= response.status_code < 500
-    assert response.json()["detail"]
+    assert response.json()["error"]["message"]
 
 
 # --- Every form of the site, fed hostile values (a property test) ------------------------------

@@ -12,6 +12,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from casework.accounts import tokens
 from casework.accounts.models import Role, User, validate_person_name
 from casework.accounts.second_factor import take_time_step
 from casework.accounts.zones import TimeZoneField
@@ -147,3 +148,44 @@ class SecondFactorAgainForm(_OneTimeCodeInput, _SecondFactorLimitMixin, Reauthen
 
 class AuthenticatorAppForm(_OneTimeCodeInput, ActivateTOTPForm):
     pass
+
+
+class ApiTokenForm(forms.Form):
+    """A new personal access token: its name, what it may do per area, how long it lasts."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=80,
+        help_text=_("To recognise it later, e.g. the app or script that uses it."),
+    )
+    days = forms.TypedChoiceField(
+        label=_("Lasts"),
+        choices=list(tokens.LIFETIMES.items()),
+        coerce=int,
+        initial=30,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for area, label in tokens.AREAS.items():
+            self.fields[f"area_{area}"] = forms.ChoiceField(
+                label=label,
+                choices=[("", _("none")), *tokens.LEVELS.items()],
+                required=False,
+            )
+
+    def area_fields(self) -> list[forms.BoundField]:
+        return [self[f"area_{area}"] for area in tokens.AREAS]
+
+    def scopes(self) -> list[str]:
+        return [
+            tokens.scope(area, self.cleaned_data[f"area_{area}"])
+            for area in tokens.AREAS
+            if self.cleaned_data.get(f"area_{area}")
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not any(cleaned.get(f"area_{area}") for area in tokens.AREAS):
+            raise forms.ValidationError(_("Choose at least one area the token may use."))
+        return cleaned

@@ -201,3 +201,64 @@ class UsedTimeStep(models.Model):
 
     def __str__(self) -> str:
         return f"step {self.step} of authenticator {self.authenticator_id}"
+
+
+class ApiToken(models.Model):
+    """A personal access token for /api/v1: scoped per area (read or write), expiring,
+    revocable. Only the SHA-256 of its secret is kept (the secret carries 256 random bits, so
+    a plain hash is as strong as a keyed one and survives a SECRET_KEY rotation); the person
+    sees the whole token once, when it is made, and its prefix afterwards."""
+
+    person = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("person")
+    )
+    name = models.CharField(_("name"), max_length=80)
+    prefix = models.CharField(max_length=16)
+    secret_hash = models.CharField(max_length=64)
+    scopes = models.JSONField(default=list)  # ["messaging:write", "scheduling:read", ...]
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    # The day whose first use is in the audit log (a use is audited once per token per day).
+    last_audited_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("personal access token")
+        verbose_name_plural = _("personal access tokens")
+        constraints = [
+            models.UniqueConstraint(fields=["secret_hash"], name="accounts_api_token_hash_once"),
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")),
+                name="accounts_api_token_expires_after_creation",
+            ),
+        ]
+        indexes = [models.Index(fields=["person", "created_at"], name="accounts_api_token_idx")]
+
+    def __str__(self) -> str:
+        return f"token {self.prefix}… of person {self.person_id}"
+
+
+class IdempotencyKey(models.Model):
+    """An ``Idempotency-Key`` an API write succeeded with, and a keyed hash of what was sent
+    with it: the same key with another request is refused. What the write made is not kept
+    here (no content outside its sealed home): a replay asks the service again with the same
+    key, and the service returns what the first write stored."""
+
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    operation = models.CharField(max_length=60)
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "operation", "key"], name="accounts_idempotency_key_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"idempotency key of person {self.person_id} for {self.operation}"

@@ -37,7 +37,19 @@ def fully_signed_in(person: User) -> bool:
 class PersonSession(SessionAuth):
     """The API's session authentication, under the same rule as pages."""
 
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # Without a session cookie there is no session to forge a request with: no CSRF check,
+        # so a request with neither a session nor a valid token is told 401, not 403 CSRF.
+        # A request that brings a token is judged by its token alone: a wrong token is 401 even
+        # beside a session.
+        if self.param_name not in request.COOKIES or "Authorization" in request.headers:
+            return None
+        key: str | None = super()._get_key(request)
+        return key
+
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        if key is None:  # no session cookie, or a token that speaks instead (_get_key)
+            return None
         user = super().authenticate(request, key)
         if not isinstance(user, User) or not fully_signed_in(user):
             return None

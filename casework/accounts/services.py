@@ -1,15 +1,19 @@
 """Account writes: preferences, sessions and push subscriptions. Sign-up and sign-in run
 through django-allauth."""
 
+from datetime import datetime, timedelta
+
 from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.usersessions.adapter import get_adapter as get_sessions_adapter
 from allauth.usersessions.models import UserSession
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
-from casework.accounts import live, push
-from casework.accounts.models import PushSubscription, User
+from casework.accounts import live, push, tokens
+from casework.accounts.models import ApiToken, PushSubscription, User
+from casework.accounts.second_factor import has_second_factor
 from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.vault.errors import VaultError
@@ -268,3 +272,94 @@ def reinstate_account(*, person: User, actor: User, why: str) -> User:
             detail={"why": why},
         )
     return reinstated
+
+
+# Personal access tokens for the API (casework.accounts.tokens).
+
+
+class TokenRefused(ValueError):
+    """A token that may not be made: the reason is for the person."""
+
+
+def create_api_token(
+    *, person: User, name: str, scopes: list[str], days: int, now: datetime
+) -> tuple[ApiToken, str]:
+    """Make a token and return it with its secret, which is shown once and never stored.
+    Staff get one only with a second factor (the page also asks for it again)."""
+    if person.is_staff_role and not has_second_factor(person):
+        raise TokenRefused(_("Staff need a second factor before they make a token."))
+    unknown = set(scopes) - tokens.ALL_SCOPES
+    if not scopes or unknown:
+        raise TokenRefused(_("Choose at least one area the token may use."))
+    if days not in tokens.LIFETIMES:
+        raise TokenRefused(_("Choose how long the token lasts."))
+    secret = tokens.new_secret()
+    with transaction.atomic():
+        User.objects.select_for_update().get(pk=person.pk)  # one maker at a time per person
+        live = ApiToken.objects.filter(
+            person=person, revoked_at__isnull=True, expires_at__gt=now
+        ).count()
+        if live >= tokens.ACTIVE_TOKENS_AT_MOST:
+            raise TokenRefused(
+                _("You have %(count)d tokens: revoke one before you make another.")
+                % {"count": live}
+            )
+        token = ApiToken.objects.create(
+            person=person,
+            name=name.strip()[:80],
+            prefix=secret[: tokens.SHOWN_PREFIX_LENGTH],
+            secret_hash=tokens.hash_of(secret),
+            scopes=sorted(set(scopes)),
+            created_at=now,
+            expires_at=now + timedelta(days=days),
+        )
+        record_event(
+            action=actions.ACCOUNT_API_TOKEN_CREATED,
+            actor=person,
+            target=token,
+            subject_id=person.pk,
+            detail={"prefix": token.prefix, "scopes": token.scopes, "days": days},
+        )
+    return token, secret
+
+
+def revoke_api_token(*, person: User, token: ApiToken, now: datetime) -> None:
+    with transaction.atomic():
+        locked = ApiToken.objects.select_for_update().get(pk=token.pk, person=person)
+        if locked.revoked_at is not None:
+            return
+        locked.revoked_at = now
+        locked.save(update_fields=["revoked_at"])
+        record_event(
+            action=actions.ACCOUNT_API_TOKEN_REVOKED,
+            actor=person,
+            target=locked,
+            subject_id=person.pk,
+            detail={"prefix": locked.prefix},
+        )
+
+
+def note_api_token_use(*, token: ApiToken, now: datetime) -> None:
+    """A request came with ``token``. Its last use is written at most once a minute, and its
+    first use of each day goes into the audit log: enough to see which token acted and when,
+    without a sealed audit row per request (what each request did to someone's record is
+    audited by the service it calls, with the person as actor, as for the pages)."""
+    if token.last_used_at is None or now - token.last_used_at >= tokens.USE_RECORDED_EVERY:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    today = now.date()
+    if token.last_audited_on == today:
+        return
+    with transaction.atomic():
+        first_today = (
+            ApiToken.objects.filter(pk=token.pk)
+            .exclude(last_audited_on=today)
+            .update(last_audited_on=today)
+        )
+        if first_today:
+            record_event(
+                action=actions.ACCOUNT_API_TOKEN_USED,
+                actor=token.person,
+                target=token,
+                subject_id=token.person_id,
+                detail={"prefix": token.prefix},
+            )

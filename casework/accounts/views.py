@@ -1,3 +1,8 @@
+import time
+
+from allauth.account import app_settings as account_settings
+from allauth.account.internal.flows.login import get_authentication_records
+from allauth.account.internal.flows.reauthentication import suspend_request
 from allauth.account.views import SignupView
 from allauth.usersessions.models import UserSession
 from django.contrib import messages
@@ -6,12 +11,14 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from casework.accounts import push, services
-from casework.accounts.forms import PractitionerSignupForm, PreferencesForm
-from casework.accounts.models import User
+from casework.accounts.forms import ApiTokenForm, PractitionerSignupForm, PreferencesForm
+from casework.accounts.models import ApiToken, User
 from casework.privacy import access_log
 
 
@@ -144,6 +151,74 @@ def end_all_sessions(request: HttpRequest) -> HttpResponse:
     services.end_sessions(request=request, person=person, sessions=sessions)
     messages.success(request, _("You are signed out everywhere."))
     return redirect("account_login")
+
+
+# Personal access tokens for the API: made here (shown once), listed with their last use,
+# revoked here.
+
+
+def _confirmed_second_factor_just_now(request: HttpRequest, person: User) -> bool:
+    """The person gave their second factor again (not only at sign-in) a moment ago."""
+    timeout: int = account_settings.REAUTHENTICATION_TIMEOUT
+    return any(
+        record.get("method") == "mfa"
+        and record.get("reauthenticated")
+        and time.time() - float(record.get("at", 0)) < timeout
+        for record in get_authentication_records(request, person)
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    person = _person(request)
+    form = ApiTokenForm(request.POST or None)
+    secret = ""
+    if request.method == "POST":
+        if person.is_staff_role and not _confirmed_second_factor_just_now(request, person):
+            # Staff give their second factor again; the form is sent on once they have.
+            going: HttpResponse = suspend_request(request, reverse("mfa_reauthenticate"))
+            return going
+        if form.is_valid():
+            try:
+                _token, secret = services.create_api_token(
+                    person=person,
+                    name=form.cleaned_data["name"],
+                    scopes=form.scopes(),
+                    days=form.cleaned_data["days"],
+                    now=timezone.now(),
+                )
+            except services.TokenRefused as refusal:
+                form.add_error(None, str(refusal))
+            else:
+                form = ApiTokenForm()
+    now = timezone.now()
+    return TemplateResponse(
+        request,
+        "accounts/api_tokens.html",
+        {
+            "form": form,
+            "secret": secret,
+            "tokens": [
+                (token, token.revoked_at is None and token.expires_at > now)
+                for token in ApiToken.objects.filter(person=person).order_by("-created_at")[:50]
+            ],
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@require_POST
+def revoke_api_token(request: HttpRequest, token_id: int) -> HttpResponse:
+    person = _person(request)
+    # Only one's own tokens: someone else's id answers exactly like a missing one.
+    token = ApiToken.objects.filter(pk=token_id, person=person).first()
+    if token is None:
+        raise Http404
+    services.revoke_api_token(person=person, token=token, now=timezone.now())
+    messages.success(
+        request, _("The token %(prefix)s… no longer works.") % {"prefix": token.prefix}
+    )
+    return redirect("accounts:api_tokens")
 
 
 class PractitionerSignupView(SignupView):

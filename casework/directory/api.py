@@ -5,7 +5,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core import signing
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
@@ -13,16 +15,14 @@ from casework.directory.forms import DirectorySearchForm
 from casework.directory.paging import RESULTS_CAP, CappedPaginator
 from casework.directory.queries import find_practitioners
 from casework.directory.summaries import ProfileSummary, summarise
+from casework.problems import Error as Problem
+from casework.problems import form_fields, problem
 from casework.registry.practice import Verdict
 from casework.shell.outages import over_reading_limit
 
 router = Router(tags=["directory"])
 
 PAGE_SIZE = 20
-
-
-class Problem(Schema):
-    detail: str
 
 
 class TermSchema(Schema):
@@ -53,6 +53,7 @@ class RegistrationSchema(Schema):
 
 
 class PractitionerSchema(Schema):
+    id: int = Field(description="The practitioner's id, as free slots and bookings take it")
     slug: str
     display_name: str = Field(
         description="The name the practitioner gives, once it carries the registered family "
@@ -60,6 +61,7 @@ class PractitionerSchema(Schema):
     )
     registered_name: str = Field(description="The name as the register holds it")
     profile_url: str
+    slots_url: str = Field(description="Where to read their free slots")
     photo_url: str | None
     languages: list[TermSchema] = Field(description="ISO 639-1, or ISO 639-3 for sign languages")
     specialties: list[TermSchema]
@@ -79,8 +81,9 @@ class PractitionerPage(Schema):
     more: bool = Field(description="More match than `count`: narrow the search to see them")
     page: int
     pages: int
-    next: str | None
+    next: str | None = Field(description="The next page's address (with its cursor)")
     previous: str | None
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page")
     results: list[PractitionerSchema]
 
 
@@ -95,17 +98,24 @@ class PractitionerQuery(Schema):
     fee_max: str | None = None
     currency: str | None = Field(None, description="ISO 4217; required with fee_min or fee_max")
     sort: str | None = Field(None, description="relevance (default) or next_free")
-    page: str | None = None
+    page: str | None = Field(None, description="A page number (prefer `cursor`)")
+    cursor: str | None = Field(
+        None, description="`next_cursor` of the previous page: the same search, further on"
+    )
 
 
 def _practitioner(
     request: HttpRequest, summary: ProfileSummary, verdict: Verdict | None
 ) -> dict[str, Any]:
     return {
+        "id": summary.practitioner_id,
         "slug": summary.slug,
         "display_name": summary.display_name,
         "registered_name": summary.registered_name,
         "profile_url": request.build_absolute_uri(summary.path),
+        "slots_url": request.build_absolute_uri(
+            reverse("api:practitioner_slots", kwargs={"practitioner_id": summary.practitioner_id})
+        ),
         "photo_url": request.build_absolute_uri(summary.photo_path) if summary.photo_path else None,
         "languages": [vars(term) for term in summary.languages],
         "specialties": [vars(term) for term in summary.specialties],
@@ -143,9 +153,33 @@ def _practitioner(
     }
 
 
-def _page_link(request: HttpRequest, number: int) -> str:
+CURSOR_SALT = "casework.directory.api.cursor"
+
+
+def _search_of(params: dict[str, Any]) -> str:
+    return "&".join(f"{k}={params[k]}" for k in sorted(params))
+
+
+def _cursor(params: dict[str, Any], number: int) -> str:
+    """An opaque cursor: the page number, signed with the search it belongs to."""
+    return signing.dumps({"p": number, "s": _search_of(params)}, salt=CURSOR_SALT, compress=True)
+
+
+def _page_of_cursor(params: dict[str, Any], cursor: str) -> int | None:
+    try:
+        data = signing.loads(cursor[:500], salt=CURSOR_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("s") != _search_of(params):
+        return None
+    number = data.get("p")
+    return number if isinstance(number, int) and number >= 1 else None
+
+
+def _page_link(request: HttpRequest, params: dict[str, Any], number: int) -> str:
     query = request.GET.copy()
-    query["page"] = str(number)
+    query.pop("page", None)
+    query["cursor"] = _cursor(params, number)
     return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
 
 
@@ -163,8 +197,10 @@ def _page_link(request: HttpRequest, number: int) -> str:
 def practitioners(request: HttpRequest, query: Query[PractitionerQuery]) -> Status[object]:
     rate = settings.VERIFY_API_RATE
     if over_reading_limit(request, group="api.practitioners", rate=rate):
-        return Status(429, {"detail": "Too many requests: try again in a minute."})
-    params = {k: v for k, v in query.dict().items() if v is not None and k != "page"}
+        return problem(429, "Too many requests: try again in a minute.")
+    params = {
+        k: v for k, v in query.dict().items() if v is not None and k not in ("page", "cursor")
+    }
     form = DirectorySearchForm(params)
     if not form.is_valid():
         errors = [
@@ -172,10 +208,16 @@ def practitioners(request: HttpRequest, query: Query[PractitionerQuery]) -> Stat
             for name, messages in form.errors.items()
             for message in messages
         ]
-        return Status(400, {"detail": " ".join(errors)})
+        return problem(400, " ".join(errors), fields=form_fields(form.errors))
     result = find_practitioners(form.criteria(), now=timezone.now())
     paginator = CappedPaginator(result.profiles, PAGE_SIZE)
-    page = paginator.get_page(query.page)
+    asked: int | str | None = query.page
+    if query.cursor is not None:
+        asked = _page_of_cursor(params, query.cursor)
+        if asked is None:
+            message = "This cursor does not belong to this search: start again without it."
+            return problem(400, message, fields={"cursor": [message]})
+    page = paginator.get_page(asked)
     return Status(
         200,
         {
@@ -183,10 +225,15 @@ def practitioners(request: HttpRequest, query: Query[PractitionerQuery]) -> Stat
             "more": paginator.more,
             "page": page.number,
             "pages": page.paginator.num_pages,
-            "next": _page_link(request, page.next_page_number()) if page.has_next() else None,
-            "previous": (
-                _page_link(request, page.previous_page_number()) if page.has_previous() else None
+            "next": (
+                _page_link(request, params, page.next_page_number()) if page.has_next() else None
             ),
+            "previous": (
+                _page_link(request, params, page.previous_page_number())
+                if page.has_previous()
+                else None
+            ),
+            "next_cursor": _cursor(params, page.next_page_number()) if page.has_next() else None,
             "results": [
                 _practitioner(request, summarise(profile), result.place_verdict) for profile in page
             ],

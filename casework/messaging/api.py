@@ -5,22 +5,21 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
+from ninja.params import HeaderEx, P
 
+from casework.accounts import idempotency
 from casework.accounts.models import User
-from casework.accounts.second_factor import PersonSession
+from casework.accounts.tokens import person_auth
 from casework.messaging import access, nudges, openings, queries, rendering, services
+from casework.problems import Error as Problem
+from casework.problems import ErrorDetail, problem
 
 router = Router(tags=["messaging"])
 
 
-session_auth = PersonSession()
-
 MAX_LIMIT = 200
-
-
-class Problem(Schema):
-    detail: str
 
 
 class ConversationSchema(Schema):
@@ -84,9 +83,7 @@ class NewMessage(Schema):
     )
 
 
-class FlaggedDraftProblem(Schema):
-    detail: str
-    code: str = Field(description="Always `flagged`")
+class FlaggedDraftDetail(ErrorDetail):
     categories: list[str] = Field(description="What was found, e.g. `off_platform_payment`")
     reasons: list[str] = Field(description="Why it was flagged, to show the sender")
     safer_ways: list[str] = Field(description="What to do instead, to show the sender")
@@ -97,6 +94,12 @@ class FlaggedDraftProblem(Schema):
     idempotency_key: uuid.UUID = Field(
         description="Send again with this key (yours, or one chosen for you) and `send_anyway`"
     )
+
+
+class FlaggedDraftProblem(Schema):
+    """The one error shape, with code `flagged` and what the sender should see."""
+
+    error: FlaggedDraftDetail
 
 
 def _person(request: HttpRequest) -> User:
@@ -110,7 +113,7 @@ def _person(request: HttpRequest) -> User:
     "/conversations",
     response={200: list[ConversationSchema], 401: Problem},
     summary="Your conversations, newest first, with unread counts",
-    auth=session_auth,
+    auth=person_auth("messaging", "read"),
     url_name="messaging_conversations",
 )
 def list_conversations(request: HttpRequest) -> Status[object]:
@@ -140,7 +143,7 @@ def list_conversations(request: HttpRequest) -> Status[object]:
     response={200: list[MessageSchema], 401: Problem, 404: Problem},
     summary="Messages after a cursor, oldest first",
     description="Page with `after`: pass the last `seq` you hold to get what came since.",
-    auth=session_auth,
+    auth=person_auth("messaging", "read"),
     url_name="messaging_messages",
 )
 def list_messages(
@@ -149,7 +152,7 @@ def list_messages(
     person = _person(request)
     conversation = access.find_conversation_for_person(person, conversation_id)
     if conversation is None:
-        return Status(404, {"detail": "No such conversation."})
+        return problem(404, "No such conversation.")
     found = queries.messages_after(conversation.pk, query.after, limit=query.limit)
     openings.record_opening(conversation=conversation, person=person, way="api")
     read = queries.read_by_others(conversation.pk, person)
@@ -166,6 +169,7 @@ def list_messages(
         401: Problem,
         404: Problem,
         409: FlaggedDraftProblem,
+        422: Problem,
         429: Problem,
     },
     summary="Send a message",
@@ -173,17 +177,47 @@ def list_messages(
     "channel, harassment...) is not sent at first: the answer is 409 with the reasons and the "
     "safer way for the sender, who may change it or send it anyway (`send_anyway`). A card "
     "number is refused outright (400).",
-    auth=session_auth,
+    auth=person_auth("messaging", "write"),
     url_name="messaging_send",
 )
-def send(request: HttpRequest, conversation_id: str, payload: NewMessage) -> Status[object]:
+def send(
+    request: HttpRequest,
+    conversation_id: str,
+    payload: NewMessage,
+    idempotency_key: HeaderEx[
+        str | None,
+        P(
+            alias="Idempotency-Key",
+            min_length=1,
+            max_length=idempotency.LONGEST_KEY,
+            description=idempotency.HEADER_DESCRIPTION,
+        ),
+    ] = None,
+) -> Status[object]:
     person = _person(request)
     conversation = access.find_conversation_for_person(person, conversation_id)
     if conversation is None:
-        return Status(404, {"detail": "No such conversation."})
+        return problem(404, "No such conversation.")
+    sent = {"conversation": str(conversation.pk), "body": payload.body}
+    if idempotency_key is not None:
+        try:
+            idempotency.refuse_if_reused(
+                person=person, operation="messages.send", key=idempotency_key, request=sent
+            )
+        except idempotency.KeyReused:
+            return problem(
+                422,
+                "This Idempotency-Key came with a different request: use a new key.",
+                code="idempotency_key_reused",
+                fields={"header.Idempotency-Key": ["Used before with another request."]},
+            )
     # The nudge and the send anyway that follows are one send: without a key of the caller's,
     # this one is chosen for both and returned with the 409.
-    key = payload.idempotency_key or uuid.uuid4()
+    key = (
+        idempotency.service_key(person, "messages.send", idempotency_key)
+        if idempotency_key is not None
+        else payload.idempotency_key or uuid.uuid4()
+    )
     try:
         message = services.send_message(
             conversation=conversation,
@@ -193,20 +227,26 @@ def send(request: HttpRequest, conversation_id: str, payload: NewMessage) -> Sta
             nudge=not payload.send_anyway,
         )
     except nudges.FlaggedDraft as draft:
-        return Status(
+        return problem(
             409,
-            {
-                "detail": " ".join(draft.messages),
-                "code": "flagged",
-                "categories": draft.categories,
-                "reasons": draft.reasons,
-                "safer_ways": draft.safer_ways,
-                "seen_by_moderators": draft.seen_by_moderators,
-                "idempotency_key": key,
-            },
+            " ".join(draft.messages),
+            code="flagged",
+            categories=draft.categories,
+            reasons=draft.reasons,
+            safer_ways=draft.safer_ways,
+            seen_by_moderators=draft.seen_by_moderators,
+            idempotency_key=key,
         )
     except ValidationError as error:
         status = 429 if getattr(error, "code", None) == "rate_limited" else 400
-        return Status(status, {"detail": " ".join(error.messages)})
+        return problem(status, " ".join(error.messages))
+    if idempotency_key is not None:
+        idempotency.remember(
+            person=person,
+            operation="messages.send",
+            key=idempotency_key,
+            request=sent,
+            now=timezone.now(),
+        )
     view = rendering.views_for([message], person, 0)[0]
     return Status(201, rendering.payload(view))

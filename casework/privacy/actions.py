@@ -49,6 +49,9 @@ def label_of(name: str) -> str:
 
 
 # --- account ------------------------------------------------------------------------------
+ACCOUNT_API_TOKEN_CREATED = Action("account.api_token_created")
+ACCOUNT_API_TOKEN_REVOKED = Action("account.api_token_revoked")
+ACCOUNT_API_TOKEN_USED = Action("account.api_token_used")  # once per token per day
 ACCOUNT_ACCESS_CHANGED = Action("account.access_changed", _("changed your role or access"))
 ACCOUNT_CREATED_BY_ADMIN = Action("account.created_by_admin", _("created your account"))
 ACCOUNT_EMAIL_ADDED = Action("account.email_added")

@@ -6,16 +6,14 @@ from django.conf import settings
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
+from casework.problems import Error as Problem
+from casework.problems import form_fields, problem
 from casework.registry.forms import VerifySearchForm
 from casework.registry.practice import may_practise_for
 from casework.registry.verification import MEANINGS, find_entries
 from casework.shell.outages import over_reading_limit
 
 router = Router(tags=["verification"])
-
-
-class Problem(Schema):
-    detail: str
 
 
 class PracticeSchema(Schema):
@@ -70,11 +68,11 @@ class VerifyQuery(Schema):
 def verify(request: HttpRequest, query: Query[VerifyQuery]) -> Status[object]:
     rate = settings.VERIFY_API_RATE
     if over_reading_limit(request, group="api.verify", rate=rate):
-        return Status(429, {"detail": "Too many requests: try again in a minute."})
+        return problem(429, "Too many requests: try again in a minute.")
     form = VerifySearchForm({k: v for k, v in query.dict().items() if v is not None})
     if not form.is_valid():
         errors = [str(message) for messages in form.errors.values() for message in messages]
-        return Status(400, {"detail": " ".join(errors)})
+        return problem(400, " ".join(errors), fields=form_fields(form.errors))
     where = form.cleaned_data.get("where")
     results = []
     for entry in find_entries(

@@ -1,32 +1,36 @@
 """/api/v1 operations of scheduling: a listed practitioner's free slots (public), and the
 signed-in person's own appointments."""
 
+import uuid
 from datetime import datetime, timedelta
 
-from django.http import HttpRequest
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
+from ninja.params import HeaderEx, P
 
+from casework.accounts import idempotency
 from casework.accounts.models import Role, User
-from casework.accounts.second_factor import PersonSession
+from casework.accounts.tokens import person_auth
+from casework.problems import Error as Problem
+from casework.problems import ErrorDetail, problem
 from casework.scheduling import slots
-from casework.scheduling.access import appointments_of
+from casework.scheduling.access import appointments_of, get_session_type_for_booking
 from casework.scheduling.calendar import appointment_link
+from casework.scheduling.forms import ConfirmBookingForm
 from casework.scheduling.freshness import may_take_bookings
+from casework.scheduling.models import Appointment
 from casework.scheduling.queries import bookable, offered_session_types
+from casework.scheduling.services import booking
+from casework.scheduling.services.booking import SlotUnavailable
 from casework.shell.converters import RowId
 
 router = Router(tags=["scheduling"])
 
 
-session_auth = PersonSession()
-
 # One request covers at most this span, so that a request costs the same whatever it asks.
 LONGEST_SPAN = timedelta(days=31)
-
-
-class Problem(Schema):
-    detail: str
 
 
 class SlotSchema(Schema):
@@ -73,26 +77,24 @@ def free_slots(
         pk=practitioner_id, role=Role.PRACTITIONER, is_active=True
     ).first()
     if practitioner is None or not may_take_bookings(practitioner):
-        return Status(404, {"detail": "No practitioner taking bookings has this id."})
+        return problem(404, "No practitioner taking bookings has this id.")
     now = timezone.now()
     given = [t for t in (query.since, query.until) if t is not None]
     if any(t.tzinfo is None for t in given):
-        return Status(400, {"detail": "Give times with their UTC offset, e.g. 2026-05-04T09:00Z."})
+        return problem(400, "Give times with their UTC offset, e.g. 2026-05-04T09:00Z.")
     # Before any sum on them: near datetime's year 1 or 9999 a sum overflows (a 500), and no
     # slot lies that far from now anyway.
     if not all(slots.within_reach(t, now=now) for t in given):
-        return Status(
-            400, {"detail": "Ask for times from yesterday to a year ahead; no slot lies further."}
-        )
+        return problem(400, "Ask for times from yesterday to a year ahead; no slot lies further.")
     since = query.since or now
     until = query.until or since + LONGEST_SPAN
     if until < since or until - since > LONGEST_SPAN:
-        return Status(400, {"detail": "Ask for at most 31 days, with `until` after `since`."})
+        return problem(400, "Ask for at most 31 days, with `until` after `since`.")
     session_types = list(offered_session_types(practitioner))
     if query.session_type is not None:
         session_types = [s for s in session_types if s.pk == query.session_type]
         if not session_types:
-            return Status(404, {"detail": "This practitioner offers no such session type."})
+            return problem(404, "This practitioner offers no such session type.")
     reading = bookable(practitioner)
     found = [
         {
@@ -145,38 +147,160 @@ class AppointmentSchema(Schema):
     "/appointments",
     response={200: list[AppointmentSchema], 401: Problem},
     summary="Your appointments (as client or as practitioner)",
-    auth=session_auth,
+    auth=person_auth("scheduling", "read"),
     by_alias=True,
     url_name="my_appointments",
 )
 def my_appointments(request: HttpRequest) -> Status[object]:
     person = request.user
-    assert isinstance(person, User)  # noqa: S101  (session_auth ran)
+    assert isinstance(person, User)  # noqa: S101  (the authentication ran)
     rows = (
         appointments_of(person)
         .select_related("session_type", "client", "practitioner")
         .filter(starts_at__gte=timezone.now() - timedelta(days=365))
         .order_by("starts_at")[:500]
     )
-    return Status(
-        200,
-        [
-            {
-                "id": a.pk,
-                "uid": str(a.uid),
-                "status": a.status,
-                "start": a.starts_at,
-                "end": a.ends_at,
-                "session_type": a.session_type.name,
-                "modality": a.modality,
-                "price": str(a.price),
-                "currency": a.currency,
-                "with": a.client.alias
-                if person.pk == a.practitioner_id
-                else a.practitioner.display_name,
-                "late_cancellation": a.late_cancellation,
-                "url": appointment_link(a),
-            }
-            for a in rows
-        ],
+    return Status(200, [_appointment(person, a) for a in rows])
+
+
+def _appointment(person: User, a: Appointment) -> dict[str, object]:
+    return {
+        "id": a.pk,
+        "uid": str(a.uid),
+        "status": a.status,
+        "start": a.starts_at,
+        "end": a.ends_at,
+        "session_type": a.session_type.name,
+        "modality": a.modality,
+        "price": str(a.price),
+        "currency": a.currency,
+        "with": a.client.alias if person.pk == a.practitioner_id else a.practitioner.display_name,
+        "late_cancellation": a.late_cancellation,
+        "url": appointment_link(a),
+    }
+
+
+class NewBooking(Schema):
+    session_type: int = Field(description="A session type's id, from the practitioner's slots")
+    slot_id: str = Field(
+        description="A free slot's `slot_id`, from the practitioner's slots", max_length=40
     )
+    where: str = Field(
+        description="Where you will be during the session: ISO 3166 code, e.g. GB-ENG",
+        max_length=10,
+    )
+
+    model_config = {
+        "json_schema_extra": {
+            "example": {"session_type": 12, "slot_id": "2026-05-04T09:00Z", "where": "GB-ENG"}
+        }
+    }
+
+
+class SlotTakenDetail(ErrorDetail):
+    next_free_slot_id: str | None = Field(
+        description="The same session's next free slot, when there is one"
+    )
+
+
+class SlotTakenProblem(Schema):
+    """The one error shape, with code `slot_unavailable` and the next free slot."""
+
+    error: SlotTakenDetail
+
+
+@router.post(
+    "/appointments",
+    response={
+        201: AppointmentSchema,
+        400: Problem,
+        403: Problem,
+        404: Problem,
+        409: SlotTakenProblem,
+        422: Problem,
+    },
+    summary="Book a free slot (clients)",
+    description="The same booking as the site's: the practitioner must take bookings and may "
+    "practise where you will be; a first session may wait for their confirmation (status "
+    "`requested`). A slot taken meanwhile answers 409 with the next free one.",
+    auth=person_auth("scheduling", "write"),
+    by_alias=True,
+    url_name="book",
+)
+def book(
+    request: HttpRequest,
+    payload: NewBooking,
+    idempotency_key: HeaderEx[
+        str | None,
+        P(
+            alias="Idempotency-Key",
+            min_length=1,
+            max_length=idempotency.LONGEST_KEY,
+            description=idempotency.HEADER_DESCRIPTION,
+        ),
+    ] = None,
+) -> Status[object]:
+    person = request.user
+    assert isinstance(person, User)  # noqa: S101  (the authentication ran)
+    if person.role != Role.CLIENT:
+        return problem(403, "Only clients book sessions.")
+    try:
+        session_type = get_session_type_for_booking(payload.session_type)
+    except Http404:
+        return problem(404, "No session type is offered with this id.")
+    asked = payload.dict()
+    if idempotency_key is not None:
+        try:
+            idempotency.refuse_if_reused(
+                person=person, operation="appointments.book", key=idempotency_key, request=asked
+            )
+        except idempotency.KeyReused:
+            return problem(
+                422,
+                "This Idempotency-Key came with a different request: use a new key.",
+                code="idempotency_key_reused",
+                fields={"header.Idempotency-Key": ["Used before with another request."]},
+            )
+    key = (
+        idempotency.service_key(person, "appointments.book", idempotency_key)
+        if idempotency_key is not None
+        else uuid.uuid4()
+    )
+    form = ConfirmBookingForm(
+        {"start": payload.slot_id, "where": payload.where, "idempotency_key": str(key)}
+    )
+    if not form.is_valid():
+        return problem(
+            400,
+            " ".join(str(m) for messages in form.errors.values() for m in messages),
+            fields={
+                ("slot_id" if name in ("start", "__all__") else name): [str(m) for m in messages]
+                for name, messages in form.errors.items()
+            },
+        )
+    try:
+        appointment = booking.book_appointment(
+            client=person,
+            session_type=session_type,
+            starts_at=form.cleaned_data["start"],
+            where=form.cleaned_data["where"],
+            idempotency_key=key,
+        )
+    except SlotUnavailable as error:
+        return problem(
+            409,
+            " ".join(error.messages),
+            code="slot_unavailable",
+            next_free_slot_id=slots.slot_id(error.suggestion) if error.suggestion else None,
+        )
+    except ValidationError as error:
+        return problem(400, " ".join(error.messages), code=error.code or "bad_request")
+    if idempotency_key is not None:
+        idempotency.remember(
+            person=person,
+            operation="appointments.book",
+            key=idempotency_key,
+            request=asked,
+            now=timezone.now(),
+        )
+    return Status(201, _appointment(person, appointment))

@@ -13,12 +13,14 @@ pages and lists is not worth refusing: their rate limits let the request through
 import logging
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django_ratelimit.core import is_ratelimited
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from casework.problems import error_response
 
 logger = logging.getLogger(__name__)
 
@@ -49,9 +51,7 @@ def unavailable(request: HttpRequest) -> HttpResponse:
     )
     response: HttpResponse
     if request.path.startswith("/api/"):
-        response = JsonResponse(
-            {"error": {"code": "unavailable", "message": message, "fields": {}}}, status=503
-        )
+        response = error_response(503, message)
     else:
         # No request context: its processors (the menu, the person) would ask the database.
         page = render_to_string("shell/unavailable.html", {"message": message})

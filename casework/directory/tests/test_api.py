@@ -76,7 +76,12 @@ def test_the_api_is_rate_limited_per_address(settings: Any) -> None:
     assert client.get(URL).status_code == 200
     response = client.get(URL)
     assert response.status_code == 429
-    assert response.json() == {"detail": "Too many requests: try again in a minute."}
+    assert response.json()["error"] == {
+        "code": "rate_limited",
+        "message": "Too many requests: try again in a minute.",
+        "fields": {},
+    }
+    assert response["Retry-After"]
 
 
 def test_the_api_costs_the_same_queries_for_one_result_or_twenty(
@@ -103,3 +108,23 @@ def test_the_operation_is_in_the_openapi_schema(db: None) -> None:
 
 def test_a_wrong_method_gets_405(db: None) -> None:
     assert Client().post(URL).status_code == 405
+
+
+def test_pages_follow_by_cursor_and_a_cursor_serves_only_its_search(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("casework.directory.api.PAGE_SIZE", 1)
+    slugs = {listed_practitioner().slug, listed_practitioner().slug}
+    first = Client().get(URL, {"language": "en"}).json()
+    assert first["next_cursor"]
+    assert "cursor=" in first["next"]
+    second = Client().get(URL, {"language": "en", "cursor": first["next_cursor"]}).json()
+    assert second["next_cursor"] is None
+    assert {first["results"][0]["slug"], second["results"][0]["slug"]} == slugs
+    assert second["results"][0]["slots_url"].endswith(
+        f"/api/v1/practitioners/{second['results'][0]['id']}/slots"
+    )
+    other = Client().get(URL, {"language": "cy", "cursor": first["next_cursor"]})
+    assert other.status_code == 400
+    assert "cursor" in other.json()["error"]["fields"]
+    assert Client().get(URL, {"cursor": "made-up"}).status_code == 400

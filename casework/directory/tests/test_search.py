@@ -262,7 +262,7 @@ def test_bad_filters_get_a_clear_message(query: str, message: str) -> None:
     assert message in page.replace("&#x27;", "'")
     api = Client().get(f"/api/v1/practitioners?{query}")
     assert api.status_code == 400
-    assert message in api.json()["detail"]
+    assert message in api.json()["error"]["message"]
 
 
 # Pages

@@ -3,6 +3,7 @@
 import json
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -22,7 +23,7 @@ def messages_url(conversation_id: object) -> str:
     return f"/api/v1/conversations/{conversation_id}/messages"
 
 
-def post(browser: Client, url: str, payload: object) -> tuple[int, dict[str, object]]:
+def post(browser: Client, url: str, payload: object) -> tuple[int, dict[str, Any]]:
     response = browser.post(url, json.dumps(payload), content_type="application/json")
     return response.status_code, response.json()
 
@@ -88,7 +89,7 @@ def test_bad_messages_get_a_reason_and_store_nothing(
 ) -> None:
     got, body = post(signed_in(practitioner), messages_url(conversation.pk), payload)
     assert got == status
-    assert body["detail"]
+    assert body["error"]["message"]
     assert Message.objects.count() == 1
 
 
@@ -111,7 +112,7 @@ def test_a_lone_surrogate_is_refused_with_its_reason_and_stores_nothing(
         messages_url(conversation.pk), raw, content_type="application/json"
     )
     assert response.status_code == 400
-    assert "lone surrogate" in response.json()["detail"]
+    assert "lone surrogate" in response.json()["error"]["message"]
     assert Message.objects.count() == 1
 
 
@@ -131,7 +132,7 @@ def test_blocked_people_cannot_write(
     block_person(blocker=practitioner, blocked=client_person)
     status, body = post(signed_in(client_person), messages_url(conversation.pk), {"body": "Hi"})
     assert status == 400
-    assert "blocked" in str(body["detail"])
+    assert "blocked" in str(body["error"]["message"])
 
 
 def test_too_many_messages_get_429(

@@ -83,7 +83,9 @@ def test_a_key_used_in_another_conversation_is_refused_with_a_reason(
     assert browser.post(url.format(conversation.pk), body, "application/json").status_code == 201
     refused = browser.post(url.format(colleague.pk), body, "application/json")
     assert refused.status_code == 400
-    assert refused.json() == {"detail": "This message was already sent in another conversation."}
+    assert refused.json()["error"]["message"] == (
+        "This message was already sent in another conversation."
+    )
 
 
 def test_a_malformed_key_is_a_form_error_not_a_500(
@@ -95,3 +97,24 @@ def test_a_malformed_key_is_a_form_error_not_a_500(
     assert response.status_code == 400
     assert "This form is out of date" in response.content.decode()
     assert not Message.objects.filter(sender=practitioner).exists()
+
+
+def test_the_api_idempotency_key_header_replays_and_refuses_another_body(
+    conversation: Conversation, practitioner: User, signed_in: Callable[[User], Client]
+) -> None:
+    browser = signed_in(practitioner)
+    url = f"/api/v1/conversations/{conversation.pk}/messages"
+    headers = {"Idempotency-Key": "send-42"}
+    first = browser.post(
+        url, {"body": "On my way"}, content_type="application/json", headers=headers
+    )
+    assert first.status_code == 201
+    again = browser.post(
+        url, {"body": "On my way"}, content_type="application/json", headers=headers
+    )
+    assert again.status_code == 201
+    assert again.json()["id"] == first.json()["id"]
+    other = browser.post(url, {"body": "Changed"}, content_type="application/json", headers=headers)
+    assert other.status_code == 422
+    assert other.json()["error"]["code"] == "idempotency_key_reused"
+    assert conversation.messages.filter(sender=practitioner).count() == 1

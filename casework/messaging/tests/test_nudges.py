@@ -242,7 +242,7 @@ def test_the_api_answers_409_with_the_reasons_and_sends_anyway_on_request(
     url = f"/api/v1/conversations/{conversation.pk}/messages"
     response = browser.post(url, json.dumps({"body": GIFT_CARD}), content_type="application/json")
     assert response.status_code == 409
-    problem = response.json()
+    problem = response.json()["error"]
     assert problem["code"] == "flagged"
     assert problem["categories"] == ["off_platform_payment", "personal_channel"]
     assert problem["seen_by_moderators"] is True

@@ -52,7 +52,7 @@ def test_bad_queries_get_a_400_with_the_reason(
 ) -> None:
     response = client.get("/api/v1/verify", params)
     assert response.status_code == 400
-    assert response.json()["detail"]
+    assert response.json()["error"]["message"]
 
 
 def test_the_api_is_rate_limited_per_address(client: Client, entry: RegisterEntry) -> None:

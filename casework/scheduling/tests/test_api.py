@@ -53,7 +53,7 @@ def test_bad_questions_get_a_reason(
 ) -> None:
     response = client.get(slots_url(practitioner), query)
     assert response.status_code == status
-    assert response.json()["detail"]
+    assert response.json()["error"]["message"]
 
 
 def test_a_suspended_or_unknown_practitioner_has_no_slots(

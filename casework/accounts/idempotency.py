@@ -1,0 +1,67 @@
+"""``Idempotency-Key`` on API writes (bookings, message sends).
+
+The services are idempotent already: each takes a UUID and returns what the first call with it
+stored. The header is turned into that UUID (the same for the same person, operation and key),
+so a replay returns the first result through the service itself. What this module adds is the
+refusal of a key reused with a different request (422), by a keyed hash of the request kept
+once the write succeeded (a failed write keeps nothing, so a corrected retry may use its key).
+"""
+
+import hashlib
+import hmac
+import json
+import uuid
+from datetime import datetime
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from casework.accounts.models import IdempotencyKey, User
+
+HEADER_DESCRIPTION = (
+    "Any unique string (a UUID is best), up to 255 characters: sending the same request again "
+    "with the same key returns the first result instead of acting twice; the same key with a "
+    "different request is refused (422 `idempotency_key_reused`)."
+)
+LONGEST_KEY = 255
+_NAMESPACE = uuid.UUID("6f2d8a0e-3b1c-4c57-9a44-2b1f0f1f9e21")
+
+
+class KeyReused(ValueError):
+    """The key came with another request before."""
+
+
+def service_key(person: User, operation: str, key: str) -> uuid.UUID:
+    """The UUID the service is given for this person's key on this operation."""
+    return uuid.uuid5(_NAMESPACE, f"{person.pk}:{operation}:{key}")
+
+
+def fingerprint(operation: str, request: object) -> str:
+    canonical = json.dumps([operation, request], sort_keys=True, default=str)
+    secret = settings.SECRET_KEY.encode()
+    return hmac.new(secret, canonical.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
+
+
+def refuse_if_reused(*, person: User, operation: str, key: str, request: object) -> None:
+    """Raise KeyReused when ``key`` succeeded before with a different request."""
+    earlier = (
+        IdempotencyKey.objects.filter(person=person, operation=operation, key=key)
+        .values_list("fingerprint", flat=True)
+        .first()
+    )
+    if earlier is not None and not hmac.compare_digest(earlier, fingerprint(operation, request)):
+        raise KeyReused(key)
+
+
+def remember(*, person: User, operation: str, key: str, request: object, now: datetime) -> None:
+    """Keep the key and its request's hash after the write succeeded (a race keeps the first)."""
+    try:
+        with transaction.atomic():
+            IdempotencyKey.objects.get_or_create(
+                person=person,
+                operation=operation,
+                key=key,
+                defaults={"fingerprint": fingerprint(operation, request), "created_at": now},
+            )
+    except IntegrityError:
+        pass

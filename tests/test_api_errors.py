@@ -1,0 +1,123 @@
+"""Under /api/, every failure has one JSON shape, ``{"error": {"code", "message", "fields"}}``,
+and the status that says what happened: never an HTML page, never a trace."""
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from pytest_django import Settings
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+from casework.accounts.models import User
+from casework.testing import messaging
+
+pytestmark = pytest.mark.django_db
+
+
+def shaped(response: Any, status: int, code: str) -> dict[str, Any]:
+    assert response.status_code == status, response.content
+    assert response["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert set(body) == {"error"}
+    assert {"code", "message", "fields"} <= set(body["error"])
+    assert body["error"]["code"] == code
+    assert body["error"]["message"]
+    assert "Traceback" not in response.content.decode()
+    return dict(body["error"])
+
+
+def test_the_index_links_to_the_schema_and_the_docs() -> None:
+    index = Client().get("/api/v1/").json()
+    assert index["schema"].endswith("/api/v1/openapi.json")
+    assert index["docs"].endswith("/api/v1/docs")
+    docs = Client().get("/api/v1/docs")
+    assert docs.status_code == 200
+    assert b"swagger-ui" in docs.content
+    assert b"cdn" not in docs.content.lower()
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_unknown_addresses_and_methods_answer_in_the_shape(settings: Settings, debug: bool) -> None:
+    settings.DEBUG = debug
+    shaped(Client().get("/api/v1/no-such-thing"), 404, "not_found")
+    shaped(Client().get("/api/v2/"), 404, "not_found")
+    wrong = Client().delete("/api/v1/verify")
+    shaped(wrong, 405, "method_not_allowed")
+    assert wrong["Allow"] == "GET"
+    shaped(Client().post("/api/v1/"), 405, "method_not_allowed")
+
+
+def test_signing_in_is_asked_for_in_the_shape() -> None:
+    refused = Client().get("/api/v1/conversations")
+    shaped(refused, 401, "unauthenticated")
+    assert refused["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_schema_errors_name_the_field(client_person: User, practitioner: User) -> None:
+    conversation = messaging.enquiry(client_person, practitioner, body="Hello")
+    browser = Client()
+    browser.force_login(client_person)
+    url = f"/api/v1/conversations/{conversation.pk}/messages"
+    error = shaped(browser.get(url, {"after": -1}), 422, "invalid")
+    assert list(error["fields"]) == ["query.after"]
+    error = shaped(browser.post(url, {}, content_type="application/json"), 422, "invalid")
+    assert list(error["fields"]) == ["body.body"]
+    error = shaped(
+        browser.post(url, "{not json", content_type="application/json"), 400, "bad_request"
+    )
+
+
+def test_a_form_refusal_names_the_field() -> None:
+    error = shaped(Client().get("/api/v1/practitioners", {"where": "XX-NOPE"}), 400, "bad_request")
+    assert "where" in error["fields"]
+
+
+def test_writes_with_the_session_need_the_csrf_token(
+    client_person: User, practitioner: User
+) -> None:
+    conversation = messaging.enquiry(client_person, practitioner, body="Hello")
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(client_person)
+    url = f"/api/v1/conversations/{conversation.pk}/messages"
+    refused = browser.post(url, {"body": "Hi"}, content_type="application/json")
+    assert "CSRF" in shaped(refused, 403, "forbidden")["message"]
+
+
+def test_a_crash_is_a_500_in_the_shape_without_a_trace(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def crash(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("secret detail")
+
+    monkeypatch.setattr("casework.registry.api.find_entries", crash)
+    for debug in (False, True):
+        settings.DEBUG = debug
+        response = Client(raise_request_exception=False).get("/api/v1/verify", {"number": "SW1001"})
+        shaped(response, 500, "server_error")
+        assert b"secret detail" not in response.content
+
+
+def test_a_dependency_down_is_a_503_with_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
+    def down(*args: object, **kwargs: object) -> None:
+        raise RedisConnectionError("down")
+
+    monkeypatch.setattr("casework.registry.api.find_entries", down)
+    response = Client(raise_request_exception=False).get("/api/v1/verify", {"number": "SW1001"})
+    shaped(response, 503, "unavailable")
+    assert int(response["Retry-After"]) > 0
+
+
+def test_every_operation_declares_its_errors_security_and_an_example() -> None:
+    schema = Client().get("/api/v1/openapi.json").json()
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            responses = operation["responses"]
+            assert "422" in responses, (method, path)
+            for status, response in responses.items():
+                if status.startswith(("4", "5")):
+                    content = response["content"]["application/json"]
+                    assert content["example"]["error"]["code"], (method, path, status)
+            if operation.get("security"):
+                assert {"401", "403"} <= set(responses), (method, path)
+                names = {name for entry in operation["security"] for name in entry}
+                assert names == {"PersonToken", "PersonSession"}
