@@ -42,7 +42,7 @@ from casework.registry.models import (
     RegistrationClaim,
     Regulator,
 )
-from casework.registry.restrictions import active_restrictions
+from casework.registry.restrictions import active_restrictions, orders_on_registrations_of
 from casework.registry.standing import (
     PlatformOrders,
     lets_practise,
@@ -253,6 +253,8 @@ def my_registrations(request: HttpRequest) -> HttpResponse:
             "claims": own_claims,
             "to_prove": to_prove,
             "credential_panels": credential_panels(person),
+            # The regulators' orders on Casework, with their reasons (the email links here).
+            "orders": orders_on_registrations_of(person),
         },
     )
 
