@@ -251,7 +251,6 @@ def test_the_call_is_made_with_no_row_lock_or_transaction_held(
         pytest.skip("row locks are PostgreSQL's")
     url, handler = receiver
     _practitioner, entry, officer = _world(url)
-    suspend_listing(entry=entry, officer=officer, reason="Interim order.")
     seen: list[str] = []
 
     def lock_what_the_sender_would_hold() -> None:
@@ -267,7 +266,10 @@ def test_the_call_is_made_with_no_row_lock_or_transaction_held(
             connections.close_all()
 
     handler.during = lock_what_the_sender_would_hold
-    relay_pending()  # the reaction records; its task runs after the relay's commit
+    # Committed: the relay's task delivers the event, whose reaction records the delivery;
+    # the delivery's task runs after that commit.
+    suspend_listing(entry=entry, officer=officer, reason="Interim order.")
+    relay_pending()
 
     assert seen == ["free"]
     assert WebhookDelivery.objects.get().status == Status.DELIVERED
