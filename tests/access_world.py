@@ -52,9 +52,11 @@ from casework.community.services.articles import invite_contributor, save_articl
 from casework.community.services.comments import moderate_comment, post_comment
 from casework.complaints.services import file_complaint
 from casework.directory.services import save_profile
+from casework.events.catalogue import RegistrationOrderChanged
 from casework.messaging import services as messaging_services
 from casework.messaging.models import Attachment
 from casework.oversight.invitations import invite_officer
+from casework.oversight.webhooks import configure_webhook, queue_notification
 from casework.privacy.export import request_export
 from casework.privacy.export_archive import build_export
 from casework.privacy.holds import place_legal_hold
@@ -354,6 +356,21 @@ def build_world() -> World:
     objects["invitation_token"] = invite_officer(
         email="new.officer@example.org", regulator=england, invited_by=admin
     )[1]
+    # --- Oversight webhook deliveries (oversight2) ---
+    # Social Work England's system is told of a register reading of her entry: one delivery
+    # waits (its task runs after a commit the test transaction never makes).
+    configure_webhook(
+        regulator=england, url="http://127.0.0.1:9/casework", secret="s" * 32, actor=admin
+    )
+    queue_notification(
+        RegistrationOrderChanged(
+            entry_id=objects["register_entry"].pk,
+            regulator_id=england.pk,
+            change="register_status",
+            register_import_id=objects["register_import"].pk,
+        )
+    )
+    # --- End of oversight webhook deliveries ---
     # --- Oversight (end) ---
 
     # Rows only the admin site names.

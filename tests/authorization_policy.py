@@ -959,6 +959,22 @@ ROUTES.update(
     }
 )
 
+# --- Oversight: badge JSON and webhook deliveries (oversight2) ---
+ROUTES.update(
+    {
+        # As the SVG badge: public; a number nobody holds answers 404 with JSON that says so.
+        "registry:badge_json": Access(
+            SAFE,
+            public(IN),
+            objects={"regulator": "regulator_slug", "number": "registration_number"},
+        ),
+        "oversight:webhook_deliveries": Access(
+            SAFE, ENGLAND_ONLY, objects={"regulator": "regulator_slug"}
+        ),
+    }
+)
+# --- End of oversight: badge JSON and webhook deliveries ---
+
 # --- Oversight (end) ----------------------------------------------------------------------------
 
 # --- A person's own data: export and erasure (rights-export) ---------------------------------
@@ -1140,8 +1156,10 @@ ADMIN_EXCEPTIONS: dict[str, Access] = {
 # or deleting, even for admins.
 READ_ONLY_IN_ADMIN = (
     "accounts_pushsubscription",
+    "complaints_complaint",  # moved on through complaints.services only (oversight2)
     "django_tasks_database_dbtaskresult",
     "privacy_auditevent",
+    "oversight_webhookdelivery",  # written by the outbox's reaction and its task (oversight2)
     "privacy_retentionreport",  # written by the retention task only (rights-coverage)
     "vault_datakey",
 )

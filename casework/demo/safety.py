@@ -8,6 +8,7 @@ from casework.demo.messaging import DEMO_CLIENT_EMAIL, DEMO_MODERATOR_EMAIL, DEM
 from casework.messaging import services
 from casework.messaging.models import Conversation
 from casework.registry.models import Jurisdiction
+from casework.registry.standing import in_good_standing_expression
 from casework.safety import access
 from casework.safety.models import Report
 from casework.safety.moderation import take_action
@@ -26,7 +27,9 @@ def seed_safety() -> Report | None:
     if existing is not None:
         return existing
     colleague = (
+        # A practitioner who takes enquiries: in good standing on a register.
         User.objects.filter(role=Role.PRACTITIONER, is_active=True)
+        .filter(in_good_standing_expression())
         .exclude(email=DEMO_PRACTITIONER_EMAIL)
         .order_by("email")
         .first()

@@ -46,7 +46,15 @@ class RegistrationSchema(Schema):
         description="registered, conditions, suspended, lapsed, removed, or absent (not in the "
         "latest reading of the register)"
     )
-    practising: bool
+    practising: bool = Field(
+        description="The register's status lets them practise and no suspension on Casework"
+    )
+    suspended_on_casework: bool = Field(
+        description="The regulator suspended this registration's listing on Casework"
+    )
+    conditions_on_casework: str = Field(
+        description="Conditions of practice the regulator set on Casework (empty when none)"
+    )
     valid_until: date | None
     register_read_at: datetime | None = Field(description="When we last read the register")
     verification_url: str
@@ -137,6 +145,8 @@ def _practitioner(
                 "registered_name": r.registered_name,
                 "status": r.status,
                 "practising": r.practising,
+                "suspended_on_casework": r.suspended_on_platform,
+                "conditions_on_casework": r.platform_conditions,
                 "valid_until": r.valid_until,
                 "register_read_at": r.read_at,
                 "verification_url": request.build_absolute_uri(r.verification_path),

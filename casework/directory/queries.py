@@ -42,7 +42,11 @@ from casework.registry.models import (
     RegistrationClaim,
 )
 from casework.registry.practice import Verdict, jurisdictions_covering, may_practise_for
-from casework.registry.standing import in_good_standing_expression
+from casework.registry.standing import (
+    in_good_standing_expression,
+    practising_entries_filter,
+    with_platform_orders,
+)
 from casework.safety.restrictions import restricted_expression
 from casework.shell.outages import OUTAGES
 
@@ -98,13 +102,20 @@ def offered_vocabulary() -> tuple[frozenset[str], frozenset[str]]:
 
 
 def verified_claims() -> QuerySet[RegistrationClaim]:
-    """Verified registrations with their live register status, practising ones first."""
+    """Verified registrations with their live register status and the regulator's orders on
+    this platform (``suspended_here``, ``conditions_here``), practising ones first. A suspended
+    listing is not practising, whatever the register says."""
     return (
-        RegistrationClaim.objects.filter(state=RegistrationClaim.State.VERIFIED)
-        .select_related("regulator", "regulator__jurisdiction", "entry")
+        with_platform_orders(
+            RegistrationClaim.objects.filter(state=RegistrationClaim.State.VERIFIED).select_related(
+                "regulator", "regulator__jurisdiction", "entry"
+            ),
+            entry_ref="entry_id",
+        )
         .annotate(
             practising=ExpressionWrapper(
-                Q(entry__status__in=sorted(PRACTISING_STATUSES)), output_field=BooleanField()
+                Q(entry__status__in=sorted(PRACTISING_STATUSES)) & Q(suspended_here=False),
+                output_field=BooleanField(),
             )
         )
         .order_by("-practising", "regulator__name", "pk")
@@ -176,10 +187,10 @@ def practising_in(covering: set[str]) -> QuerySet[RegisterEntry, Any]:
     """Practitioners (``claims__practitioner``) with a verified claim on a practising entry of a
     regulator in ``covering``. Read from the entries of those regulators first: the indexes on
     entries by regulator and claims by entry keep it to the registers that matter."""
+    # ``practising_entries_filter``: a practising status and no suspension of the listing here,
+    # so a suspended registration covers nowhere, even while another keeps the profile listed.
     return RegisterEntry.objects.filter(
-        regulator__jurisdiction_id__in=sorted(covering),
-        status__in=sorted(PRACTISING_STATUSES),
-        claims__state=RegistrationClaim.State.VERIFIED,
+        practising_entries_filter(), regulator__jurisdiction_id__in=sorted(covering)
     ).values("claims__practitioner")
 
 

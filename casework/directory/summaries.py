@@ -10,7 +10,8 @@ from casework.directory.display_names import name_to_show
 from casework.directory.models import Modality, PractitionerProfile
 from casework.directory.vocabulary import language_label, specialty_label
 from casework.registry.models import RegistrationClaim, RegistrationStatus
-from casework.registry.verification import MEANINGS
+from casework.registry.standing import platform_orders
+from casework.registry.verification import meaning_of
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,9 @@ class RegistrationSummary:
     status_meaning: str
     practising: bool
     conditions: str
+    # The regulator's orders on this platform (``registry.standing.PlatformOrders``).
+    suspended_on_platform: bool
+    platform_conditions: str
     valid_until: date | None
     read_at: datetime | None
     verification_path: str
@@ -69,6 +73,7 @@ def _registration(claim: RegistrationClaim) -> RegistrationSummary:
     entry = claim.entry
     assert entry is not None  # noqa: S101  (a verified claim has its entry: a DB constraint)
     regulator = claim.regulator
+    orders = platform_orders(claim)  # annotated by queries.verified_claims
     return RegistrationSummary(
         regulator_slug=regulator.slug,
         regulator_name=str(regulator),  # the label: tells apart regulators of one name
@@ -79,9 +84,11 @@ def _registration(claim: RegistrationClaim) -> RegistrationSummary:
         registered_name=entry.name,
         status=entry.status,
         status_label=str(RegistrationStatus(entry.status).label),
-        status_meaning=str(MEANINGS[entry.status]),
+        status_meaning=str(meaning_of(entry, orders)),
         practising=bool(getattr(claim, "practising", False)),
         conditions=entry.conditions,
+        suspended_on_platform=orders.suspended,
+        platform_conditions=orders.conditions,
         valid_until=entry.valid_until,
         read_at=regulator.register_read_at,
         verification_path=reverse(

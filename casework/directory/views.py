@@ -40,7 +40,6 @@ from casework.registry import places
 from casework.registry.forms import WhereForm
 from casework.registry.practice import regulation_of
 from casework.registry.qr_codes import public_qr_svg
-from casework.registry.restrictions import platform_conditions_of
 from casework.registry.standing import in_good_standing, may_practise_where
 from casework.safety.block_confirmation import confirm_block
 from casework.safety.restrictions import is_restricted
@@ -120,13 +119,9 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
     where = where_form.cleaned_data.get("where") if where_form.is_valid() else None
     summary = summarise(found, with_bio=True)
     page_url = request.build_absolute_uri(summary.path)
-    conditions_here = platform_conditions_of(found.practitioner)
     registrations = [
         {
             "summary": registration,
-            "platform_conditions": conditions_here.get(
-                (registration.regulator_slug, registration.registration_number), ""
-            ),
             "url": request.build_absolute_uri(registration.verification_path),
             "qr_svg": public_qr_svg(
                 request.build_absolute_uri(registration.verification_path), scale=3
@@ -155,6 +150,8 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
         "listed": listed,
         # Only its owner sees an unlisted profile: tell them when a restriction is why.
         "restricted": not listed and is_restricted(found.practitioner),
+        # ... or a regulator's suspension of the listing on Casework.
+        "suspended_here": any(r.suspended_on_platform for r in summary.registrations),
         "is_owner": isinstance(request.user, User) and request.user.pk == found.practitioner_id,
         # Anyone signed in but the practitioner may block them (visitors have nothing to stop).
         "can_block": isinstance(request.user, User) and request.user.pk != found.practitioner_id,

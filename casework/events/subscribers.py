@@ -221,7 +221,7 @@ SUBSCRIBERS: dict[type[e.Event], tuple[Subscriber, ...]] = {
         Subscriber(
             "oversight.notify_regulator",
             "casework.oversight.reactions.notify_regulator",
-            "post a signed notification to the regulator's webhook (retried until accepted)",
+            "queue a signed notification to the regulator's webhook (a task sends it, retried)",
         ),
     ),
     e.RegulatorReferred: (

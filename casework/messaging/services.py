@@ -33,6 +33,7 @@ from casework.messaging.models import (
 from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.registry.models import Jurisdiction
+from casework.registry.standing import in_good_standing
 from casework.safety.blocks import is_blocked_between
 from casework.safety.restrictions import RESTRICTED_MESSAGE, is_hidden, is_restricted
 from casework.safety.screening import ScreeningResult, screen_message
@@ -185,6 +186,38 @@ def _open_between(kind: str, first: User, second: User) -> Conversation | None:
     )
 
 
+NOT_TAKING_ENQUIRIES = _("This practitioner is not taking enquiries.")
+
+
+def check_takes_enquiries(practitioner: User) -> None:
+    """The one rule of who takes new enquiries, for the start page and ``start_enquiry`` alike:
+    an active practitioner whom a register lets practise now (the directory's and booking's
+    standing: a regulator's suspension of the listing stops enquiries at once) and whom no
+    moderator's decision in force restricts. Raises a ValidationError saying why not."""
+    if practitioner.role != Role.PRACTITIONER:
+        raise ValidationError(_("Enquiries go from a client to a practitioner."), code="roles")
+    if not practitioner.is_active:
+        raise ValidationError(NOT_TAKING_ENQUIRIES, code="inactive")
+    if not in_good_standing(practitioner):
+        raise ValidationError(
+            _(
+                "This practitioner is not taking enquiries: their registration does not let "
+                "them practise on Casework now."
+            ),
+            code="not_in_good_standing",
+        )
+    if is_restricted(practitioner):  # a moderator's decision: no new enquiries for now
+        raise ValidationError(NOT_TAKING_ENQUIRIES, code="inactive")
+
+
+def takes_enquiries(practitioner: User) -> bool:
+    try:
+        check_takes_enquiries(practitioner)
+    except ValidationError:
+        return False
+    return True
+
+
 def start_enquiry(
     *,
     client: User,
@@ -197,10 +230,9 @@ def start_enquiry(
 ) -> Conversation:
     """A client's first message to a practitioner, before any case: one open enquiry per pair.
     With ``nudge``, a flagged first message raises ``nudges.FlaggedDraft`` and nothing starts."""
-    if client.role != Role.CLIENT or practitioner.role != Role.PRACTITIONER:
+    if client.role != Role.CLIENT:
         raise ValidationError(_("Enquiries go from a client to a practitioner."), code="roles")
-    if not practitioner.is_active:
-        raise ValidationError(_("This practitioner is not taking enquiries."), code="inactive")
+    check_takes_enquiries(practitioner)
     if not _email_verified(client):
         raise ValidationError(
             _("Please confirm your email address before you send messages."), code="unverified"
@@ -217,8 +249,6 @@ def start_enquiry(
         )
     if is_restricted(client):
         raise ValidationError(str(RESTRICTED_MESSAGE), code="restricted")
-    if is_restricted(practitioner):  # a moderator's decision: no new enquiries for now
-        raise ValidationError(_("This practitioner is not taking enquiries."), code="inactive")
     clean_body(body, has_files=bool(files))
     since = timezone.now() - timedelta(days=1)
     started = Conversation.objects.filter(

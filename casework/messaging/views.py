@@ -31,7 +31,7 @@ from casework.messaging.models import Conversation
 from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.registry import places
-from casework.registry.standing import in_good_standing
+from casework.registry.standing import conditions_in_force
 from casework.safety import blocks
 from casework.safety.block_confirmation import confirm_block
 from casework.vault.crypto import unseal
@@ -74,9 +74,9 @@ def _kind_between(starter: User, other: User) -> str | None:
     if starter.pk == other.pk or not other.is_active:
         return None
     if starter.role == Role.CLIENT and other.role == Role.PRACTITIONER:
-        # As in the directory and booking: only a practitioner a register lets practise now
-        # takes new enquiries (a suspension stops them at once).
-        return Conversation.Kind.ENQUIRY if in_good_standing(other) else None
+        # The service's one rule (``check_takes_enquiries``), as in the directory and booking:
+        # a suspension stops new enquiries at once, and the page answers 404 like the profile.
+        return Conversation.Kind.ENQUIRY if services.takes_enquiries(other) else None
     if starter.role == Role.PRACTITIONER and other.role == Role.PRACTITIONER:
         return Conversation.Kind.CONSULTATION
     if starter.role in services.MODERATING_ROLES:
@@ -151,6 +151,8 @@ def start_conversation(request: HttpRequest, person_id: int) -> HttpResponse:
             "blocked": blocks.is_blocked_between(person, other),
             "existing": existing,
             "existing_url": _conversation_url(existing) if existing else "",
+            # What a client should read before writing: the regulators' conditions.
+            "conditions": (conditions_in_force(other) if kind == Conversation.Kind.ENQUIRY else []),
         },
         status=409 if flagged or (existing and request.method == "POST") else 200,
     )

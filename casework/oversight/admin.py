@@ -1,5 +1,6 @@
 """Administrators invite officers and configure each regulator's webhook here; both go
-through the services (the invitation's email, the webhook's sealed secret, the audit log)."""
+through the services (the invitation's email, the webhook's sealed secret, the audit log).
+Webhook deliveries are shown read-only, as the sending task records them."""
 
 from typing import Any
 
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.accounts.models import User
 from casework.oversight.invitations import invite_officer
-from casework.oversight.models import OfficerInvitation, RegulatorWebhook
+from casework.oversight.models import OfficerInvitation, RegulatorWebhook, WebhookDelivery
 from casework.oversight.webhooks import configure_webhook
 
 
@@ -80,3 +81,43 @@ class RegulatorWebhookAdmin(admin.ModelAdmin[RegulatorWebhook]):
             actor=request.user,
         )
         obj.pk, obj._state.adding = webhook.pk, False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin[WebhookDelivery]):
+    """Read-only: deliveries are written by the outbox's reaction and the sending task."""
+
+    list_display = [
+        "notification_id",
+        "webhook",
+        "status",
+        "attempts",
+        "last_response_code",
+        "next_attempt_at",
+        "created_at",
+    ]
+    list_filter = ["status", "webhook__regulator"]
+    search_fields = ["notification_id"]
+    ordering = ["-created_at"]
+    readonly_fields = [
+        "webhook",
+        "notification_id",
+        "change",
+        "payload",
+        "status",
+        "attempts",
+        "last_response_code",
+        "last_failure",
+        "created_at",
+        "next_attempt_at",
+        "delivered_at",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

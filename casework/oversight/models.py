@@ -75,8 +75,20 @@ class RegulatorWebhook(models.Model):
 
 
 class WebhookDelivery(models.Model):
-    """One notification the regulator's system accepted (failures are retried by the outbox
-    and logged without content)."""
+    """One notification to a regulator's system, and how sending it went.
+
+    Made by the outbox's reaction to an order (in the event's transaction), sent by a task of
+    the task queue with no row lock held during the call, and tried again with backoff until
+    the receiver accepts it or ``webhooks.MOST_ATTEMPTS`` tries have failed. ``payload`` is
+    what is sent: ids and the words the public sees (never a reason, a complaint, a message or
+    a name). The regulator's officers read these records in the portal.
+    """
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting to be sent")
+        FAILED = "failed", _("Not accepted yet: will be tried again")
+        DELIVERED = "delivered", _("Delivered")
+        GAVE_UP = "gave_up", _("Given up")
 
     webhook = models.ForeignKey(
         RegulatorWebhook, on_delete=models.CASCADE, related_name="deliveries"
@@ -84,15 +96,42 @@ class WebhookDelivery(models.Model):
     # The notification's id, the same on every try: the receiver's key against duplicates.
     notification_id = models.CharField(max_length=80)
     change = models.CharField(max_length=24)
-    status_code = models.PositiveSmallIntegerField()
-    delivered_at = models.DateTimeField()
+    payload = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # The HTTP status the receiver last answered (None: no answer, or not tried yet).
+    last_response_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Why the last try failed, by class only ("HTTP 503", "TimeoutError"): never a body.
+    last_failure = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField()
+    # When the next try is due (None once delivered or given up).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["-delivered_at"]
+        ordering = ["-created_at"]
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
         constraints = [
             models.UniqueConstraint(
                 fields=["webhook", "notification_id"], name="oversight_delivery_once"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["waiting", "failed", "delivered", "gave_up"]),
+                name="oversight_delivery_status",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="delivered") | Q(delivered_at__isnull=False),
+                name="oversight_delivered_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["waiting", "failed"]) | Q(next_attempt_at__isnull=False),
+                name="oversight_waiting_delivery_has_next_try",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="oversight_delivery_due"),
+            models.Index(fields=["webhook", "-created_at"], name="oversight_delivery_latest"),
         ]
 
     def __str__(self) -> str:

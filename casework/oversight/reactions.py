@@ -16,4 +16,5 @@ def tell_practitioner(event: RegistrationOrderChanged) -> None:
 
 
 def notify_regulator(event: RegistrationOrderChanged) -> None:
-    webhooks.notify_regulator(event)
+    """Record the notification to the regulator's system; a task sends it after commit."""
+    webhooks.queue_notification(event)

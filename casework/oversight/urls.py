@@ -15,6 +15,11 @@ urlpatterns = [
     path(
         "oversight/regulators/<slug:regulator>/figures.csv", views.figures_csv, name="figures_csv"
     ),
+    path(
+        "oversight/regulators/<slug:regulator>/webhook/",
+        views.webhook_deliveries,
+        name="webhook_deliveries",
+    ),
     path("oversight/registrations/<id:entry_id>/", views.registration, name="registration"),
     path("oversight/registrations/<id:entry_id>/suspend/", views.suspend, name="suspend"),
     path(

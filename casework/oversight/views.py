@@ -16,13 +16,14 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from casework.accounts.models import Role, User
 from casework.accounts.permissions import role_required
 from casework.complaints.models import Complaint
-from casework.oversight import invitations, queries
+from casework.oversight import invitations, queries, webhooks
 from casework.oversight.access import (
     get_entry_for_officer,
     get_regulator_for_officer,
     portal_regulators,
 )
 from casework.oversight.forms import AcceptInvitationForm, ConditionsForm, ReasonForm
+from casework.oversight.models import RegulatorWebhook, WebhookDelivery
 from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.registry import restrictions
@@ -144,6 +145,28 @@ def figures_csv(request: HttpRequest, regulator: str) -> HttpResponse:
         f"{found.slug}-figures.csv",
         ["figure", "label", "value"],
         queries.figures(found).rows(),
+    )
+
+
+@role_required(*OFFICERS)
+@require_safe
+def webhook_deliveries(request: HttpRequest, regulator: str) -> HttpResponse:
+    """What the platform told the regulator's system, and how each notification went."""
+    found = get_regulator_for_officer(_person(request), regulator)
+    webhook = RegulatorWebhook.objects.filter(regulator=found).first()
+    deliveries = Paginator(webhooks.deliveries_of(found), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return TemplateResponse(
+        request,
+        "oversight/webhook.html",
+        {
+            "regulator": found,
+            "webhook": webhook,
+            "deliveries": deliveries,
+            "Status": WebhookDelivery.Status,
+            "most_attempts": webhooks.MOST_ATTEMPTS,
+        },
     )
 
 

@@ -2,12 +2,25 @@
 
 Each regulator may have one webhook (an address and a secret an administrator configures).
 The notification is JSON with ids and words only (the registration, the change, the status
-and conditions the public sees): never a reason, a complaint or a name beyond the register's.
-It is signed like Stripe's and GitHub's: ``Casework-Signature: t=<unix time>,v1=<hex>``, where
-the hex is HMAC-SHA256 under the secret of ``"<t>.<body>"``; the receiver recomputes it,
-compares in constant time and refuses old timestamps. Delivery runs as a reaction of the
-outbox, so a receiver that is down or answers an error is tried again with backoff
-(``casework/events/relay.py``); ``Casework-Notification`` is the same on every try.
+and conditions the public sees): never a reason, a complaint, a message or a name. It is
+signed like Stripe's and GitHub's: ``Casework-Signature: t=<unix time>,v1=<hex>``, where the
+hex is HMAC-SHA256 under the secret of ``"<t>.<body>"``; the receiver recomputes it, compares
+in constant time and refuses old timestamps. ``Casework-Notification`` is the same on every
+try (the receiver's key against duplicates); ``Casework-Attempt`` counts the tries.
+
+Sending is two steps, so that no call to another system happens inside a transaction or under
+a row lock:
+
+1. The outbox's reaction to ``RegistrationOrderChanged`` (``queue_notification``) writes a
+   ``WebhookDelivery`` with the payload, in the event's transaction, and asks the task queue to
+   send it once that commits.
+2. The task (``oversight.tasks.deliver_webhook`` -> ``attempt_delivery``) takes the delivery in
+   a short transaction, counts the try and sets the next one (the lease: a worker that dies
+   mid-call leaves it to be tried again then), commits, and only then posts. The answer is
+   written in a second short transaction: delivered on any 2xx; otherwise failed, to be tried
+   again after a growing wait (``retry_after``), and given up after ``MOST_ATTEMPTS`` tries.
+   ``send_waiting_webhooks`` (the relay's periodic round) queues again every delivery whose
+   next try is due, so a lost task or a failed try is never forgotten.
 """
 
 import hashlib
@@ -16,11 +29,13 @@ import json
 import time
 import urllib.error
 import urllib.request
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,17 +43,38 @@ from casework.events.catalogue import RegistrationOrderChanged
 from casework.oversight.models import RegulatorWebhook, WebhookDelivery
 from casework.privacy import actions
 from casework.privacy.audit import record_event
-from casework.registry.models import PlatformRestriction, RegisterEntry, Regulator
-from casework.registry.standing import suspended_on_platform
+from casework.registry.models import RegisterEntry, Regulator
+from casework.registry.standing import platform_orders, with_platform_orders
 from casework.vault import sealed_text
 
 PURPOSE = "regulator-webhooks"
 TIMEOUT_SECONDS = 10
 SIGNATURE_HEADER = "Casework-Signature"
+# After the n-th failed try, wait 30 s times 2^(n-1), at most six hours; after the last try
+# (about two days of trying) the delivery is given up, and the portal says so.
+FIRST_RETRY = timedelta(seconds=30)
+LONGEST_RETRY = timedelta(hours=6)
+MOST_ATTEMPTS = 15
+Status = WebhookDelivery.Status
+DUE = (Status.WAITING, Status.FAILED)
+# The keys a notification may carry: a test holds every payload to this list.
+PAYLOAD_KEYS = frozenset(
+    {
+        "id",
+        "type",
+        "regulator",
+        "registration_number",
+        "register_status",
+        "listing",
+        "conditions_on_platform",
+        "occurred_at",
+    }
+)
 
 
-class WebhookRefused(Exception):
-    """The receiver did not accept the notification (the outbox tries again)."""
+def retry_after(attempts: int) -> timedelta:
+    wait: timedelta = FIRST_RETRY * 2 ** max(attempts - 1, 0)
+    return min(wait, LONGEST_RETRY)
 
 
 def _context(regulator_id: int) -> str:
@@ -80,22 +116,17 @@ def sign(secret: bytes, timestamp: int, body: bytes) -> str:
 
 
 def notification(event: RegistrationOrderChanged) -> dict[str, Any] | None:
-    """What the regulator's system is told: the registration as the platform now shows it."""
+    """What the regulator's system is told: the registration as the platform shows it when
+    the change happens. Only ids and public words: the conditions are those the public
+    verification page shows; the officer's reason, complaints and names never go."""
     entry = (
-        RegisterEntry.objects.select_related("regulator")
-        .annotate(suspended_here=suspended_on_platform())
+        with_platform_orders(RegisterEntry.objects.select_related("regulator"))
         .filter(pk=event.entry_id)
         .first()
     )
     if entry is None:
         return None
-    conditions = (
-        PlatformRestriction.objects.filter(
-            entry=entry, kind=PlatformRestriction.Kind.CONDITIONS, lifted_at__isnull=True
-        )
-        .values_list("conditions", flat=True)
-        .first()
-    )
+    orders = platform_orders(entry)
     order = event.restriction_id or f"import-{event.register_import_id}"
     return {
         "id": f"{event.change}:{event.entry_id}:{order}",
@@ -103,46 +134,157 @@ def notification(event: RegistrationOrderChanged) -> dict[str, Any] | None:
         "regulator": entry.regulator.slug,
         "registration_number": entry.registration_number,
         "register_status": entry.status,
-        "listing": "suspended" if entry.suspended_here else "active",
-        "conditions_on_platform": conditions or "",
+        "listing": "suspended" if orders.suspended else "active",
+        "conditions_on_platform": orders.conditions,
         "occurred_at": timezone.now().isoformat(),
     }
 
 
-def notify_regulator(event: RegistrationOrderChanged) -> None:
-    """The reaction: post the signed notification; raise when it was not accepted."""
+def queue_notification(event: RegistrationOrderChanged) -> WebhookDelivery | None:
+    """The outbox's reaction: record the notification to send, once per webhook and change,
+    and ask the task queue to send it when this transaction commits. No call from here."""
     webhook = RegulatorWebhook.objects.filter(regulator_id=event.regulator_id, active=True).first()
     if webhook is None:
-        return
+        return None
     payload = notification(event)
     if payload is None:
-        return
-    if WebhookDelivery.objects.filter(webhook=webhook, notification_id=payload["id"]).exists():
-        return
-    secret = sealed_text.open_text(webhook.sealed_secret, context=_context(event.regulator_id))
+        return None
+    now = timezone.now()
+    delivery, created = WebhookDelivery.objects.get_or_create(
+        webhook=webhook,
+        notification_id=payload["id"],
+        defaults={
+            "change": event.change,
+            "payload": payload,
+            "status": Status.WAITING,
+            "created_at": now,
+            "next_attempt_at": now,
+        },
+    )
+    if created:
+        _enqueue_after_commit(delivery.pk)
+    return delivery
+
+
+def _enqueue_after_commit(delivery_id: int) -> None:
+    # The task module imports this one (it runs ``attempt_delivery``).
+    from casework.oversight.tasks import deliver_webhook
+
+    transaction.on_commit(lambda: deliver_webhook.enqueue(delivery_id=delivery_id))
+
+
+def _record(delivery_id: int, **fields: Any) -> None:
+    WebhookDelivery.objects.filter(pk=delivery_id).update(**fields)
+
+
+def attempt_delivery(delivery_id: int, *, now: datetime | None = None) -> str:
+    """One try at sending a delivery whose time has come; the status it is left in, or ""
+    when there was nothing to do (sent already, not due yet, or another worker holds it)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        delivery = (
+            WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("webhook")
+            .filter(pk=delivery_id, status__in=DUE, next_attempt_at__lte=now)
+            .first()
+        )
+        if delivery is None:
+            return ""
+        webhook = delivery.webhook
+        if not webhook.active:
+            _record(delivery.pk, status=Status.GAVE_UP, next_attempt_at=None, last_failure="off")
+            return str(Status.GAVE_UP)
+        # Counted and put off before the call: the lease of this try.
+        delivery.attempts += 1
+        delivery.next_attempt_at = now + retry_after(delivery.attempts)
+        delivery.save(update_fields=["attempts", "next_attempt_at"])
+    # Committed: the call holds no lock and no transaction.
+    secret = sealed_text.open_text(webhook.sealed_secret, context=_context(webhook.regulator_id))
+    code, failure = post_signed(
+        webhook.url,
+        delivery.payload,
+        secret=secret,
+        notification_id=delivery.notification_id,
+        attempt=delivery.attempts,
+    )
+    if not failure:
+        _record(
+            delivery.pk,
+            status=Status.DELIVERED,
+            last_response_code=code,
+            last_failure="",
+            delivered_at=timezone.now(),
+            next_attempt_at=None,
+        )
+        return str(Status.DELIVERED)
+    last = delivery.attempts >= MOST_ATTEMPTS
+    _record(
+        delivery.pk,
+        status=Status.GAVE_UP if last else Status.FAILED,
+        last_response_code=code,
+        last_failure=failure[:40],
+        next_attempt_at=None if last else delivery.next_attempt_at,
+    )
+    return str(Status.GAVE_UP if last else Status.FAILED)
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """The receiver answers at the address configured: a redirect is its answer, not followed
+    (the notification goes nowhere the administrator did not set)."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
+def post_signed(
+    url: str, payload: dict[str, Any], *, secret: bytes, notification_id: str, attempt: int
+) -> tuple[int | None, str]:
+    """POST the signed payload: the answer's HTTP status (None when none came) and, unless it
+    was a 2xx, why it was not accepted, by class only (never the answer's body)."""
     body = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
     request = urllib.request.Request(  # noqa: S310  (the address is checked when configured)
-        webhook.url,
+        url,
         data=body,
         method="POST",
         headers={
             "Content-Type": "application/json",
             "User-Agent": "Casework-Webhook/1",
-            "Casework-Notification": payload["id"],
+            "Casework-Notification": notification_id,
+            "Casework-Attempt": str(attempt),
             SIGNATURE_HEADER: sign(secret, int(time.time()), body),
         },
     )
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
-            status = response.status
+        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
+            code = int(response.status)
     except urllib.error.HTTPError as error:
-        raise WebhookRefused(f"HTTP {error.code}") from None
-    except (urllib.error.URLError, TimeoutError, OSError) as error:
-        raise WebhookRefused(type(error).__name__) from None
-    WebhookDelivery.objects.create(
-        webhook=webhook,
-        notification_id=payload["id"],
-        change=event.change,
-        status_code=status,
-        delivered_at=timezone.now(),
+        return int(error.code), f"HTTP {error.code}"
+    except (urllib.error.URLError, TimeoutError, OSError, ValueError) as error:
+        return None, type(error).__name__
+    return code, "" if 200 <= code < 300 else f"HTTP {code}"
+
+
+def send_waiting_webhooks(*, now: datetime | None = None) -> int:
+    """Queue a try of every delivery whose next try is due (its task lost, or its last try
+    failed); the number queued. Safe beside the worker: a try takes the row first."""
+    from casework.oversight.tasks import deliver_webhook
+
+    moment = now or timezone.now()
+    due = list(
+        WebhookDelivery.objects.filter(status__in=DUE, next_attempt_at__lte=moment)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:500]
+    )
+    for delivery_id in due:
+        deliver_webhook.enqueue(delivery_id=delivery_id)
+    return len(due)
+
+
+def deliveries_of(regulator: Regulator) -> QuerySet[WebhookDelivery]:
+    """The regulator's deliveries, newest first, for its officers in the portal."""
+    return WebhookDelivery.objects.filter(webhook__regulator=regulator).order_by(
+        "-created_at", "-pk"
     )

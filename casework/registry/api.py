@@ -9,8 +9,8 @@ from ninja import Field, Query, Router, Schema, Status
 from casework.problems import Error as Problem
 from casework.problems import form_fields, problem
 from casework.registry.forms import VerifySearchForm
-from casework.registry.practice import may_practise_for
-from casework.registry.verification import MEANINGS, find_entries
+from casework.registry.standing import lets_practise, may_practise_under, platform_orders
+from casework.registry.verification import find_entries, meaning_of
 from casework.shell.outages import over_reading_limit
 
 router = Router(tags=["verification"])
@@ -41,8 +41,22 @@ class RegistrationSchema(Schema):
         description="registered, conditions, suspended, lapsed, removed, or absent (not in the "
         "latest reading of the register)"
     )
-    status_meaning: str
-    conditions: str
+    status_meaning: str = Field(
+        description="What the standing means for a client; while `suspended_on_casework`, "
+        "that the listing here is suspended"
+    )
+    conditions: str = Field(description="Conditions the register lists")
+    suspended_on_casework: bool = Field(
+        description="The regulator suspended this registration's listing on Casework: the "
+        "person takes no new clients here, whatever `status` the register shows"
+    )
+    conditions_on_casework: str = Field(
+        description="Conditions of practice the regulator set on Casework (empty when none)"
+    )
+    practising: bool = Field(
+        description="The register's status lets the person practise and no suspension on "
+        "Casework is in force"
+    )
     valid_until: date | None
     regulator: RegulatorSchema
     on_casework: bool = Field(description="A practitioner on Casework showed it is theirs")
@@ -80,14 +94,18 @@ def verify(request: HttpRequest, query: Query[VerifyQuery]) -> Status[object]:
         number=form.cleaned_data["number"],
         name=form.cleaned_data["name"],
     ):
-        practice = may_practise_for([entry], where) if where else None
+        orders = platform_orders(entry)  # annotated by find_entries: no query
+        practice = may_practise_under(entry, orders, where) if where else None
         results.append(
             {
                 "registration_number": entry.registration_number,
                 "name": entry.name,
                 "status": entry.status,
-                "status_meaning": str(MEANINGS[entry.status]),
+                "status_meaning": str(meaning_of(entry, orders)),
                 "conditions": entry.conditions,
+                "suspended_on_casework": orders.suspended,
+                "conditions_on_casework": orders.conditions,
+                "practising": lets_practise(entry, orders),
                 "valid_until": entry.valid_until,
                 "regulator": {
                     "slug": entry.regulator.slug,

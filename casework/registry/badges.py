@@ -14,7 +14,8 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from casework.registry.models import PRACTISING_STATUSES, RegisterEntry, RegistrationStatus
+from casework.registry.models import RegisterEntry, RegistrationStatus
+from casework.registry.standing import PlatformOrders, lets_practise
 
 COLOURS = {
     RegistrationStatus.REGISTERED: "#1b6e3a",
@@ -25,6 +26,8 @@ COLOURS = {
     RegistrationStatus.NOT_IN_READING: "#4a5562",
 }
 NOT_LISTED_COLOUR = "#4a5562"
+SUSPENDED_HERE_COLOUR = COLOURS[RegistrationStatus.SUSPENDED]
+CONDITIONS_COLOUR = COLOURS[RegistrationStatus.CONDITIONS]
 
 # What the badge says of each status: what a client should do, in as few words as possible.
 STATUS_WORDS: dict[str, Promise] = {
@@ -37,6 +40,29 @@ STATUS_WORDS: dict[str, Promise] = {
         "Missing from the latest register: do not book"
     ),
 }
+# A regulator's orders on this platform come before the register's status: an officer's
+# suspension of the listing takes effect before the register shows anything.
+SUSPENDED_HERE_WORDS = gettext_lazy("Suspended on Casework: do not book")
+
+
+def status_words(entry: RegisterEntry, orders: PlatformOrders) -> str:
+    """What the badge says of the registration's standing, orders on Casework first."""
+    if orders.suspended:
+        return str(SUSPENDED_HERE_WORDS)
+    if orders.conditions and entry.status == RegistrationStatus.REGISTERED:
+        return str(STATUS_WORDS[RegistrationStatus.CONDITIONS])
+    return str(STATUS_WORDS[entry.status])
+
+
+def status_colour(entry: RegisterEntry | None, orders: PlatformOrders) -> str:
+    if entry is None:
+        return NOT_LISTED_COLOUR
+    if orders.suspended:
+        return SUSPENDED_HERE_COLOUR
+    if orders.conditions and entry.status == RegistrationStatus.REGISTERED:
+        return CONDITIONS_COLOUR
+    return COLOURS[RegistrationStatus(entry.status)]
+
 
 # Longer names are cut on the badge (the verification page shows them whole).
 MAX_LINE_CHARS = 72
@@ -59,9 +85,16 @@ class BadgeText:
         return ". ".join(part for part in parts if part)
 
 
-def badge_text(entry: RegisterEntry | None, *, proven: bool, page_url: str) -> BadgeText:
+def badge_text(
+    entry: RegisterEntry | None,
+    *,
+    proven: bool,
+    page_url: str,
+    orders: PlatformOrders | None = None,
+) -> BadgeText:
     """What the badge says. ``proven``: a practitioner on Casework has a verified claim on the
-    entry (it is never "verified" otherwise, nor while the registration is not practising)."""
+    entry (it is never "verified" otherwise, nor while the registration is not practising or
+    its listing here is suspended)."""
     if entry is None:
         return BadgeText(
             heading=_("Casework register check"),
@@ -70,7 +103,8 @@ def badge_text(entry: RegisterEntry | None, *, proven: bool, page_url: str) -> B
             status=_("Not on the register"),
             check_at="",
         )
-    verified = proven and entry.status in PRACTISING_STATUSES
+    orders = orders or PlatformOrders()
+    verified = proven and lets_practise(entry, orders)
     return BadgeText(
         heading=(
             _("Casework: registration verified") if verified else _("Casework register check")
@@ -80,7 +114,7 @@ def badge_text(entry: RegisterEntry | None, *, proven: bool, page_url: str) -> B
             _("%(regulator)s, number %(number)s")
             % {"regulator": str(entry.regulator), "number": entry.registration_number}
         ),
-        status=str(STATUS_WORDS[entry.status]),
+        status=status_words(entry, orders),
         check_at=_cut(_("Check it live: %(url)s") % {"url": page_url}),
     )
 
@@ -89,9 +123,16 @@ def _cut(text: str) -> str:
     return text if len(text) <= MAX_LINE_CHARS else text[: MAX_LINE_CHARS - 1] + "…"
 
 
-def badge_svg(entry: RegisterEntry | None, *, proven: bool, page_url: str) -> str:
-    text = badge_text(entry, proven=proven, page_url=page_url)
-    colour = COLOURS[RegistrationStatus(entry.status)] if entry is not None else NOT_LISTED_COLOUR
+def badge_svg(
+    entry: RegisterEntry | None,
+    *,
+    proven: bool,
+    page_url: str,
+    orders: PlatformOrders | None = None,
+) -> str:
+    orders = orders or PlatformOrders()
+    text = badge_text(entry, proven=proven, page_url=page_url, orders=orders)
+    colour = status_colour(entry, orders)
     lines = [
         (text.name, _WIDE, 'font-weight="bold"'),
         (text.registration, _NARROW, ""),

@@ -208,3 +208,17 @@ def platform_conditions_of(practitioner: User) -> dict[tuple[str, str], str]:
             entry__claims__state=RegistrationClaim.State.VERIFIED,
         ).values_list("entry__regulator__slug", "entry__registration_number", "conditions")
     }
+
+
+def orders_on_registrations_of(practitioner: User) -> list[PlatformRestriction]:
+    """Every order, in force or lifted, on the registrations the practitioner holds, newest
+    first, with the officer's reasons: the practitioner's registrations page explains them."""
+    return list(
+        PlatformRestriction.objects.filter(
+            entry__claims__practitioner=practitioner,
+            entry__claims__state=RegistrationClaim.State.VERIFIED,
+        )
+        .select_related("entry", "entry__regulator", "entry__regulator__jurisdiction")
+        .distinct()
+        .order_by("-imposed_at", "-pk")
+    )

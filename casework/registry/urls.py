@@ -9,6 +9,7 @@ urlpatterns = [
     path("places/<str:language>-<str:version>.json", views.places_list, name="places"),
     path("verify/<slug:regulator>/<str:number>/", views.verification, name="verification"),
     path("verify/<slug:regulator>/<str:number>/badge.svg", views.badge, name="badge"),
+    path("verify/<slug:regulator>/<str:number>/badge.json", views.badge_json, name="badge_json"),
     path("practice/registrations/", views.my_registrations, name="my_registrations"),
     path(
         "practice/registrations/<id:claim_id>/withdraw/",

@@ -13,6 +13,7 @@ from casework.registry.models import (
     Regulator,
 )
 from casework.registry.names import name_search_words, normalise_registration_number
+from casework.registry.standing import PlatformOrders, with_platform_orders
 
 # More words than a person's names have add nothing but work for the database.
 MAX_NAME_WORDS = 8
@@ -43,12 +44,27 @@ MEANINGS: dict[str, Promise] = {
     ),
 }
 
+# Said instead of the register's meaning while an officer's suspension of the listing on this
+# platform is in force: the register may still say "registered" (the suspension comes first).
+SUSPENDED_HERE_MEANING = _(
+    "Suspended on Casework: the regulator has suspended this person's listing on Casework. "
+    "They take no new clients here until the regulator lifts the suspension."
+)
+
+
+def meaning_of(entry: RegisterEntry, orders: PlatformOrders) -> Promise:
+    """What the registration means for a client, in plain words, orders on Casework first."""
+    return SUSPENDED_HERE_MEANING if orders.suspended else MEANINGS[entry.status]
+
 
 def find_entries(
     *, regulator: Regulator | None, number: str, name: str, limit: int = 20
 ) -> QuerySet[RegisterEntry]:
-    """Matching entries, each annotated ``on_casework``: a practitioner here holds it."""
-    entries = RegisterEntry.objects.select_related("regulator", "regulator__jurisdiction")
+    """Matching entries, each annotated ``on_casework`` (a practitioner here holds it) and with
+    its orders on this platform (``standing.with_platform_orders``)."""
+    entries = with_platform_orders(
+        RegisterEntry.objects.select_related("regulator", "regulator__jurisdiction")
+    )
     if regulator is not None:
         entries = entries.filter(regulator=regulator)
     if number:
@@ -86,9 +102,12 @@ def holder_of(entry: RegisterEntry) -> Holder | None:
 
 
 def entry_by_number(regulator_slug: str, number: str) -> RegisterEntry | None:
+    """The entry, with its orders on this platform (``standing.with_platform_orders``)."""
     return (
-        RegisterEntry.objects.select_related(
-            "regulator", "regulator__jurisdiction", "source_import"
+        with_platform_orders(
+            RegisterEntry.objects.select_related(
+                "regulator", "regulator__jurisdiction", "source_import"
+            )
         )
         .filter(
             regulator__slug=regulator_slug,

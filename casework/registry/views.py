@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -24,7 +24,7 @@ from casework.registry.access import (
     get_own_claim,
     reviewable_claims,
 )
-from casework.registry.badges import badge_svg, badge_text
+from casework.registry.badges import badge_svg, badge_text, status_colour
 from casework.registry.claim_codes import code_route_open
 from casework.registry.credentials.holder import credential_panels
 from casework.registry.forms import (
@@ -36,16 +36,25 @@ from casework.registry.forms import (
     WhereForm,
 )
 from casework.registry.models import (
-    PRACTISING_STATUSES,
     PlatformRestriction,
     RegisterEntry,
     RegistrationClaim,
     Regulator,
 )
-from casework.registry.practice import may_practise_for
 from casework.registry.qr_codes import public_qr_svg
-from casework.registry.restrictions import active_restrictions
-from casework.registry.verification import MEANINGS, entry_by_number, find_entries, holder_of
+from casework.registry.restrictions import active_restrictions, orders_on_registrations_of
+from casework.registry.standing import (
+    PlatformOrders,
+    lets_practise,
+    may_practise_under,
+    platform_orders,
+)
+from casework.registry.verification import (
+    entry_by_number,
+    find_entries,
+    holder_of,
+    meaning_of,
+)
 from casework.shell.outages import over_reading_limit
 from casework.vault.crypto import unseal_named
 from casework.vault.errors import DataKeyDestroyed
@@ -68,6 +77,7 @@ def verify_search(request: HttpRequest) -> HttpResponse:
         )
     if form.is_bound and form.is_valid():
         chosen = form.cleaned_data["regulator"]
+        # Each annotated with its orders on Casework (``suspended_here``, ``conditions_here``).
         entries = list(
             find_entries(
                 regulator=chosen,
@@ -103,22 +113,26 @@ def verification(request: HttpRequest, regulator: str, number: str) -> HttpRespo
         reverse("registry:badge", kwargs={"regulator": regulator, "number": number})
     )
     holder = holder_of(entry)
-    orders = active_restrictions(entry)
-    suspension = orders.get(PlatformRestriction.Kind.SUSPENSION)
+    active = active_restrictions(entry)
+    orders = platform_orders(entry)
     context = {
         "entry": entry,
         "regulator": entry.regulator,
-        "meaning": MEANINGS[entry.status],
-        "practising": entry.status in PRACTISING_STATUSES and suspension is None,
-        "suspension": suspension,
-        "platform_conditions": orders.get(PlatformRestriction.Kind.CONDITIONS),
+        "meaning": meaning_of(entry, orders),
+        # The standing to act on: a suspension here comes before the register's status.
+        "status_label": (
+            _("Suspended on Casework") if orders.suspended else entry.get_status_display()
+        ),
+        "practising": lets_practise(entry, orders),
+        "suspension": active.get(PlatformRestriction.Kind.SUSPENSION),
+        "platform_conditions": active.get(PlatformRestriction.Kind.CONDITIONS),
         "complaint_query": urlencode({"regulator": regulator, "number": entry.registration_number}),
-        "badge": badge_text(entry, proven=holder is not None, page_url=page_url),
+        "badge": badge_text(entry, proven=holder is not None, page_url=page_url, orders=orders),
         "holder": holder,
         "read_at": entry.regulator.register_read_at,
         "where_form": where_form,
         "where": where,
-        "practice": may_practise_for([entry], where) if where else None,
+        "practice": may_practise_under(entry, orders, where) if where else None,
         "page_url": page_url,
         "badge_url": badge_url,
         "qr_svg": public_qr_svg(page_url, scale=4),
@@ -135,10 +149,51 @@ def badge(request: HttpRequest, regulator: str, number: str) -> HttpResponse:
         reverse("registry:verification", kwargs={"regulator": regulator, "number": number})
     )
     svg = badge_svg(
-        entry, proven=entry is not None and holder_of(entry) is not None, page_url=page_url
+        entry,
+        proven=entry is not None and holder_of(entry) is not None,
+        page_url=page_url,
+        orders=platform_orders(entry) if entry is not None else None,
     )
     response = HttpResponse(svg, content_type="image/svg+xml")
     # Embedded in other sites' pages: allow the image to be loaded cross-origin.
+    response["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return response
+
+
+@login_not_required
+@require_safe
+@cache_control(public=True, max_age=60)
+def badge_json(request: HttpRequest, regulator: str, number: str) -> HttpResponse:
+    """The badge as JSON, for sites that draw their own (the fields of shields.io's endpoint
+    badges, and the same words and standing as the SVG)."""
+    entry = entry_by_number(regulator, number)
+    page_url = request.build_absolute_uri(
+        reverse("registry:verification", kwargs={"regulator": regulator, "number": number})
+    )
+    orders = platform_orders(entry) if entry is not None else PlatformOrders()
+    text = badge_text(
+        entry,
+        proven=entry is not None and holder_of(entry) is not None,
+        page_url=page_url,
+        orders=orders,
+    )
+    response = JsonResponse(
+        {
+            "schemaVersion": 1,
+            "label": text.heading,
+            "message": text.status,
+            "color": status_colour(entry, orders),
+            "name": text.name,
+            "registration": text.registration,
+            "register_status": entry.status if entry is not None else None,
+            "practising": entry is not None and lets_practise(entry, orders),
+            "suspended_on_casework": orders.suspended,
+            "conditions_on_casework": orders.conditions,
+            "verification_url": page_url,
+        },
+        status=200 if entry is not None else 404,
+    )
+    response["Access-Control-Allow-Origin"] = "*"
     response["Cross-Origin-Resource-Policy"] = "cross-origin"
     return response
 
@@ -203,6 +258,8 @@ def my_registrations(request: HttpRequest) -> HttpResponse:
             "claims": own_claims,
             "to_prove": to_prove,
             "credential_panels": credential_panels(person),
+            # The regulators' orders on Casework, with their reasons (the email links here).
+            "orders": orders_on_registrations_of(person),
         },
     )
 

@@ -5,7 +5,7 @@ import zoneinfo
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import partial
+from functools import cached_property, partial
 from urllib.parse import urlencode
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -16,7 +16,7 @@ from casework.accounts.models import User
 from casework.accounts.zones import zone_label
 from casework.registry.models import Jurisdiction
 from casework.registry.practice import PracticeAnswer
-from casework.registry.standing import may_practise_where
+from casework.registry.standing import ConditionsInForce, conditions_in_force, may_practise_where
 from casework.safety.blocks import is_blocked_between
 from casework.scheduling import slots
 from casework.scheduling.freshness import may_take_bookings
@@ -97,6 +97,12 @@ class BookingPanel:
     practice: PracticeAnswer | None
     takes_bookings: bool
     horizon_days: int
+
+    @cached_property
+    def conditions(self) -> list[ConditionsInForce]:
+        """The regulators' conditions on the practitioner's practising registrations, read
+        only by the pages that show them (the profile shows them with each registration)."""
+        return conditions_in_force(self.practitioner) if self.takes_bookings else []
 
     @property
     def name(self) -> str:

@@ -38,6 +38,7 @@ class Job:
 SCHEDULE: tuple[Job, ...] = (
     Job("seal_audit_log", timedelta(seconds=5), "seal the audit log; anchor it hourly"),
     Job("relay_events", timedelta(seconds=10), "deliver events and notices left waiting"),
+    Job("send_webhooks", timedelta(seconds=30), "send regulator webhook notifications due"),
     Job("run_check_ins", timedelta(minutes=5), "open the check-ins that fall due"),
     Job("prune_outbox", timedelta(hours=1), "remove what the outbox no longer needs"),
     Job("expire_data_exports", timedelta(minutes=15), "destroy data exports whose link expired"),

@@ -9,6 +9,8 @@ from casework.messaging.attachments import CheckedFile
 from casework.messaging.models import Conversation, Message, OfficeHours
 from casework.registry.models import Jurisdiction
 from casework.registry.places import forget_places
+from casework.registry.standing import in_good_standing
+from casework.testing.scheduling import registered_in_england
 
 PLACES = {
     "GB": ("United Kingdom", None),
@@ -44,9 +46,18 @@ def place(code: str) -> Jurisdiction:
     return found
 
 
+def taking_enquiries(practitioner: User) -> User:
+    """The practitioner, with a verified registration in England unless they are in good
+    standing already: only such a practitioner takes enquiries (``check_takes_enquiries``)."""
+    if not in_good_standing(practitioner):
+        registered_in_england(practitioner)
+    return practitioner
+
+
 def enquiry(
     client: User, practitioner: User, body: str = "Hello, can you help me?", where: str = "GB-ENG"
 ) -> Conversation:
+    taking_enquiries(practitioner)
     return services.start_enquiry(
         client=client, practitioner=practitioner, client_jurisdiction=place(where), body=body
     )

@@ -86,8 +86,8 @@ def test_the_profile_page_has_a_fixed_query_budget(
     url = f"/practitioners/{profile.slug}/"
     Client().get(url)
     # the profile with its listing, practitioner and next free slot; languages; specialties;
-    # modalities; verified registrations; the conditions regulators set on Casework. The
-    # booking panel: session types; standing; the schedule's rules; weekly hours; exceptions
-    # (and no bookings yet to subtract).
-    with django_assert_num_queries(11):
+    # modalities; verified registrations, with the regulators' orders on Casework in the same
+    # query. The booking panel: session types; standing; the schedule's rules; weekly hours;
+    # exceptions (and no bookings yet to subtract).
+    with django_assert_num_queries(10):
         Client().get(url)

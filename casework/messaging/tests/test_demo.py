@@ -4,6 +4,7 @@ import pytest
 
 from casework.demo.messaging import seed_messaging
 from casework.demo.people import seed_people
+from casework.demo.registry import seed_registry
 from casework.messaging.models import Conversation, Message, OfficeHours
 from casework.testing import messaging
 
@@ -13,9 +14,11 @@ pytestmark = pytest.mark.django_db
 def test_demo_conversations_load_once() -> None:
     messaging.place("GB-ENG")
     seed_people()
+    seed_registry()  # Amara's verified registration: only then does she take enquiries
     first = seed_messaging()
     kinds = sorted(conversation.kind for conversation in first)
-    assert kinds == ["enquiry", "moderation"]  # no other demo practitioner to consult here
+    # The registry's cast adds a colleague for Amara to consult.
+    assert kinds == ["consultation", "enquiry", "moderation"]
     counts = (Conversation.objects.count(), Message.objects.count())
     assert counts[1] >= 5
     assert OfficeHours.objects.count() == 5

@@ -204,3 +204,29 @@ def test_a_suspension_emits_the_order_event_for_the_webhook(
     event = OutboxEvent.objects.get(name="oversight.registration_order_changed")
     assert event.payload["change"] == "suspended"
     assert event.payload["entry_id"] == entry.pk
+
+
+def test_the_practitioner_reads_each_order_and_its_reason_where_the_email_sends_them(
+    listed: tuple[User, PractitionerProfile, RegisterEntry],
+    england_officer: User,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    practitioner, _profile, entry = listed
+    with django_capture_on_commit_callbacks(execute=True):
+        suspend_listing(entry=entry, officer=england_officer, reason="Interim order.")
+    [email] = [message for message in mail.outbox if practitioner.email in message.to]
+    page_url = reverse("registry:my_registrations")
+    assert page_url in email.body
+    assert "Interim order" not in email.body  # mail passes through servers that are not ours
+    lift_suspension(entry=entry, officer=england_officer, reason="The panel revoked it.")
+    set_conditions(
+        entry=entry, officer=england_officer, conditions="No work with children.", reason="Panel."
+    )
+
+    page = _signed_in(practitioner).get(page_url).content.decode()
+    assert "Interim order." in page
+    assert "The panel revoked it." in page
+    assert "No work with children." in page
+    # Another practitioner's page says nothing of it.
+    other, _other_profile = oversight.listed_practitioner()
+    assert "Interim order." not in _signed_in(other).get(page_url).content.decode()

@@ -1,21 +1,17 @@
 """The portal: officers invited to one regulator see only its data; the dashboard, its figures
-and its exports; the webhook that tells the regulator's system."""
+and its exports (the webhook: test_webhooks.py)."""
 
 import csv
-import hashlib
-import hmac
 import io
-import json
-import threading
 from collections.abc import Iterator
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, HTTPServer
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -25,12 +21,9 @@ from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks
 from casework.accounts.models import Role, User
 from casework.complaints.models import ComplaintState
 from casework.complaints.services import move_complaint
-from casework.events.models import OutboxEvent
-from casework.events.relay import relay_pending
 from casework.oversight.invitations import accept_invitation, invite_officer
-from casework.oversight.models import WebhookDelivery
-from casework.oversight.webhooks import configure_webhook
 from casework.registry.models import RegistrationClaim, RegulatorOfficer
+from casework.registry.register_import import receive_register_file
 from casework.registry.restrictions import suspend_listing
 from casework.testing import oversight, scheduling
 from casework.testing.factories import AdminFactory
@@ -62,11 +55,24 @@ def test_an_officer_of_another_regulator_gets_404_on_every_page_and_export_of_it
     england = oversight.officer_of("social-work-england")
     scottish = oversight.officer_of("sssc")
     england_slug = {"regulator": "social-work-england"}
+    reading = receive_register_file(
+        regulator=oversight.regulator(),
+        uploaded_file=SimpleUploadedFile(
+            "export.csv",
+            b"registration_number,name,other_names,status,valid_from,valid_until,conditions\n"
+            b"SW1001,Amara Okafor,,registered,,,\n",
+        ),
+        file_format="generic-csv",
+        uploaded_by=england,
+        check_in_background=False,
+    )
     pages = [
         reverse("oversight:dashboard", kwargs=england_slug),
         reverse("oversight:registrants_csv", kwargs=england_slug),
         reverse("oversight:figures_csv", kwargs=england_slug),
         reverse("oversight:registration", kwargs={"entry_id": world["entry"].pk}),
+        reverse("oversight:webhook_deliveries", kwargs=england_slug),
+        reverse("registry:register_import", kwargs={"import_id": reading.pk}),
         reverse("complaints:detail", kwargs={"complaint_id": world["complaint"].pk}),
         reverse(
             "complaints:evidence",
@@ -81,6 +87,9 @@ def test_an_officer_of_another_regulator_gets_404_on_every_page_and_export_of_it
         assert _browser(england).get(page).status_code == 200, page
     for page in pages:
         assert _browser(scottish).get(page).status_code == 404, page
+    # Nor does England's complaint appear in the lists the Scottish officer has.
+    queue = _browser(scottish).get(reverse("complaints:queue")).content.decode()
+    assert world["complaint"].reference not in queue
 
 
 def test_the_dashboard_costs_the_same_queries_for_2_or_12_practitioners() -> None:
@@ -190,66 +199,3 @@ def test_an_expired_invitation_is_refused_with_a_reason() -> None:
     assert response.status_code == 410
     assert "expired" in response.content.decode()
     assert not User.objects.filter(email="late@example.org").exists()
-
-
-class _Receiver(BaseHTTPRequestHandler):
-    received: ClassVar[list[tuple[dict[str, str], bytes]]] = []
-    answer: ClassVar[int] = 200
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        type(self).received.append((dict(self.headers), body))
-        self.send_response(type(self).answer)
-        self.end_headers()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return
-
-
-@pytest.fixture
-def receiver() -> Iterator[tuple[str, type[_Receiver]]]:
-    _Receiver.received = []
-    _Receiver.answer = 200
-    server = HTTPServer(("127.0.0.1", 0), _Receiver)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/casework", _Receiver
-    server.shutdown()
-    server.server_close()
-
-
-def test_the_webhook_receives_a_signed_notification_of_the_suspension_and_retries(
-    receiver: tuple[str, type[_Receiver]],
-) -> None:
-    url, handler = receiver
-    secret = "a shared secret of the regulator's system"
-    world = _england_world()
-    officer = oversight.officer_of("social-work-england")
-    configure_webhook(
-        regulator=oversight.regulator(), url=url, secret=secret, actor=AdminFactory.create()
-    )
-    handler.answer = 503  # the regulator's system is down at first
-    suspend_listing(entry=world["entry"], officer=officer, reason="Interim order.")
-    relay_pending()
-    assert not WebhookDelivery.objects.exists()
-    event = OutboxEvent.objects.get(name="oversight.registration_order_changed")
-    assert event.delivered_at is None
-    assert event.attempts == 1
-
-    handler.answer = 200
-    with time_machine.travel(scheduling.NOW + timedelta(minutes=5), tick=False):
-        relay_pending()
-
-    headers, body = handler.received[-1]
-    timestamp, signature = (
-        part.split("=", 1)[1] for part in headers["Casework-Signature"].split(",")
-    )
-    expected = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
-    assert hmac.compare_digest(signature, expected.hexdigest())
-    notification = json.loads(body)
-    assert notification["type"] == "registration.suspended"
-    assert notification["listing"] == "suspended"
-    assert notification["registration_number"] == world["entry"].registration_number
-    assert "Interim order" not in body.decode()  # never the reason
-    assert headers["Casework-Notification"] == handler.received[0][0]["Casework-Notification"]
-    assert WebhookDelivery.objects.count() == 1

@@ -4,6 +4,7 @@ import pytest
 
 from casework.demo.messaging import seed_messaging
 from casework.demo.people import seed_people
+from casework.demo.registry import seed_registry
 from casework.demo.safety import seed_safety
 from casework.safety.models import ModerationAction, Report
 from casework.testing import factories, messaging
@@ -14,7 +15,8 @@ pytestmark = pytest.mark.django_db
 def test_the_demo_report_has_a_reference_and_an_outcome_and_loads_once() -> None:
     messaging.place("GB-ENG")
     seed_people()
-    factories.PractitionerFactory.create(legal_name="Demo Colleague")
+    seed_registry()  # as the demo does: Amara's verified registration, before conversations
+    messaging.taking_enquiries(factories.PractitionerFactory.create(legal_name="Demo Colleague"))
     seed_messaging()
     report = seed_safety()
     assert report is not None
