@@ -115,6 +115,9 @@ def test_a_visitors_complaint_reaches_the_right_officer_who_suspends_the_listing
     desk.get_by_label("Reason").first.fill("Interim order while we investigate a complaint.")
     desk.get_by_role("button", name="Suspend the listing").click()
     expect(desk.locator("#listing-state")).to_have_text("Suspended by an officer")
+    # The regulator's webhook deliveries, linked from the dashboard.
+    desk.goto(f"{site}/oversight/regulators/social-work-england/webhook/")
+    _check(desk, assert_accessible)
 
     # The profile has left the directory; the registration says suspended; so does the
     # credential.
@@ -152,6 +155,9 @@ def test_a_visitors_complaint_reaches_the_right_officer_who_suspends_the_listing
     other.goto(f"{site}/oversight/complaints/")
     expect(other.get_by_text(reference)).to_have_count(0)
     refused = other.goto(f"{site}/oversight/regulators/social-work-england/")
+    assert refused is not None
+    assert refused.status == 404
+    refused = other.goto(f"{site}/oversight/regulators/social-work-england/webhook/")
     assert refused is not None
     assert refused.status == 404
     officer_context.close()
