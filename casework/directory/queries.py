@@ -144,15 +144,19 @@ class SearchResult:
     place_verdict: Verdict | None
 
 
-def practising_in(covering: set[str]) -> QuerySet[RegisterEntry, Any]:
-    """Practitioners (``claims__practitioner``) with a verified claim on a practising entry of a
-    regulator in ``covering``. Read from the entries of those regulators first: the indexes on
-    entries by regulator and claims by entry keep it to the registers that matter."""
-    return RegisterEntry.objects.filter(
+def practising_in(covering: set[str]) -> QuerySet[RegistrationClaim, Any]:
+    """Practitioners (``practitioner_id``) with a verified claim on a practising entry of a
+    regulator in ``covering``. The entries of those regulators are listed first (entries by
+    regulator), then their claims (claims by entry): written as one join, SQLite instead built
+    a temporary index of every verified claim on each search, which cost more than the rest
+    of the search together."""
+    entries = RegisterEntry.objects.filter(
         regulator__jurisdiction_id__in=sorted(covering),
         status__in=sorted(PRACTISING_STATUSES),
-        claims__state=RegistrationClaim.State.VERIFIED,
-    ).values("claims__practitioner")
+    )
+    return RegistrationClaim.objects.filter(
+        state=RegistrationClaim.State.VERIFIED, entry_id__in=entries.values("pk")
+    ).values("practitioner_id")
 
 
 def find_practitioners(criteria: SearchCriteria, *, now: datetime) -> SearchResult:
