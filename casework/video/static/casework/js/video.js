@@ -155,7 +155,11 @@
   handlers.message = function (data) {
     if (left) { return; }
     if (data.type === "hello") { send({ type: "here" }); }
-    if ((data.type === "hello" || data.type === "here") && isPractitioner && !data.from_practitioner) {
+    // The practitioner offers when the client (re)joins ("hello"), or answers her hello when
+    // no call is set up yet ("here"). Offering on both, when both pages open at once, made two
+    // offers cross and left the call "connecting".
+    var fromClient = isPractitioner && !data.from_practitioner;
+    if (fromClient && (data.type === "hello" || (data.type === "here" && !pc))) {
       offer();
     } else if (data.type === "offer" && !isPractitioner) {
       answer(data.sdp);
