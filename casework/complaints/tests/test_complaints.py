@@ -6,6 +6,7 @@ import io
 import json
 import zipfile
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import time_machine
@@ -121,6 +122,19 @@ def test_evidence_of_the_wrong_type_is_refused_by_its_content_and_nothing_is_fil
     response = visitor.response  # type: ignore[attr-defined]
     assert response.status_code == 200
     assert "cannot be sent" in response.content.decode()
+    assert not Complaint.objects.exists()
+
+
+def test_evidence_over_the_size_limit_is_refused_with_the_limit_and_nothing_is_filed(
+    listed: tuple[User, PractitionerProfile], settings: Any
+) -> None:
+    _practitioner, profile = listed
+    settings.MESSAGING_ATTACHMENT_MAX_BYTES = 1024
+    large = SimpleUploadedFile("receipt.png", PNG_BYTES + b"\0" * 2048)
+    visitor = _file_from_profile(profile, files=[large])
+    response = visitor.response  # type: ignore[attr-defined]
+    assert response.status_code == 200
+    assert "files can be at most 1.0\xa0KB" in response.content.decode()
     assert not Complaint.objects.exists()
 
 
