@@ -5,11 +5,14 @@ Staff personas have TOTP enrolled, so their areas open; signing in with ``client
 stands for a completed sign-in.
 """
 
+import time
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.db import OperationalError
 from django.test import Client
 from django.test.signals import setting_changed
 
@@ -49,18 +52,31 @@ def _let_test_teardown_empty_the_audit_log() -> None:
 
     empty = DatabaseOperations.execute_sql_flush
 
+    def when_unlocked(cursor: Any, sql: str) -> None:
+        # Changing the schema waits for a live server's thread still reading the shared
+        # in-memory database (a last request of the page, answered as the test ends).
+        for _attempt in range(50):
+            try:
+                cursor.execute(sql)
+                return
+            except OperationalError as error:
+                if "locked" not in str(error):
+                    raise
+                time.sleep(0.1)
+        cursor.execute(sql)
+
     def execute_sql_flush(self: DatabaseOperations, sql_list: Iterable[str]) -> None:
         with self.connection.cursor() as cursor:
             cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
             triggers = cursor.fetchall()
             for name, _sql in triggers:
-                cursor.execute(f'DROP TRIGGER "{name}"')
+                when_unlocked(cursor, f'DROP TRIGGER "{name}"')
         try:
             empty(self, sql_list)
         finally:
             with self.connection.cursor() as cursor:
                 for _name, sql in triggers:
-                    cursor.execute(sql)
+                    when_unlocked(cursor, sql)
 
     DatabaseOperations.execute_sql_flush = execute_sql_flush  # type: ignore[method-assign,assignment]
 
