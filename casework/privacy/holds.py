@@ -84,7 +84,9 @@ def lift_legal_hold(*, hold: LegalHold, actor: User, now: datetime | None = None
             code="not_allowed",
         )
     with transaction.atomic():
-        locked = LegalHold.objects.select_for_update().select_related("case").get(pk=hold.pk)
+        locked = (
+            LegalHold.objects.select_for_update(of=("self",)).select_related("case").get(pk=hold.pk)
+        )
         if not locked.in_force:
             return locked  # lifted already: nothing more to do
         locked.lifted_at = now
