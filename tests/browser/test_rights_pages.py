@@ -1,6 +1,7 @@
 """A person's rights in a browser, in English and in Spanish: preparing and downloading an
-export of their data, and the erasure page (what is kept, a legal hold's reason, waiting,
-cancelling). Each page passes axe and fits a 320px screen."""
+export of their data, the erasure page (what is kept, a legal hold's reason, waiting,
+cancelling), and the legal holds page of those who place them. Each page passes axe and fits
+a 320px screen."""
 
 from collections.abc import Callable
 
@@ -8,7 +9,13 @@ import pytest
 from playwright.sync_api import BrowserContext, expect
 
 from casework.privacy.holds import place_legal_hold
-from casework.privacy.rights_models import DataExport, ErasureRequest, ErasureStatus, ExportStatus
+from casework.privacy.rights_models import (
+    DataExport,
+    ErasureRequest,
+    ErasureStatus,
+    ExportStatus,
+    LegalHold,
+)
 from casework.testing import care, factories
 from tests.browser.helpers import AssertAccessible, check_page, signed_in_as
 
@@ -89,4 +96,34 @@ def test_a_client_under_a_legal_hold_reads_its_reason_and_cannot_confirm(
     holds = page.locator("section", has=page.locator("#holds-heading"))
     expect(holds).to_contain_text(HOLD_REASON)
     expect(page.locator("#confirm-erase")).to_have_count(0)
+    check_page(page, language, assert_accessible)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_moderator_places_a_legal_hold_then_lifts_it(
+    language: str,
+    profile_in: Callable[[str], BrowserContext],
+    site: str,
+    transactional_db: None,
+    assert_accessible: AssertAccessible,
+) -> None:
+    robin = factories.ClientFactory.create(alias="Robin", email="robin@example.org")
+    moderator = factories.ModeratorFactory.create(legal_name="Kofi Mensah", language=language)
+    profile = profile_in(language)
+    signed_in_as(profile, site, moderator)
+    page = profile.new_page()
+    page.goto(f"{site}/privacy/holds/")
+    check_page(page, language, assert_accessible)
+    page.locator("#id_email").fill("robin@example.org")
+    page.locator("#id_reason").fill(HOLD_REASON)
+    page.locator("section[aria-labelledby=place-heading] button[type=submit]").click()
+    in_force = page.locator("section", has=page.locator("#in-force-heading"))
+    expect(in_force).to_contain_text(HOLD_REASON)
+    hold = LegalHold.objects.get(person=robin)
+    assert hold.placed_by == moderator
+    check_page(page, language, assert_accessible)
+    page.locator(f'form[action="/privacy/holds/{hold.pk}/lift/"] button').click()
+    expect(in_force).not_to_contain_text(HOLD_REASON)
+    hold.refresh_from_db()
+    assert not hold.in_force
     check_page(page, language, assert_accessible)
