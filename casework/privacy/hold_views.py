@@ -11,12 +11,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from casework.accounts.models import Role, User
+from casework.accounts.models import User
 from casework.accounts.permissions import role_required
 from casework.care.models import Case
 from casework.privacy import access, holds
-
-HOLDERS = (Role.MODERATOR, Role.OFFICER, Role.ADMIN)
 
 
 class HoldForm(forms.Form):
@@ -59,7 +57,7 @@ def _holder(request: HttpRequest) -> User:
     return request.user
 
 
-@role_required(*HOLDERS)
+@role_required(*holds.HOLDERS)
 @require_http_methods(["GET", "HEAD", "POST"])
 def hold_list(request: HttpRequest) -> HttpResponse:
     holder = _holder(request)
@@ -85,7 +83,7 @@ def hold_list(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "privacy/holds.html", context, status=status)
 
 
-@role_required(*HOLDERS)
+@role_required(*holds.HOLDERS)
 @require_POST
 def lift_hold(request: HttpRequest, hold_id: str) -> HttpResponse:
     holder = _holder(request)

@@ -86,6 +86,25 @@ def page(context: BrowserContext) -> Page:
     return context.new_page()
 
 
+@pytest.fixture
+def profile_in(browser: Browser) -> Iterator[Callable[[str], BrowserContext]]:
+    """``profile_in(language)``: a fresh browser profile of its own in "en" or "es", signed
+    in as nobody (see ``helpers.signed_in_as``); several per test, for several people."""
+    from tests.browser.helpers import LOCALES
+
+    profiles: list[BrowserContext] = []
+
+    def new_profile(language: str) -> BrowserContext:
+        profile = browser.new_context(locale=LOCALES[language], timezone_id="Europe/London")
+        profile.set_default_timeout(TIMEOUT_MS)
+        profiles.append(profile)
+        return profile
+
+    yield new_profile
+    for profile in profiles:
+        profile.close()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits() -> Iterator[None]:
     """allauth counts sign-ups and failed sign-ins in the cache; each test starts at zero."""

@@ -2,14 +2,12 @@
 thread, writing with the confidentiality guard's warnings, a comment and a reply, and the
 Atom feed. Every page passes axe and fits a 320px screen."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, expect
 
 from casework.accounts.models import User
 from casework.community.models import Article, Comment
@@ -18,12 +16,10 @@ from casework.community.services.comments import post_comment
 from casework.registry.reference_data import load_reference_data
 from casework.testing import factories
 from casework.testing.directory import registered_practitioner
-from tests.browser.test_nudge_and_block_journey import assert_fits_320_pixels
+from tests.browser.helpers import AssertAccessible, check_page, signed_in_as
 
 pytestmark = pytest.mark.browser
 
-AssertAccessible = Callable[[Page], None]
-LOCALES = {"en": "en-GB", "es": "es-ES"}
 STORY = (
     "Maria called from 07700 900123 after Oakfield Primary School rang about her son. "
     "We sat together and listened first."
@@ -33,41 +29,11 @@ CLEAN_STORY = (
 )
 
 
-@pytest.fixture
-def profile_in(browser: Browser) -> Iterator[Callable[[str], BrowserContext]]:
-    profiles: list[BrowserContext] = []
-
-    def new_profile(language: str) -> BrowserContext:
-        profile = browser.new_context(locale=LOCALES[language], timezone_id="Europe/London")
-        profile.set_default_timeout(15_000)  # as conftest's TIMEOUT_MS
-        profiles.append(profile)
-        return profile
-
-    yield new_profile
-    for profile in profiles:
-        profile.close()
-
-
-def _signed_in_as(profile: BrowserContext, site: str, person: User) -> None:
-    """Stands for a completed sign-in (the journeys in test_accounts cover it)."""
-    client = Client()
-    client.force_login(person)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    profile.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": site}])
-
-
 def _settled(person: User) -> User:
     """An account older than a week: its first comment is not held as a newcomer's."""
     person.date_joined = timezone.now() - timedelta(days=30)
     person.save(update_fields=["date_joined"])
     return person
-
-
-def _check(page: Page, language: str, assert_accessible: AssertAccessible) -> None:
-    expect(page.locator("html")).to_have_attribute("lang", language)
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
-    assert_accessible(page)
-    assert_fits_320_pixels(page)
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
@@ -88,10 +54,10 @@ def test_a_practitioner_is_warned_by_the_guard_edits_and_publishes_and_people_di
 
     # She writes a story with a client's first name, phone number and school.
     writer = profile_in(language)
-    _signed_in_as(writer, site, amara)
+    signed_in_as(writer, site, amara)
     page = writer.new_page()
     page.goto(f"{site}/community/write/")
-    _check(page, language, assert_accessible)
+    check_page(page, language, assert_accessible)
     page.locator("#id_title").fill("Listening first")
     page.locator("#id_summary").fill("What a family taught me.")
     page.locator("#id_body").fill(STORY)
@@ -108,7 +74,7 @@ def test_a_practitioner_is_warned_by_the_guard_edits_and_publishes_and_people_di
         expect(guard).to_contain_text(words)
     expect(page.locator("#id_confirm")).to_be_visible()
     assert not Article.objects.exists()
-    _check(page, language, assert_accessible)
+    check_page(page, language, assert_accessible)
 
     # She edits them out and posts.
     page.locator("#id_body").fill(CLEAN_STORY)
@@ -122,13 +88,13 @@ def test_a_practitioner_is_warned_by_the_guard_edits_and_publishes_and_people_di
     visitor = profile_in(language).new_page()
     visitor.goto(f"{site}/community/")
     expect(visitor.get_by_role("link", name="Listening first")).to_be_visible()
-    _check(visitor, language, assert_accessible)
+    check_page(visitor, language, assert_accessible)
     visitor.goto(f"{site}/community/?tag=listening")
     expect(visitor.get_by_role("link", name="Listening first")).to_be_visible()
-    _check(visitor, language, assert_accessible)
+    check_page(visitor, language, assert_accessible)
     visitor.get_by_role("link", name="Listening first").click()
     expect(visitor.locator(".community-article-body")).to_contain_text("listened first")
-    _check(visitor, language, assert_accessible)
+    check_page(visitor, language, assert_accessible)
 
     # The Atom feed carries it.
     feed = visitor.request.get(f"{site}/community/feed.atom")
@@ -138,7 +104,7 @@ def test_a_practitioner_is_warned_by_the_guard_edits_and_publishes_and_people_di
 
     # The client comments under her alias, and the practitioner replies with her badge.
     reader = profile_in(language)
-    _signed_in_as(reader, site, robin)
+    signed_in_as(reader, site, robin)
     page = reader.new_page()
     page.goto(f"{site}/community/{article.slug}/")
     page.locator("#id_body").fill("Thank you: being listened to changed everything for me.")
@@ -146,17 +112,17 @@ def test_a_practitioner_is_warned_by_the_guard_edits_and_publishes_and_people_di
     thread = page.locator(".community-thread")
     expect(thread).to_contain_text("Robin")
     expect(thread).to_contain_text("being listened to")
-    _check(page, language, assert_accessible)
+    check_page(page, language, assert_accessible)
     first = Comment.objects.get()
     reply = post_comment(
         article=article, author=amara, body="Thank you for saying so.", parent=first
     )
     assert reply.visible
     page.goto(f"{site}/community/{article.slug}/comments/{first.pk}/reply/")
-    _check(page, language, assert_accessible)
+    check_page(page, language, assert_accessible)
     page.goto(f"{site}/community/{article.slug}/")
     expect(page.locator(f"#comment-{reply.pk} .community-badge")).to_have_count(1)
-    _check(page, language, assert_accessible)
+    check_page(page, language, assert_accessible)
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
@@ -178,16 +144,16 @@ def test_a_comment_with_identifying_words_is_marked_in_the_comment_form(
     )
     robin = _settled(factories.ClientFactory.create(alias="Robin", language=language))
     profile = profile_in(language)
-    _signed_in_as(profile, site, robin)
+    signed_in_as(profile, site, robin)
     page = profile.new_page()
     page.goto(f"{site}/community/{article.slug}/comment/")
-    _check(page, language, assert_accessible)
+    check_page(page, language, assert_accessible)
     page.locator("#id_body").fill("My neighbour Maria rang me on 07700 900123 about it.")
     page.locator("form button[type=submit]").last.click()
     guard = page.locator(".community-guard")
     expect(guard.locator("ol > li")).to_have_count(2)
     expect(page.locator("#id_confirm")).to_be_visible()
-    _check(page, language, assert_accessible)
+    check_page(page, language, assert_accessible)
     # Posting anyway records the confirmation, and the kinds, not the words.
     page.locator("#id_confirm").check()
     page.locator("form button[type=submit]").last.click()

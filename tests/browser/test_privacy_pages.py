@@ -1,39 +1,19 @@
 """/privacy/ and "Who has looked at your record" on the account page, in a browser, in English
 and in Spanish: each passes axe and fits a 320px screen."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
-from django.conf import settings
-from django.test import Client
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, expect
 
-from casework.accounts.models import User
 from casework.care.services.emergency import break_glass
 from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.testing import care, factories
+from tests.browser.helpers import AssertAccessible, signed_in_as
 from tests.browser.test_nudge_and_block_journey import assert_fits_320_pixels
 
 pytestmark = pytest.mark.browser
-
-AssertAccessible = Callable[[Page], None]
-LOCALES = {"en": "en-GB", "es": "es-ES"}
-
-
-@pytest.fixture
-def profile_in(browser: Browser) -> Iterator[Callable[[str], BrowserContext]]:
-    profiles: list[BrowserContext] = []
-
-    def new_profile(language: str) -> BrowserContext:
-        profile = browser.new_context(locale=LOCALES[language], timezone_id="Europe/London")
-        profile.set_default_timeout(15_000)  # as conftest's TIMEOUT_MS
-        profiles.append(profile)
-        return profile
-
-    yield new_profile
-    for profile in profiles:
-        profile.close()
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
@@ -70,7 +50,7 @@ def test_a_client_reads_who_looked_at_their_record_on_the_account_page(
     moderator = factories.ModeratorFactory.create(legal_name="Tomás Herrera")
     break_glass(case=case, person=moderator, reason="A report of imminent risk tonight")
     profile = profile_in(language)
-    _signed_in_as(profile, site, robin)
+    signed_in_as(profile, site, robin)
     page = profile.new_page()
     page.goto(f"{site}/accounts/preferences/")
     log = page.locator("section", has=page.locator("#access-log-heading"))
@@ -80,11 +60,3 @@ def test_a_client_reads_who_looked_at_their_record_on_the_account_page(
     expect(log).to_contain_text("A report of imminent risk tonight")
     assert_accessible(page)
     assert_fits_320_pixels(page)
-
-
-def _signed_in_as(profile: BrowserContext, site: str, person: User) -> None:
-    """Stands for a completed sign-in (the journeys in test_accounts cover it)."""
-    client = Client()
-    client.force_login(person)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    profile.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": site}])

@@ -27,9 +27,18 @@ IDS_LISTED = 50
 @dataclass
 class _Due:
     rule: Rule
-    ids: list[str]
+    candidates: list[Candidate] = field(default_factory=list)
     held: int = 0  # past the period too, but kept under a legal hold
-    candidates: dict[str, Candidate] = field(default_factory=dict)
+
+    @property
+    def ids(self) -> list[str]:
+        return [candidate.object_id for candidate in self.candidates]
+
+    def set_aside(self, holds: Holds) -> None:
+        """Keep out what ``holds`` cover: counted as held, never removed."""
+        free = [c for c in self.candidates if not holds.cover(people=c.people, case_id=c.case_id)]
+        self.held += len(self.candidates) - len(free)
+        self.candidates = free
 
 
 def _due(
@@ -39,12 +48,9 @@ def _due(
     for candidate in candidates:
         rule = rules.rule_for(key, candidate.jurisdiction)
         if candidate.since <= now - rule.keep:
-            due = by_rule.setdefault(rule.jurisdiction, _Due(rule=rule, ids=[]))
-            if holds.cover(people=candidate.people, case_id=candidate.case_id):
-                due.held += 1
-            else:
-                due.ids.append(candidate.object_id)
-                due.candidates[candidate.object_id] = candidate
+            by_rule.setdefault(rule.jurisdiction, _Due(rule=rule)).candidates.append(candidate)
+    for due in by_rule.values():
+        due.set_aside(holds)
     return sorted(by_rule.values(), key=lambda due: due.rule.jurisdiction)
 
 
@@ -62,30 +68,20 @@ def apply_retention(*, dry_run: bool, now: datetime | None = None) -> RetentionR
             removed = 0
             if not dry_run:
                 with transaction.atomic():
-                    # A hold placed while this run was reading still counts.
-                    fresh = holds_in_force()
-                    ids = [
-                        object_id
-                        for object_id in due.ids
-                        if not fresh.cover(
-                            people=due.candidates[object_id].people,
-                            case_id=due.candidates[object_id].case_id,
-                        )
-                    ]
-                    due.held += len(due.ids) - len(ids)
-                    due.ids = ids
-                    removed = remover.remove(ids)
-            total_due += len(due.ids)
+                    due.set_aside(holds_in_force())  # a hold placed since the read still counts
+                    removed = remover.remove(due.ids)
+            ids = due.ids
+            total_due += len(ids)
             total_removed += removed
             lines.append(
                 {
                     "data_class": key,
                     "jurisdiction": due.rule.jurisdiction,
                     "keep_days": due.rule.keep_days,
-                    "due": len(due.ids),
+                    "due": len(ids),
                     "removed": removed,
                     "held": due.held,
-                    "ids": due.ids[:IDS_LISTED] if remover.ids_listed else [],
+                    "ids": ids[:IDS_LISTED] if remover.ids_listed else [],
                 }
             )
     with transaction.atomic():

@@ -209,20 +209,28 @@ def _hide(comment: Comment, reporter: User, moderator: User) -> ModerationAction
     return action
 
 
-def test_an_overturned_appeal_shows_the_hidden_comment_again(
-    comment: Comment, client_person: User, moderator: User
+def _appeal_decided(
+    action: ModerationAction, comment: Comment, *, overturn: bool, explanation: str
 ) -> None:
-    action = _hide(comment, client_person, moderator)
+    """The comment's author appeals ``action``; another moderator decides; events are relayed
+    and ``comment`` is read again."""
     assert comment.author is not None
     appeal = file_appeal(action=action, appellant=comment.author, grounds="It was a joke.")
     decide_appeal(
         appeal=appeal,
         moderator=factories.ModeratorFactory.create(),
-        overturn=True,
-        explanation="Read in its thread, it was irony.",
+        overturn=overturn,
+        explanation=explanation,
     )
     relay_pending()
     comment.refresh_from_db()
+
+
+def test_an_overturned_appeal_shows_the_hidden_comment_again(
+    comment: Comment, client_person: User, moderator: User
+) -> None:
+    action = _hide(comment, client_person, moderator)
+    _appeal_decided(action, comment, overturn=True, explanation="Read in its thread, it was irony.")
     assert comment.status == Comment.Status.PUBLISHED
     page = Client().get(reverse("community:article", kwargs={"slug": comment.article.slug}))
     assert "Pay me in crypto." in page.content.decode()
@@ -235,16 +243,9 @@ def test_an_upheld_appeal_leaves_the_comment_hidden(
     comment: Comment, client_person: User, moderator: User
 ) -> None:
     action = _hide(comment, client_person, moderator)
-    assert comment.author is not None
-    appeal = file_appeal(action=action, appellant=comment.author, grounds="It was a joke.")
-    decide_appeal(
-        appeal=appeal,
-        moderator=factories.ModeratorFactory.create(),
-        overturn=False,
-        explanation="It asks for payment off the platform.",
+    _appeal_decided(
+        action, comment, overturn=False, explanation="It asks for payment off the platform."
     )
-    relay_pending()
-    comment.refresh_from_db()
     assert comment.status == Comment.Status.HIDDEN
 
 
@@ -257,14 +258,5 @@ def test_an_overturned_appeal_keeps_a_comment_another_decision_hides(
     ModerationAction.objects.filter(pk=first.pk).update(in_force=True)
     Comment.objects.filter(pk=comment.pk).update(status=Comment.Status.PUBLISHED)
     _hide(comment, other, factories.ModeratorFactory.create())
-    assert comment.author is not None
-    appeal = file_appeal(action=first, appellant=comment.author, grounds="It was a joke.")
-    decide_appeal(
-        appeal=appeal,
-        moderator=factories.ModeratorFactory.create(),
-        overturn=True,
-        explanation="This report was wrong.",
-    )
-    relay_pending()
-    comment.refresh_from_db()
+    _appeal_decided(first, comment, overturn=True, explanation="This report was wrong.")
     assert comment.status == Comment.Status.HIDDEN
