@@ -261,24 +261,23 @@ for _name in (
 ):
     if globals()[f"DATABASE_{_name}"] < 0:
         raise ImproperlyConfigured("The CASEWORK_DB_*_TIMEOUT settings must be 0 or more.")
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"]["ENGINE"] = "casework.shell.postgresql"
-    _server_limits = " ".join(
+# What every PostgreSQL connection (the primary's and the replica's) is opened with.
+_POSTGRESQL_LIMITS: dict[str, object] = {
+    "options": " ".join(
         f"-c {name}={seconds * 1000}"
         for name, seconds in (
             ("statement_timeout", DATABASE_STATEMENT_TIMEOUT),
             ("lock_timeout", DATABASE_LOCK_TIMEOUT),
         )
-    )
+    ),
+    # libpq counts a limit below 2 seconds as 2.
+    **({"connect_timeout": max(DATABASE_CONNECT_TIMEOUT, 2)} if DATABASE_CONNECT_TIMEOUT else {}),
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "casework.shell.postgresql"
     DATABASES["default"]["OPTIONS"] = {
         **DATABASES["default"].get("OPTIONS", {}),
-        "options": _server_limits,
-        # libpq counts a limit below 2 seconds as 2.
-        **(
-            {"connect_timeout": max(DATABASE_CONNECT_TIMEOUT, 2)}
-            if DATABASE_CONNECT_TIMEOUT
-            else {}
-        ),
+        **_POSTGRESQL_LIMITS,
     }
 # A PostgreSQL read replica for the public directory and verification reads (casework/replicas.py).
 DATABASE_REPLICA_URL = env_secret("DATABASE_REPLICA_URL", required=False)
@@ -288,11 +287,12 @@ if DATABASE_REPLICA_URL:
     )
     DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
     if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
-        # The replica is waited on no longer than the primary.
-        DATABASES["replica"]["ENGINE"] = DATABASES["default"]["ENGINE"]
+        # The replica is waited on no longer than the primary; its URL's own options (sslmode,
+        # a certificate) stay its own.
+        DATABASES["replica"]["ENGINE"] = "casework.shell.postgresql"
         DATABASES["replica"]["OPTIONS"] = {
             **DATABASES["replica"].get("OPTIONS", {}),
-            **DATABASES["default"].get("OPTIONS", {}),
+            **_POSTGRESQL_LIMITS,
         }
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests read the primary's rows
     DATABASE_ROUTERS = ["casework.replicas.ReplicaRouter"]

@@ -147,3 +147,18 @@ def test_postgresql_connections_carry_the_timeouts() -> None:
     assert "-c statement_timeout=20000 -c lock_timeout=5000" in options
     assert "'connect_timeout': 4" in options
     assert answer == "25"
+
+
+def test_the_replica_carries_the_timeouts_and_keeps_its_own_options() -> None:
+    env = {
+        "DATABASE_URL": "postgres://casework@db.example:5432/casework?sslmode=disable",
+        "DATABASE_REPLICA_URL": "postgres://casework@replica.example:5432/casework?sslmode=require",
+        "CASEWORK_DB_STATEMENT_TIMEOUT": "20",
+        "CASEWORK_DB_LOCK_TIMEOUT": "5",
+    }
+    engine, options = _settings_of(
+        env, "DATABASES['replica']['ENGINE']", "DATABASES['replica']['OPTIONS']"
+    )
+    assert engine == "'casework.shell.postgresql'"
+    assert "-c statement_timeout=20000 -c lock_timeout=5000" in options
+    assert "'sslmode': 'require'" in options
