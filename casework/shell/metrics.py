@@ -27,6 +27,7 @@ writes its figures there and any one of them answers a scrape with the sum.
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import os
 import time
 from collections.abc import Awaitable, Callable, Iterator, MutableMapping
@@ -287,7 +288,7 @@ class DatabaseStateCollector(Collector):
             DBTaskResult.objects.filter(
                 status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]
             )
-            .values_list("status")
+            .values("status")
             .annotate(n=Count("id"))
             .values_list("status", "n")
         )
@@ -334,8 +335,6 @@ def _may_read(request: HttpRequest) -> bool:
     networks = settings.METRICS_ALLOWED_NETWORKS
     if networks:
         # The client's own address: a public client behind our proxy is not the proxy.
-        import ipaddress
-
         address = client_address(request)
         try:
             parsed = ipaddress.ip_address(address or "")
