@@ -87,6 +87,18 @@ def test_typed_readers_fail_loudly_on_nonsense(monkeypatch: pytest.MonkeyPatch) 
     assert env_list("CW_TEST_LIST") == ["a", "b", "c"]
 
 
+def test_a_whole_number_below_its_minimum_is_refused_with_its_name(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CW_TEST_INT", "-1")
+    with pytest.raises(ImproperlyConfigured, match="CW_TEST_INT must be 0 or more"):
+        env_int("CW_TEST_INT", 3, minimum=0)
+    monkeypatch.setenv("CW_TEST_INT", "0")
+    assert env_int("CW_TEST_INT", 3, minimum=0) == 0
+    monkeypatch.delenv("CW_TEST_INT")
+    assert env_int("CW_TEST_INT", 3, minimum=1) == 3
+
+
 def _settings_of(env: dict[str, str], *names: str) -> list[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("CASEWORK_", "SECRET"))}
     clean.pop("DATABASE_URL", None)
