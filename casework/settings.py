@@ -125,19 +125,14 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # and stays open until its end plus the grace period. STUN and TURN servers are handed to the
 # browser; TURN credentials are made per person and session with the coturn REST-API scheme
 # (a secret shared with coturn's ``static-auth-secret``) and last at most the TTL.
-VIDEO_OPENS_MINUTES_BEFORE = env_int("CASEWORK_VIDEO_OPENS_MINUTES_BEFORE", 15)
-VIDEO_GRACE_MINUTES = env_int("CASEWORK_VIDEO_GRACE_MINUTES", 15)
+VIDEO_OPENS_MINUTES_BEFORE = env_int("CASEWORK_VIDEO_OPENS_MINUTES_BEFORE", 15, minimum=0)
+VIDEO_GRACE_MINUTES = env_int("CASEWORK_VIDEO_GRACE_MINUTES", 15, minimum=0)
 VIDEO_STUN_URLS = env_list("CASEWORK_STUN_URLS")
 VIDEO_TURN_URLS = env_list("CASEWORK_TURN_URLS")
 VIDEO_TURN_SECRET = env_secret("CASEWORK_TURN_SECRET", required=False)
-VIDEO_TURN_TTL_SECONDS = env_int("CASEWORK_TURN_TTL_SECONDS", 3600)
+VIDEO_TURN_TTL_SECONDS = env_int("CASEWORK_TURN_TTL_SECONDS", 3600, minimum=60)
 if VIDEO_TURN_URLS and not VIDEO_TURN_SECRET:
     raise ImproperlyConfigured("CASEWORK_TURN_URLS needs CASEWORK_TURN_SECRET (coturn's secret).")
-if VIDEO_OPENS_MINUTES_BEFORE < 0 or VIDEO_GRACE_MINUTES < 0 or VIDEO_TURN_TTL_SECONDS < 60:
-    raise ImproperlyConfigured(
-        "CASEWORK_VIDEO_OPENS_MINUTES_BEFORE and CASEWORK_VIDEO_GRACE_MINUTES must be 0 or more, "
-        "CASEWORK_TURN_TTL_SECONDS at least 60."
-    )
 
 INSTALLED_APPS = [
     "casework.shell",  # the site shell first: its templates override the libraries'
@@ -242,43 +237,34 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # How long anything waits on PostgreSQL, in seconds (0: no limit). An outage then answers 503
 # in a few seconds instead of holding every web thread for as long as it lasts.
-DATABASE_CONNECT_TIMEOUT = env_int("CASEWORK_DB_CONNECT_TIMEOUT", 3)
+DATABASE_CONNECT_TIMEOUT = env_int("CASEWORK_DB_CONNECT_TIMEOUT", 3, minimum=0)
 # The server ends a statement that runs longer, or that waits longer for a lock.
-DATABASE_STATEMENT_TIMEOUT = env_int("CASEWORK_DB_STATEMENT_TIMEOUT", 30)
-DATABASE_LOCK_TIMEOUT = env_int("CASEWORK_DB_LOCK_TIMEOUT", 10)
+DATABASE_STATEMENT_TIMEOUT = env_int("CASEWORK_DB_STATEMENT_TIMEOUT", 30, minimum=0)
+DATABASE_LOCK_TIMEOUT = env_int("CASEWORK_DB_LOCK_TIMEOUT", 10, minimum=0)
 # A web request waits at most this long for any one answer from the database, then answers
 # 503 (a frozen server ends nothing itself: casework/shell/postgresql/base.py).
-DATABASE_REQUEST_ANSWER_SECONDS = env_int("CASEWORK_DB_REQUEST_TIMEOUT", 4)
+DATABASE_REQUEST_ANSWER_SECONDS = env_int("CASEWORK_DB_REQUEST_TIMEOUT", 4, minimum=0)
 # Elsewhere (task workers, the clock, commands), a little longer than a statement may run.
 DATABASE_ANSWER_SECONDS = DATABASE_STATEMENT_TIMEOUT + 5 if DATABASE_STATEMENT_TIMEOUT else 0
 # /readyz answers within this many seconds, a dependency that has not answered by then failing.
 READYZ_TIMEOUT_SECONDS = env_int("CASEWORK_READYZ_TIMEOUT", 3)
-for _name in (
-    "CONNECT_TIMEOUT",
-    "STATEMENT_TIMEOUT",
-    "LOCK_TIMEOUT",
-    "REQUEST_ANSWER_SECONDS",
-):
-    if globals()[f"DATABASE_{_name}"] < 0:
-        raise ImproperlyConfigured("The CASEWORK_DB_*_TIMEOUT settings must be 0 or more.")
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"]["ENGINE"] = "casework.shell.postgresql"
-    _server_limits = " ".join(
+# What every PostgreSQL connection (the primary's and the replica's) is opened with.
+_POSTGRESQL_LIMITS: dict[str, object] = {
+    "options": " ".join(
         f"-c {name}={seconds * 1000}"
         for name, seconds in (
             ("statement_timeout", DATABASE_STATEMENT_TIMEOUT),
             ("lock_timeout", DATABASE_LOCK_TIMEOUT),
         )
-    )
+    ),
+    # libpq counts a limit below 2 seconds as 2.
+    **({"connect_timeout": max(DATABASE_CONNECT_TIMEOUT, 2)} if DATABASE_CONNECT_TIMEOUT else {}),
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "casework.shell.postgresql"
     DATABASES["default"]["OPTIONS"] = {
         **DATABASES["default"].get("OPTIONS", {}),
-        "options": _server_limits,
-        # libpq counts a limit below 2 seconds as 2.
-        **(
-            {"connect_timeout": max(DATABASE_CONNECT_TIMEOUT, 2)}
-            if DATABASE_CONNECT_TIMEOUT
-            else {}
-        ),
+        **_POSTGRESQL_LIMITS,
     }
 # A PostgreSQL read replica for the public directory and verification reads (casework/replicas.py).
 DATABASE_REPLICA_URL = env_secret("DATABASE_REPLICA_URL", required=False)
@@ -288,11 +274,12 @@ if DATABASE_REPLICA_URL:
     )
     DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
     if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
-        # The replica is waited on no longer than the primary.
-        DATABASES["replica"]["ENGINE"] = DATABASES["default"]["ENGINE"]
+        # The replica is waited on no longer than the primary; its URL's own options (sslmode,
+        # a certificate) stay its own.
+        DATABASES["replica"]["ENGINE"] = "casework.shell.postgresql"
         DATABASES["replica"]["OPTIONS"] = {
             **DATABASES["replica"].get("OPTIONS", {}),
-            **DATABASES["default"].get("OPTIONS", {}),
+            **_POSTGRESQL_LIMITS,
         }
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests read the primary's rows
     DATABASE_ROUTERS = ["casework.replicas.ReplicaRouter"]
@@ -326,22 +313,16 @@ else:
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Delivered domain events and finished email and push deliveries are kept this long (for
 # looking into what happened), then removed by `prune_outbox`; waiting ones never are.
-OUTBOX_RETENTION_DAYS = env_int("CASEWORK_OUTBOX_RETENTION_DAYS", 30)
-if OUTBOX_RETENTION_DAYS < 1:
-    raise ImproperlyConfigured("CASEWORK_OUTBOX_RETENTION_DAYS must be 1 or more.")
+OUTBOX_RETENTION_DAYS = env_int("CASEWORK_OUTBOX_RETENTION_DAYS", 30, minimum=1)
 # The clock's daily retention run removes only when this is on; until then its reports say what
 # it would remove (privacy/retention/applying.py).
 RETENTION_REMOVES = env_bool("CASEWORK_RETENTION_REMOVES", default=False)
 # Where the servers and their data are, in the operator's words, for /privacy/.
 HOSTING_LOCATION = env_str("CASEWORK_HOSTING_LOCATION")
 # A person's data export can be downloaded for this long; then the clock destroys it.
-EXPORT_LINK_HOURS = env_int("CASEWORK_EXPORT_LINK_HOURS", 72)
-if EXPORT_LINK_HOURS < 1:
-    raise ImproperlyConfigured("CASEWORK_EXPORT_LINK_HOURS must be 1 or more.")
+EXPORT_LINK_HOURS = env_int("CASEWORK_EXPORT_LINK_HOURS", 72, minimum=1)
 # Days between asking for one's account to be erased and the erasure: time to change one's mind.
-ERASURE_COOLING_OFF_DAYS = env_int("CASEWORK_ERASURE_COOLING_OFF_DAYS", 14)
-if ERASURE_COOLING_OFF_DAYS < 1:
-    raise ImproperlyConfigured("CASEWORK_ERASURE_COOLING_OFF_DAYS must be 1 or more.")
+ERASURE_COOLING_OFF_DAYS = env_int("CASEWORK_ERASURE_COOLING_OFF_DAYS", 14, minimum=1)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
@@ -407,29 +388,18 @@ MFA_RECOVERY_CODE_COUNT = 10
 USERSESSIONS_TRACK_ACTIVITY = True
 
 # Register exports larger than this are refused before anything is stored.
-REGISTER_IMPORT_MAX_BYTES = env_int("CASEWORK_REGISTER_IMPORT_MAX_MB", 60) * 1024 * 1024
+REGISTER_IMPORT_MAX_BYTES = env_int("CASEWORK_REGISTER_IMPORT_MAX_MB", 60, minimum=1) * 1024 * 1024
 
 # Limits an operator may tune (the README's table): flood control and upload sizes.
 # Messages one person may send in a minute, across their conversations.
-MESSAGING_MESSAGES_PER_MINUTE = env_int("CASEWORK_MESSAGES_PER_MINUTE", 30)
+MESSAGING_MESSAGES_PER_MINUTE = env_int("CASEWORK_MESSAGES_PER_MINUTE", 30, minimum=1)
 # New enquiries one client may start in 24 hours.
-MESSAGING_ENQUIRIES_PER_DAY = env_int("CASEWORK_ENQUIRIES_PER_DAY", 5)
+MESSAGING_ENQUIRIES_PER_DAY = env_int("CASEWORK_ENQUIRIES_PER_DAY", 5, minimum=1)
 # New consultations a practitioner in good standing may start in 24 hours.
-MESSAGING_CONSULTATIONS_PER_DAY = env_int("CASEWORK_CONSULTATIONS_PER_DAY", 20)
-MESSAGING_ATTACHMENT_MAX_BYTES = env_int("CASEWORK_ATTACHMENT_MAX_MB", 10) * 1024 * 1024
-DIRECTORY_PHOTO_MAX_BYTES = env_int("CASEWORK_PHOTO_MAX_MB", 5) * 1024 * 1024
-REGISTRY_EVIDENCE_MAX_BYTES = env_int("CASEWORK_EVIDENCE_MAX_MB", 10) * 1024 * 1024
-for _name in (
-    "CASEWORK_MESSAGES_PER_MINUTE",
-    "CASEWORK_ENQUIRIES_PER_DAY",
-    "CASEWORK_CONSULTATIONS_PER_DAY",
-    "CASEWORK_ATTACHMENT_MAX_MB",
-    "CASEWORK_PHOTO_MAX_MB",
-    "CASEWORK_EVIDENCE_MAX_MB",
-    "CASEWORK_REGISTER_IMPORT_MAX_MB",
-):
-    if env_int(_name, 1) < 1:
-        raise ImproperlyConfigured(f"{_name} must be 1 or more.")
+MESSAGING_CONSULTATIONS_PER_DAY = env_int("CASEWORK_CONSULTATIONS_PER_DAY", 20, minimum=1)
+MESSAGING_ATTACHMENT_MAX_BYTES = env_int("CASEWORK_ATTACHMENT_MAX_MB", 10, minimum=1) * 1024 * 1024
+DIRECTORY_PHOTO_MAX_BYTES = env_int("CASEWORK_PHOTO_MAX_MB", 5, minimum=1) * 1024 * 1024
+REGISTRY_EVIDENCE_MAX_BYTES = env_int("CASEWORK_EVIDENCE_MAX_MB", 10, minimum=1) * 1024 * 1024
 
 # The reverse proxies in front of the site (addresses or networks). Only from these is
 # X-Forwarded-For believed: throttles and the audit log then see each client's own address,

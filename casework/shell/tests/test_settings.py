@@ -87,6 +87,18 @@ def test_typed_readers_fail_loudly_on_nonsense(monkeypatch: pytest.MonkeyPatch) 
     assert env_list("CW_TEST_LIST") == ["a", "b", "c"]
 
 
+def test_a_whole_number_below_its_minimum_is_refused_with_its_name(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CW_TEST_INT", "-1")
+    with pytest.raises(ImproperlyConfigured, match="CW_TEST_INT must be 0 or more"):
+        env_int("CW_TEST_INT", 3, minimum=0)
+    monkeypatch.setenv("CW_TEST_INT", "0")
+    assert env_int("CW_TEST_INT", 3, minimum=0) == 0
+    monkeypatch.delenv("CW_TEST_INT")
+    assert env_int("CW_TEST_INT", 3, minimum=1) == 3
+
+
 def _settings_of(env: dict[str, str], *names: str) -> list[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("CASEWORK_", "SECRET"))}
     clean.pop("DATABASE_URL", None)
@@ -147,3 +159,18 @@ def test_postgresql_connections_carry_the_timeouts() -> None:
     assert "-c statement_timeout=20000 -c lock_timeout=5000" in options
     assert "'connect_timeout': 4" in options
     assert answer == "25"
+
+
+def test_the_replica_carries_the_timeouts_and_keeps_its_own_options() -> None:
+    env = {
+        "DATABASE_URL": "postgres://casework@db.example:5432/casework?sslmode=disable",
+        "DATABASE_REPLICA_URL": "postgres://casework@replica.example:5432/casework?sslmode=require",
+        "CASEWORK_DB_STATEMENT_TIMEOUT": "20",
+        "CASEWORK_DB_LOCK_TIMEOUT": "5",
+    }
+    engine, options = _settings_of(
+        env, "DATABASES['replica']['ENGINE']", "DATABASES['replica']['OPTIONS']"
+    )
+    assert engine == "'casework.shell.postgresql'"
+    assert "-c statement_timeout=20000 -c lock_timeout=5000" in options
+    assert "'sslmode': 'require'" in options
