@@ -787,6 +787,33 @@ ROUTES.update(
     }
 )
 
+# --- The API: appointments changes, check-ins and caseload (api-care) ---
+
+API_POST = frozenset({"POST"})
+# The parties of Robin's appointment move and cancel it; other practitioners find nothing
+# there (404); a role that never has appointments is refused (403).
+API_APPOINTMENT_PARTIES = api(FORBIDDEN, each(PRACTITIONERS, NOT_FOUND), client=IN, practitioner=IN)
+ROUTES.update(
+    {
+        "api:cancel_appointment": Access(
+            API_POST,
+            API_APPOINTMENT_PARTIES,
+            objects=APPOINTMENT,
+            method_first=True,
+            json={"reason": ""},
+        ),
+        "api:reschedule_appointment": Access(
+            API_POST,
+            API_APPOINTMENT_PARTIES,
+            objects=APPOINTMENT,
+            method_first=True,
+            json={"slot_id": "2026-06-04T08:00Z"},
+        ),
+    }
+)
+
+# --- End of the API: appointments changes, check-ins and caseload ---
+
 # --- Safety: reports, moderation, decisions, transparency (issue 12) --------------------------
 
 MODERATORS_ONLY = signed_in(FORBIDDEN, moderator=IN)
