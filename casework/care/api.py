@@ -90,7 +90,7 @@ def _page(
 class CheckInSchema(Schema):
     id: uuid.UUID
     case_id: uuid.UUID
-    instrument: str = Field(description="phq9, gad7, who5, mood or text")
+    instrument: str = Field(description="phq9, gad7, who5, mood or note (free text)")
     name: str
     practitioner: str = Field(description="Who asked for it: the case's practitioner")
     status: str = Field(description="open, answered, missed or cancelled")
@@ -350,7 +350,7 @@ class PlanSchema(Schema):
 
 
 class NewPlan(Schema):
-    instrument: str = Field(description="phq9, gad7, who5, mood or text", max_length=8)
+    instrument: str = Field(description="phq9, gad7, who5, mood or note (free text)", max_length=8)
     every_days: int = Field(ge=1, le=28, description="1 daily, 7 weekly, up to 28")
     time_of_day: str = Field(description="HH:MM on the client's clock", max_length=5)
     starts_on: date = Field(description="The first day, today or within 90 days")

@@ -391,8 +391,9 @@ def cancel(
     assert isinstance(person, User)  # noqa: S101  (checked by _party_or_refusal)
     form = EndAppointmentForm({"reason": payload.reason})
     if not form.is_valid():
+        errors = form_fields(form.errors)
         return problem(
-            400, _("The reason can be at most 500 characters."), fields=form_fields(form.errors)
+            400, " ".join(m for messages in errors.values() for m in messages), fields=errors
         )
     asked = {"appointment": found.pk, "reason": payload.reason}
     operation = "appointments.cancel"

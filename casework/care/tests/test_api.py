@@ -266,3 +266,25 @@ def test_opening_the_answers_item_by_item_is_an_audited_read_as_on_the_case_page
     assert (event.actor_id, event.subject_id) == (practitioner.pk, client_person.pk)
     assert api_get(other_practitioner, path).status_code == 404
     assert api_get(client_person, path).status_code == 403
+
+
+def test_values_no_form_expects_are_refused_with_a_reason_never_a_500(
+    case: Case, practitioner: User, client_person: User
+) -> None:
+    words = care.due_check_in(care.plan(case, "note"))
+    words_body = {"answers": {"text": "a\x00b"}}
+    assert api_post(client_person, f"check-ins/{words.pk}/answers", words_body).status_code == 400
+    too_large = {"answers": {str(n): 2**70 for n in range(1, 10)}}
+    phq9 = care.due_check_in(care.plan(case, "phq9"))
+    assert api_post(client_person, f"check-ins/{phq9.pk}/answers", too_large).status_code == 400
+    assert api_get(practitioner, "caseload", q="a\x00b").status_code == 400
+    assert api_get(practitioner, "caseload", cursor="not one of ours").status_code == 400
+    plan = {
+        "instrument": "gad7",
+        "every_days": 7,
+        "time_of_day": "25:61",
+        "starts_on": "2026-06-04",
+    }
+    refused = api_post(practitioner, f"cases/{case.pk}/check-in-plans", plan)
+    assert refused.status_code == 400
+    assert "time_of_day" in refused.json()["error"]["fields"]

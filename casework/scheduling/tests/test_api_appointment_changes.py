@@ -194,3 +194,13 @@ def test_the_api_moves_exactly_when_the_page_does(
         lambda: api_post(person, f"{appointment.pk}/reschedule", {"slot_id": to}), appointment
     )
     assert by_api == by_page
+
+
+def test_a_reason_that_is_no_text_is_refused_with_the_forms_words(
+    appointment: Appointment, client_person: User
+) -> None:
+    refused = api_post(client_person, f"{appointment.pk}/cancel", {"reason": "a\x00b"})
+    assert refused.status_code == 400
+    assert refused.json()["error"]["fields"]["reason"]
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.CONFIRMED
