@@ -247,7 +247,7 @@ DATABASE_REQUEST_ANSWER_SECONDS = env_int("CASEWORK_DB_REQUEST_TIMEOUT", 4, mini
 # Elsewhere (task workers, the clock, commands), a little longer than a statement may run.
 DATABASE_ANSWER_SECONDS = DATABASE_STATEMENT_TIMEOUT + 5 if DATABASE_STATEMENT_TIMEOUT else 0
 # /readyz answers within this many seconds, a dependency that has not answered by then failing.
-READYZ_TIMEOUT_SECONDS = env_int("CASEWORK_READYZ_TIMEOUT", 3)
+READYZ_TIMEOUT_SECONDS = env_int("CASEWORK_READYZ_TIMEOUT", 3, minimum=1)
 # What every PostgreSQL connection (the primary's and the replica's) is opened with.
 _POSTGRESQL_LIMITS: dict[str, object] = {
     "options": " ".join(

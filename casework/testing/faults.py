@@ -5,7 +5,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -13,6 +12,8 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+
+from casework.shell.supervisor import web_command
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -136,26 +137,13 @@ def web_server(
     """Pages on granian's WSGI workers, as in production, with failed workers respawned; yields
     the server process and its base URL once ``/healthz`` answers."""
     port = free_port()
-    granian = Path(sys.executable).parent / "granian"
-    command = [
-        str(granian),
-        "--interface",
-        "wsgi",
-        "casework.wsgi:application",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--blocking-threads",
-        str(threads),
-        "--respawn-failed-workers",
-        "--respawn-interval",
-        "0.5",
-        "--log-level",
-        "warning",
-    ]
+    command = web_command(
+        {
+            "CASEWORK_PORT": str(port),
+            "CASEWORK_WEB_WORKERS": str(workers),
+            "CASEWORK_WEB_THREADS": str(threads),
+        }
+    )
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("CASEWORK_", "PYTEST"))}
     process = subprocess.Popen(  # noqa: S603  (our own server, our own arguments)
         command,
