@@ -366,6 +366,8 @@ class ContentHidden(Event, name="safety.content_hidden"):
 
     action_id: str
     comment_id: int
+    # Defaults: events stored before these were carried still read.
+    moderator_id: int | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -375,6 +377,10 @@ class ContentRestored(Event, name="safety.content_restored"):
 
     action_id: str
     comment_id: int
+    # Who decided the appeal, and whether another decision in force keeps the comment hidden:
+    # safety's to say, so the community need not read safety's tables.
+    moderator_id: int | None = None
+    still_hidden: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
