@@ -260,12 +260,20 @@ _POSTGRESQL_LIMITS: dict[str, object] = {
     # libpq counts a limit below 2 seconds as 2.
     **({"connect_timeout": max(DATABASE_CONNECT_TIMEOUT, 2)} if DATABASE_CONNECT_TIMEOUT else {}),
 }
+
+
+def _with_limits(options: dict[str, object]) -> dict[str, object]:
+    """A URL's own options (sslmode, a certificate, its own ``-c`` settings) with the limits
+    added; ``options`` strings are joined, the limits last so that they hold."""
+    merged = {**options, **_POSTGRESQL_LIMITS}
+    if options.get("options"):
+        merged["options"] = f"{options['options']} {_POSTGRESQL_LIMITS['options']}"
+    return merged
+
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["ENGINE"] = "casework.shell.postgresql"
-    DATABASES["default"]["OPTIONS"] = {
-        **DATABASES["default"].get("OPTIONS", {}),
-        **_POSTGRESQL_LIMITS,
-    }
+    DATABASES["default"]["OPTIONS"] = _with_limits(DATABASES["default"].get("OPTIONS", {}))
 # A PostgreSQL read replica for the public directory and verification reads (casework/replicas.py).
 DATABASE_REPLICA_URL = env_secret("DATABASE_REPLICA_URL", required=False)
 if DATABASE_REPLICA_URL:
@@ -277,10 +285,7 @@ if DATABASE_REPLICA_URL:
         # The replica is waited on no longer than the primary; its URL's own options (sslmode,
         # a certificate) stay its own.
         DATABASES["replica"]["ENGINE"] = "casework.shell.postgresql"
-        DATABASES["replica"]["OPTIONS"] = {
-            **DATABASES["replica"].get("OPTIONS", {}),
-            **_POSTGRESQL_LIMITS,
-        }
+        DATABASES["replica"]["OPTIONS"] = _with_limits(DATABASES["replica"].get("OPTIONS", {}))
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests read the primary's rows
     DATABASE_ROUTERS = ["casework.replicas.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
