@@ -114,7 +114,7 @@ def test_the_compose_file_runs_the_site_on_postgresql_and_redis() -> None:
         assert_command_exists(service["command"])
         environment = service["environment"]
         assert environment["CASEWORK_ENV"] == "production"
-        assert environment["DATABASE_URL"].startswith("postgres://")
+        assert environment["DATABASE_URL_FILE"].startswith("/run/secrets/")
         assert environment["REDIS_URL"].startswith("redis://")
         for variable in environment:
             assert_variable_is_read(variable)
@@ -127,9 +127,15 @@ def test_the_compose_file_runs_the_site_on_postgresql_and_redis() -> None:
 
 def test_the_compose_files_secrets_are_the_ones_production_requires() -> None:
     environment = _compose()["services"]["web"]["environment"]
-    for required in ("SECRET_KEY", "CASEWORK_VAULT_KEY", "CASEWORK_AUDIT_KEY"):
+    for required in ("SECRET_KEY", "CASEWORK_VAULT_KEY", "CASEWORK_AUDIT_KEY", "DATABASE_URL"):
         assert f"{required}_FILE" in environment
+        assert required not in environment
     assert "ALLOWED_HOSTS" in environment
+    # No password stands in the file itself: the database's is a secret too.
+    database = _compose()["services"]["db"]
+    assert "POSTGRES_PASSWORD" not in database["environment"]
+    assert database["environment"]["POSTGRES_PASSWORD_FILE"] == "/run/secrets/db_password"
+    assert "db_password" in database["secrets"]
 
 
 def test_the_dockerfile_copies_files_that_exist_and_runs_the_web_process() -> None:
