@@ -1,6 +1,7 @@
 """Faults for tests, on loopback only: a TCP proxy in front of PostgreSQL that the test freezes
 or cuts, and a real web server (granian, as production runs it) to answer through it."""
 
+import json
 import os
 import signal
 import socket
@@ -121,6 +122,28 @@ def get(url: str, *, timeout: float = 45) -> tuple[int, float]:
     started = time.monotonic()
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310  (loopback)
+            response.read()
+            status: int = response.status
+    except urllib.error.HTTPError as error:
+        status = error.code
+    except OSError:
+        status = 0
+    return status, time.monotonic() - started
+
+
+def post_json(
+    url: str, body: object, *, headers: dict[str, str], timeout: float = 45
+) -> tuple[int, float]:
+    """As ``get``, for a POST of ``body`` as JSON."""
+    started = time.monotonic()
+    request = urllib.request.Request(  # noqa: S310  (loopback)
+        url,
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", **headers},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
             response.read()
             status: int = response.status
     except urllib.error.HTTPError as error:
