@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from casework.accounts.models import IdempotencyKey, User
+from casework.shell.batches import delete_in_batches
 
 HEADER_DESCRIPTION = (
     "Any unique string (a UUID is best), up to 255 characters: sending the same request again "
@@ -71,7 +72,7 @@ def remember(*, person: User, operation: str, key: str, request: object, now: da
         pass
 
 
-# Rows removed per transaction: a long backlog never holds one long lock.
+# Keys removed per transaction.
 FORGET_AT_ONCE = 1000
 
 
@@ -80,11 +81,4 @@ def forget_old_keys(*, now: datetime) -> int:
     old = IdempotencyKey.objects.filter(
         created_at__lt=now - timedelta(days=settings.IDEMPOTENCY_KEYS_KEPT_DAYS)
     )
-    forgotten = 0
-    while True:
-        with transaction.atomic():
-            ids = list(old.values_list("pk", flat=True)[:FORGET_AT_ONCE])
-            if not ids:
-                return forgotten
-            IdempotencyKey.objects.filter(pk__in=ids).delete()
-            forgotten += len(ids)
+    return delete_in_batches(old, batch=FORGET_AT_ONCE)

@@ -1,6 +1,7 @@
 """Pages of the community: the list, an article and its thread, the feed, writing, moderating."""
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -63,7 +64,12 @@ def article_list(request: HttpRequest) -> HttpResponse:
     if tag:
         articles = articles.filter(tag_rows__name=tag)
     page = Paginator(articles, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
-    context = {"page": page, "tag": tag, "may_write": article_services.may_write(request.user)}
+    context = {
+        "page": page,
+        "tag": tag,
+        "page_query": urlencode({"tag": tag}) if tag else "",
+        "may_write": article_services.may_write(request.user),
+    }
     return TemplateResponse(request, "community/article_list.html", context)
 
 

@@ -119,29 +119,24 @@ def free_port() -> int:
 def get(url: str, *, timeout: float = 45) -> tuple[int, float]:
     """The status of a GET of ``url`` and the seconds it took (0 when nothing answered). The
     first page a worker serves loads much of Django: on a busy machine, many seconds."""
-    started = time.monotonic()
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310  (loopback)
-            response.read()
-            status: int = response.status
-    except urllib.error.HTTPError as error:
-        status = error.code
-    except OSError:
-        status = 0
-    return status, time.monotonic() - started
+    return _answer(urllib.request.Request(url), timeout=timeout)  # noqa: S310  (loopback)
 
 
 def post_json(
     url: str, body: object, *, headers: dict[str, str], timeout: float = 45
 ) -> tuple[int, float]:
     """As ``get``, for a POST of ``body`` as JSON."""
-    started = time.monotonic()
     request = urllib.request.Request(  # noqa: S310  (loopback)
         url,
         data=json.dumps(body).encode(),
         headers={"Content-Type": "application/json", **headers},
         method="POST",
     )
+    return _answer(request, timeout=timeout)
+
+
+def _answer(request: urllib.request.Request, *, timeout: float) -> tuple[int, float]:
+    started = time.monotonic()
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
             response.read()
