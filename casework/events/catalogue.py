@@ -429,6 +429,24 @@ class ExportReady(Event, name="privacy.export_ready"):
     person_id: int
 
 
+@dataclasses.dataclass(frozen=True)
+class CaseExportAsked(Event, name="privacy.case_export_asked"):
+    """A practitioner asked to export a case for a transfer: its client is asked to agree."""
+
+    export_id: str
+    client_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class CaseExportAnswered(Event, name="privacy.case_export_answered"):
+    """The client agreed to (or declined) the export of her case: its practitioner is told."""
+
+    export_id: str
+    case_id: str
+    practitioner_id: int
+    agreed: bool
+
+
 # Community ------------------------------------------------------------------------------------
 
 

@@ -204,6 +204,20 @@ SUBSCRIBERS: dict[type[e.Event], tuple[Subscriber, ...]] = {
             "email the person a link to their export page (nothing of the data)",
         ),
     ),
+    e.CaseExportAsked: (
+        Subscriber(
+            "privacy.tell_client",
+            "casework.privacy.reactions.tell_case_export_asked",
+            "email the client a link to the page where she agrees or declines",
+        ),
+    ),
+    e.CaseExportAnswered: (
+        Subscriber(
+            "privacy.tell_practitioner",
+            "casework.privacy.reactions.tell_case_export_answered",
+            "email the practitioner a link to the case's export page",
+        ),
+    ),
     e.PersonBlocked: (
         _scheduling(
             "cancel_for_block",
