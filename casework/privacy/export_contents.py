@@ -25,8 +25,9 @@ from casework.privacy.models import AuditEvent
 from casework.scheduling.access import appointments_of
 from casework.vault.crypto import unseal
 from casework.vault.errors import VaultError
+from casework.video.models import VideoSession
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 Record = dict[str, Any]
 
@@ -171,6 +172,41 @@ def appointments(person: User) -> list[Record]:
     return found
 
 
+def video_sessions(person: User) -> list[Record]:
+    """The video sessions of the person's appointments: when each began and ended and how.
+    Nothing of a call is recorded, so there is no content to give."""
+    found = []
+    for session in (
+        VideoSession.objects.filter(appointment__in=appointments_of(person))
+        .select_related(
+            "appointment__client", "appointment__practitioner", "client_place", "case__data_key"
+        )
+        .order_by("created_at")
+    ):
+        appointment = session.appointment
+        is_client = appointment.client_id == person.pk
+        other = appointment.practitioner if is_client else appointment.client
+        found.append(
+            {
+                "appointment": appointment.pk,
+                "with": other.display_name,
+                "arrived_at": when(session.place_confirmed_at),
+                "admitted_at": when(session.admitted_at),
+                "ended_at": when(session.ended_at),
+                "outcome": session.outcome,
+                # Where the client said she was is hers: the practitioner's export leaves it.
+                "where_you_said_you_were": session.client_place.code
+                if is_client and session.client_place is not None
+                else None,
+                # Only a reason this person gave, as for appointments.
+                "your_reason": (sealed_field(session, "outcome_reason") or "")
+                if session.ended_by_id == person.pk
+                else "",
+            }
+        )
+    return found
+
+
 def cases(person: User) -> list[Record]:
     """A client's own cases: their details, consents, check-ins and referrals. Never the
     practitioner's notes or letters."""
@@ -261,7 +297,14 @@ def who_accessed(person: User) -> list[Record]:
     ]
 
 
-SECTIONS = ("account", "conversations", "appointments", "cases", "who_accessed")
+SECTIONS = (
+    "account",
+    "conversations",
+    "appointments",
+    "video_sessions",
+    "cases",
+    "who_accessed",
+)
 
 
 def collect(
@@ -274,6 +317,7 @@ def collect(
         ("account", lambda: account(person)),
         ("conversations", lambda: conversations(person, files)),
         ("appointments", lambda: appointments(person)),
+        ("video_sessions", lambda: video_sessions(person)),
         ("cases", lambda: cases(person)),
         ("who_accessed", lambda: who_accessed(person)),
     ]
