@@ -423,7 +423,8 @@ class ComplaintProgressed(Event, name="oversight.complaint_progressed"):
 
 @dataclasses.dataclass(frozen=True)
 class ExportReady(Event, name="privacy.export_ready"):
-    """A person's data export was built: they are told, with a link to their export page."""
+    """A data export was built (a person's own, or a case's for a transfer): whoever asked is
+    told, with a link to the page they download it from."""
 
     export_id: str
     person_id: int

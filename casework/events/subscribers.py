@@ -201,7 +201,7 @@ SUBSCRIBERS: dict[type[e.Event], tuple[Subscriber, ...]] = {
         Subscriber(
             "privacy.tell_person",
             "casework.privacy.reactions.tell_export_ready",
-            "email the person a link to their export page (nothing of the data)",
+            "email whoever asked a link to their export page, or the case's (nothing of the data)",
         ),
     ),
     e.CaseExportAsked: (

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Max, Q
 
 from casework.accounts.models import User
 from casework.care import access as care_access
@@ -124,7 +124,7 @@ def notes(case: Case, practitioner: User) -> list[Record]:
 
 def check_ins(case: Case) -> Record:
     plans = care_access.plans_seen_by_practitioners().filter(case=case).order_by("created_at")
-    seen: QuerySet[Any] = (
+    seen = (
         care_access.check_ins_seen_by_practitioners()
         .filter(case=case)
         .exclude(status=CheckInStatus.OPEN)

@@ -17,7 +17,7 @@ from casework.accounts.permissions import role_required
 from casework.care import access as care_access
 from casework.care.views import person_of
 from casework.privacy import access, case_export, export
-from casework.privacy.rights_models import ExportStatus
+from casework.privacy.rights_models import RUNNING_CASE_EXPORT_STATUSES, ExportStatus
 
 
 @role_required(Role.PRACTITIONER)
@@ -68,7 +68,7 @@ def case_export_page(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             "client": case.client,
             "latest": latest,
             "waiting": latest is not None and latest.status == ExportStatus.ASKING,
-            "running": latest is not None and latest.is_running,
+            "running": latest is not None and latest.status in RUNNING_CASE_EXPORT_STATUSES,
             "ExportStatus": ExportStatus,
         },
         status=status,
@@ -139,6 +139,9 @@ def case_export_consent(request: HttpRequest, export_id: uuid.UUID) -> HttpRespo
             "case": found.case,
             "practitioner": found.person,
             "asking": found.status == ExportStatus.ASKING,
+            "declined": found.status == ExportStatus.DECLINED,
+            # Called off by the practitioner before she answered.
+            "called_off": found.consent_decided_at is None and found.status == ExportStatus.EXPIRED,
         },
         status=status,
     )

@@ -209,13 +209,18 @@ def test_the_client_agrees_or_declines_on_her_page(practice: Practice, signed_in
     asked = case_export.ask_for_case_export(case=practice.case, practitioner=practice.practitioner)
     url = reverse("privacy:case_export_consent", args=[asked.pk])
     client = signed_in(practice.client)
+    care_page = client.get(reverse("care:my_care"))
+    assert url.encode() in care_page.content  # the request waits on her care page too
     page = client.get(url)
     assert page.status_code == 200
     assert practice.practitioner.display_name.encode() in page.content
+    assert b"Waiting for your answer." in page.content
     assert client.post(url, {"decision": "maybe"}).status_code == 400
     assert client.post(url, {"decision": "decline"}).status_code == 302
     asked.refresh_from_db()
     assert asked.status == ExportStatus.DECLINED
+    assert b"You declined on" in client.get(url).content
+    assert url.encode() not in client.get(reverse("care:my_care")).content
     assert client.post(url, {"decision": "agree"}).status_code == 409
 
     kit = signed_in(practice.other_client)
