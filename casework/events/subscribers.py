@@ -123,6 +123,11 @@ SUBSCRIBERS: dict[type[e.Event], tuple[Subscriber, ...]] = {
     e.CaseTransferred: (
         _care("tell_people", "tell_case_transferred", "email the client and the referrer"),
         _care("caseload_live", "announce_caseloads", "live update of both caseload pages"),
+        Subscriber(
+            "privacy.end_case_exports",
+            "casework.privacy.reactions.end_exports_of_a_transferred_case",
+            "call off the previous practitioner's export requests; destroy their archives",
+        ),
     ),
     e.ReferralLapsed: (
         _care("tell_people", "tell_referral_lapsed", "email the client and the recipient"),

@@ -9,6 +9,7 @@ not among the standing consents to online technologies of ``care.Consent``.
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -80,7 +81,14 @@ def answer_case_export(*, export_id: str, client: User, agree: bool) -> DataExpo
         found = (
             DataExport.objects.select_for_update(of=("self",))
             .select_related("case")
-            .filter(pk=export_id, case__client=client, status=ExportStatus.ASKING)
+            # A request by someone who no longer holds the case is void: she would be
+            # agreeing to send her record to the wrong person.
+            .filter(
+                pk=export_id,
+                case__client=client,
+                case__practitioner=F("person"),
+                status=ExportStatus.ASKING,
+            )
             .first()
         )
         if found is None or found.case is None:
@@ -125,6 +133,31 @@ def call_off_case_export(*, found: DataExport, practitioner: User) -> None:
             target=found,
             subject_id=found.case.client_id if found.case else None,
         )
+
+
+def call_off_after_transfer(*, case_id: str) -> int:
+    """The case moved to another practitioner: the previous one's requests still waiting for
+    the client are called off, and an archive already made for them is destroyed (they could
+    no longer download it). Returns how many were ended."""
+    ended = 0
+    for found in DataExport.objects.filter(
+        case_id=case_id,
+        status__in=(ExportStatus.ASKING, ExportStatus.READY),
+    ).exclude(person_id=F("case__practitioner_id")):
+        if found.status == ExportStatus.READY:
+            export.destroy_export(export=found, reason="its case was transferred")
+        else:
+            with transaction.atomic():
+                DataExport.objects.filter(pk=found.pk, status=ExportStatus.ASKING).update(
+                    status=ExportStatus.EXPIRED
+                )
+                record_event(
+                    action=actions.PRIVACY_CASE_EXPORT_CALLED_OFF,
+                    target=found,
+                    reason="its case was transferred",
+                )
+        ended += 1
+    return ended
 
 
 def open_case_export(*, found: DataExport, practitioner: User) -> bytes:

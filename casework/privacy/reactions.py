@@ -1,8 +1,10 @@
 """What privacy does when something happened (see casework/events/subscribers.py)."""
 
+from casework.care.models import Referral
 from casework.care.notices import Notice, site_link
 from casework.care.tasks import send_care_notice
 from casework.events import catalogue as e
+from casework.privacy.case_export import call_off_after_transfer
 from casework.privacy.rights_models import DataExport
 from casework.privacy.tasks import send_export_ready
 
@@ -36,3 +38,10 @@ def tell_case_export_answered(event: e.CaseExportAnswered) -> None:
         notice=str(notice),
         link=site_link("privacy:case_export", case_id=event.case_id),
     )
+
+
+def end_exports_of_a_transferred_case(event: e.CaseTransferred) -> None:
+    case_id = Referral.objects.filter(pk=event.referral_id).values_list("case_id", flat=True)
+    found = case_id.first()
+    if found is not None:
+        call_off_after_transfer(case_id=str(found))

@@ -13,8 +13,10 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from casework.care.services import notes
+from casework.care.models import Case, UrgentFlag
+from casework.care.services import notes, referrals
 from casework.care.services.cases import change_case_status
+from casework.care.services.check_ins import acknowledge_flag
 from casework.events.relay import relay_pending
 from casework.messaging import services as messaging_services
 from casework.privacy import actions, case_export, case_export_contents, erasure
@@ -273,3 +275,40 @@ def test_an_earlier_or_later_case_of_the_same_pair_stays_out(
     assert [m["body"] for m in now["messages"]] == ["ROBIN-AGAIN back after a while"]
     assert now["notes"] == []
     assert now["appointments"] == []
+
+
+def test_a_transfer_ends_the_previous_practitioners_requests_and_archives(
+    practice: Practice,
+) -> None:
+    ready = _agreed(practice)
+    waiting = case_export.ask_for_case_export(
+        case=practice.case, practitioner=practice.practitioner
+    )
+    for flag in UrgentFlag.objects.filter(case=practice.case):
+        acknowledge_flag(flag=flag, practitioner=practice.practitioner)
+    jonas = care.verified_practitioner(legal_name="Jonas Berg")
+    referral = referrals.propose_referral(
+        case=practice.case,
+        practitioner=practice.practitioner,
+        to_practitioner=jonas,
+        kind="transfer",
+        items=["emergency", "location", "scores"],
+        summary="Robin moves to Leeds.",
+    )
+    referrals.answer_referral(
+        referral=referral, client=practice.client, agree=True, items=["emergency"]
+    )
+    referrals.accept_referral(referral=referral, recipient=jonas)
+    # Before the reaction runs, her agreement would send her record to someone off the case.
+    with pytest.raises(case_export.CaseExportAlreadyAnswered):
+        case_export.answer_case_export(
+            export_id=str(waiting.pk), client=practice.client, agree=True
+        )
+
+    relay_pending()
+    ready.refresh_from_db()
+    waiting.refresh_from_db()
+    assert ready.status == waiting.status == ExportStatus.EXPIRED
+    assert DataKey.objects.get(owner=f"export:{ready.pk}").is_destroyed
+    moved = Case.objects.get(pk=practice.case.pk)
+    assert case_export.ask_for_case_export(case=moved, practitioner=jonas).status == "asking"
