@@ -993,6 +993,25 @@ ROUTES.update(
 )
 # --- End of a person's own data -------------------------------------------------------------
 
+# --- Case transfer export (transfer) ---
+# The case's practitioner asks for an export of it and downloads it once the client agreed;
+# other practitioners are answered as for a missing case. The client answers on her own page,
+# for exports of her own cases only.
+ROUTES.update(
+    {
+        "privacy:case_export": Access(FORM, CASE_PRACTITIONER, objects=CASE),
+        "privacy:case_export_download": Access(
+            SAFE, CASE_PRACTITIONER, objects={"case_id": "case", "export_id": "case_export"}
+        ),
+        "privacy:case_export_consent": Access(
+            FORM,
+            signed_in(FORBIDDEN, client=IN),
+            objects={"export_id": "case_export_asking"},
+        ),
+    }
+)
+# --- End of case transfer export ---
+
 # --- Community: articles, comments, the guard, reply notices (issue 14) ------------------------
 # The article is the practitioner's (invited to write); the comment is the client's, held as
 # her first post. Anyone comments on this article (it takes anonymous comments).
