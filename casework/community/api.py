@@ -113,12 +113,20 @@ class Finding(Schema):
 
 
 class GuardDetail(ErrorDetail):
-    kinds: list[str] = Field(description="What the guard found: send these as `confirm_kinds`")
-    findings: list[Finding] = Field(description="Each stretch of words found, and why")
+    # Absent from a 422 that is about the schema rather than the words.
+    kinds: list[str] = Field(
+        default_factory=list,
+        description="With `identifiers_found`: what the guard found; send these as `confirm_kinds`",
+    )
+    findings: list[Finding] = Field(
+        default_factory=list,
+        description="With `identifiers_found`: each stretch of words found, and why",
+    )
 
 
 class GuardProblem(Schema):
-    """The one error shape, with code `identifiers_found` and what the guard found."""
+    """The one error shape; with code `identifiers_found`, what the guard found (any other
+    422 is the schema's)."""
 
     error: GuardDetail
 
@@ -136,13 +144,15 @@ class NewComment(Schema):
         f"of the words is about a client ({KINDS_TEXT})",
     )
 
+    # Strict, as the schema says: "publish": 0 or "reply_to": "7" is refused, not guessed at.
     model_config = {
+        "strict": True,
         "json_schema_extra": {
             "example": {
                 "body": "This matches what I saw on duty weeks.",
                 "notify_replies": True,
             }
-        }
+        },
     }
 
 
@@ -166,7 +176,9 @@ class NewArticle(Schema):
         f"of the words is about a client ({KINDS_TEXT})",
     )
 
+    # Strict, as the schema says: "publish": 0 or "reply_to": "7" is refused, not guessed at.
     model_config = {
+        "strict": True,
         "json_schema_extra": {
             "example": {
                 "title": "What a duty week taught me",
@@ -175,7 +187,7 @@ class NewArticle(Schema):
                 "tags": ["duty", "listening"],
                 "publish": True,
             }
-        }
+        },
     }
 
 

@@ -374,8 +374,8 @@ def send_with_file(
     if file is None:
         # Checked here rather than by the schema, so that a conversation that is not the
         # caller's answers 404 whatever the request holds.
-        message = "Attach a file (the `file` part), or send the message without one as JSON."
-        return problem(400, message, fields={"file": [message]})
+        refusal = "Attach a file (the `file` part), or send the message without one as JSON."
+        return problem(400, refusal, fields={"file": [refusal]})
     key = idempotency_key or uuid.uuid4()
     form = MessageForm({"body": body, "idempotency_key": str(key)}, {"attachment": file})
     if not form.is_valid():
