@@ -290,6 +290,8 @@ def list_attachments(request: HttpRequest, conversation_id: str, message_id: str
         message = access.get_message_for_person(person, conversation, message_id)
     except Http404:
         return problem(404, "No such message.")
+    # The attachments' names are sealed with the conversation: reading them is an opening.
+    openings.record_opening(conversation=conversation, person=person, way="api")
     view = rendering.views_for([message], person, 0)[0]
     attachments = rendering.payload(view)["attachments"]
     return Status(200, [_listed(request, conversation.pk, item) for item in attachments])
