@@ -1063,6 +1063,8 @@ NOT_WRITERS = {
     "staff_without_mfa": UNAUTHORIZED,
 }
 API_CONVERSATION_PARTIES = api(NOT_FOUND, client=IN, practitioner=IN)
+API_GET_PUT = frozenset({"GET", "PUT"})
+ARTICLE_EDITORS = api(NOT_FOUND, practitioner=IN, admin=IN)
 ROUTES.update(
     {
         "api:practitioner_profile": (
@@ -1088,8 +1090,25 @@ ROUTES.update(
         "api:community_write_article": Access(
             API_GET_POST, public(IN), post=NOT_WRITERS, method_first=True, json=EMPTY_ARTICLE
         ),
+        # Reading an article (GET, public) and changing it (PUT: its author and admins; the
+        # editing page's rule) share one address.
         "api:community_article": Access(
-            API_GET, public(IN), objects=COMMUNITY_ARTICLE, method_first=True
+            API_GET_PUT,
+            public(IN),
+            objects=COMMUNITY_ARTICLE,
+            post=ARTICLE_EDITORS,
+            put_as_post=True,
+            method_first=True,
+            json=EMPTY_ARTICLE,
+        ),
+        "api:community_edit_article": Access(
+            API_GET_PUT,
+            public(IN),
+            objects=COMMUNITY_ARTICLE,
+            post=ARTICLE_EDITORS,
+            put_as_post=True,
+            method_first=True,
+            json=EMPTY_ARTICLE,
         ),
         # An empty comment: refused by the service (400) once the article is found.
         "api:community_comment": Access(

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from casework import cursors
@@ -257,8 +258,10 @@ def _article_at(viewer: object, slug: str) -> Article:
 def _guard_problem(found: IdentifiersFound) -> Status[object]:
     return problem(
         422,
-        "Some words could identify a client. Change them, or send again with `confirm_kinds` "
-        "to confirm that none is about a client.",
+        _(
+            "Some words could identify a client. Change them, or send again with "
+            "`confirm_kinds` to confirm that none is about a client."
+        ),
         code="identifiers_found",
         kinds=found.kinds,
         findings=findings(found.text, found.spans),
@@ -281,7 +284,7 @@ def list_articles(request: HttpRequest, query: Query[ArticlesQuery]) -> Status[o
     if query.cursor is not None:
         found = cursors.page_of_cursor(params, query.cursor, salt=CURSOR_SALT)
         if found is None:
-            message = "This cursor does not belong to this list: start again without it."
+            message = _("This cursor does not belong to this list: start again without it.")
             return problem(400, message, fields={"query.cursor": [message]})
         number = found
     page = Paginator(listed_articles(tag), ARTICLES_PER_PAGE).get_page(number)
@@ -316,7 +319,7 @@ def read_article(request: HttpRequest, slug: str) -> Status[object]:
     try:
         found = _article_at(request.user, slug)
     except Http404:
-        return problem(404, "No such article.")
+        return problem(404, _("No such article."))
     return Status(200, _article(request, found))
 
 
@@ -351,7 +354,7 @@ def comment(request: HttpRequest, slug: str, payload: NewComment) -> Status[obje
             else None
         )
     except Http404:
-        return problem(404, "No such article, or no such comment on it.")
+        return problem(404, _("No such article, or no such comment on it."))
     try:
         posted = comment_services.post_comment(
             article=found,
@@ -393,10 +396,10 @@ def write_article(request: HttpRequest, payload: NewArticle) -> Status[object]:
     person = request.user
     assert isinstance(person, User)  # noqa: S101  (the authentication ran)
     if person.role not in (Role.PRACTITIONER, Role.ADMIN):
-        return problem(403, "Only practitioners and admins write articles.")
+        return problem(403, _("Only practitioners and admins write articles."))
     if not article_services.may_write(person):
         return problem(
-            403, "Practitioners write once an admin invited them: ask the Casework team."
+            403, _("Practitioners write once an admin invited them: ask the Casework team.")
         )
     try:
         saved = article_services.save_article(
@@ -414,3 +417,43 @@ def write_article(request: HttpRequest, payload: NewArticle) -> Status[object]:
     except ValidationError as error:
         return problem(400, " ".join(error.messages), code=error.code or None)
     return Status(201, _article(request, saved))
+
+
+@router.put(
+    "/articles/{slug}",
+    response={200: ArticleSchema, 400: Problem, 401: Problem, 404: Problem, 422: GuardProblem},
+    summary="Change an article, publish a draft, or take one back to draft",
+    description="Its author or an admin, through the same service as the editing page: the "
+    "whole article is sent again (`publish: true` publishes a draft; `false` takes a "
+    "published one back to a draft). The guard reads it again (422 `identifiers_found`). A "
+    "cover image, set on the page, is kept. Anyone else's article answers 404.",
+    auth=person_auth("community", "write"),
+    url_name="community_edit_article",
+)
+def edit_article(request: HttpRequest, slug: str, payload: NewArticle) -> Status[object]:
+    person = request.user
+    assert isinstance(person, User)  # noqa: S101  (the authentication ran)
+    try:
+        if not SLUG.fullmatch(slug):
+            raise Http404
+        editing = access.get_article_for_editor(person, slug)
+    except Http404:
+        return problem(404, _("No such article of yours."))
+    try:
+        saved = article_services.save_article(
+            author=person,
+            article=editing,
+            title=payload.title,
+            summary=payload.summary,
+            body=payload.body,
+            tags=payload.tags,
+            publish=payload.publish,
+            anonymous_comments=payload.anonymous_comments,
+            cover_alt=editing.cover_alt,
+            confirmed_kinds=payload.confirm_kinds,
+        )
+    except IdentifiersFound as guard:
+        return _guard_problem(guard)
+    except ValidationError as error:
+        return problem(400, " ".join(error.messages), code=error.code or None)
+    return Status(200, _article(request, saved))

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from casework import cursors
@@ -267,7 +268,7 @@ def practitioner_profile(request: HttpRequest, practitioner_id: RowId) -> Status
     try:
         found = get_practitioners_profile_for_viewer(request.user, practitioner_id)
     except Http404:
-        return problem(404, "No listed practitioner has this id.")
+        return problem(404, _("No listed practitioner has this id."))
     listed: bool = found.listed  # type: ignore[attr-defined]
     summary = summarise(found, with_bio=True)
     return Status(

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.params import HeaderEx, P
 
@@ -289,7 +290,7 @@ def list_attachments(request: HttpRequest, conversation_id: str, message_id: str
         conversation = access.get_conversation_for_person(person, conversation_id)
         message = access.get_message_for_person(person, conversation, message_id)
     except Http404:
-        return problem(404, "No such message.")
+        return problem(404, _("No such message."))
     # The attachments' names are sealed with the conversation: reading them is an opening.
     openings.record_opening(conversation=conversation, person=person, way="api")
     view = rendering.views_for([message], person, 0)[0]
@@ -322,7 +323,7 @@ def download_attachment(
         conversation = access.get_conversation_for_person(person, conversation_id)
         attached = access.get_attachment_for_person(person, conversation, attachment_id)
     except Http404:
-        return problem(404, "No such attachment.")
+        return problem(404, _("No such attachment."))
     content = services.open_attachment(attachment=attached, person=person)
     response = HttpResponse(content, content_type=attached.content_type)
     response["Content-Disposition"] = content_disposition_header(True, attached.name)
@@ -376,7 +377,7 @@ def send_with_file(
     if file is None:
         # Checked here rather than by the schema, so that a conversation that is not the
         # caller's answers 404 whatever the request holds.
-        refusal = "Attach a file (the `file` part), or send the message without one as JSON."
+        refusal = _("Attach a file (the `file` part), or send the message without one as JSON.")
         return problem(400, refusal, fields={"file": [refusal]})
     key = idempotency_key or uuid.uuid4()
     form = MessageForm({"body": body, "idempotency_key": str(key)}, {"attachment": file})

@@ -9,6 +9,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from casework.accounts.models import User
@@ -98,7 +99,7 @@ def request_export(request: HttpRequest) -> Status[object]:
     except export.ExportAlreadyRunning:
         return problem(
             409,
-            "Your export is still being prepared: one at a time.",
+            _("Your export is still being prepared: one at a time."),
             code="export_running",
         )
     return Status(202, _export(request, queued))
@@ -115,7 +116,7 @@ def read_export(request: HttpRequest, export_id: uuid.UUID) -> Status[object]:
     try:
         found = access.get_own_export(_person(request), export_id)
     except Http404:
-        return problem(404, "You have no export with this id.")
+        return problem(404, _("You have no export with this id."))
     return Status(200, _export(request, found))
 
 
@@ -141,12 +142,12 @@ def download_export(request: HttpRequest, export_id: uuid.UUID) -> HttpResponse 
     try:
         found = access.get_own_export(person, export_id)
     except Http404:
-        return problem(404, "You have no export with this id.")
+        return problem(404, _("You have no export with this id."))
     try:
         content = export.open_export(export=found, person=person)
     except export.ExportExpired:
         return problem(
-            410, "This export's link has expired: ask for a new one.", code="export_expired"
+            410, _("This export's link has expired: ask for a new one."), code="export_expired"
         )
     response = HttpResponse(content, content_type="application/zip")
     response["Content-Disposition"] = content_disposition_header(True, export.archive_name(found))

@@ -228,3 +228,29 @@ def test_writing_answers_as_the_writing_page_for_each_role() -> None:
     assert Client().get(draft["api_url"]).status_code == 404
     bad_tag = _post(_session(writer), "/api/v1/articles", {**payload, "tags": ["two words"]})
     assert bad_tag.status_code == 400
+
+
+def test_a_draft_is_published_by_its_author_or_an_admin_and_missing_to_anyone_else() -> None:
+    writer = _writer()
+    draft = _article(writer, "Not yet", publish=False)
+    url = f"/api/v1/articles/{draft.slug}"
+    change = {"title": "Now ready", "summary": "At last.", "body": TEXT, "publish": True}
+    for person in (
+        factories.ClientFactory.create(),
+        _writer(),
+        factories.ModeratorFactory.create(),
+    ):
+        browser = _session(person)
+        edit_page = browser.get(reverse("community:edit_article", kwargs={"slug": draft.slug}))
+        refused = browser.put(url, json.dumps(change), content_type="application/json")
+        assert (edit_page.status_code, refused.status_code) == (404, 404)
+    assert Article.objects.get(pk=draft.pk).status == Article.Status.DRAFT
+    app = _token(writer, "community:write")
+    published = app.put(url, json.dumps(change), content_type="application/json")
+    assert published.status_code == 200
+    assert (published.json()["status"], published.json()["title"]) == ("published", "Now ready")
+    assert Client().get(url).status_code == 200
+    admin = _session(factories.AdminFactory.create())
+    back = admin.put(url, json.dumps({**change, "publish": False}), content_type="application/json")
+    assert back.json()["status"] == "draft"
+    assert Client().get(url).status_code == 404
