@@ -453,6 +453,10 @@ def build_world() -> World:
         person=client, name="Phone app", scopes=["messaging:read"], days=30, now=NOW
     )[0]
     # --- End of the public API
+    # --- The API: community, own data, profiles and attachments (api-community): Sam's
+    # profile is not published, so his id names a profile only he may read.
+    objects["unlisted_practitioner_person"] = supervisor
+    # --- End of the API: community, own data, profiles and attachments
 
     sessions = {name: _signed_in(person) for name, person in people.items() if person is not None}
     # The client is also signed in on another device: the session her pages can end.

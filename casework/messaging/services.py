@@ -38,7 +38,7 @@ from casework.registry.standing import in_good_standing
 from casework.safety.blocks import blocked_with, is_blocked_between
 from casework.safety.restrictions import RESTRICTED_MESSAGE, is_hidden, is_restricted
 from casework.safety.screening import ScreeningResult, screen_message
-from casework.vault.crypto import seal
+from casework.vault.crypto import seal, unseal
 from casework.vault.services import create_data_key
 
 MODERATING_ROLES = frozenset({Role.MODERATOR, Role.ADMIN})
@@ -517,6 +517,25 @@ def _hold_attachments(message: Message, stored: list[Attachment]) -> None:
 
 def attachment_context(attachment: Attachment) -> str:
     return f"messaging.attachment:{attachment.pk}"
+
+
+def open_attachment(*, attachment: Attachment, person: User) -> bytes:
+    """The attachment's bytes, unsealed for ``person``, who opened it (recorded). Access (a
+    participant, the message neither deleted nor hidden) is checked by the caller through
+    ``access.get_attachment_for_person``."""
+    conversation = attachment.message.conversation
+    content = unseal(
+        conversation.data_key,
+        bytes(attachment.sealed_content),
+        context=attachment_context(attachment),
+    )
+    record_event(
+        action=actions.MESSAGING_ATTACHMENT_OPENED,
+        actor=person,
+        target=attachment,
+        detail={"conversation": str(conversation.pk)},
+    )
+    return content
 
 
 def _auto_reply(conversation: Conversation, sender: User, now: datetime) -> None:
