@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
@@ -55,32 +55,45 @@ class CursorQuery(Schema):
     )
 
 
+def _page_number(cursor: str | None, params: dict[str, Any], salt: str) -> int | Status[object]:
+    """The page a cursor names (the first without one); a cursor of another list (or person,
+    or filter) is refused, 400."""
+    if cursor is None:
+        return 1
+    number = cursors.page_of_cursor(params, cursor, salt=salt)
+    if number is None:
+        message = _("This cursor does not belong to this list: start again without it.")
+        return problem(400, message, fields={"query.cursor": [message]})
+    return number
+
+
+def _following(
+    request: HttpRequest, page: Page[Any], params: dict[str, Any], salt: str
+) -> dict[str, str | None]:
+    """The next page's cursor and address (none after the last page)."""
+    if not page.has_next():
+        return {"next_cursor": None, "next": None}
+    number = page.next_page_number()
+    return {
+        "next_cursor": cursors.cursor_for(params, number, salt=salt),
+        "next": cursors.page_link(request, params, number, salt=salt),
+    }
+
+
 def _page(
     request: HttpRequest,
-    rows: QuerySet[Any] | list[Any],
+    rows: QuerySet[Any],
     *,
     cursor: str | None,
     params: dict[str, Any],
     salt: str,
-) -> tuple[list[Any], str | None, str | None] | Status[object]:
-    """One page of ``rows`` at ``cursor``, with the next page's cursor and address; a cursor
-    of another list (or person, or filter) is refused, 400."""
-    asked = 1
-    if cursor is not None:
-        number = cursors.page_of_cursor(params, cursor, salt=salt)
-        if number is None:
-            message = _("This cursor does not belong to this list: start again without it.")
-            return problem(400, message, fields={"query.cursor": [message]})
-        asked = number
-    page = Paginator(rows, PAGE_SIZE).get_page(asked)
-    if not page.has_next():
-        return list(page), None, None
-    following = page.next_page_number()
-    return (
-        list(page),
-        cursors.cursor_for(params, following, salt=salt),
-        cursors.page_link(request, params, following, salt=salt),
-    )
+) -> tuple[list[Any], dict[str, str | None]] | Status[object]:
+    """One page of ``rows`` at ``cursor``, with what leads to the next."""
+    number = _page_number(cursor, params, salt)
+    if isinstance(number, Status):
+        return number
+    page = Paginator(rows, PAGE_SIZE).get_page(number)
+    return list(page), _following(request, page, params, salt)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -226,14 +239,9 @@ def my_check_ins(request: HttpRequest, query: Query[CursorQuery]) -> Status[obje
     )
     if isinstance(found, Status):
         return found
-    page, next_cursor, next_link = found
+    page, following = found
     return Status(
-        200,
-        {
-            "results": [_client_check_in(check_in, now) for check_in in page],
-            "next_cursor": next_cursor,
-            "next": next_link,
-        },
+        200, {"results": [_client_check_in(check_in, now) for check_in in page]} | following
     )
 
 
@@ -574,16 +582,9 @@ def case_check_ins(
     )
     if isinstance(found, Status):
         return found
-    page, next_cursor, next_link = found
+    page, following = found
     _viewed(person, case)
-    return Status(
-        200,
-        {
-            "results": [_result(check_in) for check_in in page],
-            "next_cursor": next_cursor,
-            "next": next_link,
-        },
-    )
+    return Status(200, {"results": [_result(check_in) for check_in in page]} | following)
 
 
 class AnswerRowSchema(Schema):
@@ -662,17 +663,14 @@ def caseload(request: HttpRequest, query: Query[CaseloadQuery]) -> Status[object
             " ".join(m for messages in errors.values() for m in messages),
             fields={f"query.{name}": messages for name, messages in errors.items()},
         )
-    rows = queries.caseload(person, now=timezone.now(), filters=form.filters())
-    found = _page(
-        request,
-        rows,
-        cursor=query.cursor,
-        params={"person": person.pk, **asked},
-        salt=CASELOAD_SALT,
+    params = {"person": person.pk, **asked}
+    number = _page_number(query.cursor, params, CASELOAD_SALT)
+    if isinstance(number, Status):
+        return number
+    # The page's own query: one page of the ranking costs the same whatever the caseload.
+    page, rows = queries.caseload_page(
+        person, now=timezone.now(), filters=form.filters(), number=number, per_page=PAGE_SIZE
     )
-    if isinstance(found, Status):
-        return found
-    page, next_cursor, next_link = found
     return Status(
         200,
         {
@@ -690,9 +688,8 @@ def caseload(request: HttpRequest, query: Query[CaseloadQuery]) -> Status[object
                     "instrument": row.instrument.code if row.instrument else None,
                     "last_score": row.last_score,
                 }
-                for row in page
+                for row in rows
             ],
-            "next_cursor": next_cursor,
-            "next": next_link,
-        },
+        }
+        | _following(request, page, params, CASELOAD_SALT),
     )
