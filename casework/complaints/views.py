@@ -120,12 +120,10 @@ def track_complaint(request: HttpRequest) -> HttpResponse:
             form.add_error(None, _("Too many tries. Wait an hour, then try again."))
             return TemplateResponse(request, "complaints/track.html", {"form": form}, status=429)
         if form.is_valid():
-            reference = services.normalise_code(form.cleaned_data["reference"])
+            reference = services.reference_of(form.cleaned_data["reference"])
             found = (
-                Complaint.objects.select_related("data_key")
-                .filter(reference=f"CW-{reference[2:6]}-{reference[6:10]}")
-                .first()
-                if reference.startswith("CW") and len(reference) == 10
+                Complaint.objects.select_related("data_key").filter(reference=reference).first()
+                if reference is not None
                 else None
             )
             if found is not None and services.secret_matches(found, form.cleaned_data["secret"]):
