@@ -1,10 +1,9 @@
-"""The API's cursors: opaque, signed, and bound to the list they came from.
+"""The API's cursors for lists that grow: opaque tokens, signed with the list they belong to, so
+that a cursor cannot be forged or carried to another search, another list or another person's.
 
-A cursor carries a position (a directory page number, or the last row a client holds) signed
-with the list it belongs to, so that one taken from another list, another search or another
-person's rows is refused rather than read. Lists that grow while someone pages through them
-(complaints, reports) page by their last row, ``after_row``: a row filed meanwhile neither
-repeats nor hides one already read.
+A search (the directory) pages by page number. A list that grows at its top while someone
+pages through it (complaints, reports) pages by its last row instead, ``after_row``: a row
+added meanwhile neither repeats one already read nor hides one.
 """
 
 from collections.abc import Sequence
@@ -12,29 +11,43 @@ from typing import Any, TypeVar
 
 from django.core import signing
 from django.db.models import Model, Q, QuerySet
+from django.http import HttpRequest
 
-M = TypeVar("M", bound=Model)
-
-SALT = "casework.api.cursor"
-# A cursor longer than this is no cursor of ours: refused before it is unsigned.
+# A cursor is short; anything longer is not one of ours, and is not worth unsigning.
 LONGEST_CURSOR = 500
 
 
-def make_cursor(belongs_to: str, position: object, *, salt: str = SALT) -> str:
-    """An opaque cursor for ``position`` in the list ``belongs_to`` names."""
-    return signing.dumps({"p": position, "s": belongs_to}, salt=salt, compress=True)
+def _search_of(params: dict[str, Any]) -> str:
+    return "&".join(f"{k}={params[k]}" for k in sorted(params))
 
 
-def read_cursor(belongs_to: str, cursor: str, *, salt: str = SALT) -> Any | None:
-    """The position a cursor of ``make_cursor`` holds; None for a forged one, or one of
-    another list."""
+def cursor_for(params: dict[str, Any], number: int, *, salt: str) -> str:
+    """The cursor of page ``number`` of the search ``params``."""
+    return signing.dumps({"p": number, "s": _search_of(params)}, salt=salt, compress=True)
+
+
+def page_of_cursor(params: dict[str, Any], cursor: str, *, salt: str) -> int | None:
+    """The page number a cursor of this search holds; None for one that is not."""
     try:
         data = signing.loads(cursor[:LONGEST_CURSOR], salt=salt)
     except signing.BadSignature:
         return None
-    if not isinstance(data, dict) or data.get("s") != belongs_to:
+    if not isinstance(data, dict) or data.get("s") != _search_of(params):
         return None
-    return data.get("p")
+    number = data.get("p")
+    return number if isinstance(number, int) and number >= 1 else None
+
+
+def page_link(request: HttpRequest, params: dict[str, Any], number: int, *, salt: str) -> str:
+    """This address again, at page ``number`` (by its cursor)."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    query["cursor"] = cursor_for(params, number, salt=salt)
+    return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+
+M = TypeVar("M", bound=Model)
+ROW_SALT = "casework.cursors.after_row"
 
 
 def after_row(
@@ -46,12 +59,18 @@ def after_row(
     limit: int,
 ) -> tuple[list[M], str | None] | None:
     """Up to ``limit`` of ``rows`` in ``order`` (field names, ``-`` for descending, the last
-    one unique), after the row the cursor names; with the cursor of the next page, None at the
-    end. None when the cursor is not one of this list's."""
+    one unique), after the row the cursor names, with the next page's cursor (None at the
+    end). None when the cursor is not one of the list ``belongs_to`` names."""
     names = [name.lstrip("-") for name in order]
     rows = rows.order_by(*order)
     if cursor is not None:
-        position = read_cursor(belongs_to, cursor)
+        try:
+            data = signing.loads(cursor[:LONGEST_CURSOR], salt=ROW_SALT)
+        except signing.BadSignature:
+            return None
+        if not isinstance(data, dict) or data.get("s") != belongs_to:
+            return None
+        position = data.get("p")
         if not isinstance(position, list) or len(position) != len(names):
             return None
         rows = rows.filter(_beyond(order, position))
@@ -59,8 +78,8 @@ def after_row(
     if len(found) <= limit:
         return found, None
     page = found[:limit]
-    last = page[-1]
-    return page, make_cursor(belongs_to, [_text(getattr(last, name)) for name in names])
+    last = [_text(getattr(page[-1], name)) for name in names]
+    return page, signing.dumps({"p": last, "s": belongs_to}, salt=ROW_SALT, compress=True)
 
 
 def _text(value: object) -> str:
@@ -68,14 +87,15 @@ def _text(value: object) -> str:
 
 
 def _beyond(order: Sequence[str], position: Sequence[object]) -> Q:
-    """Rows after ``position`` in ``order``: the first field past it, or equal and the rest
-    past it (each field's own parsing reads the stored text back)."""
+    """Rows past ``position`` in ``order``: past it on the first field, or equal there and past
+    it on the rest (each field reads its stored text back: a time, a UUID, a number)."""
     condition = Q()
     for index in reversed(range(len(order))):
         name = order[index].lstrip("-")
         lookup = f"{name}__lt" if order[index].startswith("-") else f"{name}__gt"
         past = Q(**{lookup: position[index]})
-        condition = (
-            past if index == len(order) - 1 else past | (Q(**{name: position[index]}) & condition)
-        )
+        if index == len(order) - 1:
+            condition = past
+        else:
+            condition = past | (Q(**{name: position[index]}) & condition)
     return condition

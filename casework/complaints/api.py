@@ -213,6 +213,9 @@ def file(request: HttpRequest, payload: NewComplaint) -> Status[object]:
     "/complaints",
     response={200: ComplaintPage, 400: Problem, 401: Problem},
     summary="The complaints you filed under your name, newest first",
+    description="Those you filed signed in and chose to tell the regulator who you are "
+    f"(`share_identity`), by pages of {PAGE_SIZE}: pass `next_cursor` as `cursor` for the "
+    "next. A cursor of another list answers 400.",
     auth=person_auth("complaints", "read"),
     url_name="complaints_mine",
 )

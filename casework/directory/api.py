@@ -5,12 +5,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core import signing
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
-from casework.cursors import make_cursor, read_cursor
 from casework.directory.forms import DirectorySearchForm
 from casework.directory.paging import RESULTS_CAP, CappedPaginator
 from casework.directory.queries import find_practitioners
@@ -172,11 +172,17 @@ def _search_of(params: dict[str, Any]) -> str:
 
 def _cursor(params: dict[str, Any], number: int) -> str:
     """An opaque cursor: the page number, signed with the search it belongs to."""
-    return make_cursor(_search_of(params), number, salt=CURSOR_SALT)
+    return signing.dumps({"p": number, "s": _search_of(params)}, salt=CURSOR_SALT, compress=True)
 
 
 def _page_of_cursor(params: dict[str, Any], cursor: str) -> int | None:
-    number = read_cursor(_search_of(params), cursor, salt=CURSOR_SALT)
+    try:
+        data = signing.loads(cursor[:500], salt=CURSOR_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("s") != _search_of(params):
+        return None
+    number = data.get("p")
     return number if isinstance(number, int) and number >= 1 else None
 
 

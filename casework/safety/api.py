@@ -225,6 +225,9 @@ def _messages(errors: Mapping[str, Iterable[object]]) -> str:
     "/reports",
     response={200: ReportPage, 400: Problem, 401: Problem},
     summary="Your reports, newest first, with their status",
+    description="The reports you filed signed in, as your reports page lists them, by pages of "
+    f"{PAGE_SIZE}: pass `next_cursor` as `cursor` for the next. A cursor of another list "
+    "answers 400.",
     auth=person_auth("safety", "read"),
     url_name="safety_my_reports",
 )
@@ -289,6 +292,8 @@ def _block(block: Block) -> dict[str, object]:
     "/blocks",
     response={200: list[BlockSchema], 401: Problem},
     summary="The people you blocked, most recent first",
+    description="As your blocked people page lists them; lift a block with "
+    "`DELETE /blocks/{person_id}`.",
     auth=person_auth("safety", "read"),
     url_name="safety_blocks",
 )
