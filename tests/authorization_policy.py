@@ -591,6 +591,15 @@ ROUTES.update(
             objects={"reference": "client_complaint_reference"},
             method_first=True,
         ),
+        # The reference and secret are the proof, as on the site's page: anyone holding both
+        # follows the complaint, signed in or not; a wrong secret is missing to everyone.
+        "api:complaints_follow": Access(
+            POST_ONLY,
+            public(NOT_FOUND),
+            objects={"reference": "client_complaint_reference"},
+            method_first=True,
+            json={"secret": "NOT-THE-SECRET"},
+        ),
         "api:oversight_regulators": Access(
             API_GET, api(FORBIDDEN, each(OFFICERS, IN), admin=IN), method_first=True
         ),

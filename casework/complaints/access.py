@@ -12,7 +12,7 @@ from django.http import Http404
 
 from casework.accounts.models import Role, User
 from casework.complaints.models import Complaint, ComplaintEvidence
-from casework.complaints.services import reference_of
+from casework.complaints.services import reference_of, secret_matches
 
 
 def visible_complaints(person: User) -> QuerySet[Complaint]:
@@ -70,3 +70,15 @@ def get_complaint_for_complainant(person: User, reference: str) -> Complaint:
     if complaint is None:
         raise Http404
     return complaint
+
+
+def find_complaint_by_secret(reference: str, secret: str) -> Complaint | None:
+    """A complaint by its reference and secret, both needed: what anyone who filed one holds,
+    signed in or not. None alike for a wrong reference and a wrong secret."""
+    stored = reference_of(reference[:40])
+    if stored is None:
+        return None
+    found = Complaint.objects.select_related("data_key").filter(reference=stored).first()
+    if found is None or not secret_matches(found, secret):
+        return None
+    return found

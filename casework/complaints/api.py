@@ -16,11 +16,15 @@ from casework import cursors
 from casework.accounts.models import User
 from casework.accounts.tokens import person_auth
 from casework.complaints import services
-from casework.complaints.access import complaints_filed_by, get_complaint_for_complainant
+from casework.complaints.access import (
+    complaints_filed_by,
+    find_complaint_by_secret,
+    get_complaint_for_complainant,
+)
 from casework.complaints.forms import ComplaintForm
 from casework.complaints.models import Category, Complaint
 from casework.complaints.subjects import find_subject
-from casework.complaints.views import FILE_RATE
+from casework.complaints.views import FILE_RATE, TRACK_RATE
 from casework.problems import Error as Problem
 from casework.problems import form_fields, problem
 
@@ -249,15 +253,46 @@ def track(request: HttpRequest, reference: str) -> Status[object]:
         found = get_complaint_for_complainant(_person(request), reference)
     except Http404:
         return problem(404, _("You filed no complaint under your name with this reference."))
+    return Status(200, _tracked(found))
+
+
+def _tracked(found: Complaint) -> dict[str, object]:
     complaint = _with_related(Complaint.objects.filter(pk=found.pk)).get()
-    return Status(
-        200,
-        _complaint(complaint)
-        | {
-            "outcome": complaint.outcome_summary or None,
-            "history": [
-                {"state": step.state, "state_label": str(step.get_state_display()), "at": step.at}
-                for step in complaint.progress.all()
-            ],
-        },
+    return _complaint(complaint) | {
+        "outcome": complaint.outcome_summary or None,
+        "history": [
+            {"state": step.state, "state_label": str(step.get_state_display()), "at": step.at}
+            for step in complaint.progress.all()
+        ],
+    }
+
+
+class SecretOfComplaint(Schema):
+    secret: str = Field(
+        min_length=1,
+        max_length=40,
+        description="The secret given when the complaint was filed",
     )
+
+    model_config = {"json_schema_extra": {"example": {"secret": "7K3M9QXD2F4H6J8N"}}}
+
+
+@router.post(
+    "/complaints/{reference}/track",
+    response={200: TrackedComplaintSchema, 404: Problem, 429: Problem},
+    summary="Follow any complaint by its reference and secret",
+    description='What the site\'s "follow a complaint" page shows, to whoever holds both (no '
+    "sign-in: a complaint filed without a name is followed this way). A wrong reference or "
+    "secret answers 404 alike; too many tries from one address in an hour answer 429.",
+    auth=None,
+    url_name="complaints_follow",
+)
+def follow(request: HttpRequest, reference: str, payload: SecretOfComplaint) -> Status[object]:
+    if is_ratelimited(request, group="complaints.track", key="ip", rate=TRACK_RATE, increment=True):
+        return problem(429, _("Too many tries. Wait an hour, then try again."))
+    found = find_complaint_by_secret(reference, payload.secret)
+    if found is None:
+        return problem(
+            404, _("No complaint matches this reference and secret. Check both and try again.")
+        )
+    return Status(200, _tracked(found))

@@ -177,3 +177,40 @@ def test_my_complaints_page_by_cursor(
         "/api/v1/complaints", {"cursor": first["next_cursor"]}
     )
     assert forged.status_code == 400
+
+
+def test_anyone_holding_the_reference_and_secret_follows_it_as_on_the_page(
+    listed: tuple[User, PractitionerProfile], client_person: User
+) -> None:
+    _practitioner, profile = listed
+    _status, filed = file(as_person(client_person), profile=profile.slug)
+    url = f"/api/v1/complaints/{filed['reference']}/track"
+    for secret, expected in ((filed["secret"], 200), ("WRONG-SECRET", 404)):
+        page = Client().post(
+            reverse("complaints:track"), {"reference": filed["reference"], "secret": secret}
+        )
+        followed = Client().post(
+            url, json.dumps({"secret": secret}), content_type="application/json"
+        )
+        assert followed.status_code == expected
+        assert (page.context["complaint"] is not None) == (expected == 200)
+    tracked = Client().post(
+        url, json.dumps({"secret": filed["secret"].lower()}), content_type="application/json"
+    )
+    assert [step["state"] for step in tracked.json()["history"]] == ["received"]
+
+
+def test_following_by_secret_counts_against_the_pages_limit(
+    listed: tuple[User, PractitionerProfile], client_person: User
+) -> None:
+    _practitioner, profile = listed
+    _status, filed = file(as_person(client_person), profile=profile.slug)
+    visitor = Client()
+    for _ in range(20):
+        visitor.post(reverse("complaints:track"), {"reference": filed["reference"], "secret": "x"})
+    refused = visitor.post(
+        f"/api/v1/complaints/{filed['reference']}/track",
+        json.dumps({"secret": filed["secret"]}),
+        content_type="application/json",
+    )
+    assert (refused.status_code, refused.json()["error"]["code"]) == (429, "rate_limited")
