@@ -279,7 +279,7 @@ class SecretOfComplaint(Schema):
 
 @router.post(
     "/complaints/{reference}/track",
-    response={200: TrackedComplaintSchema, 404: Problem, 429: Problem},
+    response={200: TrackedComplaintSchema, 400: Problem, 404: Problem, 429: Problem},
     summary="Follow any complaint by its reference and secret",
     description='What the site\'s "follow a complaint" page shows, to whoever holds both (no '
     "sign-in: a complaint filed without a name is followed this way). A wrong reference or "
