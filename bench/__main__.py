@@ -35,7 +35,7 @@ if __name__ == "__main__":
         register_import.main()
         directory.main([])
         slots.main()
-        messaging.main()
+        messaging.main([])
         caseload.main([])
         detection.main([])
         community_guard.main([])

@@ -1,10 +1,11 @@
 """The caseload screen: render time (p50/p95) and query count for a practitioner with 50, 500
-and 5,000 clients, on SQLite and, when a PostgreSQL server is given, on PostgreSQL.
+and 5,000 clients, on SQLite and, when a PostgreSQL server is given, on PostgreSQL. The screen
+shows a page of the ranking at a time: the first page and the last are timed apiece.
 
 Each run uses a throwaway database (a SQLite file in a temporary folder, or a PostgreSQL
 database created for the run and dropped after it). Clients are bulk loaded with eight weeks of
 weekly PHQ-9 answers each (improving, steady and worsening trends, some missed, a few urgent
-flags), then the whole page (middleware, ranking query, trends query, template with a chart
+flags), then the whole page (middleware, count, ranking query, trends query, template with a chart
 per row) is requested in-process as the signed-in practitioner.
 
     python -m bench.caseload                       # SQLite, plus PostgreSQL from DATABASE_URL
@@ -59,18 +60,26 @@ client.force_login(practitioner)
 first = client.get("/care/caseload/")  # records the session's device, as a first visit does
 assert first.status_code == 200, first.status_code
 connection.force_debug_cursor = True  # kept across the request's reconnection
-with CaptureQueriesContext(connection) as queries:
-    page = client.get("/care/caseload/")
-rows = page.content.decode().count('class="spark"')
-timings = []
-for _ in range(repeat):
-    begun = time.perf_counter()
-    client.get("/care/caseload/")
-    timings.append((time.perf_counter() - begun) * 1000)
-print(json.dumps({
-    "prepared": prepared, "timings": timings, "queries": len(queries.captured_queries),
-    "rows": rows, "bytes": len(page.content),
-}))
+from casework.care.queries import CASELOAD_PAGE_SIZE
+
+figures = {"prepared": prepared, "pages": {}}
+last = max(1, -(-size // CASELOAD_PAGE_SIZE))
+for name, url in (("first", "/care/caseload/"), ("last", f"/care/caseload/?page={last}")):
+    connection.queries_log.clear()  # each page's count starts from nothing
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url)
+    assert page.status_code == 200, page.status_code
+    timings = []
+    for _ in range(repeat):
+        begun = time.perf_counter()
+        client.get(url)
+        timings.append((time.perf_counter() - begun) * 1000)
+    figures["pages"][name] = {
+        "number": 1 if name == "first" else last, "timings": timings,
+        "queries": len(queries.captured_queries),
+        "rows": page.content.decode().count('class="spark"'), "bytes": len(page.content),
+    }
+print(json.dumps(figures))
 """
 
 
@@ -88,14 +97,15 @@ def _run(size: int, env: dict[str, str]) -> dict[str, Any]:
 
 
 def _print(backend: str, size: int, result: dict[str, Any]) -> None:
-    timings = result["timings"]
-    cuts = statistics.quantiles(timings, n=20)
-    print(
-        f"  {backend:<10} {size:>6,} clients: p50 {statistics.median(timings):8.1f} ms   "
-        f"p95 {cuts[18]:8.1f} ms   {result['queries']} queries   "
-        f"{result['rows']:,} rows, {result['bytes'] / 1024:,.0f} KiB "
-        f"(loaded in {result['prepared']:.0f} s)"
-    )
+    for name, page in result["pages"].items():
+        timings = page["timings"]
+        cuts = statistics.quantiles(timings, n=20)
+        print(
+            f"  {backend:<10} {size:>6,} clients, {name:>5} page ({page['number']:>3}): "
+            f"p50 {statistics.median(timings):7.1f} ms   p95 {cuts[18]:7.1f} ms   "
+            f"{page['queries']} queries   {page['rows']:,} rows, {page['bytes'] / 1024:,.0f} KiB"
+        )
+    print(f"  {'':<10} (loaded in {result['prepared']:.0f} s)")
 
 
 def _sqlite(size: int) -> None:
@@ -118,7 +128,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     options = parser.parse_args(argv)
     server = postgres_server(options.postgres)
-    print(f"Caseload screen, {REPEAT} requests each, in-process (the whole page):")
+    print(f"Caseload screen, {REPEAT} requests each, in-process (the whole page, 50 rows a page):")
     for size in options.sizes:
         _sqlite(size)
         if server:

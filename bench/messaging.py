@@ -1,5 +1,8 @@
-"""Messaging: messages sent per second through the HTTP API, and delivery latency over
-websockets with 1,000 connections open.
+"""Messaging: one send in-process (time and queries), messages sent per second through the
+HTTP API, and delivery latency over websockets with 1,000 connections open.
+
+    python -m bench.messaging                  # everything
+    python -m bench.messaging --in-process     # only the in-process send (a minute or two)
 
 Runs on the embedded default (SQLite, in-memory channel layer: one granian ASGI process serves
 pages and sockets, as ``make run`` does) and, when DATABASE_URL and REDIS_URL are both set, on
@@ -15,6 +18,7 @@ socket delivers it: one at a time (no queueing), then several at a time. Everyth
 127.0.0.1.
 """
 
+import argparse
 import asyncio
 import http.client
 import json
@@ -55,7 +59,7 @@ from django.core.management import call_command
 call_command("migrate", verbosity=0)
 from casework.messaging import services
 from casework.testing import factories
-from casework.testing.messaging import place
+from casework.testing.messaging import place, taking_enquiries
 
 run = uuid.uuid4().hex[:8]
 where = place("GB-ENG")
@@ -70,7 +74,7 @@ def cookie(person):
 
 rows = []
 practitioners = [
-    factories.PractitionerFactory.create(email=f"p{n}-{run}@bench.localhost")
+    taking_enquiries(factories.PractitionerFactory.create(email=f"p{n}-{run}@bench.localhost"))
     for n in range(__CONVERSATIONS__ // 2)
 ]
 for n in range(__CONVERSATIONS__):
@@ -83,6 +87,82 @@ for n in range(__CONVERSATIONS__):
                  "people": [cookie(client), cookie(practitioner)]})
 print(json.dumps({"session_cookie": settings.SESSION_COOKIE_NAME, "rows": rows}))
 """
+
+
+IN_PROCESS_CONVERSATIONS = 100
+IN_PROCESS_SENDS = 600  # six per person: well under the per-sender limit
+
+# The service the API and the pages call, as they call it (with an idempotency key), on SQLite;
+# each send commits, and its relay task is queued in the database as in production.
+IN_PROCESS = """
+import json, statistics, sys, time, uuid, django
+django.setup()
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+call_command("migrate", verbosity=0)
+from casework.messaging import services
+from casework.testing import factories
+from casework.testing.messaging import enquiry
+
+conversations, sends = int(sys.argv[1]), int(sys.argv[2])
+pairs = []
+for n in range(conversations):
+    client = factories.ClientFactory.create(email=f"c{n}@bench.localhost")
+    practitioner = factories.PractitionerFactory.create(email=f"p{n}@bench.localhost")
+    conversation = enquiry(client, practitioner, body="Hello")
+    pairs.append((conversation, practitioner))
+    pairs.append((conversation, client))
+
+def send(n):
+    conversation, sender = pairs[n % len(pairs)]
+    services.send_message(
+        conversation=conversation, sender=sender, body=f"Benchmark message {n}",
+        idempotency_key=uuid.uuid4(),
+    )
+
+send(0)  # warm: templates, translations, the vault's keys
+connection.force_debug_cursor = True
+with CaptureQueriesContext(connection) as client_send:
+    send(1)
+with CaptureQueriesContext(connection) as practitioner_send:
+    send(2)
+connection.force_debug_cursor = False
+timings = []
+for n in range(3, sends):
+    started = time.perf_counter()
+    send(n)
+    timings.append((time.perf_counter() - started) * 1000)
+cuts = statistics.quantiles(timings, n=100)
+print(json.dumps({
+    "p50": cuts[49], "p95": cuts[94], "p99": cuts[98], "sends": len(timings),
+    "queries": [len(practitioner_send.captured_queries), len(client_send.captured_queries)],
+}))
+"""
+
+
+def in_process_send() -> None:
+    """One send through ``services.send_message``, in-process on SQLite: time and queries."""
+    with tempfile.TemporaryDirectory() as var_dir:
+        env = _env(
+            {"CASEWORK_VAR_DIR": var_dir, "DATABASE_URL": f"sqlite:///{var_dir}/bench.sqlite3"}
+        )
+        result = subprocess.run(  # noqa: S603  (our own interpreter, our own script)
+            [
+                sys.executable, "-c", IN_PROCESS,
+                str(IN_PROCESS_CONVERSATIONS), str(IN_PROCESS_SENDS),
+            ],
+            cwd=ROOT, env=env, check=False, capture_output=True, text=True,
+        )  # fmt: skip
+    if result.returncode:
+        raise RuntimeError(f"the in-process send failed:\n{result.stderr}")
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    practitioner_queries, client_queries = figures["queries"]
+    print(
+        f"  in-process send (SQLite)   p50 {figures['p50']:6.1f} ms   p95 {figures['p95']:6.1f} ms"
+        f"   p99 {figures['p99']:6.1f} ms   ({figures['sends']} sends; {practitioner_queries}"
+        f" queries a send, {client_queries} for a client's: the office hours)"
+    )
 
 
 @dataclass(frozen=True)
@@ -318,8 +398,14 @@ def run(setup: Setup) -> None:
             server.wait(timeout=10)
 
 
-def main() -> None:
-    print("Messaging: HTTP send rate and websocket delivery latency")
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--in-process", action="store_true", help="only the in-process send")
+    options = parser.parse_args(argv)
+    print("Messaging: one send in-process, HTTP send rate and websocket delivery latency")
+    in_process_send()
+    if options.in_process:
+        return
     with tempfile.TemporaryDirectory() as var_dir:
         embedded = _env({"CASEWORK_VAR_DIR": var_dir})
         run(Setup("embedded (SQLite, in-memory channel layer, one ASGI process)", embedded, False))

@@ -8,6 +8,7 @@ systemd credentials work that way).
 
 import ipaddress
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -32,9 +33,16 @@ def env_bool(name: str, default: bool = False) -> bool:
     raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}.")
 
 
-def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
-    """A whole number; with ``minimum``, one below it is refused with the variable's name."""
-    raw = os.environ.get(name)
+def env_int(
+    name: str,
+    default: int,
+    *,
+    minimum: int | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> int:
+    """A whole number; with ``minimum``, one below it is refused with the variable's name.
+    ``environ`` reads another environment than this process's."""
+    raw = (os.environ if environ is None else environ).get(name)
     if raw is None or raw.strip() == "":
         value = default
     else:

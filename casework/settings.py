@@ -247,7 +247,7 @@ DATABASE_REQUEST_ANSWER_SECONDS = env_int("CASEWORK_DB_REQUEST_TIMEOUT", 4, mini
 # Elsewhere (task workers, the clock, commands), a little longer than a statement may run.
 DATABASE_ANSWER_SECONDS = DATABASE_STATEMENT_TIMEOUT + 5 if DATABASE_STATEMENT_TIMEOUT else 0
 # /readyz answers within this many seconds, a dependency that has not answered by then failing.
-READYZ_TIMEOUT_SECONDS = env_int("CASEWORK_READYZ_TIMEOUT", 3)
+READYZ_TIMEOUT_SECONDS = env_int("CASEWORK_READYZ_TIMEOUT", 3, minimum=1)
 # What every PostgreSQL connection (the primary's and the replica's) is opened with.
 _POSTGRESQL_LIMITS: dict[str, object] = {
     "options": " ".join(
@@ -260,12 +260,20 @@ _POSTGRESQL_LIMITS: dict[str, object] = {
     # libpq counts a limit below 2 seconds as 2.
     **({"connect_timeout": max(DATABASE_CONNECT_TIMEOUT, 2)} if DATABASE_CONNECT_TIMEOUT else {}),
 }
+
+
+def _with_limits(options: dict[str, object]) -> dict[str, object]:
+    """A URL's own options (sslmode, a certificate, its own ``-c`` settings) with the limits
+    added; ``options`` strings are joined, the limits last so that they hold."""
+    merged = {**options, **_POSTGRESQL_LIMITS}
+    if options.get("options"):
+        merged["options"] = f"{options['options']} {_POSTGRESQL_LIMITS['options']}"
+    return merged
+
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["ENGINE"] = "casework.shell.postgresql"
-    DATABASES["default"]["OPTIONS"] = {
-        **DATABASES["default"].get("OPTIONS", {}),
-        **_POSTGRESQL_LIMITS,
-    }
+    DATABASES["default"]["OPTIONS"] = _with_limits(DATABASES["default"].get("OPTIONS", {}))
 # A PostgreSQL read replica for the public directory and verification reads (casework/replicas.py).
 DATABASE_REPLICA_URL = env_secret("DATABASE_REPLICA_URL", required=False)
 if DATABASE_REPLICA_URL:
@@ -277,10 +285,7 @@ if DATABASE_REPLICA_URL:
         # The replica is waited on no longer than the primary; its URL's own options (sslmode,
         # a certificate) stay its own.
         DATABASES["replica"]["ENGINE"] = "casework.shell.postgresql"
-        DATABASES["replica"]["OPTIONS"] = {
-            **DATABASES["replica"].get("OPTIONS", {}),
-            **_POSTGRESQL_LIMITS,
-        }
+        DATABASES["replica"]["OPTIONS"] = _with_limits(DATABASES["replica"].get("OPTIONS", {}))
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests read the primary's rows
     DATABASE_ROUTERS = ["casework.replicas.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -314,6 +319,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Delivered domain events and finished email and push deliveries are kept this long (for
 # looking into what happened), then removed by `prune_outbox`; waiting ones never are.
 OUTBOX_RETENTION_DAYS = env_int("CASEWORK_OUTBOX_RETENTION_DAYS", 30, minimum=1)
+# How long an API write's Idempotency-Key is remembered with its request's hash
+# (accounts/idempotency.py), long past any client's retries.
+IDEMPOTENCY_KEYS_KEPT_DAYS = env_int("CASEWORK_IDEMPOTENCY_KEYS_KEPT_DAYS", 7, minimum=1)
 # The clock's daily retention run removes only when this is on; until then its reports say what
 # it would remove (privacy/retention/applying.py).
 RETENTION_REMOVES = env_bool("CASEWORK_RETENTION_REMOVES", default=False)

@@ -32,8 +32,9 @@ partial="$target.partial"
 trap 'rm -f "$partial"' EXIT
 
 # --no-owner/--no-privileges: the dump restores under whichever role the restore runs as.
-pg_dump --format=custom --compress=6 --no-owner --no-privileges --file="$partial" \
-    --dbname="$DATABASE_URL"
+# shellcheck source=deploy/libpq_environment.sh
+source "$(dirname "$0")/libpq_environment.sh"
+pg_dump --format=custom --compress=6 --no-owner --no-privileges --file="$partial"
 # A dump that pg_restore cannot list is not a backup.
 pg_restore --list "$partial" >/dev/null
 mv "$partial" "$target"

@@ -22,7 +22,9 @@ case "$DATABASE_URL" in
     *) echo "restore.sh: DATABASE_URL is not a PostgreSQL database." >&2; exit 2 ;;
 esac
 
-existing="$(psql --no-psqlrc --tuples-only --no-align --dbname="$DATABASE_URL" \
+# shellcheck source=deploy/libpq_environment.sh
+source "$(dirname "$0")/libpq_environment.sh"
+existing="$(psql --no-psqlrc --tuples-only --no-align \
     --command="SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")"
 if [ "$existing" != "0" ]; then
     echo "restore.sh: the database already has $existing tables; restore into an empty one (createdb)." >&2
@@ -30,7 +32,7 @@ if [ "$existing" != "0" ]; then
 fi
 
 pg_restore --no-owner --no-privileges --exit-on-error --single-transaction \
-    --dbname="$DATABASE_URL" "$dump"
+    --dbname="$PGDATABASE" "$dump"
 
 here="$(cd "$(dirname "$0")/.." && pwd)"
 python="${PYTHON:-$here/.venv/bin/python}"

@@ -57,6 +57,7 @@ from casework.messaging import services as messaging_services
 from casework.messaging.models import Attachment
 from casework.oversight.invitations import invite_officer
 from casework.oversight.webhooks import configure_webhook, queue_notification
+from casework.privacy.case_export import answer_case_export, ask_for_case_export
 from casework.privacy.export import request_export
 from casework.privacy.export_archive import build_export
 from casework.privacy.holds import place_legal_hold
@@ -452,6 +453,10 @@ def build_world() -> World:
         person=client, name="Phone app", scopes=["messaging:read"], days=30, now=NOW
     )[0]
     # --- End of the public API
+    # --- The API: community, own data, profiles and attachments (api-community): Sam's
+    # profile is not published, so his id names a profile only he may read.
+    objects["unlisted_practitioner_person"] = supervisor
+    # --- End of the API: community, own data, profiles and attachments
 
     # --- The API: reports, blocks, complaints and the regulator's view (api-safety): the
     # client's complaint about the practitioner, filed under her name, that she follows by its
@@ -471,6 +476,13 @@ def build_world() -> World:
     objects["client_person"] = client
     # The client's data export, ready to download (rights-export).
     objects["data_export"] = build_export(export_id=str(request_export(person=client).pk))
+    # --- Case transfer export (transfer): Amara's export of Robin's case, agreed to and
+    # ready to download; then a second request, waiting for Robin's answer.
+    agreed = ask_for_case_export(case=case, practitioner=practitioner)
+    answer_case_export(export_id=str(agreed.pk), client=client, agree=True)
+    objects["case_export"] = build_export(export_id=str(agreed.pk))
+    objects["case_export_asking"] = ask_for_case_export(case=case, practitioner=practitioner)
+    # --- End of case transfer export
     return World(people=people, sessions=sessions, objects=objects)
 
 

@@ -1098,6 +1098,25 @@ ROUTES.update(
 )
 # --- End of a person's own data -------------------------------------------------------------
 
+# --- Case transfer export (transfer) ---
+# The case's practitioner asks for an export of it and downloads it once the client agreed;
+# other practitioners are answered as for a missing case. The client answers on her own page,
+# for exports of her own cases only.
+ROUTES.update(
+    {
+        "privacy:case_export": Access(FORM, CASE_PRACTITIONER, objects=CASE),
+        "privacy:case_export_download": Access(
+            SAFE, CASE_PRACTITIONER, objects={"case_id": "case", "export_id": "case_export"}
+        ),
+        "privacy:case_export_consent": Access(
+            FORM,
+            signed_in(FORBIDDEN, client=IN),
+            objects={"export_id": "case_export_asking"},
+        ),
+    }
+)
+# --- End of case transfer export ---
+
 # --- Community: articles, comments, the guard, reply notices (issue 14) ------------------------
 # The article is the practitioner's (invited to write); the comment is the client's, held as
 # her first post. Anyone comments on this article (it takes anonymous comments).
@@ -1151,6 +1170,111 @@ ROUTES.update(
 )
 
 # --- End of community -------------------------------------------------------------------------
+
+# --- The API: community, own data, profiles and attachments (api-community) ---
+# The same access helpers as the pages. Articles and profiles are public (a profile that is not
+# listed only to its own practitioner, by session, as the page); commenting needs signing in.
+# Writing an article: invited practitioners and admins (others 403, the page's refusal too).
+# Exports and attachments answer their own people only (404 to anyone else).
+
+API_POST = frozenset({"POST"})
+# An article the schema takes and the service refuses (no text): shows access, writes nothing.
+EMPTY_ARTICLE = {"title": " ", "summary": " ", "body": " "}
+NOT_WRITERS = {
+    **each(("client", "moderator", "other_practitioner", "supervisor", "recipient"), FORBIDDEN),
+    **each(OFFICERS, FORBIDDEN),
+    "visitor": UNAUTHORIZED,
+    "staff_without_mfa": UNAUTHORIZED,
+}
+API_CONVERSATION_PARTIES = api(NOT_FOUND, client=IN, practitioner=IN)
+API_GET_PUT = frozenset({"GET", "PUT"})
+ARTICLE_EDITORS = api(NOT_FOUND, practitioner=IN, admin=IN)
+ROUTES.update(
+    {
+        "api:practitioner_profile": (
+            Access(
+                API_GET,
+                public(IN),
+                objects={"practitioner_id": "practitioner_person"},
+                method_first=True,
+                label="listed",
+            ),
+            Access(
+                API_GET,
+                public(NOT_FOUND, supervisor=IN),
+                objects={"practitioner_id": "unlisted_practitioner_person"},
+                method_first=True,
+                label="unlisted",
+            ),
+        ),
+        # The list (GET) and writing one (POST) share one address.
+        "api:community_articles": Access(
+            API_GET_POST, public(IN), post=NOT_WRITERS, method_first=True, json=EMPTY_ARTICLE
+        ),
+        "api:community_write_article": Access(
+            API_GET_POST, public(IN), post=NOT_WRITERS, method_first=True, json=EMPTY_ARTICLE
+        ),
+        # Reading an article (GET, public) and changing it (PUT: its author and admins; the
+        # editing page's rule) share one address.
+        "api:community_article": Access(
+            API_GET_PUT,
+            public(IN),
+            objects=COMMUNITY_ARTICLE,
+            post=ARTICLE_EDITORS,
+            put_as_post=True,
+            method_first=True,
+            json=EMPTY_ARTICLE,
+        ),
+        "api:community_edit_article": Access(
+            API_GET_PUT,
+            public(IN),
+            objects=COMMUNITY_ARTICLE,
+            post=ARTICLE_EDITORS,
+            put_as_post=True,
+            method_first=True,
+            json=EMPTY_ARTICLE,
+        ),
+        # An empty comment: refused by the service (400) once the article is found.
+        "api:community_comment": Access(
+            API_POST, api(IN), objects=COMMUNITY_ARTICLE, method_first=True, json={"body": ""}
+        ),
+        # One's own exports: listing and asking for one (a new export) share one address.
+        "api:privacy_exports": Access(API_GET_POST, api(IN), method_first=True),
+        "api:privacy_request_export": Access(API_GET_POST, api(IN), method_first=True),
+        "api:privacy_export": Access(
+            API_GET,
+            api(NOT_FOUND, client=IN),
+            objects={"export_id": "data_export"},
+            method_first=True,
+        ),
+        "api:privacy_export_download": Access(
+            API_GET,
+            api(NOT_FOUND, client=IN),
+            objects={"export_id": "data_export"},
+            method_first=True,
+        ),
+        "api:messaging_message_attachments": Access(
+            API_GET,
+            API_CONVERSATION_PARTIES,
+            objects={"conversation_id": "case_conversation", "message_id": "message"},
+            method_first=True,
+        ),
+        "api:messaging_attachment": Access(
+            API_GET,
+            API_CONVERSATION_PARTIES,
+            objects={"conversation_id": "case_conversation", "attachment_id": "attachment"},
+            method_first=True,
+        ),
+        # Without a file: the parties are told to attach one (400), anyone else 404.
+        "api:messaging_send_file": Access(
+            API_POST,
+            API_CONVERSATION_PARTIES,
+            objects={"conversation_id": "case_conversation"},
+            method_first=True,
+        ),
+    }
+)
+# --- End of the API: community, own data, profiles and attachments ---
 
 # --- Privacy rights: the privacy page (rights-coverage) ---------------------------------------
 

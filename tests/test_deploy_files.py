@@ -7,8 +7,11 @@ read, a file the Dockerfile copies that is gone, a guide naming a file that is n
 
 import configparser
 import importlib
+import os
 import re
 import shlex
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +22,7 @@ from django.core.management import get_commands
 ROOT = Path(__file__).resolve().parents[1]
 UNITS = sorted((ROOT / "deploy" / "systemd").glob("*.service"))
 GUIDES = sorted((ROOT / "docs").glob("*.md"))
+DEPLOY = ROOT / "deploy"
 # Read by libraries or the processes themselves rather than by casework/settings.py.
 OTHER_VARIABLES = {
     "PROMETHEUS_MULTIPROC_DIR",
@@ -110,7 +114,7 @@ def test_the_compose_file_runs_the_site_on_postgresql_and_redis() -> None:
         assert_command_exists(service["command"])
         environment = service["environment"]
         assert environment["CASEWORK_ENV"] == "production"
-        assert environment["DATABASE_URL"].startswith("postgres://")
+        assert environment["DATABASE_URL_FILE"].startswith("/run/secrets/")
         assert environment["REDIS_URL"].startswith("redis://")
         for variable in environment:
             assert_variable_is_read(variable)
@@ -123,9 +127,15 @@ def test_the_compose_file_runs_the_site_on_postgresql_and_redis() -> None:
 
 def test_the_compose_files_secrets_are_the_ones_production_requires() -> None:
     environment = _compose()["services"]["web"]["environment"]
-    for required in ("SECRET_KEY", "CASEWORK_VAULT_KEY", "CASEWORK_AUDIT_KEY"):
+    for required in ("SECRET_KEY", "CASEWORK_VAULT_KEY", "CASEWORK_AUDIT_KEY", "DATABASE_URL"):
         assert f"{required}_FILE" in environment
+        assert required not in environment
     assert "ALLOWED_HOSTS" in environment
+    # No password stands in the file itself: the database's is a secret too.
+    database = _compose()["services"]["db"]
+    assert "POSTGRES_PASSWORD" not in database["environment"]
+    assert database["environment"]["POSTGRES_PASSWORD_FILE"] == "/run/secrets/db_password"
+    assert "db_password" in database["secrets"]
 
 
 def test_the_dockerfile_copies_files_that_exist_and_runs_the_web_process() -> None:
@@ -165,3 +175,41 @@ def test_the_guides_are_there() -> None:
         "backups.md",
         "observability.md",
     }
+
+
+def _libpq_environment(database_url: str) -> subprocess.CompletedProcess[str]:
+    script = DEPLOY / "libpq_environment.sh"
+    return subprocess.run(  # noqa: S603  (our own script, fixed arguments)
+        ["/bin/bash", "-ec", f'source "{script}"; env | grep ^PG | sort'],
+        env={"DATABASE_URL": database_url, "PATH": os.environ["PATH"], "PYTHON": sys.executable},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_backups_hand_the_database_to_libpq_through_its_environment() -> None:
+    """backup.sh and restore.sh never put DATABASE_URL (and its password) on a command line,
+    where the process list shows it to every user of the host."""
+    done = _libpq_environment(
+        "postgres://case%40work:s3cr%2Ft@db.internal:6432/casework?sslmode=require"
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "PGDATABASE=casework",
+        "PGHOST=db.internal",
+        "PGPASSWORD=s3cr/t",
+        "PGPORT=6432",
+        "PGSSLMODE=require",
+        "PGUSER=case@work",
+    ]
+    for script in ("backup.sh", "restore.sh"):
+        text = (DEPLOY / script).read_text()
+        assert "libpq_environment.sh" in text
+        assert '--dbname="$DATABASE_URL"' not in text
+
+
+def test_a_database_parameter_libpq_would_not_get_stops_the_backup() -> None:
+    done = _libpq_environment("postgres://casework@localhost/casework?target_session_attrs=any")
+    assert done.returncode != 0
+    assert "target_session_attrs" in done.stderr

@@ -5,18 +5,23 @@ stored. The header is turned into that UUID (the same for the same person, opera
 so a replay returns the first result through the service itself. What this module adds is the
 refusal of a key reused with a different request (422), by a keyed hash of the request kept
 once the write succeeded (a failed write keeps nothing, so a corrected retry may use its key).
+
+The hashes are kept ``IDEMPOTENCY_KEYS_KEPT_DAYS`` (``forget_idempotency_keys``, daily), long
+past any client's retries. A key used again after that still returns the first result (that is
+the service's UUID), but a different request with it is no longer refused: it would act.
 """
 
 import hashlib
 import hmac
 import json
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from casework.accounts.models import IdempotencyKey, User
+from casework.shell.batches import delete_in_batches
 
 HEADER_DESCRIPTION = (
     "Any unique string (a UUID is best), up to 255 characters: sending the same request again "
@@ -65,3 +70,15 @@ def remember(*, person: User, operation: str, key: str, request: object, now: da
             )
     except IntegrityError:
         pass
+
+
+# Keys removed per transaction.
+FORGET_AT_ONCE = 1000
+
+
+def forget_old_keys(*, now: datetime) -> int:
+    """Remove the keys older than ``IDEMPOTENCY_KEYS_KEPT_DAYS``; how many went."""
+    old = IdempotencyKey.objects.filter(
+        created_at__lt=now - timedelta(days=settings.IDEMPOTENCY_KEYS_KEPT_DAYS)
+    )
+    return delete_in_batches(old, batch=FORGET_AT_ONCE)

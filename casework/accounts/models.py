@@ -259,6 +259,8 @@ class IdempotencyKey(models.Model):
                 fields=["person", "operation", "key"], name="accounts_idempotency_key_once"
             )
         ]
+        # What forget_idempotency_keys removes by.
+        indexes = [models.Index(fields=["created_at"], name="accounts_idempotency_age")]
 
     def __str__(self) -> str:
         return f"idempotency key of person {self.person_id} for {self.operation}"

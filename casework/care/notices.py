@@ -40,6 +40,10 @@ class Notice(StrEnum):
     ONLINE_WORK_SUITS = "online_work_suits"
     ONLINE_WORK_DOES_NOT_SUIT = "online_work_does_not_suit"
     CONSENT_GIVEN = "consent_given"
+    CASE_EXPORT_ASKED = "case_export_asked"
+    CASE_EXPORT_AGREED = "case_export_agreed"
+    CASE_EXPORT_DECLINED = "case_export_declined"
+    CASE_EXPORT_READY = "case_export_ready"
 
 
 SUBJECTS: dict[Notice, Promise] = {
@@ -63,6 +67,10 @@ SUBJECTS: dict[Notice, Promise] = {
     Notice.ONLINE_WORK_SUITS: _("Your social worker asks for your consent"),
     Notice.ONLINE_WORK_DOES_NOT_SUIT: _("Your social worker suggests another way to work"),
     Notice.CONSENT_GIVEN: _("A client gave their consent"),
+    Notice.CASE_EXPORT_ASKED: _("Your social worker asks to export your case"),
+    Notice.CASE_EXPORT_AGREED: _("A client agreed to the export of their case"),
+    Notice.CASE_EXPORT_DECLINED: _("A client declined the export of their case"),
+    Notice.CASE_EXPORT_READY: _("A case export is ready"),
 }
 
 

@@ -2,14 +2,16 @@
 
 The caseload is two queries whatever its size: the cases with everything the ranking needs
 annotated (correlated subqueries on indexed columns), then the last twelve scores of every row
-through one window function.
+through one window function. The screen shows it a page at a time (one count more).
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Case as SqlCase
 from django.db.models import (
     Count,
@@ -51,6 +53,9 @@ WORSENING_BY = 0.1
 # Missed check-ins count for this long.
 MISSED_WINDOW = timedelta(days=30)
 TREND_LENGTH = 12
+# Rows on one page of the caseload screen: a page renders in a fraction of a second whatever
+# the caseload's size, and a practitioner's most urgent clients are all on the first.
+CASELOAD_PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)
@@ -206,10 +211,11 @@ def trend_points(case_ids: list[Any]) -> dict[tuple[Any, str], list[TrendPoint]]
     return points
 
 
-def caseload(
+def ranked_caseload(
     practitioner: User, *, now: datetime, filters: CaseloadFilters | None = None
-) -> list[CaseloadRow]:
-    """All of a practitioner's clients, ranked by need, each with its trend: two queries."""
+) -> QuerySet[Any]:
+    """The practitioner's cases, filtered and ranked by need, not yet read: one query however
+    it is sliced (the order ends with the primary key, so pages never share or skip a row)."""
     filters = filters or CaseloadFilters()
     cases = (
         ranked(annotate_need(_filtered(practitioner, filters), now=now))
@@ -222,7 +228,12 @@ def caseload(
         cases = cases.filter(change__gte=WORSENING_BY)
     elif filters.attention == "missed":
         cases = cases.filter(missed__gt=0)
-    found: list[Any] = list(cases)
+    return cases
+
+
+def rows_of(found: Iterable[Any]) -> list[CaseloadRow]:
+    """Rows for cases read from ``ranked_caseload``, each with its trend: one query."""
+    found = list(found)
     points = trend_points([case.pk for case in found])
     rows = []
     for case in found:
@@ -241,6 +252,30 @@ def caseload(
             )
         )
     return rows
+
+
+def caseload(
+    practitioner: User, *, now: datetime, filters: CaseloadFilters | None = None
+) -> list[CaseloadRow]:
+    """All of a practitioner's clients, ranked by need, each with its trend: two queries."""
+    return rows_of(ranked_caseload(practitioner, now=now, filters=filters))
+
+
+def caseload_page(
+    practitioner: User,
+    *,
+    now: datetime,
+    filters: CaseloadFilters | None = None,
+    number: int | str | None = 1,
+    per_page: int = CASELOAD_PAGE_SIZE,
+) -> tuple[Page[Any], list[CaseloadRow]]:
+    """One page of the ranked caseload and its rows: three queries whatever the caseload's
+    size (the count, the page's cases, their trends). A page number that is not one, or is past
+    the end, gives the first or the last page (``Paginator.get_page``)."""
+    page = Paginator(ranked_caseload(practitioner, now=now, filters=filters), per_page).get_page(
+        number
+    )
+    return page, rows_of(page.object_list)
 
 
 def client_trends(case: Case) -> dict[str, list[TrendPoint]]:

@@ -3,11 +3,29 @@ of queries whatever its length."""
 
 from dataclasses import dataclass, field
 
+from django.db.models import QuerySet
 from django.urls import reverse
 
 from casework.accounts.models import Role, User
+from casework.community.access import published_articles
 from casework.community.models import Article, Comment
 from casework.registry.models import RegistrationClaim
+
+ARTICLES_PER_PAGE = 10
+LONGEST_TAG = 30
+
+
+def clean_tag_filter(raw: str) -> str:
+    """A tag as the list filters on it (tags are stored lower case, at most 30 characters)."""
+    return raw.strip().lower()[:LONGEST_TAG]
+
+
+def listed_articles(tag: str = "") -> QuerySet[Article]:
+    """The published articles, newest first, those with ``tag`` only when one is given."""
+    articles = published_articles().order_by("-published_at", "-pk")
+    if tag:
+        articles = articles.filter(tag_rows__name=tag)
+    return articles
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Pages of the community: the list, an article and its thread, the feed, writing, moderating."""
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -23,11 +24,15 @@ from casework.community.feeds import atom_feed
 from casework.community.forms import ArticleForm, CommentForm, EditCommentForm, ModerationForm
 from casework.community.models import Article, Comment
 from casework.community.notices import comment_id_from_token
-from casework.community.queries import thread_of
+from casework.community.queries import (
+    ARTICLES_PER_PAGE,
+    clean_tag_filter,
+    listed_articles,
+    thread_of,
+)
 from casework.community.services import articles as article_services
 from casework.community.services import comments as comment_services
 
-ARTICLES_PER_PAGE = 10
 FORM_METHODS = ["GET", "HEAD", "POST"]
 
 
@@ -58,12 +63,14 @@ def _with_guard(form: Any, found: IdentifiersFound) -> None:
 @login_not_required
 @require_safe
 def article_list(request: HttpRequest) -> HttpResponse:
-    articles = access.published_articles().order_by("-published_at", "-pk")
-    tag = request.GET.get("tag", "").strip().lower()[:30]
-    if tag:
-        articles = articles.filter(tag_rows__name=tag)
-    page = Paginator(articles, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
-    context = {"page": page, "tag": tag, "may_write": article_services.may_write(request.user)}
+    tag = clean_tag_filter(request.GET.get("tag", ""))
+    page = Paginator(listed_articles(tag), ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "tag": tag,
+        "page_query": urlencode({"tag": tag}) if tag else "",
+        "may_write": article_services.may_write(request.user),
+    }
     return TemplateResponse(request, "community/article_list.html", context)
 
 
@@ -80,9 +87,7 @@ def _article_page(
         "article": article,
         "thread": thread_of(article, request.user),
         "form": form or CommentForm(signed_in=signed_in),
-        "may_comment": article.published
-        and not article.closed
-        and (signed_in or article.anonymous_comments),
+        "may_comment": comment_services.may_comment(article, request.user),
         "may_edit": isinstance(request.user, User)
         and (article.author_id == request.user.pk or request.user.role == Role.ADMIN),
         "edit_window_minutes": int(comment_services.EDIT_WINDOW.total_seconds() // 60),

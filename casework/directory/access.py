@@ -21,9 +21,20 @@ from casework.registry.models import RegistrationClaim
 
 def get_profile_for_viewer(viewer: object, slug: str) -> PractitionerProfile:
     """The profile at ``slug``, annotated ``listed``, with its details prefetched."""
-    profile = with_profile_details(
-        with_next_free_slot(profiles_with_listing().filter(slug=slug), now=timezone.now())
-    ).first()
+    return _visible_profile(viewer, profiles_with_listing().filter(slug=slug))
+
+
+def get_practitioners_profile_for_viewer(
+    viewer: object, practitioner_id: int
+) -> PractitionerProfile:
+    """As ``get_profile_for_viewer``, found by its practitioner's id (as the API names them)."""
+    return _visible_profile(viewer, profiles_with_listing().filter(practitioner_id=practitioner_id))
+
+
+def _visible_profile(
+    viewer: object, profiles: QuerySet[PractitionerProfile]
+) -> PractitionerProfile:
+    profile = with_profile_details(with_next_free_slot(profiles, now=timezone.now())).first()
     if profile is None:
         raise Http404
     if not profile.listed and not _owns(viewer, profile):  # type: ignore[attr-defined]

@@ -5,12 +5,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core import signing
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from casework import cursors
+from casework.directory.access import get_practitioners_profile_for_viewer
 from casework.directory.forms import DirectorySearchForm
 from casework.directory.paging import RESULTS_CAP, CappedPaginator
 from casework.directory.queries import find_practitioners
@@ -18,6 +20,7 @@ from casework.directory.summaries import ProfileSummary, summarise
 from casework.problems import Error as Problem
 from casework.problems import form_fields, problem
 from casework.registry.practice import Verdict
+from casework.shell.converters import RowId
 from casework.shell.outages import over_reading_limit
 
 router = Router(tags=["directory"])
@@ -51,6 +54,9 @@ class RegistrationSchema(Schema):
     )
     suspended_on_casework: bool = Field(
         description="The regulator suspended this registration's listing on Casework"
+    )
+    conditions: str = Field(
+        description="Conditions of practice the register lists (empty when none)"
     )
     conditions_on_casework: str = Field(
         description="Conditions of practice the regulator set on Casework (empty when none)"
@@ -146,6 +152,7 @@ def _practitioner(
                 "status": r.status,
                 "practising": r.practising,
                 "suspended_on_casework": r.suspended_on_platform,
+                "conditions": r.conditions,
                 "conditions_on_casework": r.platform_conditions,
                 "valid_until": r.valid_until,
                 "register_read_at": r.read_at,
@@ -166,31 +173,12 @@ def _practitioner(
 CURSOR_SALT = "casework.directory.api.cursor"
 
 
-def _search_of(params: dict[str, Any]) -> str:
-    return "&".join(f"{k}={params[k]}" for k in sorted(params))
-
-
 def _cursor(params: dict[str, Any], number: int) -> str:
-    """An opaque cursor: the page number, signed with the search it belongs to."""
-    return signing.dumps({"p": number, "s": _search_of(params)}, salt=CURSOR_SALT, compress=True)
-
-
-def _page_of_cursor(params: dict[str, Any], cursor: str) -> int | None:
-    try:
-        data = signing.loads(cursor[:500], salt=CURSOR_SALT)
-    except signing.BadSignature:
-        return None
-    if not isinstance(data, dict) or data.get("s") != _search_of(params):
-        return None
-    number = data.get("p")
-    return number if isinstance(number, int) and number >= 1 else None
+    return cursors.cursor_for(params, number, salt=CURSOR_SALT)
 
 
 def _page_link(request: HttpRequest, params: dict[str, Any], number: int) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    query["cursor"] = _cursor(params, number)
-    return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+    return cursors.page_link(request, params, number, salt=CURSOR_SALT)
 
 
 @router.get(
@@ -223,7 +211,7 @@ def practitioners(request: HttpRequest, query: Query[PractitionerQuery]) -> Stat
     paginator = CappedPaginator(result.profiles, PAGE_SIZE)
     asked: int | str | None = query.page
     if query.cursor is not None:
-        asked = _page_of_cursor(params, query.cursor)
+        asked = cursors.page_of_cursor(params, query.cursor, salt=CURSOR_SALT)
         if asked is None:
             message = "This cursor does not belong to this search: start again without it."
             return problem(400, message, fields={"cursor": [message]})
@@ -248,4 +236,42 @@ def practitioners(request: HttpRequest, query: Query[PractitionerQuery]) -> Stat
                 _practitioner(request, summarise(profile), result.place_verdict) for profile in page
             ],
         },
+    )
+
+
+class ProfileSchema(PractitionerSchema):
+    listed: bool = Field(
+        description="Shown in the directory. Only the practitioner, signed in, reads their own "
+        "profile while it is not"
+    )
+    bio_html: str = Field(description="Their own words, as sanitised HTML (the page shows it)")
+
+
+@router.get(
+    "/practitioners/{practitioner_id}",
+    response={200: ProfileSchema, 404: Problem, 429: Problem},
+    summary="A listed social worker's profile",
+    description=(
+        "The profile page's content: registrations with their live status and any conditions "
+        "of practice (the register's and those the regulator set on Casework), languages, "
+        "specialties, ways of working, fees and the next free slot. A profile that is not "
+        "listed (unpublished, no practising registration, suspended on Casework, or restricted "
+        "by a moderator) answers 404, as one that never existed; its own practitioner, signed "
+        "in with the browser session, previews it as the page does."
+    ),
+    auth=None,
+    url_name="practitioner_profile",
+)
+def practitioner_profile(request: HttpRequest, practitioner_id: RowId) -> Status[object]:
+    if over_reading_limit(request, group="api.practitioners", rate=settings.VERIFY_API_RATE):
+        return problem(429, "Too many requests: try again in a minute.")
+    try:
+        found = get_practitioners_profile_for_viewer(request.user, practitioner_id)
+    except Http404:
+        return problem(404, _("No listed practitioner has this id."))
+    listed: bool = found.listed  # type: ignore[attr-defined]
+    summary = summarise(found, with_bio=True)
+    return Status(
+        200,
+        {**_practitioner(request, summary, None), "listed": listed, "bio_html": summary.bio_html},
     )

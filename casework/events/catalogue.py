@@ -366,6 +366,8 @@ class ContentHidden(Event, name="safety.content_hidden"):
 
     action_id: str
     comment_id: int
+    # Defaults: events stored before these were carried still read.
+    moderator_id: int | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -375,6 +377,10 @@ class ContentRestored(Event, name="safety.content_restored"):
 
     action_id: str
     comment_id: int
+    # Who decided the appeal, and whether another decision in force keeps the comment hidden:
+    # safety's to say, so the community need not read safety's tables.
+    moderator_id: int | None = None
+    still_hidden: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -423,10 +429,29 @@ class ComplaintProgressed(Event, name="oversight.complaint_progressed"):
 
 @dataclasses.dataclass(frozen=True)
 class ExportReady(Event, name="privacy.export_ready"):
-    """A person's data export was built: they are told, with a link to their export page."""
+    """A data export was built (a person's own, or a case's for a transfer): whoever asked is
+    told, with a link to the page they download it from."""
 
     export_id: str
     person_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class CaseExportAsked(Event, name="privacy.case_export_asked"):
+    """A practitioner asked to export a case for a transfer: its client is asked to agree."""
+
+    export_id: str
+    client_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class CaseExportAnswered(Event, name="privacy.case_export_answered"):
+    """The client agreed to (or declined) the export of her case: its practitioner is told."""
+
+    export_id: str
+    case_id: str
+    practitioner_id: int
+    agreed: bool
 
 
 # Community ------------------------------------------------------------------------------------

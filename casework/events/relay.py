@@ -52,7 +52,13 @@ def deliver(event_id: uuid.UUID | str, *, now: datetime | None = None) -> bool:
             _put_off(row, now)
             return False
         event = kind.from_payload(row.payload)
-        done = set(Reaction.objects.filter(event=row).values_list("subscriber", flat=True))
+        # Reactions commit only with the event marked delivered or put off (``attempts`` up):
+        # on the first try there are none to skip, and nothing to ask.
+        done = (
+            set(Reaction.objects.filter(event=row).values_list("subscriber", flat=True))
+            if row.attempts
+            else set()
+        )
         failed = 0
         for subscriber in subscribers_of(kind):
             if subscriber.name in done:

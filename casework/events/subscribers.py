@@ -123,6 +123,11 @@ SUBSCRIBERS: dict[type[e.Event], tuple[Subscriber, ...]] = {
     e.CaseTransferred: (
         _care("tell_people", "tell_case_transferred", "email the client and the referrer"),
         _care("caseload_live", "announce_caseloads", "live update of both caseload pages"),
+        Subscriber(
+            "privacy.end_case_exports",
+            "casework.privacy.reactions.end_exports_of_a_transferred_case",
+            "call off the previous practitioner's export requests; destroy their archives",
+        ),
     ),
     e.ReferralLapsed: (
         _care("tell_people", "tell_referral_lapsed", "email the client and the recipient"),
@@ -201,7 +206,21 @@ SUBSCRIBERS: dict[type[e.Event], tuple[Subscriber, ...]] = {
         Subscriber(
             "privacy.tell_person",
             "casework.privacy.reactions.tell_export_ready",
-            "email the person a link to their export page (nothing of the data)",
+            "email whoever asked a link to their export page, or the case's (nothing of the data)",
+        ),
+    ),
+    e.CaseExportAsked: (
+        Subscriber(
+            "privacy.tell_client",
+            "casework.privacy.reactions.tell_case_export_asked",
+            "email the client a link to the page where she agrees or declines",
+        ),
+    ),
+    e.CaseExportAnswered: (
+        Subscriber(
+            "privacy.tell_practitioner",
+            "casework.privacy.reactions.tell_case_export_answered",
+            "email the practitioner a link to the case's export page",
         ),
     ),
     e.PersonBlocked: (

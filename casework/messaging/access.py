@@ -54,6 +54,27 @@ def get_own_message(person: User, conversation: Conversation, message_id: uuid.U
     return message
 
 
+def get_message_for_person(
+    person: User, conversation: Conversation, message_id: uuid.UUID | str
+) -> Message:
+    """A message of ``conversation``, which ``person`` takes part in (found through
+    ``get_conversation_for_person``); 404 alike for missing, malformed and elsewhere."""
+    try:
+        key = uuid.UUID(str(message_id))
+    except ValueError:
+        raise Http404 from None
+    message = (
+        Message.objects.filter(
+            pk=key, conversation=conversation, conversation__participants__person=person
+        )
+        .select_related("sender", "conversation")
+        .first()
+    )
+    if message is None:
+        raise Http404
+    return message
+
+
 def get_attachment_for_person(
     person: User, conversation: Conversation, attachment_id: uuid.UUID
 ) -> Attachment:

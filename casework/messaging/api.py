@@ -2,17 +2,23 @@
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.params import HeaderEx, P
 
 from casework.accounts import idempotency
 from casework.accounts.models import User
 from casework.accounts.tokens import person_auth
 from casework.messaging import access, nudges, openings, queries, rendering, services
+from casework.messaging.attachments import allowed_extensions_text
+from casework.messaging.forms import MessageForm
 from casework.problems import Error as Problem
 from casework.problems import ErrorDetail, problem
 
@@ -248,5 +254,163 @@ def send(
             request=sent,
             now=timezone.now(),
         )
+    view = rendering.views_for([message], person, 0)[0]
+    return Status(201, rendering.payload(view))
+
+
+class ListedAttachmentSchema(AttachmentSchema):
+    download_url: str = Field(description="Where to download it here, with your token")
+
+
+def _listed(request: HttpRequest, conversation_id: uuid.UUID, item: dict[str, Any]) -> Any:
+    return {
+        **item,
+        "url": request.build_absolute_uri(item["url"]),
+        "download_url": request.build_absolute_uri(
+            reverse(
+                "api:messaging_attachment",
+                kwargs={"conversation_id": conversation_id, "attachment_id": item["id"]},
+            )
+        ),
+    }
+
+
+@router.get(
+    "/conversations/{conversation_id}/messages/{message_id}/attachments",
+    response={200: list[ListedAttachmentSchema], 401: Problem, 404: Problem},
+    summary="A message's attachments",
+    description="As the conversation page shows them: none for a message deleted by its "
+    "sender or hidden by a moderator (their files are withheld with their text).",
+    auth=person_auth("messaging", "read"),
+    url_name="messaging_message_attachments",
+)
+def list_attachments(request: HttpRequest, conversation_id: str, message_id: str) -> Status[object]:
+    person = _person(request)
+    try:
+        conversation = access.get_conversation_for_person(person, conversation_id)
+        message = access.get_message_for_person(person, conversation, message_id)
+    except Http404:
+        return problem(404, _("No such message."))
+    # The attachments' names are sealed with the conversation: reading them is an opening.
+    openings.record_opening(conversation=conversation, person=person, way="api")
+    view = rendering.views_for([message], person, 0)[0]
+    attachments = rendering.payload(view)["attachments"]
+    return Status(200, [_listed(request, conversation.pk, item) for item in attachments])
+
+
+@router.get(
+    "/conversations/{conversation_id}/attachments/{attachment_id}",
+    response={200: None, 401: Problem, 404: Problem},
+    summary="Download an attachment",
+    description="The file as it was sent, for the people in the conversation only; each "
+    "opening is recorded in the access log. A file of a deleted or hidden message answers 404.",
+    auth=person_auth("messaging", "read"),
+    url_name="messaging_attachment",
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "The file, with the type read from its content when it was sent",
+                "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def download_attachment(
+    request: HttpRequest, conversation_id: str, attachment_id: uuid.UUID
+) -> HttpResponse | Status[object]:
+    person = _person(request)
+    try:
+        conversation = access.get_conversation_for_person(person, conversation_id)
+        attached = access.get_attachment_for_person(person, conversation, attachment_id)
+    except Http404:
+        return problem(404, _("No such attachment."))
+    content = services.open_attachment(attachment=attached, person=person)
+    response = HttpResponse(content, content_type=attached.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, attached.name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@router.post(
+    "/conversations/{conversation_id}/messages/with-file",
+    response={
+        201: MessageSchema,
+        400: Problem,
+        401: Problem,
+        404: Problem,
+        409: FlaggedDraftProblem,
+        429: Problem,
+    },
+    summary="Send a message with a file",
+    description="A `multipart/form-data` request, as the conversation page sends: one file "
+    f"({allowed_extensions_text()}, as read from its content, not its name; at most the size "
+    "the conversation page states) with an optional text. The same checks as the page: a "
+    "file refused answers 400 with the reason under `fields.file`; the safety check's 409 "
+    "`flagged` as for a message without a file (send again with `send_anyway` and the "
+    "`idempotency_key`).",
+    auth=person_auth("messaging", "write"),
+    url_name="messaging_send_file",
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "example": {"body": "Here is the letter from the school.", "file": "(binary)"}
+                }
+            }
+        }
+    },
+)
+def send_with_file(
+    request: HttpRequest,
+    conversation_id: str,
+    file: File[UploadedFile | None] = None,
+    body: Form[str] = "",
+    idempotency_key: Form[uuid.UUID | None] = None,
+    send_anyway: Form[bool] = False,
+) -> Status[object]:
+    person = _person(request)
+    conversation = access.find_conversation_for_person(person, conversation_id)
+    if conversation is None:
+        return problem(404, "No such conversation.")
+    if file is None:
+        # Checked here rather than by the schema, so that a conversation that is not the
+        # caller's answers 404 whatever the request holds.
+        refusal = _("Attach a file (the `file` part), or send the message without one as JSON.")
+        return problem(400, refusal, fields={"file": [refusal]})
+    key = idempotency_key or uuid.uuid4()
+    form = MessageForm({"body": body, "idempotency_key": str(key)}, {"attachment": file})
+    if not form.is_valid():
+        fields = {
+            {"attachment": "file", "__all__": "__all__"}.get(name, name): [str(m) for m in errors]
+            for name, errors in form.errors.items()
+        }
+        return problem(
+            400, " ".join(m for messages in fields.values() for m in messages), fields=fields
+        )
+    try:
+        message = services.send_message(
+            conversation=conversation,
+            sender=person,
+            body=form.cleaned_data["body"],
+            files=form.files_to_send(),
+            idempotency_key=key,
+            nudge=not send_anyway,
+        )
+    except nudges.FlaggedDraft as draft:
+        return problem(
+            409,
+            " ".join(draft.messages),
+            code="flagged",
+            categories=draft.categories,
+            reasons=draft.reasons,
+            safer_ways=draft.safer_ways,
+            seen_by_moderators=draft.seen_by_moderators,
+            idempotency_key=key,
+        )
+    except ValidationError as error:
+        status = 429 if getattr(error, "code", None) == "rate_limited" else 400
+        return problem(status, " ".join(error.messages))
     view = rendering.views_for([message], person, 0)[0]
     return Status(201, rendering.payload(view))

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count, OuterRef, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -34,10 +35,10 @@ from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.registry.models import Jurisdiction
 from casework.registry.standing import in_good_standing
-from casework.safety.blocks import is_blocked_between
+from casework.safety.blocks import blocked_with, is_blocked_between
 from casework.safety.restrictions import RESTRICTED_MESSAGE, is_hidden, is_restricted
 from casework.safety.screening import ScreeningResult, screen_message
-from casework.vault.crypto import seal
+from casework.vault.crypto import seal, unseal
 from casework.vault.services import create_data_key
 
 MODERATING_ROLES = frozenset({Role.MODERATOR, Role.ADMIN})
@@ -99,30 +100,60 @@ def _email_verified(person: User) -> bool:
 
 def _check_can_write(conversation: Conversation, sender: User) -> list[int]:
     """The other participants' ids, once it is clear ``sender`` may write here."""
-    people = list(
-        Participant.objects.filter(conversation=conversation).values_list("person_id", flat=True)
-    )
+    participants = Participant.objects.filter(conversation=conversation)
+    if sender.role in MODERATING_ROLES:  # a block never silences the platform's own staff
+        participants = participants.annotate(blocked=Value(False))
+    else:
+        # Whether each participant and the sender blocked one another, in the same query.
+        participants = participants.annotate(blocked=blocked_with(sender, OuterRef("person_id")))
+    people = dict(participants.values_list("person_id", "blocked"))
     if sender.pk not in people:
         raise ValidationError(_("You are not part of this conversation."), code="not_participant")
     if not conversation.is_open:
         raise ValidationError(_("This conversation is closed."), code="closed")
     others = [pk for pk in people if pk != sender.pk]
-    if sender.role not in MODERATING_ROLES and any(is_blocked_between(sender, o) for o in others):
+    if any(people[other] for other in others):
         raise ValidationError(
             _("Messages between you and this person are blocked."), code="blocked"
         )
     return others
 
 
-def _check_rate(sender: User, now: datetime) -> None:
-    recent = Message.objects.filter(
-        sender=sender, kind=Message.Kind.MESSAGE, created_at__gte=now - timedelta(minutes=1)
-    ).count()
+def _counted_for_rate(now: datetime) -> Q:
+    return Q(kind=Message.Kind.MESSAGE, created_at__gte=now - timedelta(minutes=1))
+
+
+def _refuse_over_rate(recent: int) -> None:
     if recent >= policy.messages_per_minute():
         raise ValidationError(
             _("You are sending messages very quickly. Please wait a minute and try again."),
             code="rate_limited",
         )
+
+
+def _check_rate(sender: User, now: datetime) -> None:
+    _refuse_over_rate(Message.objects.filter(_counted_for_rate(now), sender=sender).count())
+
+
+def _check_rate_and_sent_before(
+    conversation: Conversation, sender: User, now: datetime, idempotency_key: uuid.UUID | None
+) -> Message | None:
+    """Under the sender's row lock: the rate counted again, then the same send stored by a
+    parallel request that committed while this one waited for the lock (every message with a
+    key is stored under its sender's lock, so nothing of the sender's is in flight now). One
+    query; the earlier message is read only when there is one."""
+    counted = _counted_for_rate(now)
+    if idempotency_key is None:
+        _refuse_over_rate(Message.objects.filter(counted, sender=sender).count())
+        return None
+    found = Message.objects.filter(
+        counted | Q(idempotency_key=idempotency_key), sender=sender
+    ).aggregate(
+        recent=Count("pk", filter=counted),
+        sent_before=Count("pk", filter=Q(idempotency_key=idempotency_key)),
+    )
+    _refuse_over_rate(found["recent"])
+    return _sent_before(conversation, sender, idempotency_key) if found["sent_before"] else None
 
 
 def _screen(sender: User, conversation: Conversation, text: str) -> ScreeningResult:
@@ -474,8 +505,37 @@ def _attach(message: Message, checked: CheckedFile) -> Attachment:
     return attachment
 
 
+def _hold_attachments(message: Message, stored: list[Attachment]) -> None:
+    """Keep a new message's attachments on it, as ``prefetch_related`` would: whoever shows it
+    next (the API's answer, ``rendering.attachments_of``) need not ask for what was just
+    stored, and no one else adds to a message."""
+    attachments = message.attachments.all()
+    attachments._result_cache = stored
+    attachments._prefetch_done = True  # type: ignore[attr-defined]
+    message._prefetched_objects_cache = {"attachments": attachments}  # type: ignore[attr-defined]
+
+
 def attachment_context(attachment: Attachment) -> str:
     return f"messaging.attachment:{attachment.pk}"
+
+
+def open_attachment(*, attachment: Attachment, person: User) -> bytes:
+    """The attachment's bytes, unsealed for ``person``, who opened it (recorded). Access (a
+    participant, the message neither deleted nor hidden) is checked by the caller through
+    ``access.get_attachment_for_person``."""
+    conversation = attachment.message.conversation
+    content = unseal(
+        conversation.data_key,
+        bytes(attachment.sealed_content),
+        context=attachment_context(attachment),
+    )
+    record_event(
+        action=actions.MESSAGING_ATTACHMENT_OPENED,
+        actor=person,
+        target=attachment,
+        detail={"conversation": str(conversation.pk)},
+    )
+    return content
 
 
 def _auto_reply(conversation: Conversation, sender: User, now: datetime) -> None:
@@ -570,18 +630,17 @@ def _send(
         # counted only before, a burst of parallel sends all saw the same earlier total and
         # all got through.
         list(User.objects.select_for_update().filter(pk=sender.pk).values_list("pk", flat=True))
-        _check_rate(sender, now)
+        # The same send may have been storing in parallel, and committed while this one
+        # waited for the lock.
+        earlier = _check_rate_and_sent_before(conversation, sender, now, idempotency_key)
+        if earlier is not None:
+            return earlier
         # The row lock makes sequence numbers gapless and unique under concurrent senders.
         locked = (
             Conversation.objects.select_for_update(of=("self",))
             .select_related("practitioner")
             .get(pk=conversation.pk)
         )
-        # The same send may have been storing in parallel, and committed while this one
-        # waited for the lock.
-        earlier = _sent_before(locked, sender, idempotency_key)
-        if earlier is not None:
-            return earlier
         if not locked.is_open:
             raise ValidationError(_("This conversation is closed."), code="closed")
         locked.data_key = conversation.data_key
@@ -594,8 +653,7 @@ def _send(
             screening=screening,
             idempotency_key=idempotency_key,
         )
-        for checked in files:
-            _attach(message, checked)
+        _hold_attachments(message, [_attach(message, checked) for checked in files])
         nudges.record_sent_flagged(
             message=message, text=text, screening=screening, idempotency_key=idempotency_key
         )

@@ -28,13 +28,10 @@ from casework.messaging import (
 )
 from casework.messaging.forms import EditMessageForm, EnquiryForm, MessageForm, OfficeHoursForm
 from casework.messaging.models import Conversation
-from casework.privacy import actions
-from casework.privacy.audit import record_event
 from casework.registry import places
 from casework.registry.standing import conditions_in_force
 from casework.safety import blocks
 from casework.safety.block_confirmation import confirm_block
-from casework.vault.crypto import unseal
 
 GET_AND_POST = ["GET", "HEAD", "POST"]
 
@@ -305,17 +302,7 @@ def attachment(
     person = _person(request)
     found = access.get_conversation_for_person(person, conversation_id)
     attached = access.get_attachment_for_person(person, found, attachment_id)
-    content = unseal(
-        found.data_key,
-        bytes(attached.sealed_content),
-        context=services.attachment_context(attached),
-    )
-    record_event(
-        action=actions.MESSAGING_ATTACHMENT_OPENED,
-        actor=person,
-        target=attached,
-        detail={"conversation": str(found.pk)},
-    )
+    content = services.open_attachment(attachment=attached, person=person)
     response = HttpResponse(content, content_type=attached.content_type)
     response["Content-Disposition"] = content_disposition_header(True, attached.name)
     response["X-Content-Type-Options"] = "nosniff"

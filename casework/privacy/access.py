@@ -1,5 +1,6 @@
-"""Who may open what in privacy: a person's own data exports and erasure requests; the legal
-holds of those who place them."""
+"""Who may open what in privacy: a person's own data exports and erasure requests; a case's
+exports for a transfer, by the case's practitioner who asked and the client who answers; the
+legal holds of those who place them."""
 
 import uuid
 
@@ -7,8 +8,10 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from casework.accounts.models import Role, User
+from casework.care.access import cases_of_client
+from casework.care.models import Case
 from casework.privacy.holds import may_hold
-from casework.privacy.rights_models import DataExport, LegalHold
+from casework.privacy.rights_models import DataExport, ExportStatus, LegalHold
 
 
 def get_own_export(person: User, export_id: uuid.UUID | str) -> DataExport:
@@ -17,10 +20,64 @@ def get_own_export(person: User, export_id: uuid.UUID | str) -> DataExport:
         key = uuid.UUID(str(export_id))
     except ValueError:
         raise Http404 from None
-    found = DataExport.objects.filter(person=person, pk=key).select_related("data_key").first()
+    found = (
+        DataExport.objects.filter(person=person, pk=key, case__isnull=True)
+        .select_related("data_key")
+        .first()
+    )
     if found is None:
         raise Http404
     return found
+
+
+def _uuid_or_404(value: uuid.UUID | str) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise Http404 from None
+
+
+def case_exports_of(case: Case, person: User) -> QuerySet[DataExport]:
+    """The exports of ``case`` (a case ``person`` holds, from care's
+    ``get_case_for_practitioner``) that ``person`` asked for: a predecessor's stay theirs."""
+    if case.practitioner_id != person.pk:
+        return DataExport.objects.none()
+    return DataExport.objects.filter(case=case, person=person)
+
+
+def get_case_export_for_practitioner(
+    person: User, case: Case, export_id: uuid.UUID | str
+) -> DataExport:
+    """One export of a case the person holds and asked for; 404 alike for missing,
+    malformed, another case's and someone else's."""
+    key = _uuid_or_404(export_id)
+    found = case_exports_of(case, person).filter(pk=key).select_related("data_key").first()
+    if found is None:
+        raise Http404
+    found.case = case
+    return found
+
+
+def get_case_export_for_client(person: User, export_id: uuid.UUID | str) -> DataExport:
+    """An export of one of the client's own cases, for her to agree to or decline."""
+    key = _uuid_or_404(export_id)
+    found = (
+        DataExport.objects.filter(pk=key, case__in=cases_of_client(person))
+        .select_related("case__practitioner", "person")
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+def case_exports_asking(person: User) -> QuerySet[DataExport]:
+    """Requests to export one of the client's cases that wait for her answer."""
+    return (
+        DataExport.objects.filter(case__in=cases_of_client(person), status=ExportStatus.ASKING)
+        .select_related("person")
+        .order_by("-requested_at")
+    )
 
 
 def holds_for(person: User) -> QuerySet[LegalHold]:

@@ -189,6 +189,15 @@ OVERSIGHT_WEBHOOK_CONFIGURED = Action("oversight.webhook_configured")
 
 # --- privacy -------------------------------------------------------------------------------
 PRIVACY_ACCOUNT_ERASED = Action("privacy.account_erased")
+PRIVACY_CASE_EXPORT_AGREED = Action("privacy.case_export_agreed")
+PRIVACY_CASE_EXPORT_ASKED = Action(
+    "privacy.case_export_asked", _("asked to export your case for a transfer")
+)
+PRIVACY_CASE_EXPORT_CALLED_OFF = Action("privacy.case_export_called_off")
+PRIVACY_CASE_EXPORT_DECLINED = Action("privacy.case_export_declined")
+PRIVACY_CASE_EXPORT_DOWNLOADED = Action(
+    "privacy.case_export_downloaded", _("downloaded your case for a transfer")
+)
 PRIVACY_ERASURE_CANCELLED = Action("privacy.erasure_cancelled")
 PRIVACY_ERASURE_HELD = Action("privacy.erasure_held")
 PRIVACY_ERASURE_REQUESTED = Action("privacy.erasure_requested")

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from casework.accounts.models import User
-from casework.privacy.holds import lift_legal_hold, place_legal_hold
+from casework.privacy.holds import check_hold, lift_legal_hold, place_legal_hold
 from casework.privacy.models import AuditEvent, LegalHold, RetentionReport
 
 
@@ -61,14 +61,23 @@ class RetentionReportAdmin(admin.ModelAdmin[RetentionReport]):
 
 
 class LegalHoldForm(forms.ModelForm[LegalHold]):
+    # Who is placing the hold: set for each request by LegalHoldAdmin.get_form.
+    actor: User | None = None
+
     class Meta:
         model = LegalHold
         fields = ["person", "case", "reason"]
 
     def clean(self) -> dict[str, Any]:
         cleaned: dict[str, Any] = super().clean() or {}
-        if (cleaned.get("person") is None) == (cleaned.get("case") is None):
-            raise forms.ValidationError(_("Hold either a person or a case."))
+        if self.instance._state.adding and not self.errors:
+            # The service's own rules, so a refusal is shown on the form rather than as a 403.
+            cleaned["reason"] = check_hold(
+                actor=self.actor,
+                person=cleaned.get("person"),
+                case=cleaned.get("case"),
+                reason=cleaned.get("reason") or "",
+            )
         return cleaned
 
 
@@ -88,6 +97,12 @@ class LegalHoldAdmin(admin.ModelAdmin[LegalHold]):
         if obj is None:
             return []
         return ["person", "case", "reason", "placed_by", "placed_at", "lifted_by", "lifted_at"]
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (form,), {"actor": request.user})
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         if obj is None:
@@ -115,7 +130,11 @@ class LegalHoldAdmin(admin.ModelAdmin[LegalHold]):
         actor = request.user
         assert isinstance(actor, User)  # noqa: S101
         for hold in queryset.filter(lifted_at__isnull=True):
-            lift_legal_hold(hold=hold, actor=actor)
+            try:
+                lift_legal_hold(hold=hold, actor=actor)
+            except ValidationError as refused:
+                self.message_user(request, " ".join(refused.messages), level=messages.ERROR)
+                return
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext, gettext_lazy, ngettext
@@ -278,11 +278,17 @@ def _keys_to_destroy(person: User) -> list[DataKey]:
     )
     keys += list(
         DataKey.objects.filter(
-            pk__in=DataExport.objects.filter(person=person).values("data_key_id"),
+            pk__in=_exports_of(person).values("data_key_id"),
             destroyed_at__isnull=True,
         )
     )
     return keys
+
+
+def _exports_of(person: User) -> QuerySet[DataExport]:
+    """The person's own exports, and the exports of her cases for a transfer: each a copy of
+    her record under a key of its own."""
+    return DataExport.objects.filter(Q(person=person) | Q(case__client=person))
 
 
 def _what_erasure_removes(person: User) -> Counter[str]:
@@ -297,7 +303,7 @@ def _what_erasure_removes(person: User) -> Counter[str]:
         Q(client=person) | Q(practitioner=person)
     ).count()
     report["push_subscriptions"] = PushSubscription.objects.filter(person=person).count()
-    report["exports"] = DataExport.objects.filter(person=person).count()
+    report["exports"] = _exports_of(person).count()
     return +report
 
 
@@ -334,7 +340,7 @@ def _erase(person: User, report: Counter[str]) -> None:
         score=None, concern=None, urgent=False, burden=None, baseline_burden=None
     )
     Appointment.objects.filter(Q(client=person) | Q(practitioner=person)).update(end_reason="")
-    DataExport.objects.filter(person=person).update(archive=b"", status="expired")
+    _exports_of(person).update(archive=b"", status="expired")
     _drop_waiting_emails(person)
     PushDelivery.objects.filter(subscription__person=person).delete()
     PushSubscription.objects.filter(person=person).delete()

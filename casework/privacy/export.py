@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from casework.accounts.models import User
+from casework.care.models import Case
 from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.privacy.export_archive import archive_context
@@ -30,7 +31,9 @@ class ExportExpired(Exception):
 
 
 def running_export(person: User) -> DataExport | None:
-    return DataExport.objects.filter(person=person, status__in=RUNNING_EXPORT_STATUSES).first()
+    return DataExport.objects.filter(
+        person=person, case__isnull=True, status__in=RUNNING_EXPORT_STATUSES
+    ).first()
 
 
 def request_export(*, person: User) -> DataExport:
@@ -58,17 +61,22 @@ def archive_name(export: DataExport) -> str:
 
 
 def open_export(*, export: DataExport, person: User) -> bytes:
-    """The archive's bytes for its own person, audited; ``ExportExpired`` once the link has
-    expired. Access (whose export it is) is checked by the caller through ``access``."""
+    """The archive's bytes for the person who asked for it, audited; ``ExportExpired`` once
+    the link has expired. Access (whose export it is) is checked by the caller through
+    ``access``."""
     now = timezone.now()
     if export.status != ExportStatus.READY or export.expires_at is None or export.expires_at <= now:
         raise ExportExpired
     if export.data_key is None:  # a ready export has its key (a database constraint)
         raise ExportExpired
     content = unseal(export.data_key, bytes(export.archive), context=archive_context(export))
-    record_event(
-        action=actions.PRIVACY_EXPORT_DOWNLOADED, actor=person, target=export, subject_id=person.pk
-    )
+    if export.case_id is None:
+        action, subject_id = actions.PRIVACY_EXPORT_DOWNLOADED, person.pk
+    else:
+        # A case's export holds its client's record: the download is on her access log.
+        action = actions.PRIVACY_CASE_EXPORT_DOWNLOADED
+        subject_id = Case.objects.filter(pk=export.case_id).values_list("client_id", flat=True)[0]
+    record_event(action=action, actor=person, target=export, subject_id=subject_id)
     return content
 
 

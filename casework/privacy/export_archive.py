@@ -1,4 +1,5 @@
-"""Building a person's export archive: run by the task worker (``tasks.build_data_export``).
+"""Building an export archive -- a person's own, or a case's for a transfer: run by the task
+worker (``tasks.build_data_export``).
 
 The archive is a ZIP with ``data.json`` (the versioned layout of ``EXPORT_FORMAT.md``),
 ``index.html`` (the same, readable), ``schema.json`` and the attachments; it is sealed under a
@@ -17,9 +18,10 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from casework.care.models import Case
 from casework.events import catalogue as events
 from casework.events.outbox import emit
-from casework.privacy import actions, export_contents
+from casework.privacy import actions, case_export_contents, export_contents
 from casework.privacy.audit import record_event
 from casework.privacy.rights_models import DataExport, ExportStatus
 from casework.vault.crypto import seal
@@ -28,6 +30,7 @@ from casework.vault.services import create_data_key
 logger = logging.getLogger(__name__)
 
 SCHEMA_FILE = Path(__file__).with_name("export_schema.json")
+CASE_SCHEMA_FILE = Path(__file__).with_name("case_export_schema.json")
 
 
 def archive_context(export: DataExport) -> str:
@@ -85,22 +88,36 @@ def _report_progress(export: DataExport, done: int) -> None:
     DataExport.objects.filter(pk=export.pk).update(progress=export.progress)
 
 
+def _report_case_progress(export: DataExport, done: int) -> None:
+    export.progress = min(95, done * 90 // len(case_export_contents.SECTIONS))
+    DataExport.objects.filter(pk=export.pk).update(progress=export.progress)
+
+
 def _archive(export: DataExport) -> bytes:
     person = export.person
-    document, files = export_contents.collect(
-        person, on_section=lambda done: _report_progress(export, done)
-    )
+    # Read in the language of whoever downloads it: timeline titles and bands are worded.
     with translation.override(person.language):
-        readable = render_to_string(
-            "privacy/export_archive.html", {"document": document, "person": person}
-        )
+        if export.case_id is None:
+            document, files = export_contents.collect(
+                person, on_section=lambda done: _report_progress(export, done)
+            )
+            template, schema = "privacy/export_archive.html", SCHEMA_FILE
+        else:
+            case = Case.objects.select_related(
+                "client", "practitioner", "data_key", "client_location"
+            ).get(pk=export.case_id)
+            document, files = case_export_contents.collect(
+                case, person, on_section=lambda done: _report_case_progress(export, done)
+            )
+            template, schema = "privacy/case_export_archive.html", CASE_SCHEMA_FILE
+        readable = render_to_string(template, {"document": document, "person": person})
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(
             "data.json", json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True)
         )
         archive.writestr("index.html", readable)
-        archive.writestr("schema.json", SCHEMA_FILE.read_text(encoding="utf-8"))
+        archive.writestr("schema.json", schema.read_text(encoding="utf-8"))
         for attached in files:
             archive.writestr(attached.path, attached.content)
     return buffer.getvalue()

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.db.models import QuerySet
+
 from casework.accounts.models import User
 from casework.care import access as care_access
 from casework.care.instruments import get_instrument
-from casework.care.models import CheckInStatus, Consent
+from casework.care.models import CheckIn, CheckInStatus, Consent
 from casework.messaging import access as messaging_access
 from casework.messaging.models import Attachment, Message
 from casework.messaging.services import attachment_context
@@ -23,8 +25,9 @@ from casework.privacy.models import AuditEvent
 from casework.scheduling.access import appointments_of
 from casework.vault.crypto import unseal
 from casework.vault.errors import VaultError
+from casework.video.models import VideoSession
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 Record = dict[str, Any]
 
@@ -37,7 +40,7 @@ class AttachedFile:
     content: bytes
 
 
-def _when(moment: datetime | None) -> str | None:
+def when(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
@@ -51,7 +54,7 @@ def account(person: User) -> Record:
         "language": person.language,
         "time_zone": person.time_zone,
         "place": person.place,
-        "joined_at": _when(person.date_joined),
+        "joined_at": when(person.date_joined),
     }
 
 
@@ -63,7 +66,7 @@ def _readable(read: Callable[[], Any]) -> Any:
         return None
 
 
-def _sealed_field(instance: object, name: str) -> Any:
+def sealed_field(instance: object, name: str) -> Any:
     return _readable(lambda: getattr(instance, name))
 
 
@@ -87,12 +90,12 @@ def conversations(person: User, files: list[AttachedFile]) -> list[Record]:
             .prefetch_related("attachments")
             .order_by("seq")
         ):
-            messages.append(_message(person, message, files))
+            messages.append(message_record(person, message, files))
         found.append(
             {
                 "id": str(conversation.pk),
                 "kind": conversation.kind,
-                "started_at": _when(conversation.created_at),
+                "started_at": when(conversation.created_at),
                 "with": others,
                 "messages": messages,
             }
@@ -100,7 +103,7 @@ def conversations(person: User, files: list[AttachedFile]) -> list[Record]:
     return found
 
 
-def _message(person: User, message: Message, files: list[AttachedFile]) -> Record:
+def message_record(person: User, message: Message, files: list[AttachedFile]) -> Record:
     mine = message.sender_id == person.pk
     deleted = message.deleted_at is not None
     attachments = []
@@ -109,12 +112,12 @@ def _message(person: User, message: Message, files: list[AttachedFile]) -> Recor
             attachments.append(_attachment(message, attachment, files))
     return {
         "id": str(message.pk),
-        "sent_at": _when(message.created_at),
+        "sent_at": when(message.created_at),
         "from": "you" if mine else (message.sender.display_name if message.sender else ""),
         "kind": message.kind,
-        "body": None if deleted else _sealed_field(message, "body"),
-        "edited_at": _when(message.edited_at),
-        "deleted_at": _when(message.deleted_at),
+        "body": None if deleted else sealed_field(message, "body"),
+        "edited_at": when(message.edited_at),
+        "deleted_at": when(message.deleted_at),
         "attachments": attachments,
     }
 
@@ -133,7 +136,7 @@ def _attachment(message: Message, attachment: Attachment, files: list[AttachedFi
         files.append(AttachedFile(path=path, content=content))
     return {
         "id": str(attachment.pk),
-        "name": _sealed_field(attachment, "name"),
+        "name": sealed_field(attachment, "name"),
         "content_type": attachment.content_type,
         "size": attachment.size,
         "file": path if content is not None else None,
@@ -151,18 +154,53 @@ def appointments(person: User) -> list[Record]:
         found.append(
             {
                 "id": appointment.pk,
-                "starts_at": _when(appointment.starts_at),
-                "ends_at": _when(appointment.ends_at),
+                "starts_at": when(appointment.starts_at),
+                "ends_at": when(appointment.ends_at),
                 "status": appointment.status,
                 "modality": appointment.modality,
                 "with": other.display_name,
                 "fee": str(appointment.price),
                 "currency": appointment.currency,
                 "where_the_client_is": appointment.client_location.code,
-                "ended_at": _when(appointment.ended_at),
+                "ended_at": when(appointment.ended_at),
                 # Only a reason this person gave: the other party's words stay theirs.
                 "your_reason": appointment.end_reason
                 if appointment.ended_by_id == person.pk
+                else "",
+            }
+        )
+    return found
+
+
+def video_sessions(person: User) -> list[Record]:
+    """The video sessions of the person's appointments: when each began and ended and how.
+    Nothing of a call is recorded, so there is no content to give."""
+    found = []
+    for session in (
+        VideoSession.objects.filter(appointment__in=appointments_of(person))
+        .select_related(
+            "appointment__client", "appointment__practitioner", "client_place", "case__data_key"
+        )
+        .order_by("created_at")
+    ):
+        appointment = session.appointment
+        is_client = appointment.client_id == person.pk
+        other = appointment.practitioner if is_client else appointment.client
+        found.append(
+            {
+                "appointment": appointment.pk,
+                "with": other.display_name,
+                "arrived_at": when(session.place_confirmed_at),
+                "admitted_at": when(session.admitted_at),
+                "ended_at": when(session.ended_at),
+                "outcome": session.outcome,
+                # Where the client said she was is hers: the practitioner's export leaves it.
+                "where_you_said_you_were": session.client_place.code
+                if is_client and session.client_place is not None
+                else None,
+                # Only a reason this person gave, as for appointments.
+                "your_reason": (sealed_field(session, "outcome_reason") or "")
+                if session.ended_by_id == person.pk
                 else "",
             }
         )
@@ -181,22 +219,24 @@ def cases(person: User) -> list[Record]:
                 "id": str(case.pk),
                 "practitioner": case.practitioner.display_name,
                 "status": case.status,
-                "opened_at": _when(case.opened_at),
-                "closed_at": _when(case.closed_at),
+                "opened_at": when(case.opened_at),
+                "closed_at": when(case.closed_at),
                 "where_you_are": case.client_location.code if case.client_location else None,
-                "emergency_contact": _sealed_field(case, "emergency_contact"),
-                "crisis_plan": _sealed_field(case, "crisis_plan"),
-                "consents": [_consent(consent) for consent in case.consents.all()],
-                "check_ins": list(_check_ins(case)),
+                "emergency_contact": sealed_field(case, "emergency_contact"),
+                "crisis_plan": sealed_field(case, "crisis_plan"),
+                "consents": [consent_record(consent) for consent in case.consents.all()],
+                "check_ins": list(
+                    check_in_records(case.check_ins.exclude(status=CheckInStatus.OPEN))
+                ),
                 "referrals": [
                     {
                         "kind": referral.kind,
                         "to": referral.to_practitioner.display_name,
                         "status": referral.status,
                         "shared": list(referral.shared_items),
-                        "proposed_at": _when(referral.created_at),
-                        "decided_at": _when(referral.decided_at),
-                        "withdrawn_at": _when(referral.withdrawn_at),
+                        "proposed_at": when(referral.created_at),
+                        "decided_at": when(referral.decided_at),
+                        "withdrawn_at": when(referral.withdrawn_at),
                     }
                     for referral in case.referrals.select_related("to_practitioner")
                 ],
@@ -205,29 +245,27 @@ def cases(person: User) -> list[Record]:
     return found
 
 
-def _consent(consent: Consent) -> Record:
+def consent_record(consent: Consent) -> Record:
     return {
         "technology": consent.technology,
         "text_version": consent.text_version,
-        "given_at": _when(consent.given_at),
-        "withdrawn_at": _when(consent.withdrawn_at),
+        "given_at": when(consent.given_at),
+        "withdrawn_at": when(consent.withdrawn_at),
     }
 
 
-def _check_ins(case: Any) -> Iterator[Record]:
-    for check_in in case.check_ins.exclude(status=CheckInStatus.OPEN).select_related(
-        "case__data_key"
-    ):
+def check_in_records(check_ins: QuerySet[CheckIn]) -> Iterator[Record]:
+    for check_in in check_ins.select_related("case__data_key"):
         band = None
         if check_in.score is not None:
             found = get_instrument(check_in.instrument).band_for(check_in.score)
             band = str(found.label) if found is not None else None
         yield {
             "instrument": check_in.instrument,
-            "due_at": _when(check_in.due_at),
+            "due_at": when(check_in.due_at),
             "status": check_in.status,
-            "answered_at": _when(check_in.answered_at),
-            "answers": _sealed_field(check_in, "answers"),
+            "answered_at": when(check_in.answered_at),
+            "answers": sealed_field(check_in, "answers"),
             "score": check_in.score,
             "severity": band,
             "urgent": check_in.urgent,
@@ -249,7 +287,7 @@ def who_accessed(person: User) -> list[Record]:
     }
     return [
         {
-            "at": _when(event.occurred_at),
+            "at": when(event.occurred_at),
             "who": names.get(event.actor_id or 0, ""),
             "role": event.actor_role,
             "action": event.action,
@@ -259,7 +297,14 @@ def who_accessed(person: User) -> list[Record]:
     ]
 
 
-SECTIONS = ("account", "conversations", "appointments", "cases", "who_accessed")
+SECTIONS = (
+    "account",
+    "conversations",
+    "appointments",
+    "video_sessions",
+    "cases",
+    "who_accessed",
+)
 
 
 def collect(
@@ -272,6 +317,7 @@ def collect(
         ("account", lambda: account(person)),
         ("conversations", lambda: conversations(person, files)),
         ("appointments", lambda: appointments(person)),
+        ("video_sessions", lambda: video_sessions(person)),
         ("cases", lambda: cases(person)),
         ("who_accessed", lambda: who_accessed(person)),
     ]

@@ -4,6 +4,7 @@ One page lists the holds one may lift and places a new one; lifting is a POST of
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -15,6 +16,8 @@ from casework.accounts.models import User
 from casework.accounts.permissions import role_required
 from casework.care.models import Case
 from casework.privacy import access, holds
+
+HOLDS_PER_PAGE = 50
 
 
 class HoldForm(forms.Form):
@@ -37,8 +40,6 @@ class HoldForm(forms.Form):
 
     def clean(self) -> dict[str, object]:
         cleaned = super().clean() or {}
-        if bool(cleaned.get("email")) == bool(cleaned.get("case")):
-            raise ValidationError(_("Hold either a person or a case."), code="target")
         if cleaned.get("email"):
             person = User.objects.filter(email__iexact=cleaned["email"]).first()
             if person is None:
@@ -78,8 +79,9 @@ def hold_list(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("The hold is placed."))
                 return redirect("privacy:holds")
-    in_force = access.holds_for(holder).filter(lifted_at__isnull=True).order_by("-placed_at")
-    context = {"form": form, "holds": list(in_force[:200])}
+    in_force = access.holds_for(holder).filter(lifted_at__isnull=True).order_by("-placed_at", "-pk")
+    page = Paginator(in_force, HOLDS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page}
     return TemplateResponse(request, "privacy/holds.html", context, status=status)
 
 

@@ -34,17 +34,11 @@ def _subject_of(hold: LegalHold) -> int | None:
     return hold.case.client_id if hold.case is not None else None
 
 
-def place_legal_hold(
-    *,
-    actor: User,
-    reason: str,
-    person: User | None = None,
-    case: Case | None = None,
-    now: datetime | None = None,
-) -> LegalHold:
-    """Hold ``person``'s records, or ``case``'s, for ``reason``. A second hold on the same thing
-    is allowed: each has its own reason and is lifted on its own."""
-    now = now or timezone.now()
+def check_hold(
+    *, actor: object, reason: str, person: User | None = None, case: Case | None = None
+) -> str:
+    """Raise ValidationError unless ``actor`` may place this hold; the reason as it is kept.
+    Forms call it to show the refusal beside their fields; the service calls it again."""
     if not may_hold(actor):
         raise ValidationError(
             _("Only moderators, regulator officers and administrators place legal holds."),
@@ -60,6 +54,21 @@ def place_legal_hold(
             _("Please keep the reason under %(count)d characters.") % {"count": REASON_MAX},
             code="too_long",
         )
+    return reason
+
+
+def place_legal_hold(
+    *,
+    actor: User,
+    reason: str,
+    person: User | None = None,
+    case: Case | None = None,
+    now: datetime | None = None,
+) -> LegalHold:
+    """Hold ``person``'s records, or ``case``'s, for ``reason``. A second hold on the same thing
+    is allowed: each has its own reason and is lifted on its own."""
+    now = now or timezone.now()
+    reason = check_hold(actor=actor, person=person, case=case, reason=reason)
     with transaction.atomic():
         hold = LegalHold.objects.create(
             person=person, case=case, reason=reason, placed_by=actor, placed_at=now

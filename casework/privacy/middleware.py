@@ -95,6 +95,9 @@ NO_STORE_ROUTES = frozenset(
         "api:messaging_conversations",
         "api:messaging_messages",
         "api:messaging_send",
+        "privacy:case_export",
+        "privacy:case_export_download",
+        "privacy:case_export_consent",
     }
 )
 NO_STORE_ROUTE_PREFIXES = ("account_", "mfa_")  # allauth's pages: addresses, factors, codes

@@ -1,15 +1,18 @@
 """What /privacy/ says, built from what the site actually runs on: the retention rules in
-force, the registered data classes, and the settings (session lengths, email, web push, key
-service, where it is hosted, whether retention removes yet). Change a setting or a rule and
-the page changes with it."""
+force, the registered data classes, who may place a legal hold, and the settings (session
+lengths, email, web push, key service, where it is hosted, whether retention removes yet).
+Change a setting or a rule and the page changes with it."""
 
 from dataclasses import dataclass
 
 import pycountry
 from django.conf import settings
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
+from casework.accounts.models import Role
+from casework.privacy.holds import HOLDERS
 from casework.privacy.retention.classes import REMOVERS
 from casework.privacy.retention.rules import EVERYWHERE, Rule, current_rules
 
@@ -88,6 +91,24 @@ def kept_data() -> list[KeptData]:
             )
         )
     return found
+
+
+# Each role that may place a legal hold, as the page names one of its people.
+_ONE_OF_ROLE = {
+    Role.MODERATOR: gettext_lazy("a moderator"),
+    Role.OFFICER: gettext_lazy("a regulator's officer"),
+    Role.ADMIN: gettext_lazy("an administrator"),
+    Role.PRACTITIONER: gettext_lazy("a practitioner"),
+    Role.CLIENT: gettext_lazy("a client"),
+}
+
+
+def hold_placers() -> str:
+    """Who may place a legal hold, in plain words ("a moderator, a regulator's officer or an
+    administrator"), from the roles ``holds`` lets do it."""
+    order = list(Role.values)
+    named = [str(_ONE_OF_ROLE[Role(role)]) for role in sorted(HOLDERS, key=order.index)]
+    return str(get_text_list(named, _("or")))
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ExportStatus(models.TextChoices):
+    # A case's export for a transfer waits for its client's word before anything is built.
+    ASKING = "asking", _("Waiting for the client's consent")
+    DECLINED = "declined", _("Declined by the client")
     QUEUED = "queued", _("Waiting to start")
     BUILDING = "building", _("Being prepared")
     READY = "ready", _("Ready to download")
@@ -23,10 +26,14 @@ class ExportStatus(models.TextChoices):
 
 # An export in one of these is under way: a person has at most one (a database constraint).
 RUNNING_EXPORT_STATUSES = (ExportStatus.QUEUED, ExportStatus.BUILDING)
+# A case's export for a transfer in one of these is under way: one per case at a time.
+RUNNING_CASE_EXPORT_STATUSES = (ExportStatus.ASKING, *RUNNING_EXPORT_STATUSES)
 
 
 class DataExport(models.Model):
-    """One archive of everything a person holds on the platform.
+    """One archive of everything a person holds on the platform or, with ``case`` set, of one
+    case, asked for by its practitioner (``person``) for a transfer and built only once the
+    client agreed.
 
     The archive is sealed under a data key of its own (vault owner ``export:<uuid>``); when
     the download link expires the key is destroyed and the sealed bytes emptied, so an expired
@@ -50,6 +57,16 @@ class DataExport(models.Model):
     )
     archive = models.BinaryField(default=b"", blank=True)
     size = models.PositiveIntegerField(_("size in bytes"), default=0)
+    case = models.ForeignKey(
+        "care.Case",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="transfer_exports",
+        verbose_name=_("case"),
+    )
+    # When the client agreed to (or declined) the export of her case.
+    consent_decided_at = models.DateTimeField(_("client answered"), null=True, blank=True)
 
     class Meta:
         ordering = ["-requested_at"]
@@ -58,8 +75,26 @@ class DataExport(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["person"],
-                condition=Q(status__in=["queued", "building"]),
+                condition=Q(status__in=["queued", "building"], case__isnull=True),
                 name="privacy_one_running_export_per_person",
+            ),
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(status__in=["asking", "queued", "building"]),
+                name="privacy_one_running_export_per_case",
+            ),
+            # Only a case's export asks anyone's consent; it is built only once given.
+            models.CheckConstraint(
+                condition=Q(case__isnull=False) | ~Q(status__in=["asking", "declined"]),
+                name="privacy_only_a_case_export_asks",
+            ),
+            models.CheckConstraint(
+                condition=Q(case__isnull=True)
+                | Q(status="asking", consent_decided_at__isnull=True)
+                # Called off unanswered (by its practitioner, or by an erasure): expired.
+                | Q(status="expired")
+                | (~Q(status__in=["asking", "expired"]) & Q(consent_decided_at__isnull=False)),
+                name="privacy_case_export_answered_before_built",
             ),
             models.CheckConstraint(
                 condition=Q(status__in=ExportStatus.values), name="privacy_export_status_known"

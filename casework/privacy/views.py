@@ -14,5 +14,9 @@ def privacy_page(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(
         request,
         "privacy/privacy.html",
-        {"kept": notice.kept_data(), "processing": notice.processing()},
+        {
+            "kept": notice.kept_data(),
+            "processing": notice.processing(),
+            "hold_placers": notice.hold_placers(),
+        },
     )

@@ -104,7 +104,21 @@ def decide_appeal(
             if action.kind == ActionKind.SUSPEND and action.affected is not None:
                 reinstate_account(person=action.affected, actor=moderator, why="appeal")
             if action.kind == ActionKind.HIDE and action.comment_id is not None:
-                emit(events.ContentRestored(action_id=str(action.pk), comment_id=action.comment_id))
+                still_hidden = (
+                    ModerationAction.objects.filter(
+                        comment_id=action.comment_id, kind=ActionKind.HIDE, in_force=True
+                    )
+                    .exclude(pk=action.pk)
+                    .exists()
+                )
+                emit(
+                    events.ContentRestored(
+                        action_id=str(action.pk),
+                        comment_id=action.comment_id,
+                        moderator_id=moderator.pk,
+                        still_hidden=still_hidden,
+                    )
+                )
         record_event(
             action=actions.SAFETY_APPEAL_DECIDED,
             actor=moderator,

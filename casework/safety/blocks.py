@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from casework.accounts.models import Role, User
@@ -17,13 +17,21 @@ from casework.safety.models import Block
 UNBLOCKABLE_ROLES = frozenset({Role.MODERATOR, Role.ADMIN})
 
 
+def _between(first: User | int, second: int | OuterRef) -> Q:
+    a = first.pk if isinstance(first, User) else first
+    return Q(blocker_id=a, blocked_id=second) | Q(blocker_id=second, blocked_id=a)
+
+
 def is_blocked_between(first: User | int, second: User | int) -> bool:
     """True when either person has blocked the other."""
-    a = first.pk if isinstance(first, User) else first
     b = second.pk if isinstance(second, User) else second
-    return Block.objects.filter(
-        Q(blocker_id=a, blocked_id=b) | Q(blocker_id=b, blocked_id=a)
-    ).exists()
+    return Block.objects.filter(_between(first, b)).exists()
+
+
+def blocked_with(person: User | int, other: OuterRef) -> Exists:
+    """``is_blocked_between(person, other)`` as an expression on a column of the outer query
+    (``OuterRef("person_id")``): asked of many people in the query that lists them."""
+    return Exists(Block.objects.filter(_between(person, other)))
 
 
 def has_blocked(blocker: User, blocked: User) -> bool:

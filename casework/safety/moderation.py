@@ -145,7 +145,13 @@ def take_action(
         ]
         if kind == ActionKind.HIDE and item.comment_id is not None:
             # The community owns what a hidden comment looks like (a tombstone): it reacts.
-            emit(events.ContentHidden(action_id=str(taken[0].pk), comment_id=item.comment_id))
+            emit(
+                events.ContentHidden(
+                    action_id=str(taken[0].pk),
+                    comment_id=item.comment_id,
+                    moderator_id=moderator.pk,
+                )
+            )
         if kind == ActionKind.SUSPEND and affected is not None and affected.is_active:
             suspend_account(person=affected, actor=moderator, why="moderation")
         if item.report is not None:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import structlog
 
 from casework.privacy import context
+from casework.shell.routes import route_of
 
 if TYPE_CHECKING:  # settings import this module: nothing of Django's at import time
     from django.http import HttpRequest, HttpResponse
@@ -42,13 +43,6 @@ def add_request_id(logger: Any, method_name: str, event_dict: EventDict) -> Even
     if rid:
         event_dict.setdefault("request_id", rid)
     return event_dict
-
-
-def _route(request: object) -> str | None:
-    match = getattr(request, "resolver_match", None)
-    if match is None:
-        return None
-    return str(match.view_name or match.route)
 
 
 def name_routes_not_paths(logger: Any, method_name: str, event_dict: EventDict) -> EventDict:
@@ -68,9 +62,9 @@ def name_routes_not_paths(logger: Any, method_name: str, event_dict: EventDict) 
     status = getattr(record, "status_code", None)
     if status is not None:
         event_dict["status"] = status
-    route = _route(getattr(record, "request", None))
-    if route:
-        event_dict["route"] = route
+    request = getattr(record, "request", None)
+    if request is not None:
+        event_dict["route"] = route_of(request)
     return event_dict
 
 
@@ -152,7 +146,7 @@ class RequestLogMiddleware:
         user = getattr(request, "user", None)
         requests_log.info(
             "request",
-            route=_route(request) or "<unmatched>",
+            route=route_of(request),
             method=request.method,
             status=response.status_code,
             duration_ms=round((time.perf_counter() - started) * 1000, 1),

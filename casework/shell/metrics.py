@@ -42,7 +42,6 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
 from django.dispatch import receiver
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
-from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from prometheus_client import (
@@ -59,8 +58,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from casework.privacy.middleware import client_address
-
-UNMATCHED_ROUTE = "<unmatched>"
+from casework.shell.routes import route_of
 
 REQUESTS = Counter(
     "casework_http_requests",
@@ -111,19 +109,6 @@ TASKS_FINISHED = Counter(
 
 # The queries of the request being answered, counted by the execute wrapper.
 _request_queries: ContextVar[list[int] | None] = ContextVar("request_queries", default=None)
-
-
-def route_of(request: HttpRequest) -> str:
-    """The route's name (``care:note``), or its pattern when it has none: never the path."""
-    match = getattr(request, "resolver_match", None)
-    if match is None:
-        # Answered by a middleware before the URL was resolved (/healthz, a redirect to sign
-        # in): named by the route its path would have reached, if any.
-        try:
-            match = resolve(request.path_info)
-        except Resolver404:
-            return UNMATCHED_ROUTE
-    return match.view_name or match.route or UNMATCHED_ROUTE
 
 
 class RequestMetricsMiddleware:

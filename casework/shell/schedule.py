@@ -41,6 +41,7 @@ SCHEDULE: tuple[Job, ...] = (
     Job("send_webhooks", timedelta(seconds=30), "send regulator webhook notifications due"),
     Job("run_check_ins", timedelta(minutes=5), "open the check-ins that fall due"),
     Job("prune_outbox", timedelta(hours=1), "remove what the outbox no longer needs"),
+    Job("forget_idempotency_keys", timedelta(days=1), "forget API idempotency keys past use"),
     Job("expire_data_exports", timedelta(minutes=15), "destroy data exports whose link expired"),
     Job("erase_accounts", timedelta(hours=1), "erase accounts whose cooling-off period ended"),
     Job("apply_retention", timedelta(days=1), "remove what the retention rules no longer keep"),

@@ -29,6 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 
+from django.core.exceptions import ImproperlyConfigured
+
+from casework.environment import env_int
+
 logger = logging.getLogger("casework.supervisor")
 
 GRACE_SECONDS = 30
@@ -39,14 +43,11 @@ MAX_PAUSE_SECONDS = 30.0
 
 
 def _positive(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = env.get(name, "").strip()
+    # The settings' rule for a count, stopping the supervisor (not a request) when it fails.
     try:
-        value = int(raw) if raw else default
-    except ValueError:
-        raise SystemExit(f"{name} must be a whole number, not {raw!r}.") from None
-    if value < 1:
-        raise SystemExit(f"{name} must be 1 or more.")
-    return value
+        return env_int(name, default, minimum=1, environ=env)
+    except ImproperlyConfigured as wrong:
+        raise SystemExit(str(wrong)) from None
 
 
 @dataclass
@@ -62,19 +63,10 @@ class Program:
     history: list[int] = field(default_factory=list)  # exit codes, for the log
 
 
-def programs(environ: Mapping[str, str] | None = None) -> list[Program]:
-    """The processes, from CASEWORK_HOST, CASEWORK_PORT, CASEWORK_LIVE_PORT,
-    CASEWORK_WEB_WORKERS, CASEWORK_WEB_THREADS, CASEWORK_LIVE_WORKERS, CASEWORK_TASK_WORKERS."""
-    env = os.environ if environ is None else environ
-    bin_dir = Path(sys.executable).parent
-    granian = str(bin_dir / "granian")
-    python = sys.executable
-    host = env.get("CASEWORK_HOST", "127.0.0.1")
-    port = str(_positive(env, "CASEWORK_PORT", 8000))
-    live_port = str(_positive(env, "CASEWORK_LIVE_PORT", 8001))
-    common = [
+def _common(env: Mapping[str, str]) -> list[str]:
+    return [
         "--host",
-        host,
+        env.get("CASEWORK_HOST", "127.0.0.1"),
         "--respawn-failed-workers",
         "--respawn-interval",
         "1",
@@ -83,29 +75,42 @@ def programs(environ: Mapping[str, str] | None = None) -> list[Program]:
         "--log-level",
         "warning",
     ]
-    web = [
-        granian,
+
+
+def web_command(environ: Mapping[str, str] | None = None) -> list[str]:
+    """Pages on granian's WSGI workers (the fault tests start the same command)."""
+    env = os.environ if environ is None else environ
+    return [
+        str(Path(sys.executable).parent / "granian"),
         "--interface",
         "wsgi",
         "casework.wsgi:application",
         "--port",
-        port,
+        str(_positive(env, "CASEWORK_PORT", 8000)),
         "--workers",
         str(_positive(env, "CASEWORK_WEB_WORKERS", 2)),
         "--blocking-threads",
         str(_positive(env, "CASEWORK_WEB_THREADS", 8)),
-        *common,
+        *_common(env),
     ]
+
+
+def programs(environ: Mapping[str, str] | None = None) -> list[Program]:
+    """The processes, from CASEWORK_HOST, CASEWORK_PORT, CASEWORK_LIVE_PORT,
+    CASEWORK_WEB_WORKERS, CASEWORK_WEB_THREADS, CASEWORK_LIVE_WORKERS, CASEWORK_TASK_WORKERS."""
+    env = os.environ if environ is None else environ
+    python = sys.executable
+    web = web_command(env)
     live = [
-        granian,
+        str(Path(sys.executable).parent / "granian"),
         "--interface",
         "asginl",
         "casework.asgi:application",
         "--port",
-        live_port,
+        str(_positive(env, "CASEWORK_LIVE_PORT", 8001)),
         "--workers",
         str(_positive(env, "CASEWORK_LIVE_WORKERS", 1)),
-        *common,
+        *_common(env),
     ]
     listed = [
         Program("web", web, reloads_on_hup=True),

@@ -1,11 +1,11 @@
 """Faults for tests, on loopback only: a TCP proxy in front of PostgreSQL that the test freezes
 or cuts, and a real web server (granian, as production runs it) to answer through it."""
 
+import json
 import os
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -13,6 +13,8 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+
+from casework.shell.supervisor import web_command
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -117,9 +119,26 @@ def free_port() -> int:
 def get(url: str, *, timeout: float = 45) -> tuple[int, float]:
     """The status of a GET of ``url`` and the seconds it took (0 when nothing answered). The
     first page a worker serves loads much of Django: on a busy machine, many seconds."""
+    return _answer(urllib.request.Request(url), timeout=timeout)  # noqa: S310  (loopback)
+
+
+def post_json(
+    url: str, body: object, *, headers: dict[str, str], timeout: float = 45
+) -> tuple[int, float]:
+    """As ``get``, for a POST of ``body`` as JSON."""
+    request = urllib.request.Request(  # noqa: S310  (loopback)
+        url,
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", **headers},
+        method="POST",
+    )
+    return _answer(request, timeout=timeout)
+
+
+def _answer(request: urllib.request.Request, *, timeout: float) -> tuple[int, float]:
     started = time.monotonic()
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310  (loopback)
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
             response.read()
             status: int = response.status
     except urllib.error.HTTPError as error:
@@ -136,26 +155,13 @@ def web_server(
     """Pages on granian's WSGI workers, as in production, with failed workers respawned; yields
     the server process and its base URL once ``/healthz`` answers."""
     port = free_port()
-    granian = Path(sys.executable).parent / "granian"
-    command = [
-        str(granian),
-        "--interface",
-        "wsgi",
-        "casework.wsgi:application",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--blocking-threads",
-        str(threads),
-        "--respawn-failed-workers",
-        "--respawn-interval",
-        "0.5",
-        "--log-level",
-        "warning",
-    ]
+    command = web_command(
+        {
+            "CASEWORK_PORT": str(port),
+            "CASEWORK_WEB_WORKERS": str(workers),
+            "CASEWORK_WEB_THREADS": str(threads),
+        }
+    )
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("CASEWORK_", "PYTEST"))}
     process = subprocess.Popen(  # noqa: S603  (our own server, our own arguments)
         command,

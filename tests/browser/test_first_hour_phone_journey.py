@@ -2,6 +2,8 @@
 session and a first message in at most twelve steps (a link followed or a form submitted;
 typing and choosing in fields are no steps), sign-up and email confirmation included, and says
 where she is once: the search's place carries on to the profile, the booking and the message.
+Then the practitioner, on her phone, confirms the booking and records that online work suits the
+client, and the client gives her consent, each told by email and seeing it on their dashboard.
 Every page passes axe and fits 320 and 390 CSS pixels (screenshots kept in the test's folder)."""
 
 import re
@@ -10,14 +12,16 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.core import mail
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from casework.accounts.models import User
 from casework.messaging.models import Conversation
 from casework.registry.reference_data import load_reference_data
-from casework.scheduling.models import Appointment
+from casework.scheduling.models import Appointment, AppointmentStatus
 from casework.scheduling.services import availability
 from casework.testing.directory import listed_practitioner
+from tests.browser.helpers import signed_in_as
 
 pytestmark = pytest.mark.browser
 
@@ -171,4 +175,68 @@ def test_a_spanish_client_on_a_phone_books_and_writes_in_twelve_steps(
 
     assert len(journey.steps) <= MOST_STEPS, journey.steps
     assert User.objects.get(email=EMAIL).place == "GB-ENG"  # kept for her next visit
+
+    # Amara, on her phone: her dashboard asks her to confirm; Lucía is told by email.
+    hers = browser.new_context(
+        locale="en-GB", timezone_id="Europe/London", viewport=PHONE, is_mobile=True
+    )
+    hers.set_default_timeout(15_000)
+    hers.route_web_socket(re.compile(r"/ws/"), lambda socket: None)
+    signed_in_as(hers, site, profile.practitioner)
+    amara = hers.new_page()
+    at_work = Journey(amara, tmp_path / "practitioner", assert_accessible)
+    at_work.folder.mkdir()
+    her_main = amara.get_by_role("main")
+    amara.goto(f"{site}/home/")
+    at_work.check()
+    needs = amara.get_by_role("region", name="What needs you now")
+    at_work.step(
+        "the booking to confirm",
+        lambda: needs.get_by_role(
+            "link", name=re.compile(r"Lucía, .*: confirm or decline")
+        ).click(),
+    )
+    at_work.step("confirm", lambda: her_main.get_by_role("button", name="Confirm").click())
+    assert _emails_to(EMAIL, "[Casework] Cita confirmada")
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.CONFIRMED
+
+    # The confirmed session opened Lucía's case: Amara records that online work suits her.
+    amara.goto(f"{site}/home/")
+    at_work.check()
+    at_work.step(
+        "the decision waiting",
+        lambda: needs.get_by_role("link", name="Decide for Lucía").click(),
+    )
+    her_main.get_by_label("Yes").check()
+    at_work.step("record", lambda: her_main.get_by_role("button", name="Record").click())
+    assert _emails_to(EMAIL, "[Casework] Tu trabajador social te pide tu consentimiento")
+
+    # Lucía's dashboard asks for her consent; she gives it; Amara is told and sees it.
+    page.goto(f"{site}/home/")
+    journey.check()
+    journey.step(
+        "consent to give",
+        lambda: (
+            main.get_by_role("region", name="Lo que te necesita ahora")
+            .get_by_role("link", name="Leer y decidir")
+            .click()
+        ),
+    )
+    journey.step(
+        "read", lambda: main.get_by_role("link", name=re.compile("Leer y decidir")).first.click()
+    )
+    page.get_by_label("He leído esto y estoy de acuerdo.").check()
+    journey.step(
+        "consent", lambda: main.get_by_role("button", name="Dar mi consentimiento").click()
+    )
+    assert _emails_to(profile.practitioner.email, "[Casework] A client gave their consent")
+    amara.reload()
+    at_work.check()
+    expect(her_main.locator("dd").filter(has_text="given on").first).to_be_visible()
+    hers.close()
     context.close()
+
+
+def _emails_to(address: str, subject: str) -> list[str]:
+    return [m.subject for m in mail.outbox if address in m.to and m.subject == subject]

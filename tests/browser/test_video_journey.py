@@ -159,3 +159,66 @@ def test_the_client_waits_is_let_in_and_both_connect_with_the_plan_on_screen(
     for page, person in ((theirs, amara), (hers, robin)):
         expect(page.get_by_role("heading", name="This session has ended")).to_be_visible()
         _check_in_both_languages(page, person, assert_accessible)
+
+
+# Chromium's statistics as a poor network gives them: a round trip of a second and a half on
+# the pair in use. The page reads them every four seconds; three in a row turn video off.
+POOR_NETWORK = """
+window.__poorNetwork = false;
+const measured = RTCPeerConnection.prototype.getStats;
+RTCPeerConnection.prototype.getStats = function (...args) {
+  if (!window.__poorNetwork) { return measured.apply(this, args); }
+  return Promise.resolve(new Map([
+    ["pair", {type: "candidate-pair", nominated: true, currentRoundTripTime: 1.5}],
+  ]));
+};
+"""
+
+
+def test_a_poor_connection_falls_back_to_sound_only_and_one_who_leaves_rejoins(
+    at_the_session: Any, asgi_site: str, two_browsers: tuple[Browser, Browser]
+) -> None:
+    robin = ClientFactory.create(alias="Robin", time_zone="Europe/London")
+    amara = PractitionerFactory.create(legal_name="Amara Okafor", time_zone="Europe/London")
+    _, session_type = scheduling.bookable_practitioner(practitioner=amara)
+    appointment = scheduling.book(robin, session_type, scheduling.THURSDAY_9)
+    care.ready_case(amara, robin, crisis_plan="Call Alex, then the crisis line.")
+    address = f"{asgi_site}/sessions/{appointment.pk}/"
+    at_the_session.move_to(scheduling.THURSDAY_9 - timedelta(minutes=5))
+
+    robins = _profile(two_browsers[0], asgi_site, robin)
+    robins.add_init_script(POOR_NETWORK)
+    hers = robins.new_page()
+    hers.goto(address)
+    hers.get_by_label("Where are you now?").fill("England")
+    hers.get_by_role("button", name="Confirm and go to the waiting room").click()
+    expect(hers.get_by_role("heading", name="You are in the waiting room")).to_be_visible()
+    theirs = _profile(two_browsers[1], asgi_site, amara).new_page()
+    theirs.goto(address)
+    theirs.get_by_role("button", name="Let Robin in").click()
+    for page in (theirs, hers):
+        expect(page.locator("#video")).to_have_attribute(
+            "data-connection", "connected", timeout=CONNECTED_MS
+        )
+
+    # Robin's network turns poor: her page turns video off and says so; the call goes on.
+    sound_only = hers.get_by_role("button", name="Sound only")
+    expect(sound_only).to_have_attribute("aria-pressed", "false")
+    hers.evaluate("window.__poorNetwork = true")
+    expect(sound_only).to_have_attribute("aria-pressed", "true", timeout=CONNECTED_MS)
+    expect(hers.locator("#call-status")).to_have_text(
+        "The connection is poor: video is off and the call continues with sound only."
+    )
+    expect(hers.locator("#video")).to_have_attribute("data-connection", "connected")
+    # She may turn video back on herself.
+    sound_only.click()
+    expect(sound_only).to_have_attribute("aria-pressed", "false")
+
+    # Amara leaves the call and rejoins it: both connect again.
+    theirs.get_by_role("button", name="Leave the call").click()
+    expect(theirs.locator("#call-status")).to_have_text("You left the call.")
+    theirs.get_by_role("button", name="Rejoin the call").click()
+    for page in (theirs, hers):
+        expect(page.locator("#video")).to_have_attribute(
+            "data-connection", "connected", timeout=CONNECTED_MS
+        )

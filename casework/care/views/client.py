@@ -35,6 +35,7 @@ from casework.care.models import (
 from casework.care.services import consents
 from casework.care.views import error_text, person_of
 from casework.privacy import access_log
+from casework.privacy.access import case_exports_asking
 from casework.registry.models import RegisterEntry
 from casework.registry.verification import MEANINGS
 from casework.safety.crisis import crisis_resources_for
@@ -101,6 +102,8 @@ def my_care(request: HttpRequest) -> HttpResponse:
         .select_related("from_practitioner", "to_practitioner")
         .order_by("-created_at")[:20]
     )
+    # Requests to export a case for a transfer that wait for her answer.
+    transfer_exports = list(case_exports_asking(person))
     openings = list(
         BreakGlassOpening.objects.filter(case__in=cases)
         .select_related("case__data_key", "opened_by")
@@ -130,6 +133,7 @@ def my_care(request: HttpRequest) -> HttpResponse:
                     for code, points in queries.client_trends(case).items()
                 ],
                 "referrals": [r for r in referrals if r.case_id == case.pk],
+                "transfer_exports": [x for x in transfer_exports if x.case_id == case.pk],
                 "openings": [o for o in openings if o.case_id == case.pk],
                 "crisis": crisis_resources_for(
                     case.client_location_id if case.client_location_id else None

@@ -1,6 +1,7 @@
 """The practitioner's caseload and case pages."""
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -60,13 +61,12 @@ def _form_page(
     )
 
 
-def caseload_rows(request: HttpRequest, filters: queries.CaseloadFilters) -> list[dict[str, Any]]:
-    """The table's rows with their words prepared here: a caseload of thousands renders each
-    row from plain values, without per-row template logic."""
-    now = timezone.now()
+def _row_words(found: list[queries.CaseloadRow], *, now: datetime) -> list[dict[str, Any]]:
+    """The table's rows with their words prepared here: a page of the caseload renders each row
+    from plain values, without per-row template logic."""
     local = timezone.get_current_timezone()
     rows = []
-    for row in queries.caseload(person_of(request), now=now, filters=filters):
+    for row in found:
         case = row.case
         days = row.days_since_contact(now)
         if row.worsening:
@@ -106,13 +106,22 @@ def caseload_rows(request: HttpRequest, filters: queries.CaseloadFilters) -> lis
 @never_cache
 @require_safe
 def caseload(request: HttpRequest) -> HttpResponse:
-    """Every client, ranked by need. The table refreshes itself when a flag is raised (the
-    page listens on a websocket); without JavaScript, reloading shows the same."""
+    """Every client, ranked by need, a page at a time (links, so it pages without JavaScript).
+    The table refreshes itself when a flag is raised (the page listens on a websocket); without
+    JavaScript, reloading shows the same."""
     form = CaseloadFilterForm(request.GET or None)
     filters = form.filters() if form.is_bound else queries.CaseloadFilters()
     # Read before the rows: the page's socket asks for anything that changed after this.
     as_of = timezone.now()
-    context = {"form": form, "rows": caseload_rows(request, filters), "as_of": as_of}
+    page, found = queries.caseload_page(
+        person_of(request), now=as_of, filters=filters, number=request.GET.get("page")
+    )
+    context = {
+        "form": form,
+        "page": page,
+        "rows": _row_words(found, now=as_of),
+        "as_of": as_of,
+    }
     template = "care/caseload.html"
     if request.headers.get("HX-Request") == "true":
         template += "#caseload-table"

@@ -34,6 +34,12 @@ ANONYMOUS = "anonymous"
 FIRST_POST = "first_post"
 
 
+def may_comment(article: Article, person: object) -> bool:
+    """Whether ``person`` (anyone, signed in or not) is offered to comment on ``article``."""
+    signed_in = isinstance(person, User)
+    return article.published and not article.closed and (signed_in or article.anonymous_comments)
+
+
 def _check_body(body: str) -> str:
     body = body.strip()
     if not body:

@@ -259,9 +259,31 @@ def test_the_list_filters_by_tag_in_the_database_and_costs_the_same_for_3_or_30_
     assert len(titles) == 10
     assert response.context["page"].paginator.count == 10
     assert all(int(t.split()[1]) % 3 == 0 for t in titles)
+    assert 'rel="next"' not in response.content.decode()  # ten fit on one page
+    # All thirty: three pages, whose links keep no filter.
+    page = client.get("/community/?page=2").content.decode()
+    assert 'href="?page=3"' in page
+    assert 'href="?page=1"' in page
+    assert "Page 2 of 3" in page
     with django_assert_max_num_queries(2):
         response = client.get("/community/?tag=nothing-like-this")
     assert response.context["page"].paginator.count == 0
+
+
+def test_the_pages_of_a_tag_keep_the_tag(client: Client) -> None:
+    admin = factories.AdminFactory.create()
+    for number in range(12):
+        save_article(
+            author=admin,
+            title=f"Story {number}",
+            summary="A story.",
+            body=STORY,
+            tags=["listening-well"],
+            publish=True,
+        )
+    page = client.get("/community/", {"tag": "listening-well"}).content.decode()
+    assert 'href="?tag=listening-well&amp;page=2"' in page
+    assert 'aria-label="Pages of articles"' in page
 
 
 def test_a_thread_costs_the_same_queries_for_2_or_40_comments(

@@ -45,7 +45,7 @@ def test_a_clients_export_holds_her_messages_check_ins_and_appointments_and_noth
     raw = b"".join(archive.read(name) for name in names).decode("utf-8", "replace")
     document = json.loads(archive.read("data.json"))
 
-    assert document["schema_version"] == "1.0"
+    assert document["schema_version"] == "1.1"
     assert document["account"]["email"] == "robin@example.org"
     bodies = [m["body"] for c in document["conversations"] for m in c["messages"]]
     assert "ROBIN-SAYS I slept badly" in bodies

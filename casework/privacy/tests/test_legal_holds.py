@@ -2,8 +2,10 @@
 administrators, audited; the retention task keeps what they cover, and an erasure of a person
 under one is refused with its reason."""
 
+from datetime import timedelta
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 import time_machine
@@ -13,10 +15,12 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from casework.accounts.models import User
 from casework.care.models import Case
 from casework.privacy import actions, erasure
+from casework.privacy.hold_views import HOLDS_PER_PAGE
 from casework.privacy.holds import lift_legal_hold, place_legal_hold
 from casework.privacy.models import AuditEvent, RetentionReport
 from casework.privacy.retention.rules import RULES_FILE, load_rules
@@ -176,6 +180,7 @@ def test_an_administrator_places_and_lifts_a_hold_in_the_admin_through_the_servi
         {"person": practice.client.pk, "case": practice.case.pk, "reason": REASON},
     )
     assert both.status_code == 200  # the form says why
+    assert "Hold either a person or a case." in both.content.decode()
     assert LegalHold.objects.count() == 1
     client.post(
         reverse("admin:privacy_legalhold_changelist"),
@@ -230,6 +235,28 @@ def test_the_holds_page_says_what_is_wrong_and_places_nothing(
     assert response.status_code == 400
     assert error in response.content.decode()
     assert not LegalHold.objects.exists()
+
+
+def test_the_holds_page_counts_every_hold_and_pages_through_them_in_constant_queries(
+    practice: Practice, client: Client, django_assert_max_num_queries: Any
+) -> None:
+    admin = factories.AdminFactory.create()
+    for n in range(HOLDS_PER_PAGE + 1):
+        place_legal_hold(
+            actor=admin,
+            case=practice.case,
+            reason=f"Court order {n:03d}",
+            now=timezone.now() - timedelta(minutes=HOLDS_PER_PAGE - n),
+        )
+    client.force_login(admin)
+    with django_assert_max_num_queries(12):
+        first = client.get(reverse("privacy:holds")).content.decode()
+    assert f"{HOLDS_PER_PAGE + 1} holds in force." in first
+    assert first.count("Court order") == HOLDS_PER_PAGE
+    assert "Court order 050" in first  # the newest first
+    second = client.get(reverse("privacy:holds"), {"page": 2}).content.decode()
+    assert second.count("Court order") == 1
+    assert "Court order 000" in second
 
 
 def test_an_officer_sees_and_lifts_only_the_holds_they_placed(

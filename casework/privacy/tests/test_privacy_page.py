@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 from pytest_django import Settings
 
+from casework.accounts.models import Role
 from casework.privacy import notice
 
 pytestmark = pytest.mark.django_db
@@ -44,3 +45,15 @@ def test_periods_read_as_years_where_they_are_years() -> None:
     assert notice.how_long(365) == "1 year"
     assert notice.how_long(45) == "45 days"
     assert notice.how_long(0) == "removed as soon as it ends"
+
+
+def test_it_says_a_legal_hold_can_keep_data_past_retention_and_erasure(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    html = client.get("/privacy/").content.decode()
+    assert "A legal hold can keep your data past the periods above, and past an erasure" in html
+    assert "placed by a regulator&#x27;s officer, a moderator or an administrator" in html
+    # Who may place one follows the rule in force, not a sentence written beside it.
+    monkeypatch.setattr(notice, "HOLDERS", frozenset({Role.ADMIN}))
+    html = client.get("/privacy/").content.decode()
+    assert "It can be placed by an administrator, on your records" in html

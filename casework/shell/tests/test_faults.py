@@ -1,7 +1,8 @@
 """Faults as an operator meets them, against a real web server (granian, as production runs it)
 on loopback: PostgreSQL frozen and PostgreSQL down behind a proxy the test controls, and a web
-worker killed; and two clocks at once. Pages answer 503 within seconds, /healthz answers
-throughout, the site recovers without a restart, and each periodic job runs once. Each test
+worker killed; message sends through both; and two clocks at once. Pages answer 503 within
+seconds, /healthz answers throughout, the site recovers without a restart, every send is stored
+whole or not at all (and every acknowledged one is), and each periodic job runs once. Each test
 is bounded (a few seconds of its own beside the servers' start-up).
 
 On the PostgreSQL + Redis run only (``.ci/run``): the embedded layout has no server to lose.
@@ -13,7 +14,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -21,9 +22,18 @@ from urllib.parse import urlsplit
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
+from casework.accounts import idempotency
+from casework.accounts.models import User
+from casework.accounts.services import create_api_token
+from casework.events.models import OutboxEvent
+from casework.messaging.models import Message
+from casework.privacy import actions
+from casework.privacy.models import AuditEvent
 from casework.shell.schedule import SCHEDULE
-from casework.testing.faults import ROOT, FaultyProxy, get, web_server, worker_pids
+from casework.testing import messaging
+from casework.testing.faults import ROOT, FaultyProxy, get, post_json, web_server, worker_pids
 
 pytestmark = [
     pytest.mark.skipif(
@@ -160,6 +170,113 @@ def test_a_web_worker_killed_under_load_is_replaced_and_the_other_keeps_answerin
         # Only requests the killed worker was holding may have failed.
         assert len([status for status in statuses if status != 200]) <= 8
         assert [get(base + PAGE)[0] for _ in range(6)] == [200] * 6
+
+
+def _send(base: str, conversation_id: str, token: str, key: str) -> int:
+    return post_json(
+        f"{base}/api/v1/conversations/{conversation_id}/messages",
+        {"body": f"Update {key}"},
+        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": key},
+        timeout=15,
+    )[0]
+
+
+def test_message_sends_through_a_frozen_database_and_a_killed_worker_are_whole_or_absent(
+    proxy: FaultyProxy, tmp_path: Path, client_person: User, practitioner: User
+) -> None:
+    """Every acknowledged send is stored; every send is stored whole (message, audit event and
+    outbox event) or not at all; a retry with the same key after recovery stores it once."""
+    conversation = messaging.enquiry(client_person, practitioner)
+    token = create_api_token(
+        person=practitioner, name="Faults", scopes=["messaging:write"], days=7, now=timezone.now()
+    )[1]
+    env = {
+        **_server_env(_test_database_url(proxy.port), tmp_path),
+        # The server seals and signs with the test's keys: the rows it reads are the test's.
+        "CASEWORK_VAULT_KEY": settings.VAULT_KEY,
+        "CASEWORK_AUDIT_KEY": settings.AUDIT_KEY,
+        "CASEWORK_MESSAGES_PER_MINUTE": "10000",
+    }
+    statuses: dict[str, int] = {}
+    stop = threading.Event()
+
+    def keep_sending(sender: int) -> None:
+        n = 0
+        while not stop.is_set():
+            key = f"send-{sender}-{n:04d}"
+            statuses[key] = _send(base, str(conversation.pk), token, key)
+            n += 1
+
+    with web_server(env, workers=2) as (server, base):
+        deadline = time.monotonic() + 15
+        while len(worker_pids(server)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        senders = [threading.Thread(target=keep_sending, args=(n,)) for n in range(4)]
+        for sender in senders:
+            sender.start()
+        try:
+            deadline = time.monotonic() + 60
+            while 201 not in statuses.values() and time.monotonic() < deadline:
+                time.sleep(0.1)
+            proxy.freeze()
+            time.sleep(3)
+            proxy.heal()
+            time.sleep(0.5)
+            os.kill(min(worker_pids(server)), signal.SIGKILL)
+            time.sleep(1)
+        finally:
+            stop.set()
+            for sender in senders:
+                sender.join(30)
+        keys = sorted(statuses)
+        acknowledged = {key for key, status in statuses.items() if status == 201}
+        failed = set(keys) - acknowledged
+        assert acknowledged, statuses
+        assert failed, "no send met the faults"
+        assert set(statuses.values()) <= {201, 503, 0}, statuses
+        stored = _stored_sends(practitioner, keys)
+        assert acknowledged <= set(stored), "an acknowledged message is missing"
+        _assert_whole(stored.values())
+
+        # After recovery, the senders retry what failed with the same key: each stored once.
+        deadline = time.monotonic() + 30
+        while failed and time.monotonic() < deadline:
+            failed = {key for key in failed if _send(base, str(conversation.pk), token, key) != 201}
+        assert not failed
+    stored = _stored_sends(practitioner, keys)
+    assert set(stored) == set(keys)
+    assert Message.objects.filter(conversation=conversation, sender=practitioner).count() == len(
+        keys
+    )
+    _assert_whole(stored.values())
+
+
+def _stored_sends(sender: User, keys: list[str]) -> dict[str, Message]:
+    by_service_key = {idempotency.service_key(sender, "messages.send", key): key for key in keys}
+    found = Message.objects.filter(sender=sender, idempotency_key__in=list(by_service_key))
+    return {
+        by_service_key[message.idempotency_key]: message
+        for message in found
+        if message.idempotency_key is not None
+    }
+
+
+def _assert_whole(messages: Iterable[Message]) -> None:
+    for message in messages:
+        assert (
+            AuditEvent.objects.filter(
+                action=actions.MESSAGING_MESSAGE_SENT, object_id=str(message.pk)
+            ).count()
+            == 1
+        ), f"message {message.seq} has no audit event"
+        assert (
+            OutboxEvent.objects.filter(
+                name="messaging.message_sent",
+                payload__conversation_id=str(message.conversation_id),
+                payload__seq=message.seq,
+            ).count()
+            == 1
+        ), f"message {message.seq} has no outbox event"
 
 
 # `manage.py clock --once`, saying which jobs it took (the clock reports only jobs that did

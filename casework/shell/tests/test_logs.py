@@ -161,3 +161,15 @@ def test_djangos_not_found_names_no_path() -> None:
     assert line["event"] == "Not Found"
     assert line["status"] == 404
     assert "secret-key" not in json.dumps(line)
+
+
+@pytest.mark.django_db
+def test_a_request_answered_before_its_url_is_resolved_is_logged_by_its_route(
+    written: io.StringIO,
+) -> None:
+    """Logs and metrics name a request alike, /healthz (answered by a middleware) included."""
+    Client().get("/healthz")
+    Client().get("/no-such-page/")
+    routes = [line["route"] for line in _lines(written) if line["event"] == "request"]
+    assert "healthz" in routes
+    assert "<unmatched>" in routes

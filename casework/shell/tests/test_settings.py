@@ -174,3 +174,15 @@ def test_the_replica_carries_the_timeouts_and_keeps_its_own_options() -> None:
     assert engine == "'casework.shell.postgresql'"
     assert "-c statement_timeout=20000 -c lock_timeout=5000" in options
     assert "'sslmode': 'require'" in options
+
+
+def test_a_database_urls_own_server_settings_are_kept_beside_the_timeouts() -> None:
+    env = {
+        "DATABASE_URL": (
+            "postgres://casework@db.example:5432/casework?options=-c%20search_path%3Dcasework"
+        ),
+        "CASEWORK_DB_STATEMENT_TIMEOUT": "20",
+        "CASEWORK_DB_LOCK_TIMEOUT": "5",
+    }
+    (options,) = _settings_of(env, "DATABASES['default']['OPTIONS']['options']")
+    assert options == "'-c search_path=casework -c statement_timeout=20000 -c lock_timeout=5000'"

@@ -1,0 +1,111 @@
+"""What one send costs the database, query by query: a budget that only goes down.
+
+Each query is named. A send that asks for the same rows twice, or once per recipient, shows up
+here first (issue 21: every send holds its sender's and its conversation's row locks while it
+runs, so each query inside them is paid by everyone waiting).
+"""
+
+import json
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from casework.accounts.models import User
+from casework.events import relay
+from casework.events.models import OutboxEvent
+from casework.messaging.models import Conversation, Participant
+from casework.testing import factories, messaging
+
+pytestmark = pytest.mark.django_db
+
+SignedIn = Callable[[User | None], Client]
+
+# Checked before the transaction, in this order: a retried send returns what the first stored
+# before anything else is asked; a refused one stores nothing.
+BEFORE_THE_LOCKS = (
+    1  # the same send stored before (the idempotency key)
+    + 1  # the participants, each with whether they and the sender blocked one another
+    + 1  # the sender's rate, counted before the safety check
+)
+UNDER_THE_LOCKS = (
+    1  # savepoint
+    + 1  # the sender's row lock
+    + 1  # the rate counted again, and the same send stored meanwhile: one query
+    + 1  # the conversation's row lock, for the next sequence number
+    + 1  # the message
+    + 1  # the sender's read position
+    + 1  # the audit event
+    + 1  # the conversation's last sequence number and time
+    + 1  # the event in the outbox
+    + 1  # release savepoint
+)
+
+
+def test_a_practitioners_send_costs_thirteen_queries(
+    conversation: Conversation, practitioner: User, django_assert_num_queries: Any
+) -> None:
+    with django_assert_num_queries(BEFORE_THE_LOCKS + UNDER_THE_LOCKS):
+        messaging.send(conversation, practitioner, "Yes, I can.", idempotency_key=uuid.uuid4())
+
+
+def test_a_clients_send_adds_only_the_practitioners_office_hours(
+    conversation: Conversation, client_person: User, django_assert_num_queries: Any
+) -> None:
+    with django_assert_num_queries(
+        BEFORE_THE_LOCKS + UNDER_THE_LOCKS + 1  # the office hours: is an automatic reply due
+    ):
+        messaging.send(conversation, client_person, "Thank you.", idempotency_key=uuid.uuid4())
+
+
+def test_more_people_in_a_conversation_cost_no_more_queries(
+    conversation: Conversation, practitioner: User, django_assert_num_queries: Any
+) -> None:
+    for _ in range(3):
+        Participant.objects.create(
+            conversation=conversation, person=factories.ClientFactory.create()
+        )
+    with django_assert_num_queries(BEFORE_THE_LOCKS + UNDER_THE_LOCKS):
+        messaging.send(conversation, practitioner, "To all of you.", idempotency_key=uuid.uuid4())
+
+
+def test_a_send_through_the_api_costs_eighteen_queries(
+    conversation: Conversation,
+    practitioner: User,
+    signed_in: SignedIn,
+    django_assert_num_queries: Any,
+) -> None:
+    browser = signed_in(practitioner)
+    url = f"/api/v1/conversations/{conversation.pk}/messages"
+    browser.get("/api/v1/conversations")  # the first request after signing in records the session
+    with django_assert_num_queries(
+        1  # the session
+        + 1  # the person
+        + 1  # MFA: does this staff member have a second factor
+        + 1  # the conversation, if the person takes part in it, with its data key
+        + BEFORE_THE_LOCKS
+        + UNDER_THE_LOCKS
+        + 1  # whether a moderator hid the message (the answer shows it as its reader would)
+        # (its attachments are the ones just stored: no query)
+    ):
+        response = browser.post(url, json.dumps({"body": "Hello"}), content_type="application/json")
+    assert response.status_code == 201
+
+
+def test_delivering_a_sent_message_costs_eleven_queries(
+    conversation: Conversation, practitioner: User, django_assert_num_queries: Any
+) -> None:
+    messaging.send(conversation, practitioner, "Yes, I can.")
+    event = OutboxEvent.objects.filter(delivered_at=None).latest("occurred_at")
+    with django_assert_num_queries(
+        1  # savepoint
+        + 1  # the event, locked
+        # (on its first try no reaction can be done yet: nothing to ask)
+        + 3  # live delivery in its savepoint, with the record that it was done
+        + 4  # the email notice: who is away, in its savepoint, with the record it was done
+        + 1  # the event, delivered
+        + 1  # release savepoint
+    ):
+        assert relay.deliver(event.pk)
