@@ -13,6 +13,7 @@ from ninja.openapi.schema import OpenAPISchema
 from ninja.parser import Parser
 
 from casework import problems
+from casework.care.api import router as care_router
 from casework.community.api import router as community_router
 from casework.complaints.api import router as complaints_router
 from casework.directory.api import router as directory_router
@@ -204,6 +205,7 @@ api.add_router("/", registry_router)
 api.add_router("/", directory_router)
 api.add_router("/", scheduling_router)
 api.add_router("/", messaging_router)
+api.add_router("/", care_router)
 api.add_router("/", community_router)
 api.add_router("/", privacy_router)
 api.add_router("/", safety_router)

@@ -290,6 +290,7 @@ def build_world() -> World:
     answered_plan = care.plan(case, "phq9")
     care.answer(care.due_check_in(answered_plan), care.answers_summing_to("phq9", 6, _9=1))
     objects["flag"] = UrgentFlag.objects.get(case=case)
+    objects["answered_check_in"] = objects["flag"].check_in
     open_plan = care.plan(case, "gad7")
     objects["plan"] = CheckInPlan.objects.get(pk=open_plan.pk)
     objects["check_in"] = care.due_check_in(open_plan)

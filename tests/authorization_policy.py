@@ -892,6 +892,74 @@ ROUTES.update(
     }
 )
 
+# --- The API: appointments changes, check-ins and caseload (api-care) ---
+
+API_POST = frozenset({"POST"})
+# The parties of Robin's appointment move and cancel it; other practitioners find nothing
+# there (404); a role that never has appointments is refused (403).
+API_APPOINTMENT_PARTIES = api(FORBIDDEN, each(PRACTITIONERS, NOT_FOUND), client=IN, practitioner=IN)
+# Check-ins are answered by clients alone: Robin's own are hers; every other role is refused.
+API_CLIENTS_ONLY = api(FORBIDDEN, client=IN)
+# A case's check-ins: its own practitioner; other practitioners are answered as for a missing
+# case (her supervisor reads notes, not check-ins, as on the case page).
+API_CASE_PRACTITIONER = api(FORBIDDEN, each(PRACTITIONERS, NOT_FOUND), practitioner=IN)
+A_NEW_PLAN = {
+    "instrument": "phq9",
+    "every_days": 7,
+    "time_of_day": "18:00",
+    "starts_on": "2026-06-03",
+}
+ROUTES.update(
+    {
+        "api:cancel_appointment": Access(
+            API_POST,
+            API_APPOINTMENT_PARTIES,
+            objects=APPOINTMENT,
+            method_first=True,
+            json={"reason": ""},
+        ),
+        "api:reschedule_appointment": Access(
+            API_POST,
+            API_APPOINTMENT_PARTIES,
+            objects=APPOINTMENT,
+            method_first=True,
+            json={"slot_id": "2026-06-04T08:00Z"},
+        ),
+        "api:my_check_ins": Access(API_GET, API_CLIENTS_ONLY, method_first=True),
+        "api:check_in": Access(
+            API_GET, API_CLIENTS_ONLY, objects={"check_in_id": "check_in"}, method_first=True
+        ),
+        # An empty set of answers reaches the check (and is refused, 400, changing nothing).
+        "api:answer_check_in": Access(
+            API_POST,
+            API_CLIENTS_ONLY,
+            objects={"check_in_id": "check_in"},
+            method_first=True,
+            json={"answers": {}},
+        ),
+        # Reading a case's plans (GET) and assigning one (POST) share one address.
+        "api:case_check_in_plans": Access(
+            API_GET_POST, API_CASE_PRACTITIONER, objects=CASE, method_first=True, json=A_NEW_PLAN
+        ),
+        "api:assign_check_in_plan": Access(
+            API_GET_POST, API_CASE_PRACTITIONER, objects=CASE, method_first=True, json=A_NEW_PLAN
+        ),
+        "api:case_check_ins": Access(
+            API_GET, API_CASE_PRACTITIONER, objects=CASE, method_first=True
+        ),
+        # Opening the answers item by item: the case's practitioner (an audited read).
+        "api:case_check_in_answers": Access(
+            API_GET,
+            API_CASE_PRACTITIONER,
+            objects={"case_id": "case", "check_in_id": "answered_check_in"},
+            method_first=True,
+        ),
+        "api:caseload": Access(API_GET, api(FORBIDDEN, each(PRACTITIONERS, IN)), method_first=True),
+    }
+)
+
+# --- End of the API: appointments changes, check-ins and caseload ---
+
 # --- Safety: reports, moderation, decisions, transparency (issue 12) --------------------------
 
 MODERATORS_ONLY = signed_in(FORBIDDEN, moderator=IN)

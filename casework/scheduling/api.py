@@ -1,5 +1,6 @@
 """/api/v1 operations of scheduling: a listed practitioner's free slots (public), and the
-signed-in person's own appointments."""
+signed-in person's own appointments: booking them, moving them and cancelling them, through the
+same access helper and booking service as the pages."""
 
 import uuid
 from datetime import datetime, timedelta
@@ -7,18 +8,23 @@ from datetime import datetime, timedelta
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.params import HeaderEx, P
 
 from casework.accounts import idempotency
-from casework.accounts.models import Role, User
+from casework.accounts.models import IdempotencyKey, Role, User
 from casework.accounts.tokens import person_auth
 from casework.problems import Error as Problem
-from casework.problems import ErrorDetail, problem
+from casework.problems import ErrorDetail, form_fields, problem
 from casework.scheduling import slots
-from casework.scheduling.access import appointments_of, get_session_type_for_booking
+from casework.scheduling.access import (
+    appointments_of,
+    get_appointment_for_person,
+    get_session_type_for_booking,
+)
 from casework.scheduling.calendar import appointment_link
-from casework.scheduling.forms import ConfirmBookingForm
+from casework.scheduling.forms import ConfirmBookingForm, EndAppointmentForm, RescheduleForm
 from casework.scheduling.freshness import may_take_bookings
 from casework.scheduling.models import Appointment
 from casework.scheduling.queries import bookable, offered_session_types
@@ -304,3 +310,200 @@ def book(
             now=timezone.now(),
         )
     return Status(201, _appointment(person, appointment))
+
+
+# Moving and cancelling: the parties of the appointment, as on its page.
+PARTIES = (Role.CLIENT, Role.PRACTITIONER)
+
+IdempotencyKeyHeader = HeaderEx[
+    str | None,
+    P(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=idempotency.LONGEST_KEY,
+        description=idempotency.HEADER_DESCRIPTION,
+    ),
+]
+
+
+def _key_reused() -> Status[object]:
+    return problem(
+        422,
+        _("This Idempotency-Key came with a different request: use a new key."),
+        code="idempotency_key_reused",
+        fields={"header.Idempotency-Key": [_("Used before with another request.")]},
+    )
+
+
+def _party_or_refusal(request: HttpRequest, appointment_id: int) -> Appointment | Status[object]:
+    """The appointment the signed-in person is a party to, through the pages' access helper;
+    403 for a role that never has appointments, 404 alike for missing and not theirs."""
+    person = request.user
+    assert isinstance(person, User)  # noqa: S101  (the authentication ran)
+    if person.role not in PARTIES:
+        return problem(403, _("Only the client and the practitioner of an appointment change it."))
+    try:
+        return get_appointment_for_person(person, appointment_id)
+    except Http404:
+        return problem(404, _("You have no appointment with this id."))
+
+
+class Cancellation(Schema):
+    reason: str = Field(
+        "",
+        max_length=500,
+        description="Optional, at most 500 characters: the other party reads it",
+    )
+
+    model_config = {"json_schema_extra": {"example": {"reason": "I have to work that day."}}}
+
+
+@router.post(
+    "/appointments/{appointment_id}/cancel",
+    response={
+        200: AppointmentSchema,
+        400: Problem,
+        403: Problem,
+        404: Problem,
+        409: Problem,
+        422: Problem,
+    },
+    summary="Cancel an appointment (either party)",
+    description="The same cancellation as the site's, until the start. A client who cancels "
+    "inside the practitioner's cancellation notice is let through and the appointment says "
+    "`late_cancellation: true` (their policy may charge for it). An appointment no longer "
+    "open, or already started, answers 409. With an `Idempotency-Key`, a replay returns the "
+    "cancelled appointment instead of 409.",
+    auth=person_auth("scheduling", "write"),
+    by_alias=True,
+    url_name="cancel_appointment",
+)
+def cancel(
+    request: HttpRequest,
+    appointment_id: RowId,
+    payload: Cancellation,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> Status[object]:
+    found = _party_or_refusal(request, appointment_id)
+    if isinstance(found, Status):
+        return found
+    person = request.user
+    assert isinstance(person, User)  # noqa: S101  (checked by _party_or_refusal)
+    form = EndAppointmentForm({"reason": payload.reason})
+    if not form.is_valid():
+        errors = form_fields(form.errors)
+        return problem(
+            400, " ".join(m for messages in errors.values() for m in messages), fields=errors
+        )
+    asked = {"appointment": found.pk, "reason": payload.reason}
+    operation = "appointments.cancel"
+    if idempotency_key is not None:
+        try:
+            idempotency.refuse_if_reused(
+                person=person, operation=operation, key=idempotency_key, request=asked
+            )
+        except idempotency.KeyReused:
+            return _key_reused()
+        # The cancellation is done once; the replay of a lost answer is told what came of it.
+        if IdempotencyKey.objects.filter(
+            person=person, operation=operation, key=idempotency_key
+        ).exists():
+            return Status(200, _appointment(person, found))
+    try:
+        appointment = booking.cancel_appointment(
+            appointment=found, person=person, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as error:
+        return problem(409, " ".join(error.messages), code=error.code or "conflict")
+    if idempotency_key is not None:
+        idempotency.remember(
+            person=person,
+            operation=operation,
+            key=idempotency_key,
+            request=asked,
+            now=timezone.now(),
+        )
+    return Status(200, _appointment(person, appointment))
+
+
+class NewTime(Schema):
+    slot_id: str = Field(
+        description="A free slot's `slot_id` of the same session type, from the practitioner's "
+        "slots",
+        max_length=40,
+    )
+
+    model_config = {"json_schema_extra": {"example": {"slot_id": "2026-05-05T14:00Z"}}}
+
+
+@router.post(
+    "/appointments/{appointment_id}/reschedule",
+    response={
+        200: AppointmentSchema,
+        400: Problem,
+        403: Problem,
+        404: Problem,
+        409: SlotTakenProblem,
+        422: Problem,
+    },
+    summary="Move an appointment to another free slot (either party)",
+    description="The same move as the site's, to a free slot of the same session type. The "
+    "client may move it until the practitioner's cancellation notice (later, only cancelling "
+    "is open: 409 `too_late`), the practitioner until the start. A slot taken meanwhile "
+    "answers 409 `slot_unavailable` with the next free one. Moving it where it already is "
+    "changes nothing, so a retry is harmless.",
+    auth=person_auth("scheduling", "write"),
+    by_alias=True,
+    url_name="reschedule_appointment",
+)
+def reschedule(
+    request: HttpRequest,
+    appointment_id: RowId,
+    payload: NewTime,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> Status[object]:
+    found = _party_or_refusal(request, appointment_id)
+    if isinstance(found, Status):
+        return found
+    person = request.user
+    assert isinstance(person, User)  # noqa: S101  (checked by _party_or_refusal)
+    form = RescheduleForm({"start": payload.slot_id})
+    if not form.is_valid():
+        return problem(
+            400,
+            " ".join(str(m) for messages in form.errors.values() for m in messages),
+            fields={"slot_id": [str(m) for m in form.errors.get("start", [])]},
+        )
+    asked = {"appointment": found.pk, "slot_id": payload.slot_id}
+    operation = "appointments.reschedule"
+    if idempotency_key is not None:
+        try:
+            idempotency.refuse_if_reused(
+                person=person, operation=operation, key=idempotency_key, request=asked
+            )
+        except idempotency.KeyReused:
+            return _key_reused()
+    try:
+        appointment = booking.reschedule_appointment(
+            appointment=found, person=person, starts_at=form.cleaned_data["start"]
+        )
+    except SlotUnavailable as error:
+        return problem(
+            409,
+            " ".join(error.messages),
+            code="slot_unavailable",
+            next_free_slot_id=slots.slot_id(error.suggestion) if error.suggestion else None,
+        )
+    except ValidationError as error:
+        return problem(
+            409, " ".join(error.messages), code=error.code or "conflict", next_free_slot_id=None
+        )
+    if idempotency_key is not None:
+        idempotency.remember(
+            person=person,
+            operation=operation,
+            key=idempotency_key,
+            request=asked,
+            now=timezone.now(),
+        )
+    return Status(200, _appointment(person, appointment))
