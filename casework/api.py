@@ -15,10 +15,13 @@ from ninja.parser import Parser
 from casework import problems
 from casework.care.api import router as care_router
 from casework.community.api import router as community_router
+from casework.complaints.api import router as complaints_router
 from casework.directory.api import router as directory_router
 from casework.messaging.api import router as messaging_router
+from casework.oversight.api import router as oversight_router
 from casework.privacy.api import router as privacy_router
 from casework.registry.api import router as registry_router
+from casework.safety.api import router as safety_router
 from casework.scheduling.api import router as scheduling_router
 
 
@@ -205,6 +208,9 @@ api.add_router("/", messaging_router)
 api.add_router("/", care_router)
 api.add_router("/", community_router)
 api.add_router("/", privacy_router)
+api.add_router("/", safety_router)
+api.add_router("/", complaints_router)
+api.add_router("/", oversight_router)
 
 
 @require_safe

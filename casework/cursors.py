@@ -1,9 +1,16 @@
-"""The API's cursors for lists that grow: an opaque token holding a page number, signed with
-the search it belongs to, so that a cursor cannot be forged or carried to another search."""
+"""The API's cursors for lists that grow: opaque tokens, signed with the list they belong to, so
+that a cursor cannot be forged or carried to another search, another list or another person's.
 
-from typing import Any
+A search (the directory) pages by page number. A list that grows at its top while someone
+pages through it (complaints, reports) pages by its last row instead, ``after_row``: a row
+added meanwhile neither repeats one already read nor hides one.
+"""
+
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
 from django.core import signing
+from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
 
 # A cursor is short; anything longer is not one of ours, and is not worth unsigning.
@@ -37,3 +44,58 @@ def page_link(request: HttpRequest, params: dict[str, Any], number: int, *, salt
     query.pop("page", None)
     query["cursor"] = cursor_for(params, number, salt=salt)
     return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+
+M = TypeVar("M", bound=Model)
+ROW_SALT = "casework.cursors.after_row"
+
+
+def after_row(
+    rows: QuerySet[M],
+    *,
+    belongs_to: str,
+    order: Sequence[str],
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[M], str | None] | None:
+    """Up to ``limit`` of ``rows`` in ``order`` (field names, ``-`` for descending, the last
+    one unique), after the row the cursor names, with the next page's cursor (None at the
+    end). None when the cursor is not one of the list ``belongs_to`` names."""
+    names = [name.lstrip("-") for name in order]
+    rows = rows.order_by(*order)
+    if cursor is not None:
+        try:
+            data = signing.loads(cursor[:LONGEST_CURSOR], salt=ROW_SALT)
+        except signing.BadSignature:
+            return None
+        if not isinstance(data, dict) or data.get("s") != belongs_to:
+            return None
+        position = data.get("p")
+        if not isinstance(position, list) or len(position) != len(names):
+            return None
+        rows = rows.filter(_beyond(order, position))
+    found = list(rows[: limit + 1])
+    if len(found) <= limit:
+        return found, None
+    page = found[:limit]
+    last = [_text(getattr(page[-1], name)) for name in names]
+    return page, signing.dumps({"p": last, "s": belongs_to}, salt=ROW_SALT, compress=True)
+
+
+def _text(value: object) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _beyond(order: Sequence[str], position: Sequence[object]) -> Q:
+    """Rows past ``position`` in ``order``: past it on the first field, or equal there and past
+    it on the rest (each field reads its stored text back: a time, a UUID, a number)."""
+    condition = Q()
+    for index in reversed(range(len(order))):
+        name = order[index].lstrip("-")
+        lookup = f"{name}__lt" if order[index].startswith("-") else f"{name}__gt"
+        past = Q(**{lookup: position[index]})
+        if index == len(order) - 1:
+            condition = past
+        else:
+            condition = past | (Q(**{name: position[index]}) & condition)
+    return condition

@@ -459,6 +459,17 @@ def build_world() -> World:
     objects["unlisted_practitioner_person"] = supervisor
     # --- End of the API: community, own data, profiles and attachments
 
+    # --- The API: reports, blocks, complaints and the regulator's view (api-safety): the
+    # client's complaint about the practitioner, filed under her name, that she follows by its
+    # reference (it goes to Social Work England, as the other one does).
+    objects["client_complaint_reference"] = file_complaint(
+        practitioner=practitioner,
+        category="confidentiality",
+        details="She told my neighbour about my case.",
+        complainant=client,
+    ).complaint.reference
+    # --- End of the API: reports, blocks, complaints
+
     sessions = {name: _signed_in(person) for name, person in people.items() if person is not None}
     # The client is also signed in on another device: the session her pages can end.
     other_device = _signed_in(client)
@@ -474,6 +485,9 @@ def build_world() -> World:
     objects["case_export_asking"] = ask_for_case_export(case=case, practitioner=practitioner)
     # --- End of case transfer export
     return World(people=people, sessions=sessions, objects=objects)
+
+
+MISSING_VALUES.update({"client_complaint_reference": "CW-0000-0000"})
 
 
 # --- Owner paths: photos, claim evidence, a security key -------------------------------------

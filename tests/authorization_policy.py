@@ -508,6 +508,111 @@ ROUTES.update(
 
 # --- End of the public API --------------------------------------------------------------------
 
+# --- The API: reports, blocks, complaints and the regulator's view (api-safety) ---
+# Bodies the schema takes, about nobody and nothing: whoever is signed in is answered 404 (the
+# operations' own tests file real reports, blocks and complaints).
+REPORT_OF_NOBODY = {"about": "person", "id": "999999999", "category": "spam"}
+BLOCK_OF_NOBODY = {"person_id": 999_999_999}
+COMPLAINT_ABOUT_NOBODY = {
+    "profile": "nobody-by-this-name",
+    "category": "other",
+    "details": "Nobody by this name.",
+}
+NOTHING_SIGNED_IN_FINDS = each(SIGNED_IN_PERSONAS[:-1], NOT_FOUND)
+API_DELETE = frozenset({"DELETE"})
+# The portal's rule: officers for their regulator (Social Work England is the officer's, not
+# the other officer's: missing to him), administrators for every one; any other role 403.
+PORTAL_API_ENGLAND = api(FORBIDDEN, officer=IN, other_officer=NOT_FOUND, admin=IN)
+ROUTES.update(
+    {
+        # Listing one's reports (GET) and reporting (POST) share one address.
+        "api:safety_my_reports": Access(
+            API_GET_POST,
+            api(IN),
+            post=NOTHING_SIGNED_IN_FINDS,
+            method_first=True,
+            json=REPORT_OF_NOBODY,
+        ),
+        "api:safety_report": Access(
+            API_GET_POST,
+            api(IN),
+            post=NOTHING_SIGNED_IN_FINDS,
+            method_first=True,
+            json=REPORT_OF_NOBODY,
+        ),
+        # One's own report only: the client's; anyone else's is answered as a missing one.
+        "api:safety_my_report": Access(
+            API_GET,
+            api(NOT_FOUND, client=IN),
+            objects={"report_id": "report"},
+            method_first=True,
+        ),
+        # Listing one's blocks (GET) and blocking (POST) share one address.
+        "api:safety_blocks": Access(
+            API_GET_POST,
+            api(IN),
+            post=NOTHING_SIGNED_IN_FINDS,
+            method_first=True,
+            json=BLOCK_OF_NOBODY,
+        ),
+        "api:safety_block": Access(
+            API_GET_POST,
+            api(IN),
+            post=NOTHING_SIGNED_IN_FINDS,
+            method_first=True,
+            json=BLOCK_OF_NOBODY,
+        ),
+        # Only the client blocked Jonas: lifting a block one never made is a missing block.
+        "api:safety_unblock": Access(
+            API_DELETE,
+            api(NOT_FOUND, client=IN),
+            objects={"person_id": "blocked_person"},
+            method_first=True,
+        ),
+        # Listing one's complaints (GET) and complaining (POST) share one address.
+        "api:complaints_mine": Access(
+            API_GET_POST,
+            api(IN),
+            post=NOTHING_SIGNED_IN_FINDS,
+            method_first=True,
+            json=COMPLAINT_ABOUT_NOBODY,
+        ),
+        "api:complaints_file": Access(
+            API_GET_POST,
+            api(IN),
+            post=NOTHING_SIGNED_IN_FINDS,
+            method_first=True,
+            json=COMPLAINT_ABOUT_NOBODY,
+        ),
+        # The client filed it under her name: hers to follow; anyone else's answers 404.
+        "api:complaints_track": Access(
+            API_GET,
+            api(NOT_FOUND, client=IN),
+            objects={"reference": "client_complaint_reference"},
+            method_first=True,
+        ),
+        # The reference and secret are the proof, as on the site's page: anyone holding both
+        # follows the complaint, signed in or not; a wrong secret is missing to everyone.
+        "api:complaints_follow": Access(
+            POST_ONLY,
+            public(NOT_FOUND),
+            objects={"reference": "client_complaint_reference"},
+            method_first=True,
+            json={"secret": "NOT-THE-SECRET"},
+        ),
+        "api:oversight_regulators": Access(
+            API_GET, api(FORBIDDEN, each(OFFICERS, IN), admin=IN), method_first=True
+        ),
+        "api:oversight_registrants": Access(
+            API_GET, PORTAL_API_ENGLAND, objects={"regulator": "regulator_slug"}, method_first=True
+        ),
+        "api:oversight_complaints": Access(
+            API_GET, PORTAL_API_ENGLAND, objects={"regulator": "regulator_slug"}, method_first=True
+        ),
+    }
+)
+# --- End of the API: reports, blocks, complaints ---
+
 # --- Directory --------------------------------------------------------------------------------
 
 ROUTES.update(

@@ -38,6 +38,7 @@ AREAS = {
     "care": _("Check-ins"),
     "community": _("Community articles"),
     "privacy": _("Your own data"),
+    "oversight": _("Regulator's registrants and complaints"),
 }
 
 LIFETIMES = {

@@ -12,6 +12,7 @@ from django.http import Http404
 
 from casework.accounts.models import Role, User
 from casework.complaints.models import Complaint, ComplaintEvidence
+from casework.complaints.services import reference_of, secret_matches
 
 
 def visible_complaints(person: User) -> QuerySet[Complaint]:
@@ -49,3 +50,35 @@ def get_evidence_for_staff(
     if evidence is None:
         raise Http404
     return evidence
+
+
+def complaints_filed_by(person: User) -> QuerySet[Complaint]:
+    """The complaints ``person`` filed signed in and under their name (a complaint filed
+    without it is followed by its reference and secret alone: nothing links it to them)."""
+    return Complaint.objects.filter(complainant=person)
+
+
+def get_complaint_for_complainant(person: User, reference: str) -> Complaint:
+    """One of ``person``'s complaints by its reference; 404 alike for a missing one and
+    someone else's."""
+    stored = reference_of(reference[:40])
+    complaint = (
+        complaints_filed_by(person).select_related("data_key").filter(reference=stored).first()
+        if stored is not None
+        else None
+    )
+    if complaint is None:
+        raise Http404
+    return complaint
+
+
+def find_complaint_by_secret(reference: str, secret: str) -> Complaint | None:
+    """A complaint by its reference and secret, both needed: what anyone who filed one holds,
+    signed in or not. None alike for a wrong reference and a wrong secret."""
+    stored = reference_of(reference[:40])
+    if stored is None:
+        return None
+    found = Complaint.objects.select_related("data_key").filter(reference=stored).first()
+    if found is None or not secret_matches(found, secret):
+        return None
+    return found

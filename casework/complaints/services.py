@@ -77,6 +77,15 @@ def normalise_code(text: str) -> str:
     return cleaned.translate(_READ_AS)
 
 
+def reference_of(text: str) -> str | None:
+    """The reference a person typed, as it is stored ("CW-7K3M-9QXD"); None when it cannot be
+    one."""
+    code = normalise_code(text)
+    if not code.startswith("CW") or len(code) != 10:
+        return None
+    return f"CW-{code[2:6]}-{code[6:10]}"
+
+
 def secret_hash(secret: str) -> str:
     # The secret is 80 random bits: a fast hash is enough (nothing to try a dictionary on).
     return hashlib.sha256(normalise_code(secret).encode()).hexdigest()

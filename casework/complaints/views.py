@@ -15,6 +15,7 @@ from casework.accounts.models import Role, User
 from casework.accounts.permissions import role_required
 from casework.complaints import services
 from casework.complaints.access import (
+    find_complaint_by_secret,
     get_complaint_for_staff,
     get_evidence_for_staff,
     visible_complaints,
@@ -29,8 +30,9 @@ from casework.privacy.audit import record_event
 from casework.registry.models import RegistrationClaim
 from casework.vault.crypto import unseal
 
-# Per address: filing is for people with something to say, not for flooding; following a
-# complaint allows a few mistyped secrets, never a search through references.
+# Per address, the API's requests counted too: filing is for people with something to say, not
+# for flooding; following a complaint allows a few mistyped secrets, never a search through
+# references.
 FILE_RATE = "10/h"
 TRACK_RATE = "20/h"
 
@@ -120,17 +122,10 @@ def track_complaint(request: HttpRequest) -> HttpResponse:
             form.add_error(None, _("Too many tries. Wait an hour, then try again."))
             return TemplateResponse(request, "complaints/track.html", {"form": form}, status=429)
         if form.is_valid():
-            reference = services.normalise_code(form.cleaned_data["reference"])
-            found = (
-                Complaint.objects.select_related("data_key")
-                .filter(reference=f"CW-{reference[2:6]}-{reference[6:10]}")
-                .first()
-                if reference.startswith("CW") and len(reference) == 10
-                else None
+            complaint = find_complaint_by_secret(
+                form.cleaned_data["reference"], form.cleaned_data["secret"]
             )
-            if found is not None and services.secret_matches(found, form.cleaned_data["secret"]):
-                complaint = found
-            else:
+            if complaint is None:
                 form.add_error(
                     None,
                     _("No complaint matches this reference and secret. Check both and try again."),

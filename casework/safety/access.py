@@ -18,6 +18,7 @@ from django.utils.functional import Promise
 from casework.accounts.models import Role, User
 from casework.community.models import Article, Comment
 from casework.directory.access import get_profile_for_viewer
+from casework.directory.queries import listed_profiles
 from casework.messaging.models import Attachment, Conversation, Message
 from casework.registry.access import reviewable_claims
 from casework.safety.models import (
@@ -154,6 +155,20 @@ def target_for_person(reporter: User, person_id: int) -> Target:
         label=other.display_name,
         evidence_choices=_evidence_from(reporter, other),
     )
+
+
+def get_person_to_block(blocker: User, person_id: int) -> User:
+    """Someone ``blocker`` may block, as the pages offer it: a conversation or an appointment
+    together, or the practitioner of a listed profile (or themselves, and safety staff, whom
+    the service refuses with a reason). Anyone else answers 404, as a missing person does."""
+    other = User.objects.filter(pk=person_id).first()
+    if other is None:
+        raise Http404
+    if other.pk == blocker.pk or _shares_something(blocker, other):
+        return other
+    if listed_profiles().filter(practitioner=other).exists():
+        return other
+    raise Http404
 
 
 def target_for_profile(viewer: object, slug: str) -> Target:

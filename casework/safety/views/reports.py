@@ -17,15 +17,13 @@ from django_ratelimit.core import is_ratelimited
 from casework.accounts.models import User
 from casework.safety import access
 from casework.safety.access import Target
+from casework.safety.flooding import reporting_too_often
 from casework.safety.forms import ReportForm, TrackReportForm
 from casework.safety.models import Report
 from casework.safety.reports import file_report
 from casework.shell.outages import OUTAGES
 
 GET_AND_POST = ["GET", "HEAD", "POST"]
-# Report floods: per person, and per address (visitors, and several accounts on one address).
-REPORTS_PER_PERSON = "10/h"
-REPORTS_PER_ADDRESS = "30/h"
 # Looking references up: enough for someone following their reports, too few to guess one.
 LOOKUPS_PER_ADDRESS = "30/h"
 SESSION_REFERENCES = "safety.visitor_reports"
@@ -36,26 +34,6 @@ def _person(request: HttpRequest) -> User:
     if not isinstance(person, User):
         raise Http404
     return person
-
-
-def _flooding(request: HttpRequest) -> bool:
-    """Over a report limit. A cache outage lets reports through: being able to report harm
-    matters more than a flood, which moderators merge anyway."""
-    try:
-        if request.user.is_authenticated and is_ratelimited(
-            request, group="safety.report", key="user", rate=REPORTS_PER_PERSON, increment=True
-        ):
-            return True
-        limited: bool = is_ratelimited(
-            request,
-            group="safety.report_address",
-            key="ip",
-            rate=REPORTS_PER_ADDRESS,
-            increment=True,
-        )
-    except OUTAGES:
-        return False
-    return limited
 
 
 def _report(request: HttpRequest, target: Target, back: str) -> HttpResponse:
@@ -69,7 +47,7 @@ def _report(request: HttpRequest, target: Target, back: str) -> HttpResponse:
         return TemplateResponse(request, "safety/report.html", context, status=400)
     if request.method == "POST":
         # Only a report that would be filed counts towards the limits.
-        if form.is_valid() and _flooding(request):
+        if form.is_valid() and reporting_too_often(request):
             context["too_many"] = True
             return TemplateResponse(request, "safety/report.html", context, status=429)
         if form.is_valid():
