@@ -19,8 +19,12 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from ninja import Status
+from ninja.params import HeaderEx, P
 
 from casework.accounts.models import IdempotencyKey, User
+from casework.problems import problem
 from casework.shell.batches import delete_in_batches
 
 HEADER_DESCRIPTION = (
@@ -30,6 +34,18 @@ HEADER_DESCRIPTION = (
 )
 LONGEST_KEY = 255
 _NAMESPACE = uuid.UUID("6f2d8a0e-3b1c-4c57-9a44-2b1f0f1f9e21")
+
+
+# An API write's optional ``Idempotency-Key`` header, as every operation that takes one declares it.
+IdempotencyKeyHeader = HeaderEx[
+    str | None,
+    P(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=LONGEST_KEY,
+        description=HEADER_DESCRIPTION,
+    ),
+]
 
 
 class KeyReused(ValueError):
@@ -56,6 +72,25 @@ def refuse_if_reused(*, person: User, operation: str, key: str, request: object)
     )
     if earlier is not None and not hmac.compare_digest(earlier, fingerprint(operation, request)):
         raise KeyReused(key)
+
+
+def refusal_if_reused(
+    *, person: User, operation: str, key: str | None, request: object
+) -> Status[object] | None:
+    """The API's answer (422 ``idempotency_key_reused``) when ``key`` succeeded before with a
+    different request; None when there is no key or it may be used."""
+    if key is None:
+        return None
+    try:
+        refuse_if_reused(person=person, operation=operation, key=key, request=request)
+    except KeyReused:
+        return problem(
+            422,
+            _("This Idempotency-Key came with a different request: use a new key."),
+            code="idempotency_key_reused",
+            fields={"header.Idempotency-Key": [_("Used before with another request.")]},
+        )
+    return None
 
 
 def remember(*, person: User, operation: str, key: str, request: object, now: datetime) -> None:

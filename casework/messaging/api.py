@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
-from ninja.params import HeaderEx, P
 
 from casework.accounts import idempotency
+from casework.accounts.idempotency import IdempotencyKeyHeader
 from casework.accounts.models import User
 from casework.accounts.tokens import person_auth
 from casework.messaging import access, nudges, openings, queries, rendering, services
@@ -190,33 +190,18 @@ def send(
     request: HttpRequest,
     conversation_id: str,
     payload: NewMessage,
-    idempotency_key: HeaderEx[
-        str | None,
-        P(
-            alias="Idempotency-Key",
-            min_length=1,
-            max_length=idempotency.LONGEST_KEY,
-            description=idempotency.HEADER_DESCRIPTION,
-        ),
-    ] = None,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> Status[object]:
     person = _person(request)
     conversation = access.find_conversation_for_person(person, conversation_id)
     if conversation is None:
         return problem(404, "No such conversation.")
     sent = {"conversation": str(conversation.pk), "body": payload.body}
-    if idempotency_key is not None:
-        try:
-            idempotency.refuse_if_reused(
-                person=person, operation="messages.send", key=idempotency_key, request=sent
-            )
-        except idempotency.KeyReused:
-            return problem(
-                422,
-                "This Idempotency-Key came with a different request: use a new key.",
-                code="idempotency_key_reused",
-                fields={"header.Idempotency-Key": ["Used before with another request."]},
-            )
+    refused = idempotency.refusal_if_reused(
+        person=person, operation="messages.send", key=idempotency_key, request=sent
+    )
+    if refused is not None:
+        return refused
     # The nudge and the send anyway that follows are one send: without a key of the caller's,
     # this one is chosen for both and returned with the 409.
     key = (

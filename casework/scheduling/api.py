@@ -10,9 +10,9 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.params import HeaderEx, P
 
 from casework.accounts import idempotency
+from casework.accounts.idempotency import IdempotencyKeyHeader
 from casework.accounts.models import IdempotencyKey, Role, User
 from casework.accounts.tokens import person_auth
 from casework.problems import Error as Problem
@@ -236,15 +236,7 @@ class SlotTakenProblem(Schema):
 def book(
     request: HttpRequest,
     payload: NewBooking,
-    idempotency_key: HeaderEx[
-        str | None,
-        P(
-            alias="Idempotency-Key",
-            min_length=1,
-            max_length=idempotency.LONGEST_KEY,
-            description=idempotency.HEADER_DESCRIPTION,
-        ),
-    ] = None,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> Status[object]:
     person = request.user
     assert isinstance(person, User)  # noqa: S101  (the authentication ran)
@@ -255,18 +247,11 @@ def book(
     except Http404:
         return problem(404, "No session type is offered with this id.")
     asked = payload.dict()
-    if idempotency_key is not None:
-        try:
-            idempotency.refuse_if_reused(
-                person=person, operation="appointments.book", key=idempotency_key, request=asked
-            )
-        except idempotency.KeyReused:
-            return problem(
-                422,
-                "This Idempotency-Key came with a different request: use a new key.",
-                code="idempotency_key_reused",
-                fields={"header.Idempotency-Key": ["Used before with another request."]},
-            )
+    refused = idempotency.refusal_if_reused(
+        person=person, operation="appointments.book", key=idempotency_key, request=asked
+    )
+    if refused is not None:
+        return refused
     key = (
         idempotency.service_key(person, "appointments.book", idempotency_key)
         if idempotency_key is not None
@@ -314,25 +299,6 @@ def book(
 
 # Moving and cancelling: the parties of the appointment, as on its page.
 PARTIES = (Role.CLIENT, Role.PRACTITIONER)
-
-IdempotencyKeyHeader = HeaderEx[
-    str | None,
-    P(
-        alias="Idempotency-Key",
-        min_length=1,
-        max_length=idempotency.LONGEST_KEY,
-        description=idempotency.HEADER_DESCRIPTION,
-    ),
-]
-
-
-def _key_reused() -> Status[object]:
-    return problem(
-        422,
-        _("This Idempotency-Key came with a different request: use a new key."),
-        code="idempotency_key_reused",
-        fields={"header.Idempotency-Key": [_("Used before with another request.")]},
-    )
 
 
 def _party_or_refusal(request: HttpRequest, appointment_id: int) -> Appointment | Status[object]:
@@ -397,18 +363,19 @@ def cancel(
         )
     asked = {"appointment": found.pk, "reason": payload.reason}
     operation = "appointments.cancel"
-    if idempotency_key is not None:
-        try:
-            idempotency.refuse_if_reused(
-                person=person, operation=operation, key=idempotency_key, request=asked
-            )
-        except idempotency.KeyReused:
-            return _key_reused()
-        # The cancellation is done once; the replay of a lost answer is told what came of it.
-        if IdempotencyKey.objects.filter(
+    refused = idempotency.refusal_if_reused(
+        person=person, operation=operation, key=idempotency_key, request=asked
+    )
+    if refused is not None:
+        return refused
+    # The cancellation is done once; the replay of a lost answer is told what came of it.
+    if (
+        idempotency_key is not None
+        and IdempotencyKey.objects.filter(
             person=person, operation=operation, key=idempotency_key
-        ).exists():
-            return Status(200, _appointment(person, found))
+        ).exists()
+    ):
+        return Status(200, _appointment(person, found))
     try:
         appointment = booking.cancel_appointment(
             appointment=found, person=person, reason=form.cleaned_data["reason"]
@@ -476,13 +443,11 @@ def reschedule(
         )
     asked = {"appointment": found.pk, "slot_id": payload.slot_id}
     operation = "appointments.reschedule"
-    if idempotency_key is not None:
-        try:
-            idempotency.refuse_if_reused(
-                person=person, operation=operation, key=idempotency_key, request=asked
-            )
-        except idempotency.KeyReused:
-            return _key_reused()
+    refused = idempotency.refusal_if_reused(
+        person=person, operation=operation, key=idempotency_key, request=asked
+    )
+    if refused is not None:
+        return refused
     try:
         appointment = booking.reschedule_appointment(
             appointment=found, person=person, starts_at=form.cleaned_data["start"]
