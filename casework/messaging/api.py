@@ -218,19 +218,9 @@ def send(
             nudge=not payload.send_anyway,
         )
     except nudges.FlaggedDraft as draft:
-        return problem(
-            409,
-            " ".join(draft.messages),
-            code="flagged",
-            categories=draft.categories,
-            reasons=draft.reasons,
-            safer_ways=draft.safer_ways,
-            seen_by_moderators=draft.seen_by_moderators,
-            idempotency_key=key,
-        )
+        return _flagged(draft, key)
     except ValidationError as error:
-        status = 429 if getattr(error, "code", None) == "rate_limited" else 400
-        return problem(status, " ".join(error.messages))
+        return _refused(error)
     if idempotency_key is not None:
         idempotency.remember(
             person=person,
@@ -384,18 +374,27 @@ def send_with_file(
             nudge=not send_anyway,
         )
     except nudges.FlaggedDraft as draft:
-        return problem(
-            409,
-            " ".join(draft.messages),
-            code="flagged",
-            categories=draft.categories,
-            reasons=draft.reasons,
-            safer_ways=draft.safer_ways,
-            seen_by_moderators=draft.seen_by_moderators,
-            idempotency_key=key,
-        )
+        return _flagged(draft, key)
     except ValidationError as error:
-        status = 429 if getattr(error, "code", None) == "rate_limited" else 400
-        return problem(status, " ".join(error.messages))
+        return _refused(error)
     view = rendering.views_for([message], person, 0)[0]
     return Status(201, rendering.payload(view))
+
+
+def _flagged(draft: nudges.FlaggedDraft, key: uuid.UUID) -> Status[object]:
+    """409 with the safety check's reasons and the key that sends the same draft anyway."""
+    return problem(
+        409,
+        " ".join(draft.messages),
+        code="flagged",
+        categories=draft.categories,
+        reasons=draft.reasons,
+        safer_ways=draft.safer_ways,
+        seen_by_moderators=draft.seen_by_moderators,
+        idempotency_key=key,
+    )
+
+
+def _refused(error: ValidationError) -> Status[object]:
+    status = 429 if getattr(error, "code", None) == "rate_limited" else 400
+    return problem(status, " ".join(error.messages))
