@@ -401,22 +401,7 @@ def write_article(request: HttpRequest, payload: NewArticle) -> Status[object]:
         return problem(
             403, _("Practitioners write once an admin invited them: ask the Casework team.")
         )
-    try:
-        saved = article_services.save_article(
-            author=person,
-            title=payload.title,
-            summary=payload.summary,
-            body=payload.body,
-            tags=payload.tags,
-            publish=payload.publish,
-            anonymous_comments=payload.anonymous_comments,
-            confirmed_kinds=payload.confirm_kinds,
-        )
-    except IdentifiersFound as guard:
-        return _guard_problem(guard)
-    except ValidationError as error:
-        return problem(400, " ".join(error.messages), code=error.code or None)
-    return Status(201, _article(request, saved))
+    return _save(request, person, payload, editing=None)
 
 
 @router.put(
@@ -439,21 +424,31 @@ def edit_article(request: HttpRequest, slug: str, payload: NewArticle) -> Status
         editing = access.get_article_for_editor(person, slug)
     except Http404:
         return problem(404, _("No such article of yours."))
+    return _save(request, person, payload, editing=editing)
+
+
+def _save(
+    request: HttpRequest, person: User, payload: NewArticle, *, editing: Article | None
+) -> Status[object]:
+    """Write a new article (201) or change ``editing`` (200, its page-set cover kept) through
+    the editing page's service, the guard's refusal in its shape."""
+    kept: dict[str, Any] = {}
+    if editing is not None:
+        kept = {"article": editing, "cover_alt": editing.cover_alt}
     try:
         saved = article_services.save_article(
             author=person,
-            article=editing,
             title=payload.title,
             summary=payload.summary,
             body=payload.body,
             tags=payload.tags,
             publish=payload.publish,
             anonymous_comments=payload.anonymous_comments,
-            cover_alt=editing.cover_alt,
             confirmed_kinds=payload.confirm_kinds,
+            **kept,
         )
     except IdentifiersFound as guard:
         return _guard_problem(guard)
     except ValidationError as error:
         return problem(400, " ".join(error.messages), code=error.code or None)
-    return Status(200, _article(request, saved))
+    return Status(201 if editing is None else 200, _article(request, saved))
