@@ -19,9 +19,10 @@ from django.test.signals import setting_changed
 from casework.accounts.models import User
 from casework.testing import factories
 
-# ``--clock`` runs the session at a chosen moment (casework/testing/clock.py); pytester runs
-# pytest inside a test, to test that option.
-pytest_plugins = ["casework.testing.clock", "pytester"]
+# ``--clock`` runs the session at a chosen moment (casework/testing/clock.py); every answer of
+# /api/v1 a test receives is checked against the schema (casework/testing/api_schema.py);
+# pytester runs pytest inside a test, to test that option.
+pytest_plugins = ["casework.testing.clock", "casework.testing.api_schema", "pytester"]
 
 
 def pytest_configure(config: pytest.Config) -> None:

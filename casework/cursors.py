@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from django.core import signing
 from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
+from ninja import Field, Schema
 
 # A cursor is short; anything longer is not one of ours, and is not worth unsigning.
 LONGEST_CURSOR = 500
@@ -99,3 +100,11 @@ def _beyond(order: Sequence[str], position: Sequence[object]) -> Q:
         else:
             condition = past | (Q(**{name: position[index]}) & condition)
     return condition
+
+
+class PageQuery(Schema):
+    """The query of an operation that answers a list by cursor pages."""
+
+    cursor: str | None = Field(
+        None, max_length=LONGEST_CURSOR, description="`next_cursor` of the previous page"
+    )

@@ -117,12 +117,6 @@ class ComplaintPage(Schema):
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page")
 
 
-class PageQuery(Schema):
-    cursor: str | None = Field(
-        None, max_length=cursors.LONGEST_CURSOR, description="`next_cursor` of the previous page"
-    )
-
-
 def _complaint(complaint: Complaint) -> dict[str, object]:
     return {
         "reference": complaint.reference,
@@ -223,7 +217,7 @@ def file(request: HttpRequest, payload: NewComplaint) -> Status[object]:
     auth=person_auth("complaints", "read"),
     url_name="complaints_mine",
 )
-def my_complaints(request: HttpRequest, query: Query[PageQuery]) -> Status[object]:
+def my_complaints(request: HttpRequest, query: Query[cursors.PageQuery]) -> Status[object]:
     person = _person(request)
     page = cursors.after_row(
         _with_related(complaints_filed_by(person)),

@@ -39,7 +39,7 @@ class FeeSchema(Schema):
     currency: str | None = Field(description="ISO 4217; null when funded")
 
 
-class RegistrationSchema(Schema):
+class ListedRegistrationSchema(Schema):
     regulator: str = Field(description="Regulator slug")
     regulator_name: str
     jurisdiction: str = Field(description="ISO 3166-1 or 3166-2 code")
@@ -84,7 +84,7 @@ class PractitionerSchema(Schema):
     fee: FeeSchema
     time_zone: str
     next_free_at: datetime | None = Field(description="Next free slot, when known")
-    registrations: list[RegistrationSchema]
+    registrations: list[ListedRegistrationSchema]
     may_practise_where: str | None = Field(
         description="With `where`: may_practise, or unregulated where no registration is needed"
     )

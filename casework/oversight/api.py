@@ -35,12 +35,6 @@ def _refused() -> Status[object]:
     return problem(403, _("Only regulators' officers read the regulator portal."))
 
 
-class PageQuery(Schema):
-    cursor: str | None = Field(
-        None, max_length=cursors.LONGEST_CURSOR, description="`next_cursor` of the previous page"
-    )
-
-
 class PortalRegulatorSchema(Schema):
     slug: str
     name: str
@@ -81,7 +75,7 @@ class RoutedComplaintSchema(Schema):
     page_url: str = Field(description="Its page in the portal (reading it there is audited)")
 
 
-class ComplaintPage(Schema):
+class RoutedComplaintPage(Schema):
     results: list[RoutedComplaintSchema]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page")
 
@@ -132,7 +126,9 @@ def _cursor_refused() -> Status[object]:
     auth=person_auth("oversight", "read"),
     url_name="oversight_registrants",
 )
-def registrants(request: HttpRequest, regulator: str, query: Query[PageQuery]) -> Status[object]:
+def registrants(
+    request: HttpRequest, regulator: str, query: Query[cursors.PageQuery]
+) -> Status[object]:
     person = _officer(request)
     if person is None:
         return _refused()
@@ -179,7 +175,7 @@ def registrants(request: HttpRequest, regulator: str, query: Query[PageQuery]) -
 
 @router.get(
     "/oversight/regulators/{regulator}/complaints",
-    response={200: ComplaintPage, 400: Problem, 401: Problem, 403: Problem, 404: Problem},
+    response={200: RoutedComplaintPage, 400: Problem, 401: Problem, 403: Problem, 404: Problem},
     summary="The complaints routed to the regulator, newest first (officers)",
     description="What each complaint is about and where it stands; its words and evidence "
     "are read on its portal page, where each reading is audited. A regulator you do not act "
@@ -189,7 +185,7 @@ def registrants(request: HttpRequest, regulator: str, query: Query[PageQuery]) -
     url_name="oversight_complaints",
 )
 def routed_complaints(
-    request: HttpRequest, regulator: str, query: Query[PageQuery]
+    request: HttpRequest, regulator: str, query: Query[cursors.PageQuery]
 ) -> Status[object]:
     person = _officer(request)
     if person is None:

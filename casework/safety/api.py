@@ -134,12 +134,6 @@ class ReportPage(Schema):
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page")
 
 
-class PageQuery(Schema):
-    cursor: str | None = Field(
-        None, max_length=cursors.LONGEST_CURSOR, description="`next_cursor` of the previous page"
-    )
-
-
 def _report(request: HttpRequest, report: Report) -> dict[str, object]:
     return {
         "id": report.pk,
@@ -231,7 +225,7 @@ def _messages(errors: Mapping[str, Iterable[object]]) -> str:
     auth=person_auth("safety", "read"),
     url_name="safety_my_reports",
 )
-def my_reports(request: HttpRequest, query: Query[PageQuery]) -> Status[object]:
+def my_reports(request: HttpRequest, query: Query[cursors.PageQuery]) -> Status[object]:
     person = _person(request)
     page = cursors.after_row(
         access.reports_of(person),
