@@ -121,3 +121,25 @@ def test_every_operation_declares_its_errors_security_and_an_example() -> None:
                 assert {"401", "403"} <= set(responses), (method, path)
                 names = {name for entry in operation["security"] for name in entry}
                 assert names == {"PersonToken", "PersonSession"}
+
+
+def test_no_two_schemas_of_the_api_share_a_name() -> None:
+    """The schema names its components by class: two classes of one name would leave one
+    operation documented with the other's (as /api/v1/verify once was)."""
+    from ninja import Schema
+
+    from casework.api import api
+
+    components = set(api.get_openapi_schema()["components"]["schemas"])
+    seen: dict[str, str] = {}
+    clashes = []
+    classes: list[type] = [Schema]
+    while classes:
+        found = classes.pop()
+        classes.extend(found.__subclasses__())
+        if not found.__module__.startswith("casework.") or found.__name__ not in components:
+            continue
+        where = f"{found.__module__}.{found.__qualname__}"
+        if seen.setdefault(found.__name__, where) != where:
+            clashes.append(f"{seen[found.__name__]} and {where}")
+    assert not clashes, clashes
