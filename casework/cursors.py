@@ -12,7 +12,10 @@ from typing import Any, TypeVar
 from django.core import signing
 from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
-from ninja import Field, Schema
+from django.utils.translation import gettext as _
+from ninja import Field, Schema, Status
+
+from casework.problems import problem
 
 # A cursor is short; anything longer is not one of ours, and is not worth unsigning.
 LONGEST_CURSOR = 500
@@ -108,3 +111,10 @@ class PageQuery(Schema):
     cursor: str | None = Field(
         None, max_length=LONGEST_CURSOR, description="`next_cursor` of the previous page"
     )
+
+
+def refused() -> Status[object]:
+    """The API's answer to a cursor that is not one of the list's pages (forged, expired, or
+    of another list or filter)."""
+    message = _("This cursor does not belong to this list: start again without it.")
+    return problem(400, message, fields={"query.cursor": [message]})

@@ -62,8 +62,7 @@ def _page_number(cursor: str | None, params: dict[str, Any], salt: str) -> int |
         return 1
     number = cursors.page_of_cursor(params, cursor, salt=salt)
     if number is None:
-        message = _("This cursor does not belong to this list: start again without it.")
-        return problem(400, message, fields={"query.cursor": [message]})
+        return cursors.refused()
     return number
 
 

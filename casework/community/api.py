@@ -284,8 +284,7 @@ def list_articles(request: HttpRequest, query: Query[ArticlesQuery]) -> Status[o
     if query.cursor is not None:
         found = cursors.page_of_cursor(params, query.cursor, salt=CURSOR_SALT)
         if found is None:
-            message = _("This cursor does not belong to this list: start again without it.")
-            return problem(400, message, fields={"query.cursor": [message]})
+            return cursors.refused()
         number = found
     page = Paginator(listed_articles(tag), ARTICLES_PER_PAGE).get_page(number)
     has_next = page.has_next() and page.number == number

@@ -227,8 +227,7 @@ def my_complaints(request: HttpRequest, query: Query[cursors.PageQuery]) -> Stat
         limit=PAGE_SIZE,
     )
     if page is None:
-        message = _("This cursor is not one of your complaints' pages: start again without it.")
-        return problem(400, message, fields={"query.cursor": [message]})
+        return cursors.refused()
     found, next_cursor = page
     return Status(200, {"results": [_complaint(c) for c in found], "next_cursor": next_cursor})
 

@@ -111,11 +111,6 @@ def my_regulators(request: HttpRequest) -> Status[object]:
     return Status(200, [_regulator(request, r) for r in portal_regulators(person)])
 
 
-def _cursor_refused() -> Status[object]:
-    message = _("This cursor is not one of this list's pages: start again without it.")
-    return problem(400, message, fields={"query.cursor": [message]})
-
-
 @router.get(
     "/oversight/regulators/{regulator}/registrants",
     response={200: RegistrantPage, 400: Problem, 401: Problem, 403: Problem, 404: Problem},
@@ -144,7 +139,7 @@ def registrants(
         limit=PAGE_SIZE,
     )
     if page is None:
-        return _cursor_refused()
+        return cursors.refused()
     claims, next_cursor = page
     return Status(
         200,
@@ -202,7 +197,7 @@ def routed_complaints(
         limit=PAGE_SIZE,
     )
     if page is None:
-        return _cursor_refused()
+        return cursors.refused()
     complaints, next_cursor = page
     return Status(
         200,

@@ -235,8 +235,7 @@ def my_reports(request: HttpRequest, query: Query[cursors.PageQuery]) -> Status[
         limit=PAGE_SIZE,
     )
     if page is None:
-        message = _("This cursor is not one of your reports' pages: start again without it.")
-        return problem(400, message, fields={"query.cursor": [message]})
+        return cursors.refused()
     found, next_cursor = page
     return Status(
         200, {"results": [_report(request, r) for r in found], "next_cursor": next_cursor}
