@@ -1,6 +1,8 @@
 """A case's timeline for its practitioner: check-ins, appointments, messages, notes, consent
-and status events, newest first. A fixed number of queries, each bounded; message bodies are
-never opened here (only when and from whom).
+and status events, newest first. A fixed number of queries; message bodies are never opened here
+(only when and from whom). The case page shows the last half year, at most 300 entries; a case's
+export for a transfer takes its whole period (``Span.whole``), because the practitioner who
+receives it has no other way to read the earlier part.
 
 What a client wrote in a free-text check-in is shown in full (opened with the case's data key,
 read in the same query as the check-ins, and audited as one read); a questionnaire's answers
@@ -9,6 +11,7 @@ item by item are one click away (the case page's ``?answers=<check-in>``, audite
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Self
 
 from django.db.models import Q
 from django.urls import reverse
@@ -37,6 +40,31 @@ from casework.scheduling.models import Appointment, AppointmentStatus
 
 HORIZON = timedelta(days=180)
 LIMIT = 300
+# A booking made shortly before the case opened belongs to it.
+LEAD_IN = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class Span:
+    """Which part of a case's history a timeline covers: from ``since`` (after it, when
+    ``since_exclusive``: the instant the pair's previous case closed is that case's), until
+    ``until`` once the case has closed, at most ``limit`` entries (all when ``None``)."""
+
+    since: datetime
+    until: datetime | None = None
+    limit: int | None = LIMIT
+    since_exclusive: bool = False
+
+    @classmethod
+    def recent(cls, case: Case) -> Self:
+        """The case page's: the last half year, at most ``LIMIT`` entries."""
+        return cls(since=max(case.opened_at - LEAD_IN, timezone.now() - HORIZON))
+
+    def bounds(self, field: str) -> Q:
+        found = Q(**{f"{field}__gt" if self.since_exclusive else f"{field}__gte": self.since})
+        if self.until is not None:
+            found &= Q(**{f"{field}__lte": self.until})
+        return found
 
 
 @dataclass(frozen=True)
@@ -53,9 +81,9 @@ class Entry:
 
 
 # Entries that apps above care add to a case's timeline (video sessions): each source is a
-# function of the case and the start of the period shown, registered by the app that owns the
+# function of the case and the span shown, registered by the app that owns the
 # rows when it loads (``register_source``), so care imports none of them.
-Source = Callable[[Case, datetime], list[Entry]]
+Source = Callable[[Case, Span], list[Entry]]
 SOURCES: list[Source] = []
 
 
@@ -69,13 +97,13 @@ def _status_label(status: str) -> str:
     return str(CaseStatus(status).label) if status in CaseStatus.values else status
 
 
-def _check_in_entries(case: Case, since: datetime) -> list[Entry]:
+def _check_in_entries(case: Case, span: Span) -> list[Entry]:
     entries = []
     rows = (
         check_ins_seen_by_practitioners()
         .filter(
+            span.bounds("due_at"),
             case=case,
-            due_at__gte=since,
             status__in=[CheckInStatus.ANSWERED, CheckInStatus.MISSED],
         )
         .order_by("-due_at")
@@ -89,7 +117,7 @@ def _check_in_entries(case: Case, since: datetime) -> list[Entry]:
             "answered_at",
             "due_at",
             "answers",
-        )[:LIMIT]
+        )[: span.limit]
     )
     page = reverse("care:case", kwargs={"case_id": case.pk})
     for row in rows:
@@ -124,13 +152,15 @@ def _check_in_entries(case: Case, since: datetime) -> list[Entry]:
     return entries
 
 
-def _appointment_entries(case: Case, since: datetime) -> list[Entry]:
+def _appointment_entries(case: Case, span: Span) -> list[Entry]:
     rows = (
         Appointment.objects.filter(
-            practitioner_id=case.practitioner_id, client_id=case.client_id, starts_at__gte=since
+            span.bounds("starts_at"),
+            practitioner_id=case.practitioner_id,
+            client_id=case.client_id,
         )
         .order_by("-starts_at")
-        .values_list("pk", "starts_at", "status")[:LIMIT]
+        .values_list("pk", "starts_at", "status")[: span.limit]
     )
     return [
         Entry(
@@ -144,16 +174,16 @@ def _appointment_entries(case: Case, since: datetime) -> list[Entry]:
     ]
 
 
-def _message_entries(case: Case, since: datetime, viewer: User) -> list[Entry]:
+def _message_entries(case: Case, span: Span, viewer: User) -> list[Entry]:
     rows = (
         Message.objects.filter(
+            span.bounds("created_at"),
             conversation__client_id=case.client_id,
             conversation__practitioner_id=case.practitioner_id,
             kind=Message.Kind.MESSAGE,
-            created_at__gte=since,
         )
         .order_by("-created_at")
-        .values_list("created_at", "sender_id", "conversation_id")[:LIMIT]
+        .values_list("created_at", "sender_id", "conversation_id")[: span.limit]
     )
     return [
         Entry(
@@ -166,13 +196,13 @@ def _message_entries(case: Case, since: datetime, viewer: User) -> list[Entry]:
     ]
 
 
-def case_timeline(case: Case, viewer: User) -> list[Entry]:
-    since = max(case.opened_at - timedelta(days=30), timezone.now() - HORIZON)
+def case_timeline(case: Case, viewer: User, span: Span | None = None) -> list[Entry]:
+    span = span or Span.recent(case)
     entries = [
-        *_check_in_entries(case, since),
-        *_appointment_entries(case, since),
-        *_message_entries(case, since, viewer),
-        *(entry for source in SOURCES for entry in source(case, since)),
+        *_check_in_entries(case, span),
+        *_appointment_entries(case, span),
+        *_message_entries(case, span, viewer),
+        *(entry for source in SOURCES for entry in source(case, span)),
     ]
     for change in CaseStatusChange.objects.filter(case=case).select_related("case__data_key"):
         entries.append(
@@ -211,7 +241,7 @@ def case_timeline(case: Case, viewer: User) -> list[Entry]:
             entries.append(Entry(flag[1], "acknowledged", _("Urgent flag acknowledged")))
     for note_id, session_on, created_at, template in CaseNote.objects.filter(
         case=case, author=viewer
-    ).values_list("pk", "session_on", "created_at", "template")[:LIMIT]:
+    ).values_list("pk", "session_on", "created_at", "template")[: span.limit]:
         entries.append(
             Entry(
                 created_at,
@@ -247,7 +277,7 @@ def case_timeline(case: Case, viewer: User) -> list[Entry]:
             )
         )
     entries.sort(key=lambda entry: entry.at, reverse=True)
-    shown = entries[:LIMIT]
+    shown = entries[: span.limit]
     record_answers_read(
         case=case,
         reader=viewer,

@@ -11,7 +11,7 @@ it closed), so an earlier or later case of the same pair stays out. The layout i
 """
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Max, Q
@@ -19,7 +19,7 @@ from django.db.models import Max, Q
 from casework.accounts.models import User
 from casework.care import access as care_access
 from casework.care.models import Case, CaseNote, CheckInStatus
-from casework.care.timeline import case_timeline
+from casework.care.timeline import LEAD_IN, Span, case_timeline
 from casework.messaging.models import Conversation, Message
 from casework.privacy.export_contents import (
     AttachedFile,
@@ -33,9 +33,6 @@ from casework.privacy.export_contents import (
 from casework.scheduling.models import Appointment
 
 SCHEMA_VERSION = "1.0"
-
-# As the case page's timeline: a booking made shortly before the case opened belongs to it.
-LEAD_IN = timedelta(days=30)
 
 
 def period(case: Case) -> tuple[datetime, bool, datetime | None]:
@@ -83,6 +80,10 @@ def about(case: Case) -> Record:
 
 
 def timeline(case: Case, practitioner: User) -> list[Record]:
+    """The case page's timeline over the case's whole period: the practitioner who receives
+    the case has no other way to read what came before the last half year."""
+    start, exclusive, end = period(case)
+    span = Span(since=start, until=end, limit=None, since_exclusive=exclusive)
     return [
         {
             "at": when(entry.at),
@@ -91,7 +92,7 @@ def timeline(case: Case, practitioner: User) -> list[Record]:
             "detail": entry.detail,
             "text": entry.text,
         }
-        for entry in case_timeline(case, practitioner)
+        for entry in case_timeline(case, practitioner, span)
     ]
 
 

@@ -1,22 +1,20 @@
-"""Video sessions on the case timeline: each start and end, one query, bounded."""
-
-from datetime import datetime
+"""Video sessions on the case timeline: each start and end, one query, bounded by the span."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from casework.care.models import Case
-from casework.care.timeline import LIMIT, Entry, register_source
+from casework.care.timeline import Entry, Span, register_source
 from casework.video.models import Outcome, VideoSession
 
 
 @register_source
-def video_entries(case: Case, since: datetime) -> list[Entry]:
+def video_entries(case: Case, span: Span) -> list[Entry]:
     rows = (
-        VideoSession.objects.filter(case=case, created_at__gte=since)
+        VideoSession.objects.filter(span.bounds("created_at"), case=case)
         .order_by("-created_at")
         .values_list("appointment_id", "admitted_at", "ended_at", "outcome", "client_place__name")[
-            :LIMIT
+            : span.limit
         ]
     )
     entries = []

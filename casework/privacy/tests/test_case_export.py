@@ -17,12 +17,14 @@ from casework.care.models import Case, UrgentFlag
 from casework.care.services import notes, referrals
 from casework.care.services.cases import change_case_status
 from casework.care.services.check_ins import acknowledge_flag
+from casework.care.timeline import case_timeline
 from casework.events.relay import relay_pending
 from casework.messaging import services as messaging_services
 from casework.privacy import actions, case_export, case_export_contents, erasure
 from casework.privacy.access_log import accesses_of
 from casework.privacy.export import expire_exports
 from casework.privacy.export_archive import build_export
+from casework.privacy.export_contents import when
 from casework.privacy.models import AuditEvent
 from casework.privacy.rights_models import DataExport, ExportStatus
 from casework.privacy.tests.conftest import Practice
@@ -312,3 +314,40 @@ def test_a_transfer_ends_the_previous_practitioners_requests_and_archives(
     assert DataKey.objects.get(owner=f"export:{ready.pk}").is_destroyed
     moved = Case.objects.get(pk=practice.case.pk)
     assert case_export.ask_for_case_export(case=moved, practitioner=jonas).status == "asking"
+
+
+def test_the_timeline_covers_the_whole_case_not_only_the_pages_half_year(
+    practice: Practice,
+) -> None:
+    """The case page shows the last half year; the practitioner who receives a transferred
+    case has only the export, so it holds everything from the case's start to its close."""
+    opened = practice.case.opened_at - timedelta(days=400)
+    Case.objects.filter(pk=practice.case.pk).update(opened_at=opened)
+    practice.case.refresh_from_db()
+    early = messaging.send(practice.conversation, practice.client, "EARLY words")
+    early_at = opened + timedelta(days=2)
+    type(early).objects.filter(pk=early.pk).update(created_at=early_at)
+
+    on_the_page = {entry.at for entry in case_timeline(practice.case, practice.practitioner)}
+    exported = case_export_contents.timeline(practice.case, practice.practitioner)
+
+    assert early_at not in on_the_page
+    assert when(early_at) in {entry["at"] for entry in exported}
+    assert len(exported) > len(on_the_page)
+
+
+def test_the_timeline_of_a_closed_case_stops_at_its_close(practice: Practice) -> None:
+    # Written while the case ran, then dated after its close: closing closes its conversation.
+    later = messaging.send(practice.conversation, practice.client, "LATER words")
+    change_case_status(
+        case=practice.case, to_status="closed", actor=practice.practitioner, reason="Goals met"
+    )
+    practice.case.refresh_from_db()
+    assert practice.case.closed_at is not None
+    later_at = practice.case.closed_at + timedelta(days=3)
+    type(later).objects.filter(pk=later.pk).update(created_at=later_at)
+
+    exported = case_export_contents.timeline(practice.case, practice.practitioner)
+
+    assert when(later_at) not in {entry["at"] for entry in exported}
+    assert exported, "what happened while the case ran is still there"
