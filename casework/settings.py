@@ -248,25 +248,33 @@ DATABASE_REQUEST_ANSWER_SECONDS = env_int("CASEWORK_DB_REQUEST_TIMEOUT", 4, mini
 DATABASE_ANSWER_SECONDS = DATABASE_STATEMENT_TIMEOUT + 5 if DATABASE_STATEMENT_TIMEOUT else 0
 # /readyz answers within this many seconds, a dependency that has not answered by then failing.
 READYZ_TIMEOUT_SECONDS = env_int("CASEWORK_READYZ_TIMEOUT", 3, minimum=1)
+# The connections go through a pooler in transaction mode (PgBouncer: docs/scaling.md). It
+# refuses the ``options`` startup parameter, so the server-side timeouts are then set by the
+# pooler's ``connect_query`` instead, and a server connection may serve another client between
+# two transactions, so no cursor may outlive one (Django's ``iterator()`` reads in chunks).
+DATABASE_TRANSACTION_POOLING = env_bool("CASEWORK_DB_TRANSACTION_POOLING", default=False)
+# The server-side timeouts as PostgreSQL settings (milliseconds), for ``-c`` or a pooler's
+# ``connect_query`` (``manage.py pooler_connect_query`` prints it).
+DATABASE_SERVER_TIMEOUTS = {
+    "statement_timeout": DATABASE_STATEMENT_TIMEOUT * 1000,
+    "lock_timeout": DATABASE_LOCK_TIMEOUT * 1000,
+}
 # What every PostgreSQL connection (the primary's and the replica's) is opened with.
 _POSTGRESQL_LIMITS: dict[str, object] = {
-    "options": " ".join(
-        f"-c {name}={seconds * 1000}"
-        for name, seconds in (
-            ("statement_timeout", DATABASE_STATEMENT_TIMEOUT),
-            ("lock_timeout", DATABASE_LOCK_TIMEOUT),
-        )
-    ),
     # libpq counts a limit below 2 seconds as 2.
     **({"connect_timeout": max(DATABASE_CONNECT_TIMEOUT, 2)} if DATABASE_CONNECT_TIMEOUT else {}),
 }
+if not DATABASE_TRANSACTION_POOLING:
+    _POSTGRESQL_LIMITS["options"] = " ".join(
+        f"-c {name}={value}" for name, value in DATABASE_SERVER_TIMEOUTS.items()
+    )
 
 
 def _with_limits(options: dict[str, object]) -> dict[str, object]:
     """A URL's own options (sslmode, a certificate, its own ``-c`` settings) with the limits
     added; ``options`` strings are joined, the limits last so that they hold."""
     merged = {**options, **_POSTGRESQL_LIMITS}
-    if options.get("options"):
+    if options.get("options") and "options" in _POSTGRESQL_LIMITS:
         merged["options"] = f"{options['options']} {_POSTGRESQL_LIMITS['options']}"
     return merged
 
@@ -274,6 +282,7 @@ def _with_limits(options: dict[str, object]) -> dict[str, object]:
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["ENGINE"] = "casework.shell.postgresql"
     DATABASES["default"]["OPTIONS"] = _with_limits(DATABASES["default"].get("OPTIONS", {}))
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_TRANSACTION_POOLING
 # A PostgreSQL read replica for the public directory and verification reads (casework/replicas.py).
 DATABASE_REPLICA_URL = env_secret("DATABASE_REPLICA_URL", required=False)
 if DATABASE_REPLICA_URL:
@@ -286,6 +295,7 @@ if DATABASE_REPLICA_URL:
         # a certificate) stay its own.
         DATABASES["replica"]["ENGINE"] = "casework.shell.postgresql"
         DATABASES["replica"]["OPTIONS"] = _with_limits(DATABASES["replica"].get("OPTIONS", {}))
+        DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_TRANSACTION_POOLING
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests read the primary's rows
     DATABASE_ROUTERS = ["casework.replicas.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

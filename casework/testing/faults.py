@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from django.conf import settings
+
 from casework.shell.supervisor import web_command
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -107,6 +109,28 @@ class FaultyProxy:
     def close(self) -> None:
         self._flowing.set()
         self.cut()
+
+
+def server_env(database_url: str, tmp_path: Path) -> dict[str, str]:
+    """What a web server under test runs with: the test's database (through ``database_url``:
+    a proxy, a pooler), the test's Redis, quick limits and quiet logs."""
+    return {
+        "DATABASE_URL": database_url,
+        "REDIS_URL": os.environ["REDIS_URL"],
+        "CASEWORK_VAR_DIR": str(tmp_path),
+        "CASEWORK_DB_CONNECT_TIMEOUT": "2",
+        "CASEWORK_DB_REQUEST_TIMEOUT": "2",
+        "CASEWORK_AUDIT_ANCHOR": "casework.privacy.anchors.NullAnchor",
+        "LOG_LEVEL": "ERROR",
+    }
+
+
+def database_url_via(port: int) -> str:
+    """The test database's URL through whatever listens on ``port`` on loopback."""
+    db = settings.DATABASES["default"]
+    user = db.get("USER") or "root"
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return f"postgres://{user}{password}@127.0.0.1:{port}/{db['NAME']}"
 
 
 def free_port() -> int:

@@ -33,7 +33,16 @@ from casework.privacy import actions
 from casework.privacy.models import AuditEvent
 from casework.shell.schedule import SCHEDULE
 from casework.testing import messaging
-from casework.testing.faults import ROOT, FaultyProxy, get, post_json, web_server, worker_pids
+from casework.testing.faults import (
+    ROOT,
+    FaultyProxy,
+    database_url_via,
+    get,
+    post_json,
+    server_env,
+    web_server,
+    worker_pids,
+)
 
 pytestmark = [
     pytest.mark.skipif(
@@ -47,25 +56,6 @@ pytestmark = [
 PAGE = "/find/"  # the public directory: every answer asks the database
 
 
-def _server_env(database_url: str, tmp_path: Path) -> dict[str, str]:
-    return {
-        "DATABASE_URL": database_url,
-        "REDIS_URL": os.environ["REDIS_URL"],
-        "CASEWORK_VAR_DIR": str(tmp_path),
-        "CASEWORK_DB_CONNECT_TIMEOUT": "2",
-        "CASEWORK_DB_REQUEST_TIMEOUT": "2",
-        "CASEWORK_AUDIT_ANCHOR": "casework.privacy.anchors.NullAnchor",
-        "LOG_LEVEL": "ERROR",
-    }
-
-
-def _test_database_url(port: int) -> str:
-    db = settings.DATABASES["default"]
-    user = db.get("USER") or "root"
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{user}{password}@127.0.0.1:{port}/{db['NAME']}"
-
-
 @pytest.fixture
 def proxy() -> Iterator[FaultyProxy]:
     db = settings.DATABASES["default"]
@@ -76,7 +66,7 @@ def proxy() -> Iterator[FaultyProxy]:
 
 @pytest.fixture
 def site(proxy: FaultyProxy, tmp_path: Path) -> Iterator[str]:
-    with web_server(_server_env(_test_database_url(proxy.port), tmp_path)) as (_, base):
+    with web_server(server_env(database_url_via(proxy.port), tmp_path)) as (_, base):
         yield base
 
 
@@ -126,9 +116,9 @@ def test_a_web_worker_killed_under_load_is_replaced_and_the_other_keeps_answerin
     tmp_path: Path,
 ) -> None:
     db = settings.DATABASES["default"]
-    url = _test_database_url(int(db.get("PORT") or 5432))
+    url = database_url_via(int(db.get("PORT") or 5432))
     assert urlsplit(url).hostname == "127.0.0.1"
-    with web_server(_server_env(url, tmp_path), workers=2) as (server, base):
+    with web_server(server_env(url, tmp_path), workers=2) as (server, base):
         deadline = time.monotonic() + 15
         while len(worker_pids(server)) < 2 and time.monotonic() < deadline:
             time.sleep(0.1)
@@ -191,7 +181,7 @@ def test_message_sends_through_a_frozen_database_and_a_killed_worker_are_whole_o
         person=practitioner, name="Faults", scopes=["messaging:write"], days=7, now=timezone.now()
     )[1]
     env = {
-        **_server_env(_test_database_url(proxy.port), tmp_path),
+        **server_env(database_url_via(proxy.port), tmp_path),
         # The server seals and signs with the test's keys: the rows it reads are the test's.
         "CASEWORK_VAULT_KEY": settings.VAULT_KEY,
         "CASEWORK_AUDIT_KEY": settings.AUDIT_KEY,
@@ -301,7 +291,7 @@ def test_two_clocks_started_at_once_run_each_periodic_job_once(tmp_path: Path) -
     db = settings.DATABASES["default"]
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("CASEWORK_", "PYTEST"))},
-        **_server_env(_test_database_url(int(db.get("PORT") or 5432)), tmp_path),
+        **server_env(database_url_via(int(db.get("PORT") or 5432)), tmp_path),
         "DJANGO_SETTINGS_MODULE": "casework.settings",
     }
     clocks = [

@@ -186,3 +186,22 @@ def test_a_database_urls_own_server_settings_are_kept_beside_the_timeouts() -> N
     }
     (options,) = _settings_of(env, "DATABASES['default']['OPTIONS']['options']")
     assert options == "'-c search_path=casework -c statement_timeout=20000 -c lock_timeout=5000'"
+
+
+def test_behind_a_transaction_pooler_the_timeouts_are_not_sent_and_no_cursor_outlives_one() -> None:
+    env = {
+        "DATABASE_URL": "postgres://casework@pooler.example:6432/casework?sslmode=disable",
+        "DATABASE_REPLICA_URL": "postgres://casework@pooler.example:6432/replica",
+        "CASEWORK_DB_TRANSACTION_POOLING": "true",
+        "CASEWORK_DB_CONNECT_TIMEOUT": "4",
+    }
+    options, cursors, replica_options, replica_cursors = _settings_of(
+        env,
+        "DATABASES['default']['OPTIONS']",
+        "DATABASES['default']['DISABLE_SERVER_SIDE_CURSORS']",
+        "DATABASES['replica']['OPTIONS']",
+        "DATABASES['replica']['DISABLE_SERVER_SIDE_CURSORS']",
+    )
+    assert options == "{'sslmode': 'disable', 'connect_timeout': 4}"
+    assert replica_options == "{'connect_timeout': 4}"
+    assert (cursors, replica_cursors) == ("True", "True")
