@@ -165,9 +165,10 @@ class ApiTokenForm(forms.Form):
         initial=30,
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, person: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for area, label in tokens.AREAS.items():
+        self.areas = tokens.areas_for(person)
+        for area, label in self.areas.items():
             self.fields[f"area_{area}"] = forms.ChoiceField(
                 label=label,
                 choices=[("", _("none")), *tokens.LEVELS.items()],
@@ -175,17 +176,17 @@ class ApiTokenForm(forms.Form):
             )
 
     def area_fields(self) -> list[forms.BoundField]:
-        return [self[f"area_{area}"] for area in tokens.AREAS]
+        return [self[f"area_{area}"] for area in self.areas]
 
     def scopes(self) -> list[str]:
         return [
             tokens.scope(area, self.cleaned_data[f"area_{area}"])
-            for area in tokens.AREAS
+            for area in self.areas
             if self.cleaned_data.get(f"area_{area}")
         ]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if not any(cleaned.get(f"area_{area}") for area in tokens.AREAS):
+        if not any(cleaned.get(f"area_{area}") for area in self.areas):
             raise forms.ValidationError(_("Choose at least one area the token may use."))
         return cleaned

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja.errors import AuthorizationError
 from ninja.security import HttpBearer
 
-from casework.accounts.models import ApiToken, User
+from casework.accounts.models import ApiToken, Role, User
 from casework.accounts.second_factor import PersonSession, fully_signed_in
 
 TOKEN_PREFIX = "cw_"  # noqa: S105  (the marker every token starts with, not a secret)
@@ -40,6 +40,20 @@ AREAS = {
     "privacy": _("Your own data"),
     "oversight": _("Regulator's registrants and complaints"),
 }
+# Areas whose every operation is for some roles only (oversight's: as its portal, officers and
+# administrators). The account page offers them to those roles alone; each operation still
+# checks the role itself.
+AREA_ROLES: dict[str, frozenset[str]] = {"oversight": frozenset({Role.OFFICER, Role.ADMIN})}
+
+
+def areas_for(person: User) -> dict[str, str]:
+    """The areas a token of ``person`` can be of use in, with what each covers."""
+    return {
+        area: str(label)
+        for area, label in AREAS.items()
+        if area not in AREA_ROLES or person.role in AREA_ROLES[area]
+    }
+
 
 LIFETIMES = {
     7: _("7 days"),

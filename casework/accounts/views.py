@@ -171,7 +171,7 @@ def _confirmed_second_factor_just_now(request: HttpRequest, person: User) -> boo
 @require_http_methods(["GET", "HEAD", "POST"])
 def api_tokens(request: HttpRequest) -> HttpResponse:
     person = _person(request)
-    form = ApiTokenForm(request.POST or None)
+    form = ApiTokenForm(request.POST or None, person=person)
     secret = ""
     if request.method == "POST":
         if person.is_staff_role and not _confirmed_second_factor_just_now(request, person):
@@ -190,7 +190,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
             except services.TokenRefused as refusal:
                 form.add_error(None, str(refusal))
             else:
-                form = ApiTokenForm()
+                form = ApiTokenForm(person=person)
     now = timezone.now()
     return TemplateResponse(
         request,

@@ -164,3 +164,33 @@ def test_a_wrong_token_is_refused_even_beside_a_session(client_person: User) -> 
     assert browser.get("/api/v1/conversations").status_code == 200
     wrong = browser.get("/api/v1/conversations", headers=bearer("cw_" + "x" * 43))
     assert wrong.status_code == 401
+
+
+def test_the_regulators_area_is_offered_to_officers_and_administrators_only(
+    client_person: User, practitioner: User, officer: User, admin_person: User
+) -> None:
+    from casework.oversight.views import OFFICERS
+
+    assert tokens.AREA_ROLES["oversight"] == set(OFFICERS), "as the regulator portal's own rule"
+    for person, offered in (
+        (client_person, False),
+        (practitioner, False),
+        (officer, True),
+        (admin_person, True),
+    ):
+        browser = Client()
+        browser.force_login(person)
+        page = browser.get("/accounts/tokens/").content.decode()
+        assert ('name="area_oversight"' in page) is offered, person.role
+        assert 'name="area_messaging"' in page
+
+
+def test_a_client_cannot_make_a_token_for_the_regulators_area(client_person: User) -> None:
+    browser = Client()
+    browser.force_login(client_person)
+    page = browser.post(
+        "/accounts/tokens/", {"name": "Sneaky", "days": "30", "area_oversight": "read"}
+    )
+    assert page.status_code == 400
+    assert "Choose at least one area" in page.content.decode()
+    assert not ApiToken.objects.exists()
