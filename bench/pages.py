@@ -7,7 +7,9 @@ For each layout, the data generator (``bench.generate``) fills a throwaway datab
 gets its own tables beside it, and both are started under the same server with the same
 settings:
 
-- embedded: granian ASGI, one worker, SQLite (``deploy/Procfile.embedded``);
+- embedded: granian WSGI, one worker and eight blocking threads, SQLite
+  (``deploy/Procfile.embedded``: websockets on their own ASGI process, reached through the
+  live bridge);
 - scaled: granian WSGI, two workers and eight blocking threads, PostgreSQL, with Redis as
   Casework's cache (``deploy/Procfile.scaled``); run when PostgreSQL answers on localhost.
 
@@ -81,7 +83,7 @@ class Layout:
     floor: str
 
 
-EMBEDDED = Layout("embedded", "asginl", 1, 1, "casework.asgi:application", "floor.asgi:application")
+EMBEDDED = Layout("embedded", "wsgi", 1, 8, "casework.wsgi:application", "floor.wsgi:application")
 SCALED = Layout("scaled", "wsgi", 2, 8, "casework.wsgi:application", "floor.wsgi:application")
 
 

@@ -15,11 +15,13 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from casework.routing import websocket_urlpatterns  # noqa: E402
+from casework.shell.live_bridge import bridged  # noqa: E402
 from casework.shell.metrics import WebsocketMetricsMiddleware  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # Without Redis, the machine's other processes hand their group messages to this one.
+        "http": bridged(django_asgi_app),
         "websocket": WebsocketMetricsMiddleware(
             AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
         ),

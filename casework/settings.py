@@ -323,7 +323,15 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # In memory: websockets are held by one ASGI process; the machine's other processes (pages
+    # under WSGI, the task worker, the clock) are given the bridge's address and hand their
+    # group messages to it (casework/shell/live_bridge.py).
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "casework.shell.live_bridge.BridgedChannelLayer",
+            "CONFIG": {"bridge_url": env_str("CASEWORK_LIVE_BRIDGE_URL", "")},
+        }
+    }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Delivered domain events and finished email and push deliveries are kept this long (for

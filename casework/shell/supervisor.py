@@ -95,13 +95,10 @@ def web_command(environ: Mapping[str, str] | None = None) -> list[str]:
     ]
 
 
-def programs(environ: Mapping[str, str] | None = None) -> list[Program]:
-    """The processes, from CASEWORK_HOST, CASEWORK_PORT, CASEWORK_LIVE_PORT,
-    CASEWORK_WEB_WORKERS, CASEWORK_WEB_THREADS, CASEWORK_LIVE_WORKERS, CASEWORK_TASK_WORKERS."""
+def live_command(environ: Mapping[str, str] | None = None) -> list[str]:
+    """Websockets on granian's ASGI workers (the live bridge's test starts the same command)."""
     env = os.environ if environ is None else environ
-    python = sys.executable
-    web = web_command(env)
-    live = [
+    return [
         str(Path(sys.executable).parent / "granian"),
         "--interface",
         "asginl",
@@ -112,9 +109,16 @@ def programs(environ: Mapping[str, str] | None = None) -> list[Program]:
         str(_positive(env, "CASEWORK_LIVE_WORKERS", 1)),
         *_common(env),
     ]
+
+
+def programs(environ: Mapping[str, str] | None = None) -> list[Program]:
+    """The processes, from CASEWORK_HOST, CASEWORK_PORT, CASEWORK_LIVE_PORT,
+    CASEWORK_WEB_WORKERS, CASEWORK_WEB_THREADS, CASEWORK_LIVE_WORKERS, CASEWORK_TASK_WORKERS."""
+    env = os.environ if environ is None else environ
+    python = sys.executable
     listed = [
-        Program("web", web, reloads_on_hup=True),
-        Program("live", live, reloads_on_hup=True),
+        Program("web", web_command(env), reloads_on_hup=True),
+        Program("live", live_command(env), reloads_on_hup=True),
     ]
     for index in range(_positive(env, "CASEWORK_TASK_WORKERS", 2)):
         listed.append(
