@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.forms.utils import flatatt
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import format_lazy
 from django.utils.translation import get_language
@@ -110,6 +110,38 @@ def _split(value: Any) -> tuple[str, str]:
     return (str(value) if value else ""), ""
 
 
+class PlainSelect(forms.Select):
+    """A ``<select>`` drawn here rather than through Django's widget templates, which render
+    two small templates per option: the regulator list of the public /verify/ page cost more
+    than the rest of its form. The same markup: attributes, selected option, option groups."""
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        groups = []
+        for group_name, options, _index in widget["optgroups"]:
+            drawn = format_html_join(
+                "",
+                '<option value="{}"{}>{}</option>',
+                (
+                    (option["value"], flatatt(option["attrs"]), option["label"])
+                    for option in options
+                ),
+            )
+            groups.append(
+                format_html('<optgroup label="{}">{}</optgroup>', group_name, drawn)
+                if group_name
+                else drawn
+            )
+        return format_html(
+            '<select name="{}"{}>{}</select>',
+            widget["name"],
+            flatatt(widget["attrs"]),
+            format_html_join("", "{}", ((group,) for group in groups)),
+        )
+
+
 class JurisdictionField(forms.Field):
     """A place, typed or chosen in the picker (``PlacePicker``); cleans to the Jurisdiction
     (or None). A country whose regions regulate is refused until its region is chosen, unless
@@ -166,6 +198,7 @@ class VerifySearchForm(forms.Form):
         required=False,
         to_field_name="slug",
         empty_label=_("Any regulator"),
+        widget=PlainSelect,
     )
     number = forms.CharField(label=_("Registration number"), max_length=40, required=False)
     name = forms.CharField(label=_("Name"), max_length=200, required=False)

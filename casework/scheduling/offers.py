@@ -37,11 +37,15 @@ class OfferedDay:
     times: list[OfferedTime] = field(default_factory=list)
 
 
-def confirm_url(session_type: SessionType, starts_at: datetime, where: str = "") -> str:
+def confirm_url(
+    session_type: SessionType, starts_at: datetime, where: str = "", *, path: str = ""
+) -> str:
+    """The confirm step's address for this start; ``path`` is that step's path when the caller
+    already has it (a panel builds dozens of these, and ``reverse`` is not free)."""
     query = {"session": session_type.pk, "start": slots.slot_id(starts_at)}
     if where:
         query["where"] = where
-    return f"{reverse('scheduling:confirm_booking')}?{urlencode(query)}"
+    return f"{path or reverse('scheduling:confirm_booking')}?{urlencode(query)}"
 
 
 def group_by_day(
@@ -54,6 +58,7 @@ def group_by_day(
     per_day: int | None = None,
 ) -> list[OfferedDay]:
     days: list[OfferedDay] = []
+    path = reverse("scheduling:confirm_booking")
     for slot in found:
         day = slot.starts_at.astimezone(zone).date()
         if not days or days[-1].day != day:
@@ -65,7 +70,7 @@ def group_by_day(
                 OfferedTime(
                     slot.starts_at,
                     slots.slot_id(slot.starts_at),
-                    confirm_url(session_type, slot.starts_at, where),
+                    confirm_url(session_type, slot.starts_at, where, path=path),
                 )
             )
     return days

@@ -84,3 +84,28 @@ def test_made_up_places_in_the_address_answer_a_plain_error(
         response = client.get(url, {"where": f"XX-{n}"})
         assert response.status_code == 200
         assert f"We do not know “XX-{n}” as a country or region." in response.content.decode()
+
+
+def test_the_regulator_list_keeps_the_regulator_chosen(
+    client: Client, entry: RegisterEntry, england: Regulator
+) -> None:
+    page = client.get(
+        reverse("registry:verify"), {"regulator": england.slug, "number": "SW123456"}
+    ).content.decode()
+    start = page.index('<select name="regulator"')
+    select = page[start : page.index("</select>", start)]
+    assert 'id="id_regulator"' in select
+    assert select.index('<option value="">Any regulator</option>') < select.index(england.slug)
+    assert f'<option value="{england.slug}" selected>' in select
+    assert select.count(" selected") == 1
+    for regulator in Regulator.objects.all():
+        assert f'<option value="{regulator.slug}"' in select
+
+
+def test_the_regulator_list_offers_any_regulator_first_when_none_is_chosen(
+    client: Client, entry: RegisterEntry
+) -> None:
+    page = client.get(reverse("registry:verify"), {"number": "SW123456"}).content.decode()
+    assert (
+        '<select name="regulator" id="id_regulator"><option value="" selected>Any regulator' in page
+    )
