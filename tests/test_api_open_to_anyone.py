@@ -120,8 +120,9 @@ def test_the_schema_declares_a_token_the_session_or_nothing(world: dict[str, str
         {"PersonSession": []},
         {},
     ]
-    assert paths["/api/v1/complaints/{reference}/track"]["post"]["security"] == [
+    assert paths["/api/v1/articles/{slug}/comments"]["post"]["security"] == [
         {"PersonToken": []},
+        {"PersonSession": []},
         {},
     ]
     assert "401" in paths["/api/v1/practitioners"]["get"]["responses"]

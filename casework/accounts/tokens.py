@@ -151,13 +151,11 @@ class Visitor:
         return request.user  # (truthy: ninja lets the request in)
 
 
-def open_to_anyone(area: str | None, level: str = READ, *, session: bool = True) -> dict[str, Any]:
+def open_to_anyone(area: str | None, level: str = READ) -> dict[str, Any]:
     """An operation's ``auth`` and the security its schema declares, when anyone may call it
     and a person may sign in to it: a token (with ``area``'s scope at ``level``, or any token
-    when ``area`` is None), the browser session (with its CSRF check on writes; ``session=False``
-    where the person makes no difference and a visitor's session must not be asked for a CSRF
-    token), or nothing."""
+    when ``area`` is None), the browser session (with its CSRF check on writes), or nothing."""
     wanted = scope(area, level) if area is not None else None
-    auth: list[Any] = [PersonToken(wanted), *([PersonSession()] if session else []), Visitor()]
+    auth: list[Any] = [PersonToken(wanted), PersonSession(), Visitor()]
     # ninja declares the token and the session and adds these to them: the empty requirement.
     return {"auth": auth, "openapi_extra": {"security": [{}]}}

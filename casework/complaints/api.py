@@ -393,9 +393,9 @@ class SecretOfComplaint(Schema):
     description='What the site\'s "follow a complaint" page shows, to whoever holds both (no '
     "sign-in: a complaint filed without a name is followed this way). A wrong reference or "
     "secret answers 404 alike; too many tries from one address in an hour answer 429. A "
-    "personal access token (with `complaints:read`) may be sent too; one that is wrong, "
-    "expired or revoked answers 401.",
-    **open_to_anyone("complaints", session=False),
+    "personal access token (with `complaints:read`) or the session (with its CSRF token) may "
+    "be sent too; a token that is wrong, expired or revoked answers 401.",
+    **open_to_anyone("complaints"),
     url_name="complaints_follow",
 )
 def follow(request: HttpRequest, reference: str, payload: SecretOfComplaint) -> Status[object]:

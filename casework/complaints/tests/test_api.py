@@ -325,7 +325,8 @@ def test_following_by_secret_takes_a_token_too_and_refuses_a_bad_one(
         app = Client(headers={"Authorization": header})
         followed = app.post(url, secret_body, content_type="application/json")
         assert followed.status_code == expected
-    # A visitor's session is never asked for a CSRF token here: the secret is the proof.
+    # The session, as for every write, with its CSRF token.
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(client_person)
-    assert browser.post(url, secret_body, content_type="application/json").status_code == 200
+    refused = browser.post(url, secret_body, content_type="application/json")
+    assert (refused.status_code, refused.json()["error"]["code"]) == (403, "forbidden")
