@@ -176,9 +176,8 @@ NINJA_UNREADABLE_BODY = "Cannot parse request body"
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
-    # django-ninja answers every unreadable body "Cannot parse request body": say why when
-    # the reason is ours to give.
-    # ninja's own words are English only: each is said again here, in the request's language.
+    # django-ninja answers every unreadable body "Cannot parse request body", in English
+    # only: say why when the reason is ours to give, and say it in the request's language.
     cause = error.__cause__
     message: str | Promise | None
     if isinstance(cause, NotText):
