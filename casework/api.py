@@ -6,6 +6,8 @@ from typing import Any
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, URLResolver, include, path, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
@@ -35,8 +37,10 @@ def _refuse_what_is_not_text(value: Any) -> None:
             value.encode("utf-8")
         except UnicodeEncodeError:
             raise NotText(
-                "The request holds a string that is not text (a lone surrogate such as "
-                "\\ud800): send Unicode text."
+                _(
+                    "The request holds a string that is not text (a lone surrogate such as "
+                    "\\ud800): send Unicode text."
+                )
             ) from None
     elif isinstance(value, dict):
         for key, item in value.items():
@@ -166,17 +170,26 @@ def _validation_error(request: HttpRequest, error: ValidationError) -> HttpRespo
     )
 
 
+# What django-ninja says of a body it cannot parse (with the parser's reason under DEBUG).
+NINJA_UNREADABLE_BODY = "Cannot parse request body"
+
+
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
-    # django-ninja answers every unreadable body "Cannot parse request body": say why when
-    # the reason is ours to give.
+    # django-ninja answers every unreadable body "Cannot parse request body", in English
+    # only: say why when the reason is ours to give, and say it in the request's language.
     cause = error.__cause__
+    message: str | Promise | None
     if isinstance(cause, NotText):
-        message: str | None = str(cause)
+        message = str(cause)
     elif isinstance(error, AuthenticationError | Throttled):
         message = None
     elif error.status_code == 403 and "CSRF" in error.message:
-        message = "CSRF check failed: send the X-CSRFToken header with the session, or use a token."
+        message = _(
+            "CSRF check failed: send the X-CSRFToken header with the session, or use a token."
+        )
+    elif error.message.startswith(NINJA_UNREADABLE_BODY):
+        message = None  # problems.MESSAGES[400]
     else:
         message = error.message
     response = api.create_response(

@@ -14,6 +14,8 @@ from http import HTTPStatus
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 from ninja import Field, Schema, Status
 
 logger = logging.getLogger(__name__)
@@ -36,19 +38,25 @@ CODES: dict[int, str] = {
     503: "unavailable",
 }
 
-MESSAGES: dict[int, str] = {
-    400: "The request cannot be read.",
-    401: "Sign in, or send a personal access token: Authorization: Bearer <token>.",
-    403: "You may not do this.",
-    404: "Nothing is here.",
-    405: "This address does not take this method.",
-    409: "This conflicts with the current state.",
-    413: "The request is too large.",
-    415: "Send JSON (Content-Type: application/json).",
-    422: "The request does not follow the schema.",
-    429: "Too many requests: try again in a minute.",
-    500: "Something went wrong on our side; it was logged. Nothing was changed.",
-    503: "This is not available for a moment. Nothing was changed: please try again in a minute.",
+# In the request's language (LocaleMiddleware reads Accept-Language under /api/ too).
+MESSAGES: dict[int, str | Promise] = {
+    400: _("The request cannot be read."),
+    401: _(
+        "Sign in, or send a valid personal access token: Authorization: Bearer <token>. A "
+        "token that is expired or revoked no longer signs you in."
+    ),
+    403: _("You may not do this."),
+    404: _("Nothing is here."),
+    405: _("This address does not take this method."),
+    409: _("This conflicts with the current state."),
+    413: _("The request is too large."),
+    415: _("Send JSON (Content-Type: application/json)."),
+    422: _("The request does not follow the schema."),
+    429: _("Too many requests: try again in a minute."),
+    500: _("Something went wrong on our side; it was logged. Nothing was changed."),
+    503: _(
+        "This is not available for a moment. Nothing was changed: please try again in a minute."
+    ),
 }
 
 RETRY_AFTER_SECONDS = 60
@@ -87,7 +95,7 @@ class Error(Schema):
 
 def error_body(
     status: int,
-    message: str | None = None,
+    message: str | Promise | None = None,
     *,
     code: str | None = None,
     fields: dict[str, list[str]] | None = None,
@@ -96,7 +104,7 @@ def error_body(
     return {
         "error": {
             "code": code or CODES.get(status, HTTPStatus(status).phrase.lower().replace(" ", "_")),
-            "message": message or MESSAGES.get(status, HTTPStatus(status).phrase),
+            "message": str(message or MESSAGES.get(status, HTTPStatus(status).phrase)),
             "fields": fields or {},
             **extra,
         }
@@ -105,7 +113,7 @@ def error_body(
 
 def problem(
     status: int,
-    message: str | None = None,
+    message: str | Promise | None = None,
     *,
     code: str | None = None,
     fields: dict[str, list[str]] | None = None,
@@ -117,7 +125,7 @@ def problem(
 
 def error_response(
     status: int,
-    message: str | None = None,
+    message: str | Promise | None = None,
     *,
     code: str | None = None,
     fields: dict[str, list[str]] | None = None,

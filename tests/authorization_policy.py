@@ -1302,9 +1302,10 @@ ROUTES.update(
             method_first=True,
             json=EMPTY_ARTICLE,
         ),
-        # An empty comment: refused by the service (400) once the article is found.
+        # An empty comment: refused by the service (400) once the article is found. The world's
+        # article takes anonymous comments: a visitor gets as far as anyone (api-rest).
         "api:community_comment": Access(
-            API_POST, api(IN), objects=COMMUNITY_ARTICLE, method_first=True, json={"body": ""}
+            API_POST, public(IN), objects=COMMUNITY_ARTICLE, method_first=True, json={"body": ""}
         ),
         # One's own exports: listing and asking for one (a new export) share one address.
         "api:privacy_exports": Access(API_GET_POST, api(IN), method_first=True),
@@ -1343,6 +1344,16 @@ ROUTES.update(
     }
 )
 # --- End of the API: community, own data, profiles and attachments ---
+
+# --- api-rest ---
+ROUTES.update(
+    {
+        # Multipart, as the site's form: without a category the schema refuses it (422) once the
+        # person is signed in; a visitor files on the site's form.
+        "api:complaints_file_with_evidence": Access(API_POST, api(IN), method_first=True),
+    }
+)
+# --- end api-rest ---
 
 # --- Privacy rights: the privacy page (rights-coverage) ---------------------------------------
 

@@ -47,6 +47,10 @@ SAME_AS_PAGE: dict[tuple[str, str], tuple[str, str]] = {
     ("api:community_comment", "POST"): ("community:comment", "POST"),
     ("api:community_edit_article", "PUT"): ("community:edit_article", "POST"),
     ("api:privacy_export_download", "GET"): ("rights:export_download", "GET"),
+    ("api:verify", "GET"): ("registry:verify", "GET"),
+    ("api:practitioners", "GET"): ("directory:search", "GET"),
+    ("api:community_articles", "GET"): ("community:articles", "GET"),
+    ("api:complaints_file_with_evidence", "POST"): ("complaints:new", "POST"),
 }
 
 # Where the API answers otherwise on purpose, and why.
@@ -83,11 +87,11 @@ ON_PURPOSE: dict[tuple[str, str], str] = {
         ("api:safety_unblock", persona): BLOCK_IS_A_RESOURCE
         for persona in (*PRACTITIONERS, *OFFICERS, "moderator", "admin")
     },
-    ("api:community_comment", "visitor"): (
-        "the API takes comments from people signed in only; the page also takes a visitor's, "
-        "held for moderation, where the article allows them"
+    ("api:complaints_file_with_evidence", "visitor"): (
+        "the API files complaints for a person signed in (a token or the session); a visitor "
+        "files one on the site's form, without an account"
     ),
-    ("api:community_comment", "staff_without_mfa"): (
+    ("api:complaints_file_with_evidence", "staff_without_mfa"): (
         "the API lets no staff member without a second factor in (401), as for every operation"
     ),
 }

@@ -13,6 +13,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -109,14 +110,16 @@ def find_token(secret: str, *, now: datetime) -> ApiToken | None:
 
 class PersonToken(HttpBearer):
     """``Authorization: Bearer cw_...``: a live token of an active person (staff with their
-    second factor), holding ``scope``. A token without the scope is answered 403."""
+    second factor), holding ``scope``. A token without the scope is answered 403. With no
+    scope wanted (a public read that belongs to no area: verification, the directory), any
+    live token of the person will do."""
 
     openapi_description = (
         "A personal access token from your account page (/accounts/tokens/), scoped per area"
     )
 
-    def __init__(self, wanted: str) -> None:
-        assert wanted in ALL_SCOPES, wanted  # noqa: S101  (a typo in an operation)
+    def __init__(self, wanted: str | None) -> None:
+        assert wanted is None or wanted in ALL_SCOPES, wanted  # noqa: S101  (a typo)
         self.wanted = wanted
         super().__init__()
 
@@ -127,9 +130,13 @@ class PersonToken(HttpBearer):
         found = find_token(token, now=now)
         if found is None:
             return None
-        if not allows(found.scopes, self.wanted):
+        if self.wanted is not None and not allows(found.scopes, self.wanted):
             raise AuthorizationError(
-                403, f"This token lacks the scope {self.wanted}: make one that has it."
+                403,
+                str(
+                    _("This token lacks the scope %(scope)s: make one that has it.")
+                    % {"scope": self.wanted}
+                ),
             )
         services.note_api_token_use(token=found, now=now)
         person = found.person
@@ -141,3 +148,28 @@ def person_auth(area: str, level: str) -> list[Any]:
     """An operation's authentication: a token with the scope, or the browser session (with
     its CSRF check on writes)."""
     return [PersonToken(scope(area, level)), PersonSession()]
+
+
+class Visitor:
+    """No credentials at all: an anonymous caller, where an operation is open to anyone.
+
+    Tried after the token and the session, so it lets in only a request that brings no
+    ``Authorization`` header: a token that is wrong, expired or revoked is answered 401, as by
+    every other operation, never read as a visitor. A session that does not sign its person in
+    (staff without their second factor) reads as a visitor, as the pages show it."""
+
+    def __call__(self, request: HttpRequest) -> AnonymousUser | None:
+        if "Authorization" in request.headers:
+            return None
+        request.user = AnonymousUser()
+        return request.user  # (truthy: ninja lets the request in)
+
+
+def open_to_anyone(area: str | None, level: str = READ) -> dict[str, Any]:
+    """An operation's ``auth`` and the security its schema declares, when anyone may call it
+    and a person may sign in to it: a token (with ``area``'s scope at ``level``, or any token
+    when ``area`` is None), the browser session (with its CSRF check on writes), or nothing."""
+    wanted = scope(area, level) if area is not None else None
+    auth: list[Any] = [PersonToken(wanted), PersonSession(), Visitor()]
+    # ninja declares the token and the session and adds these to them: the empty requirement.
+    return {"auth": auth, "openapi_extra": {"security": [{}]}}

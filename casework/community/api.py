@@ -15,7 +15,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from casework import cursors
 from casework.accounts.models import Role, User
-from casework.accounts.tokens import person_auth
+from casework.accounts.tokens import WRITE, open_to_anyone, person_auth
 from casework.community import access
 from casework.community.confidentiality import IdentifiersFound, findings
 from casework.community.guard.identifiers import KINDS
@@ -30,6 +30,7 @@ from casework.community.queries import (
 )
 from casework.community.services import articles as article_services
 from casework.community.services import comments as comment_services
+from casework.community.views import visitor_over_comment_limit
 from casework.problems import Error as Problem
 from casework.problems import ErrorDetail, problem
 
@@ -137,7 +138,9 @@ class NewComment(Schema):
     reply_to: int | None = Field(
         None, ge=1, description="A published top-level comment of this article, to reply to"
     )
-    notify_replies: bool = Field(False, description="Be emailed when someone replies")
+    notify_replies: bool = Field(
+        False, description="Be emailed when someone replies (signed in only; ignored otherwise)"
+    )
     confirm_kinds: list[str] = Field(
         default_factory=list,
         max_length=len(KINDS),
@@ -273,8 +276,9 @@ def _guard_problem(found: IdentifiersFound) -> Status[object]:
     response={200: ArticlePage, 400: Problem},
     summary="Published community articles, newest first",
     description="Written by practitioners and the Casework team; anyone may read them. Page "
-    "with `next_cursor`.",
-    auth=None,
+    "with `next_cursor`. A personal access token (with `community:read`) or the session may "
+    "be sent too; a token that is wrong, expired or revoked answers 401.",
+    **open_to_anyone("community"),
     url_name="community_articles",
 )
 def list_articles(request: HttpRequest, query: Query[ArticlesQuery]) -> Status[object]:
@@ -308,10 +312,11 @@ def list_articles(request: HttpRequest, query: Query[ArticlesQuery]) -> Status[o
     response={200: ArticleSchema, 404: Problem},
     summary="An article with its comments",
     description="The thread as the article's page shows it: a comment waiting for a moderator "
-    "only to its author (signed in with the browser session), a deleted or hidden one as a "
-    "tombstone without its words. A draft answers its author and admins only; to anyone else "
-    "404, as a missing article.",
-    auth=None,
+    "only to its author (signed in with a token with `community:read` or the browser "
+    "session), a deleted or hidden one as a tombstone without its words. A draft answers its "
+    "author and admins only; to anyone else 404, as a missing article. Open to anyone; a token "
+    "that is wrong, expired or revoked answers 401.",
+    **open_to_anyone("community"),
     url_name="community_article",
 )
 def read_article(request: HttpRequest, slug: str) -> Status[object]:
@@ -338,22 +343,31 @@ def read_article(request: HttpRequest, slug: str) -> Status[object]:
     "`identifiers_found` with what it found; change the words or confirm with "
     "`confirm_kinds`), safety's screen (a blocked comment is refused, 400), and moderation: "
     "a first comment of a new account, or one the screen flags, waits for a moderator "
-    "(`status: held`). A closed or unpublished article answers 409.",
-    auth=person_auth("community", "write"),
+    "(`status: held`). A closed or unpublished article answers 409. Signed in with a token "
+    "with `community:write` or the session, you comment as yourself. Without either, where "
+    "the article takes anonymous comments (`anonymous_comments`), the comment is anonymous "
+    "and always waits for a moderator; a few an hour are taken from one address (429); an "
+    "article that takes comments from signed-in people only answers 401. A token that is "
+    "wrong, expired or revoked answers 401.",
+    **open_to_anyone("community", WRITE),
     url_name="community_comment",
 )
 def comment(request: HttpRequest, slug: str, payload: NewComment) -> Status[object]:
-    person = request.user
-    assert isinstance(person, User)  # noqa: S101  (the authentication ran)
+    # A person signed in by the token or the session; None for a visitor (Visitor ran).
+    person = request.user if isinstance(request.user, User) else None
     try:
-        found = _article_at(person, slug)
+        found = _article_at(request.user, slug)
         parent = (
-            access.get_comment_for_reply(person, found.slug, payload.reply_to)
+            access.get_comment_for_reply(request.user, found.slug, payload.reply_to)
             if payload.reply_to is not None
             else None
         )
     except Http404:
         return problem(404, _("No such article, or no such comment on it."))
+    if person is None and not found.anonymous_comments:
+        return _signed_in_only()
+    if visitor_over_comment_limit(request):
+        return problem(429, _("Many comments came from here just now. Please wait an hour."))
     try:
         posted = comment_services.post_comment(
             article=found,
@@ -366,18 +380,31 @@ def comment(request: HttpRequest, slug: str, payload: NewComment) -> Status[obje
     except IdentifiersFound as guard:
         return _guard_problem(guard)
     except ValidationError as error:
+        if error.code == "no_anonymous":  # the article changed its rule meanwhile
+            return _signed_in_only()
         status = {"rate_limited": 429, "empty": 400, "too_long": 400, "blocked": 400}.get(
             str(error.code), 409
         )
         return problem(status, " ".join(error.messages), code=error.code or None)
-    # As the thread shows it to its author, badges and all.
+    # As the thread shows it to its author, badges and all (a visitor's waits unseen: as written).
     shown = [
         item
-        for top in thread_of(found, person)
+        for top in (thread_of(found, person) if person is not None else [])
         for item in (top, *top.replies)
         if item.comment.pk == posted.pk
     ]
     return Status(201, _comment(request, shown[0] if shown else ThreadItem(posted, [], own=True)))
+
+
+def _signed_in_only() -> Status[object]:
+    return problem(
+        401,
+        _(
+            "This article takes comments from signed-in people only: send a token with "
+            "community:write, or sign in."
+        ),
+        code="unauthenticated",
+    )
 
 
 @router.post(

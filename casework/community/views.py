@@ -125,12 +125,17 @@ def feed(request: HttpRequest) -> HttpResponse:
     return atom_feed(request)
 
 
-def _limited(request: HttpRequest) -> bool:
-    """Visitors' anonymous comments, by address (signed-in people are limited per account)."""
+# Visitors' anonymous comments per address, the API's counted too.
+VISITOR_COMMENT_RATE = "10/h"
+
+
+def visitor_over_comment_limit(request: HttpRequest) -> bool:
+    """Visitors' anonymous comments, by address (signed-in people are limited per account by
+    the service)."""
     if isinstance(request.user, User):
         return False
     limited: bool = is_ratelimited(
-        request, group="community.comment", key="ip", rate="10/h", increment=True
+        request, group="community.comment", key="ip", rate=VISITOR_COMMENT_RATE, increment=True
     )
     return limited
 
@@ -152,7 +157,7 @@ def comment(request: HttpRequest, slug: str, comment_id: int | None = None) -> H
     form = CommentForm(request.POST, signed_in=author is not None)
     if not form.is_valid():
         return _comment_form(request, found, parent, form, None, 400)
-    if _limited(request):
+    if visitor_over_comment_limit(request):
         form.add_error(None, _("Many comments came from here just now. Please wait an hour."))
         return _comment_form(request, found, parent, form, None, 429)
     try:

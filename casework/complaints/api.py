@@ -8,13 +8,15 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.urls import reverse
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django_ratelimit.core import is_ratelimited
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status, UploadedFile
+from ninja.params import FileEx, FormEx, P
 
 from casework import cursors
 from casework.accounts.models import User
-from casework.accounts.tokens import person_auth
+from casework.accounts.tokens import open_to_anyone, person_auth
 from casework.complaints import services
 from casework.complaints.access import (
     complaints_filed_by,
@@ -23,8 +25,10 @@ from casework.complaints.access import (
 )
 from casework.complaints.forms import ComplaintForm
 from casework.complaints.models import Category, Complaint
+from casework.complaints.services import MAX_EVIDENCE_FILES
 from casework.complaints.subjects import find_subject
 from casework.complaints.views import FILE_RATE, TRACK_RATE
+from casework.messaging.attachments import CheckedFile, allowed_extensions_text, check_upload
 from casework.problems import Error as Problem
 from casework.problems import form_fields, problem
 
@@ -149,32 +153,138 @@ def _with_related(complaints: QuerySet[Complaint]) -> QuerySet[Complaint]:
     description="The same complaint as the site's form: about a practitioner named by their "
     "profile, or by their regulator and registration number (nobody known by them answers "
     "404); it goes to the regulators of their verified registrations, or to Casework's "
-    "moderators when they hold none. Evidence files are sent with the site's form. Too many "
-    "complaints from one address in an hour answer 429.",
+    "moderators when they hold none. Evidence files go with `POST /complaints/with-evidence`. "
+    "Too many complaints from one address in an hour answer 429.",
     auth=person_auth("complaints", "write"),
     url_name="complaints_file",
 )
 def file(request: HttpRequest, payload: NewComplaint) -> Status[object]:
+    return _file(
+        request,
+        named={
+            "profile": payload.profile or "",
+            "regulator": payload.regulator or "",
+            "number": payload.number or "",
+        },
+        category=payload.category,
+        details=payload.details,
+        share_identity=payload.share_identity,
+        idempotency_key=payload.idempotency_key,
+        evidence=[],
+    )
+
+
+# Form fields: the same as the JSON complaint's, sent as the site's form sends them.
+EVIDENCE_DESCRIPTION = (
+    f"Up to {MAX_EVIDENCE_FILES} files ({allowed_extensions_text()}), each checked by what it "
+    "contains, not its name, and at most the size the site's form states; sealed in the vault "
+    "with the complaint, for the regulator alone"
+)
+
+
+@router.post(
+    "/complaints/with-evidence",
+    response={
+        200: FiledComplaintSchema,
+        201: FiledComplaintSchema,
+        400: Problem,
+        401: Problem,
+        404: Problem,
+        429: Problem,
+    },
+    summary="Complain about a social worker, with evidence files",
+    description="The same complaint as `POST /complaints`, as a `multipart/form-data` request "
+    "with its files under `evidence` (one part per file), as the site's form sends it: the "
+    "same rules, the same hourly limit per address (429), and the same checks of each file as "
+    "the form's (a file refused answers 400 with the reason under `fields.evidence`). The "
+    "files are sealed in the vault with the complaint; only its regulator (or Casework's "
+    "moderators) opens them.",
+    auth=person_auth("complaints", "write"),
+    url_name="complaints_file_with_evidence",
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "example": {
+                        "profile": "amara-okafor",
+                        "category": "boundary",
+                        "details": "On 3 May she asked me to pay her privately, outside Casework.",
+                        "share_identity": True,
+                        "evidence": ["(binary)"],
+                    }
+                }
+            }
+        }
+    },
+)
+def file_with_evidence(
+    request: HttpRequest,
+    category: FormEx[Category, P(description="What the complaint is about")],
+    details: FormEx[
+        str,
+        P(
+            max_length=services.DETAILS_MAX_CHARS,
+            description="What happened: when, where, and what the social worker did",
+        ),
+    ],
+    profile: FormEx[
+        str, P(max_length=300, description="The social worker's profile: its slug or address")
+    ] = "",
+    regulator: FormEx[
+        str, P(max_length=60, description="Or their regulator's slug (with `number`)")
+    ] = "",
+    number: FormEx[str, P(max_length=40, description="And their registration number")] = "",
+    share_identity: FormEx[
+        bool, P(description="Tell the regulator who you are, as in `POST /complaints`")
+    ] = False,
+    idempotency_key: FormEx[
+        uuid.UUID | None,
+        P(description="A new UUID for each complaint, as in `POST /complaints`"),
+    ] = None,
+    evidence: FileEx[list[UploadedFile], P(description=EVIDENCE_DESCRIPTION)] = None,  # type: ignore[assignment]
+) -> Status[object]:
+    return _file(
+        request,
+        named={"profile": profile, "regulator": regulator, "number": number},
+        category=category,
+        details=details,
+        share_identity=share_identity,
+        idempotency_key=idempotency_key,
+        evidence=evidence or [],
+    )
+
+
+def _file(
+    request: HttpRequest,
+    *,
+    named: dict[str, str],
+    category: str,
+    details: str,
+    share_identity: bool,
+    idempotency_key: uuid.UUID | None,
+    evidence: list[UploadedFile],
+) -> Status[object]:
+    """File a complaint as the site's form does: the same form, limit, checks of each file and
+    service (which seals the files in the vault)."""
     person = _person(request)
-    named = {
-        "profile": payload.profile or "",
-        "regulator": payload.regulator or "",
-        "number": payload.number or "",
-    }
     if not named["profile"] and not (named["regulator"] and named["number"]):
         message = _("Name the social worker: their profile, or their regulator and number.")
         return problem(400, message, fields={"profile": [message]})
     subject = find_subject(**named)
     if subject is None:
         return problem(404, _("We could not find this social worker on Casework."))
-    key = payload.idempotency_key or uuid.uuid4()
+    if len(evidence) > MAX_EVIDENCE_FILES:
+        message = _("You can add at most %(count)d files.") % {"count": MAX_EVIDENCE_FILES}
+        return problem(400, message, fields={"evidence": [message]})
+    key = idempotency_key or uuid.uuid4()
     form = ComplaintForm(
         {
             "submission": str(key),
-            "category": payload.category,
-            "details": payload.details,
-            "share_identity": payload.share_identity,
+            "category": category,
+            "details": details,
+            "share_identity": share_identity,
         },
+        MultiValueDict({"evidence": evidence}) if evidence else None,
         signed_in=True,
     )
     if not form.is_valid():
@@ -186,10 +296,16 @@ def file(request: HttpRequest, payload: NewComplaint) -> Status[object]:
     if is_ratelimited(request, group="complaints.file", key="ip", rate=FILE_RATE, increment=True):
         return problem(429, _("Too many complaints from here. Try again in an hour."))
     try:
+        checked: list[CheckedFile] = [check_upload(upload) for upload in evidence]
+    except ValidationError as error:
+        message = " ".join(error.messages)
+        return problem(400, message, fields={"evidence": [message]})
+    try:
         filed = services.file_complaint(
             practitioner=subject.practitioner,
             category=form.cleaned_data["category"],
             details=form.cleaned_data["details"],
+            evidence=checked,
             complainant=person if form.cleaned_data.get("share_identity") else None,
             idempotency_key=form.cleaned_data["submission"],
         )
@@ -276,8 +392,10 @@ class SecretOfComplaint(Schema):
     summary="Follow any complaint by its reference and secret",
     description='What the site\'s "follow a complaint" page shows, to whoever holds both (no '
     "sign-in: a complaint filed without a name is followed this way). A wrong reference or "
-    "secret answers 404 alike; too many tries from one address in an hour answer 429.",
-    auth=None,
+    "secret answers 404 alike; too many tries from one address in an hour answer 429. A "
+    "personal access token (with `complaints:read`) or the session (with its CSRF token) may "
+    "be sent too; a token that is wrong, expired or revoked answers 401.",
+    **open_to_anyone("complaints"),
     url_name="complaints_follow",
 )
 def follow(request: HttpRequest, reference: str, payload: SecretOfComplaint) -> Status[object]:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from casework import cursors
+from casework.accounts.tokens import open_to_anyone
 from casework.directory.access import get_practitioners_profile_for_viewer
 from casework.directory.forms import DirectorySearchForm
 from casework.directory.paging import RESULTS_CAP, CappedPaginator
@@ -188,14 +189,16 @@ def _page_link(request: HttpRequest, params: dict[str, Any], number: int) -> str
     description=(
         "Listed practitioners only: a published profile and a verified registration that its "
         "register shows as practising, read at the time of the request. With `where`, only "
-        "those who may work with a client there. Searches are not stored."
+        "those who may work with a client there. Searches are not stored. Open to anyone; a "
+        "personal access token (any scope) or the session may be sent too, and a token that "
+        "is wrong, expired or revoked answers 401."
     ),
-    auth=None,
+    **open_to_anyone(None),
 )
 def practitioners(request: HttpRequest, query: Query[PractitionerQuery]) -> Status[object]:
     rate = settings.VERIFY_API_RATE
     if over_reading_limit(request, group="api.practitioners", rate=rate):
-        return problem(429, "Too many requests: try again in a minute.")
+        return problem(429, _("Too many requests: try again in a minute."))
     params = {
         k: v for k, v in query.dict().items() if v is not None and k not in ("page", "cursor")
     }
@@ -213,7 +216,7 @@ def practitioners(request: HttpRequest, query: Query[PractitionerQuery]) -> Stat
     if query.cursor is not None:
         asked = cursors.page_of_cursor(params, query.cursor, salt=CURSOR_SALT)
         if asked is None:
-            message = "This cursor does not belong to this search: start again without it."
+            message = _("This cursor does not belong to this search: start again without it.")
             return problem(400, message, fields={"cursor": [message]})
     page = paginator.get_page(asked)
     return Status(
@@ -257,14 +260,15 @@ class ProfileSchema(PractitionerSchema):
         "specialties, ways of working, fees and the next free slot. A profile that is not "
         "listed (unpublished, no practising registration, suspended on Casework, or restricted "
         "by a moderator) answers 404, as one that never existed; its own practitioner, signed "
-        "in with the browser session, previews it as the page does."
+        "in (with the browser session or a token of any scope), previews it as the page does. "
+        "A token that is wrong, expired or revoked answers 401."
     ),
-    auth=None,
+    **open_to_anyone(None),
     url_name="practitioner_profile",
 )
 def practitioner_profile(request: HttpRequest, practitioner_id: RowId) -> Status[object]:
     if over_reading_limit(request, group="api.practitioners", rate=settings.VERIFY_API_RATE):
-        return problem(429, "Too many requests: try again in a minute.")
+        return problem(429, _("Too many requests: try again in a minute."))
     try:
         found = get_practitioners_profile_for_viewer(request.user, practitioner_id)
     except Http404:

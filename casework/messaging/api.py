@@ -1,5 +1,6 @@
 """/api/v1 operations of messaging: the same services and participant checks as the pages."""
 
+import hashlib
 import uuid
 from datetime import datetime
 from typing import Any
@@ -158,7 +159,7 @@ def list_messages(
     person = _person(request)
     conversation = access.find_conversation_for_person(person, conversation_id)
     if conversation is None:
-        return problem(404, "No such conversation.")
+        return problem(404, _("No such conversation."))
     found = queries.messages_after(conversation.pk, query.after, limit=query.limit)
     openings.record_opening(conversation=conversation, person=person, way="api")
     read = queries.read_by_others(conversation.pk, person)
@@ -195,7 +196,7 @@ def send(
     person = _person(request)
     conversation = access.find_conversation_for_person(person, conversation_id)
     if conversation is None:
-        return problem(404, "No such conversation.")
+        return problem(404, _("No such conversation."))
     sent = {"conversation": str(conversation.pk), "body": payload.body}
     refused = idempotency.refusal_if_reused(
         person=person, operation="messages.send", key=idempotency_key, request=sent
@@ -316,6 +317,7 @@ def download_attachment(
         401: Problem,
         404: Problem,
         409: FlaggedDraftProblem,
+        422: Problem,
         429: Problem,
     },
     summary="Send a message with a file",
@@ -323,8 +325,12 @@ def download_attachment(
     f"({allowed_extensions_text()}, as read from its content, not its name; at most the size "
     "the conversation page states) with an optional text. The same checks as the page: a "
     "file refused answers 400 with the reason under `fields.file`; the safety check's 409 "
-    "`flagged` as for a message without a file (send again with `send_anyway` and the "
-    "`idempotency_key`).",
+    "`flagged` as for a message without a file (send again with `send_anyway` and the same "
+    "`Idempotency-Key` header, or the `idempotency_key` the 409 returned). The "
+    "`Idempotency-Key` header works as for every send: a replay returns the first message, "
+    "the same key with another text or file is refused (422). The form field "
+    "`idempotency_key` (a UUID) is still taken, as the JSON send's body field is; the header "
+    "wins when both are sent.",
     auth=person_auth("messaging", "write"),
     url_name="messaging_send_file",
     openapi_extra={
@@ -344,17 +350,23 @@ def send_with_file(
     body: Form[str] = "",
     idempotency_key: Form[uuid.UUID | None] = None,
     send_anyway: Form[bool] = False,
+    header_key: IdempotencyKeyHeader = None,
 ) -> Status[object]:
     person = _person(request)
     conversation = access.find_conversation_for_person(person, conversation_id)
     if conversation is None:
-        return problem(404, "No such conversation.")
+        return problem(404, _("No such conversation."))
     if file is None:
         # Checked here rather than by the schema, so that a conversation that is not the
         # caller's answers 404 whatever the request holds.
         refusal = _("Attach a file (the `file` part), or send the message without one as JSON.")
         return problem(400, refusal, fields={"file": [refusal]})
-    key = idempotency_key or uuid.uuid4()
+    operation = "messages.send_file"
+    key = (
+        idempotency.service_key(person, operation, header_key)
+        if header_key is not None
+        else idempotency_key or uuid.uuid4()
+    )
     form = MessageForm({"body": body, "idempotency_key": str(key)}, {"attachment": file})
     if not form.is_valid():
         fields = {
@@ -364,6 +376,17 @@ def send_with_file(
         return problem(
             400, " ".join(m for messages in fields.values() for m in messages), fields=fields
         )
+    sent = {
+        "conversation": str(conversation.pk),
+        "body": body,
+        "file": _digest(file),
+        "name": file.name or "",
+    }
+    refused = idempotency.refusal_if_reused(
+        person=person, operation=operation, key=header_key, request=sent
+    )
+    if refused is not None:
+        return refused
     try:
         message = services.send_message(
             conversation=conversation,
@@ -377,8 +400,21 @@ def send_with_file(
         return _flagged(draft, key)
     except ValidationError as error:
         return _refused(error)
+    if header_key is not None:
+        idempotency.remember(
+            person=person, operation=operation, key=header_key, request=sent, now=timezone.now()
+        )
     view = rendering.views_for([message], person, 0)[0]
     return Status(201, rendering.payload(view))
+
+
+def _digest(upload: UploadedFile) -> str:
+    """The file's SHA-256: what tells a replay of this send from another file under its key."""
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
 
 
 def _flagged(draft: nudges.FlaggedDraft, key: uuid.UUID) -> Status[object]:

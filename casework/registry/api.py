@@ -4,8 +4,10 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from casework.accounts.tokens import open_to_anyone
 from casework.problems import Error as Problem
 from casework.problems import form_fields, problem
 from casework.registry.forms import VerifySearchForm
@@ -77,12 +79,14 @@ class VerifyQuery(Schema):
     "/verify",
     response={200: list[RegistrationSchema], 400: Problem, 429: Problem},
     summary="Check a social worker's registration",
-    auth=None,
+    description="Open to anyone; a personal access token (any scope) or the session may be "
+    "sent too, and a token that is wrong, expired or revoked answers 401.",
+    **open_to_anyone(None),
 )
 def verify(request: HttpRequest, query: Query[VerifyQuery]) -> Status[object]:
     rate = settings.VERIFY_API_RATE
     if over_reading_limit(request, group="api.verify", rate=rate):
-        return problem(429, "Too many requests: try again in a minute.")
+        return problem(429, _("Too many requests: try again in a minute."))
     form = VerifySearchForm({k: v for k, v in query.dict().items() if v is not None})
     if not form.is_valid():
         errors = [str(message) for messages in form.errors.values() for message in messages]

@@ -14,7 +14,7 @@ from ninja import Field, Query, Router, Schema, Status
 from casework.accounts import idempotency
 from casework.accounts.idempotency import IdempotencyKeyHeader
 from casework.accounts.models import IdempotencyKey, Role, User
-from casework.accounts.tokens import person_auth
+from casework.accounts.tokens import open_to_anyone, person_auth
 from casework.problems import Error as Problem
 from casework.problems import ErrorDetail, form_fields, problem
 from casework.scheduling import slots
@@ -73,7 +73,9 @@ class SlotQuery(Schema):
     "/practitioners/{practitioner_id}/slots",
     response={200: FreeSlotsSchema, 400: Problem, 404: Problem},
     summary="Free slots of a practitioner who takes bookings",
-    auth=None,
+    description="Open to anyone; a personal access token (with `scheduling:read`) or the "
+    "session may be sent too, and a token that is wrong, expired or revoked answers 401.",
+    **open_to_anyone("scheduling"),
     url_name="practitioner_slots",
 )
 def free_slots(
@@ -83,24 +85,26 @@ def free_slots(
         pk=practitioner_id, role=Role.PRACTITIONER, is_active=True
     ).first()
     if practitioner is None or not may_take_bookings(practitioner):
-        return problem(404, "No practitioner taking bookings has this id.")
+        return problem(404, _("No practitioner taking bookings has this id."))
     now = timezone.now()
     given = [t for t in (query.since, query.until) if t is not None]
     if any(t.tzinfo is None for t in given):
-        return problem(400, "Give times with their UTC offset, e.g. 2026-05-04T09:00Z.")
+        return problem(400, _("Give times with their UTC offset, e.g. 2026-05-04T09:00Z."))
     # Before any sum on them: near datetime's year 1 or 9999 a sum overflows (a 500), and no
     # slot lies that far from now anyway.
     if not all(slots.within_reach(t, now=now) for t in given):
-        return problem(400, "Ask for times from yesterday to a year ahead; no slot lies further.")
+        return problem(
+            400, _("Ask for times from yesterday to a year ahead; no slot lies further.")
+        )
     since = query.since or now
     until = query.until or since + LONGEST_SPAN
     if until < since or until - since > LONGEST_SPAN:
-        return problem(400, "Ask for at most 31 days, with `until` after `since`.")
+        return problem(400, _("Ask for at most 31 days, with `until` after `since`."))
     session_types = list(offered_session_types(practitioner))
     if query.session_type is not None:
         session_types = [s for s in session_types if s.pk == query.session_type]
         if not session_types:
-            return problem(404, "This practitioner offers no such session type.")
+            return problem(404, _("This practitioner offers no such session type."))
     reading = bookable(practitioner)
     found = [
         {
@@ -241,11 +245,11 @@ def book(
     person = request.user
     assert isinstance(person, User)  # noqa: S101  (the authentication ran)
     if person.role != Role.CLIENT:
-        return problem(403, "Only clients book sessions.")
+        return problem(403, _("Only clients book sessions."))
     try:
         session_type = get_session_type_for_booking(payload.session_type)
     except Http404:
-        return problem(404, "No session type is offered with this id.")
+        return problem(404, _("No session type is offered with this id."))
     asked = payload.dict()
     refused = idempotency.refusal_if_reused(
         person=person, operation="appointments.book", key=idempotency_key, request=asked

@@ -254,3 +254,76 @@ def test_a_draft_is_published_by_its_author_or_an_admin_and_missing_to_anyone_el
     back = admin.put(url, json.dumps({**change, "publish": False}), content_type="application/json")
     assert back.json()["status"] == "draft"
     assert Client().get(url).status_code == 404
+
+
+def test_a_visitor_comments_where_the_article_allows_it_and_waits_for_a_moderator() -> None:
+    article = _article(_writer(), anonymous_comments=True)
+    url = f"/api/v1/articles/{article.slug}/comments"
+    posted = _post(Client(), url, {"body": "This helped me.", "notify_replies": True})
+    assert posted.status_code == 201
+    body = posted.json()
+    assert (body["status"], body["author"], body["body"]) == ("held", None, "This helped me.")
+    comment = Comment.objects.get()
+    assert comment.author is None
+    assert "anonymous" in comment.held_for
+    assert not comment.notify_replies
+    # Held: nobody reads it before a moderator, the visitor included.
+    assert Client().get(f"/api/v1/articles/{article.slug}").json()["comments"] == []
+    page = Client().get(article.get_absolute_url()).content.decode()
+    assert "This helped me." not in page
+
+
+def test_a_visitor_is_told_to_sign_in_where_the_article_takes_signed_in_people_only() -> None:
+    article = _article(_writer())
+    refused = _post(Client(), f"/api/v1/articles/{article.slug}/comments", {"body": "Hi"})
+    assert refused.status_code == 401
+    assert "signed-in people only" in refused.json()["error"]["message"]
+    assert not Comment.objects.exists()
+
+
+def test_visitors_comments_share_the_pages_hourly_limit_per_address() -> None:
+    article = _article(_writer(), anonymous_comments=True)
+    url = f"/api/v1/articles/{article.slug}/comments"
+    page_url = reverse("community:comment", kwargs={"slug": article.slug})
+    for number in range(5):
+        assert Client().post(page_url, {"body": f"Thought {number}."}).status_code == 302
+    answers = [_post(Client(), url, {"body": f"More {n}."}).status_code for n in range(6)]
+    assert answers == [201] * 5 + [429]
+    assert Comment.objects.count() == 10
+
+
+def test_a_visitors_comment_meets_the_guard_as_on_the_page() -> None:
+    article = _article(_writer(), anonymous_comments=True)
+    found = _post(
+        Client(),
+        f"/api/v1/articles/{article.slug}/comments",
+        {"body": "Maria called me from 07700 900123."},
+    )
+    assert found.status_code == 422
+    assert found.json()["error"]["code"] == "identifiers_found"
+    assert not Comment.objects.exists()
+
+
+def test_a_bad_token_is_refused_not_taken_for_a_visitor() -> None:
+    article = _article(_writer(), anonymous_comments=True)
+    url = f"/api/v1/articles/{article.slug}/comments"
+    wrong = Client(headers={"Authorization": "Bearer cw_not-a-token"})
+    refused = _post(wrong, url, {"body": "Hello"})
+    assert refused.status_code == 401
+    assert refused.json()["error"]["code"] == "unauthenticated"
+    assert wrong.get(f"/api/v1/articles/{article.slug}").status_code == 401
+    assert wrong.get("/api/v1/articles").status_code == 401
+    assert not Comment.objects.exists()
+
+
+def test_a_token_reads_the_thread_as_its_person_does() -> None:
+    article = _article(_writer())
+    newcomer = factories.ClientFactory.create()
+    post_comment(article=article, author=newcomer, body="Held for now.")
+    url = f"/api/v1/articles/{article.slug}"
+    mine = _token(newcomer, "community:read").get(url).json()["comments"]
+    assert [(c["body"], c["status"], c["own"]) for c in mine] == [("Held for now.", "held", True)]
+    assert Client().get(url).json()["comments"] == []
+    listed = _token(newcomer, "community:read").get("/api/v1/articles").json()
+    assert [a["slug"] for a in listed["results"]] == [article.slug]
+    assert _token(newcomer, "messaging:read").get(url).status_code == 403

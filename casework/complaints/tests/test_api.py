@@ -8,17 +8,21 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
 from casework.accounts.models import User
+from casework.accounts.services import create_api_token
 from casework.complaints import api as complaints_api
 from casework.complaints.models import Complaint, ComplaintState
-from casework.complaints.services import move_complaint, secret_matches
+from casework.complaints.services import evidence_context, move_complaint, secret_matches
 from casework.directory.models import PractitionerProfile
 from casework.privacy import actions
 from casework.privacy.models import AuditEvent
 from casework.testing import oversight, scheduling
+from casework.testing.messaging import PNG_BYTES
+from casework.vault.crypto import unseal
 
 pytestmark = pytest.mark.django_db
 
@@ -214,3 +218,115 @@ def test_following_by_secret_counts_against_the_pages_limit(
         content_type="application/json",
     )
     assert (refused.status_code, refused.json()["error"]["code"]) == (429, "rate_limited")
+
+
+def file_with_evidence(
+    browser: Client, *files: SimpleUploadedFile, **fields: Any
+) -> tuple[int, dict[str, Any]]:
+    form = {"category": "boundary", "details": "She asked me to pay by gift card.", **fields}
+    response = browser.post("/api/v1/complaints/with-evidence", {**form, "evidence": list(files)})
+    return response.status_code, response.json()
+
+
+def test_evidence_files_go_with_a_complaint_sealed_as_the_pages_are(
+    listed: tuple[User, PractitionerProfile], client_person: User
+) -> None:
+    _practitioner, profile = listed
+    status, body = file_with_evidence(
+        as_person(client_person),
+        SimpleUploadedFile("receipt.png", PNG_BYTES),
+        SimpleUploadedFile("letter.png", PNG_BYTES),
+        profile=profile.slug,
+        share_identity="true",
+    )
+    assert status == 201
+    complaint = Complaint.objects.get()
+    assert (body["reference"], body["handled_by"]) == (
+        complaint.reference,
+        ["Social Work England"],
+    )
+    assert complaint.complainant == client_person
+    evidence = sorted(complaint.evidence.all(), key=lambda e: e.name)  # (names are sealed)
+    assert [(e.name, e.content_type, e.size) for e in evidence] == [
+        ("letter.png", "image/png", len(PNG_BYTES)),
+        ("receipt.png", "image/png", len(PNG_BYTES)),
+    ]
+    for item in evidence:
+        sealed = bytes(item.sealed_content)
+        assert PNG_BYTES not in sealed
+        assert unseal(complaint.data_key, sealed, context=evidence_context(item.pk)) == PNG_BYTES
+    filed = AuditEvent.objects.get(action=actions.COMPLAINTS_FILED)
+    assert filed.detail["evidence_files"] == 2
+
+
+def test_evidence_the_page_refuses_is_refused_with_its_reason_and_nothing_is_filed(
+    listed: tuple[User, PractitionerProfile], client_person: User, settings: Any
+) -> None:
+    _practitioner, profile = listed
+    browser = as_person(client_person)
+    script = SimpleUploadedFile("photo.png", b"#!/bin/sh\necho hello\n")
+    status, body = file_with_evidence(browser, script, profile=profile.slug)
+    assert (status, list(body["error"]["fields"])) == (400, ["evidence"])
+    assert "cannot be sent" in body["error"]["message"]
+    settings.MESSAGING_ATTACHMENT_MAX_BYTES = 1024
+    large = SimpleUploadedFile("receipt.png", PNG_BYTES + b"\0" * 2048)
+    status, body = file_with_evidence(browser, large, profile=profile.slug)
+    assert status == 400
+    assert "files can be at most 1.0\xa0KB" in body["error"]["fields"]["evidence"][0]
+    six = [SimpleUploadedFile(f"{n}.png", PNG_BYTES) for n in range(6)]
+    status, body = file_with_evidence(browser, *six, profile=profile.slug)
+    assert (status, list(body["error"]["fields"])) == (400, ["evidence"])
+    assert not Complaint.objects.exists()
+
+
+def test_a_complaint_with_evidence_keeps_the_forms_rules_key_and_limit(
+    listed: tuple[User, PractitionerProfile], client_person: User
+) -> None:
+    _practitioner, profile = listed
+    browser = as_person(client_person)
+    assert file_with_evidence(browser, profile="nobody-by-this-name")[0] == 404
+    assert file_with_evidence(browser, profile=profile.slug, details="  ")[0] == 400
+    key = str(uuid.uuid4())
+    png = SimpleUploadedFile("receipt.png", PNG_BYTES)
+    first = file_with_evidence(browser, png, profile=profile.slug, idempotency_key=key)
+    png.seek(0)
+    again = file_with_evidence(browser, png, profile=profile.slug, idempotency_key=key)
+    assert (first[0], again[0]) == (201, 200)
+    assert again[1]["reference"] == first[1]["reference"]
+    assert Complaint.objects.count() == 1
+    statuses = [file_with_evidence(browser, profile=profile.slug)[0] for _ in range(9)]
+    assert statuses == [201] * 8 + [429]
+
+
+def test_filing_with_evidence_needs_the_write_scope(
+    listed: tuple[User, PractitionerProfile], client_person: User
+) -> None:
+    _practitioner, profile = listed
+    secret = create_api_token(
+        person=client_person, name="App", scopes=["complaints:read"], days=7, now=scheduling.NOW
+    )[1]
+    reading = Client(headers={"Authorization": f"Bearer {secret}"})
+    assert file_with_evidence(Client(), profile=profile.slug)[0] == 401
+    assert file_with_evidence(reading, profile=profile.slug)[0] == 403
+    assert not Complaint.objects.exists()
+
+
+def test_following_by_secret_takes_a_token_too_and_refuses_a_bad_one(
+    listed: tuple[User, PractitionerProfile], client_person: User
+) -> None:
+    _practitioner, profile = listed
+    _status, filed = file(as_person(client_person), profile=profile.slug)
+    url = f"/api/v1/complaints/{filed['reference']}/track"
+    secret = create_api_token(
+        person=client_person, name="App", scopes=["complaints:read"], days=7, now=scheduling.NOW
+    )[1]
+    secret_body = json.dumps({"secret": filed["secret"]})
+    for header, expected in ((f"Bearer {secret}", 200), ("Bearer cw_revoked-or-made-up", 401)):
+        app = Client(headers={"Authorization": header})
+        followed = app.post(url, secret_body, content_type="application/json")
+        assert followed.status_code == expected
+    # The session, as for every write, with its CSRF token.
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(client_person)
+    refused = browser.post(url, secret_body, content_type="application/json")
+    assert (refused.status_code, refused.json()["error"]["code"]) == (403, "forbidden")

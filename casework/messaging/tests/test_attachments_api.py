@@ -172,3 +172,48 @@ def test_only_the_parties_send_files(conversation: Conversation, other_practitio
     )
     assert reader.status_code == 403
     assert not Attachment.objects.exists()
+
+
+def test_a_file_send_takes_the_idempotency_key_header_as_every_send_does(
+    conversation: Conversation, client_person: User
+) -> None:
+    app = _token(client_person, "messaging:write")
+    url = reverse("api:messaging_send_file", kwargs={"conversation_id": conversation.pk})
+    before = Message.objects.filter(conversation=conversation).count()
+
+    def send(body: str, content: bytes = messaging.PNG_BYTES) -> Any:
+        parts = {"body": body, "file": SimpleUploadedFile("letter.png", content)}
+        return app.post(url, parts, headers={"Idempotency-Key": "letter-1"})
+
+    first = send("The school's letter")
+    assert first.status_code == 201, first.content
+    replay = send("The school's letter")
+    assert (replay.status_code, replay.json()["id"]) == (201, first.json()["id"])
+    other_text = send("Another letter")
+    assert (other_text.status_code, other_text.json()["error"]["code"]) == (
+        422,
+        "idempotency_key_reused",
+    )
+    other_file = send("The school's letter", messaging.PNG_BYTES + b"\0")
+    assert other_file.status_code == 422
+    assert Message.objects.filter(conversation=conversation).count() == before + 1
+    assert Attachment.objects.count() == 1
+
+
+def test_the_form_fields_key_still_sends_once(
+    conversation: Conversation, client_person: User
+) -> None:
+    app = _token(client_person, "messaging:write")
+    key = "0b6d1f6e-8a4f-4c0e-9d6a-2f1f9a3e7c55"
+    answers = [
+        _send(
+            app,
+            conversation,
+            body="Once",
+            idempotency_key=key,
+            file=SimpleUploadedFile("once.png", messaging.PNG_BYTES),
+        ).json()["id"]
+        for _ in range(2)
+    ]
+    assert answers[0] == answers[1]
+    assert Attachment.objects.count() == 1
