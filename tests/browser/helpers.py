@@ -47,7 +47,7 @@ WORD = re.compile(r"[^\W\d_]+")
 
 # Every piece of text a reader meets: each element's own visible lines, and the texts that
 # only assistive technology or a hover shows. Subtrees marked in another language (the
-# language picker's "English") are left out.
+# language picker's "English") and code are left out.
 VISIBLE_TEXTS_JS = """() => {
   const texts = [];
   const foreign = (node) => {
@@ -57,6 +57,8 @@ VISIBLE_TEXTS_JS = """() => {
   for (const element of document.body.querySelectorAll('*')) {
     if (['SCRIPT', 'STYLE', 'TEMPLATE', 'NOSCRIPT'].includes(element.tagName)) continue;
     if (foreign(element)) continue;
+    // Code is machine text (an event type, a hash, an address), the same in every language.
+    if (element.closest('code, pre, kbd, samp')) continue;
     for (const name of ['aria-label', 'title', 'placeholder', 'alt']) {
       const value = element.getAttribute(name);
       if (value) texts.push(value);
@@ -105,6 +107,28 @@ def check_page(page: Page, language: str, assert_accessible: AssertAccessible) -
 
 
 @cache
+def _english_vocabulary() -> frozenset[str]:
+    """The words of the catalogue's English sources that none of its Spanish uses ("post",
+    "account", "waiting"): a line mostly made of them is English that gettext never saw."""
+    english: set[str] = set()
+    spanish: set[str] = set()
+    for entry in polib.pofile(str(SPANISH_CATALOGUE)):
+        sources = [entry.msgid, entry.msgid_plural] if entry.msgid_plural else [entry.msgid]
+        translations = list(entry.msgstr_plural.values()) if entry.msgid_plural else [entry.msgstr]
+        for text, words in ((" ".join(sources), english), (" ".join(translations), spanish)):
+            words.update(word.lower() for word in WORD.findall(PLACEHOLDER.sub(" ", text)))
+    return frozenset(word for word in english - spanish if len(word) > 2)
+
+
+def _mostly_english(line: str) -> bool:
+    """Three words or more of the English vocabulary, and at least half the line's words (so a
+    name such as "Social Work England" in a Spanish sentence is no leftover)."""
+    words = [word.lower() for word in WORD.findall(line)]
+    english = [word for word in words if word in _english_vocabulary()]
+    return len(english) >= 3 and 2 * len(english) >= len(words)
+
+
+@cache
 def _english_of_the_catalogue() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """Two patterns built from the Spanish catalogue's English sources whose Spanish differs:
     one for a text that is a whole source (a button's "Confirm"), one for a source of three
@@ -132,7 +156,8 @@ def _english_of_the_catalogue() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 def english_leftovers(page: Page) -> list[str]:
     """The texts of ``page`` that are still English: a source text of the catalogue shown
-    untranslated, or a sentence made of English words that never went through gettext."""
+    untranslated, or a sentence made of English words that never went through gettext (two of
+    the words Spanish never uses, or mostly words only the English sources use)."""
     whole, phrase = _english_of_the_catalogue()
     found: list[str] = []
     for text in page.evaluate(VISIBLE_TEXTS_JS):
@@ -141,7 +166,12 @@ def english_leftovers(page: Page) -> list[str]:
             if not line or line in found:
                 continue
             english_words = ENGLISH_ONLY_WORDS & {word.lower() for word in WORD.findall(line)}
-            if whole.fullmatch(line) or phrase.search(line) or len(english_words) >= 2:
+            if (
+                whole.fullmatch(line)
+                or phrase.search(line)
+                or len(english_words) >= 2
+                or _mostly_english(line)
+            ):
                 found.append(line)
     return found
 

@@ -132,7 +132,12 @@ def test_a_spanish_client_on_a_phone_books_and_writes_in_twelve_steps(
     confirmation_link: ConfirmationLink,
 ) -> None:
     load_reference_data()
-    profile = listed_practitioner(legal_name="Amara Okafor", languages=["en", "es"])
+    # She writes her profile in Spanish for Spanish readers: any English left is the site's.
+    profile = listed_practitioner(
+        legal_name="Amara Okafor",
+        languages=["en", "es"],
+        bio_source="Acompaño a personas adultas en **momentos difíciles**.",
+    )
     listed_practitioner(legal_name="Rosa Delgado", regulator="us-ca-bbs", languages=["es"])
     _open_practitioner(profile.practitioner)
     profile.practitioner.language = practitioners_language
