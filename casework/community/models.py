@@ -13,10 +13,20 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from casework.safety.detection import LABELS as SAFETY_LABELS
+
 TITLE_MAX = 160
 SUMMARY_MAX = 300
 ARTICLE_MAX_CHARS = 40_000
 COMMENT_MAX_CHARS = 4_000
+
+# Why a comment waits for a moderator, besides safety's categories.
+ANONYMOUS = "anonymous"
+FIRST_POST = "first_post"
+HELD_LABELS = {
+    ANONYMOUS: _("Anonymous comment"),
+    FIRST_POST: _("First post of a new account"),
+}
 
 
 def cover_path(article: "Article", filename: str) -> str:
@@ -146,6 +156,11 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"comment {self.pk}"
+
+    def held_for_labels(self) -> list[str]:
+        """Why it waits, in the reader's language (a key nobody knows is shown as is)."""
+        labels = {**SAFETY_LABELS, **HELD_LABELS}
+        return [str(labels.get(reason, reason)) for reason in self.held_for]
 
     @property
     def visible(self) -> bool:

@@ -16,6 +16,7 @@ from playwright.sync_api import Page, expect
 
 from casework.accounts.models import User
 from casework.testing.factories import PERSONA_PASSWORD, PERSONA_TOTP_SECRET, PractitionerFactory
+from tests.browser.helpers import assert_in_spanish
 
 pytestmark = pytest.mark.browser
 
@@ -231,3 +232,4 @@ def test_the_pages_a_visitor_sees_meet_wcag_22_aa_in_english_and_spanish(
     expect(page.locator("html")).to_have_attribute("lang", "es")
     expect(page).to_have_url(path_is(site, path))
     assert_accessible(page)
+    assert_in_spanish(page)

@@ -4,7 +4,9 @@ typing and choosing in fields are no steps), sign-up and email confirmation incl
 where she is once: the search's place carries on to the profile, the booking and the message.
 Then the practitioner, on her phone, confirms the booking and records that online work suits the
 client, and the client gives her consent, each told by email and seeing it on their dashboard.
-Every page passes axe and fits 320 and 390 CSS pixels (screenshots kept in the test's folder)."""
+The practitioner works in English, or in Spanish: then every page of hers is Spanish too, with
+no English left on it. Every page passes axe and fits 320 and 390 CSS pixels (screenshots kept
+in the test's folder)."""
 
 import re
 from collections.abc import Callable
@@ -21,7 +23,7 @@ from casework.registry.reference_data import load_reference_data
 from casework.scheduling.models import Appointment, AppointmentStatus
 from casework.scheduling.services import availability
 from casework.testing.directory import listed_practitioner
-from tests.browser.helpers import signed_in_as
+from tests.browser.helpers import LOCALES, assert_in_spanish, signed_in_as
 
 pytestmark = pytest.mark.browser
 
@@ -31,6 +33,30 @@ PASSWORD = "una frase larga que nadie adivina"
 EMAIL = "lucia@example.org"
 PHONE: ViewportSize = {"width": 390, "height": 844}
 MOST_STEPS = 12
+
+# What the practitioner reads and acts on, in her language.
+PRACTITIONER_WORDS = {
+    "en": {
+        "needs": "What needs you now",
+        "to confirm": r"Lucía, .*: confirm or decline",
+        "confirm": "Confirm",
+        "decide": "Decide for Lucía",
+        "yes": "Yes",
+        "record": "Record",
+        "consent given": "given on",
+        "told of consent": "[Casework] A client gave their consent",
+    },
+    "es": {
+        "needs": "Lo que te necesita ahora",
+        "to confirm": r"Lucía, .*: confirmar o rechazar",
+        "confirm": "Confirmar",
+        "decide": "Decidir para Lucía",
+        "yes": "Sí",
+        "record": "Registrar",
+        "consent given": "dado el",
+        "told of consent": "[Casework] Un cliente ha dado su consentimiento",
+    },
+}
 
 
 def _open_practitioner(practitioner: User) -> None:
@@ -64,8 +90,11 @@ class Journey:
     """Counts the steps and checks every page reached: axe, and no sideways scroll at 320 and
     390 px, with a screenshot of each width."""
 
-    def __init__(self, page: Page, folder: Path, assert_accessible: AssertAccessible) -> None:
+    def __init__(
+        self, page: Page, folder: Path, assert_accessible: AssertAccessible, language: str
+    ) -> None:
         self.page, self.folder, self.assert_accessible = page, folder, assert_accessible
+        self.language = language
         self.steps: list[str] = []
 
     def step(self, what: str, action: Callable[[], object]) -> None:
@@ -77,6 +106,8 @@ class Journey:
     def check(self) -> None:
         page = self.page
         self.assert_accessible(page)
+        if self.language == "es":
+            assert_in_spanish(page)
         problems = []
         for width in (320, 390):
             page.set_viewport_size({"width": width, "height": PHONE["height"]})
@@ -90,7 +121,9 @@ class Journey:
         assert not problems, "\n".join(problems)
 
 
+@pytest.mark.parametrize("practitioners_language", ["en", "es"])
 def test_a_spanish_client_on_a_phone_books_and_writes_in_twelve_steps(
+    practitioners_language: str,
     browser: Browser,
     site: str,
     transactional_db: None,
@@ -99,9 +132,17 @@ def test_a_spanish_client_on_a_phone_books_and_writes_in_twelve_steps(
     confirmation_link: ConfirmationLink,
 ) -> None:
     load_reference_data()
-    profile = listed_practitioner(legal_name="Amara Okafor", languages=["en", "es"])
+    # She writes her profile in Spanish for Spanish readers: any English left is the site's.
+    profile = listed_practitioner(
+        legal_name="Amara Okafor",
+        languages=["en", "es"],
+        bio_source="Acompaño a personas adultas en **momentos difíciles**.",
+    )
     listed_practitioner(legal_name="Rosa Delgado", regulator="us-ca-bbs", languages=["es"])
     _open_practitioner(profile.practitioner)
+    profile.practitioner.language = practitioners_language
+    profile.practitioner.save(update_fields=["language"])
+    words = PRACTITIONER_WORDS[practitioners_language]
     context = browser.new_context(
         locale="es-ES", timezone_id="Europe/London", viewport=PHONE, is_mobile=True
     )
@@ -109,7 +150,7 @@ def test_a_spanish_client_on_a_phone_books_and_writes_in_twelve_steps(
     # The test server speaks no websockets: live.js's retries are answered in the browser.
     context.route_web_socket(re.compile(r"/ws/"), lambda socket: None)
     page = context.new_page()
-    journey = Journey(page, tmp_path, assert_accessible)
+    journey = Journey(page, tmp_path, assert_accessible, "es")
     main = page.get_by_role("main")
 
     page.goto(f"{site}/")
@@ -178,25 +219,26 @@ def test_a_spanish_client_on_a_phone_books_and_writes_in_twelve_steps(
 
     # Amara, on her phone: her dashboard asks her to confirm; Lucía is told by email.
     hers = browser.new_context(
-        locale="en-GB", timezone_id="Europe/London", viewport=PHONE, is_mobile=True
+        locale=LOCALES[practitioners_language],
+        timezone_id="Europe/London",
+        viewport=PHONE,
+        is_mobile=True,
     )
     hers.set_default_timeout(15_000)
     hers.route_web_socket(re.compile(r"/ws/"), lambda socket: None)
     signed_in_as(hers, site, profile.practitioner)
     amara = hers.new_page()
-    at_work = Journey(amara, tmp_path / "practitioner", assert_accessible)
+    at_work = Journey(amara, tmp_path / "practitioner", assert_accessible, practitioners_language)
     at_work.folder.mkdir()
     her_main = amara.get_by_role("main")
     amara.goto(f"{site}/home/")
     at_work.check()
-    needs = amara.get_by_role("region", name="What needs you now")
+    needs = amara.get_by_role("region", name=words["needs"])
     at_work.step(
         "the booking to confirm",
-        lambda: needs.get_by_role(
-            "link", name=re.compile(r"Lucía, .*: confirm or decline")
-        ).click(),
+        lambda: needs.get_by_role("link", name=re.compile(words["to confirm"])).click(),
     )
-    at_work.step("confirm", lambda: her_main.get_by_role("button", name="Confirm").click())
+    at_work.step("confirm", lambda: her_main.get_by_role("button", name=words["confirm"]).click())
     assert _emails_to(EMAIL, "[Casework] Cita confirmada")
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.CONFIRMED
@@ -206,10 +248,12 @@ def test_a_spanish_client_on_a_phone_books_and_writes_in_twelve_steps(
     at_work.check()
     at_work.step(
         "the decision waiting",
-        lambda: needs.get_by_role("link", name="Decide for Lucía").click(),
+        lambda: needs.get_by_role("link", name=words["decide"]).click(),
     )
-    her_main.get_by_label("Yes").check()
-    at_work.step("record", lambda: her_main.get_by_role("button", name="Record").click())
+    her_main.get_by_label(words["yes"], exact=True).check()
+    at_work.step(
+        "record", lambda: her_main.get_by_role("button", name=words["record"], exact=True).click()
+    )
     assert _emails_to(EMAIL, "[Casework] Tu trabajador social te pide tu consentimiento")
 
     # Lucía's dashboard asks for her consent; she gives it; Amara is told and sees it.
@@ -230,10 +274,10 @@ def test_a_spanish_client_on_a_phone_books_and_writes_in_twelve_steps(
     journey.step(
         "consent", lambda: main.get_by_role("button", name="Dar mi consentimiento").click()
     )
-    assert _emails_to(profile.practitioner.email, "[Casework] A client gave their consent")
+    assert _emails_to(profile.practitioner.email, words["told of consent"])
     amara.reload()
     at_work.check()
-    expect(her_main.locator("dd").filter(has_text="given on").first).to_be_visible()
+    expect(her_main.locator("dd").filter(has_text=words["consent given"]).first).to_be_visible()
     hers.close()
     context.close()
 

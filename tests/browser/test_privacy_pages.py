@@ -10,7 +10,7 @@ from casework.care.services.emergency import break_glass
 from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.testing import care, factories
-from tests.browser.helpers import AssertAccessible, signed_in_as
+from tests.browser.helpers import AssertAccessible, assert_in_spanish, signed_in_as
 from tests.browser.test_nudge_and_block_journey import assert_fits_320_pixels
 
 pytestmark = pytest.mark.browser
@@ -33,6 +33,8 @@ def test_a_visitor_reads_the_privacy_page_from_the_footer(
     expect(page.get_by_role("heading", level=2)).to_have_count(4)
     assert_accessible(page)
     assert_fits_320_pixels(page)
+    if language == "es":
+        assert_in_spanish(page)
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
@@ -60,3 +62,5 @@ def test_a_client_reads_who_looked_at_their_record_on_the_account_page(
     expect(log).to_contain_text("A report of imminent risk tonight")
     assert_accessible(page)
     assert_fits_320_pixels(page)
+    if language == "es":
+        assert_in_spanish(page)

@@ -36,11 +36,14 @@ from casework.care.services import consents
 from casework.care.views import error_text, person_of
 from casework.privacy import access_log
 from casework.privacy.access import case_exports_asking
-from casework.registry.models import RegisterEntry
+from casework.registry.models import RegisterEntry, RegistrationStatus
 from casework.registry.verification import MEANINGS
 from casework.safety.crisis import crisis_resources_for
 from casework.scheduling.access import appointments_of
 from casework.scheduling.models import ACTIVE_STATUSES
+
+# The register's statuses by their names in the reader's language (lazy, so per request).
+STATUS_LABELS = dict(RegistrationStatus.choices)
 
 
 def _registrations(practitioner_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
@@ -68,6 +71,7 @@ def _registrations(practitioner_ids: list[int]) -> dict[int, list[dict[str, Any]
                 "read_at": read_at,
                 "number": number,
                 "status": status,
+                "status_label": STATUS_LABELS.get(status, status),
                 "meaning": MEANINGS.get(status, ""),
             }
         )

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from casework.accounts.models import User
 from casework.community.confidentiality import check_text, valid_kinds
-from casework.community.models import COMMENT_MAX_CHARS, Article, Comment
+from casework.community.models import ANONYMOUS, COMMENT_MAX_CHARS, FIRST_POST, Article, Comment
 from casework.events import catalogue as events
 from casework.events.outbox import emit
 from casework.privacy import actions
@@ -29,9 +29,6 @@ NEW_ACCOUNT_AGE = timedelta(days=7)
 # A person writes at most this many comments in RATE_WINDOW (a conversation, not a flood).
 COMMENTS_PER_WINDOW = 5
 RATE_WINDOW = timedelta(minutes=10)
-
-ANONYMOUS = "anonymous"
-FIRST_POST = "first_post"
 
 
 def may_comment(article: Article, person: object) -> bool:

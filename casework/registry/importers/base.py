@@ -28,6 +28,7 @@ from typing import ClassVar
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -83,7 +84,7 @@ class ImporterFormat(abc.ABC):
     """A register export format: reads decoded text and yields rows in our vocabulary."""
 
     name: ClassVar[str]
-    label: ClassVar[str]
+    label: ClassVar[str | Promise]  # shown to officers, in their language
     description: ClassVar[str]
     # Slugs of the regulators whose exports this format reads; empty means any regulator.
     regulators: ClassVar[tuple[str, ...]] = ()

@@ -64,6 +64,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from casework.registry.importers.base import (
     FIELDS,
@@ -83,7 +84,7 @@ MAX_ENTRY_CHARS = 1024 * 1024
 
 class GenericCsv(CsvFormat):
     name = "generic-csv"
-    label = "Generic CSV"
+    label = gettext_lazy("Generic CSV")
     description = "Our documented format as CSV: registration_number, name, status, ..."
     columns = {**{field: (field,) for field in FIELDS}, "contact_email": ("contact_email",)}
     status_words = GENERIC_STATUS_WORDS
@@ -92,7 +93,7 @@ class GenericCsv(CsvFormat):
 
 class GenericJson(ImporterFormat):
     name = "generic-json"
-    label = "Generic JSON"
+    label = gettext_lazy("Generic JSON")
     description = 'Our documented format as JSON: a list of entries, or {"entries": [...]}.'
 
     def parse(self, text: TextStream) -> Iterator[RegisterRow | BadRow]:

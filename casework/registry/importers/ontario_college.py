@@ -23,6 +23,8 @@ covers resignation and other causes and reads as removed; "Resigned" reads as la
 reported as a bad row.
 """
 
+from django.utils.translation import gettext_lazy
+
 from casework.registry.importers.base import CsvFormat
 from casework.registry.models import RegistrationStatus
 
@@ -31,7 +33,7 @@ _S = RegistrationStatus
 
 class OntarioCollege(CsvFormat):
     name = "ontario-college"
-    label = "Ontario College (OCSWSSW) register export"
+    label = gettext_lazy("Ontario College (OCSWSSW) register export")
     description = "Columns as on the College's Online Register; dates yyyy-mm-dd."
     regulators = ("ca-on-ocswssw",)
     columns = {

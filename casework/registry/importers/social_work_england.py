@@ -19,6 +19,8 @@ Dates are day first: dd/mm/yyyy (or dd-mm-yyyy). An entry shown as "Registered" 
 conditions listed is read as registered with conditions.
 """
 
+from django.utils.translation import gettext_lazy
+
 from casework.registry.importers.base import CsvFormat
 from casework.registry.models import RegistrationStatus
 
@@ -27,7 +29,7 @@ _S = RegistrationStatus
 
 class SocialWorkEngland(CsvFormat):
     name = "social-work-england"
-    label = "Social Work England register export"
+    label = gettext_lazy("Social Work England register export")
     description = "Columns as on the Social Work England register; dates dd/mm/yyyy."
     regulators = ("social-work-england",)
     columns = {

@@ -24,6 +24,8 @@ row; the export should say which order it is ("Temporary suspension order",
 "Temporary conditions order").
 """
 
+from django.utils.translation import gettext_lazy
+
 from casework.registry.importers.base import CsvFormat
 from casework.registry.models import RegistrationStatus
 
@@ -32,7 +34,7 @@ _S = RegistrationStatus
 
 class Sssc(CsvFormat):
     name = "sssc"
-    label = "SSSC register export"
+    label = gettext_lazy("SSSC register export")
     description = "Columns as on the SSSC register, forenames and surname apart; day-first dates."
     regulators = ("sssc",)
     columns = {

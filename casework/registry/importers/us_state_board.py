@@ -22,6 +22,8 @@ conditions; expired, inactive or delinquent licences as lapsed; revoked or surre
 licences as removed.
 """
 
+from django.utils.translation import gettext_lazy
+
 from casework.registry.importers.base import CsvFormat
 from casework.registry.models import RegistrationStatus
 
@@ -30,7 +32,7 @@ _S = RegistrationStatus
 
 class UsStateBoard(CsvFormat):
     name = "us-state-board"
-    label = "US state board licence export"
+    label = gettext_lazy("US state board licence export")
     description = "License number, name parts, license status; dates mm/dd/yyyy."
     regulators = ("us-ca-bbs", "us-ny-op-sw", "us-tx-bhec-sw", "us-fl-491-board")
     columns = {
