@@ -5,7 +5,8 @@ Each run uses a throwaway database: a SQLite file in a temporary folder, or a Po
 database created for the run on the given server and dropped after it. Practitioners are bulk
 loaded (users, register entries, verified claims, profiles with their search documents,
 languages, specialties, modalities and next free slots), then representative searches are
-timed through Django's full request path (middleware, view, template or API) in-process.
+timed through Django's full request path (middleware, view, template or API) in-process, and
+the search query alone (its capped count and first page, as the page runs it).
 
     python -m bench.directory                      # SQLite, plus PostgreSQL from DATABASE_URL
     python -m bench.directory --postgres postgres://user@host:5432/postgres
@@ -138,8 +139,25 @@ with connection.cursor() as cursor:
     cursor.execute("ANALYZE")  # planner statistics, as a live database would have
 prepared = time.perf_counter() - started
 
+from django.http import QueryDict
+from casework.directory.forms import DirectorySearchForm
+from casework.directory.paging import CappedPaginator
+from casework.directory.queries import find_practitioners
+
+# The search itself, as the page runs it: its count and its first page of profiles, without
+# the form's place lookup, the cards or the template.
+def search_alone(path):
+    form = DirectorySearchForm(QueryDict(path.partition("?")[2]))
+    assert form.is_valid(), form.errors
+    criteria = form.criteria()
+    def run():
+        result = find_practitioners(criteria, now=timezone.now(), details=False)
+        page = CappedPaginator(result.profiles, 20).get_page(1)
+        return page.paginator.count, list(page)
+    return run
+
 client = Client()
-figures = {}
+figures, queries = {}, {}
 for label, path in searches.items():
     response = client.get(path)
     assert response.status_code == 200, (path, response.status_code)
@@ -149,7 +167,16 @@ for label, path in searches.items():
         client.get(path)
         timings.append((time.perf_counter() - begun) * 1000)
     figures[label] = timings
-print(json.dumps({"prepared": prepared, "figures": figures}))
+    if path.startswith("/find/"):
+        run = search_alone(path)
+        run()
+        timings = []
+        for _ in range(repeat):
+            begun = time.perf_counter()
+            run()
+            timings.append((time.perf_counter() - begun) * 1000)
+        queries[label] = timings
+print(json.dumps({"prepared": prepared, "figures": figures, "queries": queries}))
 """
 
 
@@ -185,6 +212,17 @@ def _print(backend: str, size: int, result: dict[str, Any]) -> None:
     cuts = statistics.quantiles(everything, n=20)
     print(f"  {'all searches':<34} p50 {statistics.median(everything):7.1f} ms   "
           f"p95 {cuts[18]:7.1f} ms")  # fmt: skip
+    if result.get("queries"):
+        print("  The search query alone (count and first page, no page rendering):")
+        alone: list[float] = []
+        for label, timings in result["queries"].items():
+            alone += timings
+            cuts = statistics.quantiles(timings, n=20)
+            print(f"    {label:<32} p50 {statistics.median(timings):7.1f} ms   "
+                  f"p95 {cuts[18]:7.1f} ms")  # fmt: skip
+        cuts = statistics.quantiles(alone, n=20)
+        print(f"    {'all queries':<32} p50 {statistics.median(alone):7.1f} ms   "
+              f"p95 {cuts[18]:7.1f} ms")  # fmt: skip
 
 
 def _sqlite(size: int) -> None:

@@ -1,9 +1,12 @@
+import functools
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
+from django.utils.choices import BaseChoiceIterator
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -34,7 +37,11 @@ class RememberedSelect(forms.Select):
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
     ) -> SafeString:
-        choices = tuple((str(key), str(label)) for key, label in self.choices)
+        choices = (
+            self.choices.pairs
+            if isinstance(self.choices, FixedChoices)
+            else tuple((str(key), str(label)) for key, label in self.choices)
+        )
         if value not in (None, "") and str(value) not in {key for key, _label in choices}:
             # A value from the query string that is no choice: render it, never keep it, so
             # that made-up values cannot grow the cache.
@@ -43,6 +50,47 @@ class RememberedSelect(forms.Select):
         if key not in _rendered_selects:
             _rendered_selects[key] = super().render(name, value, attrs, renderer)
         return mark_safe(_rendered_selects[key])  # noqa: S308  (the widget's own output)
+
+
+class FixedChoices(BaseChoiceIterator):
+    """Choices already in Django's normal form, (value, label) pairs of strings, which a field
+    or widget takes as they are: a plain list is normalized again on every assignment, pair by
+    pair, and the list of languages has hundreds."""
+
+    def __init__(self, pairs: Iterable[tuple[Any, Any]]) -> None:
+        self.pairs = tuple((str(key), str(label)) for key, label in pairs)
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(self.pairs)
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+
+def _vocabulary(name: str) -> list[tuple[Any, Any]]:
+    if name == "language":
+        return [("", _("Any language")), *language_choices()]
+    if name == "specialty":
+        return [("", _("Any specialty")), *specialty_choices()]
+    if name == "modality":
+        return [("", _("Any way")), *Modality.choices]
+    return [("", _("Any currency")), *currency_choices()]
+
+
+_VOCABULARIES = ("language", "specialty", "modality", "currency")
+
+
+@functools.cache
+def _all_choices(name: str, language: str) -> FixedChoices:
+    """Every choice of a vocabulary, with its labels in ``language`` (the active one)."""
+    return FixedChoices(_vocabulary(name))
+
+
+@functools.lru_cache(maxsize=64)
+def _offered_choices(name: str, language: str, offered: frozenset[str]) -> FixedChoices:
+    return FixedChoices(
+        (key, label) for key, label in _all_choices(name, language) if not key or key in offered
+    )
 
 
 class DirectorySearchForm(forms.Form):
@@ -112,21 +160,25 @@ class DirectorySearchForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["language"].choices = [("", _("Any language")), *language_choices()]  # type: ignore[attr-defined]
-        self.fields["specialty"].choices = [("", _("Any specialty")), *specialty_choices()]  # type: ignore[attr-defined]
-        self.fields["modality"].choices = [("", _("Any way")), *Modality.choices]  # type: ignore[attr-defined]
-        self.fields["currency"].choices = [("", _("Any currency")), *currency_choices()]  # type: ignore[attr-defined]
+        language = get_language() or ""
+        for name in _VOCABULARIES:
+            self.fields[name].choices = _all_choices(name, language)  # type: ignore[attr-defined]
         # Every language and currency is a valid filter (a shared address keeps working), but
         # the selects offer those of listed profiles, and the one asked for.
         languages, currencies = offered_vocabulary()
         for name, offered in (("language", languages), ("currency", currencies)):
             asked = str(self.data.get(name, "")) if self.is_bound else ""
-            field = self.fields[name]
-            field.widget.choices = [
-                (key, label)
-                for key, label in field.choices  # type: ignore[attr-defined]
-                if not key or key in offered or key == asked
-            ]
+            everything = _all_choices(name, language)
+            if asked and asked not in offered:
+                # Not kept: the query string may name anything.
+                shown = FixedChoices(
+                    (key, label)
+                    for key, label in everything
+                    if not key or key in offered or key == asked
+                )
+            else:
+                shown = _offered_choices(name, language, offered)
+            self.fields[name].widget.choices = shown
         for name in ("language", "specialty", "modality"):
             self.fields[name].error_messages["invalid_choice"] = _(
                 "%(value)s is not one of the choices."

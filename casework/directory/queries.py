@@ -5,6 +5,7 @@ register reading that suspends someone hides them from the very next search, wit
 keep in step.
 """
 
+from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,6 +25,7 @@ from django.db.models import (
     QuerySet,
     Value,
     When,
+    prefetch_related_objects,
 )
 from django.db.models.expressions import OrderBy
 
@@ -122,11 +124,8 @@ def verified_claims() -> QuerySet[RegistrationClaim]:
     )
 
 
-def with_profile_details(
-    queryset: QuerySet[PractitionerProfile],
-) -> QuerySet[PractitionerProfile]:
-    """One query per related kind for a whole page, never one per profile."""
-    return queryset.select_related("practitioner").prefetch_related(
+def _profile_details() -> list[Prefetch]:  # type: ignore[type-arg]
+    return [
         Prefetch("language_rows", queryset=ProfileLanguage.objects.order_by("pk")),
         Prefetch("specialty_rows", queryset=ProfileSpecialty.objects.order_by("pk")),
         Prefetch("modality_rows", queryset=ProfileModality.objects.order_by("pk")),
@@ -135,7 +134,21 @@ def with_profile_details(
             queryset=verified_claims(),
             to_attr="verified_claims",
         ),
-    )
+    ]
+
+
+def with_profile_details(
+    queryset: QuerySet[PractitionerProfile],
+) -> QuerySet[PractitionerProfile]:
+    """One query per related kind for a whole page, never one per profile."""
+    return queryset.select_related("practitioner").prefetch_related(*_profile_details())
+
+
+def add_profile_details(profiles: Sequence[PractitionerProfile]) -> None:
+    """What ``with_profile_details`` fetches, for profiles already read (with their
+    practitioner): one query per related kind for all of them, none when there are none."""
+    if profiles:
+        prefetch_related_objects(list(profiles), *_profile_details())
 
 
 def with_next_free_slot(
@@ -183,6 +196,32 @@ class SearchResult:
     place_verdict: Verdict | None
 
 
+PLACE_RULES_SECONDS = 60
+
+
+def place_rules(where: Jurisdiction) -> tuple[Verdict, set[str] | None]:
+    """What ``where`` asks of a practitioner with no registration there, and the
+    jurisdictions whose regulators' registrations cover it (``jurisdictions_covering``).
+    Both come from the reference data (regulators and practice agreements, five queries), so
+    they are kept in the cache for a minute: an agreement changed by hand shows in the search
+    within a minute, while booking and the profile read it afresh. Who is in good standing
+    is never kept: the search reads the registers each time."""
+    key = f"directory:place-rules:{where.code}"
+    cached = None
+    with suppress(*OUTAGES):
+        cached = cache.get(key)
+    if cached is None:
+        covering = jurisdictions_covering(where)
+        cached = (
+            str(may_practise_for([], where).verdict),
+            sorted(covering) if covering is not None else None,
+        )
+        with suppress(*OUTAGES):
+            cache.set(key, cached, PLACE_RULES_SECONDS)
+    verdict, codes = cached
+    return Verdict(verdict), (set(codes) if codes is not None else None)
+
+
 def practising_in(covering: set[str]) -> QuerySet[RegistrationClaim, Any]:
     """Practitioners (``practitioner_id``) with a verified claim on a practising entry of a
     regulator in ``covering``. The entries of those regulators are listed first (entries by
@@ -200,14 +239,17 @@ def practising_in(covering: set[str]) -> QuerySet[RegistrationClaim, Any]:
     ).values("practitioner_id")
 
 
-def find_practitioners(criteria: SearchCriteria, *, now: datetime) -> SearchResult:
+def find_practitioners(
+    criteria: SearchCriteria, *, now: datetime, details: bool = True
+) -> SearchResult:
     """Listed profiles matching ``criteria``, ranked, with ``text_rank`` and ``next_free_at``
-    (the next free slot, or None when unknown or already past) annotated."""
+    (the next free slot, or None when unknown or already past) annotated. Without
+    ``details`` only their practitioner comes with them, for a caller that fetches the rest
+    for some of them (``add_profile_details``), as the page does for cards not cached."""
     profiles = search.matching(listed_profiles(), criteria.text)
     place_verdict = None
     if criteria.where is not None:
-        place_verdict = may_practise_for([], criteria.where).verdict
-        covering = jurisdictions_covering(criteria.where)
+        place_verdict, covering = place_rules(criteria.where)
         if covering is not None:
             profiles = profiles.filter(practitioner_id__in=practising_in(covering))
     if criteria.language:
@@ -249,7 +291,10 @@ def find_practitioners(criteria: SearchCriteria, *, now: datetime) -> SearchResu
     # The bio and search document are long and a result card shows neither: leaving them out
     # keeps the rows the database sorts small.
     profiles = profiles.defer("bio_source", "bio_html", "search_document")
+    profiles = profiles.order_by(*ordering)
     return SearchResult(
-        profiles=with_profile_details(profiles.order_by(*ordering)),
+        profiles=(
+            with_profile_details(profiles) if details else profiles.select_related("practitioner")
+        ),
         place_verdict=place_verdict,
     )

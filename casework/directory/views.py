@@ -25,6 +25,7 @@ from casework.directory.access import (
     get_photo_profile_for_viewer,
     get_profile_for_viewer,
 )
+from casework.directory.cards import cards_for
 from casework.directory.forms import (
     DirectorySearchForm,
     DisplayNameDecisionForm,
@@ -88,7 +89,7 @@ def search_practitioners(request: HttpRequest) -> HttpResponse:
         if not regions:
             # A country whose regions regulate says nothing about who may practise: its
             # regions are offered instead of a search.
-            result = find_practitioners(criteria, now=timezone.now())
+            result = find_practitioners(criteria, now=timezone.now(), details=False)
             place_verdict = result.place_verdict
             page = CappedPaginator(result.profiles, PAGE_SIZE).get_page(request.GET.get("page"))
             if where is not None and not page.paginator.count:
@@ -96,7 +97,7 @@ def search_practitioners(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page": page,
-        "summaries": [summarise(profile) for profile in page] if page is not None else [],
+        "cards": cards_for(list(page), where=where) if page is not None else [],
         "where": where,
         "regions": regions,
         "regulation": regulation,

@@ -56,6 +56,7 @@ def _video(name: str, function: str, does: str) -> Subscriber:
 
 
 CASELOAD_LIVE = "live update of the practitioner's open caseload page"
+DIRECTORY_CARDS = "render the directory's result cards again (their registrations changed)"
 
 SUBSCRIBERS: dict[type[e.Event], tuple[Subscriber, ...]] = {
     e.AppointmentRequested: (
@@ -90,6 +91,11 @@ SUBSCRIBERS: dict[type[e.Event], tuple[Subscriber, ...]] = {
             "directory.follow_standing",
             "casework.directory.reactions.follow_standing",
             "hold a display name without the registered family name for review",
+        ),
+        Subscriber(
+            "directory.refresh_cards",
+            "casework.directory.reactions.refresh_cards",
+            DIRECTORY_CARDS,
         ),
     ),
     e.CaseOpened: (_care("tell_client", "tell_case_opened", "email the client a link"),),
@@ -241,6 +247,11 @@ SUBSCRIBERS: dict[type[e.Event], tuple[Subscriber, ...]] = {
             "oversight.notify_regulator",
             "casework.oversight.reactions.notify_regulator",
             "queue a signed notification to the regulator's webhook (a task sends it, retried)",
+        ),
+        Subscriber(
+            "directory.refresh_cards",
+            "casework.directory.reactions.refresh_cards",
+            DIRECTORY_CARDS,
         ),
     ),
     e.RegulatorReferred: (

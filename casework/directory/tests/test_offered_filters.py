@@ -19,4 +19,4 @@ def test_the_selects_offer_the_languages_and_currencies_of_listed_profiles() -> 
     asked = Client().get("/find/?language=cy")
     assert asked.status_code == 200
     assert '<option value="cy" selected>' in asked.content.decode()
-    assert asked.context["summaries"] == []
+    assert asked.context["cards"] == []
