@@ -9,9 +9,10 @@ a new key rather than a stale card:
   review changes without touching ``updated_at``;
 - the next free slot, read by the search query itself;
 - the reader's language and time zone, and the place asked for (the card's links carry it);
-- the directory's card version, which the reactions to registry and oversight events bump
-  (``refresh_cards``: a registration verified or withdrawn, a register status read, a
-  regulator's suspension or conditions on this platform).
+- the directory's card version (``CardsVersion``, in the database: the reactions run in the
+  task worker, whose cache is not the web process's without Redis), which the reactions to
+  registry and oversight events count up (``refresh_cards``: a registration verified or
+  withdrawn, a register status read, a regulator's suspension or conditions on this platform).
 
 Who is listed is never cached: the search query reads standing from the registers on every
 search, so a suspended practitioner leaves the results at once, before any event is
@@ -21,24 +22,23 @@ a name changed on a register) shows within minutes. Without a cache every card i
 """
 
 import hashlib
-import uuid
 from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
-from casework.directory.models import PractitionerProfile
+from casework.directory.models import CardsVersion, PractitionerProfile
 from casework.directory.queries import add_profile_details
 from casework.directory.summaries import summarise
 from casework.registry.models import Jurisdiction
 from casework.shell.outages import OUTAGES
 
-VERSION_KEY = "directory:cards-version"
 CARD_SECONDS = 300
 
 
@@ -51,22 +51,16 @@ class Card:
 
 
 def cards_version() -> str:
-    """The current version, made afresh when the cache has none (first use, or evicted: a
-    version that came back as an old value could serve cards from before a bump)."""
-    with suppress(*OUTAGES):
-        version = cache.get(VERSION_KEY)
-        if version is None:
-            cache.add(VERSION_KEY, uuid.uuid4().hex, None)
-            version = cache.get(VERSION_KEY)
-        if version is not None:
-            return str(version)
-    return ""
+    """The current version (``CardsVersion``: one indexed read)."""
+    number = CardsVersion.objects.filter(pk=1).values_list("number", flat=True).first()
+    return str(number or 0)
 
 
 def refresh_cards() -> None:
-    """Every card kept so far is rendered again on its next search."""
-    with suppress(*OUTAGES):
-        cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    """Every card kept so far is rendered again on its next search: the version counts up in
+    the caller's transaction (a reaction's), so it moves exactly when the change is kept."""
+    if not CardsVersion.objects.filter(pk=1).update(number=F("number") + 1):
+        CardsVersion.objects.get_or_create(pk=1, defaults={"number": 1})
 
 
 def _key(version: str, profile: PractitionerProfile, where: Jurisdiction | None) -> str:
@@ -94,18 +88,19 @@ def cards_for(profiles: Sequence[PractitionerProfile], *, where: Jurisdiction | 
     """The cards of a page of ``find_practitioners(..., details=False)``, in its order:
     those kept are read in one cache call; the rest fetch their details (one query per kind
     for all of them), are rendered and kept."""
+    if not profiles:
+        return []
     # The version is read before anything is rendered: a card rendered from data older than
     # a bump is then kept under the old version, never the new one.
     version = cards_version()
     keys = {profile.pk: _key(version, profile, where) for profile in profiles}
     kept: dict[str, Card] = {}
-    if version:
-        with suppress(*OUTAGES):
-            kept = cache.get_many(list(keys.values()))
+    with suppress(*OUTAGES):
+        kept = cache.get_many(list(keys.values()))
     missing = [profile for profile in profiles if keys[profile.pk] not in kept]
     add_profile_details(missing)
     rendered = {profile.pk: _render(profile, where) for profile in missing}
-    if version and rendered:
+    if rendered:
         with suppress(*OUTAGES):
             cache.set_many({keys[pk]: card for pk, card in rendered.items()}, CARD_SECONDS)
     return [

@@ -186,3 +186,21 @@ class ProfileSearchEntry(models.Model):
 
     def __str__(self) -> str:
         return str(self.profile_id)
+
+
+class CardsVersion(models.Model):
+    """The version of the search's result cards (``cards.py``): one row, counted up by the
+    reactions to events that change what a listed card says. In the database, not the cache:
+    those reactions run in the task worker, and without Redis its cache is its own, so a version
+    kept there would never reach the web process's cards."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    number = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="directory_cards_version_one_row")
+        ]
+
+    def __str__(self) -> str:
+        return f"cards version {self.number}"

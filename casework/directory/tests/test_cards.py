@@ -4,13 +4,16 @@ order shows once its event is delivered, and each language and place has its own
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from unittest.mock import patch
 
 import pytest
 import time_machine
+from django.core.cache.backends.locmem import LocMemCache
 from django.test import Client
 from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks
 
 from casework.accounts.models import User
+from casework.directory import cards
 from casework.directory.models import PractitionerProfile
 from casework.directory.services import save_profile
 from casework.registry.models import RegisterEntry, RegistrationClaim
@@ -65,6 +68,29 @@ def test_conditions_set_on_the_platform_show_on_a_kept_card_once_announced(
     assert CONDITIONS not in search()
     officer = oversight.officer_of("social-work-england")
     with django_capture_on_commit_callbacks(execute=True):
+        set_conditions(
+            entry=entry,
+            officer=officer,
+            conditions="Supervised practice only.",
+            reason="Order of the fitness to practise panel.",
+        )
+    assert CONDITIONS in search()
+
+
+def test_the_announcement_reaches_the_pages_from_a_task_worker_with_a_cache_of_its_own(
+    listed: tuple[User, PractitionerProfile, RegisterEntry],
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    """Without Redis every process has its own cache, and events are relayed by the task
+    worker: the card version lives in the database, so the worker's count reaches the pages."""
+    _practitioner, _profile, entry = listed
+    assert CONDITIONS not in search()
+    officer = oversight.officer_of("social-work-england")
+    workers_cache = LocMemCache("task-worker", {})
+    with (
+        patch.object(cards, "cache", workers_cache),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         set_conditions(
             entry=entry,
             officer=officer,

@@ -329,6 +329,7 @@ def test_the_number_of_queries_does_not_grow_with_the_page(
         1  # the place chosen, for the form
         + 1  # count of results
         + 1  # the page of profiles, with practitioner and next free slot
+        + 1  # the cards' version
     )
     cards_to_render = (
         kept_cards
@@ -349,18 +350,18 @@ def test_the_number_of_queries_does_not_grow_with_the_page(
         search()
 
 
-def test_the_page_without_filters_costs_two_queries_once_its_cards_are_kept(
+def test_the_page_without_filters_costs_three_queries_once_its_cards_are_kept(
     django_assert_num_queries: Callable[[int], Any],
 ) -> None:
     for number in range(5):
         listed_practitioner(legal_name=f"Person {number}")
     Client().get("/find/")  # warms the cached select of places
     refresh_cards()
-    # count; page; languages; specialties; modalities; verified registrations.
-    with django_assert_num_queries(6):
+    # count; page; cards' version; languages; specialties; modalities; verified registrations.
+    with django_assert_num_queries(7):
         Client().get("/find/")
-    # count; page: the cards are kept.
-    with django_assert_num_queries(2):
+    # count; page; cards' version: the cards are kept.
+    with django_assert_num_queries(3):
         Client().get("/find/")
 
 
