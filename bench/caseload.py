@@ -8,6 +8,9 @@ weekly PHQ-9 answers each (improving, steady and worsening trends, some missed, 
 flags), then the whole page (middleware, count, ranking query, trends query, template with a chart
 per row) is requested in-process as the signed-in practitioner.
 
+The ranking reads each case's stored need (casework/care/services/need.py); what keeping it costs
+a write is printed too: refreshing one case's need, as a service does in its transaction.
+
     python -m bench.caseload                       # SQLite, plus PostgreSQL from DATABASE_URL
     python -m bench.caseload --postgres postgres://user@host:5432/postgres
     python -m bench.caseload --sizes 50 500        # a quicker run
@@ -79,6 +82,17 @@ for name, url in (("first", "/care/caseload/"), ("last", f"/care/caseload/?page=
         "queries": len(queries.captured_queries),
         "rows": page.content.decode().count('class="spark"'), "bytes": len(page.content),
     }
+from casework.care.models import Case
+from casework.care.services.need import refresh_need
+
+one = [Case.objects.filter(practitioner=practitioner).values_list("pk", flat=True)[0]]
+timings = []
+for _ in range(repeat):
+    begun = time.perf_counter()
+    with transaction.atomic():
+        refresh_need(one)
+    timings.append((time.perf_counter() - begun) * 1000)
+figures["refresh_one"] = sorted(timings)[len(timings) // 2]
 print(json.dumps(figures))
 """
 
@@ -105,7 +119,10 @@ def _print(backend: str, size: int, result: dict[str, Any]) -> None:
             f"p50 {statistics.median(timings):7.1f} ms   p95 {cuts[18]:7.1f} ms   "
             f"{page['queries']} queries   {page['rows']:,} rows, {page['bytes'] / 1024:,.0f} KiB"
         )
-    print(f"  {'':<10} (loaded in {result['prepared']:.0f} s)")
+    print(
+        f"  {'':<10} (loaded in {result['prepared']:.0f} s; refreshing one case's stored need "
+        f"p50 {result['refresh_one']:.1f} ms)"
+    )
 
 
 def _sqlite(size: int) -> None:

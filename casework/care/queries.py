@@ -1,40 +1,23 @@
 """Reads that need care: the caseload ranked by need, trends, a client's timeline.
 
-The caseload is two queries whatever its size: the cases with everything the ranking needs
-annotated (correlated subqueries on indexed columns), then the last twelve scores of every row
-through one window function. The screen shows it a page at a time (one count more).
+The caseload is two queries whatever its size: the cases in the order of their stored need
+(``services/need.py`` keeps it current; a page is a slice of one index), then the last twelve
+scores of every row through one window function. The screen shows it a page at a time (one
+count more, and one look for cases whose stored need time has overtaken).
 """
 
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case as SqlCase
-from django.db.models import (
-    Count,
-    DateTimeField,
-    ExpressionWrapper,
-    F,
-    FloatField,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
-    Window,
-)
-from django.db.models.functions import Coalesce, Greatest, RowNumber
+from django.db.models import F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 
 from casework.accounts.models import User
-from casework.care.access import (
-    check_ins_seen_by_practitioners,
-    flags_seen_by_practitioners,
-)
+from casework.care.access import check_ins_seen_by_practitioners
 from casework.care.instruments import INSTRUMENTS, Instrument
 from casework.care.models import (
     OPEN_STATUSES,
@@ -44,14 +27,8 @@ from casework.care.models import (
     CheckInStatus,
     UrgentFlag,
 )
-from casework.messaging.models import Conversation
-from casework.scheduling.models import ACTIVE_STATUSES, Appointment, AppointmentStatus
+from casework.care.services.need import WORSENING_BY, refresh_overtaken
 
-# A last score this far above the client's own baseline (on the 0-1 burden scale, so a tenth of
-# the instrument's range) counts as a worsening trend.
-WORSENING_BY = 0.1
-# Missed check-ins count for this long.
-MISSED_WINDOW = timedelta(days=30)
 TREND_LENGTH = 12
 # Rows on one page of the caseload screen: a page renders in a fraction of a second whatever
 # the caseload's size, and a practitioner's most urgent clients are all on the first.
@@ -96,76 +73,12 @@ class CaseloadRow:
         return max(0, (now - self.last_contact_at).days)
 
 
-def _count(queryset: QuerySet[Any]) -> Coalesce:
-    return Coalesce(
-        Subquery(
-            queryset.order_by().values("case").annotate(n=Count("pk")).values("n")[:1],
-            output_field=IntegerField(),
-        ),
-        Value(0),
-    )
-
-
-def _missed_filter(now: datetime) -> Q:
-    """Missed: marked so by the sweep, or open past its time (whether the sweep ran or not)."""
-    return Q(due_at__gte=now - MISSED_WINDOW) & (
-        Q(status=CheckInStatus.MISSED) | Q(status=CheckInStatus.OPEN, expires_at__lte=now)
-    )
-
-
-def annotate_need(cases: QuerySet[Case], *, now: datetime) -> QuerySet[Any]:
-    """Everything the ranking needs, in the same query as the cases."""
-    # Only what the practitioner sees counts: after a transfer without the client's scores, the
-    # earlier answers, misses and flags neither rank the case nor show in its row.
-    seen = check_ins_seen_by_practitioners()
-    last_answer = seen.filter(
-        case=OuterRef("pk"), status=CheckInStatus.ANSWERED, burden__isnull=False
-    ).order_by("-answered_at")
-    pair = {"client": OuterRef("client_id"), "practitioner": OuterRef("practitioner_id")}
-    last_message = (
-        Conversation.objects.filter(**pair, last_message_at__isnull=False)
-        .order_by("-last_message_at")
-        .values("last_message_at")[:1]
-    )
-    last_session = (
-        Appointment.objects.filter(**pair, status=AppointmentStatus.CONFIRMED, starts_at__lte=now)
-        .order_by("-starts_at")
-        .values("starts_at")[:1]
-    )
-    next_session = (
-        Appointment.objects.filter(**pair, status__in=ACTIVE_STATUSES, starts_at__gt=now)
-        .order_by("starts_at")
-        .values("starts_at")[:1]
-    )
-    return cases.annotate(
-        open_flags=_count(
-            flags_seen_by_practitioners().filter(case=OuterRef("pk"), acknowledged_at=None)
-        ),
-        missed=_count(seen.filter(_missed_filter(now), case=OuterRef("pk"))),
-        last_instrument=Subquery(last_answer.values("instrument")[:1]),
-        last_score=Subquery(last_answer.values("score")[:1]),
-        last_burden=Subquery(last_answer.values("burden")[:1], output_field=FloatField()),
-        last_baseline=Subquery(
-            last_answer.values("baseline_burden")[:1], output_field=FloatField()
-        ),
-        change=ExpressionWrapper(F("last_burden") - F("last_baseline"), FloatField()),
-        last_contact_at=Greatest(
-            Coalesce(Subquery(last_message, output_field=DateTimeField()), F("opened_at")),
-            Coalesce(Subquery(last_session, output_field=DateTimeField()), F("opened_at")),
-        ),
-        next_appointment_at=Subquery(next_session, output_field=DateTimeField()),
-        flagged=SqlCase(When(open_flags__gt=0, then=Value(1)), default=Value(0)),
-        worsening=SqlCase(When(change__gte=WORSENING_BY, then=Value(1)), default=Value(0)),
-    )
-
-
-def ranked(cases: QuerySet[Any]) -> QuerySet[Any]:
-    """Urgent flags first, then a worsening trend, missed check-ins, the longest without
-    contact, the soonest appointment."""
+def ranked(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """Urgent flags first, then a worsening trend, missed check-ins (all three in
+    ``need_rank``), the longest without contact, the soonest appointment: the order of the
+    ``care_caseload_by_need`` index, then the name and the key to break the last ties."""
     return cases.order_by(
-        "-flagged",
-        "-worsening",
-        "-missed",
+        "-need_rank",
         "last_contact_at",
         F("next_appointment_at").asc(nulls_last=True),
         "client__alias",
@@ -213,25 +126,30 @@ def trend_points(case_ids: list[Any]) -> dict[tuple[Any, str], list[TrendPoint]]
 
 def ranked_caseload(
     practitioner: User, *, now: datetime, filters: CaseloadFilters | None = None
-) -> QuerySet[Any]:
+) -> QuerySet[Case]:
     """The practitioner's cases, filtered and ranked by need, not yet read: one query however
-    it is sliced (the order ends with the primary key, so pages never share or skip a row)."""
+    it is sliced (the order ends with the primary key, so pages never share or skip a row).
+
+    The need is stored on each case (``services/need.py``); the cases whose stored need time
+    has overtaken by ``now`` are brought up to date first (one indexed query when there are
+    none, which the check-in round makes the usual case)."""
+    refresh_overtaken(now=now, practitioner_id=practitioner.pk)
     filters = filters or CaseloadFilters()
     cases = (
-        ranked(annotate_need(_filtered(practitioner, filters), now=now))
+        ranked(_filtered(practitioner, filters))
         .select_related("client")
         .defer("emergency_contact", "crisis_plan", "online_alternative")
     )
     if filters.attention == "flagged":
         cases = cases.filter(open_flags__gt=0)
     elif filters.attention == "worsening":
-        cases = cases.filter(change__gte=WORSENING_BY)
+        cases = cases.filter(score_change__gte=WORSENING_BY)
     elif filters.attention == "missed":
-        cases = cases.filter(missed__gt=0)
+        cases = cases.filter(missed_check_ins__gt=0)
     return cases
 
 
-def rows_of(found: Iterable[Any]) -> list[CaseloadRow]:
+def rows_of(found: Iterable[Case]) -> list[CaseloadRow]:
     """Rows for cases read from ``ranked_caseload``, each with its trend: one query."""
     found = list(found)
     points = trend_points([case.pk for case in found])
@@ -242,12 +160,12 @@ def rows_of(found: Iterable[Any]) -> list[CaseloadRow]:
             CaseloadRow(
                 case=case,
                 open_flags=case.open_flags,
-                missed=case.missed,
-                last_contact_at=case.last_contact_at,
+                missed=case.missed_check_ins,
+                last_contact_at=case.last_contact_at or case.opened_at,
                 next_appointment_at=case.next_appointment_at,
                 instrument=instrument,
                 last_score=case.last_score,
-                change=case.change,
+                change=case.score_change,
                 points=points.get((case.pk, case.last_instrument), []) if instrument else [],
             )
         )
@@ -270,12 +188,21 @@ def caseload_page(
     per_page: int = CASELOAD_PAGE_SIZE,
 ) -> tuple[Page[Any], list[CaseloadRow]]:
     """One page of the ranked caseload and its rows: three queries whatever the caseload's
-    size (the count, the page's cases, their trends). A page number that is not one, or is past
-    the end, gives the first or the last page (``Paginator.get_page``)."""
-    page = Paginator(ranked_caseload(practitioner, now=now, filters=filters), per_page).get_page(
-        number
+    size (the count, the page's cases, their trends), after the look for overtaken needs. A
+    page number that is not one, or is past the end, gives the first or the last page
+    (``Paginator.get_page``).
+
+    The page is picked by its keys alone, in a subquery, and only its rows are read in full:
+    a narrow query walks the ``care_caseload_by_need`` index in order and stops at the page,
+    where asking for every column made SQLite's planner scan and sort the whole caseload."""
+    ranking = ranked_caseload(practitioner, now=now, filters=filters)
+    page = Paginator(ranking.values_list("pk", flat=True), per_page).get_page(number)
+    found = (
+        ranked(Case.objects.filter(pk__in=page.object_list))
+        .select_related("client")
+        .defer("emergency_contact", "crisis_plan", "online_alternative")
     )
-    return page, rows_of(page.object_list)
+    return page, rows_of(found)
 
 
 def client_trends(case: Case) -> dict[str, list[TrendPoint]]:

@@ -1,8 +1,9 @@
 """What care does when something happened (see casework/events/subscribers.py).
 
 Each reaction runs in the relay's transaction after the change committed, once per event: a
-confirmed booking opens the pair's case; emails are queued, one per recipient, and written by
-the task queue; open caseload pages are told to reload.
+confirmed booking opens the pair's case; a message or an appointment re-ranks the pair's case
+in the caseload (its last contact, its next session); emails are queued, one per recipient,
+and written by the task queue; open caseload pages are told to reload.
 """
 
 from casework.accounts.models import Role
@@ -10,8 +11,10 @@ from casework.care import live
 from casework.care.models import CaseSource, Supervision, SupervisionStatus
 from casework.care.notices import Notice, site_link
 from casework.care.services.cases import open_case
+from casework.care.services.need import refresh_pair
 from casework.care.tasks import send_care_notice
 from casework.events import catalogue as e
+from casework.messaging.models import Conversation
 from casework.scheduling.models import Appointment
 
 
@@ -28,6 +31,26 @@ def open_case_for_booking(event: e.AppointmentConfirmed) -> None:
         source=CaseSource.BOOKING,
         client_location=appointment.client_location,
     )
+
+
+def rank_after_message(event: e.MessageSent) -> None:
+    pair = Conversation.objects.filter(pk=event.conversation_id).values_list(
+        "client_id", "practitioner_id"
+    )
+    for client_id, practitioner_id in pair:
+        if client_id is not None and practitioner_id is not None:
+            refresh_pair(client_id=client_id, practitioner_id=practitioner_id)
+
+
+def rank_after_appointment(
+    event: e.AppointmentRequested
+    | e.AppointmentConfirmed
+    | e.AppointmentDeclined
+    | e.AppointmentCancelled
+    | e.AppointmentRescheduled
+    | e.AppointmentNoShowRecorded,
+) -> None:
+    refresh_pair(client_id=event.client_id, practitioner_id=event.practitioner_id)
 
 
 def _tell(recipient_id: int, notice: Notice, link: str) -> None:

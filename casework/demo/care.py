@@ -37,6 +37,7 @@ from casework.care.models import (
     Technology,
 )
 from casework.care.services import cases, check_ins, consents
+from casework.care.services.need import refresh_need
 from casework.registry.models import Jurisdiction
 
 DEMO_PRACTITIONER_EMAIL = "practitioner@demo.casework.localhost"
@@ -243,6 +244,8 @@ def _history(case: Case, pick: random.Random, index: int, now: datetime) -> None
                 row.baseline_burden = fmean(burdens[:3])
             rows.append(row)
         CheckIn.objects.bulk_create(rows)
+    # The history is written in bulk, past the services that keep the caseload's rank.
+    refresh_need([case.pk], now=now)
 
 
 def _answer_urgently_today(case: Case, now: datetime) -> None:

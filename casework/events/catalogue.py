@@ -88,6 +88,15 @@ class AppointmentRescheduled(Event, name="scheduling.appointment_rescheduled"):
     practitioner_id: int
 
 
+@dataclasses.dataclass(frozen=True)
+class AppointmentNoShowRecorded(Event, name="scheduling.appointment_no_show_recorded"):
+    """The practitioner recorded that the client did not attend a confirmed appointment."""
+
+    appointment_id: int
+    client_id: int
+    practitioner_id: int
+
+
 # Registry ------------------------------------------------------------------------------------
 
 

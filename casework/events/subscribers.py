@@ -57,12 +57,14 @@ def _video(name: str, function: str, does: str) -> Subscriber:
 
 CASELOAD_LIVE = "live update of the practitioner's open caseload page"
 DIRECTORY_CARDS = "render the directory's result cards again (their registrations changed)"
+CASELOAD_RANK = "re-rank the pair's case in the caseload (last contact, next session)"
 
 SUBSCRIBERS: dict[type[e.Event], tuple[Subscriber, ...]] = {
     e.AppointmentRequested: (
         _scheduling(
             "tell_parties", "tell_requested", "email both parties the request, with its .ics"
         ),
+        _care("caseload_rank", "rank_after_appointment", CASELOAD_RANK),
     ),
     e.AppointmentConfirmed: (
         _care("open_case", "open_case_for_booking", "open the pair's case (or activate it)"),
@@ -71,16 +73,21 @@ SUBSCRIBERS: dict[type[e.Event], tuple[Subscriber, ...]] = {
             "tell_confirmed",
             "email both parties (booked at once) or the client (confirmed), with the .ics",
         ),
+        _care("caseload_rank", "rank_after_appointment", CASELOAD_RANK),
     ),
     e.AppointmentDeclined: (
         _scheduling("tell_parties", "tell_declined", "email the client, with the .ics"),
+        _care("caseload_rank", "rank_after_appointment", CASELOAD_RANK),
     ),
     e.AppointmentCancelled: (
         _scheduling("tell_parties", "tell_cancelled", "email both parties, with the .ics"),
+        _care("caseload_rank", "rank_after_appointment", CASELOAD_RANK),
     ),
     e.AppointmentRescheduled: (
         _scheduling("tell_parties", "tell_rescheduled", "email both parties, with the .ics"),
+        _care("caseload_rank", "rank_after_appointment", CASELOAD_RANK),
     ),
+    e.AppointmentNoShowRecorded: (_care("caseload_rank", "rank_after_appointment", CASELOAD_RANK),),
     e.StandingChanged: (
         _scheduling(
             "follow_standing",
@@ -166,6 +173,7 @@ SUBSCRIBERS: dict[type[e.Event], tuple[Subscriber, ...]] = {
         _messaging(
             "notices", "queue_notices", "make a 'new message' email due for offline recipients"
         ),
+        _care("caseload_rank", "rank_after_message", CASELOAD_RANK),
     ),
     e.MessageChanged: (
         _messaging("live", "announce_changed", "live update of the open conversation"),

@@ -29,6 +29,7 @@ from django.utils.translation import gettext, gettext_lazy, ngettext
 from casework import emails
 from casework.accounts.models import PushSubscription, Role, User
 from casework.care.models import OPEN_STATUSES, Case, CaseNote, CheckIn, UrgentFlag
+from casework.care.services.need import refresh_need
 from casework.directory.models import PractitionerProfile
 from casework.events.models import EmailDelivery, PushDelivery
 from casework.messaging.models import Conversation, MessageNotice
@@ -339,6 +340,8 @@ def _erase(person: User, report: Counter[str]) -> None:
     CheckIn.objects.filter(case__client=person).update(
         score=None, concern=None, urgent=False, burden=None, baseline_burden=None
     )
+    # The caseload's stored copy of the last score and trend goes with them.
+    refresh_need(Case.objects.filter(client=person).values_list("pk", flat=True))
     Appointment.objects.filter(Q(client=person) | Q(practitioner=person)).update(end_reason="")
     _exports_of(person).update(archive=b"", status="expired")
     _drop_waiting_emails(person)

@@ -22,6 +22,7 @@ from casework.care.models import (
     UrgentFlag,
 )
 from casework.care.services import cases, check_ins, consents
+from casework.care.services.need import refresh_need
 from casework.care.services.supervision import answer_invitation, invite_supervisor
 from casework.testing.factories import PractitionerFactory
 from casework.testing.messaging import place
@@ -196,6 +197,8 @@ def bulk_caseload(practitioner: User, count: int, *, now: datetime, weeks: int =
         for i, case in enumerate(made)
         if i % 50 == 0
     )
+    # Rows written in bulk skip the services that keep the caseload's stored need current.
+    refresh_need([case.pk for case in made], now=now)
     return made
 
 

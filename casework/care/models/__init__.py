@@ -79,6 +79,20 @@ class Case(models.Model):
     # set when a transfer hands the case over without the client sharing their scores, so the
     # new practitioner sees only what came after. None: from the beginning.
     check_ins_visible_from = models.DateTimeField(null=True, blank=True)
+    # What the caseload ranks by and shows, stored so that a page of it is an indexed slice;
+    # kept current by care's services and reactions, never written by hand
+    # (services/need.py says what refreshes it and how time passing is followed).
+    need_rank = models.IntegerField(default=0, editable=False)
+    open_flags = models.PositiveIntegerField(default=0, editable=False)
+    missed_check_ins = models.PositiveIntegerField(default=0, editable=False)
+    last_instrument = models.CharField(max_length=8, blank=True, default="", editable=False)
+    last_score = models.IntegerField(null=True, blank=True, editable=False)
+    score_change = models.FloatField(null=True, blank=True, editable=False)
+    last_contact_at = models.DateTimeField(null=True, blank=True, editable=False)
+    next_appointment_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The first moment at which time alone changes the stored need (a check-in expiring, a
+    # missed one leaving the window, an appointment starting); None: nothing pending.
+    need_changes_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("case")
@@ -111,7 +125,27 @@ class Case(models.Model):
                 name="care_check_ins_visible_from_after_opening",
             ),
         ]
-        indexes = [models.Index(fields=["practitioner", "status"], name="care_caseload")]
+        indexes = [
+            models.Index(fields=["practitioner", "status"], name="care_caseload"),
+            # The caseload's order (queries.ranked): a page is a slice of this index. It also
+            # holds what picking a page filters and joins on (status, client, key), so that
+            # walking it answers without reading the table (SQLite scans and sorts otherwise).
+            models.Index(
+                fields=[
+                    "practitioner",
+                    "-need_rank",
+                    "last_contact_at",
+                    "next_appointment_at",
+                    "status",
+                    "client",
+                    "id",
+                ],
+                name="care_caseload_by_need",
+            ),
+            # Cases whose stored need time has overtaken (services/need.py).
+            models.Index(fields=["practitioner", "need_changes_at"], name="care_need_changes"),
+            models.Index(fields=["need_changes_at"], name="care_need_changes_everyone"),
+        ]
 
     def __str__(self) -> str:
         return f"case {self.pk}"

@@ -28,6 +28,7 @@ from casework.care.models import (
     SupervisionEnd,
     Technology,
 )
+from casework.care.services.need import refresh_need
 from casework.care.services.supervision import end_supervisions
 from casework.events import catalogue as events
 from casework.events.outbox import emit
@@ -184,6 +185,7 @@ def _open_case(
         opened_at=now,
     )
     case.save(force_insert=True)
+    refresh_need([case.pk], now=now)
     CaseStatusChange.objects.create(
         case=case, from_status="", to_status=status, changed_by=actor, changed_at=now
     )
@@ -237,6 +239,7 @@ def stop_check_ins(case: Case, *, end: bool, now: datetime) -> None:
     CheckIn.objects.filter(case=case, status=CheckInStatus.OPEN).update(
         status=CheckInStatus.CANCELLED
     )
+    refresh_need([case.pk], now=now)
 
 
 def change_case_status(*, case: Case, actor: User, to_status: str, reason: str = "") -> Case:
@@ -344,7 +347,10 @@ def update_case_details(
         case.client_location = client_location
         case.emergency_contact = emergency_contact or None
         case.crisis_plan = crisis_plan or None
-        case.save()
+        # Named fields: a full save would write back the stored need as it was read.
+        case.save(
+            update_fields=["client_location", "emergency_contact", "crisis_plan", "updated_at"]
+        )
         record_event(
             action=actions.CARE_CASE_DETAILS_CHANGED,
             actor=actor,
@@ -382,7 +388,16 @@ def record_online_suitability(
         )
         case.online_alternative = alternative or None
         case.online_assessed_at = now
-        case.save()
+        # Named fields: a full save would write back the stored need as it was read (and
+        # stop_check_ins below refreshes it).
+        case.save(
+            update_fields=[
+                "online_suitability",
+                "online_alternative",
+                "online_assessed_at",
+                "updated_at",
+            ]
+        )
         if not suitable:
             stop_check_ins(case, end=False, now=now)
             close_case_conversation(case, actor)

@@ -25,6 +25,7 @@ from casework.care.models import (
     UrgentFlag,
 )
 from casework.care.schedules import client_today
+from casework.care.services.need import refresh_need
 from casework.care.services.reminders import advance_plan
 from casework.events import catalogue as events
 from casework.events.outbox import emit
@@ -128,6 +129,7 @@ def _change_plan(plan: CheckInPlan, practitioner: User, to_status: str) -> Check
             advance_plan(plan, now=now)
         else:
             plan.check_ins.filter(status=CheckInStatus.OPEN).update(status=CheckInStatus.CANCELLED)
+            refresh_need([plan.case_id], now=now)
         record_event(
             action=PLAN_CHANGES[to_status],
             actor=practitioner,
@@ -247,6 +249,7 @@ def answer_check_in(*, check_in: CheckIn, client: User, answers: Mapping[str, ob
                     flag_id=str(flag.pk), case_id=str(case.pk), practitioner_id=case.practitioner_id
                 )
             )
+        refresh_need([case.pk], now=now)
         record_event(
             action=actions.CARE_CHECK_IN_ANSWERED,
             actor=client,
@@ -279,6 +282,7 @@ def acknowledge_flag(*, flag: UrgentFlag, practitioner: User) -> UrgentFlag:
         locked.acknowledged_at = timezone.now()
         locked.acknowledged_by = practitioner
         locked.save(update_fields=["acknowledged_at", "acknowledged_by"])
+        refresh_need([locked.case_id], now=locked.acknowledged_at)
         record_event(
             action=actions.CARE_URGENT_FLAG_ACKNOWLEDGED,
             actor=practitioner,

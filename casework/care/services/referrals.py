@@ -40,6 +40,7 @@ from casework.care.models import (
     UrgentFlag,
 )
 from casework.care.services.cases import close_case_conversation, open_case
+from casework.care.services.need import refresh_need
 from casework.care.services.supervision import end_supervisions
 from casework.events import catalogue as events
 from casework.events.outbox import emit
@@ -423,6 +424,8 @@ def _hand_over(case: Case, referral: Referral, recipient: User) -> Case:
             "plans_ended": plans_ended,
         },
     )
+    # Ranked in the new practitioner's caseload, from what they see of it.
+    refresh_need([case.pk], now=now)
     return case
 
 

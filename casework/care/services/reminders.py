@@ -21,6 +21,7 @@ from casework.care import schedules
 from casework.care.links import link_for
 from casework.care.models import CaseStatus, CheckIn, CheckInPlan, CheckInStatus, PlanStatus
 from casework.care.notices import Notice, compose
+from casework.care.services.need import refresh_need, refresh_overtaken
 from casework.emails import send_now
 
 logger = logging.getLogger("casework.care")
@@ -35,6 +36,13 @@ def advance_plan(plan: CheckInPlan, *, now: datetime) -> list[CheckIn]:
     plan.check_ins.filter(status=CheckInStatus.OPEN, expires_at__lte=now).update(
         status=CheckInStatus.MISSED
     )
+    created = _advance(plan, now=now)
+    # A new open check-in is a moment when the missed count changes (its expiry).
+    refresh_need([plan.case_id], now=now)
+    return created
+
+
+def _advance(plan: CheckInPlan, *, now: datetime) -> list[CheckIn]:
     if plan.status != PlanStatus.ACTIVE:
         return []
     case = plan.case
@@ -156,4 +164,7 @@ def run_check_in_round(*, now: datetime | None = None) -> Round:
             reminded += remind(check_in_id, now=now)
         except Exception:
             logger.exception("care: the reminder of check-in %s was not sent", check_in_id)
+    # Check-ins expired and fell out of the missed window, appointments started: the caseloads
+    # are brought up to date here, so that reading one rarely has any of it left to do.
+    refresh_overtaken(now=now)
     return Round(missed=missed, created=created, reminded=reminded)

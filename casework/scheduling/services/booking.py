@@ -498,4 +498,5 @@ def record_no_show(*, appointment: Appointment, practitioner: User) -> Appointme
             target=appointment,
             subject_id=appointment.client_id,
         )
+        emit(events.AppointmentNoShowRecorded(**_parties(appointment)))
     return appointment
