@@ -14,7 +14,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+import pytest
 from django.conf import settings
+from django.db import connection
 
 from casework.shell.supervisor import web_command
 
@@ -109,6 +111,14 @@ class FaultyProxy:
     def close(self) -> None:
         self._flowing.set()
         self.cut()
+
+
+def on_postgresql_and_redis(why: str) -> pytest.MarkDecorator:
+    """Tests of servers of their own (faults, the pooling guide): on the PostgreSQL + Redis run
+    only (``.ci/run``)."""
+    return pytest.mark.skipif(
+        connection.vendor != "postgresql" or not os.environ.get("REDIS_URL"), reason=why
+    )
 
 
 def server_env(database_url: str, tmp_path: Path) -> dict[str, str]:

@@ -7,7 +7,12 @@ from casework.accounts.models import User
 from casework.complaints.services import FiledComplaint, file_complaint
 from casework.directory.models import PractitionerProfile
 from casework.directory.services import save_profile
-from casework.registry.models import Regulator, RegulatorOfficer
+from casework.registry.models import (
+    RegisterEntry,
+    RegistrationClaim,
+    Regulator,
+    RegulatorOfficer,
+)
 from casework.testing.directory import profile_details
 from casework.testing.factories import OfficerFactory, PractitionerFactory
 from casework.testing.scheduling import bookable_practitioner, reference_places
@@ -35,6 +40,17 @@ def listed_practitioner(**fields: Any) -> tuple[User, PractitionerProfile]:
         details=profile_details(display_name=practitioner.legal_name),
     )
     return practitioner, profile
+
+
+def listed_with_entry(
+    legal_name: str = "Amara Okafor",
+) -> tuple[User, PractitionerProfile, RegisterEntry]:
+    """``listed_practitioner``, with the register entry their verified claim rests on (what a
+    regulator's order is made on)."""
+    practitioner, profile = listed_practitioner(legal_name=legal_name)
+    claim = RegistrationClaim.objects.get(practitioner=practitioner, state="verified")
+    assert claim.entry is not None  # noqa: S101  (a verified claim has its entry)
+    return practitioner, profile, claim.entry
 
 
 def complaint_about(practitioner: User, **fields: Any) -> FiledComplaint:

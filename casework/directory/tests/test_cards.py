@@ -16,7 +16,7 @@ from casework.accounts.models import User
 from casework.directory import cards
 from casework.directory.models import PractitionerProfile
 from casework.directory.services import save_profile
-from casework.registry.models import RegisterEntry, RegistrationClaim
+from casework.registry.models import RegisterEntry
 from casework.registry.restrictions import set_conditions, suspend_listing
 from casework.scheduling.models import PractitionerSchedule
 from casework.testing import oversight, scheduling
@@ -35,10 +35,16 @@ def _at_now() -> Iterator[None]:
 
 @pytest.fixture
 def listed() -> tuple[User, PractitionerProfile, RegisterEntry]:
-    practitioner, profile = oversight.listed_practitioner(legal_name="Amara Okafor")
-    claim = RegistrationClaim.objects.get(practitioner=practitioner, state="verified")
-    assert claim.entry is not None
-    return practitioner, profile, claim.entry
+    return oversight.listed_with_entry()
+
+
+def order_conditions(entry: RegisterEntry) -> None:
+    set_conditions(
+        entry=entry,
+        officer=oversight.officer_of("social-work-england"),
+        conditions="Supervised practice only.",
+        reason="Order of the fitness to practise panel.",
+    )
 
 
 def search(query: str = "", language: str = "en") -> str:
@@ -66,14 +72,8 @@ def test_conditions_set_on_the_platform_show_on_a_kept_card_once_announced(
 ) -> None:
     _practitioner, _profile, entry = listed
     assert CONDITIONS not in search()
-    officer = oversight.officer_of("social-work-england")
     with django_capture_on_commit_callbacks(execute=True):
-        set_conditions(
-            entry=entry,
-            officer=officer,
-            conditions="Supervised practice only.",
-            reason="Order of the fitness to practise panel.",
-        )
+        order_conditions(entry)
     assert CONDITIONS in search()
 
 
@@ -85,18 +85,12 @@ def test_the_announcement_reaches_the_pages_from_a_task_worker_with_a_cache_of_i
     worker: the card version lives in the database, so the worker's count reaches the pages."""
     _practitioner, _profile, entry = listed
     assert CONDITIONS not in search()
-    officer = oversight.officer_of("social-work-england")
     workers_cache = LocMemCache("task-worker", {})
     with (
         patch.object(cards, "cache", workers_cache),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        set_conditions(
-            entry=entry,
-            officer=officer,
-            conditions="Supervised practice only.",
-            reason="Order of the fitness to practise panel.",
-        )
+        order_conditions(entry)
     assert CONDITIONS in search()
 
 

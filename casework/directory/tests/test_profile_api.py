@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from casework.accounts.models import User
 from casework.directory.models import PractitionerProfile
-from casework.registry.models import RegisterEntry, RegistrationClaim
+from casework.registry.models import RegisterEntry
 from casework.registry.restrictions import set_conditions, suspend_listing
 from casework.testing import oversight, scheduling
 from casework.testing.factories import ClientFactory
@@ -27,10 +27,7 @@ def _at_now() -> Iterator[None]:
 
 @pytest.fixture
 def listed() -> tuple[User, PractitionerProfile, RegisterEntry]:
-    practitioner, profile = oversight.listed_practitioner(legal_name="Amara Okafor")
-    claim = RegistrationClaim.objects.get(practitioner=practitioner, state="verified")
-    assert claim.entry is not None
-    return practitioner, profile, claim.entry
+    return oversight.listed_with_entry()
 
 
 def _api(practitioner: User) -> str:

@@ -18,7 +18,7 @@ from casework.events.models import OutboxEvent
 from casework.privacy.models import AuditEvent
 from casework.registry.credentials.models import IssuedCredential
 from casework.registry.credentials.verification import verify_credential_jwt
-from casework.registry.models import PlatformRestriction, RegisterEntry, RegistrationClaim
+from casework.registry.models import PlatformRestriction, RegisterEntry
 from casework.registry.restrictions import lift_suspension, set_conditions, suspend_listing
 from casework.registry.standing import in_good_standing
 from casework.scheduling.models import Appointment
@@ -36,10 +36,7 @@ def _at_now() -> Iterator[None]:
 
 @pytest.fixture
 def listed() -> tuple[User, PractitionerProfile, RegisterEntry]:
-    practitioner, profile = oversight.listed_practitioner(legal_name="Amara Okafor")
-    claim = RegistrationClaim.objects.get(practitioner=practitioner, state="verified")
-    assert claim.entry is not None
-    return practitioner, profile, claim.entry
+    return oversight.listed_with_entry()
 
 
 @pytest.fixture

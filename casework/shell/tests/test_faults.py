@@ -21,7 +21,6 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from casework.accounts import idempotency
@@ -38,6 +37,7 @@ from casework.testing.faults import (
     FaultyProxy,
     database_url_via,
     get,
+    on_postgresql_and_redis,
     post_json,
     server_env,
     web_server,
@@ -45,10 +45,7 @@ from casework.testing.faults import (
 )
 
 pytestmark = [
-    pytest.mark.skipif(
-        connection.vendor != "postgresql" or not os.environ.get("REDIS_URL"),
-        reason="fault tests run on the PostgreSQL + Redis layout",
-    ),
+    on_postgresql_and_redis("fault tests run on the PostgreSQL + Redis layout"),
     # The server reads what the test wrote: committed, not inside the test's transaction.
     pytest.mark.django_db(transaction=True),
 ]

@@ -39,6 +39,7 @@ from casework.testing.faults import (
     database_url_via,
     free_port,
     get,
+    on_postgresql_and_redis,
     post_json,
     server_env,
     web_server,
@@ -236,10 +237,7 @@ async def _first_pushed(url: str, cookie: str, origin: str, send: Any) -> dict[s
         raise AssertionError("the task worker never relayed the message's event")
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="servers of their own read the test's rows: on the PostgreSQL run, as the fault tests",
-)
+@on_postgresql_and_redis("servers of their own read the test's rows: as the fault tests")
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("bridged", [True, False], ids=["bridged", "not-bridged"])
 def test_a_message_sent_through_the_page_and_task_workers_is_pushed_by_the_live_process(

@@ -20,7 +20,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from casework.accounts.models import User
@@ -33,6 +32,7 @@ from casework.testing.faults import (
     database_url_via,
     free_port,
     get,
+    on_postgresql_and_redis,
     post_json,
     server_env,
     web_server,
@@ -41,10 +41,7 @@ from casework.testing.faults import (
 PGBOUNCER = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
 
 pytestmark = [
-    pytest.mark.skipif(
-        connection.vendor != "postgresql" or not os.environ.get("REDIS_URL"),
-        reason="the pooling guide is followed on the PostgreSQL + Redis layout",
-    ),
+    on_postgresql_and_redis("the pooling guide is followed on the PostgreSQL + Redis layout"),
     pytest.mark.skipif(not Path(PGBOUNCER).exists(), reason="PgBouncer is not installed"),
     # The server reads what the test wrote: committed, not inside the test's transaction.
     pytest.mark.django_db(transaction=True),
