@@ -12,7 +12,7 @@ from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationEr
 from ninja.openapi.schema import OpenAPISchema
 from ninja.parser import Parser
 
-from casework import problems
+from casework import api_links, problems
 from casework.care.api import router as care_router
 from casework.community.api import router as community_router
 from casework.complaints.api import router as complaints_router
@@ -88,7 +88,8 @@ class CaseworkAPI(NinjaAPI):
         self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
     ) -> OpenAPISchema:
         """The schema ninja builds, with the failures every operation shares declared on each
-        (in the one error shape), so that clients and the fuzzing gate know them."""
+        (in the one error shape), so that clients and the fuzzing gate know them; and the
+        links between operations (casework/api_links.py)."""
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         error_ref = {"$ref": "#/components/schemas/Error"}
         schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = (
@@ -128,6 +129,7 @@ class CaseworkAPI(NinjaAPI):
                             }
                         },
                     )
+        api_links.declare(schema)
         return schema
 
 
