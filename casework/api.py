@@ -6,6 +6,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, URLResolver, include, path, reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
@@ -29,6 +30,11 @@ class NotText(ValueError):
     """A JSON string that is no text: it holds a lone surrogate."""
 
 
+class NotAnObject(ValueError):
+    """A JSON body that is not an object: every operation's body is one. (ninja reads each
+    field from the top of the body, so a number or a list would pass for an empty object.)"""
+
+
 def _refuse_what_is_not_text(value: Any) -> None:
     if isinstance(value, str):
         try:
@@ -48,12 +54,15 @@ def _refuse_what_is_not_text(value: Any) -> None:
 
 
 class TextOnlyParser(Parser):
-    """JSON bodies whose every string is text. JSON may escape half of a surrogate pair
-    ("\\ud800"), which no text encoding can store or seal: refused here, at the edge, with a
-    clear 400, so no service ever meets it."""
+    """JSON bodies that are objects (else 422, as any body against the schema), whose every
+    string is text. JSON may escape half of a surrogate pair ("\\ud800"), which no text
+    encoding can store or seal: refused here, at the edge, with a clear 400, so no service
+    ever meets it."""
 
     def parse_body(self, request: HttpRequest) -> dict[str, Any]:
-        data = super().parse_body(request)
+        data: Any = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise NotAnObject(_("The request body must be a JSON object."))
         _refuse_what_is_not_text(data)
         return data
 
@@ -170,6 +179,11 @@ def _validation_error(request: HttpRequest, error: ValidationError) -> HttpRespo
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+    if isinstance(error.__cause__, NotAnObject):
+        refusal = str(error.__cause__)
+        return api.create_response(
+            request, problems.error_body(422, refusal, fields={"body": [refusal]}), status=422
+        )
     # django-ninja answers every unreadable body "Cannot parse request body": say why when
     # the reason is ours to give.
     cause = error.__cause__
