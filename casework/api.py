@@ -27,7 +27,8 @@ from casework.scheduling.api import router as scheduling_router
 
 
 class NotText(ValueError):
-    """A JSON string that is no text: it holds a lone surrogate."""
+    """A JSON string that is no text: it holds a lone surrogate, or a NUL character (which
+    PostgreSQL cannot store in a text column)."""
 
 
 class NotAnObject(ValueError):
@@ -37,6 +38,10 @@ class NotAnObject(ValueError):
 
 def _refuse_what_is_not_text(value: Any) -> None:
     if isinstance(value, str):
+        if "\x00" in value:
+            raise NotText(
+                _("The request holds a NUL character (\\u0000), which no text keeps: remove it.")
+            )
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:

@@ -90,6 +90,19 @@ def test_a_body_that_is_not_an_object_is_refused_and_changes_nothing() -> None:
         assert cancelled.json()["status"] == AppointmentStatus.CANCELLED
 
 
+def test_a_nul_character_is_refused_before_any_service(admin_person: User) -> None:
+    """PostgreSQL keeps no NUL in text: an article titled with one was a 500 there."""
+    browser = Client()
+    browser.force_login(admin_person)
+    article = {"title": "A\u0000B", "summary": "Short", "body": "Long enough body."}
+    error = shaped(
+        browser.post("/api/v1/articles", article, content_type="application/json"),
+        400,
+        "bad_request",
+    )
+    assert "NUL" in error["message"]
+
+
 def test_a_form_refusal_names_the_field() -> None:
     error = shaped(Client().get("/api/v1/practitioners", {"where": "XX-NOPE"}), 400, "bad_request")
     assert "where" in error["fields"]
