@@ -44,8 +44,8 @@ schema.config.phases.stateful.inference.algorithms = []
 ROLES = ("anonymous", "client", "practitioner", "officer", "moderator", "admin")
 
 # Scenarios per role, and calls per scenario (long enough for chains of three or four links):
-# the six roles together take about two minutes on a busy two-core machine, after the world is
-# built. Each run draws new scenarios.
+# the six roles together take half a minute to two minutes on a shared two-core machine, after
+# the world is built. Each run draws new scenarios.
 SCENARIOS = 20
 STEPS = 15
 
