@@ -14,7 +14,7 @@ from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationEr
 from ninja.openapi.schema import OpenAPISchema
 from ninja.parser import Parser
 
-from casework import problems
+from casework import api_links, problems
 from casework.care.api import router as care_router
 from casework.community.api import router as community_router
 from casework.complaints.api import router as complaints_router
@@ -28,11 +28,21 @@ from casework.scheduling.api import router as scheduling_router
 
 
 class NotText(ValueError):
-    """A JSON string that is no text: it holds a lone surrogate."""
+    """A JSON string that is no text: it holds a lone surrogate, or a NUL character (which
+    PostgreSQL cannot store in a text column)."""
+
+
+class NotAnObject(ValueError):
+    """A JSON body that is not an object: every operation's body is one. (ninja reads each
+    field from the top of the body, so a number or a list would pass for an empty object.)"""
 
 
 def _refuse_what_is_not_text(value: Any) -> None:
     if isinstance(value, str):
+        if "\x00" in value:
+            raise NotText(
+                _("The request holds a NUL character (\\u0000), which no text keeps: remove it.")
+            )
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
@@ -52,12 +62,15 @@ def _refuse_what_is_not_text(value: Any) -> None:
 
 
 class TextOnlyParser(Parser):
-    """JSON bodies whose every string is text. JSON may escape half of a surrogate pair
-    ("\\ud800"), which no text encoding can store or seal: refused here, at the edge, with a
-    clear 400, so no service ever meets it."""
+    """JSON bodies that are objects (else 422, as any body against the schema), whose every
+    string is text. JSON may escape half of a surrogate pair ("\\ud800"), which no text
+    encoding can store or seal: refused here, at the edge, with a clear 400, so no service
+    ever meets it."""
 
     def parse_body(self, request: HttpRequest) -> dict[str, Any]:
-        data = super().parse_body(request)
+        data: Any = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise NotAnObject(_("The request body must be a JSON object."))
         _refuse_what_is_not_text(data)
         return data
 
@@ -92,7 +105,8 @@ class CaseworkAPI(NinjaAPI):
         self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
     ) -> OpenAPISchema:
         """The schema ninja builds, with the failures every operation shares declared on each
-        (in the one error shape), so that clients and the fuzzing gate know them."""
+        (in the one error shape), so that clients and the fuzzing gate know them; and the
+        links between operations (casework/api_links.py)."""
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         error_ref = {"$ref": "#/components/schemas/Error"}
         schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = (
@@ -132,6 +146,7 @@ class CaseworkAPI(NinjaAPI):
                             }
                         },
                     )
+        api_links.declare(schema)
         return schema
 
 
@@ -176,6 +191,11 @@ NINJA_UNREADABLE_BODY = "Cannot parse request body"
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+    if isinstance(error.__cause__, NotAnObject):
+        refusal = str(error.__cause__)
+        return api.create_response(
+            request, problems.error_body(422, refusal, fields={"body": [refusal]}), status=422
+        )
     # django-ninja answers every unreadable body "Cannot parse request body", in English
     # only: say why when the reason is ours to give, and say it in the request's language.
     cause = error.__cause__

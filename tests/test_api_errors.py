@@ -4,12 +4,15 @@ and the status that says what happened: never an HTML page, never a trace."""
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
 from pytest_django import Settings
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from casework.accounts.models import User
+from casework.scheduling.models import AppointmentStatus
 from casework.testing import messaging
+from casework.testing.scheduling import NOW, THURSDAY_9, another_client, book, bookable_practitioner
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +68,39 @@ def test_schema_errors_name_the_field(client_person: User, practitioner: User) -
     error = shaped(
         browser.post(url, "{not json", content_type="application/json"), 400, "bad_request"
     )
+
+
+def test_a_body_that_is_not_an_object_is_refused_and_changes_nothing() -> None:
+    """Every operation's body is an object (422 otherwise, as for any body against the
+    schema); ninja reads each field from its top, so a number or a list once passed for an
+    empty one (a cancellation with no reason)."""
+    with time_machine.travel(NOW, tick=False):
+        _practitioner, session_type = bookable_practitioner()
+        robin = another_client(alias="Robin", email="robin@example.org")
+        appointment = book(robin, session_type, THURSDAY_9)
+        browser = Client()
+        browser.force_login(robin)
+        url = f"/api/v1/appointments/{appointment.pk}/cancel"
+        for body in ("12052", "[]", '"please"', "null"):
+            error = shaped(browser.post(url, body, content_type="application/json"), 422, "invalid")
+            assert "JSON object" in error["message"]
+        appointment.refresh_from_db()
+        assert appointment.status != AppointmentStatus.CANCELLED
+        cancelled = browser.post(url, {}, content_type="application/json")
+        assert cancelled.json()["status"] == AppointmentStatus.CANCELLED
+
+
+def test_a_nul_character_is_refused_before_any_service(admin_person: User) -> None:
+    """PostgreSQL keeps no NUL in text: an article titled with one was a 500 there."""
+    browser = Client()
+    browser.force_login(admin_person)
+    article = {"title": "A\u0000B", "summary": "Short", "body": "Long enough body."}
+    error = shaped(
+        browser.post("/api/v1/articles", article, content_type="application/json"),
+        400,
+        "bad_request",
+    )
+    assert "NUL" in error["message"]
 
 
 def test_a_form_refusal_names_the_field() -> None:

@@ -14,17 +14,19 @@ from casework.privacy.holds import may_hold
 from casework.privacy.rights_models import DataExport, ExportStatus, LegalHold
 
 
+def own_exports(person: User) -> QuerySet[DataExport]:
+    """The exports of everything ``person`` holds, newest first: not the exports of a case
+    they asked for as its practitioner (those are the case's, ``case_exports_of``)."""
+    return DataExport.objects.filter(person=person, case__isnull=True)
+
+
 def get_own_export(person: User, export_id: uuid.UUID | str) -> DataExport:
     """The person's own export; 404 alike for missing, malformed and someone else's."""
     try:
         key = uuid.UUID(str(export_id))
     except ValueError:
         raise Http404 from None
-    found = (
-        DataExport.objects.filter(person=person, pk=key, case__isnull=True)
-        .select_related("data_key")
-        .first()
-    )
+    found = own_exports(person).filter(pk=key).select_related("data_key").first()
     if found is None:
         raise Http404
     return found

@@ -78,7 +78,7 @@ def _export(request: HttpRequest, found: DataExport) -> dict[str, Any]:
 )
 def list_exports(request: HttpRequest) -> Status[object]:
     person = _person(request)
-    exports = DataExport.objects.filter(person=person).defer("archive")[:EXPORTS_SHOWN]
+    exports = access.own_exports(person).defer("archive")[:EXPORTS_SHOWN]
     return Status(200, [_export(request, found) for found in exports])
 
 

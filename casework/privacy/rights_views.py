@@ -12,7 +12,6 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from casework.accounts.models import User
 from casework.privacy import access, erasure, export
-from casework.privacy.rights_models import DataExport
 
 
 def _person(request: HttpRequest) -> User:
@@ -32,7 +31,7 @@ def export_page(request: HttpRequest) -> HttpResponse:
             status = 409
         else:
             return redirect("rights:export")
-    exports = list(DataExport.objects.filter(person=person)[:5])
+    exports = list(access.own_exports(person)[:5])
     latest = exports[0] if exports else None
     return TemplateResponse(
         request,

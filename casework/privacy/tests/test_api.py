@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from casework.accounts.models import User
 from casework.accounts.services import create_api_token
-from casework.privacy import actions
+from casework.privacy import actions, case_export
 from casework.privacy.export_archive import build_export
 from casework.privacy.models import AuditEvent
 from casework.privacy.rights_models import DataExport, ExportStatus
@@ -105,3 +105,17 @@ def test_an_export_still_being_prepared_has_no_download_yet(client_person: User)
     assert app.get("/api/v1/me/exports/not-an-id").status_code in (404, 422)
     staff = factories.ModeratorFactory.create()
     assert _token(staff, "privacy:read").get(queued["url"]).status_code == 404
+
+
+def test_a_case_export_is_not_among_the_practitioners_own_exports(practice: Practice) -> None:
+    """Asking to export a client's case (for a transfer) is not an export of one's own data:
+    neither the list nor the export page shows it, as the export's own address would not."""
+    case_export.ask_for_case_export(case=practice.case, practitioner=practice.practitioner)
+    app = _token(practice.practitioner, "privacy:write")
+    assert app.get("/api/v1/me/exports").json() == []
+    page = _session(practice.practitioner).get(reverse("rights:export"))
+    assert page.context["exports"] == []
+    # Her own export, asked for now, is listed (and may be asked for: none is running).
+    own = app.post("/api/v1/me/exports")
+    assert own.status_code == 202
+    assert [found["id"] for found in app.get("/api/v1/me/exports").json()] == [own.json()["id"]]
