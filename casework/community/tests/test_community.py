@@ -29,6 +29,10 @@ from casework.testing import factories
 
 pytestmark = pytest.mark.django_db
 
+# The guard never flags its author's own name: a random one could be a name the text uses
+# ("Maria"), and the test would then depend on the order the suite ran in.
+AUTHOR = "Quentin Ashdown"
+
 STORY = "Some families teach you patience. This one taught me to listen first."
 
 
@@ -39,7 +43,7 @@ def _old(person: User) -> User:
 
 
 def _article(**kwargs: object) -> Article:
-    admin = factories.AdminFactory.create()
+    admin = factories.AdminFactory.create(legal_name=AUTHOR)
     options = {"anonymous_comments": False, **kwargs}
     return save_article(
         author=admin,
@@ -73,7 +77,7 @@ def test_the_guard_meets_its_targets_on_the_labelled_snippets() -> None:
 
 
 def test_an_identifying_article_is_refused_until_confirmed_and_only_kinds_are_kept() -> None:
-    admin = factories.AdminFactory.create()
+    admin = factories.AdminFactory.create(legal_name=AUTHOR)
     body = "Maria rang from 07700 900123."
     with pytest.raises(IdentifiersFound) as found:
         save_article(author=admin, title="A call", summary="A call.", body=body, publish=True)
@@ -91,7 +95,7 @@ def test_an_identifying_article_is_refused_until_confirmed_and_only_kinds_are_ke
 
 
 def test_markdown_tricks_are_inert() -> None:
-    admin = factories.AdminFactory.create()
+    admin = factories.AdminFactory.create(legal_name=AUTHOR)
     saved = save_article(
         author=admin,
         title="Tricks",
@@ -240,7 +244,7 @@ def test_the_demo_seeds_two_articles_with_discussion_in_both_languages() -> None
 def test_the_list_filters_by_tag_in_the_database_and_costs_the_same_for_3_or_30_articles(
     client: Client, django_assert_max_num_queries: Any
 ) -> None:
-    admin = factories.AdminFactory.create()
+    admin = factories.AdminFactory.create(legal_name=AUTHOR)
     for number in range(30):
         save_article(
             author=admin,
@@ -271,7 +275,7 @@ def test_the_list_filters_by_tag_in_the_database_and_costs_the_same_for_3_or_30_
 
 
 def test_the_pages_of_a_tag_keep_the_tag(client: Client) -> None:
-    admin = factories.AdminFactory.create()
+    admin = factories.AdminFactory.create(legal_name=AUTHOR)
     for number in range(12):
         save_article(
             author=admin,
