@@ -29,7 +29,11 @@ from casework.scheduling.api import router as scheduling_router
 
 class NotText(ValueError):
     """A JSON string that is no text: it holds a lone surrogate, or a NUL character (which
-    PostgreSQL cannot store in a text column)."""
+    PostgreSQL cannot store in a text column). ``field`` names where, as a form would."""
+
+    def __init__(self, message: str, field: str = "body") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class NotAnObject(ValueError):
@@ -37,11 +41,14 @@ class NotAnObject(ValueError):
     field from the top of the body, so a number or a list would pass for an empty object.)"""
 
 
-def _refuse_what_is_not_text(value: Any) -> None:
+def _refuse_what_is_not_text(value: Any, field: str = "body") -> None:
+    """Raise ``NotText`` for the first string in ``value`` that is no text, naming its field
+    (the top-level key it is under, as the operation's form would)."""
     if isinstance(value, str):
         if "\x00" in value:
             raise NotText(
-                _("The request holds a NUL character (\\u0000), which no text keeps: remove it.")
+                _("The request holds a NUL character (\\u0000), which no text keeps: remove it."),
+                field,
             )
         try:
             value.encode("utf-8")
@@ -50,15 +57,16 @@ def _refuse_what_is_not_text(value: Any) -> None:
                 _(
                     "The request holds a string that is not text (a lone surrogate such as "
                     "\\ud800): send Unicode text."
-                )
+                ),
+                field,
             ) from None
     elif isinstance(value, dict):
         for key, item in value.items():
-            _refuse_what_is_not_text(key)
-            _refuse_what_is_not_text(item)
+            _refuse_what_is_not_text(key, field)
+            _refuse_what_is_not_text(item, field)
     elif isinstance(value, list):
         for item in value:
-            _refuse_what_is_not_text(item)
+            _refuse_what_is_not_text(item, field)
 
 
 class TextOnlyParser(Parser):
@@ -71,7 +79,9 @@ class TextOnlyParser(Parser):
         data: Any = super().parse_body(request)
         if not isinstance(data, dict):
             raise NotAnObject(_("The request body must be a JSON object."))
-        _refuse_what_is_not_text(data)
+        for key, value in data.items():
+            _refuse_what_is_not_text(key)
+            _refuse_what_is_not_text(value, key if isinstance(key, str) else "body")
         return data
 
 
@@ -201,8 +211,13 @@ def _http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
     cause = error.__cause__
     message: str | Promise | None
     if isinstance(cause, NotText):
-        message = str(cause)
-    elif isinstance(error, AuthenticationError | Throttled):
+        refusal = str(cause)
+        return api.create_response(
+            request,
+            problems.error_body(error.status_code, refusal, fields={cause.field: [refusal]}),
+            status=error.status_code,
+        )
+    if isinstance(error, AuthenticationError | Throttled):
         message = None
     elif error.status_code == 403 and "CSRF" in error.message:
         message = _(
