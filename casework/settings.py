@@ -6,6 +6,7 @@ once into ``var/``. ``production`` refuses to start without its secrets and turn
 transport protection. Each variable is listed in the README's configuration table.
 """
 
+import os
 import re
 import secrets
 from datetime import timedelta
@@ -38,12 +39,24 @@ PRODUCTION = CASEWORK_ENV == "production"
 
 
 def _development_secret(name: str, size: int) -> str:
-    """A random secret kept in var/ so that sessions and keys survive restarts in development."""
+    """A random secret kept in var/ so that sessions and keys survive restarts in development.
+
+    Several web workers start at once on a fresh machine; each must end up with the same secret,
+    and none may read a half-written file. The secret is written whole under a private name and
+    linked into place, which fails when another process got there first: its secret is kept.
+    """
     path = VAR_DIR / name
     if not path.exists():
         VAR_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(size), encoding="utf-8")
-        path.chmod(0o600)
+        draft = VAR_DIR / f".{name}.{os.getpid()}"
+        draft.write_text(secrets.token_urlsafe(size), encoding="utf-8")
+        draft.chmod(0o600)
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
     return path.read_text(encoding="utf-8").strip()
 
 

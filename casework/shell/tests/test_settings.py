@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -205,3 +206,33 @@ def test_behind_a_transaction_pooler_the_timeouts_are_not_sent_and_no_cursor_out
     assert options == "{'sslmode': 'disable', 'connect_timeout': 4}"
     assert replica_options == "{'connect_timeout': 4}"
     assert (cursors, replica_cursors) == ("True", "True")
+
+
+def test_workers_starting_together_on_a_fresh_machine_share_one_set_of_secrets(
+    tmp_path: Path,
+) -> None:
+    # Two web workers that each generated their own secret would refuse each other's sessions
+    # and seal data the other cannot open; one that read a half-written file had none at all.
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("CASEWORK_", "SECRET"))}
+    env = {**clean, "DJANGO_SETTINGS_MODULE": "casework.settings"}
+    env["CASEWORK_VAR_DIR"] = str(tmp_path)
+    start = time.time() + 3  # every worker has imported Python by then and reads settings at once
+    show = (
+        f"import time; time.sleep(max(0, {start} - time.time())); "
+        "from django.conf import settings; "
+        "print(settings.SECRET_KEY, settings.VAULT_KEY, settings.AUDIT_KEY)"
+    )
+    workers = [
+        subprocess.Popen(  # noqa: S603  (our own interpreter, a fixed line)
+            [sys.executable, "-c", show], env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(8)
+    ]
+    seen = {worker.communicate(timeout=60)[0].strip() for worker in workers}
+    assert len(seen) == 1
+    secret_key, vault_key, audit_key = seen.pop().split(" ")
+    assert secret_key == (tmp_path / "development-secret-key").read_text().strip()
+    assert len(secret_key) > 50
+    assert vault_key
+    assert audit_key
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
