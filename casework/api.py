@@ -182,7 +182,7 @@ def _fields_of(errors: list[dict[str, Any]]) -> dict[str, list[str]]:
         elif location and location[0] in ("query", "path", "header") and len(location) > 1:
             location = [location[0], *location[1:]]
         name = ".".join(location) or "__all__"
-        fields.setdefault(name, []).append(str(error.get("msg", "Invalid")))
+        fields.setdefault(name, []).append(problems.field_message(error))
     return fields
 
 

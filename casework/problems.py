@@ -16,6 +16,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 from ninja import Field, Schema, Status
 
 logger = logging.getLogger(__name__)
@@ -60,6 +61,107 @@ MESSAGES: dict[int, str | Promise] = {
 }
 
 RETRY_AFTER_SECONDS = 60
+
+
+# What is wrong with one field, by pydantic's error type, in the request's language: pydantic
+# says it only in English. A type not named here gets INVALID_VALUE.
+FIELD_MESSAGES: dict[str, str | Promise] = {
+    "missing": _("This field is required."),
+    "extra_forbidden": _("This field is not part of the request: leave it out."),
+    "json_invalid": _("This is not valid JSON."),
+    "model_type": _("Send an object here."),
+    "model_attributes_type": _("Send an object here."),
+    "dict_type": _("Send an object here."),
+    "list_type": _("Send a list here."),
+    "tuple_type": _("Send a list here."),
+    "set_type": _("Send a list here."),
+    "string_type": _("Send text here."),
+    "string_unicode": _("Send text here."),
+    "string_pattern_mismatch": _("This text is not in the expected form."),
+    "bool_type": _("Send true or false here."),
+    "bool_parsing": _("Send true or false here."),
+    "int_type": _("Send a whole number here."),
+    "int_parsing": _("Send a whole number here."),
+    "int_from_float": _("Send a whole number here."),
+    "int_parsing_size": _("This number is too large."),
+    "float_type": _("Send a number here."),
+    "float_parsing": _("Send a number here."),
+    "decimal_type": _("Send a number here."),
+    "decimal_parsing": _("Send a number here."),
+    "finite_number": _("Send a finite number here."),
+    "date_type": _("Send a date here, as YYYY-MM-DD."),
+    "date_parsing": _("Send a date here, as YYYY-MM-DD."),
+    "date_from_datetime_parsing": _("Send a date here, as YYYY-MM-DD."),
+    "date_from_datetime_inexact": _("Send a date here, as YYYY-MM-DD."),
+    "datetime_type": _("Send a date and time here, as ISO 8601 with its offset."),
+    "datetime_parsing": _("Send a date and time here, as ISO 8601 with its offset."),
+    "datetime_from_date_parsing": _("Send a date and time here, as ISO 8601 with its offset."),
+    "datetime_object_invalid": _("Send a date and time here, as ISO 8601 with its offset."),
+    "timezone_naive": _("Send a date and time without an offset here."),
+    "timezone_aware": _("Give the date and time with its offset (e.g. +00:00)."),
+    "time_type": _("Send a time here, as HH:MM."),
+    "time_parsing": _("Send a time here, as HH:MM."),
+    "uuid_type": _("Send an identifier (UUID) here."),
+    "uuid_parsing": _("Send an identifier (UUID) here."),
+    "url_type": _("Send a web address here."),
+    "url_parsing": _("Send a web address here."),
+    "url_syntax_violation": _("Send a web address here."),
+    "url_scheme": _("Send a web address here."),
+    "url_too_long": _("This web address is too long."),
+    "none_required": _("Leave this field empty."),
+}
+INVALID_VALUE = _("This value is not valid.")
+
+
+# Limits on a length or a count: pydantic's error type → its context key and the message.
+COUNTED_MESSAGES: dict[str, tuple[str, Promise]] = {
+    "string_too_short": (
+        "min_length",
+        ngettext_lazy(
+            "Give at least %(count)d character.", "Give at least %(count)d characters.", "count"
+        ),
+    ),
+    "string_too_long": (
+        "max_length",
+        ngettext_lazy(
+            "Give at most %(count)d character.", "Give at most %(count)d characters.", "count"
+        ),
+    ),
+    "too_short": (
+        "min_length",
+        ngettext_lazy("Give at least %(count)d item.", "Give at least %(count)d items.", "count"),
+    ),
+    "too_long": (
+        "max_length",
+        ngettext_lazy("Give at most %(count)d item.", "Give at most %(count)d items.", "count"),
+    ),
+}
+# Bounds on a number: pydantic's error type → its context key and the message.
+BOUND_MESSAGES: dict[str, tuple[str, Promise]] = {
+    "greater_than": ("gt", _("Give a number above %(limit)s.")),
+    "greater_than_equal": ("ge", _("Give a number of at least %(limit)s.")),
+    "less_than": ("lt", _("Give a number below %(limit)s.")),
+    "less_than_equal": ("le", _("Give a number of at most %(limit)s.")),
+}
+
+
+def field_message(error: Mapping[str, Any]) -> str:
+    """Why pydantic refused one value, for people, in the request's language."""
+    kind = str(error.get("type", ""))
+    ctx: Mapping[str, Any] = error.get("ctx") or {}
+    if kind == "value_error" and ctx.get("error") is not None:
+        return str(ctx["error"])  # our own validator's reason, already translated
+    if kind in COUNTED_MESSAGES:
+        key, counted = COUNTED_MESSAGES[kind]
+        return str(counted % {"count": int(ctx.get(key, 0))})
+    if kind in BOUND_MESSAGES:
+        key, bound = BOUND_MESSAGES[kind]
+        return str(bound) % {"limit": ctx.get(key, "")}
+    if kind in ("literal_error", "enum"):
+        # pydantic lists the values ("'a', 'b' or 'c'"), never translated; its "or" would be.
+        choices = str(ctx.get("expected", "")).replace("' or '", "', '")
+        return str(_("Choose one of: %(choices)s.")) % {"choices": choices}
+    return str(FIELD_MESSAGES.get(kind, INVALID_VALUE))
 
 
 class ErrorDetail(Schema):

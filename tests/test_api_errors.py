@@ -6,9 +6,11 @@ from typing import Any
 import pytest
 import time_machine
 from django.test import Client
+from django.utils import translation
 from pytest_django import Settings
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from casework import problems
 from casework.accounts.models import User
 from casework.scheduling.models import AppointmentStatus
 from casework.testing import messaging
@@ -64,7 +66,13 @@ def test_schema_errors_name_the_field(client_person: User, practitioner: User) -
     error = shaped(browser.get(url, {"after": -1}), 422, "invalid")
     assert list(error["fields"]) == ["query.after"]
     error = shaped(browser.post(url, {}, content_type="application/json"), 422, "invalid")
-    assert list(error["fields"]) == ["body.body"]
+    assert error["fields"] == {"body.body": ["This field is required."]}
+    client_person.language = "es"  # a signed-in person reads in the language they chose
+    client_person.save(update_fields=["language"])
+    error = shaped(browser.get(url, {"after": -1}), 422, "invalid")
+    assert error["fields"] == {"query.after": ["Da un número de al menos 0."]}
+    error = shaped(browser.post(url, {}, content_type="application/json"), 422, "invalid")
+    assert error["fields"] == {"body.body": ["Este campo es obligatorio."]}
     error = shaped(
         browser.post(url, "{not json", content_type="application/json"), 400, "bad_request"
     )
@@ -179,3 +187,25 @@ def test_no_two_schemas_of_the_api_share_a_name() -> None:
         if seen.setdefault(found.__name__, where) != where:
             clashes.append(f"{seen[found.__name__]} and {where}")
     assert not clashes, clashes
+
+
+@pytest.mark.parametrize(
+    "kind", sorted({*problems.FIELD_MESSAGES, *problems.COUNTED_MESSAGES, *problems.BOUND_MESSAGES})
+)
+def test_each_reason_a_field_is_refused_is_said_in_spanish(kind: str) -> None:
+    # pydantic says why only in English; a Spanish client reads why in Spanish.
+    ctx = {"min_length": 2, "max_length": 2, "gt": 1, "ge": 1, "lt": 9, "le": 9}
+    error = {"type": kind, "msg": "English from pydantic", "ctx": ctx}
+    with translation.override("en"):
+        english = problems.field_message(error)
+    with translation.override("es"):
+        spanish = problems.field_message(error)
+    assert english != "English from pydantic"
+    assert spanish != english
+    assert "2" in english or "1" in english or "9" in english or kind in problems.FIELD_MESSAGES
+
+
+def test_a_choice_refused_lists_the_choices_without_an_english_or() -> None:
+    error = {"type": "literal_error", "ctx": {"expected": "'draft', 'published' or 'closed'"}}
+    with translation.override("es"):
+        assert problems.field_message(error) == "Elige uno de: 'draft', 'published', 'closed'."
