@@ -1,5 +1,6 @@
 """Messaging: one send in-process (time and queries), messages sent per second through the
-HTTP API, and delivery latency over websockets with 1,000 connections open.
+HTTP API beside Matrix Synapse's on the same database kind (``bench.synapse``), and delivery
+latency over websockets with 1,000 connections open.
 
     python -m bench.messaging                  # everything
     python -m bench.messaging --in-process     # only the in-process send (a minute or two)
@@ -20,6 +21,7 @@ socket delivers it: one at a time (no queueing), then several at a time. Everyth
 
 import argparse
 import asyncio
+import dataclasses
 import http.client
 import json
 import os
@@ -35,6 +37,7 @@ from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 
+from bench import synapse
 from bench.databases import postgres_server, throwaway_postgres
 from bench.serving import ROOT, _free_port
 
@@ -170,6 +173,7 @@ class Setup:
     name: str
     env: dict[str, str]
     scaled: bool  # pages on WSGI workers, sockets on a separate ASGI process
+    peer_database: str | None  # Synapse's: None for SQLite, else a PostgreSQL database's URL
 
 
 def _env(extra: dict[str, str]) -> dict[str, str]:
@@ -241,7 +245,7 @@ def _percentiles(seconds: list[float]) -> tuple[float, float]:
     return cuts[49] * 1000, cuts[98] * 1000
 
 
-def http_send_rate(port: int, data: dict[str, Any]) -> tuple[float, float, float, int]:
+def http_send_rate(port: int, data: dict[str, Any]) -> synapse.SendFigures:
     senders = [(row["id"], person) for row in data["rows"] for person in row["people"]]
     latencies: list[float] = []
     failures = [0]
@@ -270,7 +274,7 @@ def http_send_rate(port: int, data: dict[str, Any]) -> tuple[float, float, float
         thread.join()
     elapsed = time.perf_counter() - started
     p50, p99 = _percentiles(latencies)
-    return len(latencies) / elapsed, p50, p99, failures[0]
+    return synapse.SendFigures(len(latencies) / elapsed, p50, p99, failures[0])
 
 
 async def _open(
@@ -365,7 +369,7 @@ async def websocket_latency(
     return len(sockets), connect_seconds, results
 
 
-def run(setup: Setup) -> None:
+def run(setup: Setup, *, peer: bool) -> None:
     print(f"  {setup.name}: preparing {CONVERSATIONS} conversations ...", flush=True)
     data = _prepare(setup.env)
     asgi = ["--interface", "asginl", "casework.asgi:application", "--workers", "1"]
@@ -379,11 +383,18 @@ def run(setup: Setup) -> None:
                     "--blocking-threads", "8"]  # fmt: skip
             pages, http_port = _start_server(setup.env, wsgi)
             servers.append(pages)
-        rate, p50, p99, failures = http_send_rate(http_port, data)
+        ours = http_send_rate(http_port, data)
         print(
-            f"    HTTP send    {rate:8.0f} messages/s   p50 {p50:6.1f} ms   p99 {p99:6.1f} ms"
-            f"   ({HTTP_MESSAGES} messages, {HTTP_THREADS} threads, {failures} failed)"
+            f"    HTTP send    {ours.rate:8.0f} messages/s   p50 {ours.p50:6.1f} ms   p99"
+            f" {ours.p99:6.1f} ms   ({HTTP_MESSAGES} messages, {HTTP_THREADS} threads,"
+            f" {ours.failures} failed)"
         )
+        if peer:
+            # The peer runs while Casework's servers idle: each has the machine to itself.
+            theirs = synapse.measure(
+                setup.peer_database, CONVERSATIONS, HTTP_MESSAGES, HTTP_THREADS
+            )
+            synapse.compare(setup.name.split(" (")[0], ours, theirs)
         count, connect_seconds, results = asyncio.run(websocket_latency(http_port, live_port, data))
         print(f"    websocket    {count} connections open (all opened in {connect_seconds:.1f} s)")
         for concurrency, p50, p99, lost in results:
@@ -401,6 +412,7 @@ def run(setup: Setup) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--in-process", action="store_true", help="only the in-process send")
+    parser.add_argument("--no-peer", action="store_true", help="leave Matrix Synapse out")
     options = parser.parse_args(argv)
     print("Messaging: one send in-process, HTTP send rate and websocket delivery latency")
     in_process_send()
@@ -408,7 +420,15 @@ def main(argv: list[str] | None = None) -> None:
         return
     with tempfile.TemporaryDirectory() as var_dir:
         embedded = _env({"CASEWORK_VAR_DIR": var_dir})
-        run(Setup("embedded (SQLite, in-memory channel layer, one ASGI process)", embedded, False))
+        run(
+            Setup(
+                "embedded (SQLite, in-memory channel layer, one ASGI process)",
+                embedded,
+                False,
+                None,
+            ),
+            peer=not options.no_peer,
+        )
     server, redis_url = postgres_server(None), os.environ.get("REDIS_URL")
     if server and redis_url:
         # A database of its own on that server, dropped after the run.
@@ -420,7 +440,15 @@ def main(argv: list[str] | None = None) -> None:
                     "CASEWORK_VAULT_KEY": os.environ.get("CASEWORK_VAULT_KEY", BENCH_VAULT_KEY),
                 }
             )
-            run(Setup("PostgreSQL + Redis (pages on 2 WSGI workers, sockets on ASGI)", env, True))
+            setup = Setup(
+                "PostgreSQL + Redis (pages on 2 WSGI workers, sockets on ASGI)", env, True, None
+            )
+            if options.no_peer:
+                run(setup, peer=False)
+            else:
+                with throwaway_postgres(server, "synapse") as peer_database:
+                    peer_url = peer_database["DATABASE_URL"]
+                    run(dataclasses.replace(setup, peer_database=peer_url), peer=True)
     else:
         print("  PostgreSQL + Redis: skipped (set DATABASE_URL and REDIS_URL to run it)")
 
