@@ -149,11 +149,10 @@ def comment(request: HttpRequest, slug: str, comment_id: int | None = None) -> H
     author = request.user if isinstance(request.user, User) else None
     if request.method != "POST":
         form = CommentForm(signed_in=author is not None)
-        return TemplateResponse(
-            request,
-            "community/comment_form.html",
-            {"article": found, "parent": parent, "form": form},
-        )
+        # Said before anyone writes, rather than after, when nothing could be posted here.
+        refusal = comment_services.comment_refused(article=found, author=author, parent=parent)
+        context = {"article": found, "parent": parent, "form": form, "refusal": refusal}
+        return TemplateResponse(request, "community/comment_form.html", context)
     form = CommentForm(request.POST, signed_in=author is not None)
     if not form.is_valid():
         return _comment_form(request, found, parent, form, None, 400)

@@ -104,12 +104,7 @@ def post_comment(
     categories = _screened(author, body)
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article.pk)
-        if not article.published:
-            raise ValidationError(_("This article is not published."), code="unpublished")
-        if article.closed:
-            raise ValidationError(
-                _("This article is closed: it takes no new comments."), code="closed"
-            )
+        _check_open(article)
         if parent is not None:
             parent = Comment.objects.select_for_update().get(pk=parent.pk)
             _check_parent(article, parent)
@@ -140,6 +135,31 @@ def post_comment(
     return comment
 
 
+def comment_refused(
+    *, article: Article, author: User | None, parent: Comment | None = None
+) -> ValidationError | None:
+    """Why ``post_comment`` would refuse any words from ``author`` here, or None: the form
+    says so before anyone writes (``post_comment`` checks again, under its locks)."""
+    try:
+        if author is None and not article.anonymous_comments:
+            raise ValidationError(
+                _("This article takes comments from signed-in people only."), code="no_anonymous"
+            )
+        _check_open(article)
+        if parent is not None:
+            _check_parent(article, parent)
+    except ValidationError as error:
+        return error
+    return None
+
+
+def _check_open(article: Article) -> None:
+    if not article.published:
+        raise ValidationError(_("This article is not published."), code="unpublished")
+    if article.closed:
+        raise ValidationError(_("This article is closed: it takes no new comments."), code="closed")
+
+
 def _check_parent(article: Article, parent: Comment) -> None:
     if parent.article_id != article.pk:
         raise ValidationError(_("That comment is on another article."), code="wrong_article")
@@ -147,6 +167,11 @@ def _check_parent(article: Article, parent: Comment) -> None:
         raise ValidationError(
             _("Replies go one level deep: reply to the comment that started the thread."),
             code="too_deep",
+        )
+    if parent.status == Comment.Status.HELD:
+        raise ValidationError(
+            _("That comment waits for a moderator: it takes replies once it is published."),
+            code="parent_held",
         )
     if parent.status != Comment.Status.PUBLISHED:
         raise ValidationError(

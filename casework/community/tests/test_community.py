@@ -314,3 +314,49 @@ def test_a_thread_costs_the_same_queries_for_2_or_40_comments(
         response = client.get(article.get_absolute_url())
     assert response.status_code == 200
     assert len(response.context["thread"]) == 10
+
+
+def test_the_reply_page_shows_no_words_the_thread_withholds() -> None:
+    article = _article(anonymous_comments=True)
+    robin = _old(factories.ClientFactory.create(alias="Robin"))
+    moderator = factories.ModeratorFactory.create()
+    held = post_comment(article=article, author=robin, body="You are a fucking idiot.")
+    anonymous = post_comment(article=article, author=None, body="Words nobody has checked.")
+    hidden = post_comment(article=article, author=robin, body="Words a moderator hid.")
+    moderate_comment(comment=hidden, moderator=moderator, publish=False)
+    visitor = Client()
+    # Held comments are missing to everyone but their author, as in the thread.
+    for waiting in (held, anonymous):
+        reply_page = f"/community/{article.slug}/comments/{waiting.pk}/reply/"
+        assert visitor.get(reply_page).status_code == 404
+        assert visitor.post(reply_page, {"body": "Hello."}).status_code == 404
+    # A hidden one shows as its tombstone, and the page says why it takes no reply.
+    response = visitor.get(f"/community/{article.slug}/comments/{hidden.pk}/reply/")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Words a moderator hid." not in page
+    assert "This comment was hidden by a moderator." in page
+    assert "it takes no replies" in page
+    assert 'name="body"' not in page
+    # Its author sees her held comment, and that it takes replies once published.
+    author = Client()
+    author.force_login(robin)
+    page = author.get(f"/community/{article.slug}/comments/{held.pk}/reply/").content.decode()
+    assert "You are a fucking idiot." in page
+    assert "takes replies once it is published" in page
+
+
+def test_the_comment_page_of_a_closed_article_says_so_before_anyone_writes() -> None:
+    article = _article()
+    Article.objects.filter(pk=article.pk).update(closed=True)
+    robin = _old(factories.ClientFactory.create(alias="Robin"))
+    browser = Client()
+    browser.force_login(robin)
+    page = browser.get(f"/community/{article.slug}/comment/").content.decode()
+    assert "This article is closed: it takes no new comments." in page
+    assert 'name="body"' not in page
+    # A visitor, where only signed-in people comment, is offered to sign in.
+    open_article = _article()
+    page = Client().get(f"/community/{open_article.slug}/comment/").content.decode()
+    assert "signed-in people only" in page
+    assert "/accounts/login/?next=" in page
