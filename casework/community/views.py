@@ -371,7 +371,10 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     comment_id = comment_id_from_token(token)
     found = access.get_comment_by_id(comment_id) if comment_id is not None else None
     if found is None:
-        raise Http404
+        # A link cut short by a mail program, or made up: say so, rather than a bare 404.
+        return TemplateResponse(
+            request, "community/unsubscribed.html", {"broken": True}, status=404
+        )
     if request.method == "POST":
         comment_services.stop_reply_notices(comment=found)
         return TemplateResponse(request, "community/unsubscribed.html", {"done": True})

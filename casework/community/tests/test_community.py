@@ -194,10 +194,17 @@ def test_a_reply_emails_the_commenter_who_asked_and_one_click_stops_it() -> None
     assert len(mail.outbox) == 1
     assert "A reply." not in mail.outbox[0].body
     browser = Client()
+    # A link cut short, or made up, says so and changes nothing.
+    for link in (unsubscribe_token(top.pk)[:-4], "forged:token"):
+        for method in (browser.get, browser.post):
+            broken = method(f"/community/replies/stop/{link}/")
+            assert broken.status_code == 404
+            assert "This link does not work" in broken.content.decode()
+    top.refresh_from_db()
+    assert top.notify_replies
     assert browser.post(f"/community/replies/stop/{unsubscribe_token(top.pk)}/").status_code == 200
     top.refresh_from_db()
     assert not top.notify_replies
-    assert browser.post("/community/replies/stop/forged:token/").status_code == 404
 
 
 def test_the_list_detail_and_feed_show_a_published_article() -> None:
