@@ -1,6 +1,8 @@
 """Articles, comments, the guard at the door, and reply notices, end to end."""
 
+import io
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -9,6 +11,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
+from PIL import Image
 
 from casework.accounts.models import User
 from casework.community.confidentiality import IdentifiersFound
@@ -367,3 +370,46 @@ def test_the_comment_page_of_a_closed_article_says_so_before_anyone_writes() -> 
     page = Client().get(f"/community/{open_article.slug}/comment/").content.decode()
     assert "signed-in people only" in page
     assert "/accounts/login/?next=" in page
+
+
+def _photo_with_exif() -> io.BytesIO:
+    image = Image.new("RGB", (2400, 1800), (10, 90, 160))
+    exif = Image.Exif()
+    exif[0x010F] = "Secret Camera"
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", exif=exif)
+    buffer.seek(0)
+    buffer.name = "garden.jpg"
+    return buffer
+
+
+def test_a_cover_is_resized_without_exif_and_served_with_its_description(
+    settings: Any, tmp_path: Path
+) -> None:
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "media"},
+        },
+    }
+    admin = factories.AdminFactory.create(legal_name=AUTHOR)
+    writer = Client()
+    writer.force_login(admin)
+    fields = {"title": "The garden", "summary": "A garden.", "body": STORY, "publish": "on"}
+    # Without words for those who cannot see it, the cover is refused and nothing is saved.
+    refused = writer.post("/community/write/", {**fields, "cover": _photo_with_exif()})
+    assert refused.status_code == 422
+    assert "Describe the cover image" in refused.content.decode()
+    assert not Article.objects.exists()
+    described = {**fields, "cover": _photo_with_exif(), "cover_alt": "A bench under a tree."}
+    assert writer.post("/community/write/", described).status_code == 302
+    article = Article.objects.get()
+    visitor = Client()
+    served = visitor.get(f"/community/{article.slug}/cover.jpg")
+    assert served.status_code == 200
+    stored = b"".join(served.streaming_content)  # type: ignore[attr-defined]
+    assert b"Secret Camera" not in stored
+    assert Image.open(io.BytesIO(stored)).size == (1200, 630)
+    page = visitor.get(article.get_absolute_url()).content.decode()
+    assert f'src="/community/{article.slug}/cover.jpg" alt="A bench under a tree."' in page
