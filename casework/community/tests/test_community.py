@@ -413,3 +413,22 @@ def test_a_cover_is_resized_without_exif_and_served_with_its_description(
     assert Image.open(io.BytesIO(stored)).size == (1200, 630)
     page = visitor.get(article.get_absolute_url()).content.decode()
     assert f'src="/community/{article.slug}/cover.jpg" alt="A bench under a tree."' in page
+
+
+def test_spam_waits_for_a_moderator_who_is_told_why() -> None:
+    article = _article()
+    robin = _old(factories.ClientFactory.create(alias="Robin"))
+    advert = post_comment(
+        article=article, author=robin, body="Loans in 5 minutes: https://fast-cash.example/"
+    )
+    assert advert.status == Comment.Status.HELD
+    assert advert.held_for == ["spam"]
+    assert advert.held_for_labels() == ["Spam"]
+    helpful = post_comment(
+        article=article, author=robin, body="This helped me: https://www.nhs.uk/mental-health/"
+    )
+    assert helpful.status == Comment.Status.PUBLISHED
+    # Its own words again, in an edit, are no repeat; the same words pasted anew are.
+    assert edit_comment(comment=helpful, author=robin, body=helpful.body).visible
+    again = post_comment(article=_article(), author=robin, body=helpful.body)
+    assert again.held_for == ["spam"]
