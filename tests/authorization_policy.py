@@ -1493,6 +1493,13 @@ ADMIN_EXCEPTIONS["admin:privacy_legalhold_delete"] = Access(
 )
 # --- End of legal holds in the admin ---
 
+# --- chk14 begin
+# Invitations to write for the community: made through the audited service, kept as a record.
+ADMIN_EXCEPTIONS["admin:community_contributor_delete"] = Access(
+    ADMIN_METHODS, signed_in(FORBIDDEN), objects={"object_id": "admin:object_id"}
+)
+# --- chk14 end
+
 
 def admin_access(name: str, parameters: Iterable[str]) -> Access:
     """Every route of the admin site: administrators with MFA only, on a real row of the

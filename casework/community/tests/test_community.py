@@ -432,3 +432,47 @@ def test_spam_waits_for_a_moderator_who_is_told_why() -> None:
     assert edit_comment(comment=helpful, author=robin, body=helpful.body).visible
     again = post_comment(article=_article(), author=robin, body=helpful.body)
     assert again.held_for == ["spam"]
+
+
+def test_an_administrator_invites_a_practitioner_to_write_in_the_admin() -> None:
+    from casework.community.services.articles import may_write
+    from casework.privacy import actions
+    from casework.privacy.models import AuditEvent
+
+    admin = factories.AdminFactory.create()
+    practitioner = factories.PractitionerFactory.create()
+    site = Client()
+    site.force_login(admin)
+    form = site.get("/admin/community/contributor/add/").content.decode()
+    assert f'value="{practitioner.pk}"' in form
+    assert (
+        site.post("/admin/community/contributor/add/", {"person": practitioner.pk}).status_code
+        == 302
+    )
+    assert may_write(practitioner)
+    invited = AuditEvent.objects.get(action=actions.COMMUNITY_CONTRIBUTOR_INVITED)
+    assert invited.actor_id == admin.pk
+    # Once invited, she is no longer offered, and the invitation stays on record.
+    assert (
+        f'value="{practitioner.pk}"'
+        not in site.get("/admin/community/contributor/add/").content.decode()
+    )
+    contributor = practitioner.contributor.pk
+    assert site.get(f"/admin/community/contributor/{contributor}/delete/").status_code == 403
+
+
+def test_a_sixth_comment_within_ten_minutes_waits_with_the_words_kept() -> None:
+    article = _article()
+    robin = _old(factories.ClientFactory.create(alias="Robin"))
+    for number in range(5):
+        post_comment(article=article, author=robin, body=f"Thought number {number}.")
+    browser = Client()
+    browser.force_login(robin)
+    response = browser.post(f"/community/{article.slug}/comment/", {"body": "One more thought."})
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "Please wait a few minutes." in page
+    assert "One more thought." in page  # in the form again, nothing lost
+    assert Comment.objects.count() == 5
+    with time_machine.travel(timezone.now() + RATE_WINDOW):
+        assert post_comment(article=article, author=robin, body="One more thought.").visible
