@@ -1201,8 +1201,21 @@ ROUTES.update(
         # This article has no cover image to show, to anyone.
         "community:cover": Access(SAFE, public(NOT_FOUND), objects=COMMUNITY_ARTICLE),
         "community:comment": Access(FORM, public(IN), objects=COMMUNITY_ARTICLE),
-        "community:reply": Access(
-            FORM, public(IN), objects={**COMMUNITY_ARTICLE, **COMMUNITY_COMMENT}
+        # A published comment takes replies from anyone; a held one (the client's first) is
+        # missing to all but its author, whose reply is refused until it is published.
+        "community:reply": (
+            Access(
+                FORM,
+                public(IN),
+                objects={**COMMUNITY_ARTICLE, "comment_id": "community_published_comment"},
+                label="published",
+            ),
+            Access(
+                FORM,
+                public(NOT_FOUND, client=IN),
+                objects={**COMMUNITY_ARTICLE, **COMMUNITY_COMMENT},
+                label="held",
+            ),
         ),
         # Admins and invited practitioners write; other practitioners are told to ask (after
         # the method is checked: their role may open the page).
@@ -1479,6 +1492,13 @@ ADMIN_EXCEPTIONS["admin:privacy_legalhold_delete"] = Access(
     ADMIN_METHODS, signed_in(FORBIDDEN), objects={"object_id": "admin:object_id"}
 )
 # --- End of legal holds in the admin ---
+
+# --- chk14 begin
+# Invitations to write for the community: made through the audited service, kept as a record.
+ADMIN_EXCEPTIONS["admin:community_contributor_delete"] = Access(
+    ADMIN_METHODS, signed_in(FORBIDDEN), objects={"object_id": "admin:object_id"}
+)
+# --- chk14 end
 
 
 def admin_access(name: str, parameters: Iterable[str]) -> Access:

@@ -52,13 +52,25 @@ def get_comment_for_author(person: User, comment_id: int) -> Comment:
     return found
 
 
+def _shown_in_thread(viewer: object) -> Q:
+    """The comments ``viewer`` finds in a thread: published ones, the tombstones of deleted
+    and hidden ones, and their own held ones (nobody else's: a held comment may be what a
+    moderator is about to refuse)."""
+    shown = ~Q(status=Comment.Status.HELD)
+    if isinstance(viewer, User):
+        shown |= Q(author=viewer)
+    return shown
+
+
 def get_comment_for_reply(viewer: object, slug: str, comment_id: int) -> Comment:
-    """A comment of an article the viewer may see: the replies' parent."""
+    """A comment the viewer sees in the thread of an article they may see: the replies'
+    parent. Whether it takes replies is the service's to say."""
     article = get_article_for_viewer(viewer, slug)
-    found = Comment.objects.filter(pk=comment_id, article=article).first()
-    if found is None:
+    found = Comment.objects.filter(_shown_in_thread(viewer), pk=comment_id, article=article)
+    comment = found.first()
+    if comment is None:
         raise Http404
-    return found
+    return comment
 
 
 def held_comments(person: User) -> QuerySet[Comment]:

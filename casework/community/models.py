@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from casework.safety.checks import spam
 from casework.safety.detection import LABELS as SAFETY_LABELS
 
 TITLE_MAX = 160
@@ -26,6 +27,7 @@ FIRST_POST = "first_post"
 HELD_LABELS = {
     ANONYMOUS: _("Anonymous comment"),
     FIRST_POST: _("First post of a new account"),
+    spam.SPAM: spam.LABEL,
 }
 
 

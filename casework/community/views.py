@@ -149,11 +149,10 @@ def comment(request: HttpRequest, slug: str, comment_id: int | None = None) -> H
     author = request.user if isinstance(request.user, User) else None
     if request.method != "POST":
         form = CommentForm(signed_in=author is not None)
-        return TemplateResponse(
-            request,
-            "community/comment_form.html",
-            {"article": found, "parent": parent, "form": form},
-        )
+        # Said before anyone writes, rather than after, when nothing could be posted here.
+        refusal = comment_services.comment_refused(article=found, author=author, parent=parent)
+        context = {"article": found, "parent": parent, "form": form, "refusal": refusal}
+        return TemplateResponse(request, "community/comment_form.html", context)
     form = CommentForm(request.POST, signed_in=author is not None)
     if not form.is_valid():
         return _comment_form(request, found, parent, form, None, 400)
@@ -372,7 +371,10 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     comment_id = comment_id_from_token(token)
     found = access.get_comment_by_id(comment_id) if comment_id is not None else None
     if found is None:
-        raise Http404
+        # A link cut short by a mail program, or made up: say so, rather than a bare 404.
+        return TemplateResponse(
+            request, "community/unsubscribed.html", {"broken": True}, status=404
+        )
     if request.method == "POST":
         comment_services.stop_reply_notices(comment=found)
         return TemplateResponse(request, "community/unsubscribed.html", {"done": True})

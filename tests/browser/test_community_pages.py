@@ -47,6 +47,7 @@ WRITTEN = {
         "village summary": "On anonymity in a village.",
         "village body": "Everyone knows everyone, so we change the details.",
         "neighbour": "My neighbour Maria rang me on 07700 900123 about it.",
+        "offensive": "You are a fucking idiot and so is your client.",
     },
     "es": {
         "title": "Escuchar primero",
@@ -69,6 +70,7 @@ WRITTEN = {
         "village summary": "Sobre el anonimato en un pueblo.",
         "village body": "Todo el mundo se conoce, así que cambiamos los detalles.",
         "neighbour": "Mi vecina María me llamó al 07700 900123 por eso.",
+        "offensive": "Eres un gilipollas y tu clienta también.",
     },
 }
 # What the guard marks in each language's story.
@@ -171,6 +173,23 @@ def test_a_practitioner_is_warned_by_the_guard_edits_and_publishes_and_people_di
     page.goto(f"{site}/community/{article.slug}/")
     expect(page.locator(f"#comment-{reply.pk} .community-badge")).to_have_count(1)
     check_page(page, language, assert_accessible)
+
+    # Another client replies offensively: the reply waits for a moderator, seen only by her.
+    noa = _settled(factories.ClientFactory.create(alias="Noa", language=language))
+    angry = profile_in(language)
+    signed_in_as(angry, site, noa)
+    page = angry.new_page()
+    page.goto(f"{site}/community/{article.slug}/comments/{first.pk}/reply/")
+    page.locator("#id_body").fill(written["offensive"])
+    page.locator("form button[type=submit]").last.click()
+    offensive = Comment.objects.get(author=noa)
+    assert offensive.status == Comment.Status.HELD
+    assert "offensive_language" in offensive.held_for
+    expect(page.locator(f"#comment-{offensive.pk} .badge")).to_be_visible()
+    check_page(page, language, assert_accessible)
+    visitor.goto(f"{site}/community/{article.slug}/")
+    expect(visitor.locator(".community-thread")).to_contain_text(written["reply"])
+    expect(visitor.locator(".community-thread")).not_to_contain_text(written["offensive"])
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
@@ -298,6 +317,10 @@ def test_the_writers_commenters_moderators_and_unsubscribe_pages_in_each_languag
     check_page(stop, language, assert_accessible)
     robins.refresh_from_db()
     assert not robins.notify_replies
+    # A link cut short when copied says so, and changes nothing.
+    stop.goto(f"{site}/community/replies/stop/{unsubscribe_token(robins.pk)[:-4]}/")
+    expect(stop.locator("main p[role=alert]")).to_be_visible()
+    check_page(stop, language, assert_accessible)
 
     # She deletes it: a tombstone keeps its place in the thread.
     page.locator(f"#comment-{robins.pk} form button[type=submit]").click()

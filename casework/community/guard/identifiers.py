@@ -202,6 +202,10 @@ _AGE = re.compile(
     r"(?!\s*(?:%|per|por|minutes|minutos|hours|horas|o'clock|:|years? (?:in|of|ago))))"
 )
 
+# A place by its name, any size ("living in Rochdale", "vive en Jaén"): beside an exact age,
+# it narrows a story to a few people. Only ages need it; a date of a public event does not.
+_PLACE_NAMED = re.compile(rf"\b(?:in|at|from|near|en|cerca de)\s+(?:the\s+)?{CAP}")
+
 _IDENTIFIER_SHAPE = r"[A-Z]{0,5}[-/ ]?\d[\dA-Z/-]{2,}"
 _CASE_NUMBER = re.compile(
     r"(?i:\b(?:case|file|ref|reference|record|client|nhs|national insurance|ni|expediente|"
@@ -376,7 +380,7 @@ def _dates(text: str, context: list[Span]) -> Iterator[Span]:
         for match in _BIRTH_YEAR.finditer(body):
             yield Span(start + match.start(), start + match.end(), DATE)
         for match in _AGE.finditer(body):
-            if beside or birth:
+            if beside or birth or _PLACE_NAMED.search(body):
                 yield Span(start + match.start(), start + match.end(), DATE)
     # "Maria, 14, ..." : an age in apposition to a name.
     for span in context:

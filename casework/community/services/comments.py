@@ -2,8 +2,9 @@
 reply notices a commenter asked for.
 
 What waits for a moderator before anyone reads it: anonymous comments, the first comment of an
-account younger than a week, and comments safety's screen flags (offensive language, spam,
-payment, personal channels...). A comment the screen *blocks* is refused with the reason.
+account younger than a week, comments safety's screen flags (offensive language, harassment,
+payment, personal channels...), and spam (a link to another site, or the same words posted
+again: ``safety/checks/spam.py``). A comment the screen *blocks* is refused with the reason.
 """
 
 from collections.abc import Iterable
@@ -22,6 +23,7 @@ from casework.events.outbox import emit
 from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.safety.access import is_moderator
+from casework.safety.checks import spam
 from casework.safety.screening import screen_message
 
 EDIT_WINDOW = timedelta(minutes=15)
@@ -29,6 +31,8 @@ NEW_ACCOUNT_AGE = timedelta(days=7)
 # A person writes at most this many comments in RATE_WINDOW (a conversation, not a flood).
 COMMENTS_PER_WINDOW = 5
 RATE_WINDOW = timedelta(minutes=10)
+# The same words again within this time are held as spam.
+REPEAT_WINDOW = timedelta(days=1)
 
 
 def may_comment(article: Article, person: object) -> bool:
@@ -53,16 +57,33 @@ def _check_body(body: str) -> str:
     return body
 
 
-def _screened(author: User | None, body: str) -> list[str]:
-    """Safety's categories for ``body``; raises when the screen blocks it."""
+def _screened(
+    author: User | None, body: str, now: datetime, editing: Comment | None = None
+) -> list[str]:
+    """Safety's categories for ``body``, spam among them; raises when the screen blocks it.
+    ``editing``: the comment these words replace (its own words are no repeat)."""
     if author is None:
         from casework.safety.detection import detect
 
-        return sorted({d.category for d in detect(body)})
-    result = screen_message(sender=author, conversation=None, text=body)
-    if result.blocked:
-        raise ValidationError(" ".join(result.block_reasons), code="blocked")
-    return result.categories
+        categories = {d.category for d in detect(body)}
+    else:
+        result = screen_message(sender=author, conversation=None, text=body)
+        if result.blocked:
+            raise ValidationError(" ".join(result.block_reasons), code="blocked")
+        categories = set(result.categories)
+    if spam.is_spam(body, repeated=_repeated(author, body, now, editing)):
+        categories.add(spam.SPAM)
+    return sorted(categories)
+
+
+def _repeated(author: User | None, body: str, now: datetime, editing: Comment | None) -> bool:
+    """The same words from the same person within a day, on any article: pasted, not said."""
+    if author is None:
+        return False
+    earlier = Comment.objects.filter(author=author, created_at__gte=now - REPEAT_WINDOW)
+    if editing is not None:
+        earlier = earlier.exclude(pk=editing.pk)
+    return earlier.filter(body=body).exists()
 
 
 def _check_rate(author: User, now: datetime) -> None:
@@ -101,15 +122,10 @@ def post_comment(
     if author is not None:
         _check_rate(author, now)
     confirmed = check_text(body, author=author, confirmed=valid_kinds(confirmed_kinds))
-    categories = _screened(author, body)
+    categories = _screened(author, body, now)
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article.pk)
-        if not article.published:
-            raise ValidationError(_("This article is not published."), code="unpublished")
-        if article.closed:
-            raise ValidationError(
-                _("This article is closed: it takes no new comments."), code="closed"
-            )
+        _check_open(article)
         if parent is not None:
             parent = Comment.objects.select_for_update().get(pk=parent.pk)
             _check_parent(article, parent)
@@ -140,6 +156,31 @@ def post_comment(
     return comment
 
 
+def comment_refused(
+    *, article: Article, author: User | None, parent: Comment | None = None
+) -> ValidationError | None:
+    """Why ``post_comment`` would refuse any words from ``author`` here, or None: the form
+    says so before anyone writes (``post_comment`` checks again, under its locks)."""
+    try:
+        if author is None and not article.anonymous_comments:
+            raise ValidationError(
+                _("This article takes comments from signed-in people only."), code="no_anonymous"
+            )
+        _check_open(article)
+        if parent is not None:
+            _check_parent(article, parent)
+    except ValidationError as error:
+        return error
+    return None
+
+
+def _check_open(article: Article) -> None:
+    if not article.published:
+        raise ValidationError(_("This article is not published."), code="unpublished")
+    if article.closed:
+        raise ValidationError(_("This article is closed: it takes no new comments."), code="closed")
+
+
 def _check_parent(article: Article, parent: Comment) -> None:
     if parent.article_id != article.pk:
         raise ValidationError(_("That comment is on another article."), code="wrong_article")
@@ -147,6 +188,11 @@ def _check_parent(article: Article, parent: Comment) -> None:
         raise ValidationError(
             _("Replies go one level deep: reply to the comment that started the thread."),
             code="too_deep",
+        )
+    if parent.status == Comment.Status.HELD:
+        raise ValidationError(
+            _("That comment waits for a moderator: it takes replies once it is published."),
+            code="parent_held",
         )
     if parent.status != Comment.Status.PUBLISHED:
         raise ValidationError(
@@ -183,7 +229,7 @@ def edit_comment(
     now = now or timezone.now()
     body = _check_body(body)
     confirmed = check_text(body, author=author, confirmed=valid_kinds(confirmed_kinds))
-    categories = _screened(author, body)
+    categories = _screened(author, body, now, editing=comment)
     with transaction.atomic():
         comment = _own_live_comment(comment, author)
         if now - comment.created_at > EDIT_WINDOW:

@@ -1,6 +1,8 @@
 """Articles, comments, the guard at the door, and reply notices, end to end."""
 
+import io
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -9,6 +11,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
+from PIL import Image
 
 from casework.accounts.models import User
 from casework.community.confidentiality import IdentifiersFound
@@ -194,10 +197,17 @@ def test_a_reply_emails_the_commenter_who_asked_and_one_click_stops_it() -> None
     assert len(mail.outbox) == 1
     assert "A reply." not in mail.outbox[0].body
     browser = Client()
+    # A link cut short, or made up, says so and changes nothing.
+    for link in (unsubscribe_token(top.pk)[:-4], "forged:token"):
+        for method in (browser.get, browser.post):
+            broken = method(f"/community/replies/stop/{link}/")
+            assert broken.status_code == 404
+            assert "This link does not work" in broken.content.decode()
+    top.refresh_from_db()
+    assert top.notify_replies
     assert browser.post(f"/community/replies/stop/{unsubscribe_token(top.pk)}/").status_code == 200
     top.refresh_from_db()
     assert not top.notify_replies
-    assert browser.post("/community/replies/stop/forged:token/").status_code == 404
 
 
 def test_the_list_detail_and_feed_show_a_published_article() -> None:
@@ -314,3 +324,155 @@ def test_a_thread_costs_the_same_queries_for_2_or_40_comments(
         response = client.get(article.get_absolute_url())
     assert response.status_code == 200
     assert len(response.context["thread"]) == 10
+
+
+def test_the_reply_page_shows_no_words_the_thread_withholds() -> None:
+    article = _article(anonymous_comments=True)
+    robin = _old(factories.ClientFactory.create(alias="Robin"))
+    moderator = factories.ModeratorFactory.create()
+    held = post_comment(article=article, author=robin, body="You are a fucking idiot.")
+    anonymous = post_comment(article=article, author=None, body="Words nobody has checked.")
+    hidden = post_comment(article=article, author=robin, body="Words a moderator hid.")
+    moderate_comment(comment=hidden, moderator=moderator, publish=False)
+    visitor = Client()
+    # Held comments are missing to everyone but their author, as in the thread.
+    for waiting in (held, anonymous):
+        reply_page = f"/community/{article.slug}/comments/{waiting.pk}/reply/"
+        assert visitor.get(reply_page).status_code == 404
+        assert visitor.post(reply_page, {"body": "Hello."}).status_code == 404
+    # A hidden one shows as its tombstone, and the page says why it takes no reply.
+    response = visitor.get(f"/community/{article.slug}/comments/{hidden.pk}/reply/")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Words a moderator hid." not in page
+    assert "This comment was hidden by a moderator." in page
+    assert "it takes no replies" in page
+    assert 'name="body"' not in page
+    # Its author sees her held comment, and that it takes replies once published.
+    author = Client()
+    author.force_login(robin)
+    page = author.get(f"/community/{article.slug}/comments/{held.pk}/reply/").content.decode()
+    assert "You are a fucking idiot." in page
+    assert "takes replies once it is published" in page
+
+
+def test_the_comment_page_of_a_closed_article_says_so_before_anyone_writes() -> None:
+    article = _article()
+    Article.objects.filter(pk=article.pk).update(closed=True)
+    robin = _old(factories.ClientFactory.create(alias="Robin"))
+    browser = Client()
+    browser.force_login(robin)
+    page = browser.get(f"/community/{article.slug}/comment/").content.decode()
+    assert "This article is closed: it takes no new comments." in page
+    assert 'name="body"' not in page
+    # A visitor, where only signed-in people comment, is offered to sign in.
+    open_article = _article()
+    page = Client().get(f"/community/{open_article.slug}/comment/").content.decode()
+    assert "signed-in people only" in page
+    assert "/accounts/login/?next=" in page
+
+
+def _photo_with_exif() -> io.BytesIO:
+    image = Image.new("RGB", (2400, 1800), (10, 90, 160))
+    exif = Image.Exif()
+    exif[0x010F] = "Secret Camera"
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", exif=exif)
+    buffer.seek(0)
+    buffer.name = "garden.jpg"
+    return buffer
+
+
+def test_a_cover_is_resized_without_exif_and_served_with_its_description(
+    settings: Any, tmp_path: Path
+) -> None:
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "media"},
+        },
+    }
+    admin = factories.AdminFactory.create(legal_name=AUTHOR)
+    writer = Client()
+    writer.force_login(admin)
+    fields = {"title": "The garden", "summary": "A garden.", "body": STORY, "publish": "on"}
+    # Without words for those who cannot see it, the cover is refused and nothing is saved.
+    refused = writer.post("/community/write/", {**fields, "cover": _photo_with_exif()})
+    assert refused.status_code == 422
+    assert "Describe the cover image" in refused.content.decode()
+    assert not Article.objects.exists()
+    described = {**fields, "cover": _photo_with_exif(), "cover_alt": "A bench under a tree."}
+    assert writer.post("/community/write/", described).status_code == 302
+    article = Article.objects.get()
+    visitor = Client()
+    served = visitor.get(f"/community/{article.slug}/cover.jpg")
+    assert served.status_code == 200
+    stored = b"".join(served.streaming_content)  # type: ignore[attr-defined]
+    assert b"Secret Camera" not in stored
+    assert Image.open(io.BytesIO(stored)).size == (1200, 630)
+    page = visitor.get(article.get_absolute_url()).content.decode()
+    assert f'src="/community/{article.slug}/cover.jpg" alt="A bench under a tree."' in page
+
+
+def test_spam_waits_for_a_moderator_who_is_told_why() -> None:
+    article = _article()
+    robin = _old(factories.ClientFactory.create(alias="Robin"))
+    advert = post_comment(
+        article=article, author=robin, body="Loans in 5 minutes: https://fast-cash.example/"
+    )
+    assert advert.status == Comment.Status.HELD
+    assert advert.held_for == ["spam"]
+    assert advert.held_for_labels() == ["Spam"]
+    helpful = post_comment(
+        article=article, author=robin, body="This helped me: https://www.nhs.uk/mental-health/"
+    )
+    assert helpful.status == Comment.Status.PUBLISHED
+    # Its own words again, in an edit, are no repeat; the same words pasted anew are.
+    assert edit_comment(comment=helpful, author=robin, body=helpful.body).visible
+    again = post_comment(article=_article(), author=robin, body=helpful.body)
+    assert again.held_for == ["spam"]
+
+
+def test_an_administrator_invites_a_practitioner_to_write_in_the_admin() -> None:
+    from casework.community.services.articles import may_write
+    from casework.privacy import actions
+    from casework.privacy.models import AuditEvent
+
+    admin = factories.AdminFactory.create()
+    practitioner = factories.PractitionerFactory.create()
+    site = Client()
+    site.force_login(admin)
+    form = site.get("/admin/community/contributor/add/").content.decode()
+    assert f'value="{practitioner.pk}"' in form
+    assert (
+        site.post("/admin/community/contributor/add/", {"person": practitioner.pk}).status_code
+        == 302
+    )
+    assert may_write(practitioner)
+    invited = AuditEvent.objects.get(action=actions.COMMUNITY_CONTRIBUTOR_INVITED)
+    assert invited.actor_id == admin.pk
+    # Once invited, she is no longer offered, and the invitation stays on record.
+    assert (
+        f'value="{practitioner.pk}"'
+        not in site.get("/admin/community/contributor/add/").content.decode()
+    )
+    contributor = practitioner.contributor.pk
+    assert site.get(f"/admin/community/contributor/{contributor}/delete/").status_code == 403
+
+
+def test_a_sixth_comment_within_ten_minutes_waits_with_the_words_kept() -> None:
+    article = _article()
+    robin = _old(factories.ClientFactory.create(alias="Robin"))
+    for number in range(5):
+        post_comment(article=article, author=robin, body=f"Thought number {number}.")
+    browser = Client()
+    browser.force_login(robin)
+    response = browser.post(f"/community/{article.slug}/comment/", {"body": "One more thought."})
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "Please wait a few minutes." in page
+    assert "One more thought." in page  # in the form again, nothing lost
+    assert Comment.objects.count() == 5
+    with time_machine.travel(timezone.now() + RATE_WINDOW):
+        assert post_comment(article=article, author=robin, body="One more thought.").visible
