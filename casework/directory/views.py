@@ -103,6 +103,7 @@ def search_practitioners(request: HttpRequest) -> HttpResponse:
         "regulation": regulation,
         "place_verdict": str(place_verdict) if place_verdict else "",
         "query_without_page": _query_without_page(request),
+        "htmx": _is_htmx(request),
     }
     template = "directory/search.html#results" if _is_htmx(request) else "directory/search.html"
     response = TemplateResponse(request, template, context)

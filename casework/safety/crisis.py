@@ -11,6 +11,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from babel import Locale, UnknownLocaleError
+from babel.lists import format_list
+from django.conf import settings
+from django.utils.translation import get_language
+
 DATA_FILE = Path(__file__).resolve().parent / "data" / "crisis_resources.toml"
 FALLBACK = "*"
 
@@ -31,7 +36,7 @@ class CrisisResources:
     """What a person in ``jurisdiction_code`` can do right now."""
 
     jurisdiction_code: str
-    emergency: str  # "" means: "call your local emergency number"
+    emergency_numbers: tuple[str, ...]  # none means: "call your local emergency number"
     emergency_source: str
     lines: tuple[CrisisLine, ...]
 
@@ -39,12 +44,33 @@ class CrisisResources:
     def is_fallback(self) -> bool:
         return self.jurisdiction_code == FALLBACK
 
+    @property
+    def emergency(self) -> str:
+        """The numbers to call, joined in the reader's language ("999 or 112", "999 o 112");
+        "" when there are none."""
+        return format_list(list(self.emergency_numbers), style="or", locale=_reader_locale())
+
 
 @dataclass(frozen=True)
 class _Entry:
-    emergency: str
+    emergency: tuple[str, ...]
     emergency_source: str
     lines: tuple[CrisisLine, ...]
+
+
+def _numbers(emergency: str | list[str]) -> tuple[str, ...]:
+    """The data's emergency numbers: a list, each as dialled, or one text for a place whose
+    numbers need words of their own."""
+    if isinstance(emergency, str):
+        return (emergency,) if emergency else ()
+    return tuple(emergency)
+
+
+def _reader_locale() -> Locale:
+    try:
+        return Locale.parse((get_language() or settings.LANGUAGE_CODE).split("-")[0])
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse("en")
 
 
 @cache
@@ -55,7 +81,7 @@ def _entries() -> dict[str, _Entry]:
     for item in data["jurisdiction"]:
         confirmed_emergency = item.get("emergency_confirmed", False)
         entries[item["code"]] = _Entry(
-            emergency=item["emergency"] if confirmed_emergency else "",
+            emergency=_numbers(item["emergency"]) if confirmed_emergency else (),
             emergency_source=item["emergency_source"] if confirmed_emergency else "",
             lines=tuple(
                 CrisisLine(
@@ -87,7 +113,8 @@ def crisis_resources_for(jurisdiction_code: str | None) -> CrisisResources:
         return CrisisResources(
             FALLBACK, fallback.emergency, fallback.emergency_source, fallback.lines
         )
-    emergency, source = "", ""
+    emergency: tuple[str, ...] = ()
+    source = ""
     for _code, entry in found:
         if entry.emergency:
             emergency, source = entry.emergency, entry.emergency_source

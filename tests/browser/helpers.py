@@ -14,7 +14,6 @@ from django.test import Client, RequestFactory
 from playwright.sync_api import BrowserContext, Page, expect
 
 from casework.accounts.models import User
-from tests.browser.test_nudge_and_block_journey import assert_fits_320_pixels
 
 AssertAccessible = Callable[[Page], None]
 LOCALES = {"en": "en-GB", "es": "es-ES"}
@@ -75,6 +74,18 @@ VISIBLE_TEXTS_JS = """() => {
   }
   return texts;
 }"""
+
+
+def assert_fits_320_pixels(page: Page) -> None:
+    """WCAG 1.4.10 Reflow: at 320 CSS pixels wide nothing scrolls sideways."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": 320, "height": 800})
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"{page.url} is {overflow}px wider than a 320px screen"
+    if size is not None:
+        page.set_viewport_size(size)
 
 
 def signed_in_as(

@@ -216,6 +216,11 @@ def test_a_sign_up_with_mistakes_says_what_to_fix_at_each_field(
         re.compile(r"regulator's register.*This field is required", re.DOTALL)
     )
     expect(email).to_have_accessible_description(re.compile("Enter a valid email address"))
+    # The problems are listed at the top, and focus starts there; each leads to its field.
+    summary = page.get_by_role("alert").filter(has_text="There is a problem")
+    expect(summary).to_be_focused()
+    summary.get_by_role("link", name=re.compile("^Email: Enter a valid email address")).click()
+    expect(email).to_be_focused()
     assert_accessible(page)
 
 

@@ -52,6 +52,8 @@ def test_a_visitor_searches_pages_through_and_opens_a_profile(
     search.get_by_role("button", name="Search").click()
     results = page.locator("#search-results")
     expect(results.get_by_role("heading", level=2)).to_have_text("22 social workers")
+    # The count is read out from the live region that stays on the page, not one swapped in.
+    expect(page.get_by_role("status")).to_have_text("22 social workers")
     expect(results).not_to_contain_text("Rosa Delgado")
     # htmx swapped the results in and put the search in the address, to share it.
     expect(page).to_have_url(re.compile(r"/find/\?.*where=England&language=en"))

@@ -11,7 +11,7 @@ from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.testing import care, factories
 from tests.browser.helpers import AssertAccessible, assert_in_spanish, signed_in_as
-from tests.browser.test_nudge_and_block_journey import assert_fits_320_pixels
+from tests.browser.helpers import assert_fits_320_pixels
 
 pytestmark = pytest.mark.browser
 

@@ -405,6 +405,21 @@ def test_htmx_gets_only_the_results() -> None:
     assert "HX-Request" in response["Vary"]
 
 
+def test_the_count_is_announced_in_a_live_region_the_results_do_not_replace() -> None:
+    listed_practitioner()
+    page = Client().get("/find/?q=okafor").content.decode()
+    status = page.index('<p id="results-status"')
+    assert 'role="status" aria-live="polite"' in page[status : page.index("</p>", status)]
+    assert status < page.index('<section id="search-results"')
+    assert page.count('id="results-status"') == 1  # the page itself fills nothing out of band
+
+    answer = Client().get("/find/?q=okafor", headers={"HX-Request": "true"}).content.decode()
+    results_end = answer.index("</section>")
+    out_of_band = answer[results_end:]
+    assert '<p id="results-status" hx-swap-oob="innerHTML">1 social worker</p>' in out_of_band
+    assert "aria-live" not in answer[:results_end]  # nothing live inside what is swapped
+
+
 def test_a_visitors_search_leaves_nothing_behind() -> None:
     listed_practitioner()
     sessions, events = Session.objects.count(), AuditEvent.objects.count()

@@ -3,6 +3,8 @@
 import tomllib
 
 import pytest
+from django.template.loader import render_to_string
+from django.utils import translation
 
 from casework.safety.crisis import DATA_FILE, covered_jurisdictions, crisis_resources_for
 
@@ -33,6 +35,18 @@ def test_a_subdivision_lists_its_own_lines_then_its_countrys() -> None:
     scotland = crisis_resources_for("GB-SCT")
     assert [line.name for line in scotland.lines] == ["Breathing Space", "Samaritans"]
     assert scotland.emergency == "999 or 112"
+
+
+def test_the_emergency_numbers_are_joined_in_the_readers_language() -> None:
+    with translation.override("es"):
+        assert crisis_resources_for("GB-ENG").emergency == "999 o 112"
+        assert crisis_resources_for("IE").emergency == "112 o 999"
+        assert crisis_resources_for("US").emergency == "911"
+        page = render_to_string(
+            "care/crisis_resources.html", {"crisis": crisis_resources_for("GB-SCT")}
+        )
+    assert "999 o 112" in page
+    assert " or " not in page
 
 
 def test_a_subdivision_without_its_own_entry_gets_its_countrys() -> None:
