@@ -98,9 +98,10 @@ def main(argv: list[str] | None = None) -> int:
         appointment = api.book(slot["session_type"], slot["slot_id"], args.where)
         print(f"Booked {appointment['start']} ({appointment['status']}), id {appointment['id']}.")
         name = practitioner["display_name"]
-        mine = [c for c in api.conversations() if name in c["title"]] or api.conversations()
+        # Only a conversation with them: never another person's, whatever comes first.
+        mine = [c for c in api.conversations() if name in c["title"]]
         if not mine:
-            print("No conversation to write in yet.")
+            print(f"No conversation with {name} to write in yet: start one on the site.")
             return 1
         message = api.send(mine[0]["id"], args.message)
         print(f"Sent message {message['seq']} in conversation {mine[0]['id']}.")

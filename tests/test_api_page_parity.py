@@ -36,6 +36,7 @@ SAME_AS_PAGE: dict[tuple[str, str], tuple[str, str]] = {
     ("api:safety_my_report", "GET"): ("safety:my_report", "GET"),
     ("api:safety_unblock", "DELETE"): ("messaging:unblock", "POST"),
     ("api:my_check_ins", "GET"): ("care:my_care", "GET"),
+    ("api:check_in", "GET"): ("care:check_in", "GET"),
     ("api:answer_check_in", "POST"): ("care:check_in", "POST"),
     ("api:caseload", "GET"): ("care:caseload", "GET"),
     ("api:case_check_ins", "GET"): ("care:case", "GET"),
@@ -51,6 +52,12 @@ SAME_AS_PAGE: dict[tuple[str, str], tuple[str, str]] = {
     ("api:practitioners", "GET"): ("directory:search", "GET"),
     ("api:community_articles", "GET"): ("community:articles", "GET"),
     ("api:complaints_file_with_evidence", "POST"): ("complaints:new", "POST"),
+    ("api:case_check_in_answers", "GET"): ("care:case", "GET"),
+    ("api:messaging_send_file", "POST"): ("messaging:conversation", "POST"),
+    ("api:community_write_article", "POST"): ("community:write_article", "POST"),
+    ("api:privacy_exports", "GET"): ("rights:export", "GET"),
+    ("api:privacy_request_export", "POST"): ("rights:export", "POST"),
+    ("api:privacy_export", "GET"): ("rights:export_download", "GET"),
 }
 
 # Where the API answers otherwise on purpose, and why.
@@ -66,9 +73,13 @@ BLOCK_IS_A_RESOURCE = (
     "the API's DELETE names one's block of a person: no block, 404; the page's unblock button "
     "changes nothing and moves on"
 )
+NO_STAFF_WITHOUT_A_SECOND_FACTOR = (
+    "the API lets no staff member without a second factor in (401), as for every operation"
+)
 ON_PURPOSE: dict[tuple[str, str], str] = {
     **{
-        ("api:answer_check_in", persona): NEVER_ANSWERS_CHECK_INS
+        (operation, persona): NEVER_ANSWERS_CHECK_INS
+        for operation in ("api:check_in", "api:answer_check_in")
         for persona in (
             *PRACTITIONERS,
             *OFFICERS,
@@ -76,9 +87,10 @@ ON_PURPOSE: dict[tuple[str, str], str] = {
             "admin",
         )
     },
-    ("api:answer_check_in", "staff_without_mfa"): (
-        "the API lets no staff member without a second factor in (401), as for every operation"
-    ),
+    **{
+        (operation, "staff_without_mfa"): NO_STAFF_WITHOUT_A_SECOND_FACTOR
+        for operation in ("api:check_in", "api:answer_check_in")
+    },
     **{
         ("api:my_appointments", persona): ONE_LIST_FOR_BOTH_PARTIES
         for persona in (*PRACTITIONERS, *OFFICERS, "moderator", "admin")

@@ -101,6 +101,28 @@ def test_the_example_client_searches_books_and_writes(live_server: Any, practiti
     assert sent.idempotency_key is not None
 
 
+def test_the_example_client_writes_to_no_one_but_the_practitioner_it_booked(
+    live_server: Any, practitioner: User
+) -> None:
+    client = ClientFactory.create(alias="Wren")
+    someone_else = listed_practitioner(legal_name="Jonas Berg", languages=["fr"]).practitioner
+    elsewhere = messaging.enquiry(client, someone_else, body="Hello, can you help me?")
+    token = create_api_token(
+        person=client,
+        name="Example client",
+        scopes=["scheduling:write", "messaging:write"],
+        days=7,
+        now=timezone.now(),
+    )[1]
+
+    run = run_client(live_server.url, token)
+
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "No conversation with Amara Okafor" in run.stdout
+    assert Appointment.objects.get().practitioner == practitioner
+    assert list(Message.objects.filter(conversation=elsewhere).values_list("seq", flat=True)) == [1]
+
+
 def test_the_example_client_says_why_it_was_refused(live_server: Any, practitioner: User) -> None:
     run = run_client(live_server.url, "cw_not-a-token")
     # Searching needs no token; booking does: refused with the error's code, no trace.

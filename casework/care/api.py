@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
@@ -35,8 +35,9 @@ from casework.safety.crisis import crisis_resources_for
 router = Router(tags=["care"])
 
 PAGE_SIZE = 50
-CHECK_INS_SALT = "casework.care.api.check_ins"
-RESULTS_SALT = "casework.care.api.results"
+# What a check-in list's cursors are signed to: the list, then whose or which case's it is.
+CHECK_INS_LIST = "care.check_ins"
+RESULTS_LIST = "care.case_check_ins"
 CASELOAD_SALT = "casework.care.api.caseload"
 
 
@@ -79,20 +80,28 @@ def _following(
     }
 
 
-def _page(
+def _after_row(
     request: HttpRequest,
     rows: QuerySet[Any],
     *,
     cursor: str | None,
-    params: dict[str, Any],
-    salt: str,
+    belongs_to: str,
 ) -> tuple[list[Any], dict[str, str | None]] | Status[object]:
-    """One page of ``rows`` at ``cursor``, with what leads to the next."""
-    number = _page_number(cursor, params, salt)
-    if isinstance(number, Status):
-        return number
-    page = Paginator(rows, PAGE_SIZE).get_page(number)
-    return list(page), _following(request, page, params, salt)
+    """One page of check-ins, newest due first, after the row ``cursor`` names, with what leads
+    to the next. Check-ins come due at the top of these lists while someone pages through
+    them: a page number would then repeat one already read, a row does not."""
+    found = cursors.after_row(
+        rows, belongs_to=belongs_to, order=("-due_at", "id"), cursor=cursor, limit=PAGE_SIZE
+    )
+    if found is None:
+        return cursors.refused()
+    page, next_cursor = found
+    following: dict[str, str | None] = {"next_cursor": next_cursor, "next": None}
+    if next_cursor is not None:
+        query = request.GET.copy()
+        query["cursor"] = next_cursor
+        following["next"] = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+    return page, following
 
 
 # ---------------------------------------------------------------------------------------------
@@ -228,13 +237,11 @@ def my_check_ins(request: HttpRequest, query: Query[CursorQuery]) -> Status[obje
     if refused is not None:
         return refused
     now = timezone.now()
-    rows = (
-        CheckIn.objects.filter(case__in=access.cases_of_client(person), due_at__lte=now)
-        .select_related("case__practitioner")
-        .order_by("-due_at", "pk")
-    )
-    found = _page(
-        request, rows, cursor=query.cursor, params={"person": person.pk}, salt=CHECK_INS_SALT
+    rows = CheckIn.objects.filter(
+        case__in=access.cases_of_client(person), due_at__lte=now
+    ).select_related("case__practitioner")
+    found = _after_row(
+        request, rows, cursor=query.cursor, belongs_to=f"{CHECK_INS_LIST}:{person.pk}"
     )
     if isinstance(found, Status):
         return found
@@ -574,11 +581,8 @@ def case_check_ins(
         access.check_ins_seen_by_practitioners()
         .filter(case=case, due_at__lte=timezone.now())
         .defer("answers")
-        .order_by("-due_at", "pk")
     )
-    found = _page(
-        request, rows, cursor=query.cursor, params={"case": str(case.pk)}, salt=RESULTS_SALT
-    )
+    found = _after_row(request, rows, cursor=query.cursor, belongs_to=f"{RESULTS_LIST}:{case.pk}")
     if isinstance(found, Status):
         return found
     page, following = found

@@ -5,6 +5,7 @@ access helpers and services (so the same outcome for the same person, and the sa
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.db import transaction
@@ -202,6 +203,56 @@ def test_the_practitioner_sets_up_a_plan_as_the_case_page_does(
     )
     assert unknown.status_code == 400
     assert "instrument" in unknown.json()["error"]["fields"]
+
+
+# Paging the check-in lists --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("who", "path"),
+    [("client", "check-ins"), ("practitioner", "cases/{case}/check-ins")],
+)
+def test_a_check_in_that_comes_due_between_two_pages_neither_repeats_one_nor_hides_one(
+    who: str,
+    path: str,
+    case: Case,
+    client_person: User,
+    practitioner: User,
+    frozen: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    person = client_person if who == "client" else practitioner
+    address = path.format(case=case.pk)
+    monkeypatch.setattr("casework.care.api.PAGE_SIZE", 2)
+    due_now = {str(care.due_check_in(care.plan(case, i)).pk) for i in ("phq9", "gad7", "who5")}
+    first = api_get(person, address).json()
+    assert len(first["results"]) == 2
+    assert parse_qs(urlsplit(first["next"]).query)["cursor"] == [first["next_cursor"]]
+    # A newer check-in comes due at the top of the list before the second page is asked for.
+    frozen.shift(timedelta(minutes=5))
+    newer = care.due_check_in(care.plan(case, "mood"))
+    second = api_get(person, address, cursor=first["next_cursor"]).json()
+    assert (second["next_cursor"], second["next"]) == (None, None)
+    paged = [row["id"] for row in first["results"] + second["results"]]
+    assert sorted(paged) == sorted(due_now)
+    # From the top again, it is there, first.
+    assert api_get(person, address).json()["results"][0]["id"] == str(newer.pk)
+
+
+def test_a_cursor_of_one_check_in_list_is_refused_by_another(
+    case: Case, client_person: User, practitioner: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("casework.care.api.PAGE_SIZE", 1)
+    for name in ("phq9", "gad7"):
+        care.plan(case, name)
+    clients_cursor = api_get(client_person, "check-ins").json()["next_cursor"]
+    assert clients_cursor
+    refused = api_get(practitioner, f"cases/{case.pk}/check-ins", cursor=clients_cursor)
+    assert refused.status_code == 400
+    assert "query.cursor" in refused.json()["error"]["fields"]
+    another = ClientFactory.create()
+    assert api_get(another, "check-ins", cursor=clients_cursor).status_code == 400
+    assert api_get(client_person, "check-ins", cursor="not one of ours").status_code == 400
 
 
 # The caseload --------------------------------------------------------------------------------
