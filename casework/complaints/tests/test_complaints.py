@@ -214,6 +214,18 @@ def test_a_closed_complaint_takes_no_further_step_and_closing_needs_an_outcome(
     )
     with pytest.raises(ValidationError, match="closed"):
         move_complaint(complaint=complaint, actor=officer, state=ComplaintState.UNDER_REVIEW)
+    # On the page: said so, and nothing changes.
+    desk = Client()
+    desk.force_login(officer)
+    page = desk.post(
+        reverse("complaints:detail", kwargs={"complaint_id": complaint.pk}),
+        {"state": ComplaintState.UNDER_REVIEW},
+        follow=True,
+    )
+    assert "This complaint is closed: it cannot change any more." in page.content.decode()
+    complaint.refresh_from_db()
+    assert complaint.state == ComplaintState.CLOSED
+    assert complaint.progress.count() == 2
 
 
 def test_an_officer_of_another_regulator_cannot_act_on_the_complaint(

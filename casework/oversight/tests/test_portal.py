@@ -216,3 +216,38 @@ def test_an_expired_invitation_is_refused_with_a_reason() -> None:
     assert response.status_code == 410
     assert "expired" in response.content.decode()
     assert not User.objects.filter(email="late@example.org").exists()
+
+
+def test_the_dashboard_shows_claims_waiting_disputes_readings_and_complaints_by_state() -> None:
+    world = _england_world()
+    officer = oversight.officer_of("social-work-england")
+    rival = PractitionerFactory.create(legal_name="Rhiannon Pryce")
+    claim_registration(
+        practitioner=rival,
+        regulator=oversight.regulator(),
+        registration_number=world["entry"].registration_number,
+    )
+    reading = receive_register_file(
+        regulator=oversight.regulator(),
+        uploaded_file=SimpleUploadedFile(
+            "april-export.csv", b"registration_number,name,status\nSW1001,Amara Okafor,registered\n"
+        ),
+        file_format="generic-csv",
+        uploaded_by=officer,
+        check_in_background=False,
+    )
+    move_complaint(complaint=world["complaint"], actor=officer, state=ComplaintState.UNDER_REVIEW)
+
+    page = (
+        _browser(officer)
+        .get(reverse("oversight:dashboard", kwargs={"regulator": "social-work-england"}))
+        .content.decode()
+    )
+
+    assert "Rhiannon Pryce" in page
+    assert "In dispute" in page
+    assert reverse("registry:register_import", kwargs={"import_id": reading.pk}) in page
+    assert "april-export.csv" in page
+    assert "<li><strong>1</strong> Under review</li>" in page
+    assert "<li><strong>0</strong> Received</li>" in page
+    assert world["complaint"].reference in page
