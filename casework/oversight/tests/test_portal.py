@@ -154,10 +154,14 @@ def test_the_figures_count_practitioners_by_status_and_complaints_and_time_to_re
     assert ["practitioners_by_status", "Listing suspended on Casework", "1"] in rows
     assert ["complaints_by_category", "Crossing professional boundaries", "1"] in rows
     assert ["median_days_to_resolution", "", "3.0"] in rows
+    assert ["complaints_closed_by_days_to_resolution", "0-7", "1"] in rows
+    assert ["complaints_closed_by_days_to_resolution", "8-30", "0"] in rows
     page = _browser(officer).get(
         reverse("oversight:dashboard", kwargs={"regulator": "social-work-england"})
     )
-    assert "<svg" in page.content.decode()
+    # A small chart for each figure: practitioners, complaints, and the days they took.
+    assert page.content.decode().count("<svg") == 3
+    assert "Complaints closed, by days to resolution" in page.content.decode()
 
 
 def test_the_registrants_export_has_proof_and_listing_state_and_no_formulas() -> None:
