@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from casework.accounts.models import User
-from casework.oversight.invitations import invite_officer
+from casework.oversight.invitations import address_problem, invite_officer
 from casework.oversight.models import OfficerInvitation, RegulatorWebhook, WebhookDelivery
 from casework.oversight.webhooks import configure_webhook
 
@@ -20,6 +20,14 @@ class InvitationForm(forms.ModelForm[OfficerInvitation]):
     class Meta:
         model = OfficerInvitation
         fields = ["email", "regulator"]
+
+    def clean_email(self) -> str:
+        # The service refuses it too; asked here, the refusal is a form error, not a crash.
+        email = str(self.cleaned_data["email"]).strip().lower()
+        problem = address_problem(email)
+        if problem:
+            raise ValidationError(problem)
+        return email
 
 
 @admin.register(OfficerInvitation)

@@ -34,6 +34,15 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def address_problem(email: str) -> str:
+    """Why an officer cannot be invited at this address, in words; empty when one can. The
+    admin's form asks first, so that the administrator reads it beside the address."""
+    existing = User.objects.filter(email__iexact=email.strip()).only("role").first()
+    if existing is not None and existing.role != Role.OFFICER:
+        return str(_("This address belongs to an account that is not a regulator officer's."))
+    return ""
+
+
 def invite_officer(
     *, email: str, regulator: Regulator, invited_by: User
 ) -> tuple[OfficerInvitation, str]:
@@ -41,11 +50,9 @@ def invite_officer(
     if invited_by.role != Role.ADMIN:
         raise ValidationError(_("Only platform administrators invite officers."))
     email = email.strip().lower()
-    existing = User.objects.filter(email__iexact=email).first()
-    if existing is not None and existing.role != Role.OFFICER:
-        raise ValidationError(
-            _("This address belongs to an account that is not a regulator officer's.")
-        )
+    problem = address_problem(email)
+    if problem:
+        raise ValidationError(problem)
     token = secrets.token_urlsafe(32)
     now = timezone.now()
     with transaction.atomic():

@@ -94,10 +94,30 @@ def complaints_by_state(regulator: Regulator) -> list[tuple[str, str, int]]:
     return [(state, str(label), counts.get(state, 0)) for state, label in ComplaintState.choices]
 
 
+# Closed complaints by how many days they took, each band up to its number of days (the last
+# open-ended): the spread behind the median. Labels are numbers, read alike in every language.
+RESOLUTION_BANDS: tuple[tuple[float, str], ...] = (
+    (7, "0-7"),
+    (30, "8-30"),
+    (90, "31-90"),
+    (float("inf"), "91+"),
+)
+
+
+def _resolution_bands(durations_in_seconds: list[float]) -> list[tuple[str, int]]:
+    counts = dict.fromkeys((label for _limit, label in RESOLUTION_BANDS), 0)
+    for seconds in durations_in_seconds:
+        days = seconds / 86400
+        label = next(label for limit, label in RESOLUTION_BANDS if days <= limit)
+        counts[label] += 1
+    return list(counts.items())
+
+
 @dataclass(frozen=True)
 class Figures:
     practitioners: BarChart
     complaints: BarChart
+    resolution: BarChart
     median_days_to_resolution: float | None
     resolved: int
 
@@ -107,6 +127,8 @@ class Figures:
             yield ("practitioners_by_status", bar.label, str(bar.value))
         for bar in self.complaints.bars:
             yield ("complaints_by_category", bar.label, str(bar.value))
+        for bar in self.resolution.bars:
+            yield ("complaints_closed_by_days_to_resolution", bar.label, str(bar.value))
         median = self.median_days_to_resolution
         yield ("median_days_to_resolution", "", "" if median is None else str(median))
         yield ("complaints_resolved", "", str(self.resolved))
@@ -150,6 +172,11 @@ def figures(regulator: Regulator) -> Figures:
             "complaints",
             str(_("Complaints by category")),
             [(str(label), categories.get(code, 0)) for code, label in Category.choices],
+        ),
+        resolution=bar_chart(
+            "resolution",
+            str(_("Complaints closed, by days to resolution")),
+            _resolution_bands(durations),
         ),
         median_days_to_resolution=median_days(durations),
         resolved=len(durations),

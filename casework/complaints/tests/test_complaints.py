@@ -2,8 +2,10 @@
 moderators), followed by reference and secret, moved on by officers, bundled with hashes."""
 
 import hashlib
+import html
 import io
 import json
+import re
 import zipfile
 from collections.abc import Iterator
 from typing import Any
@@ -22,9 +24,11 @@ from casework.complaints.models import BundleDownload, Complaint, ComplaintState
 from casework.complaints.services import move_complaint
 from casework.directory.models import PractitionerProfile
 from casework.privacy.models import AuditEvent
+from casework.registry.models import RegisterEntry
 from casework.testing import oversight, scheduling
 from casework.testing.factories import PractitionerFactory
 from casework.testing.messaging import PNG_BYTES
+from casework.testing.registry import verified_claim
 
 pytestmark = pytest.mark.django_db
 
@@ -210,6 +214,18 @@ def test_a_closed_complaint_takes_no_further_step_and_closing_needs_an_outcome(
     )
     with pytest.raises(ValidationError, match="closed"):
         move_complaint(complaint=complaint, actor=officer, state=ComplaintState.UNDER_REVIEW)
+    # On the page: said so, and nothing changes.
+    desk = Client()
+    desk.force_login(officer)
+    page = desk.post(
+        reverse("complaints:detail", kwargs={"complaint_id": complaint.pk}),
+        {"state": ComplaintState.UNDER_REVIEW},
+        follow=True,
+    )
+    assert "This complaint is closed: it cannot change any more." in page.content.decode()
+    complaint.refresh_from_db()
+    assert complaint.state == ComplaintState.CLOSED
+    assert complaint.progress.count() == 2
 
 
 def test_an_officer_of_another_regulator_cannot_act_on_the_complaint(
@@ -266,3 +282,43 @@ def test_the_bundle_holds_every_file_with_its_hash_and_lists_who_downloaded_it(
     assert json.loads(archive.read("complaint.json"))["details"].startswith("They asked me")
     assert BundleDownload.objects.filter(complaint=complaint).count() == 2
     assert AuditEvent.objects.filter(action="complaints.bundle_downloaded").count() == 2
+
+
+def test_a_complaint_from_a_verification_page_goes_to_each_regulator_of_the_practitioner(
+    listed: tuple[User, PractitionerProfile],
+) -> None:
+    practitioner, _profile = listed
+    sssc = oversight.regulator("sssc")
+    RegisterEntry.objects.create(
+        regulator=sssc, registration_number="1234567", name="Amara Okafor", status="registered"
+    )
+    verified_claim(practitioner=practitioner, regulator=sssc, registration_number="1234567")
+    verification = Client().get(
+        reverse("registry:verification", kwargs={"regulator": "sssc", "number": "1234567"})
+    )
+    link = re.search(r'href="([^"]*/complaints/new/\?[^"]*)"', verification.content.decode())
+    assert link is not None
+    url = html.unescape(link.group(1))
+
+    visitor = Client()
+    form = visitor.get(url)
+    assert form.status_code == 200
+    assert form.context["subject"].practitioner == practitioner
+    visitor.post(
+        url,
+        {
+            "submission": form.context["form"]["submission"].value(),
+            "category": "boundary",
+            "details": "She asked me to pay by gift card.",
+        },
+    )
+
+    complaint = Complaint.objects.get()
+    assert {route.regulator.slug for route in complaint.routes.all()} == {
+        "social-work-england",
+        "sssc",
+    }
+    for slug in ("social-work-england", "sssc"):
+        desk = Client()
+        desk.force_login(oversight.officer_of(slug))
+        assert complaint.reference in desk.get(reverse("complaints:queue")).content.decode()

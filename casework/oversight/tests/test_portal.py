@@ -22,11 +22,13 @@ from casework.accounts.models import Role, User
 from casework.complaints.models import ComplaintState
 from casework.complaints.services import move_complaint
 from casework.oversight.invitations import accept_invitation, invite_officer
+from casework.registry.claims import claim_registration
 from casework.registry.models import RegistrationClaim, RegulatorOfficer
 from casework.registry.register_import import receive_register_file
 from casework.registry.restrictions import suspend_listing
 from casework.testing import oversight, scheduling
-from casework.testing.factories import AdminFactory
+from casework.testing.factories import AdminFactory, PractitionerFactory
+from casework.testing.messaging import png
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +47,7 @@ def _browser(user: User) -> Client:
 
 def _england_world(practitioners: int = 1) -> dict[str, Any]:
     people = [oversight.listed_practitioner()[0] for _ in range(practitioners)]
-    complaint = oversight.complaint_about(people[0]).complaint
+    complaint = oversight.complaint_about(people[0], evidence=[png("receipt.png")]).complaint
     entry = RegistrationClaim.objects.get(practitioner=people[0], state="verified").entry
     return {"people": people, "complaint": complaint, "entry": entry}
 
@@ -66,6 +68,13 @@ def test_an_officer_of_another_regulator_gets_404_on_every_page_and_export_of_it
         uploaded_by=england,
         check_in_background=False,
     )
+    # A second claim on the registration: a dispute waiting for England's review.
+    disputed = claim_registration(
+        practitioner=PractitionerFactory.create(),
+        regulator=oversight.regulator(),
+        registration_number=world["entry"].registration_number,
+    )
+    evidence = world["complaint"].evidence.get()
     pages = [
         reverse("oversight:dashboard", kwargs=england_slug),
         reverse("oversight:registrants_csv", kwargs=england_slug),
@@ -78,18 +87,26 @@ def test_an_officer_of_another_regulator_gets_404_on_every_page_and_export_of_it
             "complaints:evidence",
             kwargs={
                 "complaint_id": world["complaint"].pk,
-                "evidence_id": "00000000-0000-0000-0000-000000000001",
+                "evidence_id": evidence.pk,
             },
         ),
         reverse("complaints:bundle", kwargs={"complaint_id": world["complaint"].pk}),
+        reverse("registry:review_claim", kwargs={"claim_id": disputed.pk}),
     ]
-    for page in pages[:-2]:
+    for page in pages:
         assert _browser(england).get(page).status_code == 200, page
     for page in pages:
         assert _browser(scottish).get(page).status_code == 404, page
     # Nor does England's complaint appear in the lists the Scottish officer has.
     queue = _browser(scottish).get(reverse("complaints:queue")).content.decode()
     assert world["complaint"].reference not in queue
+    # Nor England's claims to review and register readings (which England's officer has).
+    for listing, link in (
+        ("registry:review_queue", pages[-1]),
+        ("registry:register_imports", pages[5]),
+    ):
+        assert link in _browser(england).get(reverse(listing)).content.decode()
+        assert link not in _browser(scottish).get(reverse(listing)).content.decode()
 
 
 def test_the_dashboard_costs_the_same_queries_for_2_or_12_practitioners() -> None:
@@ -137,10 +154,14 @@ def test_the_figures_count_practitioners_by_status_and_complaints_and_time_to_re
     assert ["practitioners_by_status", "Listing suspended on Casework", "1"] in rows
     assert ["complaints_by_category", "Crossing professional boundaries", "1"] in rows
     assert ["median_days_to_resolution", "", "3.0"] in rows
+    assert ["complaints_closed_by_days_to_resolution", "0-7", "1"] in rows
+    assert ["complaints_closed_by_days_to_resolution", "8-30", "0"] in rows
     page = _browser(officer).get(
         reverse("oversight:dashboard", kwargs={"regulator": "social-work-england"})
     )
-    assert "<svg" in page.content.decode()
+    # A small chart for each figure: practitioners, complaints, and the days they took.
+    assert page.content.decode().count("<svg") == 3
+    assert "Complaints closed, by days to resolution" in page.content.decode()
 
 
 def test_the_registrants_export_has_proof_and_listing_state_and_no_formulas() -> None:
@@ -199,3 +220,38 @@ def test_an_expired_invitation_is_refused_with_a_reason() -> None:
     assert response.status_code == 410
     assert "expired" in response.content.decode()
     assert not User.objects.filter(email="late@example.org").exists()
+
+
+def test_the_dashboard_shows_claims_waiting_disputes_readings_and_complaints_by_state() -> None:
+    world = _england_world()
+    officer = oversight.officer_of("social-work-england")
+    rival = PractitionerFactory.create(legal_name="Rhiannon Pryce")
+    claim_registration(
+        practitioner=rival,
+        regulator=oversight.regulator(),
+        registration_number=world["entry"].registration_number,
+    )
+    reading = receive_register_file(
+        regulator=oversight.regulator(),
+        uploaded_file=SimpleUploadedFile(
+            "april-export.csv", b"registration_number,name,status\nSW1001,Amara Okafor,registered\n"
+        ),
+        file_format="generic-csv",
+        uploaded_by=officer,
+        check_in_background=False,
+    )
+    move_complaint(complaint=world["complaint"], actor=officer, state=ComplaintState.UNDER_REVIEW)
+
+    page = (
+        _browser(officer)
+        .get(reverse("oversight:dashboard", kwargs={"regulator": "social-work-england"}))
+        .content.decode()
+    )
+
+    assert "Rhiannon Pryce" in page
+    assert "In dispute" in page
+    assert reverse("registry:register_import", kwargs={"import_id": reading.pk}) in page
+    assert "april-export.csv" in page
+    assert "<li><strong>1</strong> Under review</li>" in page
+    assert "<li><strong>0</strong> Received</li>" in page
+    assert world["complaint"].reference in page

@@ -8,10 +8,12 @@ import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import DatabaseError, connection, connections, transaction
 from django.test import Client
@@ -26,6 +28,12 @@ from casework.oversight import webhooks
 from casework.oversight.models import WebhookDelivery
 from casework.oversight.webhooks import configure_webhook
 from casework.registry.models import RegisterEntry, RegistrationClaim
+from casework.registry.register_import import (
+    apply_register_import,
+    check_register_import,
+    receive_register_file,
+    withdrawals_to_confirm,
+)
 from casework.registry.restrictions import set_conditions, suspend_listing
 from casework.testing import oversight, scheduling
 from casework.testing.factories import AdminFactory
@@ -110,6 +118,53 @@ def test_the_webhook_receives_a_signed_notification_of_the_suspension(
     assert headers["Casework-Notification"] == delivery.notification_id
     # The outbox's part is done once the delivery is recorded: it did not wait for the call.
     assert OutboxEvent.objects.get(name="oversight.registration_order_changed").delivered_at
+
+
+@pytest.mark.django_db
+def test_a_register_reading_that_changes_a_registrants_status_is_notified_signed(
+    receiver: tuple[str, type[_Receiver]],
+    settings: Any,
+    tmp_path: Path,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    """Not only officers' orders: a register status change of a registrant on the platform
+    reaches the regulator's system too."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "media"},
+        },
+    }
+    url, handler = receiver
+    _practitioner, entry, officer = _world(url)
+    reading = receive_register_file(
+        regulator=entry.regulator,
+        uploaded_file=SimpleUploadedFile(
+            "export.csv",
+            f"registration_number,name,status\n{entry.registration_number},{entry.name},"
+            "suspended\n".encode(),
+        ),
+        file_format="generic-csv",
+        uploaded_by=officer,
+        check_in_background=False,
+    )
+    reading = check_register_import(register_import_id=reading.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        apply_register_import(
+            register_import_id=reading.pk,
+            applied_by=officer,
+            confirmed_withdrawals=withdrawals_to_confirm(reading),
+        )
+        relay_pending()
+
+    [(headers, body)] = handler.received
+    assert _signature_checks(headers, body)
+    notification = json.loads(body)
+    assert notification["type"] == "registration.register_status"
+    assert notification["register_status"] == "suspended"
+    assert notification["registration_number"] == entry.registration_number
+    assert WebhookDelivery.objects.get().status == Status.DELIVERED
 
 
 @pytest.mark.django_db
