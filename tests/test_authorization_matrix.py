@@ -8,7 +8,7 @@ world. A refused write must leave the objects it names, and the audit log, as th
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -23,12 +23,14 @@ from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.http import HttpResponseBase
 from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RegexPattern, RoutePattern
 
+from casework.accounts.models import Role, User
+from casework.care.models import Case, CaseNote
 from casework.privacy.models import AuditEvent
 from casework.routing import websocket_urlpatterns
 from tests.access_world import PERSONAS, World
@@ -373,3 +375,43 @@ def test_each_persona_may_open_the_websockets_the_policy_declares(
             if got != expected:
                 surprises.append(f"{persona} {path}: got {got}, declared {expected}")
     assert not surprises, "\n".join(surprises)
+
+
+# --- The matrix is about objects, not roles ----------------------------------------------------
+
+
+def _every_case(person: User) -> QuerySet[Case]:
+    """``care.access.cases_held_by`` without its owner check: a practitioner holds every case."""
+    return Case.objects.all() if person.role == Role.PRACTITIONER else Case.objects.none()
+
+
+def _every_note(person: User) -> QuerySet[CaseNote]:
+    """``care.access.notes_readable_by`` without its owner check: a practitioner reads every
+    note."""
+    return CaseNote.objects.all() if person.role == Role.PRACTITIONER else CaseNote.objects.none()
+
+
+@pytest.mark.parametrize(
+    ("check_name", "loosened", "route"),
+    [
+        ("cases_held_by", _every_case, "care:case_notes"),
+        ("notes_readable_by", _every_note, "care:note"),
+    ],
+)
+def test_the_matrix_fails_when_an_owner_check_is_taken_out(
+    world: World,
+    monkeypatch: pytest.MonkeyPatch,
+    check_name: str,
+    loosened: Callable[[User], QuerySet[Any]],
+    route: str,
+) -> None:
+    # Every practitioner may open these routes by role: only the owner check keeps Jonas (a
+    # practitioner unrelated to Robin) out, and without it the matrix must say so.
+    (entry,) = entries_for(route)
+    assert not check(world, route, entry, missing=False)
+    monkeypatch.setattr(f"casework.care.access.{check_name}", loosened)
+    surprises = check(world, route, entry, missing=False)
+    assert any(
+        surprise.startswith("other_practitioner GET") and "got in, declared 404" in surprise
+        for surprise in surprises
+    ), surprises

@@ -74,7 +74,8 @@ class UserAdmin(DjangoUserAdmin[User]):
         self, request: HttpRequest, id: str, form_url: str = ""
     ) -> HttpResponse:
         """Setting someone's password from the admin is audited, in the same transaction: the
-        stored hash before and after tells whether it changed (a refused form changes nothing)."""
+        stored hash before and after tells whether it changed (a refused form changes nothing).
+        It ends the person's sessions."""
         with transaction.atomic():
             person = self.get_object(request, unquote(id))
             before = person.password if person is not None else None
@@ -89,6 +90,12 @@ class UserAdmin(DjangoUserAdmin[User]):
                         actor=actor,
                         target=person,
                         subject_id=person.pk,
+                    )
+                    # An administrator sets a password to shut someone out (a stolen account):
+                    # the person's sessions end, and their sockets close, as after their own
+                    # change. An administrator setting their own keeps this session.
+                    services.end_other_sessions(
+                        request=request, person=person, change="password_set_by_admin"
                     )
         return response
 

@@ -121,6 +121,7 @@ ACCOUNT_CHANGES = {
     "password_changed",
     "password_set",
     "password_reset",
+    "password_set_by_admin",
     "email_added",
     "email_changed",
     "email_removed",

@@ -111,6 +111,13 @@ def record_account_change(
         # not of an addition: an address added by whoever holds a session is the first step
         # of taking the account over, so the owner hears of it at once.
         get_account_adapter(request).send_notification_mail("account/email/email_added", user)
+    elif change == "email_removed":
+        # allauth tells the primary address, which after a takeover is the new holder's own:
+        # the address taken off the account is told too, as it is the owner's last line.
+        removed = kwargs["email_address"].email
+        get_account_adapter(request).send_notification_mail(
+            "account/email/email_deleted", user, {"deleted_email": removed}, email=removed
+        )
 
 
 @receiver(mfa_signals.authentication_failed)

@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
 from asgiref.sync import async_to_sync
 from channels.auth import AuthMiddlewareStack
 from channels.db import database_sync_to_async
@@ -20,7 +22,7 @@ from casework.accounts.models import User
 from casework.accounts.sockets import session_stands
 from casework.privacy.models import AuditEvent
 from casework.routing import websocket_urlpatterns
-from casework.testing.factories import PERSONA_PASSWORD
+from casework.testing.factories import PERSONA_PASSWORD, PERSONA_TOTP_SECRET
 
 NEW_PASSWORD = "a new and long passphrase 42"
 
@@ -148,3 +150,79 @@ def test_the_other_sessions_open_pages_hear_at_once(client_person: User) -> None
     cookie = f"{settings.SESSION_COOKIE_NAME}={stolen.session.session_key}"
     message = async_to_sync(_hears_after)(cookie, lambda: _change_password(laptop))
     assert message == {"event": "session_ended"}
+
+
+def _confirm_password(browser: Client) -> None:
+    browser.post(reverse("account_reauthenticate"), {"password": PERSONA_PASSWORD})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_primary_address_and_a_removed_one_tell_the_old_address_and_end_other_sessions(
+    client_person: User,
+) -> None:
+    # The rest of a takeover once an address is added: made primary, the owner's removed.
+    old = client_person.email
+    EmailAddress.objects.get_or_create(
+        user=client_person, email=old, defaults={"primary": True, "verified": True}
+    )
+    EmailAddress.objects.create(user=client_person, email="new@example.net", verified=True)
+    holder = _browser(client_person, "A session cookie")
+    for action in ("action_primary", "action_remove"):
+        asked = holder.post(reverse("account_email"), {action: "", "email": old})
+        assert asked["Location"].startswith(reverse("account_reauthenticate"))
+    assert EmailAddress.objects.get(email=old).primary
+
+    _confirm_password(holder)
+    phone = _browser(client_person, "The owner's phone")
+    mail.outbox.clear()
+    holder.post(reverse("account_email"), {"action_primary": "", "email": "new@example.net"})
+    assert EmailAddress.objects.get(email="new@example.net").primary
+    assert not _signed_in(phone)
+    phone = _browser(client_person, "The owner's phone, signed in again")
+    holder.post(reverse("account_email"), {"action_remove": "", "email": old})
+    assert not EmailAddress.objects.filter(email=old).exists()
+    assert not _signed_in(phone)
+    assert _signed_in(holder)
+    # The old address heard of both changes; both are in the audit log.
+    assert len([m for m in mail.outbox if m.to == [old]]) == 2
+    for action in ("account.email_changed", "account.email_removed"):
+        assert AuditEvent.objects.filter(action=action, subject_id=client_person.pk).exists()
+    assert _ended_by("email_changed") == 1
+    assert _ended_by("email_removed") == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_removing_a_factor_ends_every_other_session(client_person: User) -> None:
+    TOTP.activate(client_person, PERSONA_TOTP_SECRET)
+    phone = _browser(client_person, "The owner's phone")
+    laptop = _browser(client_person, "Laptop")
+    _confirm_password(laptop)
+    assert laptop.post(reverse("mfa_deactivate_totp")).status_code == 302
+    assert not Authenticator.objects.filter(
+        user=client_person, type=Authenticator.Type.TOTP
+    ).exists()
+    assert _signed_in(laptop)
+    assert not _signed_in(phone)
+    assert AuditEvent.objects.filter(action="mfa.removed", subject_id=client_person.pk).exists()
+    assert _ended_by("factor_removed") == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_password_an_administrator_sets_ends_the_persons_sessions_and_sockets(
+    client_person: User, admin_person: User
+) -> None:
+    stolen = _browser(client_person, "Someone else's browser")
+    cookie = f"{settings.SESSION_COOKIE_NAME}={stolen.session.session_key}"
+    administrator = _browser(admin_person, "The administrator's desk")
+    url = reverse("admin:auth_user_password_change", args=[client_person.pk])
+    form = {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"}
+
+    def set_password() -> None:
+        assert administrator.post(url, form).status_code == 302
+
+    # The stolen session's socket is closed at once, not at its next heartbeat (which a thief's
+    # own client need never send).
+    assert async_to_sync(_hears_after)(cookie, set_password) == {"event": "session_ended"}
+    assert not _signed_in(stolen)
+    assert _signed_in(administrator)
+    assert _ended_by("password_set_by_admin") == 1

@@ -82,6 +82,10 @@ def test_one_clients_failures_behind_the_proxy_lock_out_only_that_client(
     # Everyone else comes through the same proxy, and signs in.
     welcome = _sign_in(practitioner.email, PERSONA_PASSWORD, forwarded_for="203.0.113.5")
     assert welcome.status_code == 302
+    # The throttle still holds where the failures came from, whatever account is tried there.
+    held = _sign_in(practitioner.email, PERSONA_PASSWORD, forwarded_for="198.51.100.7")
+    assert held.status_code != 302
+    assert "Too many failed login attempts" in held.content.decode()
     failure = AuditEvent.objects.filter(action="account.sign_in_failed").first()
     assert failure is not None
     assert failure.ip_address == "198.51.100.7"

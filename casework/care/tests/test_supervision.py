@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 import pytest
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import Client
 
@@ -212,3 +213,18 @@ def test_the_practitioner_ends_a_supervision_and_the_supervisor_may_step_down(
     stranger = ClientFactory.create()
     client.force_login(stranger)
     assert client.post(f"/care/supervision/{found.pk}/end/").status_code == 404
+
+
+def test_the_client_is_emailed_once_the_supervisor_accepts_and_not_before(
+    case: Case, django_capture_on_commit_callbacks: Any
+) -> None:
+    supervisor = care.verified_practitioner()
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = invite(case, supervisor)
+    assert [m.to for m in mail.outbox] == [[supervisor.email]]  # invited, the client not told
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        supervisions.answer_invitation(supervision=invitation, supervisor=supervisor, accept=True)
+    told = {m.to[0]: m.subject for m in mail.outbox}
+    assert told[case.client.email] == "[Casework] A supervisor now reads your case notes"
+    assert case.practitioner.email in told
