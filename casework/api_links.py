@@ -48,6 +48,7 @@ BOOK = _op("scheduling", "book")
 CANCEL = _op("scheduling", "cancel")
 RESCHEDULE = _op("scheduling", "reschedule")
 CONVERSATIONS = _op("messaging", "list_conversations")
+START = _op("messaging", "start")
 MESSAGES = _op("messaging", "list_messages")
 SEND = _op("messaging", "send")
 SEND_FILE = _op("messaging", "send_with_file")
@@ -147,6 +148,14 @@ LINKS: tuple[Link, ...] = (
     Link(
         PROFILE,
         200,
+        "write",
+        START,
+        "Write to this practitioner for the first time",
+        body={"to": "$response.body#/id", "body": "Could you help me?", "where": "GB-ENG"},
+    ),
+    Link(
+        PROFILE,
+        200,
         "complain",
         COMPLAIN,
         "Complain about this practitioner",
@@ -228,6 +237,20 @@ LINKS: tuple[Link, ...] = (
             ("messages", MESSAGES, "The first conversation's messages"),
             ("send", SEND, "Write in the first conversation"),
             ("send_with_file", SEND_FILE, "Send a file in the first conversation"),
+        )
+    ),
+    *(
+        Link(
+            START,
+            201,
+            name,
+            target,
+            description,
+            {"path.conversation_id": "$response.body#/conversation/id"},
+        )
+        for name, target, description in (
+            ("messages", MESSAGES, "The new conversation's messages"),
+            ("send", SEND, "Write again in the new conversation"),
         )
     ),
     *_each(

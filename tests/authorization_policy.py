@@ -439,6 +439,7 @@ BOOKING_NOBODY_OFFERS = {
     "where": "GB",
 }
 API_GET_POST = frozenset({"GET", "POST"})
+WRITING_TO_NOBODY = {"to": 999_999_999, "body": "Hello", "where": "GB-ENG"}
 ROUTES.update(
     {
         "api:verify": Access(API_GET, public(IN), method_first=True),
@@ -459,7 +460,23 @@ ROUTES.update(
             method_first=True,
             json=BOOKING_NOBODY_OFFERS,
         ),
-        "api:messaging_conversations": Access(API_GET, api(IN), method_first=True),
+        # Listing one's conversations (GET) and starting one (POST) share one address. Writing
+        # to nobody is 404 to everyone; who may write to whom, on real people, is
+        # casework/messaging/tests/test_api_start.py's.
+        "api:messaging_conversations": Access(
+            API_GET_POST,
+            api(IN),
+            post=each(SIGNED_IN_PERSONAS, NOT_FOUND) | {"staff_without_mfa": UNAUTHORIZED},
+            method_first=True,
+            json=WRITING_TO_NOBODY,
+        ),
+        "api:messaging_start": Access(
+            API_GET_POST,
+            api(IN),
+            post=each(SIGNED_IN_PERSONAS, NOT_FOUND) | {"staff_without_mfa": UNAUTHORIZED},
+            method_first=True,
+            json=WRITING_TO_NOBODY,
+        ),
         # Messages of a conversation (GET) and sending one (POST) share one address.
         "api:messaging_messages": Access(
             API_GET_POST,

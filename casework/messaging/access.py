@@ -9,8 +9,9 @@ import uuid
 from django.db.models import QuerySet
 from django.http import Http404
 
-from casework.accounts.models import User
+from casework.accounts.models import Role, User
 from casework.accounts.second_factor import fully_signed_in
+from casework.messaging import services
 from casework.messaging.models import Attachment, Conversation, Message
 from casework.safety.restrictions import is_hidden
 
@@ -19,6 +20,24 @@ def may_read_messages(person: User) -> bool:
     """Staff read other people's messages only once they have a second factor (as on pages,
     where middleware asks for it first)."""
     return fully_signed_in(person)
+
+
+def kind_to_start(starter: User, other: User) -> str | None:
+    """The conversation ``starter`` may open with ``other`` (page or API), if any: an enquiry
+    (client to practitioner), a consultation (between practitioners) or a moderator's message.
+    None answers 404, as for nobody: writing to oneself, as an officer, or to a practitioner
+    who takes no enquiries."""
+    if starter.pk == other.pk or not other.is_active:
+        return None
+    if starter.role == Role.CLIENT and other.role == Role.PRACTITIONER:
+        # The service's one rule (``check_takes_enquiries``), as in the directory and booking:
+        # a suspension stops new enquiries at once, and the page answers 404 like the profile.
+        return Conversation.Kind.ENQUIRY if services.takes_enquiries(other) else None
+    if starter.role == Role.PRACTITIONER and other.role == Role.PRACTITIONER:
+        return Conversation.Kind.CONSULTATION
+    if starter.role in services.MODERATING_ROLES:
+        return Conversation.Kind.MODERATION
+    return None
 
 
 def conversations_for(person: User) -> QuerySet[Conversation]:

@@ -19,9 +19,10 @@ from casework.accounts.models import User
 from casework.accounts.tokens import person_auth
 from casework.messaging import access, nudges, openings, queries, rendering, services
 from casework.messaging.attachments import allowed_extensions_text
-from casework.messaging.forms import MessageForm
+from casework.messaging.forms import EnquiryForm, MessageForm
+from casework.messaging.models import Conversation, Message
 from casework.problems import Error as Problem
-from casework.problems import ErrorDetail, problem
+from casework.problems import ErrorDetail, form_fields, problem
 
 router = Router(tags=["messaging"])
 
@@ -143,6 +144,166 @@ def list_conversations(request: HttpRequest) -> Status[object]:
             for row in queries.inbox(person)
         ],
     )
+
+
+class NewConversation(Schema):
+    to: int = Field(
+        description="Whom to write to: a practitioner's `id` from the directory (a client's "
+        "enquiry, or a practitioner's consultation with a colleague)"
+    )
+    body: str = Field(description="The first message: plain text, at most 10,000 characters")
+    where: str | None = Field(
+        None,
+        description="Where you are now, as a place code (e.g. `GB-ENG`): a client's enquiry "
+        "needs it, so that the practitioner knows whether they may work with you there",
+    )
+    idempotency_key: uuid.UUID | None = Field(
+        None, description="As for sending a message: a replay returns what the first stored"
+    )
+    send_anyway: bool = Field(
+        False, description="Start with a message the safety check flagged, as for a send"
+    )
+
+
+class StartedSchema(Schema):
+    conversation: ConversationSchema
+    message: MessageSchema
+
+
+class ConversationExistsDetail(ErrorDetail):
+    conversation_id: uuid.UUID = Field(description="The open conversation: write there")
+    url: str = Field(description="Its messages, where the message can be sent instead")
+
+
+class ConversationExistsProblem(Schema):
+    """The one error shape, with code `conversation_exists`: nothing was sent."""
+
+    error: ConversationExistsDetail
+
+
+def _messages_url(request: HttpRequest, conversation: Conversation) -> str:
+    return request.build_absolute_uri(f"/api/v1/conversations/{conversation.pk}/messages")
+
+
+def _started(request: HttpRequest, person: User, other: User, message: Message) -> Status[object]:
+    conversation = message.conversation
+    view = rendering.views_for([message], person, 0)[0]
+    return Status(
+        201,
+        {
+            "conversation": {
+                "id": conversation.pk,
+                "kind": conversation.kind,
+                "title": rendering.title_for(conversation, [other], person),
+                "open": conversation.is_open,
+                "unread": 0,
+                "last_seq": conversation.last_seq,
+                "last_message_at": conversation.last_message_at,
+                "url": _messages_url(request, conversation),
+            },
+            "message": rendering.payload(view),
+        },
+    )
+
+
+@router.post(
+    "/conversations",
+    response={
+        201: StartedSchema,
+        400: Problem,
+        401: Problem,
+        404: Problem,
+        409: ConversationExistsProblem | FlaggedDraftProblem,
+        422: Problem,
+        429: Problem,
+    },
+    summary="Write to someone for the first time",
+    description="Starts an enquiry (a client to a practitioner who takes enquiries), a "
+    "consultation (between practitioners) or a moderator's conversation, with its first "
+    "message, under the same limits and safety checks as the page. One conversation of a kind "
+    "is open between two people: when one is, nothing is sent and the answer is 409 "
+    "`conversation_exists` naming it. Anyone else, or nobody, is 404.",
+    auth=person_auth("messaging", "write"),
+    url_name="messaging_start",
+)
+def start(
+    request: HttpRequest,
+    payload: NewConversation,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> Status[object]:
+    person = _person(request)
+    other = User.objects.filter(pk=payload.to).first()
+    kind = access.kind_to_start(person, other) if other is not None else None
+    if other is None or kind is None:
+        return problem(404, _("There is nobody here you can write to."))
+    operation = "conversations.start"
+    sent = {"to": payload.to, "body": payload.body, "where": payload.where}
+    refused = idempotency.refusal_if_reused(
+        person=person, operation=operation, key=idempotency_key, request=sent
+    )
+    if refused is not None:
+        return refused
+    key = (
+        idempotency.service_key(person, operation, idempotency_key)
+        if idempotency_key is not None
+        else payload.idempotency_key or uuid.uuid4()
+    )
+    # The page's form: the same rules for the text and the place.
+    form_class = EnquiryForm if kind == Conversation.Kind.ENQUIRY else MessageForm
+    form = form_class({"body": payload.body, "where": payload.where or "", "idempotency_key": key})
+    if not form.is_valid():
+        return problem(400, _form_refusal(form), fields=form_fields(form.errors))
+    try:
+        conversation = _start(kind, person, other, form, key, nudge=not payload.send_anyway)
+    except services.ConversationExists as exists:
+        replayed = queries.sent_with_key(exists.conversation, person, key)
+        if replayed is not None:
+            return _started(request, person, other, replayed)
+        return problem(
+            409,
+            _("You already have an open conversation with this person: write there."),
+            code="conversation_exists",
+            conversation_id=exists.conversation.pk,
+            url=_messages_url(request, exists.conversation),
+        )
+    except nudges.FlaggedDraft as draft:
+        return _flagged(draft, key)
+    except ValidationError as error:
+        return _refused(error)
+    if idempotency_key is not None:
+        idempotency.remember(
+            person=person,
+            operation=operation,
+            key=idempotency_key,
+            request=sent,
+            now=timezone.now(),
+        )
+    first = queries.messages_after(conversation.pk, 0, limit=1)
+    return _started(request, person, other, first[0])
+
+
+def _start(
+    kind: str, person: User, other: User, form: MessageForm, key: uuid.UUID, *, nudge: bool
+) -> Conversation:
+    body = form.cleaned_data["body"]
+    if kind == Conversation.Kind.ENQUIRY:
+        return services.start_enquiry(
+            client=person,
+            practitioner=other,
+            client_jurisdiction=form.cleaned_data["where"],
+            body=body,
+            nudge=nudge,
+            idempotency_key=key,
+        )
+    if kind == Conversation.Kind.CONSULTATION:
+        return services.start_consultation(
+            practitioner=person, colleague=other, body=body, nudge=nudge, idempotency_key=key
+        )
+    return services.start_moderator_conversation(moderator=person, person=other, body=body)
+
+
+def _form_refusal(form: MessageForm) -> str:
+    return " ".join(str(m) for messages in form.errors.values() for m in messages)
 
 
 @router.get(

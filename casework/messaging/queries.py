@@ -99,6 +99,13 @@ def message_by_seq(conversation_id: uuid.UUID | str, seq: int) -> Message | None
     return _messages(conversation_id).filter(seq=seq).first()
 
 
+def sent_with_key(
+    conversation: Conversation, sender: User, idempotency_key: uuid.UUID
+) -> Message | None:
+    """What ``sender`` stored in ``conversation`` under this key: a replayed send's answer."""
+    return _messages(conversation.pk).filter(sender=sender, idempotency_key=idempotency_key).first()
+
+
 def read_by_others(conversation_id: uuid.UUID | str, person: User) -> int:
     """How far the other participants have all read: the receipt shown under one's messages."""
     positions = list(

@@ -66,28 +66,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "messaging/inbox.html", {"rows": rows})
 
 
-def _kind_between(starter: User, other: User) -> str | None:
-    """The conversation ``starter`` may open with ``other`` from a page, if any."""
-    if starter.pk == other.pk or not other.is_active:
-        return None
-    if starter.role == Role.CLIENT and other.role == Role.PRACTITIONER:
-        # The service's one rule (``check_takes_enquiries``), as in the directory and booking:
-        # a suspension stops new enquiries at once, and the page answers 404 like the profile.
-        return Conversation.Kind.ENQUIRY if services.takes_enquiries(other) else None
-    if starter.role == Role.PRACTITIONER and other.role == Role.PRACTITIONER:
-        return Conversation.Kind.CONSULTATION
-    if starter.role in services.MODERATING_ROLES:
-        return Conversation.Kind.MODERATION
-    return None
-
-
 @require_http_methods(GET_AND_POST)
 def start_conversation(request: HttpRequest, person_id: int) -> HttpResponse:
     """Write to someone for the first time: an enquiry (client to practitioner), a consultation
     (between practitioners) or a moderator's message."""
     person = _person(request)
     other = User.objects.filter(pk=person_id).first()
-    kind = _kind_between(person, other) if other is not None else None
+    kind = access.kind_to_start(person, other) if other is not None else None
     if other is None or kind is None:
         raise Http404
     form_class = EnquiryForm if kind == Conversation.Kind.ENQUIRY else MessageForm
