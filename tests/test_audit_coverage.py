@@ -1,4 +1,5 @@
-"""Every read of someone's sealed content by a person is in the audit log.
+"""Every read of someone's sealed content by a person is in the audit log, and is answered
+with ``Cache-Control: no-store``.
 
 Walks every route of the site (from the URL resolver, as the authorization matrix does), as
 every persona the authorization policy lets in, on the real objects of ``tests/access_world.py``.
@@ -126,6 +127,7 @@ def unrecorded_reads(world: World, name: str, entry: Access) -> list[str]:
             continue
         exempt, _why = NOT_AN_ACCESS.get(name, (frozenset(), ""))
         if exempt is ANYONE or persona in exempt:
+            found.extend(cached_reads(world, url, persona))
             continue
         person = world.people[persona]
         assert person is not None  # the visitor was left out above
@@ -152,7 +154,27 @@ def unrecorded_reads(world: World, name: str, entry: Access) -> list[str]:
         found.extend(f"{persona} GET {url}: {action} has no label" for action in unlabelled)
         if response.status_code < 400 and read and not recorded:
             found.append(f"{persona} GET {url}: {', '.join(c.split(':')[0] for c in read)}")
+        found.extend(cacheable(persona, url, response, read))
     return found
+
+
+def cacheable(persona: str, url: str, response: Any, read: list[str]) -> list[str]:
+    """A response carrying sealed content that a browser or a proxy may keep."""
+    if response.status_code >= 400 or not read or "no-store" in response.get("Cache-Control", ""):
+        return []
+    return [f"{persona} GET {url}: {read[0].split(':')[0]} sent without Cache-Control: no-store"]
+
+
+def cached_reads(world: World, url: str, persona: str) -> list[str]:
+    """The same request for a route whose reads are no access: caches must still keep none."""
+    cache.clear()
+    savepoint = transaction.savepoint()
+    try:
+        with opened_contexts() as opened:
+            response = browser(world, persona).get(url)
+    finally:
+        transaction.savepoint_rollback(savepoint)
+    return cacheable(persona, url, response, sensitive(opened))
 
 
 def walked_routes() -> list[Any]:
@@ -170,7 +192,9 @@ def test_a_person_reading_sealed_content_leaves_an_audit_event(
     world: World, name: str, entry: Access
 ) -> None:
     missing = unrecorded_reads(world, name, entry)
-    assert not missing, "read sealed content unrecorded, or unlabelled:\n" + "\n".join(missing)
+    assert not missing, "read sealed content unrecorded, unlabelled or cacheable:\n" + "\n".join(
+        missing
+    )
 
 
 def test_every_exemption_names_a_route() -> None:

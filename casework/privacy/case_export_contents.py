@@ -171,7 +171,7 @@ def appointments(case: Case, practitioner: User) -> list[Record]:
                 "where_the_client_is": appointment.client_location.code,
                 "ended_at": when(appointment.ended_at),
                 # Only a reason the practitioner gave: the client's words stay hers.
-                "your_reason": appointment.end_reason
+                "your_reason": appointment.reason_given
                 if appointment.ended_by_id == practitioner.pk
                 else "",
             }

@@ -164,7 +164,7 @@ def appointments(person: User) -> list[Record]:
                 "where_the_client_is": appointment.client_location.code,
                 "ended_at": when(appointment.ended_at),
                 # Only a reason this person gave: the other party's words stay theirs.
-                "your_reason": appointment.end_reason
+                "your_reason": appointment.reason_given
                 if appointment.ended_by_id == person.pk
                 else "",
             }

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 
 from casework.privacy import context
+from casework.vault.crypto import watching_openings
 
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -116,13 +117,16 @@ def carries_sensitive_content(request: HttpRequest) -> bool:
 
 class NoStoreMiddleware:
     """``Cache-Control: no-store`` on every response of a route that carries sensitive
-    content, whatever the view answered (a page, a partial, JSON, a redirect, an error)."""
+    content, whatever the view answered (a page, a partial, JSON, a redirect, an error), and
+    on any other response that opened someone's sealed content: a list of routes alone would
+    miss the next page that quotes a message or a report."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        if carries_sensitive_content(request):
+        with watching_openings() as openings:
+            response = self.get_response(request)
+        if openings.someones_content or carries_sensitive_content(request):
             add_never_cache_headers(response)
         return response

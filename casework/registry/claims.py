@@ -30,6 +30,7 @@ from casework.events.outbox import emit
 from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.registry.credentials import service as credentials
+from casework.registry.evidence_notes import seal_note
 from casework.registry.models import (
     RegisterEntry,
     RegisterImport,
@@ -212,9 +213,14 @@ def _record_claim(
         registration_number=number,
         entry=entry,
         state=State.AWAITING_PROOF if matches else State.PENDING,
-        evidence_note=evidence_note,
         disputed_since=now if rivals else None,
     )
+    if evidence_note.strip():
+        # Sealed once the claim has its id, which the note is bound to.
+        claim.evidence_note = seal_note(
+            practitioner_id=practitioner.pk, claim_id=claim.pk, note=evidence_note.strip()
+        )
+        claim.save(update_fields=["evidence_note"])
     for field, upload in (("evidence", evidence), ("identity_document", identity_document)):
         if upload is not None:
             _store_document(claim, field, upload)
@@ -450,7 +456,9 @@ def add_claim_evidence(
         _store_document(claim, "identity_document", identity_document)
         _store_document(claim, "evidence", registration_document)
         if note.strip():
-            claim.evidence_note = note.strip()
+            claim.evidence_note = seal_note(
+                practitioner_id=practitioner.pk, claim_id=claim.pk, note=note.strip()
+            )
             claim.save(update_fields=["evidence_note"])
         record_event(
             action=actions.REGISTRY_CLAIM_EVIDENCE_ADDED,

@@ -330,6 +330,8 @@ class RegistrationClaim(models.Model):
     evidence = models.FileField(upload_to="claim-evidence/%Y/%m/", blank=True)
     # An identity document, sealed like the evidence.
     identity_document = models.FileField(upload_to="claim-evidence/%Y/%m/", blank=True)
+    # Sealed under the practitioner's data key (casework/registry/evidence_notes.py): read
+    # ``note_given``.
     evidence_note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # How control of the registration was proved, when, and who accepted the proof (the
@@ -379,6 +381,13 @@ class RegistrationClaim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.regulator.short_name} {self.registration_number} ({self.state})"
+
+    @property
+    def note_given(self) -> str:
+        """The practitioner's note on the evidence, opened from the vault."""
+        from casework.registry.evidence_notes import open_note  # the vault's models load after
+
+        return open_note(self.evidence_note, claim_id=self.pk)
 
     @property
     def in_dispute(self) -> bool:

@@ -316,6 +316,7 @@ class Appointment(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Sealed under the client's data key (casework/scheduling/reasons.py): read ``reason_given``.
     end_reason = models.TextField(blank=True)
     late_cancellation = models.BooleanField(default=False)
 
@@ -361,6 +362,13 @@ class Appointment(models.Model):
     @property
     def awaits_confirmation(self) -> bool:
         return self.status == AppointmentStatus.REQUESTED
+
+    @property
+    def reason_given(self) -> str:
+        """The words given for ending it (cancelling, declining), opened from the vault."""
+        from casework.scheduling.reasons import open_reason  # the vault's models load after
+
+        return open_reason(self.end_reason, appointment_uid=self.uid)
 
 
 class Reminder(models.Model):

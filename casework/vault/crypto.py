@@ -17,6 +17,9 @@ import os
 import threading
 import uuid
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
@@ -110,6 +113,37 @@ def data_key_material(data_key: DataKey, *, context: str) -> bytes:
     return dek
 
 
+class Openings:
+    """Whether someone's sealed content was opened while it was watched (a request, say)."""
+
+    __slots__ = ("someones_content",)
+
+    def __init__(self) -> None:
+        self.someones_content = False
+
+
+_openings: ContextVar[Openings | None] = ContextVar("casework_vault_openings", default=None)
+
+
+@contextmanager
+def watching_openings() -> Iterator[Openings]:
+    """Note whether anything sealed under a person's, a case's or a conversation's key (not
+    the system's: sign-in factors, signing keys, the outbox) is opened meanwhile, so that a
+    response carrying it can be kept out of caches whichever route served it."""
+    openings = Openings()
+    token = _openings.set(openings)
+    try:
+        yield openings
+    finally:
+        _openings.reset(token)
+
+
+def _note_opening(data_key: DataKey) -> None:
+    openings = _openings.get()
+    if openings is not None and not data_key.owner.startswith("system:"):
+        openings.someones_content = True
+
+
 def _aad(header: bytes, context: str) -> bytes:
     return header + context.encode("utf-8")
 
@@ -151,7 +185,7 @@ def unseal(data_key: DataKey, sealed: bytes, *, context: str) -> bytes:
     header = sealed[:_HEADER_BYTES]
     nonce = sealed[_HEADER_BYTES : _HEADER_BYTES + _NONCE_BYTES]
     try:
-        return AESGCM(dek).decrypt(
+        plaintext = AESGCM(dek).decrypt(
             nonce, sealed[_HEADER_BYTES + _NONCE_BYTES :], _aad(header, context)
         )
     except InvalidTag:
@@ -162,6 +196,8 @@ def unseal(data_key: DataKey, sealed: bytes, *, context: str) -> bytes:
                 why="it does not authenticate (corrupted, or copied from another row or field)",
             )
         ) from None
+    _note_opening(data_key)
+    return plaintext
 
 
 def unseal_named(sealed: bytes, *, context: str) -> bytes:

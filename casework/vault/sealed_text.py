@@ -1,4 +1,5 @@
-"""Secrets kept as text in other apps' columns (TOTP secrets, signing keys), sealed by the vault.
+"""Secrets kept as text in other apps' columns (TOTP secrets, signing keys, an appointment's
+reason for ending), sealed by the vault.
 
 Format ``"v2:" + base64url(sealed)``: the sealed bytes name their data key, so reading needs no
 other column. ``"v1:"`` was the format before the vault (see ``legacy``); ``rotate_vault_kek``
@@ -10,6 +11,7 @@ import binascii
 
 from casework.vault.crypto import seal, unseal_named
 from casework.vault.errors import DecryptionFailed, logged
+from casework.vault.models import DataKey
 from casework.vault.services import system_data_key
 
 PREFIX = "v2:"
@@ -17,7 +19,12 @@ PREFIX = "v2:"
 
 def seal_text(plaintext: bytes, *, purpose: str, context: str) -> str:
     """Seal under the system data key of ``purpose``, bound to ``context``."""
-    sealed = seal(system_data_key(purpose), plaintext, context=context)
+    return seal_text_under(system_data_key(purpose), plaintext, context=context)
+
+
+def seal_text_under(data_key: DataKey, plaintext: bytes, *, context: str) -> str:
+    """Seal under ``data_key`` (a person's, say, so that erasing them shreds it)."""
+    sealed = seal(data_key, plaintext, context=context)
     return PREFIX + base64.urlsafe_b64encode(sealed).rstrip(b"=").decode("ascii")
 
 

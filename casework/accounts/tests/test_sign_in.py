@@ -4,11 +4,12 @@ from typing import Any
 
 import pytest
 import time_machine
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY, format_hotp_value, hotp_value
 from django.core import mail
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from casework.accounts.models import UsedTimeStep, User
 from casework.privacy.models import AuditEvent
@@ -179,3 +180,33 @@ def test_without_a_fresh_password_sign_in_an_mfa_change_asks_for_the_password(
     asked = client.get(reverse("mfa_generate_recovery_codes"))
     assert asked.status_code == 302
     assert asked["Location"].startswith(reverse("account_reauthenticate"))
+
+
+def test_adding_and_removing_an_authenticator_app_are_audited(
+    client: Client,
+    client_person: User,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    client.force_login(client_person)
+    client.post(reverse("account_reauthenticate"), {"password": PERSONA_PASSWORD})
+    assert client.get(reverse("mfa_activate_totp")).status_code == 200
+    secret = client.session[SECRET_SESSION_KEY]
+    code = str(format_hotp_value(hotp_value(secret, int(time.time()) // 30)))
+    # allauth announces the change once its transaction commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        added = client.post(reverse("mfa_activate_totp"), {"code": code})
+    assert added.status_code == 302, added.content
+    assert AuditEvent.objects.filter(
+        action="mfa.added", actor_id=client_person.pk, subject_id=client_person.pk
+    ).exists()
+
+    # The new factor gave the session a fresh id after this test's response had gone: sign in
+    # again, as the browser would hold the fresh id.
+    client.force_login(client_person)
+    client.post(reverse("account_reauthenticate"), {"password": PERSONA_PASSWORD})
+    with django_capture_on_commit_callbacks(execute=True):
+        removed = client.post(reverse("mfa_deactivate_totp"))
+    assert removed.status_code == 302, removed.content
+    assert AuditEvent.objects.filter(
+        action="mfa.removed", actor_id=client_person.pk, subject_id=client_person.pk
+    ).exists()

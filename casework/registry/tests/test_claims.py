@@ -328,12 +328,16 @@ def test_identity_evidence_is_sealed_and_served_only_to_reviewers(
         {
             f"evidence-{claim.pk}-identity_document": pdf("passport.pdf"),
             f"evidence-{claim.pk}-registration_document": pdf("certificate.pdf"),
+            f"evidence-{claim.pk}-note": "My name changed after my divorce",
         },
     )
     assert response.status_code == 302
     claim.refresh_from_db()
     with claim.identity_document.open("rb") as stored:
         assert b"%PDF" not in stored.read()
+    # The note beside the documents is sealed as they are, and read by the reviewer.
+    assert "divorce" not in claim.evidence_note
+    assert claim.note_given == "My name changed after my divorce"
     assert client.get(reverse("registry:claim_identity_document", args=[claim.pk])).status_code in (
         403,
         404,
@@ -342,6 +346,8 @@ def test_identity_evidence_is_sealed_and_served_only_to_reviewers(
     served = client.get(reverse("registry:claim_identity_document", args=[claim.pk]))
     assert served.status_code == 200
     assert b"".join(served).startswith(b"%PDF")
+    review = client.get(reverse("registry:review_claim", args=[claim.pk]))
+    assert "My name changed after my divorce" in review.text
 
 
 def test_withdrawing_an_open_claim_frees_the_registration_and_ends_the_dispute(

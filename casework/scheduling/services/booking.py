@@ -38,6 +38,7 @@ from casework.scheduling.models import (
     SessionType,
 )
 from casework.scheduling.queries import bookable, schedule_of
+from casework.scheduling.reasons import seal_reason
 from casework.scheduling.tasks import plan_reminders
 
 # The name the database gives the no-overlap guarantee, in both engines (migration 0003).
@@ -308,7 +309,9 @@ def _end(appointment: Appointment, status: str, person: User, reason: str) -> No
     appointment.status = status
     appointment.ended_at = timezone.now()
     appointment.ended_by = person
-    appointment.end_reason = reason.strip()
+    appointment.end_reason = seal_reason(
+        client_id=appointment.client_id, appointment_uid=appointment.uid, reason=reason.strip()
+    )
     appointment.sequence += 1
     appointment.save(
         update_fields=[

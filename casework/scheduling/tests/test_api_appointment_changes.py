@@ -51,7 +51,7 @@ def test_the_client_cancels_with_a_reason_and_the_cancellation_is_audited(
     assert answer.json()["status"] == "cancelled"
     assert answer.json()["late_cancellation"] is False
     appointment.refresh_from_db()
-    assert appointment.end_reason == "Working late"
+    assert appointment.reason_given == "Working late"
     event = AuditEvent.objects.get(action="scheduling.appointment_cancelled")
     assert event.actor_id == client_person.pk
     assert event.detail["by_client"] is True

@@ -1,6 +1,7 @@
 """Booking and what follows it, through the services: the rules, the refusals, and the
 guarantee that the database holds no double booking whatever the code does."""
 
+import importlib
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
@@ -8,6 +9,7 @@ from typing import Any
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.apps import apps as django_apps
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -26,6 +28,8 @@ from casework.scheduling.services import availability, booking
 from casework.scheduling.services.booking import SlotUnavailable
 from casework.testing.factories import ClientFactory
 from casework.testing.scheduling import THURSDAY_9, another_client, book
+from casework.vault.models import DataKey
+from casework.vault.services import destroy_data_key
 
 pytestmark = pytest.mark.django_db
 
@@ -330,7 +334,7 @@ def test_a_client_cancels_within_the_policy_or_late(
     early = book(client_person, session_type, THURSDAY_9 + timedelta(days=2))
     booking.cancel_appointment(appointment=early, person=client_person, reason="Moving house")
     early.refresh_from_db()
-    assert (early.status, early.late_cancellation, early.end_reason) == (
+    assert (early.status, early.late_cancellation, early.reason_given) == (
         AppointmentStatus.CANCELLED,
         False,
         "Moving house",
@@ -348,6 +352,29 @@ def test_a_client_cancels_within_the_policy_or_late(
     assert AuditEvent.objects.filter(
         action="scheduling.appointment_cancelled", detail__late=True
     ).exists()
+
+
+def test_a_reason_is_sealed_under_the_clients_key_and_goes_with_it(
+    client_person: User, session_type: SessionType
+) -> None:
+    appointment = book(client_person, session_type, THURSDAY_9 + timedelta(days=2))
+    booking.cancel_appointment(
+        appointment=appointment, person=client_person, reason="In hospital after an overdose"
+    )
+    stored = Appointment.objects.values_list("end_reason", flat=True).get(pk=appointment.pk)
+    assert stored.startswith("v2:")
+    assert "hospital" not in stored
+    appointment.refresh_from_db()
+    assert appointment.reason_given == "In hospital after an overdose"
+
+    # Erasing the client destroys her key: her words no longer open, for anyone.
+    destroy_data_key(
+        data_key=DataKey.objects.get(owner=f"person:{client_person.pk}"),
+        actor=None,
+        reason="the person's account was erased",
+    )
+    appointment.refresh_from_db()
+    assert appointment.reason_given == ""
 
 
 def test_nobody_cancels_what_has_begun_or_is_not_theirs(
@@ -470,3 +497,21 @@ def test_the_booked_terms_stay_when_the_session_changes(
         "video",
         "GBP",
     )
+
+
+def test_a_reason_stored_in_plain_text_before_sealing_is_sealed_by_the_migration(
+    client_person: User, session_type: SessionType
+) -> None:
+    appointment = book(client_person, session_type, THURSDAY_9 + timedelta(days=2))
+    booking.cancel_appointment(appointment=appointment, person=client_person)
+    Appointment.objects.filter(pk=appointment.pk).update(end_reason="Back in hospital")
+    appointment.refresh_from_db()
+    assert appointment.reason_given == "Back in hospital"  # still read as it was
+
+    migration = importlib.import_module("casework.scheduling.migrations.0005_seal_end_reasons")
+    migration.seal_plain_reasons(django_apps, None)
+
+    stored = Appointment.objects.values_list("end_reason", flat=True).get(pk=appointment.pk)
+    assert "hospital" not in stored
+    appointment.refresh_from_db()
+    assert appointment.reason_given == "Back in hospital"

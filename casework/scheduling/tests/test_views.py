@@ -353,6 +353,10 @@ def test_a_client_cancels_and_reschedules_through_the_pages(
     client.post(cancel, {"reason": "Feeling better"})
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.CANCELLED
+    # Sealed in the database, read on the appointment's page.
+    assert "Feeling better" not in appointment.end_reason
+    shown = client.get(reverse("scheduling:appointment", args=[appointment.pk]))
+    assert "Feeling better" in shown.content.decode()
     assert "This appointment can no longer be cancelled" in client.get(cancel).content.decode()
 
 

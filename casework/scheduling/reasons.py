@@ -1,0 +1,39 @@
+"""The reason given for cancelling, declining or missing an appointment, sealed.
+
+People write things like "in hospital after an overdose" here, so the words are sealed under
+the client's own data key (an erasure of the client destroys it), bound to the appointment.
+The audit log only records that there was a reason. A reason stored before sealing (plain text)
+is still read as it is, and sealed by migration 0005.
+"""
+
+from casework.vault import sealed_text
+from casework.vault.errors import DataKeyDestroyed
+from casework.vault.services import data_key_for_owner
+
+
+def reason_context(appointment_uid: object) -> str:
+    return f"scheduling.appointment.end_reason:{appointment_uid}"
+
+
+def seal_reason(*, client_id: int, appointment_uid: object, reason: str) -> str:
+    """What the ``end_reason`` column holds for ``reason``: empty stays empty."""
+    if not reason:
+        return ""
+    return sealed_text.seal_text_under(
+        data_key_for_owner(owner=f"person:{client_id}"),
+        reason.encode("utf-8"),
+        context=reason_context(appointment_uid),
+    )
+
+
+def open_reason(stored: str, *, appointment_uid: object) -> str:
+    """The words of a stored reason; empty when there were none or they were erased."""
+    if not stored:
+        return ""
+    if not sealed_text.is_sealed_text(stored):
+        return stored  # written before reasons were sealed
+    try:
+        opened = sealed_text.open_text(stored, context=reason_context(appointment_uid))
+    except DataKeyDestroyed:
+        return ""  # the client was erased: the words are gone for good
+    return opened.decode("utf-8")
