@@ -267,12 +267,17 @@ def _assert_whole(messages: Iterable[Message]) -> None:
 
 
 # `manage.py clock --once`, saying which jobs it took (the clock reports only jobs that did
-# something).
+# something). It loads Django and every job's command, says it is ready, and starts its round
+# when told: on a busy machine one process may load seconds after the other, and a clock that
+# came to a job once its interval had passed since the other took it would rightly run it again.
 CLOCK_SAYING_WHAT_IT_RUNS = """
+import sys
 import django
 django.setup()
 from django.core.management import call_command
 from casework.shell import schedule
+for job in schedule.SCHEDULE:
+    schedule.command_of(job)
 take_lease = schedule.take_lease
 def saying(job, **kwargs):
     taken = take_lease(job, **kwargs)
@@ -280,6 +285,8 @@ def saying(job, **kwargs):
         print("runs", job.command, flush=True)
     return taken
 schedule.take_lease = saying
+print("ready", flush=True)
+sys.stdin.readline()
 call_command("clock", "--once")
 """
 
@@ -296,12 +303,26 @@ def test_two_clocks_started_at_once_run_each_periodic_job_once(tmp_path: Path) -
             [sys.executable, "-c", CLOCK_SAYING_WHAT_IT_RUNS],
             cwd=ROOT,
             env=env,
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
         )
         for _ in range(2)
     ]
-    outputs = [clock.communicate(timeout=120)[0] for clock in clocks]
+    try:
+        for clock in clocks:
+            assert clock.stdout is not None
+            assert clock.stdout.readline() == "ready\n"
+        for clock in clocks:  # both at once, each with every job loaded
+            assert clock.stdin is not None
+            clock.stdin.write("go\n")
+            clock.stdin.flush()
+        outputs = [clock.communicate(timeout=120)[0] for clock in clocks]
+    finally:
+        for clock in clocks:
+            if clock.poll() is None:
+                clock.kill()
+                clock.wait()
     assert [clock.returncode for clock in clocks] == [0, 0]
     for job in SCHEDULE:
         runs = sum(line == f"runs {job.command}" for out in outputs for line in out.splitlines())
