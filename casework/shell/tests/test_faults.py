@@ -1,9 +1,11 @@
 """Faults as an operator meets them, against a real web server (granian, as production runs it)
-on loopback: PostgreSQL frozen and PostgreSQL down behind a proxy the test controls, and a web
-worker killed; message sends through both; and two clocks at once. Pages answer 503 within
-seconds, /healthz answers throughout, the site recovers without a restart, every send is stored
-whole or not at all (and every acknowledged one is), and each periodic job runs once. Each test
-is bounded (a few seconds of its own beside the servers' start-up).
+on loopback: PostgreSQL frozen and PostgreSQL down behind a proxy the test controls, a web worker
+killed, the workers restarted gracefully; message sends through a freeze and a kill; two clocks
+at once. Pages answer 503 within seconds, /healthz answers throughout, the site recovers without
+a restart, a graceful restart refuses nothing, every send is stored whole or not at all (and
+every acknowledged one is), and each periodic job runs once. Each test is bounded (a few
+seconds of its own beside the servers' start-up; the graceful restart its workers' start-up
+time).
 
 On the PostgreSQL + Redis run only (``.ci/run``): the embedded layout has no server to lose.
 """
@@ -157,6 +159,55 @@ def test_a_web_worker_killed_under_load_is_replaced_and_the_other_keeps_answerin
         # Only requests the killed worker was holding may have failed.
         assert len([status for status in statuses if status != 200]) <= 8
         assert [get(base + PAGE)[0] for _ in range(6)] == [200] * 6
+
+
+def test_a_graceful_restart_replaces_every_web_worker_and_refuses_no_request(
+    tmp_path: Path,
+) -> None:
+    """SIGHUP (make run-prod's, systemctl reload's): each worker is replaced while pages go on
+    being asked for, and every one of them is answered."""
+    db = settings.DATABASES["default"]
+    url = database_url_via(int(db.get("PORT") or 5432))
+    with web_server(server_env(url, tmp_path), workers=2) as (server, base):
+        deadline = time.monotonic() + 15
+        while len(worker_pids(server)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        before = worker_pids(server)
+        assert len(before) == 2
+        assert all(status == 200 for status, _ in _at_once(base + PAGE, 8, timeout=30))
+        statuses: list[int] = []
+        stop = threading.Event()
+
+        def load() -> None:
+            while not stop.is_set():
+                statuses.append(get(base + PAGE, timeout=30)[0])
+
+        loaders = [threading.Thread(target=load) for _ in range(2)]
+        for loader in loaders:
+            loader.start()
+        try:
+            time.sleep(0.5)
+            server.send_signal(signal.SIGHUP)
+            # Each old worker stops once its successor has had its start-up time (15 s).
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                workers = worker_pids(server)
+                if len(workers) == 2 and not workers & before:
+                    break
+                time.sleep(0.2)
+            replaced = worker_pids(server)
+            answered_at_restart = len(statuses)
+            while len(statuses) < answered_at_restart + 4 and time.monotonic() < deadline:
+                time.sleep(0.1)  # and the new workers answer
+        finally:
+            stop.set()
+            for loader in loaders:
+                loader.join(35)
+        assert server.poll() is None
+        assert len(replaced) == 2
+        assert not replaced & before, "a worker was not replaced"
+        assert len(statuses) > answered_at_restart
+        assert set(statuses) == {200}, statuses
 
 
 def _send(base: str, conversation_id: str, token: str, key: str) -> int:
