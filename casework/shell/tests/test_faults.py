@@ -18,8 +18,11 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from datetime import time as dt_time
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
@@ -32,8 +35,10 @@ from casework.events.models import OutboxEvent
 from casework.messaging.models import Message
 from casework.privacy import actions
 from casework.privacy.models import AuditEvent
+from casework.scheduling.models import Appointment
 from casework.shell.schedule import SCHEDULE
 from casework.testing import messaging
+from casework.testing.factories import ClientFactory
 from casework.testing.faults import (
     ROOT,
     FaultyProxy,
@@ -45,6 +50,7 @@ from casework.testing.faults import (
     web_server,
     worker_pids,
 )
+from casework.testing.scheduling import bookable_practitioner
 
 pytestmark = [
     on_postgresql_and_redis("fault tests run on the PostgreSQL + Redis layout"),
@@ -287,6 +293,105 @@ def test_message_sends_through_a_frozen_database_and_a_killed_worker_are_whole_o
         keys
     )
     _assert_whole(stored.values())
+
+
+def _free_hours(days: int) -> list[str]:
+    """Slot ids on the hour, 09:00 to 16:00 in London, from two days ahead: each free for a
+    ``bookable_practitioner`` (50 minutes and 10 free after: an hour apart never overlap)."""
+    london = ZoneInfo("Europe/London")
+    today = timezone.now().astimezone(london).date()
+    return [
+        datetime.combine(today + timedelta(days=day), dt_time(hour), london)
+        .astimezone(UTC)
+        .strftime("%Y-%m-%dT%H:%MZ")
+        for day in range(2, 2 + days)
+        for hour in range(9, 17)
+    ]
+
+
+def _book(base: str, token: str, session_type: int, slot: str, key: str) -> int:
+    return post_json(
+        f"{base}/api/v1/appointments",
+        {"session_type": session_type, "slot_id": slot, "where": "GB-ENG"},
+        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": key},
+        timeout=15,
+    )[0]
+
+
+def test_bookings_through_a_killed_worker_are_each_stored_once_and_none_acknowledged_is_lost(
+    tmp_path: Path, practitioner: User
+) -> None:
+    """Four clients book slot after slot while a web worker is killed: every booking answered
+    201 is stored, and retried with its key each of the others is stored once."""
+    _, session_type = bookable_practitioner(practitioner=practitioner)
+    clients = [ClientFactory.create() for _ in range(4)]
+    tokens = [
+        create_api_token(
+            person=client, name="Faults", scopes=["scheduling:write"], days=7, now=timezone.now()
+        )[1]
+        for client in clients
+    ]
+    hours = _free_hours(days=10)
+    shares = [hours[n :: len(clients)] for n in range(len(clients))]  # no two clients meet
+    db = settings.DATABASES["default"]
+    env = {
+        **server_env(database_url_via(int(db.get("PORT") or 5432)), tmp_path),
+        "CASEWORK_VAULT_KEY": settings.VAULT_KEY,
+        "CASEWORK_AUDIT_KEY": settings.AUDIT_KEY,
+    }
+    sent: dict[str, tuple[int, str, int]] = {}  # key: (client, slot, status)
+    stop = threading.Event()
+
+    def keep_booking(n: int) -> None:
+        for slot in shares[n]:
+            if stop.is_set():
+                return
+            key = f"booking-{n}-{slot}"
+            sent[key] = (n, slot, _book(base, tokens[n], session_type.pk, slot, key))
+
+    with web_server(env, workers=2) as (server, base):
+        deadline = time.monotonic() + 15
+        while len(worker_pids(server)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        bookers = [threading.Thread(target=keep_booking, args=(n,)) for n in range(len(clients))]
+        for booker in bookers:
+            booker.start()
+        try:
+            deadline = time.monotonic() + 60
+            while not any(s == 201 for *_, s in sent.values()) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            os.kill(min(worker_pids(server)), signal.SIGKILL)
+            time.sleep(1)
+        finally:
+            stop.set()
+            for booker in bookers:
+                booker.join(30)
+        statuses = {key: status for key, (_, _, status) in sent.items()}
+        assert set(statuses.values()) <= {201, 0}, statuses
+        acknowledged = [key for key, status in statuses.items() if status == 201]
+        assert acknowledged
+        for key in acknowledged:
+            n, slot, _ = sent[key]
+            assert _stored_booking(clients[n], slot), f"the acknowledged {key} is missing"
+
+        # After the fault, each client retries what failed, with its key: stored once.
+        failed = {key for key, status in statuses.items() if status != 201}
+        deadline = time.monotonic() + 30
+        while failed and time.monotonic() < deadline:
+            failed = {
+                key
+                for key in failed
+                if _book(base, tokens[sent[key][0]], session_type.pk, sent[key][1], key) != 201
+            }
+        assert not failed
+    for n, slot, _ in sent.values():
+        assert _stored_booking(clients[n], slot)
+    assert Appointment.objects.filter(practitioner=practitioner).count() == len(sent)
+
+
+def _stored_booking(client: User, slot: str) -> bool:
+    starts_at = datetime.strptime(slot, "%Y-%m-%dT%H:%MZ").replace(tzinfo=UTC)
+    return Appointment.objects.filter(client=client, starts_at=starts_at).count() == 1
 
 
 def _stored_sends(sender: User, keys: list[str]) -> dict[str, Message]:
