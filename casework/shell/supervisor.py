@@ -11,7 +11,8 @@ in flight, a task worker its task), killing what has not stopped after ``GRACE_S
 process runs in a group of its own, killed whole when it ends: a granian killed or crashed
 leaves no worker behind.
 ``SIGHUP`` restarts gracefully, for a new release: granian replaces its workers one by one,
-and the task workers and the clock are stopped and started again.
+each once its successor has had ``CASEWORK_WEB_BOOT_SECONDS`` to start, and the task workers
+and the clock are stopped and started again.
 
 Reads no Django settings itself: each process does, from the same environment.
 """
@@ -68,8 +69,12 @@ def _common(env: Mapping[str, str]) -> list[str]:
         "--host",
         env.get("CASEWORK_HOST", "127.0.0.1"),
         "--respawn-failed-workers",
+        # On SIGHUP granian starts each new worker, waits this long and stops the one it
+        # replaces, without waiting for the new one to listen: a wait shorter than a worker's
+        # start-up (about 7 s on two busy cores) leaves the port refusing connections for the
+        # difference. A worker that died is replaced at once, whatever this says.
         "--respawn-interval",
-        "1",
+        str(_positive(env, "CASEWORK_WEB_BOOT_SECONDS", 15)),
         "--workers-kill-timeout",
         str(GRACE_SECONDS),
         "--log-level",
@@ -113,7 +118,8 @@ def live_command(environ: Mapping[str, str] | None = None) -> list[str]:
 
 def programs(environ: Mapping[str, str] | None = None) -> list[Program]:
     """The processes, from CASEWORK_HOST, CASEWORK_PORT, CASEWORK_LIVE_PORT,
-    CASEWORK_WEB_WORKERS, CASEWORK_WEB_THREADS, CASEWORK_LIVE_WORKERS, CASEWORK_TASK_WORKERS."""
+    CASEWORK_WEB_WORKERS, CASEWORK_WEB_THREADS, CASEWORK_LIVE_WORKERS, CASEWORK_TASK_WORKERS
+    and CASEWORK_WEB_BOOT_SECONDS."""
     env = os.environ if environ is None else environ
     python = sys.executable
     listed = [

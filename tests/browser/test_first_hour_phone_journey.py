@@ -6,10 +6,12 @@ Then the practitioner, on her phone, confirms the booking and records that onlin
 client, and the client gives her consent, each told by email and seeing it on their dashboard.
 The practitioner works in English, or in Spanish: then every page of hers is Spanish too, with
 no English left on it. Every page passes axe and fits 320 and 390 CSS pixels (screenshots kept
-in the test's folder)."""
+in the test's folder). Nothing the journey typed or was sent (her address, her password, her
+message, the confirmation link's key) is in anything any logger wrote along the way."""
 
+import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,6 +25,7 @@ from casework.registry.reference_data import load_reference_data
 from casework.scheduling.models import Appointment, AppointmentStatus
 from casework.scheduling.services import availability
 from casework.testing.directory import listed_practitioner
+from casework.testing.logs import decoded, json_logs, lines
 from tests.browser.helpers import LOCALES, assert_in_spanish, signed_in_as
 
 pytestmark = pytest.mark.browser
@@ -33,6 +36,7 @@ PASSWORD = "una frase larga que nadie adivina"
 EMAIL = "lucia@example.org"
 PHONE: ViewportSize = {"width": 390, "height": 844}
 MOST_STEPS = 12
+MESSAGE = "Hola, Amara. ¿Podemos hablar antes de la sesión?"
 
 # What the practitioner reads and acts on, in her language.
 PRACTITIONER_WORDS = {
@@ -121,6 +125,12 @@ class Journey:
         assert not problems, "\n".join(problems)
 
 
+@pytest.fixture
+def written() -> Iterator[io.StringIO]:
+    with json_logs() as stream:
+        yield stream
+
+
 @pytest.mark.parametrize("practitioners_language", ["en", "es"])
 def test_a_spanish_client_on_a_phone_books_and_writes_in_twelve_steps(
     practitioners_language: str,
@@ -130,6 +140,7 @@ def test_a_spanish_client_on_a_phone_books_and_writes_in_twelve_steps(
     tmp_path: Path,
     assert_accessible: AssertAccessible,
     confirmation_link: ConfirmationLink,
+    written: io.StringIO,
 ) -> None:
     load_reference_data()
     # She writes her profile in Spanish for Spanish readers: any English left is the site's.
@@ -192,7 +203,8 @@ def test_a_spanish_client_on_a_phone_books_and_writes_in_twelve_steps(
     journey.step(
         "create the account", lambda: main.get_by_role("button", name="Crear cuenta").click()
     )
-    journey.step("the email's link", lambda: page.goto(confirmation_link(EMAIL)))
+    link = confirmation_link(EMAIL)
+    journey.step("the email's link", lambda: page.goto(link))
     journey.step("confirm", lambda: main.get_by_role("button", name="Confirmar").click())
     page.locator("input[name=login]").fill(EMAIL)
     page.locator("input[name=password]").fill(PASSWORD)
@@ -208,7 +220,7 @@ def test_a_spanish_client_on_a_phone_books_and_writes_in_twelve_steps(
     # The first message, from the appointment: the place comes along again.
     journey.step("write", lambda: main.get_by_role("link", name="Escribir a Amara Okafor").click())
     expect(page.locator("select[name=where_region]")).to_have_value("GB-ENG")
-    page.get_by_label("Tu mensaje").fill("Hola, Amara. ¿Podemos hablar antes de la sesión?")
+    page.get_by_label("Tu mensaje").fill(MESSAGE)
     journey.step("send", lambda: main.get_by_role("button", name="Enviar").click())
     expect(main).to_contain_text("¿Podemos hablar antes de la sesión?")
     conversation = Conversation.objects.get(client__email=EMAIL)
@@ -280,6 +292,18 @@ def test_a_spanish_client_on_a_phone_books_and_writes_in_twelve_steps(
     expect(her_main.locator("dd").filter(has_text=words["consent given"]).first).to_be_visible()
     hers.close()
     context.close()
+
+    # The logs of the whole journey, pages and emails: the requests are there, with their ids;
+    # her address, password and message, the practitioner's address and the key are not.
+    requests = [line for line in lines(written) if line["event"] == "request"]
+    assert len(requests) >= 20
+    assert all(re.fullmatch(r"[0-9a-f]{32}", line["request_id"]) for line in requests)
+    text = decoded(written)
+    key = link.rstrip("/").rsplit("/", 1)[-1]
+    for secret in (EMAIL, profile.practitioner.email, PASSWORD, MESSAGE, "Podemos hablar", key):
+        assert secret not in text, secret
+    assert "@example" not in text
+    assert "[email]" not in text  # nor did anything try to: the redaction found no address
 
 
 def _emails_to(address: str, subject: str) -> list[str]:

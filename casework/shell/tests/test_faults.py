@@ -1,9 +1,11 @@
 """Faults as an operator meets them, against a real web server (granian, as production runs it)
-on loopback: PostgreSQL frozen and PostgreSQL down behind a proxy the test controls, and a web
-worker killed; message sends through both; and two clocks at once. Pages answer 503 within
-seconds, /healthz answers throughout, the site recovers without a restart, every send is stored
-whole or not at all (and every acknowledged one is), and each periodic job runs once. Each test
-is bounded (a few seconds of its own beside the servers' start-up).
+on loopback: PostgreSQL frozen and PostgreSQL down behind a proxy the test controls, a web worker
+killed, the workers restarted gracefully; message sends through a freeze and a kill; two clocks
+at once. Pages answer 503 within seconds, /healthz answers throughout, the site recovers without
+a restart, a graceful restart refuses nothing, every send is stored whole or not at all (and
+every acknowledged one is), and each periodic job runs once. Each test is bounded (a few
+seconds of its own beside the servers' start-up; the graceful restart its workers' start-up
+time).
 
 On the PostgreSQL + Redis run only (``.ci/run``): the embedded layout has no server to lose.
 """
@@ -16,8 +18,11 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from datetime import time as dt_time
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
@@ -30,8 +35,10 @@ from casework.events.models import OutboxEvent
 from casework.messaging.models import Message
 from casework.privacy import actions
 from casework.privacy.models import AuditEvent
+from casework.scheduling.models import Appointment
 from casework.shell.schedule import SCHEDULE
 from casework.testing import messaging
+from casework.testing.factories import ClientFactory
 from casework.testing.faults import (
     ROOT,
     FaultyProxy,
@@ -43,6 +50,7 @@ from casework.testing.faults import (
     web_server,
     worker_pids,
 )
+from casework.testing.scheduling import bookable_practitioner
 
 pytestmark = [
     on_postgresql_and_redis("fault tests run on the PostgreSQL + Redis layout"),
@@ -159,6 +167,55 @@ def test_a_web_worker_killed_under_load_is_replaced_and_the_other_keeps_answerin
         assert [get(base + PAGE)[0] for _ in range(6)] == [200] * 6
 
 
+def test_a_graceful_restart_replaces_every_web_worker_and_refuses_no_request(
+    tmp_path: Path,
+) -> None:
+    """SIGHUP (make run-prod's, systemctl reload's): each worker is replaced while pages go on
+    being asked for, and every one of them is answered."""
+    db = settings.DATABASES["default"]
+    url = database_url_via(int(db.get("PORT") or 5432))
+    with web_server(server_env(url, tmp_path), workers=2) as (server, base):
+        deadline = time.monotonic() + 15
+        while len(worker_pids(server)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        before = worker_pids(server)
+        assert len(before) == 2
+        assert all(status == 200 for status, _ in _at_once(base + PAGE, 8, timeout=30))
+        statuses: list[int] = []
+        stop = threading.Event()
+
+        def load() -> None:
+            while not stop.is_set():
+                statuses.append(get(base + PAGE, timeout=30)[0])
+
+        loaders = [threading.Thread(target=load) for _ in range(2)]
+        for loader in loaders:
+            loader.start()
+        try:
+            time.sleep(0.5)
+            server.send_signal(signal.SIGHUP)
+            # Each old worker stops once its successor has had its start-up time (15 s).
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                workers = worker_pids(server)
+                if len(workers) == 2 and not workers & before:
+                    break
+                time.sleep(0.2)
+            replaced = worker_pids(server)
+            answered_at_restart = len(statuses)
+            while len(statuses) < answered_at_restart + 4 and time.monotonic() < deadline:
+                time.sleep(0.1)  # and the new workers answer
+        finally:
+            stop.set()
+            for loader in loaders:
+                loader.join(35)
+        assert server.poll() is None
+        assert len(replaced) == 2
+        assert not replaced & before, "a worker was not replaced"
+        assert len(statuses) > answered_at_restart
+        assert set(statuses) == {200}, statuses
+
+
 def _send(base: str, conversation_id: str, token: str, key: str) -> int:
     return post_json(
         f"{base}/api/v1/conversations/{conversation_id}/messages",
@@ -238,6 +295,105 @@ def test_message_sends_through_a_frozen_database_and_a_killed_worker_are_whole_o
     _assert_whole(stored.values())
 
 
+def _free_hours(days: int) -> list[str]:
+    """Slot ids on the hour, 09:00 to 16:00 in London, from two days ahead: each free for a
+    ``bookable_practitioner`` (50 minutes and 10 free after: an hour apart never overlap)."""
+    london = ZoneInfo("Europe/London")
+    today = timezone.now().astimezone(london).date()
+    return [
+        datetime.combine(today + timedelta(days=day), dt_time(hour), london)
+        .astimezone(UTC)
+        .strftime("%Y-%m-%dT%H:%MZ")
+        for day in range(2, 2 + days)
+        for hour in range(9, 17)
+    ]
+
+
+def _book(base: str, token: str, session_type: int, slot: str, key: str) -> int:
+    return post_json(
+        f"{base}/api/v1/appointments",
+        {"session_type": session_type, "slot_id": slot, "where": "GB-ENG"},
+        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": key},
+        timeout=15,
+    )[0]
+
+
+def test_bookings_through_a_killed_worker_are_each_stored_once_and_none_acknowledged_is_lost(
+    tmp_path: Path, practitioner: User
+) -> None:
+    """Four clients book slot after slot while a web worker is killed: every booking answered
+    201 is stored, and retried with its key each of the others is stored once."""
+    _, session_type = bookable_practitioner(practitioner=practitioner)
+    clients = [ClientFactory.create() for _ in range(4)]
+    tokens = [
+        create_api_token(
+            person=client, name="Faults", scopes=["scheduling:write"], days=7, now=timezone.now()
+        )[1]
+        for client in clients
+    ]
+    hours = _free_hours(days=10)
+    shares = [hours[n :: len(clients)] for n in range(len(clients))]  # no two clients meet
+    db = settings.DATABASES["default"]
+    env = {
+        **server_env(database_url_via(int(db.get("PORT") or 5432)), tmp_path),
+        "CASEWORK_VAULT_KEY": settings.VAULT_KEY,
+        "CASEWORK_AUDIT_KEY": settings.AUDIT_KEY,
+    }
+    sent: dict[str, tuple[int, str, int]] = {}  # key: (client, slot, status)
+    stop = threading.Event()
+
+    def keep_booking(n: int) -> None:
+        for slot in shares[n]:
+            if stop.is_set():
+                return
+            key = f"booking-{n}-{slot}"
+            sent[key] = (n, slot, _book(base, tokens[n], session_type.pk, slot, key))
+
+    with web_server(env, workers=2) as (server, base):
+        deadline = time.monotonic() + 15
+        while len(worker_pids(server)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        bookers = [threading.Thread(target=keep_booking, args=(n,)) for n in range(len(clients))]
+        for booker in bookers:
+            booker.start()
+        try:
+            deadline = time.monotonic() + 60
+            while not any(s == 201 for *_, s in sent.values()) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            os.kill(min(worker_pids(server)), signal.SIGKILL)
+            time.sleep(1)
+        finally:
+            stop.set()
+            for booker in bookers:
+                booker.join(30)
+        statuses = {key: status for key, (_, _, status) in sent.items()}
+        assert set(statuses.values()) <= {201, 0}, statuses
+        acknowledged = [key for key, status in statuses.items() if status == 201]
+        assert acknowledged
+        for key in acknowledged:
+            n, slot, _ = sent[key]
+            assert _stored_booking(clients[n], slot), f"the acknowledged {key} is missing"
+
+        # After the fault, each client retries what failed, with its key: stored once.
+        failed = {key for key, status in statuses.items() if status != 201}
+        deadline = time.monotonic() + 30
+        while failed and time.monotonic() < deadline:
+            failed = {
+                key
+                for key in failed
+                if _book(base, tokens[sent[key][0]], session_type.pk, sent[key][1], key) != 201
+            }
+        assert not failed
+    for n, slot, _ in sent.values():
+        assert _stored_booking(clients[n], slot)
+    assert Appointment.objects.filter(practitioner=practitioner).count() == len(sent)
+
+
+def _stored_booking(client: User, slot: str) -> bool:
+    starts_at = datetime.strptime(slot, "%Y-%m-%dT%H:%MZ").replace(tzinfo=UTC)
+    return Appointment.objects.filter(client=client, starts_at=starts_at).count() == 1
+
+
 def _stored_sends(sender: User, keys: list[str]) -> dict[str, Message]:
     by_service_key = {idempotency.service_key(sender, "messages.send", key): key for key in keys}
     found = Message.objects.filter(sender=sender, idempotency_key__in=list(by_service_key))
@@ -267,12 +423,17 @@ def _assert_whole(messages: Iterable[Message]) -> None:
 
 
 # `manage.py clock --once`, saying which jobs it took (the clock reports only jobs that did
-# something).
+# something). It loads Django and every job's command, says it is ready, and starts its round
+# when told: on a busy machine one process may load seconds after the other, and a clock that
+# came to a job once its interval had passed since the other took it would rightly run it again.
 CLOCK_SAYING_WHAT_IT_RUNS = """
+import sys
 import django
 django.setup()
 from django.core.management import call_command
 from casework.shell import schedule
+for job in schedule.SCHEDULE:
+    schedule.command_of(job)
 take_lease = schedule.take_lease
 def saying(job, **kwargs):
     taken = take_lease(job, **kwargs)
@@ -280,6 +441,8 @@ def saying(job, **kwargs):
         print("runs", job.command, flush=True)
     return taken
 schedule.take_lease = saying
+print("ready", flush=True)
+sys.stdin.readline()
 call_command("clock", "--once")
 """
 
@@ -296,12 +459,26 @@ def test_two_clocks_started_at_once_run_each_periodic_job_once(tmp_path: Path) -
             [sys.executable, "-c", CLOCK_SAYING_WHAT_IT_RUNS],
             cwd=ROOT,
             env=env,
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
         )
         for _ in range(2)
     ]
-    outputs = [clock.communicate(timeout=120)[0] for clock in clocks]
+    try:
+        for clock in clocks:
+            assert clock.stdout is not None
+            assert clock.stdout.readline() == "ready\n"
+        for clock in clocks:  # both at once, each with every job loaded
+            assert clock.stdin is not None
+            clock.stdin.write("go\n")
+            clock.stdin.flush()
+        outputs = [clock.communicate(timeout=120)[0] for clock in clocks]
+    finally:
+        for clock in clocks:
+            if clock.poll() is None:
+                clock.kill()
+                clock.wait()
     assert [clock.returncode for clock in clocks] == [0, 0]
     for job in SCHEDULE:
         runs = sum(line == f"runs {job.command}" for out in outputs for line in out.splitlines())

@@ -28,6 +28,8 @@ from casework.messaging.models import Conversation
 from casework.shell import logs
 from casework.testing.care import NOW, ready_case
 from casework.testing.factories import PERSONA_PASSWORD
+from casework.testing.logs import json_logs
+from casework.testing.logs import lines as logged_lines
 
 MESSAGE = "Kestrel 7731: my landlord shouted at me again last night"
 REPLY = "Thank you for telling me, Marrow 4402 is the word we agreed"
@@ -37,25 +39,9 @@ DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 @pytest.fixture
 def written() -> Iterator[io.StringIO]:
-    """Everything every logger writes, at every level the settings let through, as JSON."""
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    formatter_config = logs.formatter("json")
-    factory = formatter_config.pop("()")
-    handler.setFormatter(factory(**formatter_config))
-    root = logging.getLogger()
-    level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    try:
+    """Everything every logger writes, at every level, as JSON."""
+    with json_logs() as stream:
         yield stream
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(level)
-
-
-def _lines(stream: io.StringIO) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in stream.getvalue().splitlines() if line.strip()]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -111,7 +97,7 @@ def test_a_whole_journey_logs_no_message_note_email_or_key(
     key = key_path.rstrip("/").rsplit("/", 1)[-1]
     assert key not in text
 
-    lines = _lines(written)
+    lines = logged_lines(written)
     requests = [line for line in lines if line["event"] == "request"]
     assert len(requests) >= 8
     assert all(re.fullmatch(r"[0-9a-f]{32}", line["request_id"]) for line in requests)
@@ -170,6 +156,6 @@ def test_a_request_answered_before_its_url_is_resolved_is_logged_by_its_route(
     """Logs and metrics name a request alike, /healthz (answered by a middleware) included."""
     Client().get("/healthz")
     Client().get("/no-such-page/")
-    routes = [line["route"] for line in _lines(written) if line["event"] == "request"]
+    routes = [line["route"] for line in logged_lines(written) if line["event"] == "request"]
     assert "healthz" in routes
     assert "<unmatched>" in routes

@@ -27,6 +27,10 @@ def test_the_layout_is_web_live_task_workers_and_one_clock() -> None:
     assert "casework.asgi:application" in live
     assert "--respawn-failed-workers" in web
     assert "--respawn-failed-workers" in live
+    # A graceful restart gives each new worker time to start before its predecessor stops.
+    assert web[web.index("--respawn-interval") + 1] == "15"
+    slower = programs({"CASEWORK_WEB_BOOT_SECONDS": "40"})[1].command
+    assert slower[slower.index("--respawn-interval") + 1] == "40"
     assert listed[-1].command[-1] == "clock"
 
 
