@@ -4,6 +4,7 @@ latency over websockets with 1,000 connections open.
 
     python -m bench.messaging                  # everything
     python -m bench.messaging --in-process     # only the in-process send (a minute or two)
+    python -m bench.messaging --sends-only --layout scaled   # send rates beside Synapse, on PG
 
 Runs on the embedded default (SQLite, in-memory channel layer: one granian ASGI process serves
 pages and sockets, as ``make run`` does) and, when DATABASE_URL and REDIS_URL are both set, on
@@ -369,7 +370,7 @@ async def websocket_latency(
     return len(sockets), connect_seconds, results
 
 
-def run(setup: Setup, *, peer: bool) -> None:
+def run(setup: Setup, *, peer: bool, sockets: bool = True) -> None:
     print(f"  {setup.name}: preparing {CONVERSATIONS} conversations ...", flush=True)
     data = _prepare(setup.env)
     asgi = ["--interface", "asginl", "casework.asgi:application", "--workers", "1"]
@@ -395,6 +396,8 @@ def run(setup: Setup, *, peer: bool) -> None:
                 setup.peer_database, CONVERSATIONS, HTTP_MESSAGES, HTTP_THREADS
             )
             synapse.compare(setup.name.split(" (")[0], ours, theirs)
+        if not sockets:
+            return
         count, connect_seconds, results = asyncio.run(websocket_latency(http_port, live_port, data))
         print(f"    websocket    {count} connections open (all opened in {connect_seconds:.1f} s)")
         for concurrency, p50, p99, lost in results:
@@ -413,22 +416,25 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--in-process", action="store_true", help="only the in-process send")
     parser.add_argument("--no-peer", action="store_true", help="leave Matrix Synapse out")
+    parser.add_argument(
+        "--sends-only", action="store_true", help="the send rates only: no websocket phase"
+    )
+    parser.add_argument(
+        "--layout", choices=("embedded", "scaled", "both"), default="both", help="which to run"
+    )
     options = parser.parse_args(argv)
     print("Messaging: one send in-process, HTTP send rate and websocket delivery latency")
     in_process_send()
     if options.in_process:
         return
-    with tempfile.TemporaryDirectory() as var_dir:
-        embedded = _env({"CASEWORK_VAR_DIR": var_dir})
-        run(
-            Setup(
-                "embedded (SQLite, in-memory channel layer, one ASGI process)",
-                embedded,
-                False,
-                None,
-            ),
-            peer=not options.no_peer,
-        )
+    sockets = not options.sends_only
+    if options.layout in ("embedded", "both"):
+        with tempfile.TemporaryDirectory() as var_dir:
+            embedded = _env({"CASEWORK_VAR_DIR": var_dir})
+            name = "embedded (SQLite, in-memory channel layer, one ASGI process)"
+            run(Setup(name, embedded, False, None), peer=not options.no_peer, sockets=sockets)
+    if options.layout == "embedded":
+        return
     server, redis_url = postgres_server(None), os.environ.get("REDIS_URL")
     if server and redis_url:
         # A database of its own on that server, dropped after the run.
@@ -444,11 +450,12 @@ def main(argv: list[str] | None = None) -> None:
                 "PostgreSQL + Redis (pages on 2 WSGI workers, sockets on ASGI)", env, True, None
             )
             if options.no_peer:
-                run(setup, peer=False)
+                run(setup, peer=False, sockets=sockets)
             else:
                 with throwaway_postgres(server, "synapse") as peer_database:
                     peer_url = peer_database["DATABASE_URL"]
-                    run(dataclasses.replace(setup, peer_database=peer_url), peer=True)
+                    with_peer = dataclasses.replace(setup, peer_database=peer_url)
+                    run(with_peer, peer=True, sockets=sockets)
     else:
         print("  PostgreSQL + Redis: skipped (set DATABASE_URL and REDIS_URL to run it)")
 
