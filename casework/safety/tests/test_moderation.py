@@ -1,6 +1,7 @@
 """Moderators decide reports and detections; the person affected gets a statement of reasons
 and one appeal to another moderator; the reporter learns the outcome, not the sanction."""
 
+import re
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 
@@ -25,7 +26,7 @@ from casework.safety.models import (
     Report,
 )
 from casework.safety.moderation import take_action
-from casework.safety.notices import decision_token
+from casework.safety.notices import action_id_from_token, decision_token
 from casework.safety.reports import file_report
 from casework.safety.restrictions import is_restricted
 from casework.testing import factories, messaging
@@ -34,6 +35,7 @@ from casework.testing.directory import registered_practitioner
 pytestmark = pytest.mark.django_db
 
 SignedIn = Callable[[User | None], Client]
+DECISION_LINK = re.compile(r"/decisions/link/([^/\s]+)/")
 
 
 @pytest.fixture
@@ -216,6 +218,32 @@ def test_a_decided_appeal_is_final(
     third = factories.ModeratorFactory.create(legal_name="Third Person")
     with pytest.raises(ValidationError, match="final"):
         appeals.decide_appeal(appeal=appeal, moderator=third, overturn=True, explanation="No")
+
+
+def test_the_appellant_is_emailed_that_the_appeal_was_decided_and_is_final(
+    report: Report,
+    moderator: User,
+    second_moderator: User,
+    practitioner: User,
+    django_capture_on_commit_callbacks: Callable[..., AbstractContextManager[object]],
+) -> None:
+    act(moderator, report, kind="suspend")
+    action = ModerationAction.objects.get()
+    appeal = appeals.file_appeal(action=action, appellant=practitioner, grounds="Unfair")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        appeals.decide_appeal(
+            appeal=appeal, moderator=second_moderator, overturn=False, explanation="It stands"
+        )
+    [sent] = mail.outbox
+    assert sent.to == [practitioner.email]
+    assert sent.subject == "[Casework] Your appeal was decided"
+    assert "It is final." in sent.body
+    # Still suspended: the signed link opens the statement and the decision on the appeal.
+    token = DECISION_LINK.search(str(sent.body))
+    assert token is not None
+    assert action_id_from_token(token.group(1)) == str(action.pk)
+    assert "It stands" not in sent.body
 
 
 def test_acting_on_a_closed_report_is_refused_and_changes_nothing(
