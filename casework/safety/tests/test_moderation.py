@@ -196,8 +196,23 @@ def test_a_suspended_practitioner_reads_the_statement_and_appeals_by_the_signed_
     assert not action.in_force
     again = client.post(url, {"grounds": "And again"})
     assert again.status_code == 400
+    assert "You have already appealed this decision" in again.content.decode()
     assert "final" in again.content.decode()
     assert Appeal.objects.count() == 1
+
+
+def test_a_second_appeal_while_the_first_waits_is_refused_with_the_reason(
+    report: Report, practitioner: User, moderator: User, signed_in: SignedIn
+) -> None:
+    act(moderator, report)
+    action = ModerationAction.objects.get()
+    url = reverse("safety:appeal_decision", kwargs={"action_id": action.pk})
+    browser = signed_in(practitioner)
+    assert browser.post(url, {"grounds": "It was the fee"}).status_code == 302
+    again = browser.post(url, {"grounds": "And again"})
+    assert again.status_code == 400
+    assert "You have already appealed this decision" in again.content.decode()
+    assert Appeal.objects.get().grounds == "It was the fee"
 
 
 def test_a_forged_decision_link_is_404(client: Client) -> None:
