@@ -207,6 +207,26 @@ def test_a_visitor_reports_a_profile_and_follows_it_by_reference(client: Client)
     assert "No report has this reference" in wrong.content.decode()
 
 
+def test_a_visitors_second_report_of_the_same_profile_joins_the_first(client: Client) -> None:
+    load_reference_data()
+    slug = listed_practitioner().slug
+    url = reverse("safety:report_profile", kwargs={"slug": slug})
+    first = client.post(url, {"category": "spam", "details": "First"})
+    again = client.post(url, {"category": "impersonation", "details": "Second"})
+    report = Report.objects.get()
+    assert report.reporter is None
+    assert report.times_reported == 2
+    assert report.severity == 2  # the graver category raises it
+    assert report.details == "First\n\nSecond"
+    assert report.reference in first.content.decode()
+    assert report.reference in again.content.decode()
+    assert "already reported this" in again.content.decode()
+    assert client.session["safety.visitor_reports"] == [report.reference]
+    # Another visitor's report of the same profile is theirs: it joins nothing.
+    Client().post(url, {"category": "spam"})
+    assert Report.objects.count() == 2
+
+
 def test_visitors_may_report_profiles_only(conversation: Conversation, client: Client) -> None:
     message = Message.objects.get(conversation=conversation)
     response = client.get(report_url(message))
