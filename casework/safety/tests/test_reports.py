@@ -19,7 +19,7 @@ from casework.registry.reference_data import load_reference_data
 from casework.safety import access
 from casework.safety.models import Report, ReportEvidence
 from casework.safety.reports import file_report
-from casework.testing import messaging, scheduling
+from casework.testing import care, messaging, scheduling
 from casework.testing.directory import listed_practitioner
 
 pytestmark = pytest.mark.django_db
@@ -276,3 +276,23 @@ def test_my_reports_lists_only_mine(
     assert (
         other.get(reverse("safety:my_report", kwargs={"report_id": report.pk})).status_code == 404
     )
+
+
+def test_a_practitioner_reports_a_client_from_their_case_and_the_client_from_their_care(
+    client_person: User, practitioner: User, signed_in: SignedIn
+) -> None:
+    # A case with neither a conversation nor an appointment (as one taken over can be).
+    case = care.open_case(practitioner, client_person)
+    url = reverse("safety:report_person", kwargs={"object_id": client_person.pk})
+    theirs = signed_in(practitioner)
+    page = theirs.get(reverse("care:case", kwargs={"case_id": case.pk})).content.decode()
+    assert f'href="{url}"' in page
+    assert theirs.get(url).status_code == 200
+    theirs.post(url, {"category": "harassment"})
+    assert Report.objects.get().reported == client_person
+
+    back = reverse("safety:report_person", kwargs={"object_id": practitioner.pk})
+    hers = signed_in(client_person)
+    assert f'href="{back}"' in hers.get(reverse("care:my_care")).content.decode()
+    hers.post(back, {"category": "boundary"})
+    assert Report.objects.filter(reporter=client_person, reported=practitioner).exists()
