@@ -122,6 +122,42 @@ def test_opening_a_report_shows_only_the_evidence_consented_and_is_audited(
     assert opened.count() == 1
 
 
+def test_opening_a_detection_or_an_appeal_is_audited_each_time(
+    report: Report,
+    conversation: Conversation,
+    practitioner: User,
+    moderator: User,
+    second_moderator: User,
+    signed_in: SignedIn,
+) -> None:
+    detection = record_detection(
+        author=practitioner,
+        conversation=conversation,
+        text="Send it to my PayPal",
+        categories=["off_platform_payment"],
+    )
+    act(moderator, report)
+    appeal = appeals.file_appeal(
+        action=ModerationAction.objects.get(), appellant=practitioner, grounds="It was the fee"
+    )
+    browser = signed_in(second_moderator)
+    pages = [
+        reverse("safety:moderate_detection", kwargs={"detection_id": detection.pk}),
+        reverse("safety:moderate_appeal", kwargs={"appeal_id": appeal.pk}),
+        reverse("safety:moderate_detection", kwargs={"detection_id": detection.pk}),
+    ]
+    for url in pages:
+        assert browser.get(url).status_code == 200
+    opened = AuditEvent.objects.filter(
+        action="safety.evidence_opened", actor_id=second_moderator.pk
+    ).order_by("seq")
+    assert [event.object_id for event in opened] == [
+        str(detection.pk),
+        str(appeal.pk),
+        str(detection.pk),
+    ]
+
+
 def test_people_who_are_not_moderators_never_reach_the_queue_or_a_report(
     report: Report, practitioner: User, officer: User, signed_in: SignedIn
 ) -> None:
