@@ -227,6 +227,19 @@ def test_a_visitors_second_report_of_the_same_profile_joins_the_first(client: Cl
     assert Report.objects.count() == 2
 
 
+def test_report_floods_are_stopped_per_address_for_visitors(client: Client) -> None:
+    load_reference_data()
+    url = reverse("safety:report_profile", kwargs={"slug": listed_practitioner().slug})
+    # Each from a browser of its own, on one address: the address's limit, not a person's.
+    statuses = [Client().post(url, {"category": "spam"}).status_code for _ in range(31)]
+    assert statuses == [200] * 30 + [429]
+    assert Report.objects.count() == 30
+    refused = client.post(url, {"category": "spam", "details": "One more"})
+    assert refused.status_code == 429
+    assert "Please wait an hour" in refused.content.decode()
+    assert Report.objects.count() == 30
+
+
 def test_visitors_may_report_profiles_only(conversation: Conversation, client: Client) -> None:
     message = Message.objects.get(conversation=conversation)
     response = client.get(report_url(message))
