@@ -16,6 +16,7 @@ from django.http import Http404
 from django.utils.functional import Promise
 
 from casework.accounts.models import Role, User
+from casework.care.access import cases_held_by, cases_of_client
 from casework.community.models import Article, Comment
 from casework.directory.access import get_profile_for_viewer
 from casework.directory.queries import listed_profiles
@@ -139,12 +140,18 @@ def _shares_something(reporter: User, other: User) -> bool:
     )
     if together.exists():
         return True
-    return appointments_of(reporter).filter(Q(client=other) | Q(practitioner=other)).exists()
+    if appointments_of(reporter).filter(Q(client=other) | Q(practitioner=other)).exists():
+        return True
+    # A case, held or received (one taken over from a colleague may have neither of the above).
+    return (
+        cases_held_by(reporter).filter(client=other).exists()
+        or cases_of_client(reporter).filter(practitioner=other).exists()
+    )
 
 
 def target_for_person(reporter: User, person_id: int) -> Target:
-    """Someone the reporter has dealt with: a conversation or an appointment together (or
-    themselves, which the service refuses with a reason)."""
+    """Someone the reporter has dealt with: a conversation, an appointment or a case together
+    (or themselves, which the service refuses with a reason)."""
     other = User.objects.filter(pk=person_id).first()
     if other is None or (other.pk != reporter.pk and not _shares_something(reporter, other)):
         raise Http404
@@ -158,8 +165,8 @@ def target_for_person(reporter: User, person_id: int) -> Target:
 
 
 def get_person_to_block(blocker: User, person_id: int) -> User:
-    """Someone ``blocker`` may block, as the pages offer it: a conversation or an appointment
-    together, or the practitioner of a listed profile (or themselves, and safety staff, whom
+    """Someone ``blocker`` may block, as the pages offer it: a conversation, an appointment or
+    a case together, or the practitioner of a listed profile (or themselves, and safety staff, whom
     the service refuses with a reason). Anyone else answers 404, as a missing person does."""
     other = User.objects.filter(pk=person_id).first()
     if other is None:

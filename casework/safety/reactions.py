@@ -25,4 +25,9 @@ def tell_reporter(event: e.ReportDecided) -> None:
 
 def tell_appellant(event: e.AppealDecided) -> None:
     action_id = Appeal.objects.values_list("action_id", flat=True).get(pk=event.appeal_id)
-    send_decision_notice.enqueue(recipient_id=event.appellant_id, action_id=str(action_id))
+    # The statement's page now ends with the final decision and why: the email says so.
+    send_decision_notice.enqueue(
+        recipient_id=event.appellant_id,
+        action_id=str(action_id),
+        notice=str(Notice.APPEAL_DECIDED),
+    )

@@ -24,6 +24,8 @@ from casework.vault.services import create_data_key
 # Crockford's alphabet: no I, L, O or U to misread when a reference is read out or typed.
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 DETAILS_MAX_LENGTH = 4000
+# How many of a visitor's latest references their session keeps, and a merge looks through.
+VISITOR_REFERENCES = 10
 
 
 @dataclass(frozen=True)
@@ -47,12 +49,14 @@ def file_report(
     details: str,
     evidence: Sequence[Message] = (),
     consented: bool = False,
+    visitor_references: Sequence[str] = (),
     now: datetime | None = None,
 ) -> Filed:
     """Record a report of ``target`` (from ``access.target_for_*``, which checked that the
     reporter may see it). A second report of the same thing by the same person while the
-    first is open joins it. Evidence is kept only with consent, and only messages the target
-    offered to this reporter."""
+    first is open joins it: a visitor is known by the references of the reports they filed
+    from this browser (``visitor_references``, kept in their session). Evidence is kept only
+    with consent, and only messages the target offered to this reporter."""
     now = now or timezone.now()
     if reporter is not None and target.reported is not None and target.reported.pk == reporter.pk:
         raise ValidationError(_("You cannot report yourself."), code="self")
@@ -75,13 +79,14 @@ def file_report(
     if reporter is not None:
         try:
             with transaction.atomic():
-                return _file(reporter, target, category, details, evidence, consented, now)
+                return _file(reporter, target, category, details, evidence, consented, (), now)
         except IntegrityError:
             # The same person reported the same thing at the same moment elsewhere: the
             # database kept one open report, which this one joins.
             pass
+    references = [] if reporter is not None else list(visitor_references)[:VISITOR_REFERENCES]
     with transaction.atomic():
-        return _file(reporter, target, category, details, evidence, consented, now)
+        return _file(reporter, target, category, details, evidence, consented, references, now)
 
 
 def _file(
@@ -91,14 +96,19 @@ def _file(
     details: str,
     evidence: Sequence[Message],
     consented: bool,
+    visitor_references: Sequence[str],
     now: datetime,
 ) -> Filed:
+    open_reports = Report.objects.select_for_update(of=("self",)).filter(
+        target_key=target.key, status=Report.Status.OPEN
+    )
     existing = None
     if reporter is not None:
+        existing = open_reports.filter(reporter=reporter).select_related("data_key").first()
+    elif visitor_references:
         existing = (
-            Report.objects.select_for_update(of=("self",))
+            open_reports.filter(reporter__isnull=True, reference__in=visitor_references)
             .select_related("data_key")
-            .filter(reporter=reporter, target_key=target.key, status=Report.Status.OPEN)
             .first()
         )
     if existing is not None:

@@ -16,11 +16,15 @@ def send_safety_notice(*, recipient_id: int, notice: str, link: str) -> None:
 
 
 @task()
-def send_decision_notice(*, recipient_id: int, action_id: str) -> None:
-    """A statement of reasons is ready. Sent to suspended accounts too (with a signed link):
-    a person must learn of a decision that shuts them out, and be able to appeal it."""
+def send_decision_notice(
+    *, recipient_id: int, action_id: str, notice: str = Notice.DECISION.value
+) -> None:
+    """A statement of reasons is ready, or the final decision on its appeal (``notice``).
+    Sent to suspended accounts too (with a signed link): a person must learn of a decision
+    that shuts them out, be able to appeal it, and read the answer."""
     recipient = User.objects.filter(pk=recipient_id).first()
     if recipient is None:
         return
-    message = compose(recipient, Notice.DECISION, decision_link(recipient, action_id))
-    send_now(message, kind="safety.decision")
+    chosen = Notice(notice)
+    message = compose(recipient, chosen, decision_link(recipient, action_id))
+    send_now(message, kind=f"safety.{chosen}")

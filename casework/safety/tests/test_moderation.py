@@ -1,6 +1,7 @@
 """Moderators decide reports and detections; the person affected gets a statement of reasons
 and one appeal to another moderator; the reporter learns the outcome, not the sanction."""
 
+import re
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 
@@ -25,7 +26,7 @@ from casework.safety.models import (
     Report,
 )
 from casework.safety.moderation import take_action
-from casework.safety.notices import decision_token
+from casework.safety.notices import action_id_from_token, decision_token
 from casework.safety.reports import file_report
 from casework.safety.restrictions import is_restricted
 from casework.testing import factories, messaging
@@ -34,6 +35,7 @@ from casework.testing.directory import registered_practitioner
 pytestmark = pytest.mark.django_db
 
 SignedIn = Callable[[User | None], Client]
+DECISION_LINK = re.compile(r"/decisions/link/([^/\s]+)/")
 
 
 @pytest.fixture
@@ -120,6 +122,42 @@ def test_opening_a_report_shows_only_the_evidence_consented_and_is_audited(
     assert opened.count() == 1
 
 
+def test_opening_a_detection_or_an_appeal_is_audited_each_time(
+    report: Report,
+    conversation: Conversation,
+    practitioner: User,
+    moderator: User,
+    second_moderator: User,
+    signed_in: SignedIn,
+) -> None:
+    detection = record_detection(
+        author=practitioner,
+        conversation=conversation,
+        text="Send it to my PayPal",
+        categories=["off_platform_payment"],
+    )
+    act(moderator, report)
+    appeal = appeals.file_appeal(
+        action=ModerationAction.objects.get(), appellant=practitioner, grounds="It was the fee"
+    )
+    browser = signed_in(second_moderator)
+    pages = [
+        reverse("safety:moderate_detection", kwargs={"detection_id": detection.pk}),
+        reverse("safety:moderate_appeal", kwargs={"appeal_id": appeal.pk}),
+        reverse("safety:moderate_detection", kwargs={"detection_id": detection.pk}),
+    ]
+    for url in pages:
+        assert browser.get(url).status_code == 200
+    opened = AuditEvent.objects.filter(
+        action="safety.evidence_opened", actor_id=second_moderator.pk
+    ).order_by("seq")
+    assert [event.object_id for event in opened] == [
+        str(detection.pk),
+        str(appeal.pk),
+        str(detection.pk),
+    ]
+
+
 def test_people_who_are_not_moderators_never_reach_the_queue_or_a_report(
     report: Report, practitioner: User, officer: User, signed_in: SignedIn
 ) -> None:
@@ -194,8 +232,23 @@ def test_a_suspended_practitioner_reads_the_statement_and_appeals_by_the_signed_
     assert not action.in_force
     again = client.post(url, {"grounds": "And again"})
     assert again.status_code == 400
+    assert "You have already appealed this decision" in again.content.decode()
     assert "final" in again.content.decode()
     assert Appeal.objects.count() == 1
+
+
+def test_a_second_appeal_while_the_first_waits_is_refused_with_the_reason(
+    report: Report, practitioner: User, moderator: User, signed_in: SignedIn
+) -> None:
+    act(moderator, report)
+    action = ModerationAction.objects.get()
+    url = reverse("safety:appeal_decision", kwargs={"action_id": action.pk})
+    browser = signed_in(practitioner)
+    assert browser.post(url, {"grounds": "It was the fee"}).status_code == 302
+    again = browser.post(url, {"grounds": "And again"})
+    assert again.status_code == 400
+    assert "You have already appealed this decision" in again.content.decode()
+    assert Appeal.objects.get().grounds == "It was the fee"
 
 
 def test_a_forged_decision_link_is_404(client: Client) -> None:
@@ -216,6 +269,32 @@ def test_a_decided_appeal_is_final(
     third = factories.ModeratorFactory.create(legal_name="Third Person")
     with pytest.raises(ValidationError, match="final"):
         appeals.decide_appeal(appeal=appeal, moderator=third, overturn=True, explanation="No")
+
+
+def test_the_appellant_is_emailed_that_the_appeal_was_decided_and_is_final(
+    report: Report,
+    moderator: User,
+    second_moderator: User,
+    practitioner: User,
+    django_capture_on_commit_callbacks: Callable[..., AbstractContextManager[object]],
+) -> None:
+    act(moderator, report, kind="suspend")
+    action = ModerationAction.objects.get()
+    appeal = appeals.file_appeal(action=action, appellant=practitioner, grounds="Unfair")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        appeals.decide_appeal(
+            appeal=appeal, moderator=second_moderator, overturn=False, explanation="It stands"
+        )
+    [sent] = mail.outbox
+    assert sent.to == [practitioner.email]
+    assert sent.subject == "[Casework] Your appeal was decided"
+    assert "It is final." in sent.body
+    # Still suspended: the signed link opens the statement and the decision on the appeal.
+    token = DECISION_LINK.search(str(sent.body))
+    assert token is not None
+    assert action_id_from_token(token.group(1)) == str(action.pk)
+    assert "It stands" not in sent.body
 
 
 def test_acting_on_a_closed_report_is_refused_and_changes_nothing(

@@ -19,7 +19,7 @@ from casework.registry.reference_data import load_reference_data
 from casework.safety import access
 from casework.safety.models import Report, ReportEvidence
 from casework.safety.reports import file_report
-from casework.testing import messaging, scheduling
+from casework.testing import care, messaging, scheduling
 from casework.testing.directory import listed_practitioner
 
 pytestmark = pytest.mark.django_db
@@ -207,6 +207,39 @@ def test_a_visitor_reports_a_profile_and_follows_it_by_reference(client: Client)
     assert "No report has this reference" in wrong.content.decode()
 
 
+def test_a_visitors_second_report_of_the_same_profile_joins_the_first(client: Client) -> None:
+    load_reference_data()
+    slug = listed_practitioner().slug
+    url = reverse("safety:report_profile", kwargs={"slug": slug})
+    first = client.post(url, {"category": "spam", "details": "First"})
+    again = client.post(url, {"category": "impersonation", "details": "Second"})
+    report = Report.objects.get()
+    assert report.reporter is None
+    assert report.times_reported == 2
+    assert report.severity == 2  # the graver category raises it
+    assert report.details == "First\n\nSecond"
+    assert report.reference in first.content.decode()
+    assert report.reference in again.content.decode()
+    assert "already reported this" in again.content.decode()
+    assert client.session["safety.visitor_reports"] == [report.reference]
+    # Another visitor's report of the same profile is theirs: it joins nothing.
+    Client().post(url, {"category": "spam"})
+    assert Report.objects.count() == 2
+
+
+def test_report_floods_are_stopped_per_address_for_visitors(client: Client) -> None:
+    load_reference_data()
+    url = reverse("safety:report_profile", kwargs={"slug": listed_practitioner().slug})
+    # Each from a browser of its own, on one address: the address's limit, not a person's.
+    statuses = [Client().post(url, {"category": "spam"}).status_code for _ in range(31)]
+    assert statuses == [200] * 30 + [429]
+    assert Report.objects.count() == 30
+    refused = client.post(url, {"category": "spam", "details": "One more"})
+    assert refused.status_code == 429
+    assert "Please wait an hour" in refused.content.decode()
+    assert Report.objects.count() == 30
+
+
 def test_visitors_may_report_profiles_only(conversation: Conversation, client: Client) -> None:
     message = Message.objects.get(conversation=conversation)
     response = client.get(report_url(message))
@@ -256,3 +289,23 @@ def test_my_reports_lists_only_mine(
     assert (
         other.get(reverse("safety:my_report", kwargs={"report_id": report.pk})).status_code == 404
     )
+
+
+def test_a_practitioner_reports_a_client_from_their_case_and_the_client_from_their_care(
+    client_person: User, practitioner: User, signed_in: SignedIn
+) -> None:
+    # A case with neither a conversation nor an appointment (as one taken over can be).
+    case = care.open_case(practitioner, client_person)
+    url = reverse("safety:report_person", kwargs={"object_id": client_person.pk})
+    theirs = signed_in(practitioner)
+    page = theirs.get(reverse("care:case", kwargs={"case_id": case.pk})).content.decode()
+    assert f'href="{url}"' in page
+    assert theirs.get(url).status_code == 200
+    theirs.post(url, {"category": "harassment"})
+    assert Report.objects.get().reported == client_person
+
+    back = reverse("safety:report_person", kwargs={"object_id": practitioner.pk})
+    hers = signed_in(client_person)
+    assert f'href="{back}"' in hers.get(reverse("care:my_care")).content.decode()
+    hers.post(back, {"category": "boundary"})
+    assert Report.objects.filter(reporter=client_person, reported=practitioner).exists()

@@ -20,7 +20,7 @@ from casework.safety.access import Target
 from casework.safety.flooding import reporting_too_often
 from casework.safety.forms import ReportForm, TrackReportForm
 from casework.safety.models import Report
-from casework.safety.reports import file_report
+from casework.safety.reports import VISITOR_REFERENCES, file_report
 from casework.shell.outages import OUTAGES
 
 GET_AND_POST = ["GET", "HEAD", "POST"]
@@ -59,6 +59,7 @@ def _report(request: HttpRequest, target: Target, back: str) -> HttpResponse:
                     details=form.cleaned_data["details"],
                     evidence=form.chosen_messages(),
                     consented=bool(form.cleaned_data.get("consent")),
+                    visitor_references=request.session.get(SESSION_REFERENCES, []),
                 )
             except ValidationError as error:
                 form.add_error(None, error)
@@ -73,12 +74,16 @@ def _filed(request: HttpRequest, report: Report, *, merged: bool) -> HttpRespons
         url = reverse("safety:my_report", kwargs={"report_id": report.pk})
         return redirect(f"{url}?{'merged=1' if merged else 'filed=1'}")
     # A visitor is shown the reference once, on this response (also kept in their session, so
-    # reloading the page does not lose it).
-    request.session[SESSION_REFERENCES] = [
-        report.reference,
-        *request.session.get(SESSION_REFERENCES, [])[:9],
+    # reloading the page does not lose it, and a second report of the same thing joins this).
+    earlier = [
+        reference
+        for reference in request.session.get(SESSION_REFERENCES, [])
+        if reference != report.reference
     ]
-    return TemplateResponse(request, "safety/report_filed.html", {"report": report})
+    request.session[SESSION_REFERENCES] = [report.reference, *earlier][:VISITOR_REFERENCES]
+    return TemplateResponse(
+        request, "safety/report_filed.html", {"report": report, "merged": merged}
+    )
 
 
 def _signed_in_report(
