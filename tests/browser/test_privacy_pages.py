@@ -10,8 +10,12 @@ from casework.care.services.emergency import break_glass
 from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.testing import care, factories
-from tests.browser.helpers import AssertAccessible, assert_in_spanish, signed_in_as
-from tests.browser.helpers import assert_fits_320_pixels
+from tests.browser.helpers import (
+    AssertAccessible,
+    assert_fits_320_pixels,
+    assert_in_spanish,
+    signed_in_as,
+)
 
 pytestmark = pytest.mark.browser
 

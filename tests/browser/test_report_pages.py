@@ -18,7 +18,7 @@ from casework.safety.reports import file_report
 from casework.testing import factories
 from casework.testing.directory import listed_practitioner
 from casework.testing.messaging import enquiry, send
-from tests.browser.test_nudge_and_block_journey import assert_fits_320_pixels
+from tests.browser.helpers import assert_fits_320_pixels
 
 pytestmark = pytest.mark.browser
 
