@@ -115,7 +115,9 @@ class ReportSchema(Schema):
     category: str
     status: str = Field(description="open (waiting for a moderator) or closed (decided)")
     status_label: str = Field(description="The status in words, in your language")
-    outcome: str = Field(description="pending, no_action or action_taken")
+    outcome: str = Field(
+        description="pending, no_action, action_taken, or reversed (withdrawn on appeal)"
+    )
     outcome_label: str
     times_reported: int = Field(description="Your reports of the same thing while it was open")
     filed_at: datetime

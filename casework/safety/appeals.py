@@ -16,7 +16,7 @@ from casework.events import catalogue as events
 from casework.events.outbox import emit
 from casework.privacy import actions
 from casework.privacy.audit import record_event
-from casework.safety.models import ActionKind, Appeal, ModerationAction
+from casework.safety.models import ActionKind, Appeal, ModerationAction, Report
 from casework.vault.services import create_data_key
 
 ALREADY_APPEALED = gettext_lazy(
@@ -101,6 +101,8 @@ def decide_appeal(
         action = locked.action
         if overturn:
             ModerationAction.objects.filter(pk=action.pk).update(in_force=False)
+            if action.report_id is not None:
+                _withdrawn_from_report(action, action.report_id)
             if action.kind == ActionKind.SUSPEND and action.affected is not None:
                 reinstate_account(person=action.affected, actor=moderator, why="appeal")
             if action.kind == ActionKind.HIDE and action.comment_id is not None:
@@ -132,3 +134,23 @@ def decide_appeal(
             )
         )
     return locked
+
+
+def _withdrawn_from_report(action: ModerationAction, report_id: uuid.UUID) -> None:
+    """The reporter was told we acted: once nothing decided on their report stays in force,
+    their report says the action was withdrawn on appeal (never what it was), and they are
+    told it was reviewed again."""
+    still_in_force = (
+        ModerationAction.objects.filter(report_id=report_id, in_force=True)
+        .exclude(kind=ActionKind.DISMISS)
+        .exclude(pk=action.pk)
+        .exists()
+    )
+    if still_in_force:
+        return
+    reversed_ = Report.objects.filter(pk=report_id, outcome=Report.Outcome.ACTION_TAKEN).update(
+        outcome=Report.Outcome.REVERSED
+    )
+    if reversed_:
+        reporter_id = Report.objects.values_list("reporter_id", flat=True).get(pk=report_id)
+        emit(events.ReportDecided(report_id=str(report_id), reporter_id=reporter_id))

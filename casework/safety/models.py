@@ -151,6 +151,8 @@ class Report(models.Model):
         PENDING = "pending", _("Not decided yet")
         NO_ACTION = "no_action", _("Reviewed: no breach of our rules found")
         ACTION_TAKEN = "action_taken", _("Reviewed: we acted under our rules")
+        # The person acted on appealed, and another moderator withdrew every action taken.
+        REVERSED = "reversed", _("Reviewed again on appeal: the action was withdrawn")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     reference = models.CharField(_("reference"), max_length=16, unique=True)

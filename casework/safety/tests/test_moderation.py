@@ -370,3 +370,39 @@ def test_a_detection_is_decided_once(
     again = browser.post(url, {"kind": "warn", "rule": "spam", "reason": "x"})
     assert again.status_code == 400
     assert "already decided" in again.content.decode()
+
+
+@pytest.mark.parametrize("overturn", [True, False])
+def test_the_reporter_reads_that_the_action_was_withdrawn_when_an_appeal_overturns_it(
+    report: Report,
+    practitioner: User,
+    client_person: User,
+    moderator: User,
+    second_moderator: User,
+    signed_in: SignedIn,
+    overturn: bool,
+    django_capture_on_commit_callbacks: Callable[..., AbstractContextManager[object]],
+) -> None:
+    act(moderator, report)
+    action = ModerationAction.objects.get()
+    appeal = appeals.file_appeal(action=action, appellant=practitioner, grounds="It was the fee")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        appeals.decide_appeal(
+            appeal=appeal, moderator=second_moderator, overturn=overturn, explanation="Reviewed"
+        )
+    report.refresh_from_db()
+    page = signed_in(client_person).get(
+        reverse("safety:my_report", kwargs={"report_id": report.pk})
+    )
+    told = [sent for sent in mail.outbox if sent.to == [client_person.email]]
+    if overturn:
+        assert report.outcome == Report.Outcome.REVERSED
+        assert "the action was withdrawn" in page.content.decode()
+        assert len(told) == 1  # reviewed again: the reporter is told, as at the first decision
+        assert "reviewed" in told[0].subject
+    else:
+        assert report.outcome == Report.Outcome.ACTION_TAKEN
+        assert "we acted under our rules" in page.content.decode()
+        assert told == []
+    assert "warn" not in page.content.decode().lower()
