@@ -7,8 +7,6 @@ is still read as it is, and sealed by migration 0005.
 """
 
 from casework.vault import sealed_text
-from casework.vault.errors import DataKeyDestroyed
-from casework.vault.services import data_key_for_owner
 
 
 def reason_context(appointment_uid: object) -> str:
@@ -17,23 +15,9 @@ def reason_context(appointment_uid: object) -> str:
 
 def seal_reason(*, client_id: int, appointment_uid: object, reason: str) -> str:
     """What the ``end_reason`` column holds for ``reason``: empty stays empty."""
-    if not reason:
-        return ""
-    return sealed_text.seal_text_under(
-        data_key_for_owner(owner=f"person:{client_id}"),
-        reason.encode("utf-8"),
-        context=reason_context(appointment_uid),
-    )
+    return sealed_text.seal_words_of(client_id, reason, context=reason_context(appointment_uid))
 
 
 def open_reason(stored: str, *, appointment_uid: object) -> str:
     """The words of a stored reason; empty when there were none or they were erased."""
-    if not stored:
-        return ""
-    if not sealed_text.is_sealed_text(stored):
-        return stored  # written before reasons were sealed
-    try:
-        opened = sealed_text.open_text(stored, context=reason_context(appointment_uid))
-    except DataKeyDestroyed:
-        return ""  # the client was erased: the words are gone for good
-    return opened.decode("utf-8")
+    return sealed_text.open_words(stored, context=reason_context(appointment_uid))

@@ -10,9 +10,9 @@ import base64
 import binascii
 
 from casework.vault.crypto import seal, unseal_named
-from casework.vault.errors import DecryptionFailed, logged
+from casework.vault.errors import DataKeyDestroyed, DecryptionFailed, logged
 from casework.vault.models import DataKey
-from casework.vault.services import system_data_key
+from casework.vault.services import data_key_for_owner, system_data_key
 
 PREFIX = "v2:"
 
@@ -42,3 +42,27 @@ def open_text(text: str, *, context: str) -> bytes:
     except (binascii.Error, ValueError):
         raise logged(DecryptionFailed(None, context=context, why="not valid base64")) from None
     return unseal_named(sealed, context=context)
+
+
+def seal_words_of(person_id: int, words: str, *, context: str) -> str:
+    """What a column holds for ``words`` a person gave about themselves (a reason, a note),
+    sealed under their own data key so that erasing them shreds the words: empty stays
+    empty."""
+    if not words:
+        return ""
+    owner_key = data_key_for_owner(owner=f"person:{person_id}")
+    return seal_text_under(owner_key, words.encode("utf-8"), context=context)
+
+
+def open_words(stored: str, *, context: str) -> str:
+    """The words ``seal_words_of`` sealed; empty when there were none or they were erased. A
+    value stored before its column was sealed (plain text) reads as it is."""
+    if not stored:
+        return ""
+    if not is_sealed_text(stored):
+        return stored
+    try:
+        opened = open_text(stored, context=context)
+    except DataKeyDestroyed:
+        return ""  # the person was erased: the words are gone for good
+    return opened.decode("utf-8")
