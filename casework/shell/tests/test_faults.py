@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from datetime import time as dt_time
 from pathlib import Path
@@ -117,6 +118,46 @@ def test_with_postgresql_down_pages_answer_503_at_once_and_then_recover(
     assert get(site + PAGE)[0] == 200
 
 
+def _both_workers(server: subprocess.Popen[bytes]) -> set[int]:
+    """The two web workers' pids, once both have started."""
+    deadline = time.monotonic() + 15
+    while len(worker_pids(server)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    workers = worker_pids(server)
+    assert len(workers) == 2
+    return workers
+
+
+def _both_workers_answering(server: subprocess.Popen[bytes], base: str) -> set[int]:
+    """The two workers' pids, once each has answered: a worker loads Django on its first
+    request, several seconds on a busy machine."""
+    workers = _both_workers(server)
+    assert all(status == 200 for status, _ in _at_once(base + PAGE, 8, timeout=30))
+    return workers
+
+
+@contextmanager
+def _pages_asked_for(url: str, *, loaders: int, timeout: float) -> Iterator[list[int]]:
+    """``url`` asked for again and again from ``loaders`` threads while the block runs: the
+    statuses, in the order they came."""
+    statuses: list[int] = []
+    stop = threading.Event()
+
+    def load() -> None:
+        while not stop.is_set():
+            statuses.append(get(url, timeout=timeout)[0])
+
+    threads = [threading.Thread(target=load) for _ in range(loaders)]
+    for thread in threads:
+        thread.start()
+    try:
+        yield statuses
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout + 5)
+
+
 def test_a_web_worker_killed_under_load_is_replaced_and_the_other_keeps_answering(
     tmp_path: Path,
 ) -> None:
@@ -124,24 +165,8 @@ def test_a_web_worker_killed_under_load_is_replaced_and_the_other_keeps_answerin
     url = database_url_via(int(db.get("PORT") or 5432))
     assert urlsplit(url).hostname == "127.0.0.1"
     with web_server(server_env(url, tmp_path), workers=2) as (server, base):
-        deadline = time.monotonic() + 15
-        while len(worker_pids(server)) < 2 and time.monotonic() < deadline:
-            time.sleep(0.1)
-        before = worker_pids(server)
-        assert len(before) == 2
-        # Each worker loads Django on its first request: several seconds on a busy machine.
-        assert all(status == 200 for status, _ in _at_once(base + PAGE, 8, timeout=30))
-        statuses: list[int] = []
-        stop = threading.Event()
-
-        def load() -> None:
-            while not stop.is_set():
-                statuses.append(get(base + PAGE, timeout=15)[0])
-
-        loaders = [threading.Thread(target=load) for _ in range(4)]
-        for loader in loaders:
-            loader.start()
-        try:
+        before = _both_workers_answering(server, base)
+        with _pages_asked_for(base + PAGE, loaders=4, timeout=15) as statuses:
             time.sleep(0.5)
             victim = min(before)
             os.kill(victim, signal.SIGKILL)
@@ -154,10 +179,6 @@ def test_a_web_worker_killed_under_load_is_replaced_and_the_other_keeps_answerin
                 time.sleep(0.1)
             replaced = worker_pids(server)
             time.sleep(0.5)
-        finally:
-            stop.set()
-            for loader in loaders:
-                loader.join(10)
         assert server.poll() is None  # the server itself never stopped
         assert len(replaced) == 2
         assert victim not in replaced
@@ -175,23 +196,8 @@ def test_a_graceful_restart_replaces_every_web_worker_and_refuses_no_request(
     db = settings.DATABASES["default"]
     url = database_url_via(int(db.get("PORT") or 5432))
     with web_server(server_env(url, tmp_path), workers=2) as (server, base):
-        deadline = time.monotonic() + 15
-        while len(worker_pids(server)) < 2 and time.monotonic() < deadline:
-            time.sleep(0.1)
-        before = worker_pids(server)
-        assert len(before) == 2
-        assert all(status == 200 for status, _ in _at_once(base + PAGE, 8, timeout=30))
-        statuses: list[int] = []
-        stop = threading.Event()
-
-        def load() -> None:
-            while not stop.is_set():
-                statuses.append(get(base + PAGE, timeout=30)[0])
-
-        loaders = [threading.Thread(target=load) for _ in range(2)]
-        for loader in loaders:
-            loader.start()
-        try:
+        before = _both_workers_answering(server, base)
+        with _pages_asked_for(base + PAGE, loaders=2, timeout=30) as statuses:
             time.sleep(0.5)
             server.send_signal(signal.SIGHUP)
             # Each old worker stops once its successor has had its start-up time (15 s).
@@ -205,10 +211,6 @@ def test_a_graceful_restart_replaces_every_web_worker_and_refuses_no_request(
             answered_at_restart = len(statuses)
             while len(statuses) < answered_at_restart + 4 and time.monotonic() < deadline:
                 time.sleep(0.1)  # and the new workers answer
-        finally:
-            stop.set()
-            for loader in loaders:
-                loader.join(35)
         assert server.poll() is None
         assert len(replaced) == 2
         assert not replaced & before, "a worker was not replaced"
@@ -252,9 +254,7 @@ def test_message_sends_through_a_frozen_database_and_a_killed_worker_are_whole_o
             n += 1
 
     with web_server(env, workers=2) as (server, base):
-        deadline = time.monotonic() + 15
-        while len(worker_pids(server)) < 2 and time.monotonic() < deadline:
-            time.sleep(0.1)
+        _both_workers(server)
         senders = [threading.Thread(target=keep_sending, args=(n,)) for n in range(4)]
         for sender in senders:
             sender.start()
@@ -350,9 +350,7 @@ def test_bookings_through_a_killed_worker_are_each_stored_once_and_none_acknowle
             sent[key] = (n, slot, _book(base, tokens[n], session_type.pk, slot, key))
 
     with web_server(env, workers=2) as (server, base):
-        deadline = time.monotonic() + 15
-        while len(worker_pids(server)) < 2 and time.monotonic() < deadline:
-            time.sleep(0.1)
+        _both_workers(server)
         bookers = [threading.Thread(target=keep_booking, args=(n,)) for n in range(len(clients))]
         for booker in bookers:
             booker.start()
