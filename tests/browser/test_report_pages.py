@@ -10,14 +10,11 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from casework.accounts.models import User
 from casework.registry.reference_data import load_reference_data
-from casework.safety import access
 from casework.safety.blocks import block_person
 from casework.safety.models import Block, Report
-from casework.safety.moderation import take_action
-from casework.safety.reports import file_report
 from casework.testing import factories
 from casework.testing.directory import listed_practitioner
-from casework.testing.messaging import enquiry, send
+from casework.testing.safety import warned_over_a_gift_card
 from tests.browser.helpers import assert_fits_320_pixels
 
 pytestmark = pytest.mark.browser
@@ -77,20 +74,7 @@ def test_a_practitioner_lists_decisions_and_a_client_lifts_a_block(
     robin = factories.ClientFactory.create(alias="Robin", language=language)
     amara = factories.PractitionerFactory.create(legal_name="Amara Okafor", language=language)
     moderator = factories.ModeratorFactory.create()
-    sent = send(enquiry(robin, amara), amara, "Buy me a gift card")
-    report = file_report(
-        reporter=robin,
-        target=access.target_for_message(robin, sent.pk),
-        category="fraud",
-        details="",
-    ).report
-    take_action(
-        moderator=moderator,
-        report=report,
-        kind="warn",
-        rule="payments-on-platform",
-        reason="Payments go through the platform.",
-    )
+    warned_over_a_gift_card(robin, amara, moderator)
     theirs = profile_of(amara).new_page()
     theirs.goto(f"{asgi_site}/decisions/")
     expect(theirs.locator("html")).to_have_attribute("lang", language)

@@ -7,12 +7,9 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from casework.registry.reference_data import load_reference_data
-from casework.safety import access
-from casework.safety.moderation import take_action
-from casework.safety.reports import file_report
 from casework.testing import factories
 from casework.testing.directory import registered_practitioner
-from casework.testing.messaging import enquiry, send
+from casework.testing.safety import warned_over_a_gift_card
 from tests.browser.helpers import assert_fits_320_pixels
 
 pytestmark = pytest.mark.browser
@@ -33,21 +30,7 @@ def test_a_visitor_reads_the_moderation_figures(
     robin = factories.ClientFactory.create()
     amara = registered_practitioner()
     moderator = factories.ModeratorFactory.create()
-    conversation = enquiry(robin, amara)
-    sent = send(conversation, amara, "Buy me a gift card")
-    report = file_report(
-        reporter=robin,
-        target=access.target_for_message(robin, sent.pk),
-        category="fraud",
-        details="",
-    ).report
-    take_action(
-        moderator=moderator,
-        report=report,
-        kind="warn",
-        rule="payments-on-platform",
-        reason="Payments go through the platform.",
-    )
+    warned_over_a_gift_card(robin, amara, moderator)
     profile = browser.new_context(locale=LOCALES[language], timezone_id="Europe/London")
     try:
         page = profile.new_page()
