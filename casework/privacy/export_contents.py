@@ -18,16 +18,23 @@ from casework.accounts.models import User
 from casework.care import access as care_access
 from casework.care.instruments import get_instrument
 from casework.care.models import CheckIn, CheckInStatus, Consent
+from casework.community import access as community_access
+from casework.community.models import Comment
+from casework.complaints import access as complaints_access
+from casework.directory import access as directory_access
 from casework.messaging import access as messaging_access
 from casework.messaging.models import Attachment, Message
 from casework.messaging.services import attachment_context
 from casework.privacy.models import AuditEvent
+from casework.registry.evidence_notes import open_notes
+from casework.registry.models import RegistrationClaim
+from casework.safety import access as safety_access
 from casework.scheduling.access import appointments_of
 from casework.vault.crypto import unseal
 from casework.vault.errors import VaultError
 from casework.video.models import VideoSession
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 Record = dict[str, Any]
 
@@ -297,12 +304,170 @@ def who_accessed(person: User) -> list[Record]:
     ]
 
 
+def articles(person: User) -> list[Record]:
+    """The community articles the person wrote, drafts too, as they wrote them."""
+    return [
+        {
+            "title": article.title,
+            "address": article.slug,
+            "summary": article.summary,
+            "body": article.body,
+            "tags": list(article.tags),
+            "status": article.status,
+            "cover_description": article.cover_alt,
+            "created_at": when(article.created_at),
+            "updated_at": when(article.updated_at),
+            "published_at": when(article.published_at),
+        }
+        for article in community_access.own_articles(person).order_by("created_at")
+    ]
+
+
+def comments(person: User) -> list[Record]:
+    """The community comments the person wrote under their name: the article's title, never
+    the words of the comment they answered or of the replies."""
+    return [
+        {
+            "id": comment.pk,
+            "article": comment.article.title,
+            "is_reply": comment.parent_id is not None,
+            "body": comment.body,
+            "status": comment.status,
+            "written_at": when(comment.created_at),
+            "edited_at": when(comment.edited_at),
+        }
+        for comment in Comment.objects.filter(author=person)
+        .select_related("article")
+        .order_by("created_at", "pk")
+    ]
+
+
+def reports(person: User) -> list[Record]:
+    """The reports the person filed, as their own report page shows them, with their words.
+    Nothing of the reported person, nor what moderators did about them."""
+    return [
+        {
+            "reference": report.reference,
+            "target": report.target_kind,
+            "category": report.category,
+            "details": sealed_field(report, "details"),
+            "evidence_consented": report.evidence_consented,
+            "sent_at": when(report.created_at),
+            "status": report.status,
+            "outcome": report.outcome,
+            "closed_at": when(report.closed_at),
+        }
+        for report in safety_access.reports_of(person)
+        .select_related("data_key")
+        .order_by("created_at", "reference")
+    ]
+
+
+def complaints(person: User) -> list[Record]:
+    """The complaints the person filed under their name, as their tracking page shows them,
+    with their own words and the names of the files they sent. Complaints filed without a
+    name are tied to nobody and cannot be found for anyone."""
+    found = []
+    for complaint in (
+        complaints_access.complaints_filed_by(person)
+        .select_related("practitioner", "data_key")
+        .prefetch_related("routes__regulator", "progress", "evidence")
+        .order_by("created_at", "reference")
+    ):
+        found.append(
+            {
+                "reference": complaint.reference,
+                "about": complaint.practitioner.display_name,
+                "category": complaint.category,
+                "details": sealed_field(complaint, "details"),
+                "state": complaint.state,
+                "handled_by": sorted(str(route.regulator) for route in complaint.routes.all()),
+                "to_moderators": complaint.to_moderators,
+                "outcome": sealed_field(complaint, "outcome_summary") or None,
+                "history": [
+                    {"state": step.state, "at": when(step.at)} for step in complaint.progress.all()
+                ],
+                "evidence": [
+                    {
+                        "name": sealed_field(item, "name"),
+                        "content_type": item.content_type,
+                        "size": item.size,
+                        "added_at": when(item.added_at),
+                    }
+                    for item in complaint.evidence.all()
+                ],
+                "filed_at": when(complaint.created_at),
+                "closed_at": when(complaint.closed_at),
+            }
+        )
+    return found
+
+
+def directory_profile(person: User) -> Record | None:
+    """A practitioner's own directory profile, as they wrote it; null for anyone without one."""
+    profile = directory_access.get_own_profile(person)
+    if profile is None:
+        return None
+    return {
+        "address": profile.slug,
+        "display_name": profile.display_name,
+        "approved_display_name": profile.approved_display_name,
+        "bio": profile.bio_source,
+        "languages": [row.code for row in profile.language_rows.all()],
+        "specialties": [row.code for row in profile.specialty_rows.all()],
+        "modalities": [row.modality for row in profile.modality_rows.all()],
+        "in_person_place": profile.in_person_place,
+        "funded": profile.funded,
+        "fee": str(profile.fee) if profile.fee is not None else None,
+        "currency": profile.fee_currency,
+        "has_photo": bool(profile.photo),
+        "published": profile.published,
+        "created_at": when(profile.created_at),
+        "updated_at": when(profile.updated_at),
+    }
+
+
+def registration_claims(person: User) -> list[Record]:
+    """A practitioner's claims to register entries, as their registrations page shows them,
+    with their note on the evidence. Who reviewed a claim is left out: that is the reviewer's."""
+    claims = list(
+        RegistrationClaim.objects.filter(practitioner=person)
+        .select_related("regulator", "entry")
+        .order_by("created_at", "pk")
+    )
+    notes = open_notes(claims)
+    return [
+        {
+            "regulator": str(claim.regulator),
+            "registration_number": claim.registration_number,
+            "state": claim.state,
+            "register_status": claim.entry.status if claim.entry is not None else None,
+            "proof_route": claim.proof_route,
+            "proved_at": when(claim.proved_at),
+            "in_dispute_since": when(claim.disputed_since),
+            "decided_at": when(claim.decided_at),
+            "decision_reason": claim.decision_reason,
+            "evidence_given": bool(claim.evidence),
+            "identity_document_given": bool(claim.identity_document),
+            "evidence_note": notes[claim.pk],
+            "claimed_at": when(claim.created_at),
+        }
+        for claim in claims
+    ]
+
+
 SECTIONS = (
     "account",
     "conversations",
     "appointments",
     "video_sessions",
     "cases",
+    "articles",
+    "comments",
+    "reports",
+    "complaints",
+    "directory_profile",
+    "registration_claims",
     "who_accessed",
 )
 
@@ -319,6 +484,12 @@ def collect(
         ("appointments", lambda: appointments(person)),
         ("video_sessions", lambda: video_sessions(person)),
         ("cases", lambda: cases(person)),
+        ("articles", lambda: articles(person)),
+        ("comments", lambda: comments(person)),
+        ("reports", lambda: reports(person)),
+        ("complaints", lambda: complaints(person)),
+        ("directory_profile", lambda: directory_profile(person)),
+        ("registration_claims", lambda: registration_claims(person)),
         ("who_accessed", lambda: who_accessed(person)),
     ]
     document: Record = {"schema_version": SCHEMA_VERSION}

@@ -8,8 +8,9 @@ seals any value still in it again as ``"v2:"``.
 
 import base64
 import binascii
+import uuid
 
-from casework.vault.crypto import seal, unseal_named
+from casework.vault.crypto import seal, sealed_key_id, unseal, unseal_named
 from casework.vault.errors import DataKeyDestroyed, DecryptionFailed, logged
 from casework.vault.models import DataKey
 from casework.vault.services import data_key_for_owner, system_data_key
@@ -32,16 +33,30 @@ def is_sealed_text(text: str) -> bool:
     return text.startswith(PREFIX)
 
 
-def open_text(text: str, *, context: str) -> bytes:
-    """Open what ``seal_text`` made for ``context``; vault errors when it cannot."""
+def _sealed_bytes(text: str, *, context: str) -> bytes:
     if not is_sealed_text(text):
         raise logged(DecryptionFailed(None, context=context, why="not in the vault's text format"))
     encoded = text[len(PREFIX) :]
     try:
-        sealed = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
+        return base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
     except (binascii.Error, ValueError):
         raise logged(DecryptionFailed(None, context=context, why="not valid base64")) from None
-    return unseal_named(sealed, context=context)
+
+
+def open_text(text: str, *, context: str) -> bytes:
+    """Open what ``seal_text`` made for ``context``; vault errors when it cannot."""
+    return unseal_named(_sealed_bytes(text, context=context), context=context)
+
+
+def named_key_id(text: str, *, context: str) -> uuid.UUID:
+    """The id of the data key ``text`` names, so that a reader of many values fetches each
+    key once (``open_text_under``); vault errors when it is not sealed text."""
+    return sealed_key_id(_sealed_bytes(text, context=context), context=context)
+
+
+def open_text_under(data_key: DataKey, text: str, *, context: str) -> bytes:
+    """``open_text`` with the data key already read; vault errors when it is not that key's."""
+    return unseal(data_key, _sealed_bytes(text, context=context), context=context)
 
 
 def seal_words_of(person_id: int, words: str, *, context: str) -> str:

@@ -1,24 +1,40 @@
 import io
 import json
 import zipfile
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.core import mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from jsonschema_rs import Draft202012Validator
 
 from casework.accounts.models import User
+from casework.community.models import Article
+from casework.community.services.articles import invite_contributor, save_article
+from casework.community.services.comments import post_comment
+from casework.complaints.services import file_complaint
+from casework.directory.services import save_profile
 from casework.events.models import EmailDelivery
 from casework.events.relay import relay_pending
-from casework.privacy import export
+from casework.messaging.models import Message
+from casework.privacy import export, export_contents
 from casework.privacy.export_archive import build_export
 from casework.privacy.models import AuditEvent
 from casework.privacy.rights_models import DataExport, ExportStatus
 from casework.privacy.tests.conftest import Practice
+from casework.registry.claims import claim_registration
+from casework.registry.models import RegistrationClaim, Regulator
+from casework.safety import access as safety_access
+from casework.safety.reports import file_report
+from casework.testing.directory import listed_practitioner, profile_details
+from casework.testing.factories import AdminFactory
 from casework.vault.models import DataKey
+from casework.vault.services import destroy_data_key
 
 
 def _ready_export(person: User) -> DataExport:
@@ -45,7 +61,7 @@ def test_a_clients_export_holds_her_messages_check_ins_and_appointments_and_noth
     raw = b"".join(archive.read(name) for name in names).decode("utf-8", "replace")
     document = json.loads(archive.read("data.json"))
 
-    assert document["schema_version"] == "1.1"
+    assert document["schema_version"] == "1.2"
     assert document["account"]["email"] == "robin@example.org"
     bodies = [m["body"] for c in document["conversations"] for m in c["messages"]]
     assert "ROBIN-SAYS I slept badly" in bodies
@@ -161,3 +177,243 @@ def test_an_export_that_expired_before_the_email_went_is_not_announced(
     DataExport.objects.filter(pk=found.pk).update(status=ExportStatus.EXPIRED, archive=b"")
     relay_pending()
     assert not mail.outbox
+
+
+@dataclass
+class Elsewhere:
+    """What Robin, Kit and Amara wrote or filed outside their cases: comments, reports and
+    complaints, Amara's article, profile and claims, and Bea, another practitioner, with hers."""
+
+    admin_article: Article
+    other_practitioner: User
+
+
+def _write_and_file(practice: Practice) -> Elsewhere:
+    admin = AdminFactory.create(legal_name="Quentin Ashdown")
+    admin_article = save_article(
+        author=admin,
+        title="OTHER-ARTICLE on listening",
+        summary="What listening teaches.",
+        body="OTHER-ARTICLE-BODY Listen first.",
+        publish=True,
+    )
+    amara = practice.practitioner
+    invite_contributor(admin=admin, practitioner=amara)
+    save_article(
+        author=amara,
+        title="AMARA-ARTICLE on patience",
+        summary="What patience teaches.",
+        body="AMARA-ARTICLE-BODY Wait, then speak.",
+        publish=True,
+    )
+    post_comment(article=admin_article, author=practice.client, body="ROBIN-COMMENT thank you")
+    post_comment(article=admin_article, author=practice.other_client, body="KIT-COMMENT agreed")
+    post_comment(article=admin_article, author=amara, body="AMARA-COMMENT well put")
+
+    message = Message.objects.get(conversation=practice.conversation, sender=practice.practitioner)
+    file_report(
+        reporter=practice.client,
+        target=safety_access.target_for_message(practice.client, message.pk),
+        category="boundary",
+        details="ROBIN-REPORT he wrote at night",
+    )
+    file_report(
+        reporter=practice.other_client,
+        target=safety_access.target_for_person(practice.other_client, amara.pk),
+        category="harassment",
+        details="KIT-REPORT she was rude",
+    )
+    file_complaint(
+        practitioner=amara,
+        category="boundary",
+        details="ROBIN-COMPLAINT late night messages",
+        complainant=practice.client,
+    )
+    file_complaint(
+        practitioner=amara,
+        category="other",
+        details="KIT-COMPLAINT",
+        complainant=practice.other_client,
+    )
+    file_complaint(practitioner=amara, category="other", details="NAMELESS-COMPLAINT")
+
+    save_profile(
+        practitioner=amara,
+        details=profile_details(
+            display_name=amara.legal_name, bio_source="AMARA-BIO I listen before I advise."
+        ),
+    )
+    claim_registration(
+        practitioner=amara,
+        regulator=Regulator.objects.get(slug="social-work-england"),
+        registration_number="AMARA-CLAIM-1",
+        evidence_note="AMARA-EVIDENCE-NOTE my name changed",
+    )
+    bea = listed_practitioner(legal_name="Bea Other", bio_source="BEA-BIO I help families.")
+    return Elsewhere(admin_article=admin_article, other_practitioner=bea.practitioner)
+
+
+def _documented(archive: zipfile.ZipFile) -> dict[str, Any]:
+    """data.json, checked against the schema.json beside it."""
+    document: dict[str, Any] = json.loads(archive.read("data.json"))
+    schema = json.loads(archive.read("schema.json"))
+    errors = [error.message for error in Draft202012Validator(schema).iter_errors(document)]
+    assert not errors, errors
+    return document
+
+
+def _archive_text(archive: zipfile.ZipFile) -> str:
+    return b"".join(archive.read(name) for name in archive.namelist()).decode("utf-8", "replace")
+
+
+def test_a_clients_export_holds_her_comments_reports_and_complaints_and_no_one_elses(
+    practice: Practice, signed_in: Any
+) -> None:
+    _write_and_file(practice)
+    archive = _download(signed_in(practice.client), _ready_export(practice.client))
+    document = _documented(archive)
+    readable = archive.read("index.html").decode("utf-8")
+    raw = _archive_text(archive)
+
+    (comment,) = document["comments"]
+    assert comment["body"] == "ROBIN-COMMENT thank you"
+    assert comment["article"] == "OTHER-ARTICLE on listening"
+    (report,) = document["reports"]
+    assert report["details"] == "ROBIN-REPORT he wrote at night"  # unsealed
+    assert (report["target"], report["category"]) == ("message", "boundary")
+    assert (report["status"], report["outcome"]) == ("open", "pending")
+    (complaint,) = document["complaints"]
+    assert complaint["details"] == "ROBIN-COMPLAINT late night messages"  # unsealed
+    assert complaint["about"] == practice.practitioner.display_name
+    assert complaint["history"][0]["state"] == "received"
+    assert document["articles"] == []
+    assert document["directory_profile"] is None
+    assert document["registration_claims"] == []
+    for shown in ("ROBIN-COMMENT", "ROBIN-REPORT", "ROBIN-COMPLAINT", complaint["reference"]):
+        assert shown in readable
+
+    for absent in (
+        "KIT-COMMENT",
+        "KIT-REPORT",
+        "KIT-COMPLAINT",
+        "NAMELESS-COMPLAINT",
+        "AMARA-COMMENT",
+        "AMARA-ARTICLE",
+        "OTHER-ARTICLE-BODY",
+        "AMARA-BIO",
+        "AMARA-EVIDENCE-NOTE",
+    ):
+        assert absent not in raw, absent
+
+
+def test_a_practitioners_export_holds_her_writing_profile_and_claims_and_not_what_others_filed(
+    practice: Practice, signed_in: Any
+) -> None:
+    elsewhere = _write_and_file(practice)
+    amara = practice.practitioner
+    archive = _download(signed_in(amara), _ready_export(amara))
+    document = _documented(archive)
+    readable = archive.read("index.html").decode("utf-8")
+    raw = _archive_text(archive)
+
+    (article,) = document["articles"]
+    assert article["body"] == "AMARA-ARTICLE-BODY Wait, then speak."
+    assert article["status"] == "published"
+    (comment,) = document["comments"]
+    assert comment["body"] == "AMARA-COMMENT well put"
+    profile = document["directory_profile"]
+    assert profile["bio"] == "AMARA-BIO I listen before I advise."
+    assert profile["languages"] == ["en"]
+    claims = {claim["registration_number"]: claim for claim in document["registration_claims"]}
+    assert claims["AMARA-CLAIM-1"]["state"] == "pending"
+    assert claims["AMARA-CLAIM-1"]["evidence_note"] == "AMARA-EVIDENCE-NOTE my name changed"
+    (verified,) = [claim for claim in claims.values() if claim["state"] == "verified"]
+    assert verified["decision_reason"] == "Confirmed from the regulator's records."
+    assert document["reports"] == []
+    assert document["complaints"] == []
+    for shown in ("AMARA-ARTICLE on patience", "AMARA-COMMENT", "AMARA-BIO", "AMARA-CLAIM-1"):
+        assert shown in readable
+
+    bea_numbers = RegistrationClaim.objects.filter(
+        practitioner=elsewhere.other_practitioner
+    ).values_list("registration_number", flat=True)
+    for absent in (
+        # What others filed about her stays theirs.
+        "ROBIN-REPORT",
+        "KIT-REPORT",
+        "ROBIN-COMPLAINT",
+        "KIT-COMPLAINT",
+        "NAMELESS-COMPLAINT",
+        # Others' writing, profile and claims.
+        "ROBIN-COMMENT",
+        "KIT-COMMENT",
+        "OTHER-ARTICLE-BODY",
+        "BEA-BIO",
+        *bea_numbers,
+    ):
+        assert absent not in raw, absent
+
+
+def test_the_new_sections_cost_the_same_queries_for_one_row_or_many(
+    practice: Practice,
+) -> None:
+    elsewhere = _write_and_file(practice)
+    sections = (
+        export_contents.articles,
+        export_contents.comments,
+        export_contents.reports,
+        export_contents.complaints,
+        export_contents.registration_claims,
+    )
+
+    def queries(person: User) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            for section in sections:
+                section(person)
+        return len(captured.captured_queries)
+
+    before = (queries(practice.client), queries(practice.practitioner))
+    for turn in range(3):
+        post_comment(
+            article=elsewhere.admin_article, author=practice.client, body=f"ROBIN-MORE {turn}"
+        )
+        file_complaint(
+            practitioner=practice.practitioner,
+            category="other",
+            details=f"ROBIN-MORE {turn}",
+            complainant=practice.client,
+        )
+        save_article(
+            author=practice.practitioner,
+            title=f"AMARA-MORE {turn}",
+            summary="More.",
+            body="More.",
+        )
+        claim_registration(
+            practitioner=practice.practitioner,
+            regulator=Regulator.objects.get(slug="social-work-england"),
+            registration_number=f"AMARA-MORE-{turn}",
+            evidence_note="More.",
+        )
+    file_report(
+        reporter=practice.client,
+        target=safety_access.target_for_person(practice.client, practice.practitioner.pk),
+        category="other",
+        details="ROBIN-MORE",
+    )
+    assert len(export_contents.complaints(practice.client)) == 4
+    assert len(export_contents.reports(practice.client)) == 2
+    assert (queries(practice.client), queries(practice.practitioner)) == before
+
+
+def test_a_claims_note_under_a_destroyed_key_reads_as_gone(practice: Practice) -> None:
+    _write_and_file(practice)
+    amara = practice.practitioner
+    destroy_data_key(
+        data_key=DataKey.objects.get(owner=f"person:{amara.pk}"), actor=None, reason="erased"
+    )
+    notes = {
+        claim["registration_number"]: claim["evidence_note"]
+        for claim in export_contents.registration_claims(amara)
+    }
+    assert notes["AMARA-CLAIM-1"] == ""
