@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -19,6 +20,7 @@ from casework.safety.detections import record_detection
 from casework.safety.models import Appeal, ModerationAction
 from casework.safety.moderation import take_action
 from casework.safety.reports import file_report
+from casework.safety.views import transparency as transparency_views
 from casework.testing import messaging
 
 pytestmark = pytest.mark.django_db
@@ -127,3 +129,18 @@ def test_the_page_costs_the_same_queries_for_1_or_5_reports(
     # plus the session the visitor's request reads, whatever the data.
     assert cost() == few
     assert few <= 8
+
+
+def test_reading_the_figures_too_often_is_answered_with_why_and_when(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(transparency_views, "READS_PER_ADDRESS", "2/m")
+    cache.clear()
+    reader = Client(headers={"Accept-Language": "es"})
+    for name in ("safety:transparency", "safety:transparency_csv"):
+        cache.clear()
+        answers = [reader.get(reverse(name)) for _ in range(3)]
+        assert [answer.status_code for answer in answers] == [200, 200, 429]
+        assert answers[-1]["Retry-After"] == "60"
+        said = answers[-1].content.decode()
+        assert said == "Demasiadas solicitudes: vuelve a intentarlo en un minuto."

@@ -5,6 +5,7 @@ import csv
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from casework.safety import transparency
@@ -18,11 +19,22 @@ def _too_many(request: HttpRequest) -> bool:
     return over_reading_limit(request, group="safety.transparency", rate=READS_PER_ADDRESS)
 
 
+def _slow_down() -> HttpResponse:
+    """The limit's answer: why, and when to come back (a page and a CSV reader alike)."""
+    response = HttpResponse(
+        _("Too many requests: try again in a minute."),
+        content_type="text/plain; charset=utf-8",
+        status=429,
+    )
+    response["Retry-After"] = "60"
+    return response
+
+
 @login_not_required
 @require_safe
 def transparency_page(request: HttpRequest) -> HttpResponse:
     if _too_many(request):
-        return HttpResponse(status=429)
+        return _slow_down()
     return TemplateResponse(
         request,
         "safety/transparency.html",
@@ -39,7 +51,7 @@ def transparency_page(request: HttpRequest) -> HttpResponse:
 @require_safe
 def transparency_csv(request: HttpRequest) -> HttpResponse:
     if _too_many(request):
-        return HttpResponse(status=429)
+        return _slow_down()
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="casework-moderation.csv"'
     csv.writer(response).writerows(transparency.csv_rows(transparency.monthly_figures()))
