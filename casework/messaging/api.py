@@ -137,9 +137,7 @@ def list_conversations(request: HttpRequest) -> Status[object]:
                 "unread": row.unread,
                 "last_seq": row.conversation.last_seq,
                 "last_message_at": row.conversation.last_message_at,
-                "url": request.build_absolute_uri(
-                    f"/api/v1/conversations/{row.conversation.pk}/messages"
-                ),
+                "url": _messages_url(request, row.conversation),
             }
             for row in queries.inbox(person)
         ],
