@@ -33,7 +33,7 @@ from casework.privacy.export_contents import (
 )
 from casework.scheduling.models import Appointment
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 def period(case: Case) -> tuple[datetime, bool, datetime | None]:
