@@ -24,6 +24,7 @@ from casework.messaging.models import Conversation, Message
 from casework.privacy.export_contents import (
     AttachedFile,
     Record,
+    attachments_without_content,
     check_in_records,
     consent_record,
     message_record,
@@ -32,7 +33,7 @@ from casework.privacy.export_contents import (
 )
 from casework.scheduling.models import Appointment
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 def period(case: Case) -> tuple[datetime, bool, datetime | None]:
@@ -193,7 +194,7 @@ def conversation(case: Case, practitioner: User, files: list[AttachedFile]) -> l
             _within("created_at", case), conversation__in=conversations
         )
         .select_related("sender", "conversation__data_key")
-        .prefetch_related("attachments")
+        .prefetch_related(attachments_without_content())
         .order_by("created_at", "seq")
     ]
 

@@ -2,8 +2,9 @@
 worker (``tasks.build_data_export``).
 
 The archive is a ZIP with ``data.json`` (the versioned layout of ``EXPORT_FORMAT.md``),
-``index.html`` (the same, readable), ``schema.json`` and the attachments; it is sealed under a
-data key of its own before it is stored.
+``index.html`` (the same, readable), ``schema.json`` and the files the person sent and
+received (``attachments/``, ``files/``); it is sealed under a data key of its own before it
+is stored.
 """
 
 import io
@@ -110,14 +111,18 @@ def _archive(export: DataExport) -> bytes:
                 case, person, on_section=lambda done: _report_case_progress(export, done)
             )
             template, schema = "privacy/case_export_archive.html", CASE_SCHEMA_FILE
-        readable = render_to_string(template, {"document": document, "person": person})
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        # The files first, one at a time: a file the vault cannot open is marked in its row,
+        # so the JSON and the page are written after them and say so.
+        for attached, content in export_contents.open_files(files):
+            if content is not None:
+                archive.writestr(attached.record["file"], content)
+        with translation.override(person.language):
+            readable = render_to_string(template, {"document": document, "person": person})
         archive.writestr(
             "data.json", json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True)
         )
         archive.writestr("index.html", readable)
         archive.writestr("schema.json", schema.read_text(encoding="utf-8"))
-        for attached in files:
-            archive.writestr(attached.path, attached.content)
     return buffer.getvalue()

@@ -7,12 +7,13 @@ reason someone else gave for cancelling) stays out. The layout is versioned and 
 ``EXPORT_FORMAT.md`` and ``export_schema.json`` next to this module.
 """
 
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from casework.accounts.models import User
 from casework.care import access as care_access
@@ -21,30 +22,110 @@ from casework.care.models import CheckIn, CheckInStatus, Consent
 from casework.community import access as community_access
 from casework.community.models import Comment
 from casework.complaints import access as complaints_access
+from casework.complaints.models import ComplaintEvidence
+from casework.complaints.services import evidence_context
 from casework.directory import access as directory_access
 from casework.messaging import access as messaging_access
 from casework.messaging.models import Attachment, Message
 from casework.messaging.services import attachment_context
 from casework.privacy.models import AuditEvent
+from casework.registry.claims import DOCUMENT_FIELDS, EVIDENCE_TYPES, document_context
 from casework.registry.evidence_notes import open_notes
 from casework.registry.models import RegistrationClaim
 from casework.safety import access as safety_access
 from casework.scheduling.access import appointments_of
-from casework.vault.crypto import unseal
-from casework.vault.errors import VaultError
+from casework.vault.crypto import sealed_key_id, unseal
+from casework.vault.errors import DataKeyDestroyed, DataKeyMissing, VaultError
+from casework.vault.models import DataKey
 from casework.video.models import VideoSession
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 Record = dict[str, Any]
+
+# Where each file's sealed bytes are fetched from: given the ids of a batch, yields each id
+# with its bytes, one at a time, so a person with many files never holds them all at once.
+SealedFetch = Callable[[list[Any]], Iterator[tuple[Any, bytes]]]
+
+# Why a listed file has no content in the archive.
+UNAVAILABLE_ERASED = "erased"  # its key was destroyed (the other party or the person erased it)
+UNAVAILABLE_UNREADABLE = "unreadable"  # the vault could not open it, or it is gone
 
 
 @dataclass(frozen=True)
 class AttachedFile:
-    """A file of the archive beside the JSON: where it goes and what it holds."""
+    """A file of the archive beside the JSON: its row in ``data.json``, whose ``file`` names
+    where it goes, and how to open it. Opened only when the archive is written, in batches
+    per ``fetch``."""
 
-    path: str
-    content: bytes
+    record: Record
+    row_id: Hashable
+    fetch: SealedFetch
+    open: Callable[[bytes], bytes]
+
+
+def _sealed_rows(model: type[Attachment] | type[ComplaintEvidence]) -> SealedFetch:
+    def fetch(ids: list[Any]) -> Iterator[tuple[Any, bytes]]:
+        # One query per batch, read in chunks: the bytes are left out of the listing queries.
+        rows = model.objects.filter(pk__in=ids).values_list("pk", "sealed_content")
+        for pk, sealed in rows.iterator(chunk_size=8):
+            yield pk, bytes(sealed)
+
+    return fetch
+
+
+_attachment_rows = _sealed_rows(Attachment)
+_evidence_rows = _sealed_rows(ComplaintEvidence)
+
+
+def open_files(files: Iterable[AttachedFile]) -> Iterator[tuple[AttachedFile, bytes | None]]:
+    """Each file with its content, one at a time; ``None`` for one the vault cannot open,
+    whose row then says why and names no file. The file goes at its row's ``file``."""
+    batches: dict[SealedFetch, dict[Hashable, AttachedFile]] = {}
+    for attached in files:
+        batches.setdefault(attached.fetch, {})[attached.row_id] = attached
+    for fetch, by_id in batches.items():
+        for row_id, sealed in fetch(list(by_id)):
+            attached = by_id.pop(row_id)
+            try:
+                content: bytes | None = attached.open(sealed)
+            except DataKeyDestroyed:
+                content = None
+                _unavailable(attached.record, UNAVAILABLE_ERASED)
+            except VaultError:
+                content = None
+                _unavailable(attached.record, UNAVAILABLE_UNREADABLE)
+            yield attached, content
+        # Gone since the listing (a message deleted meanwhile, a stored file lost): listed,
+        # not given.
+        for attached in by_id.values():
+            _unavailable(attached.record, UNAVAILABLE_UNREADABLE)
+            yield attached, None
+
+
+def _unavailable(record: Record, reason: str) -> None:
+    record["file"] = None
+    record["unavailable"] = reason
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_name(name: str | None, *, fallback: str) -> str:
+    """A file name that cannot climb out of its folder nor trip an unpacker: letters, digits,
+    dot, dash and underscore; no leading dot; at most 100 characters."""
+    cleaned = _UNSAFE.sub("_", name or "").strip("._")[:100].strip("._")
+    return cleaned or fallback
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    # Two files sent under one name both go in: the second is numbered.
+    candidate, number = name, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{number}-{name}"
+    taken.add(candidate)
+    return candidate
 
 
 def when(moment: datetime | None) -> str | None:
@@ -94,7 +175,7 @@ def conversations(person: User, files: list[AttachedFile]) -> list[Record]:
         for message in (
             Message.objects.filter(conversation=conversation)
             .select_related("sender", "conversation__data_key")
-            .prefetch_related("attachments")
+            .prefetch_related(attachments_without_content())
             .order_by("seq")
         ):
             messages.append(message_record(person, message, files))
@@ -129,25 +210,33 @@ def message_record(person: User, message: Message, files: list[AttachedFile]) ->
     }
 
 
+def attachments_without_content() -> "Prefetch[str, QuerySet[Attachment]]":
+    # The bytes are read one file at a time when the archive is written (``open_files``).
+    return Prefetch("attachments", queryset=Attachment.objects.defer("sealed_content"))
+
+
 def _attachment(message: Message, attachment: Attachment, files: list[AttachedFile]) -> Record:
     # The file's own name may hold anything: the archive names it by id and keeps the name.
     path = f"attachments/{attachment.pk}"
-    content = _readable(
-        lambda: unseal(
-            message.conversation.data_key,
-            bytes(attachment.sealed_content),
-            context=attachment_context(attachment),
-        )
-    )
-    if content is not None:
-        files.append(AttachedFile(path=path, content=content))
-    return {
+    record: Record = {
         "id": str(attachment.pk),
         "name": sealed_field(attachment, "name"),
         "content_type": attachment.content_type,
         "size": attachment.size,
-        "file": path if content is not None else None,
+        "file": path,
+        "unavailable": None,
     }
+    data_key = message.conversation.data_key
+    context = attachment_context(attachment)
+    files.append(
+        AttachedFile(
+            record=record,
+            row_id=attachment.pk,
+            fetch=_attachment_rows,
+            open=lambda sealed: unseal(data_key, sealed, context=context),
+        )
+    )
+    return record
 
 
 def appointments(person: User) -> list[Record]:
@@ -363,17 +452,23 @@ def reports(person: User) -> list[Record]:
     ]
 
 
-def complaints(person: User) -> list[Record]:
+def complaints(person: User, files: list[AttachedFile]) -> list[Record]:
     """The complaints the person filed under their name, as their tracking page shows them,
-    with their own words and the names of the files they sent. Complaints filed without a
-    name are tied to nobody and cannot be found for anyone."""
+    with their own words and the files they sent. Complaints filed without a name are tied to
+    nobody and cannot be found for anyone."""
     found = []
     for complaint in (
         complaints_access.complaints_filed_by(person)
         .select_related("practitioner", "data_key")
-        .prefetch_related("routes__regulator", "progress", "evidence")
+        .prefetch_related(
+            "routes__regulator",
+            "progress",
+            Prefetch("evidence", queryset=ComplaintEvidence.objects.defer("sealed_content")),
+        )
         .order_by("created_at", "reference")
     ):
+        folder = f"files/complaints/{safe_name(complaint.reference, fallback=str(complaint.pk))}"
+        taken: set[str] = set()
         found.append(
             {
                 "reference": complaint.reference,
@@ -388,12 +483,7 @@ def complaints(person: User) -> list[Record]:
                     {"state": step.state, "at": when(step.at)} for step in complaint.progress.all()
                 ],
                 "evidence": [
-                    {
-                        "name": sealed_field(item, "name"),
-                        "content_type": item.content_type,
-                        "size": item.size,
-                        "added_at": when(item.added_at),
-                    }
+                    _complaint_evidence(item, folder, taken, files)
                     for item in complaint.evidence.all()
                 ],
                 "filed_at": when(complaint.created_at),
@@ -401,6 +491,33 @@ def complaints(person: User) -> list[Record]:
             }
         )
     return found
+
+
+def _complaint_evidence(
+    item: ComplaintEvidence, folder: str, taken: set[str], files: list[AttachedFile]
+) -> Record:
+    # Opened as the complaint's pages open it: under the complaint's key, bound to the row.
+    name = sealed_field(item, "name")
+    path = f"{folder}/{_unique(safe_name(name, fallback=f'evidence-{item.pk}'), taken)}"
+    record: Record = {
+        "name": name,
+        "content_type": item.content_type,
+        "size": item.size,
+        "added_at": when(item.added_at),
+        "file": path,
+        "unavailable": None,
+    }
+    data_key = item.complaint.data_key
+    context = evidence_context(item.pk)
+    files.append(
+        AttachedFile(
+            record=record,
+            row_id=item.pk,
+            fetch=_evidence_rows,
+            open=lambda sealed: unseal(data_key, sealed, context=context),
+        )
+    )
+    return record
 
 
 def directory_profile(person: User) -> Record | None:
@@ -427,15 +544,18 @@ def directory_profile(person: User) -> Record | None:
     }
 
 
-def registration_claims(person: User) -> list[Record]:
+def registration_claims(person: User, files: list[AttachedFile]) -> list[Record]:
     """A practitioner's claims to register entries, as their registrations page shows them,
-    with their note on the evidence. Who reviewed a claim is left out: that is the reviewer's."""
+    with their note on the evidence and the documents they uploaded. Who reviewed a claim is
+    left out: that is the reviewer's."""
     claims = list(
         RegistrationClaim.objects.filter(practitioner=person)
         .select_related("regulator", "entry")
         .order_by("created_at", "pk")
     )
     notes = open_notes(claims)
+    # The documents are sealed under the person's key; their keys, destroyed ones too, in one go.
+    keys = {key.pk: key for key in DataKey.objects.filter(owner=f"person:{person.pk}")}
     return [
         {
             "regulator": str(claim.regulator),
@@ -449,11 +569,67 @@ def registration_claims(person: User) -> list[Record]:
             "decision_reason": claim.decision_reason,
             "evidence_given": bool(claim.evidence),
             "identity_document_given": bool(claim.identity_document),
+            "documents": [
+                _claim_document(claim, field, keys, files)
+                for field in DOCUMENT_FIELDS
+                if getattr(claim, field)
+            ],
             "evidence_note": notes[claim.pk],
             "claimed_at": when(claim.created_at),
         }
         for claim in claims
     ]
+
+
+def _claim_document(
+    claim: RegistrationClaim, field: str, keys: dict[Any, DataKey], files: list[AttachedFile]
+) -> Record:
+    stored = getattr(claim, field)
+    sealed = (stored.name or "").endswith(".sealed")
+    name = "evidence" if field == "evidence" else "identity-document"
+    path = f"files/claims/{claim.pk}/{name}"
+    record: Record = {"document": field, "file": path, "unavailable": None}
+    context = document_context(claim, field)
+
+    def open_document(content: bytes) -> bytes:
+        # As the reviewers' page opens it: under the key its header names; a file stored
+        # before the vault sealed evidence is given as it was stored.
+        if sealed:
+            key_id = sealed_key_id(content, context=context)
+            key = keys.get(key_id)
+            if key is None:
+                raise DataKeyMissing(key_id, context=context)
+            content = unseal(key, content, context=context)
+        # Named by what it is, as the reviewers' download is.
+        kind = next(
+            (kind for magic, kind in EVIDENCE_TYPES.items() if content.startswith(magic)), ""
+        )
+        record["file"] = f"{path}.{kind.lower() or 'bin'}"
+        return content
+
+    files.append(
+        AttachedFile(
+            record=record,
+            row_id=(claim.pk, field),
+            fetch=_stored_documents(stored),
+            open=open_document,
+        )
+    )
+    return record
+
+
+def _stored_documents(stored: Any) -> SealedFetch:
+    # A claim's documents are files in storage, not rows: each is read when its turn comes.
+    def fetch(ids: list[Any]) -> Iterator[tuple[Any, bytes]]:
+        try:
+            with stored.open("rb") as handle:
+                content = handle.read()
+        except OSError:
+            return  # named unreadable by ``open_files``
+        for row_id in ids:
+            yield row_id, content
+
+    return fetch
 
 
 SECTIONS = (
@@ -487,9 +663,9 @@ def collect(
         ("articles", lambda: articles(person)),
         ("comments", lambda: comments(person)),
         ("reports", lambda: reports(person)),
-        ("complaints", lambda: complaints(person)),
+        ("complaints", lambda: complaints(person, files)),
         ("directory_profile", lambda: directory_profile(person)),
-        ("registration_claims", lambda: registration_claims(person)),
+        ("registration_claims", lambda: registration_claims(person, files)),
         ("who_accessed", lambda: who_accessed(person)),
     ]
     document: Record = {"schema_version": SCHEMA_VERSION}

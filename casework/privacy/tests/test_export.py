@@ -1,12 +1,14 @@
 import io
 import json
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -17,10 +19,12 @@ from casework.accounts.models import User
 from casework.community.models import Article
 from casework.community.services.articles import invite_contributor, save_article
 from casework.community.services.comments import post_comment
+from casework.complaints.models import Complaint
 from casework.complaints.services import file_complaint
 from casework.directory.services import save_profile
 from casework.events.models import EmailDelivery
 from casework.events.relay import relay_pending
+from casework.messaging.attachments import CheckedFile
 from casework.messaging.models import Message
 from casework.privacy import export, export_contents
 from casework.privacy.export_archive import build_export
@@ -33,6 +37,7 @@ from casework.safety import access as safety_access
 from casework.safety.reports import file_report
 from casework.testing.directory import listed_practitioner, profile_details
 from casework.testing.factories import AdminFactory
+from casework.testing.messaging import PNG_BYTES
 from casework.vault.models import DataKey
 from casework.vault.services import destroy_data_key
 
@@ -61,7 +66,7 @@ def test_a_clients_export_holds_her_messages_check_ins_and_appointments_and_noth
     raw = b"".join(archive.read(name) for name in names).decode("utf-8", "replace")
     document = json.loads(archive.read("data.json"))
 
-    assert document["schema_version"] == "1.2"
+    assert document["schema_version"] == "1.3"
     assert document["account"]["email"] == "robin@example.org"
     bodies = [m["body"] for c in document["conversations"] for m in c["messages"]]
     assert "ROBIN-SAYS I slept badly" in bodies
@@ -188,6 +193,23 @@ class Elsewhere:
     other_practitioner: User
 
 
+# The files sent with complaints and claims, by who sent them: each must come back byte for
+# byte in its sender's archive and nowhere else.
+ROBIN_EVIDENCE = PNG_BYTES + b"ROBIN-EVIDENCE-BYTES"
+KIT_EVIDENCE = PNG_BYTES + b"KIT-EVIDENCE-BYTES"
+AMARA_EVIDENCE = b"%PDF-1.4 AMARA-REGISTRATION-DOCUMENT"
+AMARA_IDENTITY = b"%PDF-1.4 AMARA-IDENTITY-DOCUMENT"
+BEA_EVIDENCE = b"%PDF-1.4 BEA-REGISTRATION-DOCUMENT"
+
+
+def _evidence(content: bytes, name: str) -> list[CheckedFile]:
+    return [CheckedFile(content, "image/png", name)]
+
+
+def _pdf(content: bytes) -> SimpleUploadedFile:
+    return SimpleUploadedFile("document.pdf", content)
+
+
 def _write_and_file(practice: Practice) -> Elsewhere:
     admin = AdminFactory.create(legal_name="Quentin Ashdown")
     admin_article = save_article(
@@ -228,12 +250,18 @@ def _write_and_file(practice: Practice) -> Elsewhere:
         category="boundary",
         details="ROBIN-COMPLAINT late night messages",
         complainant=practice.client,
+        # A name that would climb out of its folder, and a second file under the same name.
+        evidence=[
+            *_evidence(ROBIN_EVIDENCE, "../../index.html"),
+            *_evidence(PNG_BYTES + b"ROBIN-SECOND", "../../index.html"),
+        ],
     )
     file_complaint(
         practitioner=amara,
         category="other",
         details="KIT-COMPLAINT",
         complainant=practice.other_client,
+        evidence=_evidence(KIT_EVIDENCE, "kit.png"),
     )
     file_complaint(practitioner=amara, category="other", details="NAMELESS-COMPLAINT")
 
@@ -248,8 +276,17 @@ def _write_and_file(practice: Practice) -> Elsewhere:
         regulator=Regulator.objects.get(slug="social-work-england"),
         registration_number="AMARA-CLAIM-1",
         evidence_note="AMARA-EVIDENCE-NOTE my name changed",
+        evidence=_pdf(AMARA_EVIDENCE),
+        identity_document=_pdf(AMARA_IDENTITY),
     )
     bea = listed_practitioner(legal_name="Bea Other", bio_source="BEA-BIO I help families.")
+    claim_registration(
+        practitioner=bea.practitioner,
+        regulator=Regulator.objects.get(slug="social-work-england"),
+        registration_number="BEA-CLAIM-1",
+        evidence=_pdf(BEA_EVIDENCE),
+        identity_document=_pdf(BEA_EVIDENCE),
+    )
     return Elsewhere(admin_article=admin_article, other_practitioner=bea.practitioner)
 
 
@@ -358,18 +395,22 @@ def test_the_new_sections_cost_the_same_queries_for_one_row_or_many(
     practice: Practice,
 ) -> None:
     elsewhere = _write_and_file(practice)
-    sections = (
-        export_contents.articles,
-        export_contents.comments,
-        export_contents.reports,
+    sections: tuple[Callable[[User, list[export_contents.AttachedFile]], object], ...] = (
+        lambda person, files: export_contents.articles(person),
+        lambda person, files: export_contents.comments(person),
+        lambda person, files: export_contents.reports(person),
         export_contents.complaints,
         export_contents.registration_claims,
     )
 
     def queries(person: User) -> int:
         with CaptureQueriesContext(connection) as captured:
+            files: list[export_contents.AttachedFile] = []
             for section in sections:
-                section(person)
+                section(person, files)
+            # Opening the files too: one query per kind of file, however many there are.
+            opened = list(export_contents.open_files(files))
+        assert all(content is not None for _attached, content in opened)
         return len(captured.captured_queries)
 
     before = (queries(practice.client), queries(practice.practitioner))
@@ -382,6 +423,7 @@ def test_the_new_sections_cost_the_same_queries_for_one_row_or_many(
             category="other",
             details=f"ROBIN-MORE {turn}",
             complainant=practice.client,
+            evidence=_evidence(PNG_BYTES + b"MORE", f"more-{turn}.png"),
         )
         save_article(
             author=practice.practitioner,
@@ -394,6 +436,7 @@ def test_the_new_sections_cost_the_same_queries_for_one_row_or_many(
             regulator=Regulator.objects.get(slug="social-work-england"),
             registration_number=f"AMARA-MORE-{turn}",
             evidence_note="More.",
+            evidence=_pdf(AMARA_EVIDENCE),
         )
     file_report(
         reporter=practice.client,
@@ -401,7 +444,7 @@ def test_the_new_sections_cost_the_same_queries_for_one_row_or_many(
         category="other",
         details="ROBIN-MORE",
     )
-    assert len(export_contents.complaints(practice.client)) == 4
+    assert len(export_contents.complaints(practice.client, [])) == 4
     assert len(export_contents.reports(practice.client)) == 2
     assert (queries(practice.client), queries(practice.practitioner)) == before
 
@@ -414,6 +457,72 @@ def test_a_claims_note_under_a_destroyed_key_reads_as_gone(practice: Practice) -
     )
     notes = {
         claim["registration_number"]: claim["evidence_note"]
-        for claim in export_contents.registration_claims(amara)
+        for claim in export_contents.registration_claims(amara, [])
     }
     assert notes["AMARA-CLAIM-1"] == ""
+
+
+def test_the_files_a_person_sent_are_in_their_archive_byte_for_byte_and_no_one_elses(
+    practice: Practice, signed_in: Any
+) -> None:
+    _write_and_file(practice)
+    robin = _download(signed_in(practice.client), _ready_export(practice.client))
+    document = _documented(robin)
+    (complaint,) = document["complaints"]
+    folder = f"files/complaints/{complaint['reference']}/"
+    # The name is kept in the JSON; in the archive it is made safe and stays in its folder,
+    # and the second file under the same name is numbered (which one is second is by id).
+    assert [row["name"] for row in complaint["evidence"]] == ["../../index.html"] * 2
+    assert [row["unavailable"] for row in complaint["evidence"]] == [None, None]
+    sent = {row["file"]: robin.read(row["file"]) for row in complaint["evidence"]}
+    assert set(sent) == {f"{folder}index.html", f"{folder}2-index.html"}
+    assert sorted(sent.values()) == sorted([ROBIN_EVIDENCE, PNG_BYTES + b"ROBIN-SECOND"])
+    readable = robin.read("index.html").decode("utf-8")
+    assert all(path in readable for path in sent)
+    assert all(".." not in name for name in robin.namelist())
+    robin_raw = b"".join(robin.read(name) for name in robin.namelist())
+    for absent in (b"KIT-EVIDENCE-BYTES", b"AMARA-REGISTRATION", b"BEA-REGISTRATION"):
+        assert absent not in robin_raw, absent
+
+    amara = practice.practitioner
+    hers = _download(signed_in(amara), _ready_export(amara))
+    claims = {
+        claim["registration_number"]: claim for claim in _documented(hers)["registration_claims"]
+    }
+    documents = {row["document"]: row for row in claims["AMARA-CLAIM-1"]["documents"]}
+    claim_id = RegistrationClaim.objects.get(registration_number="AMARA-CLAIM-1").pk
+    assert documents["evidence"]["file"] == f"files/claims/{claim_id}/evidence.pdf"
+    assert hers.read(documents["evidence"]["file"]) == AMARA_EVIDENCE
+    assert hers.read(documents["identity_document"]["file"]) == AMARA_IDENTITY
+    hers_raw = b"".join(hers.read(name) for name in hers.namelist())
+    # Bea's documents are hers; the evidence Robin and Kit sent about Amara is theirs.
+    for absent in (b"BEA-REGISTRATION", b"ROBIN-EVIDENCE-BYTES", b"KIT-EVIDENCE-BYTES"):
+        assert absent not in hers_raw, absent
+
+
+def test_a_file_whose_key_was_destroyed_is_listed_without_content_and_says_why(
+    practice: Practice, signed_in: Any
+) -> None:
+    _write_and_file(practice)
+    complaint = Complaint.objects.select_related("data_key").get(complainant=practice.client)
+    destroy_data_key(data_key=complaint.data_key, actor=None, reason="erased")
+    archive = _download(signed_in(practice.client), _ready_export(practice.client))
+    (listed,) = _documented(archive)["complaints"]
+    assert [(row["file"], row["unavailable"]) for row in listed["evidence"]] == [
+        (None, "erased"),
+        (None, "erased"),
+    ]
+    assert not [name for name in archive.namelist() if name.startswith("files/")]
+
+    amara = practice.practitioner
+    destroy_data_key(
+        data_key=DataKey.objects.get(owner=f"person:{amara.pk}"), actor=None, reason="erased"
+    )
+    archive = _download(signed_in(amara), _ready_export(amara))
+    claims = {
+        claim["registration_number"]: claim for claim in _documented(archive)["registration_claims"]
+    }
+    assert {(row["file"], row["unavailable"]) for row in claims["AMARA-CLAIM-1"]["documents"]} == {
+        (None, "erased")
+    }
+    assert b"AMARA-REGISTRATION" not in b"".join(archive.read(n) for n in archive.namelist())
