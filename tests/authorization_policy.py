@@ -1510,12 +1510,12 @@ ADMIN_EXCEPTIONS["admin:privacy_legalhold_delete"] = Access(
 )
 # --- End of legal holds in the admin ---
 
-# --- chk14 begin
+# --- Community in the admin: invitations to write (community-admin) ---
 # Invitations to write for the community: made through the audited service, kept as a record.
 ADMIN_EXCEPTIONS["admin:community_contributor_delete"] = Access(
     ADMIN_METHODS, signed_in(FORBIDDEN), objects={"object_id": "admin:object_id"}
 )
-# --- chk14 end
+# --- End of community in the admin ---
 
 
 def admin_access(name: str, parameters: Iterable[str]) -> Access:
