@@ -29,13 +29,14 @@ from casework.messaging import access as messaging_access
 from casework.messaging.models import Attachment, Message
 from casework.messaging.services import attachment_context
 from casework.privacy.models import AuditEvent
-from casework.registry.claims import DOCUMENT_FIELDS, EVIDENCE_TYPES, document_context
+from casework.registry import claims as claim_documents
+from casework.registry.claims import DOCUMENT_FIELDS
 from casework.registry.evidence_notes import open_notes
 from casework.registry.models import RegistrationClaim
 from casework.safety import access as safety_access
 from casework.scheduling.access import appointments_of
-from casework.vault.crypto import sealed_key_id, unseal
-from casework.vault.errors import DataKeyDestroyed, DataKeyMissing, VaultError
+from casework.vault.crypto import unseal
+from casework.vault.errors import DataKeyDestroyed, VaultError
 from casework.vault.models import DataKey
 from casework.video.models import VideoSession
 
@@ -226,13 +227,31 @@ def _attachment(message: Message, attachment: Attachment, files: list[AttachedFi
         "file": path,
         "unavailable": None,
     }
-    data_key = message.conversation.data_key
-    context = attachment_context(attachment)
+    return _sealed_file(
+        record,
+        attachment.pk,
+        _attachment_rows,
+        message.conversation.data_key,
+        attachment_context(attachment),
+        files,
+    )
+
+
+def _sealed_file(
+    record: Record,
+    row_id: Hashable,
+    fetch: SealedFetch,
+    data_key: DataKey,
+    context: str,
+    files: list[AttachedFile],
+) -> Record:
+    """``record``'s file, sealed under ``data_key`` in the rows ``fetch`` reads, goes in the
+    archive when it is written."""
     files.append(
         AttachedFile(
             record=record,
-            row_id=attachment.pk,
-            fetch=_attachment_rows,
+            row_id=row_id,
+            fetch=fetch,
             open=lambda sealed: unseal(data_key, sealed, context=context),
         )
     )
@@ -507,17 +526,9 @@ def _complaint_evidence(
         "file": path,
         "unavailable": None,
     }
-    data_key = item.complaint.data_key
-    context = evidence_context(item.pk)
-    files.append(
-        AttachedFile(
-            record=record,
-            row_id=item.pk,
-            fetch=_evidence_rows,
-            open=lambda sealed: unseal(data_key, sealed, context=context),
-        )
+    return _sealed_file(
+        record, item.pk, _evidence_rows, item.complaint.data_key, evidence_context(item.pk), files
     )
-    return record
 
 
 def directory_profile(person: User) -> Record | None:
@@ -584,34 +595,21 @@ def registration_claims(person: User, files: list[AttachedFile]) -> list[Record]
 def _claim_document(
     claim: RegistrationClaim, field: str, keys: dict[Any, DataKey], files: list[AttachedFile]
 ) -> Record:
-    stored = getattr(claim, field)
-    sealed = (stored.name or "").endswith(".sealed")
     name = "evidence" if field == "evidence" else "identity-document"
     path = f"files/claims/{claim.pk}/{name}"
     record: Record = {"document": field, "file": path, "unavailable": None}
-    context = document_context(claim, field)
 
-    def open_document(content: bytes) -> bytes:
-        # As the reviewers' page opens it: under the key its header names; a file stored
-        # before the vault sealed evidence is given as it was stored.
-        if sealed:
-            key_id = sealed_key_id(content, context=context)
-            key = keys.get(key_id)
-            if key is None:
-                raise DataKeyMissing(key_id, context=context)
-            content = unseal(key, content, context=context)
-        # Named by what it is, as the reviewers' download is.
-        kind = next(
-            (kind for magic, kind in EVIDENCE_TYPES.items() if content.startswith(magic)), ""
-        )
-        record["file"] = f"{path}.{kind.lower() or 'bin'}"
+    def open_document(stored: bytes) -> bytes:
+        # As the reviewers' download opens it, and named by what it is, as theirs is.
+        content = claim_documents.open_document(claim, field, stored, keys=keys)
+        record["file"] = f"{path}.{claim_documents.document_extension(content)}"
         return content
 
     files.append(
         AttachedFile(
             record=record,
             row_id=(claim.pk, field),
-            fetch=_stored_documents(stored),
+            fetch=_stored_documents(getattr(claim, field)),
             open=open_document,
         )
     )

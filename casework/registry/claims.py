@@ -10,7 +10,7 @@ registration that another claim holds or awaits opens a dispute, and reviewers d
 import random
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from enum import StrEnum
 from functools import partial
@@ -47,7 +47,9 @@ from casework.registry.notifications import (
     tell_practitioner_status_changed,
 )
 from casework.registry.standing import announce_standing_changed
-from casework.vault.crypto import seal
+from casework.vault.crypto import seal, sealed_key_id, unseal, unseal_named
+from casework.vault.errors import DataKeyMissing
+from casework.vault.models import DataKey
 from casework.vault.services import data_key_for_owner
 
 State = RegistrationClaim.State
@@ -81,6 +83,34 @@ def _check_evidence(evidence: UploadedFile[bytes] | None) -> None:
 def document_context(claim: RegistrationClaim, field: str) -> str:
     """What a sealed claim document is bound to: its table, field and row."""
     return f"registry.registrationclaim.{field}:{claim.pk}"
+
+
+def open_document(
+    claim: RegistrationClaim,
+    field: str,
+    stored: bytes,
+    *,
+    keys: Mapping[uuid.UUID, DataKey] | None = None,
+) -> bytes:
+    """What the practitioner uploaded as ``field``, from the bytes ``_store_document`` stored:
+    opened under the key its header names (found in ``keys`` when the caller read them all at
+    once), or as stored for a file kept before the vault sealed evidence. Vault errors when
+    it cannot."""
+    if not (getattr(claim, field).name or "").endswith(".sealed"):
+        return stored
+    context = document_context(claim, field)
+    if keys is None:
+        return unseal_named(stored, context=context)
+    key_id = sealed_key_id(stored, context=context)
+    if key_id not in keys:
+        raise DataKeyMissing(key_id, context=context)
+    return unseal(keys[key_id], stored, context=context)
+
+
+def document_extension(content: bytes) -> str:
+    """The file extension of an opened document, by its first bytes: pdf, png, jpeg or bin."""
+    kind = next((kind for magic, kind in EVIDENCE_TYPES.items() if content.startswith(magic)), "")
+    return kind.lower() or "bin"
 
 
 def _store_document(claim: RegistrationClaim, field: str, upload: UploadedFile[bytes]) -> None:

@@ -56,7 +56,6 @@ from casework.registry.verification import (
     meaning_of,
 )
 from casework.shell.outages import over_reading_limit
-from casework.vault.crypto import unseal_named
 from casework.vault.errors import DataKeyDestroyed
 
 
@@ -422,20 +421,14 @@ def _serve_document(person: User, claim_id: int, field: str) -> HttpResponseBase
     if not stored_file:
         raise Http404
     with stored_file.open("rb") as stored:
-        content = stored.read()
-    if (stored_file.name or "").endswith(".sealed"):
         try:
-            content = unseal_named(content, context=claims.document_context(claim, field))
+            content = claims.open_document(claim, field, stored.read())
         except DataKeyDestroyed:
             return HttpResponse(
                 _("This evidence was erased with the practitioner's data."),
                 status=410,
                 content_type="text/plain; charset=utf-8",
             )
-    # Files uploaded before the vault sealed evidence are served as they were stored.
-    kind = next(
-        (kind for magic, kind in claims.EVIDENCE_TYPES.items() if content[:8].startswith(magic)), ""
-    )
     record_event(
         action=actions.REGISTRY_EVIDENCE_VIEWED,
         actor=person,
@@ -445,7 +438,7 @@ def _serve_document(person: User, claim_id: int, field: str) -> HttpResponseBase
     )
     response = HttpResponse(content, content_type="application/octet-stream")
     name = "evidence" if field == "evidence" else "identity"
-    filename = f"claim-{claim.pk}-{name}.{kind.lower() or 'bin'}"
+    filename = f"claim-{claim.pk}-{name}.{claims.document_extension(content)}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
