@@ -78,16 +78,21 @@ def run_client(site: str, token: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_the_example_client_searches_books_and_writes(live_server: Any, practitioner: User) -> None:
-    client = ClientFactory.create(alias="Wren")
-    messaging.enquiry(client, practitioner, body="Hello, can you help me?")
-    token = create_api_token(
+def _token_of(client: User) -> str:
+    """The token a client makes for the example: booking and writing, for a week."""
+    return create_api_token(
         person=client,
         name="Example client",
         scopes=["scheduling:write", "messaging:write"],
         days=7,
         now=timezone.now(),
     )[1]
+
+
+def test_the_example_client_searches_books_and_writes(live_server: Any, practitioner: User) -> None:
+    client = ClientFactory.create(alias="Wren")
+    messaging.enquiry(client, practitioner, body="Hello, can you help me?")
+    token = _token_of(client)
 
     run = run_client(live_server.url, token)
 
@@ -107,13 +112,7 @@ def test_the_example_client_writes_to_no_one_but_the_practitioner_it_booked(
     client = ClientFactory.create(alias="Wren")
     someone_else = listed_practitioner(legal_name="Jonas Berg", languages=["fr"]).practitioner
     elsewhere = messaging.enquiry(client, someone_else, body="Hello, can you help me?")
-    token = create_api_token(
-        person=client,
-        name="Example client",
-        scopes=["scheduling:write", "messaging:write"],
-        days=7,
-        now=timezone.now(),
-    )[1]
+    token = _token_of(client)
 
     run = run_client(live_server.url, token)
 
