@@ -15,12 +15,12 @@ import zoneinfo
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 from babel.dates import get_timezone_location
 from django import forms
-from django.conf import settings
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext_lazy
+
+from casework.locales import cldr_locale, reader_language, reader_locale
 
 UTC_ZONE = "UTC"
 _SAMPLES = tuple(datetime(2026, 1, 1, tzinfo=UTC) + timedelta(days=15 * k) for k in range(49))
@@ -60,17 +60,6 @@ def curated_zones() -> tuple[tuple[str, str], ...]:
     return tuple(chosen)
 
 
-def _language() -> str:
-    return (get_language() or settings.LANGUAGE_CODE).split("-")[0]
-
-
-def _locale(language: str) -> Locale:
-    try:
-        return Locale.parse(language)
-    except (UnknownLocaleError, ValueError):
-        return Locale.parse("en")
-
-
 def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
@@ -78,7 +67,7 @@ def _fold(text: str) -> str:
 
 @functools.cache
 def _choices(language: str) -> tuple[tuple[str, str], ...]:
-    locale = _locale(language)
+    locale = cldr_locale(language)
     zones = curated_zones()
     per_country: dict[str, int] = {}
     for territory, _zone in zones:
@@ -99,7 +88,7 @@ def _choices(language: str) -> tuple[tuple[str, str], ...]:
 def zone_choices(current: str = "") -> list[tuple[str, str]]:
     """The curated zones named in the reader's language, with ``current`` too if it is a
     valid zone the list leaves out."""
-    choices = list(_choices(_language()))
+    choices = list(_choices(reader_language()))
     offered = {zone for zone, _label in choices}
     if current and current not in offered and current in zoneinfo.available_timezones():
         choices.insert(1, (current, zone_label(current)))
@@ -109,11 +98,11 @@ def zone_choices(current: str = "") -> list[tuple[str, str]]:
 def zone_label(zone: str) -> str:
     """A zone's name for people, its country and, where it has several, its city; never an
     IANA id such as "Europe/Madrid"."""
-    for value, label in _choices(_language()):
+    for value, label in _choices(reader_language()):
         if value == zone:
             return label
     try:
-        return get_timezone_location(zone, locale=_locale(_language()))
+        return get_timezone_location(zone, locale=reader_locale())
     except LookupError:
         return zone.replace("_", " ")
 

@@ -20,8 +20,9 @@ from django.utils.translation import override
 
 from casework.accounts.models import User
 from casework.accounts.services import remember_place
+from casework.locales import reader_language
 from casework.registry.models import Jurisdiction, Regulator
-from casework.registry.region_names import place_name, reader_language
+from casework.registry.region_names import place_name
 
 SESSION_KEY = "casework.place"
 

@@ -9,10 +9,10 @@ named here, through the translation catalogue like any other text.
 
 import functools
 
-from babel import Locale, UnknownLocaleError
-from django.conf import settings
 from django.utils.functional import Promise
-from django.utils.translation import get_language, pgettext_lazy
+from django.utils.translation import pgettext_lazy
+
+from casework.locales import cldr_locale, reader_language
 
 REGION_NAMES: dict[str, Promise] = {
     "GB-ENG": pgettext_lazy("region", "England"),
@@ -100,17 +100,10 @@ REGION_NAMES: dict[str, Promise] = {
 }
 
 
-def reader_language() -> str:
-    return (get_language() or settings.LANGUAGE_CODE).split("-")[0]
-
-
 @functools.cache
 def territory_names(language: str) -> dict[str, str]:
     """CLDR's names of countries in ``language`` (English when CLDR has no such locale)."""
-    try:
-        return dict(Locale.parse(language).territories)
-    except (UnknownLocaleError, ValueError):
-        return dict(Locale.parse("en").territories)
+    return dict(cldr_locale(language).territories)
 
 
 def place_name(code: str, fallback: str) -> str:

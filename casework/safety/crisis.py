@@ -11,10 +11,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from babel import Locale, UnknownLocaleError
 from babel.lists import format_list
-from django.conf import settings
-from django.utils.translation import get_language
+
+from casework.locales import reader_locale
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "crisis_resources.toml"
 FALLBACK = "*"
@@ -48,7 +47,7 @@ class CrisisResources:
     def emergency(self) -> str:
         """The numbers to call, joined in the reader's language ("999 or 112", "999 o 112");
         "" when there are none."""
-        return format_list(list(self.emergency_numbers), style="or", locale=_reader_locale())
+        return format_list(list(self.emergency_numbers), style="or", locale=reader_locale())
 
 
 @dataclass(frozen=True)
@@ -64,13 +63,6 @@ def _numbers(emergency: str | list[str]) -> tuple[str, ...]:
     if isinstance(emergency, str):
         return (emergency,) if emergency else ()
     return tuple(emergency)
-
-
-def _reader_locale() -> Locale:
-    try:
-        return Locale.parse((get_language() or settings.LANGUAGE_CODE).split("-")[0])
-    except (UnknownLocaleError, ValueError):
-        return Locale.parse("en")
 
 
 @cache
