@@ -125,6 +125,9 @@ class Access:
     method_first: bool = False
     other_methods: Who = field(default_factory=dict)
     json: Mapping[str, object] | None = None
+    # JSON body fields that name one of the world's objects (a person written to), filled in
+    # as ``objects`` fill the path: the real object, then a missing one.
+    json_objects: Mapping[str, str] = field(default_factory=dict)
     label: str = ""
     query: Mapping[str, str] = field(default_factory=dict)
     put_as_post: bool = False
@@ -439,7 +442,10 @@ BOOKING_NOBODY_OFFERS = {
     "where": "GB",
 }
 API_GET_POST = frozenset({"GET", "POST"})
-WRITING_TO_NOBODY = {"to": 999_999_999, "body": "Hello", "where": "GB-ENG"}
+FIRST_WORDS = {"body": "Hello", "where": "GB-ENG"}
+# As the page that starts a conversation (messaging:start): writing to oneself, or as an
+# officer, is answered as for nobody.
+WRITING_TO_A_PRACTITIONER = {**each(OFFICERS, NOT_FOUND), "practitioner": NOT_FOUND}
 ROUTES.update(
     {
         "api:verify": Access(API_GET, public(IN), method_first=True),
@@ -460,24 +466,20 @@ ROUTES.update(
             method_first=True,
             json=BOOKING_NOBODY_OFFERS,
         ),
-        # Listing one's conversations (GET) and starting one (POST) share one address. Writing
-        # to nobody is 404 to everyone; who may write to whom, on real people, is
-        # casework/messaging/tests/test_api_start.py's.
-        "api:messaging_conversations": Access(
-            API_GET_POST,
-            api(IN),
-            post=each(SIGNED_IN_PERSONAS, NOT_FOUND) | {"staff_without_mfa": UNAUTHORIZED},
-            method_first=True,
-            json=WRITING_TO_NOBODY,
-        ),
-        "api:messaging_start": Access(
-            API_GET_POST,
-            api(IN),
-            post=each(SIGNED_IN_PERSONAS, NOT_FOUND) | {"staff_without_mfa": UNAUTHORIZED},
-            method_first=True,
-            json=WRITING_TO_NOBODY,
-        ),
-        # Messages of a conversation (GET) and sending one (POST) share one address.
+        # Listing one's conversations (GET) and starting one (POST) share one address: writing
+        # to a practitioner who takes enquiries, as the page lets each persona (a client's
+        # enquiry, a colleague's consultation, a moderator's message); to nobody, 404.
+        **{
+            name: Access(
+                API_GET_POST,
+                api(IN),
+                post=WRITING_TO_A_PRACTITIONER,
+                method_first=True,
+                json=FIRST_WORDS,
+                json_objects={"to": "practitioner_person"},
+            )
+            for name in ("api:messaging_conversations", "api:messaging_start")
+        },
         "api:messaging_messages": Access(
             API_GET_POST,
             api(NOT_FOUND, client=IN, practitioner=IN),

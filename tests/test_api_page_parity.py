@@ -31,6 +31,7 @@ SAME_AS_PAGE: dict[tuple[str, str], tuple[str, str]] = {
     ("api:messaging_conversations", "GET"): ("messaging:inbox", "GET"),
     ("api:messaging_messages", "GET"): ("messaging:conversation", "GET"),
     ("api:messaging_send", "POST"): ("messaging:conversation", "POST"),
+    ("api:messaging_start", "POST"): ("messaging:start", "POST"),
     ("api:messaging_attachment", "GET"): ("messaging:attachment", "GET"),
     ("api:safety_my_reports", "GET"): ("safety:my_reports", "GET"),
     ("api:safety_my_report", "GET"): ("safety:my_report", "GET"),

@@ -193,6 +193,13 @@ def query_values(world: World, entry: Access, *, missing: bool = False) -> dict[
     }
 
 
+def json_values(world: World, entry: Access, *, missing: bool = False) -> dict[str, Any]:
+    return {
+        field: (world.missing(key) if missing else world.value(key))
+        for field, key in entry.json_objects.items()
+    }
+
+
 def query_of(world: World, entry: Access, *, missing: bool = False) -> str:
     values = query_values(world, entry, missing=missing)
     return "?" + urlencode(values) if values else ""
@@ -265,8 +272,9 @@ def check(world: World, name: str, entry: Access, *, missing: bool) -> list[str]
             try:
                 client = browser(world, persona)
                 if entry.json is not None and method in WRITES:
+                    body = {**entry.json, **json_values(world, entry, missing=missing)}
                     response = client.generic(
-                        method, url, json.dumps(entry.json), content_type="application/json"
+                        method, url, json.dumps(body), content_type="application/json"
                     )
                 elif entry.query and method in WRITES:
                     response = client.generic(
