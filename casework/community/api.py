@@ -331,6 +331,7 @@ def read_article(request: HttpRequest, slug: str) -> Status[object]:
     "/articles/{slug}/comments",
     response={
         201: CommentSchema,
+        202: CommentSchema,
         400: Problem,
         401: Problem,
         404: Problem,
@@ -343,7 +344,9 @@ def read_article(request: HttpRequest, slug: str) -> Status[object]:
     "`identifiers_found` with what it found; change the words or confirm with "
     "`confirm_kinds`), safety's screen (a blocked comment is refused, 400), and moderation: "
     "a first comment of a new account, or one the screen flags, waits for a moderator "
-    "(`status: held`). A closed or unpublished article answers 409. Signed in with a token "
+    "(`status: held`, answered 202 rather than 201: taken, not yet in the thread, so it takes "
+    "no replies and only its author reads it back). A closed or unpublished article answers "
+    "409. Signed in with a token "
     "with `community:write` or the session, you comment as yourself. Without either, where "
     "the article takes anonymous comments (`anonymous_comments`), the comment is anonymous "
     "and always waits for a moderator; a few an hour are taken from one address (429); an "
@@ -393,7 +396,10 @@ def comment(request: HttpRequest, slug: str, payload: NewComment) -> Status[obje
         for item in (top, *top.replies)
         if item.comment.pk == posted.pk
     ]
-    return Status(201, _comment(request, shown[0] if shown else ThreadItem(posted, [], own=True)))
+    # 202 while it waits: accepted, but not in the thread yet (no replies, unseen by others).
+    answer = 202 if posted.status == Comment.Status.HELD else 201
+    item = shown[0] if shown else ThreadItem(posted, [], own=True)
+    return Status(answer, _comment(request, item))
 
 
 def _signed_in_only() -> Status[object]:

@@ -159,7 +159,7 @@ def test_a_comment_passes_the_guard_and_waits_for_a_moderator_as_on_the_page() -
     assert error["findings"]
     assert not Comment.objects.exists()
     posted = _post(app, url, {"body": words, "confirm_kinds": error["kinds"]})
-    assert posted.status_code == 201
+    assert posted.status_code == 202  # taken, waiting for a moderator
     body = posted.json()
     assert (body["status"], body["own"], body["body"]) == ("held", True, words)
     comment = Comment.objects.get()
@@ -260,14 +260,16 @@ def test_a_visitor_comments_where_the_article_allows_it_and_waits_for_a_moderato
     article = _article(_writer(), anonymous_comments=True)
     url = f"/api/v1/articles/{article.slug}/comments"
     posted = _post(Client(), url, {"body": "This helped me.", "notify_replies": True})
-    assert posted.status_code == 201
+    assert posted.status_code == 202
     body = posted.json()
     assert (body["status"], body["author"], body["body"]) == ("held", None, "This helped me.")
     comment = Comment.objects.get()
     assert comment.author is None
     assert "anonymous" in comment.held_for
     assert not comment.notify_replies
-    # Held: nobody reads it before a moderator, the visitor included.
+    # Held: nobody reads it or replies to it before a moderator, the visitor included.
+    reply = _post(Client(), url, {"body": "And more.", "reply_to": body["id"]})
+    assert reply.status_code == 404
     assert Client().get(f"/api/v1/articles/{article.slug}").json()["comments"] == []
     page = Client().get(article.get_absolute_url()).content.decode()
     assert "This helped me." not in page
@@ -288,7 +290,7 @@ def test_visitors_comments_share_the_pages_hourly_limit_per_address() -> None:
     for number in range(5):
         assert Client().post(page_url, {"body": f"Thought {number}."}).status_code == 302
     answers = [_post(Client(), url, {"body": f"More {n}."}).status_code for n in range(6)]
-    assert answers == [201] * 5 + [429]
+    assert answers == [202] * 5 + [429]
     assert Comment.objects.count() == 10
 
 
