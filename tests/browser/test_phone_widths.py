@@ -1,6 +1,6 @@
 """The first hour's pages on phones: nothing scrolls sideways at 320 or 390 CSS pixels (WCAG
 1.4.10 Reflow), tables become stacked rows, the Spanish directory fits a 390 px phone, and the
-caseload keeps every column on a 1280 by 800 desktop. Axe checks each page."""
+caseload shows 20 clients with every column on a 1280 by 800 desktop. Axe checks each page."""
 
 from collections.abc import Callable, Iterator
 
@@ -140,8 +140,33 @@ def test_the_spanish_directory_fits_a_390_pixel_phone(
     assert not overflow_of(page, 320), overflow_of(page, 320)
 
 
-def test_the_caseload_shows_every_column_on_a_1280_by_800_desktop(
-    site: str, transactional_db: None, profile_of: ProfileOf
+# Where each caseload row and its cells are: the header cells, then every row of the body
+# with each cell and everything drawn inside it (a time, a sparkline, a tag).
+CASELOAD_LAYOUT_JS = """() => {
+  const box = (element) => {
+    const r = element.getBoundingClientRect();
+    return {left: r.left, right: r.right, top: r.top, bottom: r.bottom,
+            width: r.width, height: r.height};
+  };
+  const table = document.querySelector('table.caseload');
+  return {
+    width: document.documentElement.clientWidth,
+    height: document.documentElement.clientHeight,
+    headers: [...table.tHead.rows[0].cells].map(
+      (cell) => ({text: cell.textContent.trim(), ...box(cell)})),
+    rows: [...table.tBodies[0].rows].map((row) => ({
+      ...box(row),
+      cells: [...row.cells].map((cell) => ({
+        ...box(cell),
+        parts: [...cell.querySelectorAll('*')].map(box),
+      })),
+    })),
+  };
+}"""
+
+
+def test_the_caseload_shows_20_clients_with_every_column_on_a_1280_by_800_desktop(
+    site: str, transactional_db: None, profile_of: ProfileOf, assert_accessible: AssertAccessible
 ) -> None:
     practitioner = care.verified_practitioner()
     with time_machine.travel(NOW, tick=False):
@@ -149,17 +174,40 @@ def test_the_caseload_shows_every_column_on_a_1280_by_800_desktop(
     page = profile_of(practitioner).new_page()
     page.set_viewport_size({"width": 1280, "height": 800})
     page.goto(site + reverse("care:caseload"))
-    clipped = page.evaluate(
-        """() => [...document.querySelectorAll('table th')]
-            .filter(th => th.getBoundingClientRect().right > document.documentElement.clientWidth)
-            .map(th => th.textContent.trim())"""
-    )
-    assert clipped == []
-    wrap_scrolls = page.evaluate(
+    expect(page.locator("table.caseload tbody tr")).to_have_count(25)
+    layout = page.evaluate(CASELOAD_LAYOUT_JS)
+    width, height = layout["width"], layout["height"]
+
+    def on_screen(box: dict[str, float]) -> bool:
+        """Drawn, and wholly inside the window's width (and above its bottom edge)."""
+        return (
+            box["width"] > 0
+            and box["height"] > 0
+            and box["left"] >= 0
+            and box["right"] <= width
+            and box["bottom"] <= height
+        )
+
+    assert len(layout["headers"]) == 6
+    clipped = [header["text"] for header in layout["headers"] if not on_screen(header)]
+    assert clipped == [], f"column headers cut off at 1280 by 800: {clipped}"
+    seen = [row for row in layout["rows"] if row["top"] >= 0 and row["bottom"] <= height]
+    assert len(seen) >= 20, f"only {len(seen)} clients fit a 1280 by 800 window"
+    for number, row in enumerate(seen, start=1):
+        assert len(row["cells"]) == 6
+        for column, cell in enumerate(row["cells"]):
+            parts = [cell, *cell["parts"]]
+            assert all(on_screen(part) for part in parts), (
+                f"row {number}, column {layout['headers'][column]['text']!r} is cut off"
+            )
+    assert not page.evaluate(
         """() => [...document.querySelectorAll('.table-wrap')]
             .some(w => w.scrollWidth > w.clientWidth + 1)"""
-    )
-    assert not wrap_scrolls
+    ), "the caseload scrolls sideways at 1280 px"
+    assert_accessible(page)
+    # On a phone each client is a stacked block: nothing scrolls sideways, and axe agrees.
+    assert not overflow_of(page, 320), overflow_of(page, 320)
+    assert_accessible(page)
 
 
 def test_a_submit_button_says_it_is_busy_while_its_form_is_sent(

@@ -1,6 +1,7 @@
 """Each role's overview page says what needs them now, at a fixed number of queries."""
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -10,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from casework.accounts.models import User
-from casework.care.services import cases
+from casework.care.models import Technology
+from casework.care.services import cases, consents
 from casework.scheduling.services.booking import confirm_appointment
 from casework.testing import care, factories
 from casework.testing.scheduling import NOW, THURSDAY_9, book, bookable_practitioner
@@ -75,6 +77,52 @@ def test_a_client_is_asked_for_consent_once_online_work_is_found_suitable(
     assert "found that online work suits you" not in browser.get(OVERVIEW).content.decode()
 
 
+def test_the_practitioner_is_told_a_client_consented_until_their_first_session_is_held(
+    client_person: User, signed_in: SignedIn
+) -> None:
+    practitioner, session_type = bookable_practitioner()
+    browser = signed_in(practitioner)
+    with time_machine.travel(NOW, tick=False):
+        booked = book(client_person, session_type, THURSDAY_9)
+        case = care.open_case(practitioner, client_person)
+        cases.record_online_suitability(case=case, actor=practitioner, suitable=True)
+        page = browser.get(OVERVIEW).content.decode()
+        assert "No client has newly given consent." in page
+        assert "gave consent" not in page
+        care.consent_to(case)
+        page = browser.get(OVERVIEW).content.decode()
+    item = page.split("Ready for a first session", 1)[1].split("</li>", 2)[0]
+    # Dates in the reader's format: only the words are checked here.
+    assert "Robin gave consent on " in item
+    assert ": ready for a first session</a>" in item
+    assert f'href="{reverse("care:case", kwargs={"case_id": case.pk})}"' in item
+    assert booked.status == "confirmed"
+    assert "first session booked for " in item
+    assert "no session booked yet" not in item
+    # The session is held: the client is no longer waiting for a first one.
+    with time_machine.travel(THURSDAY_9 + timedelta(hours=2), tick=False):
+        page = browser.get(OVERVIEW).content.decode()
+    assert "gave consent" not in page
+    assert "No client has newly given consent." in page
+
+
+def test_a_consent_withdrawn_or_a_month_old_leaves_the_practitioners_overview(
+    client_person: User, practitioner: User, signed_in: SignedIn
+) -> None:
+    browser = signed_in(practitioner)
+    with time_machine.travel(NOW, tick=False):
+        case = care.ready_case(practitioner, client_person)
+        page = browser.get(OVERVIEW).content.decode()
+    assert "Robin gave consent" in page
+    assert "no session booked yet" in page
+    with time_machine.travel(NOW + timedelta(days=31), tick=False):
+        assert "gave consent" not in browser.get(OVERVIEW).content.decode()
+    with time_machine.travel(NOW + timedelta(days=1), tick=False):
+        for technology in Technology.values:
+            consents.withdraw_consent(case=case, client=client_person, technology=technology)
+        assert "gave consent" not in browser.get(OVERVIEW).content.decode()
+
+
 def test_the_client_overview_costs_the_same_queries_for_1_or_6_cases(
     client_person: User, signed_in: SignedIn
 ) -> None:
@@ -105,9 +153,9 @@ def test_the_practitioner_overview_costs_the_same_queries_for_1_or_6_clients(
             care.open_case(practitioner, client)
             book(client, session_type, THURSDAY_9.replace(hour=8 + hour))
         # As for a client, plus a second-factor check; then the dashboard: urgent flags,
-        # bookings to confirm, clients awaiting a suitability decision, unread messages,
-        # today's sessions; the navigation's unread count.
-        assert _queries(browser) == one == 12
+        # bookings to confirm, clients awaiting a suitability decision, clients ready for a
+        # first session, unread messages, today's sessions; the navigation's unread count.
+        assert _queries(browser) == one == 13
 
 
 def test_my_care_does_not_say_no_case_exists_while_a_first_booking_waits(
