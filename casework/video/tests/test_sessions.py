@@ -25,6 +25,7 @@ from casework.testing.factories import ClientFactory
 from casework.testing.messaging import place
 from casework.video import services
 from casework.video.models import IdentityMethod, Outcome, SessionState, VideoSession
+from casework.video.turn import coturn_credential
 
 pytestmark = pytest.mark.django_db
 
@@ -343,3 +344,36 @@ def test_only_the_first_session_of_a_case_asks_who_the_client_is(
     assert page.context["stage"] == "call"
     assert not page.context["identity_needed"]
     assert "First session: confirm who the client is" not in page.content.decode()
+
+
+def test_the_call_page_hands_each_party_turn_credentials_that_end_with_the_window(
+    in_window: Any,
+    case: Case,
+    appointment: Appointment,
+    client_person: User,
+    practitioner: User,
+    settings: Any,
+) -> None:
+    settings.VIDEO_STUN_URLS = ["stun:turn.example.org:3478"]
+    settings.VIDEO_TURN_URLS = ["turn:turn.example.org:3478?transport=udp"]
+    settings.VIDEO_TURN_SECRET = "north-wind"
+    settings.VIDEO_TURN_TTL_SECONDS = 6 * 3600
+    services.confirm_place(appointment=appointment, client=client_person, where=place("GB-ENG"))
+    services.admit_client(appointment=appointment, practitioner=practitioner)
+    closes = int(
+        (appointment.ends_at + timedelta(minutes=settings.VIDEO_GRACE_MINUTES)).timestamp()
+    )
+    usernames = set()
+    for person in (client_person, practitioner):
+        browser = Client()
+        browser.force_login(person)
+        page = browser.get(_url("join", appointment))
+        stun, turn = page.context["ice_servers"]
+        assert stun == {"urls": ["stun:turn.example.org:3478"]}
+        assert turn["username"] == f"{closes}:{person.pk}"
+        assert (
+            turn["credential"] == coturn_credential("north-wind", str(person.pk), closes).credential
+        )
+        assert 'id="ice-servers"' in page.content.decode()
+        usernames.add(turn["username"])
+    assert len(usernames) == 2
