@@ -38,6 +38,8 @@
       var data;
       try { data = JSON.parse(event.data); } catch (error) { return; }
       if (data.type === "state") { location.reload(); return; }
+      // The stage now, told on connecting: a change made before this socket joined is not lost.
+      if (data.type === "stage") { if (data.stage !== stage) { location.reload(); } return; }
       handlers.message(data);
     });
     socket.addEventListener("close", function (event) {
