@@ -141,6 +141,21 @@ def refusal(
     return None
 
 
+def stage(person: User, session: VideoSession | None, refused: object) -> str:
+    """Which part of the session's page ``person`` is at: the page shows it, and the page's
+    socket is told it on connecting, so a change made before the socket joined is not missed."""
+    if session is not None and session.is_ended:
+        return "ended"
+    if refused is not None:
+        return "refused"
+    if session is not None and session.in_call:
+        return "call"
+    waiting = session is not None and session.place_confirmed_at is not None
+    if person.role == Role.CLIENT:
+        return "waiting" if waiting else "place"
+    return "waiting" if waiting else "arriving"
+
+
 def may_signal(person: User, appointment_id: int) -> bool:
     """Checked on every signalling message: still a party, still allowed, and admitted."""
     appointment = Appointment.objects.filter(

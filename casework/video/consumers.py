@@ -12,6 +12,9 @@ Protocol (JSON objects):
   the practitioner's page makes the offer when it hears the client;
 - ``{"type": "offer"|"answer", "sdp": ...}`` and ``{"type": "candidate", "candidate": ...}`` are
   relayed as they are; ``{"type": "bye"}`` says the sender left;
+- on connecting, the server sends ``{"type": "stage", "stage": ...}``, the stage the page
+  should be at ("place", "arriving", "waiting", "call", "ended"); a page drawn at another
+  stage reloads (the session moved on before its socket joined);
 - the server sends ``{"type": "state", "state": "waiting"|"started"|"ended"}`` when the session
   changes (the page reloads its stage over HTTP), ``{"type": "refused", "detail": ...}`` when a
   message is not relayed, and ``{"type": "pong"}`` to ``{"type": "ping"}``.
@@ -44,10 +47,12 @@ def _party_appointment(person: User, appointment_id: int) -> Appointment | None:
         return None
 
 
-def _may_connect(person: User, appointment: Appointment) -> bool:
+def _stage_if_allowed(person: User, appointment: Appointment) -> str | None:
+    """The stage the person's page is at now, or None when they may not connect."""
     case = access.case_of(appointment)
     session = access.session_of(appointment)
-    return access.refusal(appointment, person, case=case, session=session) is None
+    refused = access.refusal(appointment, person, case=case, session=session)
+    return None if refused is not None else access.stage(person, session, refused)
 
 
 class CallConsumer(SessionBoundConsumer):
@@ -71,7 +76,8 @@ class CallConsumer(SessionBoundConsumer):
         if appointment is None:
             await self.close(code=NOT_FOUND)
             return
-        if not await database_sync_to_async(_may_connect)(user, appointment):
+        stage = await database_sync_to_async(_stage_if_allowed)(user, appointment)
+        if stage is None:
             await self.close(code=FORBIDDEN)
             return
         self.person, self.appointment_id = user, appointment.pk
@@ -80,6 +86,9 @@ class CallConsumer(SessionBoundConsumer):
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
         await self.bind_to_session(user.pk)
+        # A state change announced before this socket joined the group would be lost: the page
+        # compares this with the stage it was drawn at and reloads when they differ.
+        await self.send_json({"type": "stage", "stage": stage})
 
     async def disconnect(self, code: int) -> None:
         await self.unbind_from_session()

@@ -39,19 +39,6 @@ def _person(request: HttpRequest) -> User:
     return person
 
 
-def _stage(person: User, session: Any, refused: Any) -> str:
-    if session is not None and session.is_ended:
-        return "ended"
-    if refused is not None:
-        return "refused"
-    if session is not None and session.in_call:
-        return "call"
-    waiting = session is not None and session.place_confirmed_at is not None
-    if person.role == Role.CLIENT:
-        return "waiting" if waiting else "place"
-    return "waiting" if waiting else "arriving"
-
-
 def _page(
     request: HttpRequest,
     appointment: Appointment,
@@ -64,7 +51,7 @@ def _page(
     case = access.case_of(appointment)
     session = access.session_of(appointment)
     refused = access.refusal(appointment, person, case=case, session=session)
-    stage = _stage(person, session, refused)
+    stage = access.stage(person, session, refused)
     is_practitioner = person.pk == appointment.practitioner_id
     other = appointment.client if is_practitioner else appointment.practitioner
     place = session.client_place if session is not None else None

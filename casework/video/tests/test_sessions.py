@@ -7,20 +7,25 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
 from casework.accounts.models import User
 from casework.care.models import Case, Technology
 from casework.care.services.consents import withdraw_consent
 from casework.care.timeline import case_timeline
 from casework.events.models import OutboxEvent
+from casework.messaging.models import Conversation
 from casework.privacy import actions
 from casework.privacy.models import AuditEvent
+from casework.safety.crisis import crisis_resources_for
 from casework.scheduling.models import Appointment, AppointmentStatus
 from casework.scheduling.services.booking import cancel_appointment
+from casework.testing import scheduling
 from casework.testing.factories import ClientFactory
 from casework.testing.messaging import place
 from casework.video import services
 from casework.video.models import IdentityMethod, Outcome, SessionState, VideoSession
+from casework.video.turn import coturn_credential
 
 pytestmark = pytest.mark.django_db
 
@@ -258,3 +263,117 @@ def test_an_admitted_session_is_not_admitted_twice_and_a_second_arrival_updates_
     assert first.admitted_at == again.admitted_at
     assert VideoSession.objects.count() == 1
     assert AuditEvent.objects.filter(action=actions.VIDEO_CLIENT_ADMITTED).count() == 1
+
+
+def test_both_see_the_crisis_resources_of_the_place_the_client_gave(
+    in_window: Any,
+    case: Case,
+    appointment: Appointment,
+    signed_in: SignedIn,
+    client_person: User,
+    practitioner: User,
+) -> None:
+    # Her case says England; today she says Scotland, and that is the place whose lines show.
+    scotland = crisis_resources_for("GB-SCT")
+    scottish_only = {line.name for line in scotland.lines} - {
+        line.name for line in crisis_resources_for("GB-ENG").lines
+    }
+    assert scottish_only, "the crisis data should hold a line for Scotland alone"
+    hers = signed_in(client_person)
+    assert _arrive(hers, appointment, "GB-SCT").status_code == 302
+    theirs = Client()
+    theirs.force_login(practitioner)
+    for browser in (hers, theirs):
+        html = browser.get(_url("join", appointment)).content.decode()
+        assert "Emergency plan for this session" in html
+        for name in scottish_only:
+            assert escape(name) in html
+
+
+def test_the_call_page_links_the_pairs_case_conversation_for_the_chat(
+    in_window: Any, case: Case, appointment: Appointment, client_person: User, practitioner: User
+) -> None:
+    conversation = Conversation.objects.get(
+        kind=Conversation.Kind.CASE, client=client_person, practitioner=practitioner
+    )
+    chat = reverse("messaging:conversation", kwargs={"conversation_id": conversation.pk})
+    services.confirm_place(appointment=appointment, client=client_person, where=place("GB-ENG"))
+    services.admit_client(appointment=appointment, practitioner=practitioner)
+    for person in (client_person, practitioner):
+        browser = Client()
+        browser.force_login(person)
+        page = browser.get(_url("join", appointment))
+        assert page.context["stage"] == "call"
+        assert f'href="{chat}"' in page.content.decode()
+
+
+def test_only_the_first_session_of_a_case_asks_who_the_client_is(
+    in_window: Any,
+    case: Case,
+    appointment: Appointment,
+    client_person: User,
+    practitioner: User,
+    traveller: Any,
+) -> None:
+    # A second session booked the day before, two hours after the first.
+    traveller.move_to(scheduling.NOW)
+    later = scheduling.book(
+        client_person, appointment.session_type, scheduling.THURSDAY_9 + timedelta(hours=2)
+    )
+    traveller.move_to(appointment.starts_at - timedelta(minutes=5))
+    services.confirm_place(appointment=appointment, client=client_person, where=place("GB-ENG"))
+    services.admit_client(appointment=appointment, practitioner=practitioner)
+    theirs = Client()
+    theirs.force_login(practitioner)
+    assert (
+        "First session: confirm who the client is"
+        in theirs.get(_url("join", appointment)).content.decode()
+    )
+    services.confirm_identity(
+        appointment=appointment, practitioner=practitioner, method=IdentityMethod.KNOWN
+    )
+    services.end_session(
+        appointment=appointment, practitioner=practitioner, outcome=Outcome.COMPLETED
+    )
+
+    traveller.move_to(later.starts_at - timedelta(minutes=5))
+    services.confirm_place(appointment=later, client=client_person, where=place("GB-ENG"))
+    services.admit_client(appointment=later, practitioner=practitioner)
+    theirs.force_login(practitioner)
+    page = theirs.get(_url("join", later))
+    assert page.context["stage"] == "call"
+    assert not page.context["identity_needed"]
+    assert "First session: confirm who the client is" not in page.content.decode()
+
+
+def test_the_call_page_hands_each_party_turn_credentials_that_end_with_the_window(
+    in_window: Any,
+    case: Case,
+    appointment: Appointment,
+    client_person: User,
+    practitioner: User,
+    settings: Any,
+) -> None:
+    settings.VIDEO_STUN_URLS = ["stun:turn.example.org:3478"]
+    settings.VIDEO_TURN_URLS = ["turn:turn.example.org:3478?transport=udp"]
+    settings.VIDEO_TURN_SECRET = "north-wind"
+    settings.VIDEO_TURN_TTL_SECONDS = 6 * 3600
+    services.confirm_place(appointment=appointment, client=client_person, where=place("GB-ENG"))
+    services.admit_client(appointment=appointment, practitioner=practitioner)
+    closes = int(
+        (appointment.ends_at + timedelta(minutes=settings.VIDEO_GRACE_MINUTES)).timestamp()
+    )
+    usernames = set()
+    for person in (client_person, practitioner):
+        browser = Client()
+        browser.force_login(person)
+        page = browser.get(_url("join", appointment))
+        stun, turn = page.context["ice_servers"]
+        assert stun == {"urls": ["stun:turn.example.org:3478"]}
+        assert turn["username"] == f"{closes}:{person.pk}"
+        assert (
+            turn["credential"] == coturn_credential("north-wind", str(person.pk), closes).credential
+        )
+        assert 'id="ice-servers"' in page.content.decode()
+        usernames.add(turn["username"])
+    assert len(usernames) == 2

@@ -43,6 +43,15 @@ async def refused(communicator: WebsocketCommunicator) -> int:
     return int(code)
 
 
+async def opened(communicator: WebsocketCommunicator) -> str:
+    """Connect, and read the stage the server tells a socket first."""
+    connected, _code = await communicator.connect()
+    assert connected
+    told: dict[str, Any] = await communicator.receive_json_from(timeout=TIMEOUT)
+    assert told["type"] == "stage", told
+    return str(told["stage"])
+
+
 def _admitted(appointment: Appointment, client: User, practitioner: User) -> None:
     services.confirm_place(appointment=appointment, client=client, where=place("GB-ENG"))
     services.admit_client(appointment=appointment, practitioner=practitioner)
@@ -75,7 +84,7 @@ def test_offers_reach_the_other_party_only_once_admitted(
 
     async def before_admission() -> dict[str, Any]:
         hers = socket(appointment.pk, her_cookie)
-        assert (await hers.connect())[0]
+        await opened(hers)
         await hers.send_json_to({"type": "hello"})
         answer: dict[str, Any] = await hers.receive_json_from(timeout=TIMEOUT)
         await hers.disconnect()
@@ -87,8 +96,8 @@ def test_offers_reach_the_other_party_only_once_admitted(
     async def call() -> tuple[dict[str, Any], bool]:
         hers = socket(appointment.pk, her_cookie)
         theirs = socket(appointment.pk, their_cookie)
-        assert (await hers.connect())[0]
-        assert (await theirs.connect())[0]
+        await opened(hers)
+        await opened(theirs)
         await theirs.send_json_to({"type": "offer", "sdp": {"type": "offer", "sdp": "v=0"}})
         got: dict[str, Any] = await hers.receive_json_from(timeout=TIMEOUT)
         echoed = not await theirs.receive_nothing(timeout=0.2)
@@ -118,8 +127,8 @@ def test_signalling_for_someone_elses_call_is_refused(
     async def journey() -> list[dict[str, Any]]:
         hers = socket(appointment.pk, her_cookie)
         theirs = socket(appointment.pk, their_cookie)
-        assert (await hers.connect())[0]
-        assert (await theirs.connect())[0]
+        await opened(hers)
+        await opened(theirs)
         await hers.send_json_to({"type": "offer", "appointment": appointment.pk + 1, "sdp": {}})
         await hers.send_json_to("not an object")
         await hers.send_to(text_data="{nonsense")
@@ -145,7 +154,7 @@ def test_a_session_ended_stops_signalling_on_open_sockets(
 
     async def journey() -> dict[str, Any]:
         hers = socket(appointment.pk, her_cookie)
-        assert (await hers.connect())[0]
+        await opened(hers)
         await database_sync_to_async(services.end_session)(
             appointment=appointment, practitioner=practitioner, outcome=Outcome.COMPLETED
         )
@@ -158,3 +167,20 @@ def test_a_session_ended_stops_signalling_on_open_sockets(
         return {"types": sorted(item["type"] for item in received)}
 
     assert async_to_sync(journey)() == {"types": ["refused", "state"]}
+
+
+def test_a_socket_is_told_the_stage_on_connecting_so_a_change_before_it_joined_is_not_lost(
+    in_window: Any,
+    case: Case,
+    appointment: Appointment,
+    client_person: User,
+    practitioner: User,
+) -> None:
+    # The waiting page was drawn, then she was let in before her page's socket joined: the
+    # announcement went to nobody, and only the stage told on connecting moves her page on.
+    services.confirm_place(appointment=appointment, client=client_person, where=place("GB-ENG"))
+    her_cookie, their_cookie = cookie_for(client_person), cookie_for(practitioner)
+    assert async_to_sync(opened)(socket(appointment.pk, her_cookie)) == "waiting"
+    assert async_to_sync(opened)(socket(appointment.pk, their_cookie)) == "waiting"
+    services.admit_client(appointment=appointment, practitioner=practitioner)
+    assert async_to_sync(opened)(socket(appointment.pk, her_cookie)) == "call"

@@ -38,6 +38,8 @@
       var data;
       try { data = JSON.parse(event.data); } catch (error) { return; }
       if (data.type === "state") { location.reload(); return; }
+      // The stage now, told on connecting: a change made before this socket joined is not lost.
+      if (data.type === "stage") { if (data.stage !== stage) { location.reload(); } return; }
       handlers.message(data);
     });
     socket.addEventListener("close", function (event) {
@@ -188,6 +190,7 @@
   }
   function setAudioOnly(on) {
     audioOnly = on;
+    poorSamples = 0;
     var button = byId("audio-only");
     button.setAttribute("aria-pressed", on ? "true" : "false");
     if (!pc) { return; }
@@ -201,7 +204,9 @@
     });
   }
   // Poor connection: three bad readings in a row (long round trips, lost packets, or video
-  // held back for bandwidth) turn video off; "Sound only" turns it back on.
+  // held back for bandwidth) turn video off; "Sound only" turns it back on, and three fresh bad
+  // readings are needed before the page turns it off again. Round trips are read both from the
+  // pair in use and from the other side's reports, because not every browser fills in the first.
   function watchQuality() {
     setInterval(function () {
       if (!pc || pc.connectionState !== "connected" || audioOnly) { return; }
@@ -209,7 +214,7 @@
         var poor = false;
         report.forEach(function (stat) {
           if (stat.type === "candidate-pair" && stat.nominated && stat.currentRoundTripTime > 0.8) { poor = true; }
-          if (stat.type === "remote-inbound-rtp" && stat.fractionLost > 0.1) { poor = true; }
+          if (stat.type === "remote-inbound-rtp" && (stat.fractionLost > 0.1 || stat.roundTripTime > 0.8)) { poor = true; }
           if (stat.type === "outbound-rtp" && stat.kind === "video" && stat.qualityLimitationReason === "bandwidth") { poor = true; }
         });
         poorSamples = poor ? poorSamples + 1 : 0;
