@@ -22,3 +22,15 @@ def cldr_locale(language: str) -> Locale:
 def reader_locale() -> Locale:
     """CLDR's locale of the language the page is read in."""
     return cldr_locale(reader_language())
+
+
+# The site's English is British English: its dates read "3 Dec 2026", never "Dec 3, 2026".
+# CLDR's plain "en" is American, so English dates take the British locale.
+_DATES_WRITTEN_IN = {"en": "en_GB"}
+
+
+def reader_date_locale() -> Locale:
+    """CLDR's locale for the dates of the page being read: the order of day, month and year,
+    and the names of months and weekdays (lower case in Spanish, as CLDR writes them)."""
+    language = reader_language()
+    return cldr_locale(_DATES_WRITTEN_IN.get(language, language))

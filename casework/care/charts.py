@@ -8,13 +8,12 @@ chart of a client plots the instrument's own score over its published severity b
 
 from dataclasses import dataclass
 
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from casework.care.instruments import Instrument
 from casework.care.queries import TrendPoint
+from casework.dates import reader_date
 
 SPARK_WIDTH, SPARK_HEIGHT, SPARK_PAD = 120, 28, 3
 CHART_WIDTH, CHART_HEIGHT = 640, 220
@@ -156,7 +155,7 @@ def trend_chart(instrument: Instrument, points: list[TrendPoint]) -> TrendChart:
         Dot(
             round(x, 1),
             y_of(point.score),
-            f"{date_format(timezone.localtime(point.answered_at), 'j M')}: {point.score}",
+            f"{reader_date(point.answered_at, 'day_month')}: {point.score}",
         )
         for x, point in zip(xs, points, strict=True)
     ]
@@ -173,8 +172,8 @@ def trend_chart(instrument: Instrument, points: list[TrendPoint]) -> TrendChart:
         ticks=ticks,
         polyline=" ".join(f"{dot.x},{dot.y}" for dot in dots),
         dots=dots,
-        first_label=date_format(timezone.localtime(points[0].answered_at), "j M") if points else "",
-        last_label=date_format(timezone.localtime(points[-1].answered_at), "j M") if points else "",
+        first_label=reader_date(points[0].answered_at, "day_month") if points else "",
+        last_label=reader_date(points[-1].answered_at, "day_month") if points else "",
         title=str(instrument.name),
         description=describe(instrument, points),
     )

@@ -15,6 +15,7 @@ from casework.care.models import (
 )
 from casework.care.note_templates import SECTION_LIMIT, sections_for
 from casework.care.queries import CaseloadFilters
+from casework.date_entry import DayMonthYearField
 from casework.registry.forms import JurisdictionField
 
 TEXT_LIMIT = 4000
@@ -140,9 +141,7 @@ class PlanForm(forms.Form):
         label=_("Time of day (the client's time)"),
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
-    starts_on = forms.DateField(
-        label=_("First day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    starts_on = DayMonthYearField(label=_("First day"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -159,10 +158,7 @@ class PlanForm(forms.Form):
 class NoteForm(forms.Form):
     """The fields of one note template: the date of the contact, then its sections."""
 
-    session_on = forms.DateField(
-        label=_("Date of the contact"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+    session_on = DayMonthYearField(label=_("Date of the contact"))
 
     def __init__(self, *args: Any, template: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

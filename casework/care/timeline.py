@@ -35,6 +35,7 @@ from casework.care.models import (
     Technology,
 )
 from casework.care.services.check_ins import record_answers_read
+from casework.dates import reader_date
 from casework.messaging.models import Message
 from casework.scheduling.models import Appointment, AppointmentStatus
 
@@ -246,7 +247,7 @@ def case_timeline(case: Case, viewer: User, span: Span | None = None) -> list[En
             Entry(
                 created_at,
                 "note",
-                _("Your note of %(date)s") % {"date": session_on.isoformat()},
+                _("Your note of %(date)s") % {"date": reader_date(session_on, "short")},
                 template.upper(),
                 reverse("care:note", kwargs={"note_id": note_id}),
             )

@@ -23,13 +23,14 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from casework import emails
 from casework.accounts.models import PushSubscription, Role, User
 from casework.care.models import OPEN_STATUSES, Case, CaseNote, CheckIn, UrgentFlag
 from casework.care.services.need import refresh_need
+from casework.dates import reader_date
 from casework.directory.models import PractitionerProfile
 from casework.events.models import EmailDelivery, PushDelivery
 from casework.messaging.models import Conversation, MessageNotice
@@ -72,7 +73,7 @@ def legal_holds(person: User) -> list[Held]:
     holds = [
         Held(
             what=gettext("A legal hold placed on %(date)s.")
-            % {"date": formats.date_format(timezone.localtime(hold.placed_at), "DATE_FORMAT")},
+            % {"date": reader_date(hold.placed_at, "long")},
             why=hold.reason,
         )
         for hold in holds_on(person)

@@ -4,9 +4,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import forms
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from casework.dates import reader_datetime
 from casework.messaging.models import Message
 from casework.safety import rules
 from casework.safety.models import ActionKind, ReportCategory
@@ -20,7 +20,7 @@ def _preview(message: Message) -> str:
     body = " ".join(str(message.body).split())
     if len(body) > PREVIEW_LENGTH:
         body = body[: PREVIEW_LENGTH - 1] + "…"
-    when = date_format(message.created_at, "j M Y, H:i")
+    when = reader_datetime(message.created_at, "short")
     return f"{when}: {body}" if body else when
 
 

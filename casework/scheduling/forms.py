@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from casework.date_entry import DayMonthYearField
 from casework.registry.forms import JurisdictionField
 from casework.scheduling import slots
 from casework.scheduling.currencies import currency_choices
@@ -120,7 +121,7 @@ class AvailabilityWindowForm(forms.Form):
 
 class AvailabilityExceptionForm(forms.Form):
     prefix = "exception"
-    on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    on = DayMonthYearField(label=_("Date"))
     kind = forms.ChoiceField(label=_("Kind"), choices=AvailabilityException.Kind.choices)
     start_minute = ClockField(
         label=_("From"), required=False, help_text=_("Leave both times empty for a whole day off.")

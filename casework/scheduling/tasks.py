@@ -7,12 +7,12 @@ from functools import partial
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django_tasks import task
 
 from casework.accounts.models import User
 from casework.accounts.zones import zone_label
+from casework.dates import reader_date, reader_time
 from casework.emails import send_now
 from casework.pushes import queue_push
 from casework.scheduling.calendar import appointment_link
@@ -122,12 +122,12 @@ def push_reminder(reminder: Reminder, person: User) -> None:
     """The reminder on the person's subscribed devices: the time in their zone and a link."""
     appointment = reminder.appointment
     zone = zone_of(person)
-    starts_at = appointment.starts_at.astimezone(zone)
-    with translation.override(person.language):
+    starts_at = appointment.starts_at
+    with translation.override(person.language), timezone.override(zone):
         title = str(SUBJECTS[Notice.REMINDER])
         body = gettext("Your appointment starts at %(time)s on %(date)s (%(zone)s).") % {
-            "time": date_format(starts_at, "H:i"),
-            "date": date_format(starts_at, "l j F"),
+            "time": reader_time(starts_at),
+            "date": reader_date(starts_at, "day"),
             "zone": zone_label(zone.key),
         }
     queue_push(

@@ -15,12 +15,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework.accounts.models import Role, User
 from casework.care.consent import require_consent
 from casework.care.models import OPEN_STATUSES, Case, Technology
+from casework.dates import reader_datetime
 from casework.directory.models import Modality
 from casework.messaging.access import conversations_for
 from casework.messaging.models import Conversation
@@ -87,8 +88,8 @@ def case_conversation(person: User, appointment: Appointment) -> Conversation | 
 
 
 def _when(moment: datetime, person: User) -> str:
-    local = timezone.localtime(moment, zone_of(person))
-    return str(formats.date_format(local, "DATETIME_FORMAT"))
+    with timezone.override(zone_of(person)):
+        return reader_datetime(moment, "short")
 
 
 def refusal(

@@ -27,6 +27,7 @@ from casework.care.models import (
 from casework.care.schedules import client_today
 from casework.care.services.need import refresh_need
 from casework.care.services.reminders import advance_plan
+from casework.dates import reader_date
 from casework.events import catalogue as events
 from casework.events.outbox import emit
 from casework.privacy import actions
@@ -74,7 +75,7 @@ def assign_check_in_plan(
     if starts_on < today:
         raise ValidationError(
             _("The first day cannot be in the past (today is %(today)s where the client is).")
-            % {"today": today.isoformat()},
+            % {"today": reader_date(today, "long")},
             code="start_in_past",
         )
     if starts_on > today + LATEST_START:

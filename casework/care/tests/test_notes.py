@@ -98,15 +98,32 @@ def test_the_note_pages_write_change_and_add(
     case: Case, practitioner: User, client: Client, frozen: Any
 ) -> None:
     client.force_login(practitioner)
+    form = client.get(f"/care/clients/{case.pk}/notes/new/", {"template": "soap"}).content.decode()
+    assert 'name="session_on_day"' in form  # day, month and year boxes, not a browser's picker
+    assert 'type="date"' not in form
     new = client.post(
         f"/care/clients/{case.pk}/notes/new/",
-        {"template": "soap", "session_on": "2026-06-03", "subjective": "Tired", "plan": "Rest"},
+        {
+            "template": "soap",
+            "session_on_day": "3",
+            "session_on_month": "6",
+            "session_on_year": "2026",
+            "subjective": "Tired",
+            "plan": "Rest",
+        },
     )
     note = CaseNote.objects.get()
     assert new.status_code == 302
     assert new["Location"] == f"/care/notes/{note.pk}/"
     assert note.template == "soap"
     assert note.content["subjective"] == "Tired"
+    assert note.session_on == TODAY
+    impossible = client.post(
+        f"/care/notes/{note.pk}/edit/",
+        {"session_on_day": "31", "session_on_month": "2", "session_on_year": "2026"},
+    )
+    assert impossible.status_code == 400
+    assert "That date does not exist" in impossible.content.decode()
     future = client.post(
         f"/care/notes/{note.pk}/edit/", {"session_on": "2026-07-01", "subjective": "Later"}
     )

@@ -11,7 +11,6 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -38,6 +37,7 @@ from casework.care.models import (
 )
 from casework.care.services import cases, check_ins
 from casework.care.views import error_text, person_of
+from casework.dates import reader_datetime
 from casework.messaging.access import get_conversation_for_person
 from casework.messaging.models import Conversation
 from casework.privacy import actions
@@ -64,7 +64,6 @@ def _form_page(
 def _row_words(found: list[queries.CaseloadRow], *, now: datetime) -> list[dict[str, Any]]:
     """The table's rows with their words prepared here: a page of the caseload renders each row
     from plain values, without per-row template logic."""
-    local = timezone.get_current_timezone()
     rows = []
     for row in found:
         case = row.case
@@ -94,7 +93,7 @@ def _row_words(found: list[queries.CaseloadRow], *, now: datetime) -> list[dict[
                 if days == 0
                 else ngettext("%(count)d day ago", "%(count)d days ago", days) % {"count": days},
                 "next_at": row.next_appointment_at.isoformat() if row.next_appointment_at else "",
-                "next": date_format(row.next_appointment_at.astimezone(local), "D j M, H:i")
+                "next": reader_datetime(row.next_appointment_at, "brief")
                 if row.next_appointment_at
                 else "",
             }

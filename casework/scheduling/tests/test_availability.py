@@ -191,7 +191,9 @@ def test_the_availability_page_shows_each_forms_errors(
     response = client.post(
         reverse("scheduling:add_exception"),
         {
-            "exception-on": "2027-03-28",
+            "exception-on_day": "28",
+            "exception-on_month": "3",
+            "exception-on_year": "2027",
             "exception-kind": "extra_hours",
             "exception-start_minute": "01:30",
             "exception-end_minute": "04:00",

@@ -68,10 +68,10 @@ def test_a_client_books_a_free_slot_under_their_alias(
     # link, nothing else.
     sent = {message.to[0]: str(message.body) for message in mail.outbox}
     assert (
-        "Thursday 4 June 2026, 04:00 (United States \N{EN DASH} New York)"
+        "Thursday, 4 June 2026, 04:00 (United States \N{EN DASH} New York)"
         in sent[client_person.email]
     )
-    assert "Thursday 4 June 2026, 09:00 (United Kingdom)" in sent[session_type.practitioner.email]
+    assert "Thursday, 4 June 2026, 09:00 (United Kingdom)" in sent[session_type.practitioner.email]
     for message in mail.outbox:
         body = str(message.body)
         assert f"/appointments/{appointment.pk}/" in body

@@ -63,7 +63,7 @@ def test_a_due_reminder_is_sent_once_with_the_time_and_a_link_only(
     reminders = [m for m in mail.outbox if "reminder" in str(m.subject)]
     assert len(reminders) == 4  # two reminders, each to the client and the practitioner
     body = str(reminders[-1].body)
-    assert "Reminder: you have an appointment on Friday 5 June 2026" in body
+    assert "Reminder: you have an appointment on Friday, 5 June 2026" in body
     assert f"/appointments/{appointment.pk}/" in body
     assert "Robin" not in body
     assert "Amara" not in body
@@ -272,9 +272,8 @@ def test_a_push_in_the_persons_language(
     [call] = pushes.calls
     payload = json.loads(call["data"])
     assert payload["title"] == "Recordatorio de cita"
-    assert "03:00" in payload["body"]
-    assert "junio" in payload["body"]
-    assert "(Colombia)" in payload["body"]
+    # Spanish as CLDR writes it: the weekday in lower case, the hour without a leading zero.
+    assert "el viernes, 5 de junio a las 3:00 (Colombia)." in payload["body"]
 
 
 @pytest.mark.django_db

@@ -114,7 +114,7 @@ def test_the_confirm_step_shows_the_time_in_the_clients_zone_and_the_policy(
         confirm_first_sessions=True
     )
     page = signed_in(client_person).get(confirm_url(session_type)).content.decode()
-    assert "Thursday 4 June 2026, 17:00" in page
+    assert "Thursday, 4 June 2026, 17:00" in page
     assert "(Japan)" in page
     assert "awaits the practitioner's confirmation" in page
     assert "up to 24 hours before it starts" in page
