@@ -15,6 +15,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -37,6 +38,7 @@ from casework.scheduling.models import ACTIVE_STATUSES, Appointment, Appointment
 from casework.scheduling.queries import bookable, schedule_of, zone_of
 from casework.scheduling.services import booking
 from casework.scheduling.services.booking import SlotUnavailable
+from casework.shell.confirmations import Danger, ask_first
 
 # How far ahead the week pages go; the practitioner's horizon usually ends them sooner.
 LAST_WEEK = 53
@@ -339,10 +341,19 @@ def reschedule_appointment(request: HttpRequest, appointment_id: int) -> HttpRes
     return TemplateResponse(request, "scheduling/reschedule_appointment.html", context)
 
 
-def _back_to(request: HttpRequest, appointment: Appointment) -> HttpResponse:
+def _back_url(request: HttpRequest, appointment: Appointment) -> str:
     if request.POST.get("next") == reverse(PRACTITIONER_LIST):
-        return redirect(PRACTITIONER_LIST)
-    return redirect("scheduling:appointment", appointment_id=appointment.pk)
+        return reverse(PRACTITIONER_LIST)
+    return reverse("scheduling:appointment", kwargs={"appointment_id": appointment.pk})
+
+
+def _back_to(request: HttpRequest, appointment: Appointment) -> HttpResponse:
+    return redirect(_back_url(request, appointment))
+
+
+def _when(appointment: Appointment) -> str:
+    """The appointment's start as the reader's pages show it (in their time zone)."""
+    return date_format(timezone.localtime(appointment.starts_at), "DATETIME_FORMAT")
 
 
 @role_required(Role.PRACTITIONER)
@@ -368,6 +379,23 @@ def decline_appointment(request: HttpRequest, appointment_id: int) -> HttpRespon
     if not form.is_valid():
         messages.error(request, _("The reason can be at most 500 characters."))
         return _back_to(request, appointment)
+    asking = ask_first(
+        request,
+        Danger(
+            question=_("Decline the appointment on %(when)s?") % {"when": _when(appointment)},
+            consequences=[
+                _("The client is told by email, with your reason if you gave one."),
+                _(
+                    "The time is free again for others to book. A declined appointment "
+                    "cannot be confirmed later."
+                ),
+            ],
+            confirm=_("Decline the appointment"),
+            back_url=_back_url(request, appointment),
+        ),
+    )
+    if asking is not None:
+        return asking
     try:
         booking.decline_appointment(
             appointment=appointment,
@@ -386,6 +414,21 @@ def decline_appointment(request: HttpRequest, appointment_id: int) -> HttpRespon
 def record_no_show(request: HttpRequest, appointment_id: int) -> HttpResponse:
     practitioner = _person(request)
     appointment = get_appointment_for_person(practitioner, appointment_id)
+    asking = ask_first(
+        request,
+        Danger(
+            question=_("Record that the client did not attend on %(when)s?")
+            % {"when": _when(appointment)},
+            consequences=[
+                _("The appointment is recorded as missed by the client."),
+                _("It cannot be changed back afterwards."),
+            ],
+            confirm=_("Record that the client did not attend"),
+            back_url=_back_url(request, appointment),
+        ),
+    )
+    if asking is not None:
+        return asking
     try:
         booking.record_no_show(appointment=appointment, practitioner=practitioner)
     except ValidationError as error:
