@@ -198,10 +198,9 @@ ROUTES: dict[str, Entry] = {
     "accounts:end_session": Access(
         POST_ONLY, signed_in(NOT_FOUND, client=IN), objects={"session_id": "user_session"}
     ),
-    # Ending every session, this one included, sends one to sign in again.
-    "accounts:end_all_sessions": Access(
-        POST_ONLY, signed_in(IN), post=each(SIGNED_IN_PERSONAS[:-1], LOGIN)
-    ),
+    # Ending every session asks first (an empty POST answers the confirmation); confirmed, it
+    # ends this one too and sends one to sign in again.
+    "accounts:end_all_sessions": Access(POST_ONLY, signed_in(IN)),
     "accounts:push_subscribe": Access(POST_ONLY, signed_in(IN)),
     "accounts:push_unsubscribe": Access(POST_ONLY, signed_in(IN)),
     "accounts:push_worker": Access(SAFE, public(IN)),

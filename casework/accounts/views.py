@@ -20,6 +20,7 @@ from casework.accounts import push, services
 from casework.accounts.forms import ApiTokenForm, PractitionerSignupForm, PreferencesForm
 from casework.accounts.models import ApiToken, User
 from casework.privacy import access_log
+from casework.shell.confirmations import Danger, ask_first
 
 
 def _person(request: HttpRequest) -> User:
@@ -137,6 +138,24 @@ def end_session(request: HttpRequest, session_id: int) -> HttpResponse:
     session = UserSession.objects.filter(pk=session_id, user_id=person.pk).first()
     if session is None:
         raise Http404
+    this_device = session.session_key == request.session.session_key
+    asking = ask_first(
+        request,
+        Danger(
+            question=_("Sign out on this device?")
+            if this_device
+            else _("Sign out the session on %(device)s?") % {"device": session.user_agent[:80]},
+            consequences=[
+                _("You are signed out here and go to the sign-in page.")
+                if this_device
+                else _("That device is signed out at once and has to sign in again."),
+            ],
+            confirm=_("Sign out") if this_device else _("Sign out this session"),
+            back_url=reverse("accounts:sessions"),
+        ),
+    )
+    if asking is not None:
+        return asking
     services.end_sessions(request=request, person=person, sessions=[session])
     if not request.user.is_authenticated:
         return redirect("account_login")
@@ -147,6 +166,20 @@ def end_session(request: HttpRequest, session_id: int) -> HttpResponse:
 @require_POST
 def end_all_sessions(request: HttpRequest) -> HttpResponse:
     person = _person(request)
+    asking = ask_first(
+        request,
+        Danger(
+            question=_("Sign out everywhere?"),
+            consequences=[
+                _("Every device where you are signed in is signed out, this one too."),
+                _("To use Casework again, you sign in again."),
+            ],
+            confirm=_("Sign out everywhere"),
+            back_url=reverse("accounts:sessions"),
+        ),
+    )
+    if asking is not None:
+        return asking
     sessions = list(UserSession.objects.filter(user_id=person.pk))
     services.end_sessions(request=request, person=person, sessions=sessions)
     messages.success(request, _("You are signed out everywhere."))
@@ -214,6 +247,20 @@ def revoke_api_token(request: HttpRequest, token_id: int) -> HttpResponse:
     token = ApiToken.objects.filter(pk=token_id, person=person).first()
     if token is None:
         raise Http404
+    asking = ask_first(
+        request,
+        Danger(
+            question=_("Revoke the token “%(name)s”?") % {"name": token.name},
+            consequences=[
+                _("Anything that uses this token is refused from now on."),
+                _("A revoked token cannot be turned back on: you would make a new one."),
+            ],
+            confirm=_("Revoke the token"),
+            back_url=reverse("accounts:api_tokens"),
+        ),
+    )
+    if asking is not None:
+        return asking
     services.revoke_api_token(person=person, token=token, now=timezone.now())
     messages.success(
         request, _("The token %(prefix)s… no longer works.") % {"prefix": token.prefix}

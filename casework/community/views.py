@@ -32,6 +32,7 @@ from casework.community.queries import (
 )
 from casework.community.services import articles as article_services
 from casework.community.services import comments as comment_services
+from casework.shell.confirmations import Danger, ask_first
 
 FORM_METHODS = ["GET", "HEAD", "POST"]
 
@@ -229,6 +230,20 @@ def delete_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
     person = request.user
     assert isinstance(person, User)  # noqa: S101
     found = access.get_comment_for_author(person, comment_id)
+    asking = ask_first(
+        request,
+        Danger(
+            question=_("Delete your comment?"),
+            consequences=[
+                _("Its words are gone for good: you cannot bring them back."),
+                _("Replies to it stay, under a note that the comment was deleted."),
+            ],
+            confirm=_("Delete the comment"),
+            back_url=f"{found.article.get_absolute_url()}#comment-{found.pk}",
+        ),
+    )
+    if asking is not None:
+        return asking
     try:
         comment_services.delete_comment(comment=found, author=person)
     except ValidationError as error:

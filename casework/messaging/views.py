@@ -32,6 +32,7 @@ from casework.registry import places
 from casework.registry.standing import conditions_in_force
 from casework.safety import blocks
 from casework.safety.block_confirmation import confirm_block
+from casework.shell.confirmations import Danger, ask_first
 
 GET_AND_POST = ["GET", "HEAD", "POST"]
 
@@ -271,6 +272,20 @@ def delete_message(
     person = _person(request)
     found = access.get_conversation_for_person(person, conversation_id)
     message = access.get_own_message(person, found, message_id)
+    asking = ask_first(
+        request,
+        Danger(
+            question=_("Delete your message?"),
+            consequences=[
+                _("Nobody in the conversation can read it any more, and its attachments go too."),
+                _("A note shows that a message was deleted. You cannot bring it back."),
+            ],
+            confirm=_("Delete the message"),
+            back_url=reverse("messaging:edit_message", args=[found.pk, message.pk]),
+        ),
+    )
+    if asking is not None:
+        return asking
     try:
         services.delete_message(message=message, person=person)
     except ValidationError as error:
@@ -301,6 +316,20 @@ def attachment(
 def close_conversation(request: HttpRequest, conversation_id: uuid.UUID) -> HttpResponse:
     person = _person(request)
     found = access.get_conversation_for_person(person, conversation_id)
+    asking = ask_first(
+        request,
+        Danger(
+            question=_("Close this conversation?"),
+            consequences=[
+                _("Nobody can send new messages in it. It cannot be opened again."),
+                _("What was written stays here for both of you to read."),
+            ],
+            confirm=_("Close the conversation"),
+            back_url=_conversation_url(found),
+        ),
+    )
+    if asking is not None:
+        return asking
     try:
         services.close_conversation(conversation=found, actor=person)
     except ValidationError as error:

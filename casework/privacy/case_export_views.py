@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
@@ -18,6 +19,7 @@ from casework.care import access as care_access
 from casework.care.views import person_of
 from casework.privacy import access, case_export, export
 from casework.privacy.rights_models import RUNNING_CASE_EXPORT_STATUSES, ExportStatus
+from casework.shell.confirmations import Danger, ask_first
 
 
 @role_required(Role.PRACTITIONER)
@@ -28,6 +30,20 @@ def case_export_page(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if request.POST.get("action") == "call_off":
+            asking = ask_first(
+                request,
+                Danger(
+                    question=_("Call off the export request?"),
+                    consequences=[
+                        _("The client is no longer asked, and nothing is exported."),
+                        _("To export the case later, you ask the client again."),
+                    ],
+                    confirm=_("Call off the request"),
+                    back_url=reverse("privacy:case_export", args=[case.pk]),
+                ),
+            )
+            if asking is not None:
+                return asking
             waiting = case_export.running_case_export(case)
             try:
                 if waiting is None or waiting.person_id != person.pk:

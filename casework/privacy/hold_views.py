@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -16,6 +17,7 @@ from casework.accounts.models import User
 from casework.accounts.permissions import role_required
 from casework.care.models import Case
 from casework.privacy import access, holds
+from casework.shell.confirmations import Danger, ask_first
 
 HOLDS_PER_PAGE = 50
 
@@ -90,6 +92,23 @@ def hold_list(request: HttpRequest) -> HttpResponse:
 def lift_hold(request: HttpRequest, hold_id: str) -> HttpResponse:
     holder = _holder(request)
     found = access.get_hold_for_holder(holder, hold_id)
+    asking = ask_first(
+        request,
+        Danger(
+            question=_("Lift this legal hold?"),
+            consequences=[
+                _(
+                    "What it kept follows the ordinary rules again: it is erased or removed "
+                    "when they say so."
+                ),
+                _("What is erased after that cannot be brought back, even by a new hold."),
+            ],
+            confirm=_("Lift the hold"),
+            back_url=reverse("privacy:holds"),
+        ),
+    )
+    if asking is not None:
+        return asking
     holds.lift_legal_hold(hold=found, actor=holder)
     messages.success(request, _("The hold is lifted: the ordinary rules apply again."))
     return redirect("privacy:holds")

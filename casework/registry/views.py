@@ -55,6 +55,7 @@ from casework.registry.verification import (
     holder_of,
     meaning_of,
 )
+from casework.shell.confirmations import Danger, ask_first
 from casework.shell.outages import over_reading_limit
 from casework.vault.errors import DataKeyDestroyed
 
@@ -348,6 +349,27 @@ def withdraw_registration(request: HttpRequest, claim_id: int) -> HttpResponse:
     person = request.user
     assert isinstance(person, User)  # noqa: S101
     claim = get_own_claim(person, claim_id)
+    asking = ask_first(
+        request,
+        Danger(
+            question=_("Withdraw your claim to registration %(number)s?")
+            % {"number": claim.registration_number},
+            consequences=[
+                _(
+                    "Your profile no longer shows this registration as verified, and any "
+                    "credential issued for it is revoked."
+                ),
+                _(
+                    "A withdrawn claim cannot be reopened: you would claim the registration "
+                    "again and prove it again."
+                ),
+            ],
+            confirm=_("Withdraw the claim"),
+            back_url=reverse("registry:my_registrations"),
+        ),
+    )
+    if asking is not None:
+        return asking
     try:
         claims.withdraw_claim(claim=claim, practitioner=person)
     except ValidationError as error:

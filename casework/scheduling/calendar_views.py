@@ -16,6 +16,7 @@ from casework.scheduling.access import appointments_of, get_appointment_for_pers
 from casework.scheduling.calendar import FEED_PAST, appointment_ics, feed_ics
 from casework.scheduling.models import CalendarFeed
 from casework.scheduling.services import feeds
+from casework.shell.confirmations import Danger, ask_first
 
 # The new address, kept in the session only until the page that shows it once.
 NEW_FEED_TOKEN = "scheduling:new_calendar_feed_token"  # noqa: S105  (a session key's name)
@@ -67,6 +68,23 @@ def create_calendar_feed(request: HttpRequest) -> HttpResponse:
 @role_required(Role.CLIENT, Role.PRACTITIONER)
 @require_POST
 def revoke_calendar_feed(request: HttpRequest) -> HttpResponse:
+    asking = ask_first(
+        request,
+        Danger(
+            question=_("Stop the calendar address?"),
+            consequences=[
+                _("Calendars that subscribe to it stop getting your appointments."),
+                _(
+                    "A stopped address cannot be turned back on: you would make a new one "
+                    "and subscribe to that."
+                ),
+            ],
+            confirm=_("Stop the address"),
+            back_url=reverse("scheduling:calendar_settings"),
+        ),
+    )
+    if asking is not None:
+        return asking
     if feeds.revoke_calendar_feed(person=_person(request)):
         messages.success(request, _("The calendar address no longer works."))
     return redirect("scheduling:calendar_settings")

@@ -12,6 +12,7 @@ from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from casework.accounts.models import Role, User
 from casework.accounts.permissions import role_required
 from casework.accounts.zones import zone_label
+from casework.dates import reader_date
 from casework.scheduling.access import get_own_exception, get_own_session_type, get_own_window
 from casework.scheduling.forms import (
     AvailabilityExceptionForm,
@@ -30,6 +32,7 @@ from casework.scheduling.models import AvailabilityException, AvailabilityWindow
 from casework.scheduling.queries import offered_session_types, schedule_of, zone_of
 from casework.scheduling.services import availability
 from casework.scheduling.services.availability import clock, describe_exception
+from casework.shell.confirmations import Danger, ask_first
 
 AVAILABILITY = "scheduling:availability"
 
@@ -40,6 +43,12 @@ def _practitioner(request: HttpRequest) -> User:
     return person
 
 
+def _window_label(window: AvailabilityWindow) -> str:
+    return (
+        f"{window.get_weekday_display()}, {clock(window.start_minute)}-{clock(window.end_minute)}"
+    )
+
+
 def _page(request: HttpRequest, practitioner: User, **bound: BaseForm) -> HttpResponse:
     schedule = schedule_of(practitioner)
     zone = zone_of(practitioner)
@@ -47,7 +56,7 @@ def _page(request: HttpRequest, practitioner: User, **bound: BaseForm) -> HttpRe
     windows = [
         {
             "window": w,
-            "label": f"{w.get_weekday_display()}, {clock(w.start_minute)}-{clock(w.end_minute)}",
+            "label": _window_label(w),
         }
         for w in AvailabilityWindow.objects.filter(practitioner=practitioner)
     ]
@@ -116,6 +125,20 @@ def add_window(request: HttpRequest) -> HttpResponse:
 def remove_window(request: HttpRequest, window_id: int) -> HttpResponse:
     practitioner = _practitioner(request)
     window = get_own_window(practitioner, window_id)
+    asking = ask_first(
+        request,
+        Danger(
+            question=_("Remove the hours %(hours)s?") % {"hours": _window_label(window)},
+            consequences=[
+                _("Clients can no longer book these hours."),
+                _("Booked appointments stay as they are."),
+            ],
+            confirm=_("Remove the hours"),
+            back_url=reverse(AVAILABILITY),
+        ),
+    )
+    if asking is not None:
+        return asking
     availability.remove_availability_window(practitioner=practitioner, window=window)
     messages.success(request, _("The hours are removed."))
     return redirect(AVAILABILITY)
@@ -142,6 +165,21 @@ def add_exception(request: HttpRequest) -> HttpResponse:
 def remove_exception(request: HttpRequest, exception_id: int) -> HttpResponse:
     practitioner = _practitioner(request)
     exception = get_own_exception(practitioner, exception_id)
+    asking = ask_first(
+        request,
+        Danger(
+            question=_("Remove the exception on %(day)s?")
+            % {"day": reader_date(exception.on, "long")},
+            consequences=[
+                _("Your weekly hours apply on that day again."),
+                _("Booked appointments stay as they are."),
+            ],
+            confirm=_("Remove the exception"),
+            back_url=reverse(AVAILABILITY),
+        ),
+    )
+    if asking is not None:
+        return asking
     availability.remove_availability_exception(practitioner=practitioner, exception=exception)
     messages.success(request, _("The exception is removed."))
     return redirect(AVAILABILITY)
@@ -204,6 +242,20 @@ def edit_session_type(request: HttpRequest, session_type_id: int) -> HttpRespons
 def withdraw_session_type(request: HttpRequest, session_type_id: int) -> HttpResponse:
     practitioner = _practitioner(request)
     session_type = get_own_session_type(practitioner, session_type_id)
+    asking = ask_first(
+        request,
+        Danger(
+            question=_("Stop offering “%(name)s”?") % {"name": session_type.name},
+            consequences=[
+                _("Clients can no longer book it."),
+                _("Booked appointments stand."),
+            ],
+            confirm=_("Stop offering it"),
+            back_url=reverse(AVAILABILITY),
+        ),
+    )
+    if asking is not None:
+        return asking
     availability.withdraw_session_type(practitioner=practitioner, session_type=session_type)
     messages.success(request, _("The session is no longer offered. Booked appointments stand."))
     return redirect(AVAILABILITY)

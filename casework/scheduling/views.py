@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from casework.accounts.models import Role, User
 from casework.accounts.permissions import role_required
 from casework.accounts.zones import zone_label
+from casework.dates import reader_datetime
 from casework.registry import places
 from casework.registry.models import RegistrationClaim
 from casework.safety.block_confirmation import confirm_block
@@ -37,6 +38,7 @@ from casework.scheduling.models import ACTIVE_STATUSES, Appointment, Appointment
 from casework.scheduling.queries import bookable, schedule_of, zone_of
 from casework.scheduling.services import booking
 from casework.scheduling.services.booking import SlotUnavailable
+from casework.shell.confirmations import Danger, ask_first
 
 # How far ahead the week pages go; the practitioner's horizon usually ends them sooner.
 LAST_WEEK = 53
@@ -339,10 +341,19 @@ def reschedule_appointment(request: HttpRequest, appointment_id: int) -> HttpRes
     return TemplateResponse(request, "scheduling/reschedule_appointment.html", context)
 
 
-def _back_to(request: HttpRequest, appointment: Appointment) -> HttpResponse:
+def _back_url(request: HttpRequest, appointment: Appointment) -> str:
     if request.POST.get("next") == reverse(PRACTITIONER_LIST):
-        return redirect(PRACTITIONER_LIST)
-    return redirect("scheduling:appointment", appointment_id=appointment.pk)
+        return reverse(PRACTITIONER_LIST)
+    return reverse("scheduling:appointment", kwargs={"appointment_id": appointment.pk})
+
+
+def _back_to(request: HttpRequest, appointment: Appointment) -> HttpResponse:
+    return redirect(_back_url(request, appointment))
+
+
+def _when(appointment: Appointment) -> str:
+    """The appointment's start as the reader's pages show it (in their time zone)."""
+    return reader_datetime(appointment.starts_at)
 
 
 @role_required(Role.PRACTITIONER)
@@ -368,6 +379,23 @@ def decline_appointment(request: HttpRequest, appointment_id: int) -> HttpRespon
     if not form.is_valid():
         messages.error(request, _("The reason can be at most 500 characters."))
         return _back_to(request, appointment)
+    asking = ask_first(
+        request,
+        Danger(
+            question=_("Decline the appointment on %(when)s?") % {"when": _when(appointment)},
+            consequences=[
+                _("The client is told by email, with your reason if you gave one."),
+                _(
+                    "The time is free again for others to book. A declined appointment "
+                    "cannot be confirmed later."
+                ),
+            ],
+            confirm=_("Decline the appointment"),
+            back_url=_back_url(request, appointment),
+        ),
+    )
+    if asking is not None:
+        return asking
     try:
         booking.decline_appointment(
             appointment=appointment,
@@ -386,6 +414,21 @@ def decline_appointment(request: HttpRequest, appointment_id: int) -> HttpRespon
 def record_no_show(request: HttpRequest, appointment_id: int) -> HttpResponse:
     practitioner = _person(request)
     appointment = get_appointment_for_person(practitioner, appointment_id)
+    asking = ask_first(
+        request,
+        Danger(
+            question=_("Record that the client did not attend on %(when)s?")
+            % {"when": _when(appointment)},
+            consequences=[
+                _("The appointment is recorded as missed by the client."),
+                _("It cannot be changed back afterwards."),
+            ],
+            confirm=_("Record that the client did not attend"),
+            back_url=_back_url(request, appointment),
+        ),
+    )
+    if asking is not None:
+        return asking
     try:
         booking.record_no_show(appointment=appointment, practitioner=practitioner)
     except ValidationError as error:

@@ -123,6 +123,9 @@ def test_a_moderator_places_a_legal_hold_then_lifts_it(
     assert hold.placed_by == moderator
     check_page(page, language, assert_accessible)
     page.locator(f'form[action="/privacy/holds/{hold.pk}/lift/"] button').click()
+    # The confirmation says what lifting does; its red button lifts the hold.
+    expect(page.get_by_role("heading", level=1)).to_be_focused()
+    page.locator("main form button.button--danger").click()
     expect(in_force).not_to_contain_text(HOLD_REASON)
     hold.refresh_from_db()
     assert not hold.in_force

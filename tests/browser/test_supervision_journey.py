@@ -64,6 +64,9 @@ def test_a_supervisor_accepts_and_the_client_sees_and_ends_it(
     assert_accessible(mine)
     assert_fits_320_pixels(mine)
     shares.get_by_role("button", name="End the supervision").click()
+    # The confirmation says what ending does; its red button ends the supervision.
+    expect(mine.get_by_role("heading", level=1)).to_be_focused()
+    mine.locator("main form button.button--danger").click()
     expect(mine.get_by_role("status")).to_contain_text("The supervision has ended")
     expect(mine.get_by_role("region", name="What you share, and with whom")).to_contain_text(
         "You share nothing with anyone besides your social worker."

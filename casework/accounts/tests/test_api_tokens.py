@@ -122,7 +122,10 @@ def test_revoked_expired_and_made_up_tokens_get_401(client_person: User) -> None
     browser = Client()
     browser.force_login(client_person)
     token = ApiToken.objects.get()
-    assert browser.post(f"/accounts/tokens/{token.pk}/revoke/").status_code == 302
+    assert (
+        browser.post(f"/accounts/tokens/{token.pk}/revoke/", {"confirmed": "yes"}).status_code
+        == 302
+    )
     assert api.get("/api/v1/conversations", headers=bearer(secret)).status_code == 401
     assert AuditEvent.objects.filter(action=actions.ACCOUNT_API_TOKEN_REVOKED).count() == 1
 

@@ -35,7 +35,9 @@ def test_signing_out_another_session_ends_it_and_leaves_this_one(client_person: 
     laptop = _signed_in_browser(client_person, "Laptop browser")
     phone = _signed_in_browser(client_person, "Phone browser")
     phone_session = UserSession.objects.get(user=client_person, user_agent="Phone browser")
-    response = laptop.post(reverse("accounts:end_session", args=[phone_session.pk]))
+    response = laptop.post(
+        reverse("accounts:end_session", args=[phone_session.pk]), {"confirmed": "yes"}
+    )
     assert response.status_code == 302
     assert phone.get(reverse("shell:dashboard")).status_code == 302  # signed out
     assert laptop.get(reverse("shell:dashboard")).status_code == 200
@@ -58,7 +60,7 @@ def test_someone_elses_session_answers_like_a_missing_one(
 def test_sign_out_everywhere_ends_every_session_including_this_one(client_person: User) -> None:
     laptop = _signed_in_browser(client_person, "Laptop browser")
     phone = _signed_in_browser(client_person, "Phone browser")
-    response = laptop.post(reverse("accounts:end_all_sessions"))
+    response = laptop.post(reverse("accounts:end_all_sessions"), {"confirmed": "yes"})
     assert response["Location"] == reverse("account_login")
     assert laptop.get(reverse("shell:dashboard")).status_code == 302
     assert phone.get(reverse("shell:dashboard")).status_code == 302

@@ -407,7 +407,7 @@ def test_plans_are_assigned_from_the_case_page(
     assert good.status_code == 302
     plan = CheckInPlan.objects.get(case=case)
     assert (plan.instrument, plan.every_days) == ("who5", 7)
-    response = client.post(f"/care/plans/{plan.pk}/", {"action": "end"})
+    response = client.post(f"/care/plans/{plan.pk}/", {"action": "end", "confirmed": "yes"})
     assert response.status_code == 302
     plan.refresh_from_db()
     assert plan.status == PlanStatus.ENDED

@@ -186,7 +186,7 @@ def test_the_client_reads_the_text_and_consents(assessed: Case, client: Client) 
     ticked = client.post(url, {"version": current_text("video").version, "agree": "yes"})
     assert ticked.status_code == 302
     assert consent.live_consent(assessed, "video") is not None
-    client.post(f"/care/my/{assessed.pk}/consent/video/withdraw/")
+    client.post(f"/care/my/{assessed.pk}/consent/video/withdraw/", {"confirmed": "yes"})
     assert consent.live_consent(assessed, "video") is None
 
 

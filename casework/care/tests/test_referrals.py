@@ -88,7 +88,7 @@ def test_the_client_withdraws_and_the_recipient_loses_sight_at_once(
     client.force_login(detailed.client)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/care/referrals/{referral.pk}/withdraw/")
+        client.post(f"/care/referrals/{referral.pk}/withdraw/", {"confirmed": "yes"})
     client.force_login(other_practitioner)
     assert client.get(f"/care/referrals/{referral.pk}/").status_code == 404
     assert {m.to[0] for m in mail.outbox} == {other_practitioner.email, detailed.practitioner.email}
@@ -292,7 +292,7 @@ def test_a_referral_stops_sharing_when_its_case_closes_until_the_client_renews_i
     # ...and withdraws it again from her page: the recipient loses sight at once.
     client.force_login(detailed.client)
     assert f"/care/referrals/{referral.pk}/withdraw/" in client.get("/care/my/").content.decode()
-    client.post(f"/care/referrals/{referral.pk}/withdraw/")
+    client.post(f"/care/referrals/{referral.pk}/withdraw/", {"confirmed": "yes"})
     client.force_login(other_practitioner)
     assert client.get(url).status_code == 404
 
@@ -309,7 +309,7 @@ def test_the_client_sees_and_withdraws_every_live_share_from_her_page(
     page = client.get("/care/my/").content.decode()
     assert "What you share, and with whom" in page
     assert "The referral letter, Where you are" in page
-    response = client.post(f"/care/referrals/{referral.pk}/withdraw/")
+    response = client.post(f"/care/referrals/{referral.pk}/withdraw/", {"confirmed": "yes"})
     assert response.status_code == 302
     assert Referral.objects.get(pk=referral.pk).status == ReferralStatus.WITHDRAWN
     assert "You share nothing with anyone" in client.get("/care/my/").content.decode()

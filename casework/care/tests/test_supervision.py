@@ -111,7 +111,9 @@ def test_the_client_is_told_sees_who_supervises_and_can_end_it(case: Case, clien
     page = client.get("/care/my/").content.decode()
     assert "Sam Achebe supervises your work with" in page
     note = write(case)
-    response = client.post(f"/care/supervision/{invitation.pk}/end/", follow=True)
+    response = client.post(
+        f"/care/supervision/{invitation.pk}/end/", {"confirmed": "yes"}, follow=True
+    )
     assert response.status_code == 200
     ended = Supervision.objects.get()
     assert (ended.status, ended.end_reason) == (SupervisionStatus.ENDED, SupervisionEnd.CLIENT)
@@ -204,11 +206,11 @@ def test_the_practitioner_ends_a_supervision_and_the_supervisor_may_step_down(
     care.supervise(case, supervisor)
     client.force_login(supervisor)
     found = Supervision.objects.get()
-    client.post(f"/care/supervision/{found.pk}/end/")
+    client.post(f"/care/supervision/{found.pk}/end/", {"confirmed": "yes"})
     assert Supervision.objects.get().end_reason == SupervisionEnd.SUPERVISOR
     care.supervise(case, supervisor)
     client.force_login(case.practitioner)
-    client.post(f"/care/clients/{case.pk}/supervisor/", {"action": "stop"})
+    client.post(f"/care/clients/{case.pk}/supervisor/", {"action": "stop", "confirmed": "yes"})
     assert not Supervision.objects.filter(status__in=["invited", "accepted"]).exists()
     stranger = ClientFactory.create()
     client.force_login(stranger)

@@ -41,6 +41,7 @@ from casework.registry.verification import MEANINGS
 from casework.safety.crisis import crisis_resources_for
 from casework.scheduling.access import appointments_of
 from casework.scheduling.models import ACTIVE_STATUSES
+from casework.shell.confirmations import Danger, ask_first
 
 # The register's statuses by their names in the reader's language (lazy, so per request).
 STATUS_LABELS = dict(RegistrationStatus.choices)
@@ -258,6 +259,29 @@ def withdraw_consent(request: HttpRequest, case_id: uuid.UUID, technology: str) 
     person = person_of(request)
     case: Case = access.get_case_for_client(person, case_id)
     technology = _technology(technology)
+    stops = {
+        Technology.VIDEO: _(
+            "Video sessions with your social worker cannot take place until you agree again."
+        ),
+        Technology.MESSAGING: _("Your conversation with your social worker is closed."),
+        Technology.CHECK_INS: _("No more check-ins are sent, and the ones waiting are called off."),
+    }
+    asking = ask_first(
+        request,
+        Danger(
+            question=_("Withdraw your consent to %(service)s?")
+            % {"service": Technology(technology).label.lower()},
+            consequences=[
+                stops[Technology(technology)],
+                _("Your social worker is told."),
+                _("You can agree again later from this page."),
+            ],
+            confirm=_("Withdraw my consent"),
+            back_url=reverse("care:consent", args=[case.pk, technology]),
+        ),
+    )
+    if asking is not None:
+        return asking
     try:
         withdrawn = consents.withdraw_consent(case=case, client=person, technology=technology)
     except ValidationError as error:

@@ -42,6 +42,7 @@ from casework.messaging.access import get_conversation_for_person
 from casework.messaging.models import Conversation
 from casework.privacy import actions
 from casework.privacy.audit import record_event
+from casework.shell.confirmations import Danger, ask_first
 
 GET_AND_POST = ["GET", "HEAD", "POST"]
 
@@ -345,7 +346,26 @@ PLAN_ACTIONS = {
 def change_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
     person = person_of(request)
     plan = access.get_plan_for_practitioner(person, plan_id)
-    action = PLAN_ACTIONS.get(request.POST.get("action", ""))
+    choice = request.POST.get("action", "")
+    action = PLAN_ACTIONS.get(choice)
+    if choice == "end":
+        # Pausing and resuming undo each other; ending is for good, so it asks first.
+        asking = ask_first(
+            request,
+            Danger(
+                question=_("End the check-in plan “%(instrument)s”?")
+                % {"instrument": plan.get_instrument_display()},
+                consequences=[
+                    _("No more check-ins are sent for it, and the ones waiting are called off."),
+                    _("An ended plan cannot be resumed: you would start a new one."),
+                    _("The answers already given stay in the case."),
+                ],
+                confirm=_("End the plan"),
+                back_url=_case_url(plan.case),
+            ),
+        )
+        if asking is not None:
+            return asking
     if action is None:
         messages.error(request, _("Choose pause, resume or end."))
     else:

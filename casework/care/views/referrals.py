@@ -23,6 +23,7 @@ from casework.care.forms import ReferralAnswerForm, ReferralForm
 from casework.care.instruments import INSTRUMENTS
 from casework.care.models import (
     Referral,
+    ReferralKind,
     ReferralStatus,
     SharedItem,
 )
@@ -31,6 +32,7 @@ from casework.care.services.supervision import verified_practitioner_with_email
 from casework.care.views import error_text, person_of
 from casework.privacy import actions
 from casework.privacy.audit import record_event
+from casework.shell.confirmations import Danger, ask_first
 
 GET_AND_POST = ["GET", "HEAD", "POST"]
 # The one answer to a proposal, whatever the address.
@@ -210,6 +212,26 @@ def _after(person: User, found: Referral) -> HttpResponse:
 def withdraw_referral(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
     person = person_of(request)
     found = access.get_referral_for_person(person, referral_id)
+    asking = ask_first(
+        request,
+        Danger(
+            question=(
+                _("Withdraw the transfer to %(name)s?")
+                if found.kind == ReferralKind.TRANSFER
+                else _("Withdraw the referral to %(name)s?")
+            )
+            % {"name": found.to_practitioner.display_name},
+            consequences=[
+                _("%(name)s no longer sees what was shared, and cannot take it on.")
+                % {"name": found.to_practitioner.display_name},
+                _("Everyone concerned is told. To share again, a new referral is needed."),
+            ],
+            confirm=_("Withdraw it"),
+            back_url=_referral_url(found),
+        ),
+    )
+    if asking is not None:
+        return asking
     try:
         referrals.withdraw_referral(referral=found, person=person)
     except ValidationError as error:
@@ -252,6 +274,22 @@ def accept_referral(request: HttpRequest, referral_id: uuid.UUID) -> HttpRespons
 def decline_referral(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
     person = person_of(request)
     found = access.get_referral_for_person(person, referral_id)
+    asking = ask_first(
+        request,
+        Danger(
+            question=_("Decline the transfer?")
+            if found.kind == ReferralKind.TRANSFER
+            else _("Decline the referral?"),
+            consequences=[
+                _("You no longer see what the client shared."),
+                _("The client and your colleague are told that you declined."),
+            ],
+            confirm=_("Decline"),
+            back_url=_referral_url(found),
+        ),
+    )
+    if asking is not None:
+        return asking
     try:
         referrals.decline_referral(referral=found, recipient=person)
     except ValidationError as error:

@@ -10,23 +10,61 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from casework.accounts.models import Role
+from casework.accounts.models import Role, User
 from casework.accounts.permissions import role_required
 from casework.care import access
 from casework.care.forms import SupervisorForm
-from casework.care.models import LIVE_SUPERVISION_STATUSES, Supervision
+from casework.care.models import LIVE_SUPERVISION_STATUSES, Supervision, SupervisionStatus
 from casework.care.services import supervision as supervisions
 from casework.care.views import error_text, person_of
+from casework.shell.confirmations import Danger, ask_first
 
 # The one answer to an invitation, whatever the address: the page after it says no more.
 INVITED = gettext_lazy(
     "If this address belongs to a verified practitioner, we have sent them an invitation. "
     "They read nothing until they accept."
 )
+
+
+def _stopping(supervision: Supervision, person: User, back_url: str) -> Danger:
+    """What ending a supervision (or withdrawing the invitation to it) does."""
+    if person.pk == supervision.supervisor_id:
+        return Danger(
+            question=_("Step down as supervisor?"),
+            consequences=[
+                _("You stop reading the case notes at once."),
+                _("The practitioner and the client are told."),
+            ],
+            confirm=_("Step down as supervisor"),
+            back_url=back_url,
+        )
+    if supervision.status != SupervisionStatus.ACCEPTED or supervision.supervisor is None:
+        # Until it is accepted, the invitation names an address, not a person.
+        email = supervision.invited_email
+        return Danger(
+            question=_("Withdraw the invitation to %(email)s?") % {"email": email},
+            consequences=[
+                _("The invitation no longer works: nobody can accept it."),
+                _("To ask again, you send a new invitation."),
+            ],
+            confirm=_("Withdraw the invitation"),
+            back_url=back_url,
+        )
+    name = supervision.supervisor.display_name
+    return Danger(
+        question=_("End the supervision by %(name)s?") % {"name": name},
+        consequences=[
+            _("%(name)s stops reading the case notes at once.") % {"name": name},
+            _("Everyone concerned is told. To start again, a new invitation is needed."),
+        ],
+        confirm=_("End the supervision"),
+        back_url=back_url,
+    )
 
 
 @role_required(Role.PRACTITIONER)
@@ -36,6 +74,17 @@ def supervisor(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     case = access.get_case_for_practitioner(person, case_id)
     form = SupervisorForm()
     if request.method == "POST" and request.POST.get("action") == "stop":
+        live = (
+            Supervision.objects.filter(case=case, status__in=LIVE_SUPERVISION_STATUSES)
+            .select_related("supervisor")
+            .first()
+        )
+        if live is not None:
+            asking = ask_first(
+                request, _stopping(live, person, reverse("care:supervisor", args=[case.pk]))
+            )
+            if asking is not None:
+                return asking
         try:
             stopped = supervisions.stop_supervision(case=case, practitioner=person)
         except ValidationError as error:
@@ -136,6 +185,15 @@ def end_supervision(request: HttpRequest, supervision_id: uuid.UUID) -> HttpResp
     """The client, the practitioner or the supervisor ends a live supervision."""
     person = person_of(request)
     found = access.get_supervision_for_party(person, supervision_id)
+    if person.role == Role.CLIENT:
+        back = reverse("care:my_care")
+    elif person.pk == found.practitioner_id:
+        back = reverse("care:supervisor", args=[found.case_id])
+    else:
+        back = reverse("care:supervision")
+    asking = ask_first(request, _stopping(found, person, back))
+    if asking is not None:
+        return asking
     try:
         supervisions.end_supervision(supervision=found, person=person)
     except ValidationError as error:

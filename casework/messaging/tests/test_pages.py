@@ -174,7 +174,12 @@ def test_the_sender_changes_and_deletes_a_message_from_its_page(
     page = browser.get(page_of(conversation)).content.decode()
     assert "Hello, could you help me?" in page
     assert "Edited" in page
-    assert browser.post(reverse("messaging:delete_message", kwargs=kwargs)).status_code == 302
+    assert (
+        browser.post(
+            reverse("messaging:delete_message", kwargs=kwargs), {"confirmed": "yes"}
+        ).status_code
+        == 302
+    )
     page = browser.get(page_of(conversation)).content.decode()
     assert "This message was deleted." in page
     assert "could you help me" not in page
@@ -324,7 +329,7 @@ def test_closing_an_enquiry(
 ) -> None:
     browser = signed_in(practitioner)
     close = reverse("messaging:close_conversation", kwargs={"conversation_id": conversation.pk})
-    assert browser.post(close).status_code == 302
+    assert browser.post(close, {"confirmed": "yes"}).status_code == 302
     page = browser.get(page_of(conversation)).content.decode()
     assert "This conversation is closed" in page
     assert 'id="message-form"' not in page

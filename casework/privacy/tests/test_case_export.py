@@ -240,10 +240,10 @@ def test_the_practitioner_asks_and_calls_off_from_the_case(
     assert url.encode() in case_page.content
     assert client.post(url, {"action": "ask"}).status_code == 302
     assert client.post(url, {"action": "ask"}).status_code == 409
-    assert client.post(url, {"action": "call_off"}).status_code == 302
+    assert client.post(url, {"action": "call_off", "confirmed": "yes"}).status_code == 302
     (called_off,) = DataExport.objects.filter(case=practice.case)
     assert called_off.status == ExportStatus.EXPIRED
-    assert client.post(url, {"action": "call_off"}).status_code == 409
+    assert client.post(url, {"action": "call_off", "confirmed": "yes"}).status_code == 409
 
 
 def test_erasing_the_client_destroys_her_cases_exports(practice: Practice) -> None:

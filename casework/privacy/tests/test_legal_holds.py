@@ -212,7 +212,7 @@ def test_a_moderator_places_a_hold_by_email_on_the_holds_page_and_lifts_it(
     assert (hold.person, hold.placed_by) == (practice.client, moderator)
     page = client.get(reverse("privacy:holds")).content.decode()
     assert REASON in page
-    client.post(reverse("privacy:lift_hold", args=[hold.pk]))
+    client.post(reverse("privacy:lift_hold", args=[hold.pk]), {"confirmed": "yes"})
     hold.refresh_from_db()
     assert hold.lifted_by == moderator
     assert REASON not in client.get(reverse("privacy:holds")).content.decode()

@@ -271,5 +271,7 @@ def test_a_practitioner_edits_and_withdraws_only_their_own_sessions(
     assert response.status_code == 302
     session_type.refresh_from_db()
     assert (session_type.name, session_type.duration_minutes) == ("Longer video session", 80)
-    owner.post(reverse("scheduling:withdraw_session_type", args=[session_type.pk]))
+    owner.post(
+        reverse("scheduling:withdraw_session_type", args=[session_type.pk]), {"confirmed": "yes"}
+    )
     assert next_free(practitioner) is None

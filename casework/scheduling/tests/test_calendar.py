@@ -122,7 +122,7 @@ def test_the_private_feed_is_shown_once_kept_hashed_and_revocable(
     found = events(feed.content)
     assert sorted(str(e["STATUS"]) for e in found) == ["CANCELLED", "CONFIRMED"]
     assert {str(e["SUMMARY"]) for e in found} == {"Casework appointment"}
-    client.post(reverse("scheduling:revoke_calendar_feed"))
+    client.post(reverse("scheduling:revoke_calendar_feed"), {"confirmed": "yes"})
     assert Client().get(path).status_code == 404
     assert AuditEvent.objects.filter(action="scheduling.calendar_feed_revoked").exists()
 
