@@ -39,6 +39,7 @@ SCHEDULE: tuple[Job, ...] = (
     Job("seal_audit_log", timedelta(seconds=5), "seal the audit log; anchor it hourly"),
     Job("relay_events", timedelta(seconds=10), "deliver events and notices left waiting"),
     Job("send_webhooks", timedelta(seconds=30), "send regulator webhook notifications due"),
+    Job("send_due_reminders", timedelta(minutes=1), "send appointment reminders due and unsent"),
     Job("run_check_ins", timedelta(minutes=5), "open due check-ins; re-rank cases time moved"),
     Job("prune_outbox", timedelta(hours=1), "remove what the outbox no longer needs"),
     Job("forget_idempotency_keys", timedelta(days=1), "forget API idempotency keys past use"),
