@@ -428,6 +428,13 @@ USERSESSIONS_TRACK_ACTIVITY = True
 
 # Register exports larger than this are refused before anything is stored.
 REGISTER_IMPORT_MAX_BYTES = env_int("CASEWORK_REGISTER_IMPORT_MAX_MB", 60, minimum=1) * 1024 * 1024
+# Scheduled re-reads of registers (registry/register_sources.py): a path is accepted only inside
+# this folder (empty: no paths, addresses only); each wait for a register's server is at most
+# this many seconds, and a whole download ten times that; an address that resolves to this
+# machine or a private network is refused unless allowed (a register mirrored on the inside).
+REGISTER_SOURCES_DIR = env_str("CASEWORK_REGISTER_SOURCES_DIR")
+REGISTER_SOURCE_TIMEOUT_SECONDS = env_int("CASEWORK_REGISTER_SOURCE_TIMEOUT", 30, minimum=1)
+REGISTER_SOURCES_PRIVATE_HOSTS = env_bool("CASEWORK_REGISTER_SOURCES_PRIVATE_HOSTS", default=False)
 
 # Limits an operator may tune (the README's table): flood control and upload sizes.
 # Messages one person may send in a minute, across their conversations.

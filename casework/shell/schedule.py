@@ -41,6 +41,7 @@ SCHEDULE: tuple[Job, ...] = (
     Job("send_webhooks", timedelta(seconds=30), "send regulator webhook notifications due"),
     Job("send_due_reminders", timedelta(minutes=1), "send appointment reminders due and unsent"),
     Job("run_check_ins", timedelta(minutes=5), "open due check-ins; re-rank cases time moved"),
+    Job("reread_registers", timedelta(minutes=5), "re-read the registers whose source is due"),
     Job("prune_outbox", timedelta(hours=1), "remove what the outbox no longer needs"),
     Job("forget_idempotency_keys", timedelta(days=1), "forget API idempotency keys past use"),
     Job("expire_data_exports", timedelta(minutes=15), "destroy data exports whose link expired"),
