@@ -257,6 +257,14 @@ DATABASE_LOCK_TIMEOUT = env_int("CASEWORK_DB_LOCK_TIMEOUT", 10, minimum=0)
 # A web request waits at most this long for any one answer from the database, then answers
 # 503 (a frozen server ends nothing itself: casework/shell/postgresql/base.py).
 DATABASE_REQUEST_ANSWER_SECONDS = env_int("CASEWORK_DB_REQUEST_TIMEOUT", 4, minimum=0)
+# Requests of one web process that may be inside at once (casework/shell/request_gate.py): two
+# fewer than its threads, so that /healthz and quick 503s still find a thread while the
+# database hangs; 0 switches the gate off.
+DATABASE_REQUESTS_AT_ONCE = env_int(
+    "CASEWORK_DB_REQUESTS_AT_ONCE",
+    max(1, env_int("CASEWORK_WEB_THREADS", 8, minimum=1) - 2),
+    minimum=0,
+)
 # Elsewhere (task workers, the clock, commands), a little longer than a statement may run.
 DATABASE_ANSWER_SECONDS = DATABASE_STATEMENT_TIMEOUT + 5 if DATABASE_STATEMENT_TIMEOUT else 0
 # /readyz answers within this many seconds, a dependency that has not answered by then failing.
