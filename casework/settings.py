@@ -257,6 +257,14 @@ DATABASE_LOCK_TIMEOUT = env_int("CASEWORK_DB_LOCK_TIMEOUT", 10, minimum=0)
 # A web request waits at most this long for any one answer from the database, then answers
 # 503 (a frozen server ends nothing itself: casework/shell/postgresql/base.py).
 DATABASE_REQUEST_ANSWER_SECONDS = env_int("CASEWORK_DB_REQUEST_TIMEOUT", 4, minimum=0)
+# Requests of one web process that may be inside at once (casework/shell/request_gate.py): two
+# fewer than its threads, so that /healthz and quick 503s still find a thread while the
+# database hangs; 0 switches the gate off.
+DATABASE_REQUESTS_AT_ONCE = env_int(
+    "CASEWORK_DB_REQUESTS_AT_ONCE",
+    max(1, env_int("CASEWORK_WEB_THREADS", 8, minimum=1) - 2),
+    minimum=0,
+)
 # Elsewhere (task workers, the clock, commands), a little longer than a statement may run.
 DATABASE_ANSWER_SECONDS = DATABASE_STATEMENT_TIMEOUT + 5 if DATABASE_STATEMENT_TIMEOUT else 0
 # /readyz answers within this many seconds, a dependency that has not answered by then failing.
@@ -428,6 +436,13 @@ USERSESSIONS_TRACK_ACTIVITY = True
 
 # Register exports larger than this are refused before anything is stored.
 REGISTER_IMPORT_MAX_BYTES = env_int("CASEWORK_REGISTER_IMPORT_MAX_MB", 60, minimum=1) * 1024 * 1024
+# Scheduled re-reads of registers (registry/register_sources.py): a path is accepted only inside
+# this folder (empty: no paths, addresses only); each wait for a register's server is at most
+# this many seconds, and a whole download ten times that; an address that resolves to this
+# machine or a private network is refused unless allowed (a register mirrored on the inside).
+REGISTER_SOURCES_DIR = env_str("CASEWORK_REGISTER_SOURCES_DIR")
+REGISTER_SOURCE_TIMEOUT_SECONDS = env_int("CASEWORK_REGISTER_SOURCE_TIMEOUT", 30, minimum=1)
+REGISTER_SOURCES_PRIVATE_HOSTS = env_bool("CASEWORK_REGISTER_SOURCES_PRIVATE_HOSTS", default=False)
 
 # Limits an operator may tune (the README's table): flood control and upload sizes.
 # Messages one person may send in a minute, across their conversations.

@@ -387,6 +387,13 @@ ROUTES.update(
             objects={"claim_id": "pending_claim"},
         ),
         "registry:register_imports": Access(FORM, REVIEWERS_ONLY),
+        # Where the clock re-reads registers: an officer sets her own regulators' sources.
+        "registry:register_sources": Access(FORM, REVIEWERS_ONLY),
+        "registry:remove_register_source": Access(
+            POST_ONLY,
+            signed_in(FORBIDDEN, officer=IN, other_officer=NOT_FOUND, admin=IN),
+            objects={"regulator": "regulator_slug"},
+        ),
         "registry:register_import": (
             Access(
                 SAFE,

@@ -225,6 +225,8 @@ NOT_A_CHANGE = {
     "refresh_next_free_slot": "a cache of the next free slot, recomputed from availability",
     # (api) The write an Idempotency-Key guards (a booking, a message) audits itself.
     "remember": "an API Idempotency-Key with its request's hash, so a replay is recognised",
+    # The reading it queues records its import, or its failure, on the source and in the log.
+    "queue_due_rereads": "when a register source is next due, moved on as its reading is queued",
 }
 
 

@@ -83,3 +83,11 @@ def get_import_for_officer(person: User, import_id: int) -> RegisterImport:
     if found is None:
         raise Http404
     return found
+
+
+def get_regulator_for_officer(person: User, slug: str) -> Regulator:
+    """A regulator whose register the person acts on; 404 alike for missing and not theirs."""
+    found = regulators_acted_on_by(person).filter(slug=slug).first()
+    if found is None:
+        raise Http404
+    return found

@@ -316,3 +316,35 @@ class RegisterUploadForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["regulator"].queryset = regulators  # type: ignore[attr-defined]
         self.fields["file_format"].choices = formats  # type: ignore[attr-defined]
+
+
+class RegisterSourceForm(forms.Form):
+    """Where the clock re-reads a regulator's register, and how often (register_sources.py
+    checks the address or path itself)."""
+
+    regulator = forms.ModelChoiceField(
+        label=_("Regulator"), queryset=Regulator.objects.none(), to_field_name="slug"
+    )
+    location = forms.CharField(
+        label=_("Address of the register export"),
+        max_length=500,
+        help_text=_(
+            "An https:// address the regulator publishes its export at, or a path inside the "
+            "folder the platform's administrators set for exports."
+        ),
+    )
+    file_format = forms.ChoiceField(label=_("Format of the file"), choices=[])
+    every_hours = forms.IntegerField(
+        label=_("Read it every (hours)"), min_value=1, max_value=24 * 31, initial=24
+    )
+
+    def __init__(
+        self,
+        *args: object,
+        regulators: "QuerySet[Regulator]",
+        formats: list[tuple[str, str]],
+        **kwargs: object,
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["regulator"].queryset = regulators  # type: ignore[attr-defined]
+        self.fields["file_format"].choices = formats  # type: ignore[attr-defined]

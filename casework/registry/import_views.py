@@ -1,4 +1,5 @@
-"""Officers and admins read register exports: upload, preview the diff, apply or discard."""
+"""Officers and admins read register exports: upload, preview the diff, apply or discard; and
+say where the clock re-reads each register from (register_sources.py)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -10,10 +11,14 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from casework.accounts.models import Role, User
 from casework.accounts.permissions import role_required
-from casework.registry import register_import
-from casework.registry.access import get_import_for_officer, regulators_acted_on_by
-from casework.registry.forms import RegisterUploadForm
-from casework.registry.models import RegisterImport
+from casework.registry import register_import, register_sources
+from casework.registry.access import (
+    get_import_for_officer,
+    get_regulator_for_officer,
+    regulators_acted_on_by,
+)
+from casework.registry.forms import RegisterSourceForm, RegisterUploadForm
+from casework.registry.models import RegisterImport, RegisterSource
 
 
 def _format_choices() -> list[tuple[str, str]]:
@@ -49,9 +54,57 @@ def register_imports(request: HttpRequest) -> HttpResponse:
     recent = RegisterImport.objects.filter(regulator__in=regulators).select_related(
         "regulator", "uploaded_by"
     )[:50]
+    failing = RegisterSource.objects.filter(
+        regulator__in=regulators,
+        last_outcome__in=[RegisterSource.Outcome.FAILED, RegisterSource.Outcome.AWAITING],
+    ).select_related("regulator")
     return TemplateResponse(
-        request, "registry/register_imports.html", {"form": form, "imports": recent}
+        request,
+        "registry/register_imports.html",
+        {"form": form, "imports": recent, "failing_sources": failing},
     )
+
+
+@role_required(Role.OFFICER, Role.ADMIN)
+@require_http_methods(["GET", "HEAD", "POST"])
+def scheduled_readings(request: HttpRequest) -> HttpResponse:
+    person = request.user
+    assert isinstance(person, User)  # noqa: S101
+    regulators = regulators_acted_on_by(person)
+    form = RegisterSourceForm(
+        request.POST or None, regulators=regulators, formats=_format_choices()
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            register_sources.set_register_source(
+                regulator=form.cleaned_data["regulator"],
+                location=form.cleaned_data["location"],
+                file_format=form.cleaned_data["file_format"],
+                every_hours=form.cleaned_data["every_hours"],
+                set_by=person,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.info(request, _("Saved. The register is read at the clock's next round."))
+            return redirect("registry:register_sources")
+    sources = RegisterSource.objects.filter(regulator__in=regulators).select_related(
+        "regulator", "last_import"
+    )
+    return TemplateResponse(
+        request, "registry/register_sources.html", {"form": form, "sources": sources}
+    )
+
+
+@role_required(Role.OFFICER, Role.ADMIN)
+@require_POST
+def stop_scheduled_reading(request: HttpRequest, regulator: str) -> HttpResponse:
+    person = request.user
+    assert isinstance(person, User)  # noqa: S101
+    found = get_regulator_for_officer(person, regulator)
+    register_sources.remove_register_source(regulator=found, removed_by=person)
+    messages.info(request, _("The register is no longer read on a schedule."))
+    return redirect("registry:register_sources")
 
 
 @role_required(Role.OFFICER, Role.ADMIN)

@@ -188,7 +188,16 @@ class RegisterImport(models.Model):
         DISCARDED = "discarded", _("Discarded")
         FAILED = "failed", _("Failed")
 
+    class Origin(models.TextChoices):
+        BY_HAND = "by_hand", _("By hand")
+        SCHEDULED = "scheduled", _("Scheduled")
+
     regulator = models.ForeignKey(Regulator, on_delete=models.PROTECT, related_name="imports")
+    # An officer's upload or the import command, or the clock's re-read of the regulator's
+    # register source (register_sources.py).
+    origin = models.CharField(
+        _("origin"), max_length=10, choices=Origin.choices, default=Origin.BY_HAND
+    )
     file_format = models.CharField(_("format"), max_length=40)
     file_name = models.CharField(_("file name"), max_length=255)
     file = models.FileField(upload_to="register-imports/%Y/%m/")
@@ -217,6 +226,51 @@ class RegisterImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.regulator.short_name} {self.file_name} ({self.state})"
+
+
+class RegisterSource(models.Model):
+    """Where a regulator's register export is re-read from on a schedule, and what the last
+    reading found (register_sources.py). Every reading goes through the import service, as an
+    upload does."""
+
+    class Outcome(models.TextChoices):
+        APPLIED = "applied", _("Read and applied")
+        UNCHANGED = "unchanged", _("Unchanged since the last reading")
+        AWAITING = "awaiting", _("Read; waiting for an officer to confirm it")
+        FAILED = "failed", _("Could not be read or applied")
+
+    regulator = models.OneToOneField(
+        Regulator, on_delete=models.CASCADE, related_name="register_source"
+    )
+    # An http(s) address, or a path inside CASEWORK_REGISTER_SOURCES_DIR.
+    location = models.CharField(_("address or path"), max_length=500)
+    file_format = models.CharField(_("format"), max_length=40)
+    every_hours = models.PositiveIntegerField(_("read every (hours)"))
+    next_read_at = models.DateTimeField(null=True, blank=True)
+    last_read_at = models.DateTimeField(null=True, blank=True)
+    # The content the last reading judged (applied, awaiting an officer, or bad rows): the same
+    # content is not imported again.
+    last_sha256 = models.CharField(max_length=64, blank=True)
+    last_outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
+    last_failure = models.TextField(blank=True)
+    last_import = models.ForeignKey(
+        RegisterImport, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("register source")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(every_hours__gte=1), name="registry_source_reads_at_most_hourly"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.regulator.short_name} from {self.location}"
 
 
 class RegisterEntry(models.Model):

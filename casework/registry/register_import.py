@@ -78,10 +78,12 @@ def receive_register_file(
     file_format: str,
     uploaded_by: User | None,
     check_in_background: bool = True,
+    origin: str = RegisterImport.Origin.BY_HAND,
 ) -> RegisterImport:
     """Store an uploaded export and queue its check. Refuses (ValidationError, nothing stored)
     a format that does not serve this regulator, an empty file, or one over the size limit.
-    ``check_in_background=False`` leaves the check to the caller (the management command)."""
+    ``check_in_background=False`` leaves the check to the caller (the management command, the
+    scheduled re-read)."""
     if file_format not in {importer.name for importer in formats_for(regulator)}:
         raise ValidationError(
             _("The format “{format}” is not one for {regulator}; use one of: {names}.").format(
@@ -112,6 +114,7 @@ def receive_register_file(
         file_sha256=digest.hexdigest(),
         state=State.RECEIVED,
         uploaded_by=uploaded_by,
+        origin=origin,
     )
     # Stored under a name of our own: the regulator and the content's hash (and the extension).
     extension = os.path.splitext(file_name)[1].lower()
@@ -132,6 +135,7 @@ def receive_register_file(
                     "file_name": register_import.file_name,
                     "sha256": register_import.file_sha256,
                     "bytes": size,
+                    "origin": origin,
                 },
             )
             if check_in_background:

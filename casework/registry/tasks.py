@@ -1,4 +1,5 @@
-"""Background work of the registry: checking and applying register imports.
+"""Background work of the registry: checking and applying register imports, and the scheduled
+re-reads of registers.
 
 Arguments are ids (JSON), never model instances; each task calls the service that does the work.
 """
@@ -6,7 +7,7 @@ Arguments are ids (JSON), never model instances; each task calls the service tha
 from django_tasks import task
 
 from casework.accounts.models import User
-from casework.registry import register_import
+from casework.registry import register_import, register_sources
 
 
 @task()
@@ -20,3 +21,8 @@ def apply_register_import_task(register_import_id: int, applied_by_id: int | Non
     register_import.apply_register_import(
         register_import_id=register_import_id, applied_by=applied_by
     )
+
+
+@task()
+def reread_register_source_task(source_id: int) -> None:
+    register_sources.reread_register_source(source_id=source_id)

@@ -33,6 +33,12 @@ urlpatterns = [
     ),
     path("oversight/reviews/", views.review_queue, name="review_queue"),
     path("oversight/imports/", import_views.register_imports, name="register_imports"),
+    path("oversight/imports/sources/", import_views.scheduled_readings, name="register_sources"),
+    path(
+        "oversight/imports/sources/<slug:regulator>/remove/",
+        import_views.stop_scheduled_reading,
+        name="remove_register_source",
+    ),
     path(
         "oversight/imports/<id:import_id>/",
         import_views.register_import_detail,

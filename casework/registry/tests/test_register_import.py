@@ -1,11 +1,8 @@
 """Register imports end to end: receive, preview, apply atomically, history, discard, command."""
 
-import functools
 import hashlib
-import http.server
 import importlib.util
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -511,29 +508,6 @@ def test_an_applied_import_cannot_be_discarded(
 
 
 # --- The management command -----------------------------------------------------------------
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    """A local web server on 127.0.0.1 (an ephemeral port) serving a folder; yields its
-    address and the folder."""
-    folder = tmp_path / "served"
-    folder.mkdir()
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", folder
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 def run_command(*args: str) -> tuple[str, str]:

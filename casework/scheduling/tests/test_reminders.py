@@ -21,6 +21,7 @@ from casework.accounts.services import subscribe_to_push
 from casework.scheduling.models import PractitionerSchedule, Reminder, SessionType
 from casework.scheduling.services import booking
 from casework.scheduling.tasks import send_due_reminders, send_reminder
+from casework.shell.schedule import run_due
 from casework.testing.factories import ClientFactory, PractitionerFactory
 from casework.testing.push import VAPID_SUBJECT, Browser, push_on
 from casework.testing.scheduling import NOW, THURSDAY_9, book, bookable_practitioner, england
@@ -150,6 +151,34 @@ def test_the_database_queue_sends_each_reminder_at_its_time_and_keeps_the_next_f
         call_command("db_worker", batch=True, no_startup_delay=True)
         sent = [m for m in mail.outbox if "reminder" in str(m.subject)]
         assert sorted(m.to[0] for m in sent) == sorted([robin.email, practitioner.email] * 2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_embedded_settings_and_no_worker_the_clock_sends_a_due_reminder_once() -> None:
+    # The embedded default's queue (casework/settings.py's TASKS) holds each reminder's task
+    # for its time; here no worker runs it, and the clock's round must send it, once across
+    # two clocks.
+    with override_settings(TASKS=DATABASE_TASKS), time_machine.travel(NOW, tick=False) as clock:
+        practitioner, session_type = bookable_practitioner(
+            practitioner=PractitionerFactory.create(time_zone="Europe/London")
+        )
+        robin = ClientFactory.create(alias="Robin")
+        book(robin, session_type, FRIDAY_9, where=england())
+        mail.outbox.clear()
+
+        clock.move_to(FRIDAY_9 - timedelta(hours=1))
+        reports = run_due(holder="clock-a") + run_due(holder="clock-b")
+        assert ("send_due_reminders", "Sent 1 reminders.") in [
+            (job.command, report) for job, report in reports
+        ]
+        # A minute on, the other clock's turn: nothing is left to send.
+        clock.move_to(FRIDAY_9 - timedelta(hours=1) + timedelta(minutes=1))
+        run_due(holder="clock-b")
+        # The worker starts late and runs the reminder's own task: already sent, not again.
+        call_command("db_worker", batch=True, no_startup_delay=True)
+
+        sent = [m for m in mail.outbox if "reminder" in str(m.subject)]
+        assert sorted(m.to[0] for m in sent) == sorted([robin.email, practitioner.email])
 
 
 @pytest.mark.django_db

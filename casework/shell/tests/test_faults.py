@@ -105,6 +105,29 @@ def test_with_postgresql_frozen_pages_answer_503_within_5_seconds_and_then_recov
     assert get(site + PAGE)[0] == 200  # the same process, a new connection
 
 
+def test_under_40_requests_with_postgresql_frozen_healthz_answers_at_once(
+    proxy: FaultyProxy, tmp_path: Path
+) -> None:
+    """Production's shape (two workers of eight threads) saturated while the database hangs:
+    the gate (request_gate.py) keeps threads free, so /healthz answers at once and every page
+    answers 503 within 5 s, instead of queueing behind the requests that wait on the database."""
+    env = server_env(database_url_via(proxy.port), tmp_path)
+    with web_server(env, workers=2, threads=8) as (server, base):
+        _both_workers_answering(server, base)
+        proxy.freeze()
+        answers, health_took = _while_pages_wait(base, pages=40)
+        took = sorted(seconds for _, seconds in answers)
+        figures = (  # as the README gives them
+            f"40 pages, database frozen: slowest {took[-1]:.2f} s, median {took[20]:.2f} s, "
+            f"/healthz {health_took:.2f} s"
+        )
+        assert {status for status, _ in answers} == {503}, figures
+        assert took[-1] < 5, figures
+        assert health_took < 1, figures
+        proxy.heal()
+        assert get(base + PAGE)[0] == 200
+
+
 def test_with_postgresql_down_pages_answer_503_at_once_and_then_recover(
     proxy: FaultyProxy, site: str
 ) -> None:

@@ -1,16 +1,14 @@
-from typing import Any
-
-from django.core.management.base import BaseCommand
-
 from casework.scheduling.tasks import send_due_reminders
+from casework.shell.periodic import PeriodicCommand
 
 
-class Command(BaseCommand):
+class Command(PeriodicCommand):
     help = (
-        "Send every appointment reminder that is due and unsent. Each reminder has its own "
-        "task at its time; this is for task backends that cannot defer, and for lost tasks."
+        "Send every appointment reminder that is due and unsent. Each reminder also has its own "
+        "task at its time; the clock runs this every minute, for task backends that cannot "
+        "defer, a worker that is stopped, and lost tasks."
     )
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def run_round(self) -> tuple[str, bool]:
         sent = send_due_reminders.call()
-        self.stdout.write(f"Sent {sent} reminders.")
+        return f"Sent {sent} reminders.", sent > 0
