@@ -168,6 +168,9 @@ DELIBERATE = {
     ),
     "video:end": "its form asks how the session ended (and why) before it is sent",
     "community:close_article": "the author opens it to comments again with the same button",
+    "registry:remove_register_source": (
+        "stops scheduled readings only: nothing read is undone, and the same page sets it again"
+    ),
     "care:answer_supervision decision=decline": (
         "an answer to an invitation: saying no is as easy as saying yes"
     ),
