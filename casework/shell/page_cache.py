@@ -27,6 +27,9 @@ as the page would. Cookies, ``Vary`` and ``Content-Language`` are added per resp
 middleware, as for any page; the headers the view set itself are kept with the page.
 ``Cache-Control`` to browsers is unchanged: these pages send none.
 
+``kept_answer`` does the same for data that is the same for whoever asks (the verification
+API's answer): kept under the same key, computed when missing.
+
 Without a cache (an outage) every page is rendered.
 """
 
@@ -34,7 +37,7 @@ import hashlib
 from collections.abc import Callable
 from contextlib import suppress
 from functools import wraps
-from typing import Concatenate, ParamSpec, TypedDict, overload
+from typing import Concatenate, ParamSpec, TypedDict, TypeVar, overload
 from urllib.parse import urlencode
 
 from django.contrib.messages import get_messages
@@ -60,6 +63,7 @@ TOKEN_PLACEHOLDER = "__casework_page_cache_csrf_token__"  # noqa: S105  (not a s
 _TOKEN_BYTES = TOKEN_PLACEHOLDER.encode()
 
 P = ParamSpec("P")
+T = TypeVar("T")
 View = Callable[Concatenate[HttpRequest, P], HttpResponse]
 
 
@@ -130,6 +134,20 @@ def _with_own_token(request: HttpRequest, content: bytes) -> bytes:
     if _TOKEN_BYTES not in content:
         return content
     return content.replace(_TOKEN_BYTES, get_token(request).encode())
+
+
+def kept_answer(request: HttpRequest, compute: Callable[[], T]) -> T:
+    """``compute()``, kept under the request's address, language and the public pages' version
+    as a page is: for answers that are the same whoever asks (signed in or not)."""
+    key = f"answer:{_key(request, None)}"
+    with suppress(*OUTAGES):
+        kept: T | None = cache.get(key)
+        if kept is not None:
+            return kept
+    answer = compute()
+    with suppress(*OUTAGES):
+        cache.set(key, answer, PAGE_SECONDS)
+    return answer
 
 
 def _replay(request: HttpRequest, kept: KeptPage) -> HttpResponse:
