@@ -8,7 +8,10 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.test import Client
+from django.contrib.messages import constants
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
 
 from casework.accounts.models import User
 from casework.directory.models import PractitionerProfile
@@ -114,6 +117,26 @@ def test_someone_signed_in_never_gets_a_visitors_page_nor_leaves_theirs(
     page, kept = visit(path)
     assert kept
     assert "Sign out" not in page
+
+
+def test_a_message_waiting_for_a_visitor_is_shown_to_them_and_never_kept(
+    listed: tuple[User, PractitionerProfile, RegisterEntry],
+) -> None:
+    path = profile_path(listed[1])
+    visit(path)
+    visitor = Client()
+    # As the messages framework leaves it for the next page (after signing out, say).
+    storage = CookieStorage(RequestFactory().get("/"))
+    storage.add(constants.INFO, "You have signed out.")
+    carrier = HttpResponse()
+    storage.update(carrier)
+    visitor.cookies[CookieStorage.cookie_name] = carrier.cookies[CookieStorage.cookie_name].value
+    page, kept = visit(path, visitor)
+    assert not kept
+    assert "You have signed out." in page
+    page, kept = visit(path)
+    assert kept
+    assert "You have signed out." not in page
 
 
 def test_a_suspension_shows_on_the_next_visit(
