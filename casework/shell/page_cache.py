@@ -16,7 +16,8 @@ in the cache under everything it depends on:
   public page without an event call ``renew_public_pages`` (a profile or availability edit, a
   register reading, a display name's review);
 - and an upper bound on age, ``PAGE_SECONDS``, for what changes with time alone (a free slot
-  passes, a registration's date of expiry does).
+  passes, a registration's date of expiry does): the cache's expiry, and the time it was kept,
+  read against the clock, for a backend that keeps it longer.
 
 Only what is the same for every visitor is kept: a GET or HEAD by someone not signed in, with
 no message waiting for them, answered 200 by the view without cookies, without a change to the
@@ -68,6 +69,7 @@ View = Callable[Concatenate[HttpRequest, P], HttpResponse]
 
 
 class KeptPage(TypedDict):
+    kept_at: float  # the clock's timestamp
     status: int
     headers: list[tuple[str, str]]
     content: bytes
@@ -136,17 +138,21 @@ def _with_own_token(request: HttpRequest, content: bytes) -> bytes:
     return content.replace(_TOKEN_BYTES, get_token(request).encode())
 
 
+def _fresh(kept_at: float) -> bool:
+    return timezone.now().timestamp() - kept_at <= PAGE_SECONDS
+
+
 def kept_answer(request: HttpRequest, compute: Callable[[], T]) -> T:
     """``compute()``, kept under the request's address, language and the public pages' version
     as a page is: for answers that are the same whoever asks (signed in or not)."""
     key = f"answer:{_key(request, None)}"
     with suppress(*OUTAGES):
-        kept: T | None = cache.get(key)
-        if kept is not None:
-            return kept
+        kept: tuple[float, T] | None = cache.get(key)
+        if kept is not None and _fresh(kept[0]):
+            return kept[1]
     answer = compute()
     with suppress(*OUTAGES):
-        cache.set(key, answer, PAGE_SECONDS)
+        cache.set(key, (timezone.now().timestamp(), answer), PAGE_SECONDS)
     return answer
 
 
@@ -184,7 +190,7 @@ def public_page(
             kept: KeptPage | None = None
             with suppress(*OUTAGES):
                 kept = cache.get(key)
-            if kept is not None:
+            if kept is not None and _fresh(kept["kept_at"]):
                 return _replay(request, kept)
             response = view(request, *args, **kwargs)
             if not isinstance(response, SimpleTemplateResponse) or response.is_rendered:
@@ -196,6 +202,7 @@ def public_page(
             response.render()
             if _is_shareable(request, response):
                 page: KeptPage = {
+                    "kept_at": timezone.now().timestamp(),
                     "status": response.status_code,
                     "headers": list(response.headers.items()),
                     "content": response.content,
