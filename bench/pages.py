@@ -46,7 +46,8 @@ FLOOR = ROOT / "bench" / "floor"
 RESULTS = ROOT / "bench" / "results"
 README = ROOT / "README.md"
 POSTGRES = "postgresql://root@127.0.0.1:5432/postgres"
-REDIS = "redis://127.0.0.1:6379/11"
+# Another database number for runs side by side on one machine: CASEWORK_BENCH_REDIS_URL.
+REDIS = os.environ.get("CASEWORK_BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
 CONNECTIONS = 8
 
 # wrk's summary as one line the runner reads: requests, errors, microseconds, percentiles.

@@ -38,6 +38,7 @@ from casework.directory.queries import add_profile_details
 from casework.directory.summaries import summarise
 from casework.registry.models import Jurisdiction
 from casework.shell.outages import OUTAGES
+from casework.shell.page_cache import renew_public_pages
 
 CARD_SECONDS = 300
 
@@ -61,6 +62,9 @@ def refresh_cards() -> None:
     the caller's transaction (a reaction's), so it moves exactly when the change is kept."""
     if not CardsVersion.objects.filter(pk=1).update(number=F("number") + 1):
         CardsVersion.objects.get_or_create(pk=1, defaults={"number": 1})
+    # A page kept for visitors since the event (renewed when it was emitted) may hold the
+    # cards as they were before this reaction: it is rendered again too.
+    renew_public_pages()
 
 
 def _key(version: str, profile: PractitionerProfile, where: Jurisdiction | None) -> str:

@@ -13,6 +13,7 @@ from casework.directory.models import PractitionerProfile
 from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.registry.models import RegisterEntry, RegistrationClaim
+from casework.shell.page_cache import renew_public_pages
 
 
 def registered_names(practitioner_id: int) -> list[str]:
@@ -41,6 +42,8 @@ def flag_display_name(profile: PractitionerProfile) -> None:
     if since != profile.display_name_review_since:
         profile.display_name_review_since = since
         PractitionerProfile.objects.filter(pk=profile.pk).update(display_name_review_since=since)
+        # A name waiting for review is shown as its registered name: a visitor's next page too.
+        renew_public_pages()
         if waits:
             record_event(
                 action=actions.DIRECTORY_DISPLAY_NAME_REVIEW_REQUESTED,
@@ -65,6 +68,7 @@ def decide_display_name(
             profile.approved_display_name = profile.display_name
         profile.display_name_review_since = None
         profile.save(update_fields=["approved_display_name", "display_name_review_since"])
+        renew_public_pages()  # a visitor's next page shows it
         record_event(
             action=(
                 actions.DIRECTORY_DISPLAY_NAME_APPROVED

@@ -31,6 +31,7 @@ from casework.directory.search import search_document
 from casework.directory.vocabulary import currency_codes, language_codes, specialties
 from casework.privacy import actions
 from casework.privacy.audit import record_event
+from casework.shell.page_cache import renew_public_pages
 
 MAX_LANGUAGES = 12
 MAX_SPECIALTIES = 10
@@ -254,6 +255,7 @@ def save_profile(
                     language=practitioner.language,
                     time_zone=details.time_zone,
                 )
+            renew_public_pages()  # a visitor's next page shows the profile as saved
             record_event(
                 action=actions.DIRECTORY_PROFILE_CREATED
                 if created
@@ -294,6 +296,8 @@ def refresh_search_documents(*, batch_size: int = 500) -> int:
                 stale.append(profile)
         PractitionerProfile.objects.bulk_update(stale, ["search_document"], batch_size=batch_size)
         changed = len(stale)
+        if changed:
+            renew_public_pages()  # what a search finds changed
         record_event(
             action=actions.DIRECTORY_SEARCH_DOCUMENTS_REFRESHED, detail={"changed": changed}
         )

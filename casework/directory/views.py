@@ -44,6 +44,7 @@ from casework.registry.qr_codes import public_qr_svg
 from casework.registry.standing import in_good_standing, may_practise_where
 from casework.safety.block_confirmation import confirm_block
 from casework.safety.restrictions import is_restricted
+from casework.shell.page_cache import public_page
 
 PAGE_SIZE = 20
 
@@ -71,6 +72,7 @@ def _with_remembered_place(request: HttpRequest) -> QueryDict:
 
 @login_not_required
 @require_safe
+@public_page(depends_on=places.remembered)
 def search_practitioners(request: HttpRequest) -> HttpResponse:
     """The directory. The query string is the whole state of a search, so its address can be
     shared; searches are neither logged nor kept in the session. The place travels on in the
@@ -113,6 +115,7 @@ def search_practitioners(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 @require_safe
+@public_page(depends_on=places.remembered)
 def profile(request: HttpRequest, slug: str) -> HttpResponse:
     found = get_profile_for_viewer(request.user, slug)
     listed: bool = found.listed  # type: ignore[attr-defined]

@@ -14,12 +14,17 @@ class Event:
     """Base of every domain event; subclasses name themselves: ``class X(Event, name="...")``."""
 
     name: ClassVar[str]
+    # What happened shows on the public pages kept for visitors (a free slot taken or given
+    # back, a registration's standing): emitting it renews them in the same transaction
+    # (``casework/shell/page_cache.py``), before any reaction runs.
+    public: ClassVar[bool]
 
-    def __init_subclass__(cls, *, name: str, **kwargs: Any) -> None:
+    def __init_subclass__(cls, *, name: str, public: bool = False, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if name in KINDS:
             raise TypeError(f"two events are called {name!r}")
         cls.name = name
+        cls.public = public
         KINDS[name] = cls
 
     def payload(self) -> dict[str, Any]:
@@ -43,7 +48,7 @@ KINDS: dict[str, type[Event]] = {}
 
 
 @dataclasses.dataclass(frozen=True)
-class AppointmentRequested(Event, name="scheduling.appointment_requested"):
+class AppointmentRequested(Event, name="scheduling.appointment_requested", public=True):
     """A client asked for a first session that the practitioner confirms."""
 
     appointment_id: int
@@ -52,7 +57,7 @@ class AppointmentRequested(Event, name="scheduling.appointment_requested"):
 
 
 @dataclasses.dataclass(frozen=True)
-class AppointmentConfirmed(Event, name="scheduling.appointment_confirmed"):
+class AppointmentConfirmed(Event, name="scheduling.appointment_confirmed", public=True):
     """An appointment became confirmed: booked at once (at_booking), or confirmed later."""
 
     appointment_id: int
@@ -62,7 +67,7 @@ class AppointmentConfirmed(Event, name="scheduling.appointment_confirmed"):
 
 
 @dataclasses.dataclass(frozen=True)
-class AppointmentDeclined(Event, name="scheduling.appointment_declined"):
+class AppointmentDeclined(Event, name="scheduling.appointment_declined", public=True):
     """The practitioner declined a booking request."""
 
     appointment_id: int
@@ -71,7 +76,7 @@ class AppointmentDeclined(Event, name="scheduling.appointment_declined"):
 
 
 @dataclasses.dataclass(frozen=True)
-class AppointmentCancelled(Event, name="scheduling.appointment_cancelled"):
+class AppointmentCancelled(Event, name="scheduling.appointment_cancelled", public=True):
     """Either party cancelled an open appointment."""
 
     appointment_id: int
@@ -80,7 +85,7 @@ class AppointmentCancelled(Event, name="scheduling.appointment_cancelled"):
 
 
 @dataclasses.dataclass(frozen=True)
-class AppointmentRescheduled(Event, name="scheduling.appointment_rescheduled"):
+class AppointmentRescheduled(Event, name="scheduling.appointment_rescheduled", public=True):
     """Either party moved an open appointment to another time."""
 
     appointment_id: int
@@ -101,7 +106,7 @@ class AppointmentNoShowRecorded(Event, name="scheduling.appointment_no_show_reco
 
 
 @dataclasses.dataclass(frozen=True)
-class StandingChanged(Event, name="registry.standing_changed"):
+class StandingChanged(Event, name="registry.standing_changed", public=True):
     """A register reading or a claim changed whether a practitioner may practise."""
 
     practitioner_id: int
@@ -334,7 +339,7 @@ class ReportDecided(Event, name="safety.report_decided"):
 
 
 @dataclasses.dataclass(frozen=True)
-class ModerationDecided(Event, name="safety.moderation_decided"):
+class ModerationDecided(Event, name="safety.moderation_decided", public=True):
     """A moderator acted on a person (warned, restricted, suspended, hid a message, referred
     them to a regulator): they get a statement of reasons."""
 
@@ -361,7 +366,7 @@ class AppealFiled(Event, name="safety.appeal_filed"):
 
 
 @dataclasses.dataclass(frozen=True)
-class AppealDecided(Event, name="safety.appeal_decided"):
+class AppealDecided(Event, name="safety.appeal_decided", public=True):
     """Another moderator decided an appeal, finally; the appellant is told why."""
 
     appeal_id: str
@@ -404,7 +409,7 @@ class PersonBlocked(Event, name="safety.person_blocked"):
 
 
 @dataclasses.dataclass(frozen=True)
-class RegistrationOrderChanged(Event, name="oversight.registration_order_changed"):
+class RegistrationOrderChanged(Event, name="oversight.registration_order_changed", public=True):
     """A registration's standing on the platform changed by its regulator's word: an officer
     suspended its listing, lifted a suspension, set or lifted conditions (``restriction_id``),
     or a register reading changed its status (``register_import_id``)."""

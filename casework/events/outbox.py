@@ -15,6 +15,7 @@ from django.utils import timezone
 from casework.events.catalogue import Event
 from casework.events.models import OutboxEvent
 from casework.events.tasks import relay_event
+from casework.shell.page_cache import renew_public_pages
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +25,9 @@ def emit(event: Event) -> OutboxEvent:
         # Outside a transaction the event would be on its own: a crash between the change and
         # the event would lose the reaction. Services always call this inside theirs.
         raise RuntimeError(f"emit({event.name}) outside a transaction")
+    if event.public:
+        # Visitors' kept pages show it: renewed now, with the change, not when a reaction runs.
+        renew_public_pages()
     now = timezone.now()
     row = OutboxEvent.objects.create(
         name=event.name, payload=event.payload(), occurred_at=now, retry_at=now

@@ -40,6 +40,7 @@ from casework.privacy.holds import holds_on
 from casework.privacy.rights_models import DataExport, ErasureRequest, ErasureStatus
 from casework.safety.models import Report
 from casework.scheduling.models import Appointment, CalendarFeed
+from casework.shell.page_cache import renew_public_pages
 from casework.vault import sealed_text
 from casework.vault.errors import VaultError
 from casework.vault.models import DataKey
@@ -418,3 +419,4 @@ def _pseudonymise(person: User) -> None:
     person.is_active = False
     person.set_unusable_password()
     person.save(update_fields=["email", "alias", "legal_name", "place", "is_active", "password"])
+    renew_public_pages()  # an erased practitioner's profile leaves visitors' pages at once

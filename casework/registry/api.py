@@ -1,6 +1,7 @@
 """The verification API: the same lookups and plain-word answers as /verify/, as JSON."""
 
 from datetime import date, datetime
+from functools import partial
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -11,9 +12,11 @@ from casework.accounts.tokens import open_to_anyone
 from casework.problems import Error as Problem
 from casework.problems import form_fields, problem
 from casework.registry.forms import VerifySearchForm
+from casework.registry.models import Jurisdiction
 from casework.registry.standing import lets_practise, may_practise_under, platform_orders
 from casework.registry.verification import find_entries, meaning_of
 from casework.shell.outages import over_reading_limit
+from casework.shell.page_cache import kept_answer
 
 router = Router(tags=["verification"])
 
@@ -92,7 +95,15 @@ def verify(request: HttpRequest, query: Query[VerifyQuery]) -> Status[object]:
         errors = [str(message) for messages in form.errors.values() for message in messages]
         return problem(400, " ".join(errors), fields=form_fields(form.errors))
     where = form.cleaned_data.get("where")
-    results = []
+    # The same answer for everyone who asks the same: kept like a visitor's page, under the
+    # public pages' version (shell/page_cache.py); the limit above counts every request.
+    return Status(200, kept_answer(request, partial(_results, request, form, where)))
+
+
+def _results(
+    request: HttpRequest, form: VerifySearchForm, where: Jurisdiction | None
+) -> list[dict[str, object]]:
+    results: list[dict[str, object]] = []
     for entry in find_entries(
         regulator=form.cleaned_data["regulator"],
         number=form.cleaned_data["number"],
@@ -132,4 +143,4 @@ def verify(request: HttpRequest, query: Query[VerifyQuery]) -> Status[object]:
                 ),
             }
         )
-    return Status(200, results)
+    return results

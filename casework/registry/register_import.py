@@ -55,6 +55,7 @@ from casework.registry.register_diff import (
     register_size,
 )
 from casework.registry.register_writer import EntryWriter
+from casework.shell.page_cache import renew_public_pages
 
 State = RegisterImport.State
 DEFAULT_MAX_BYTES = 60 * 1024 * 1024
@@ -412,6 +413,9 @@ def _apply(
     confirmed_withdrawals: int | None,
 ) -> None:
     now = timezone.now()
+    # The verification pages and the directory show the register: visitors' kept pages are
+    # rendered again once this reading is applied (the same transaction).
+    renew_public_pages()
     reading = _Reading(register_import)
     tally = DiffTally()
     writer = EntryWriter(register_import, now)

@@ -57,6 +57,7 @@ from casework.registry.verification import (
 )
 from casework.shell.confirmations import Danger, ask_first
 from casework.shell.outages import over_reading_limit
+from casework.shell.page_cache import public_page
 from casework.vault.errors import DataKeyDestroyed
 
 
@@ -65,7 +66,6 @@ from casework.vault.errors import DataKeyDestroyed
 def verify_search(request: HttpRequest) -> HttpResponse:
     """Search by regulator and number, or by name. Searches are not stored."""
     form = VerifySearchForm(request.GET or None)
-    entries, where, registers = None, None, None
     # One budget per address for the page and the API alike: the page is no way around the
     # API's limit for someone copying the register out.
     # A read: while the cache is down it is not limited rather than refused (see outages.py).
@@ -75,6 +75,15 @@ def verify_search(request: HttpRequest) -> HttpResponse:
         return TemplateResponse(
             request, "registry/verify_search.html", {"form": form, "too_many": True}, status=429
         )
+    # Counted above for every search, answered from a kept page or not.
+    return _verify_results(request)
+
+
+@public_page
+def _verify_results(request: HttpRequest) -> HttpResponse:
+    """The search's page, kept for visitors (the same for each)."""
+    form = VerifySearchForm(request.GET or None)
+    entries, where, registers = None, None, None
     if form.is_bound and form.is_valid():
         chosen = form.cleaned_data["regulator"]
         # Each annotated with its orders on Casework (``suspended_here``, ``conditions_here``).
@@ -100,6 +109,7 @@ def verify_search(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 @require_safe
+@public_page
 def verification(request: HttpRequest, regulator: str, number: str) -> HttpResponse:
     entry = entry_by_number(regulator, number)
     if entry is None:

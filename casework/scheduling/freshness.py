@@ -26,6 +26,7 @@ from casework.accounts.models import Role, User
 from casework.registry.standing import in_good_standing
 from casework.scheduling.models import PractitionerSchedule
 from casework.scheduling.queries import next_free_slot, schedule_of
+from casework.shell.page_cache import renew_public_pages
 
 # Later slots come into the horizon as days pass; look again at least this often.
 LONGEST_WAIT = timedelta(days=1)
@@ -50,6 +51,10 @@ def refresh_next_free(practitioner: User, *, now: datetime | None = None) -> dat
         due = min(due, stops)
     due = max(due, now + timedelta(minutes=1)).replace(second=0, microsecond=0)
     queue_next = due != schedule.refresh_due_at
+    if value != schedule.next_free_at:
+        # The directory's cards and the profile show it: visitors' kept pages are renewed
+        # (also when time alone moved it, from the task below).
+        renew_public_pages()
     PractitionerSchedule.objects.filter(pk=schedule.pk).update(
         next_free_at=value, refresh_due_at=due
     )

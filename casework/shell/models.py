@@ -31,3 +31,22 @@ class JobLease(models.Model):
 
     def __str__(self) -> str:
         return self.job
+
+
+class PublicPagesVersion(models.Model):
+    """The version of the public pages kept for visitors (``page_cache.py``): one row, counted
+    up in the transaction of every change that shows on them (a booking, an availability or
+    profile edit, a register reading, a suspension), so that the next visit renders afresh. In
+    the database, not the cache: without Redis each process's cache is its own, and the task
+    worker's changes must reach every web process's pages."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    number = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="shell_public_pages_version_one_row")
+        ]
+
+    def __str__(self) -> str:
+        return f"public pages version {self.number}"

@@ -19,6 +19,7 @@ from casework.directory.services import save_profile
 from casework.registry.models import RegisterEntry
 from casework.registry.restrictions import set_conditions, suspend_listing
 from casework.scheduling.models import PractitionerSchedule
+from casework.shell.page_cache import renew_public_pages
 from casework.testing import oversight, scheduling
 from casework.testing.directory import profile_details
 
@@ -125,6 +126,7 @@ def test_a_new_free_slot_shows_on_the_next_search(
 
 def schedule_at(schedule: PractitionerSchedule, when: datetime) -> None:
     PractitionerSchedule.objects.filter(pk=schedule.pk).update(next_free_at=when)
+    renew_public_pages()  # as ``refresh_next_free`` does when the next free slot moves
 
 
 def test_each_language_and_place_has_its_own_cards(

@@ -28,6 +28,7 @@ from casework.scheduling.models import (
     modality_choices,
 )
 from casework.scheduling.queries import schedule_of, zone_of
+from casework.shell.page_cache import renew_public_pages
 
 RULE_LIMITS: dict[str, tuple[int, int]] = {
     "buffer_before_minutes": (0, 240),
@@ -93,6 +94,7 @@ def update_booking_rules(
         for name, value in values.items():
             setattr(schedule, name, value)
         schedule.save(update_fields=list(values))
+        renew_public_pages()  # a visitor's next page shows it
         record_event(
             action=actions.SCHEDULING_RULES_CHANGED,
             actor=practitioner,
@@ -131,6 +133,7 @@ def add_availability_window(
             start_minute=start_minute,
             end_minute=end_minute,
         )
+        renew_public_pages()  # a visitor's next page shows it
         record_event(
             action=actions.SCHEDULING_WINDOW_ADDED,
             actor=practitioner,
@@ -164,6 +167,7 @@ def replace_weekly_hours(
             )
             for weekday, start, end in ordered
         )
+        renew_public_pages()  # a visitor's next page shows it
         record_event(
             action=actions.SCHEDULING_WEEKLY_HOURS_REPLACED,
             actor=practitioner,
@@ -178,6 +182,7 @@ def remove_availability_window(*, practitioner: User, window: AvailabilityWindow
     with transaction.atomic():
         if window.practitioner_id != practitioner.pk:
             raise ValidationError(_("These are not your hours."))
+        renew_public_pages()  # a visitor's next page shows it
         record_event(
             action=actions.SCHEDULING_WINDOW_REMOVED,
             actor=practitioner,
@@ -251,6 +256,7 @@ def add_availability_exception(
             start_minute=start_minute,
             end_minute=end_minute,
         )
+        renew_public_pages()  # a visitor's next page shows it
         record_event(
             action=actions.SCHEDULING_EXCEPTION_ADDED,
             actor=practitioner,
@@ -283,6 +289,7 @@ def remove_availability_exception(*, practitioner: User, exception: Availability
     with transaction.atomic():
         if exception.practitioner_id != practitioner.pk:
             raise ValidationError(_("This is not your exception."))
+        renew_public_pages()  # a visitor's next page shows it
         record_event(
             action=actions.SCHEDULING_EXCEPTION_REMOVED,
             actor=practitioner,
@@ -340,6 +347,7 @@ def save_session_type(
         target.place = place if modality == "in_person" else ""
         target.price, target.currency = price, currency
         target.save()
+        renew_public_pages()  # a visitor's next page shows it
         record_event(
             action=actions.SCHEDULING_SESSION_TYPE_SAVED,
             actor=practitioner,
@@ -363,6 +371,7 @@ def withdraw_session_type(*, practitioner: User, session_type: SessionType) -> S
             raise ValidationError(_("This is not your session type."))
         session_type.active = False
         session_type.save(update_fields=["active"])
+        renew_public_pages()  # a visitor's next page shows it
         record_event(
             action=actions.SCHEDULING_SESSION_TYPE_WITHDRAWN,
             actor=practitioner,

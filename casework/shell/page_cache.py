@@ -1,0 +1,217 @@
+"""``@public_page``: a public page rendered once for every visitor not signed in, then kept.
+
+The directory, a practitioner's profile and the verification pages are what a link in a
+social-media post sends the public to, many visitors to one address. A visitor's page is kept
+in the cache under everything it depends on:
+
+- the address (path and query string, its parameters in a fixed order), scheme and host (the
+  pages print absolute links and QR codes);
+- the language and the time zone the page speaks, whether htmx asked for the partial
+  (``HX-Request``), and what the view names with ``depends_on`` (the directory's place chosen
+  earlier in the visit);
+- the public pages' version (``PublicPagesVersion``, in the database): every change that shows
+  on these pages counts it up in its own transaction, so the next request after the change is
+  committed renders afresh. The domain events marked ``public`` in ``events/catalogue.py`` do
+  it when emitted (bookings, standing, a regulator's orders), and the services that change a
+  public page without an event call ``renew_public_pages`` (a profile or availability edit, a
+  register reading, a display name's review);
+- and an upper bound on age, ``PAGE_SECONDS``, for what changes with time alone (a free slot
+  passes, a registration's date of expiry does): the cache's expiry, and the time it was kept,
+  read against the clock, for a backend that keeps it longer.
+
+Only what is the same for every visitor is kept: a GET or HEAD by someone not signed in, with
+no message waiting for them, answered 200 by the view without cookies, without a change to the
+session and without ``private`` or ``no-store``. The CSRF token is never kept: the page is
+rendered with a placeholder in its place, and each response, kept or not, gets the visitor's
+own token (masked anew, so the BREACH padding still holds), which also sets their CSRF cookie
+as the page would. Cookies, ``Vary`` and ``Content-Language`` are added per response by the
+middleware, as for any page; the headers the view set itself are kept with the page.
+``Cache-Control`` to browsers is unchanged: these pages send none.
+
+``kept_answer`` does the same for data that is the same for whoever asks (the verification
+API's answer): kept under the same key, computed when missing.
+
+Without a cache (an outage) every page is rendered.
+"""
+
+import hashlib
+from collections.abc import Callable
+from contextlib import suppress
+from functools import wraps
+from typing import Concatenate, ParamSpec, TypedDict, TypeVar, overload
+from urllib.parse import urlencode
+
+from django.contrib.messages import get_messages
+from django.core.cache import cache
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.middleware.csrf import get_token
+from django.template.response import SimpleTemplateResponse
+from django.utils import timezone
+from django.utils.cache import get_max_age
+from django.utils.translation import get_language
+
+from casework.shell.models import PublicPagesVersion
+from casework.shell.outages import OUTAGES
+
+# What no event announces (a free slot passing, a registration expiring, a name changed in the
+# reference data) shows within this many seconds.
+PAGE_SECONDS = 60
+# Rendered where the CSRF token goes; letters and underscores only, so that HTML and JSON
+# escaping leave it as it is.
+TOKEN_PLACEHOLDER = "__casework_page_cache_csrf_token__"  # noqa: S105  (not a secret: replaced by one)
+_TOKEN_BYTES = TOKEN_PLACEHOLDER.encode()
+
+P = ParamSpec("P")
+T = TypeVar("T")
+View = Callable[Concatenate[HttpRequest, P], HttpResponse]
+
+
+class KeptPage(TypedDict):
+    kept_at: float  # the clock's timestamp
+    status: int
+    headers: list[tuple[str, str]]
+    content: bytes
+
+
+def public_pages_version() -> str:
+    """The current version (``PublicPagesVersion``: one indexed read)."""
+    number = PublicPagesVersion.objects.filter(pk=1).values_list("number", flat=True).first()
+    return str(number or 0)
+
+
+def renew_public_pages() -> None:
+    """Every public page kept so far is rendered again on its next visit: the version counts up
+    in the caller's transaction, so it moves exactly when the change is kept."""
+    if not PublicPagesVersion.objects.filter(pk=1).update(number=F("number") + 1):
+        PublicPagesVersion.objects.get_or_create(pk=1, defaults={"number": 1})
+
+
+def _may_share(request: HttpRequest) -> bool:
+    return (
+        request.method in ("GET", "HEAD")
+        and not request.user.is_authenticated
+        # A message waiting (say, after signing out) is this visitor's alone: render it.
+        and not len(get_messages(request))
+    )
+
+
+def _key(request: HttpRequest, depends_on: Callable[[HttpRequest], str] | None) -> str:
+    shown = (
+        public_pages_version(),
+        request.scheme,
+        request.get_host(),
+        request.path,
+        urlencode(sorted(request.GET.lists()), doseq=True),
+        get_language(),
+        timezone.get_current_timezone_name(),
+        request.headers.get("HX-Request", ""),
+        depends_on(request) if depends_on is not None else "",
+    )
+    digest = hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
+    return f"page:{digest}"
+
+
+def _is_shareable(request: HttpRequest, response: HttpResponseBase) -> bool:
+    cache_control = response.get("Cache-Control", "")
+    session = getattr(request, "session", None)
+    return (
+        response.status_code == 200
+        and isinstance(response, HttpResponse)
+        and not response.cookies
+        and "private" not in cache_control
+        and "no-store" not in cache_control
+        and get_max_age(response) != 0
+        and not (session is not None and session.modified)
+        and not len(get_messages(request))
+        # Something rendered the real token (not through the template's ``csrf_token``): the
+        # page holds this visitor's token, so it is not kept.
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and not request.user.is_authenticated
+    )
+
+
+def _with_own_token(request: HttpRequest, content: bytes) -> bytes:
+    if _TOKEN_BYTES not in content:
+        return content
+    return content.replace(_TOKEN_BYTES, get_token(request).encode())
+
+
+def _fresh(kept_at: float) -> bool:
+    return timezone.now().timestamp() - kept_at <= PAGE_SECONDS
+
+
+def kept_answer(request: HttpRequest, compute: Callable[[], T]) -> T:
+    """``compute()``, kept under the request's address, language and the public pages' version
+    as a page is: for answers that are the same whoever asks (signed in or not)."""
+    key = f"answer:{_key(request, None)}"
+    with suppress(*OUTAGES):
+        kept: tuple[float, T] | None = cache.get(key)
+        if kept is not None and _fresh(kept[0]):
+            return kept[1]
+    answer = compute()
+    with suppress(*OUTAGES):
+        cache.set(key, (timezone.now().timestamp(), answer), PAGE_SECONDS)
+    return answer
+
+
+def _replay(request: HttpRequest, kept: KeptPage) -> HttpResponse:
+    response = HttpResponse(_with_own_token(request, kept["content"]), status=kept["status"])
+    for name, value in kept["headers"]:
+        response[name] = value
+    return response
+
+
+@overload
+def public_page(view: View[P], /) -> View[P]: ...
+
+
+@overload
+def public_page(
+    *, depends_on: Callable[[HttpRequest], str] | None = None
+) -> Callable[[View[P]], View[P]]: ...
+
+
+def public_page(
+    view: View[P] | None = None, /, *, depends_on: Callable[[HttpRequest], str] | None = None
+) -> View[P] | Callable[[View[P]], View[P]]:
+    """Keep the view's page for visitors not signed in (see the module's docstring).
+    ``depends_on(request)`` names what else the page is made of, read from the visit."""
+
+    def decorate(view: View[P]) -> View[P]:
+        @wraps(view)
+        def kept_for_visitors(
+            request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs
+        ) -> HttpResponse:
+            if not _may_share(request):
+                return view(request, *args, **kwargs)
+            key = _key(request, depends_on)
+            kept: KeptPage | None = None
+            with suppress(*OUTAGES):
+                kept = cache.get(key)
+            if kept is not None and _fresh(kept["kept_at"]):
+                return _replay(request, kept)
+            response = view(request, *args, **kwargs)
+            if not isinstance(response, SimpleTemplateResponse) or response.is_rendered:
+                return response
+            response.context_data = {
+                **(response.context_data or {}),
+                "csrf_token": TOKEN_PLACEHOLDER,
+            }
+            response.render()
+            if _is_shareable(request, response):
+                page: KeptPage = {
+                    "kept_at": timezone.now().timestamp(),
+                    "status": response.status_code,
+                    "headers": list(response.headers.items()),
+                    "content": response.content,
+                }
+                with suppress(*OUTAGES):
+                    cache.set(key, page, PAGE_SECONDS)
+            response.content = _with_own_token(request, response.content)
+            return response
+
+        return kept_for_visitors
+
+    return decorate(view) if view is not None else decorate
