@@ -95,6 +95,16 @@ def _fresh_cache() -> None:
     forget_places()
 
 
+@pytest.fixture(autouse=True)
+def _site_language() -> None:
+    """Each test starts in the site's language: a request in Spanish leaves Spanish active on
+    the thread (the locale middleware activates it and nothing deactivates it), and a later
+    test's form errors would read in Spanish."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def client_person(db: None) -> User:
     return factories.ClientFactory.create(alias="Robin", email="robin@example.org")

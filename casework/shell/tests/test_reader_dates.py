@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.template import Context, Template
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from casework.dates import DATE_STYLES, reader_date, reader_datetime, reader_time
@@ -143,3 +144,14 @@ def test_no_python_module_formats_dates_for_people_with_django() -> None:
         if "tests" not in path.parts and re.search(r"\bdate_format\(", path.read_text())
     ]
     assert found == []
+
+
+def test_a_date_that_heads_a_list_of_free_times_starts_with_a_capital_in_spanish() -> None:
+    # Lower case inside a sentence, as CLDR writes it; a heading starts with a capital.
+    days = [{"day": date(2026, 12, 3), "times": []}]
+    with translation.override("es"):
+        spanish = render_to_string("scheduling/slot_days.html", {"days": days, "zone": MADRID})
+    with translation.override("en"):
+        english = render_to_string("scheduling/slot_days.html", {"days": days, "zone": MADRID})
+    assert "<h3>Jueves, 3 de diciembre</h3>" in spanish
+    assert "<h3>Thursday 3 December</h3>" in english
