@@ -322,8 +322,11 @@ def test_the_writers_commenters_moderators_and_unsubscribe_pages_in_each_languag
     expect(stop.locator("main p[role=alert]")).to_be_visible()
     check_page(stop, language, assert_accessible)
 
-    # She deletes it: a tombstone keeps its place in the thread.
+    # She deletes it, once she has said yes: a tombstone keeps its place in the thread.
     page.locator(f"#comment-{robins.pk} form button[type=submit]").click()
+    expect(page.locator("#confirm-danger-title")).to_be_focused()
+    check_page(page, language, assert_accessible)
+    page.locator(".confirm-danger button.button--danger").click()
     expect(page.locator(f"#comment-{robins.pk} .community-tombstone")).to_be_visible()
     check_page(page, language, assert_accessible)
 
