@@ -42,6 +42,34 @@ def pytest_configure(config: pytest.Config) -> None:
     # clients are not an outage); the fault tests' servers have their own.
     settings.DATABASE_REQUESTS_AT_ONCE = 0
     _let_test_teardown_empty_the_audit_log()
+    _let_test_teardown_outwait_a_last_request()
+
+
+def _let_test_teardown_outwait_a_last_request() -> None:
+    """On PostgreSQL a transactional test ends with TRUNCATE, which needs every table to itself.
+    A live server's thread still answering the page's last request holds some of them; when it
+    then asks for one the TRUNCATE holds, PostgreSQL breaks the deadlock by failing the flush.
+    The request's thread finishes once its query goes through: try the emptying again."""
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        return
+    import django.db.backends.postgresql.base  # noqa: F401
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    empty = DatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self: DatabaseOperations, sql_list: Iterable[str]) -> None:
+        statements = list(sql_list)
+        for _attempt in range(5):
+            try:
+                empty(self, statements)
+                return
+            except OperationalError as error:
+                if "deadlock detected" not in str(error):
+                    raise
+                time.sleep(0.5)
+        empty(self, statements)
+
+    DatabaseOperations.execute_sql_flush = execute_sql_flush  # type: ignore[method-assign,assignment]
 
 
 def _let_test_teardown_empty_the_audit_log() -> None:
