@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from casework.accounts.models import User
@@ -100,22 +101,27 @@ class Journey:
         self.page, self.folder, self.assert_accessible = page, folder, assert_accessible
         self.language = language
         self.steps: list[str] = []
+        self.pages_seen = 0  # steps and plain page loads alike, so no screenshot overwrites another
 
     def step(self, what: str, action: Callable[[], object]) -> None:
         self.steps.append(what)
         action()
         self.page.wait_for_load_state("load")
-        self.check()
+        self.check(what)
 
-    def check(self) -> None:
+    def check(self, what: str) -> None:
+        """``what`` names the screenshots: a page reached by a plain load (``goto``, ``reload``)
+        is not a step, and numbering by steps alone gave it the name of the step before."""
         page = self.page
+        self.pages_seen += 1
+        name = f"{self.pages_seen:02d}-{re.sub(r'[^a-z0-9]+', '-', what.lower()).strip('-')}"
         self.assert_accessible(page)
         if self.language == "es":
             assert_in_spanish(page)
         problems = []
         for width in (320, 390):
             page.set_viewport_size({"width": width, "height": PHONE["height"]})
-            page.screenshot(path=str(self.folder / f"{len(self.steps):02d}-{width}.png"))
+            page.screenshot(path=str(self.folder / f"{name}-{width}.png"))
             extra = page.evaluate(
                 "document.documentElement.scrollWidth - document.documentElement.clientWidth"
             )
@@ -165,7 +171,7 @@ def test_a_spanish_client_on_a_phone_books_and_writes_in_twelve_steps(
     main = page.get_by_role("main")
 
     page.goto(f"{site}/")
-    journey.check()
+    journey.check("home")
     journey.step(
         "the directory",
         lambda: page.get_by_role("link", name="Encuentra un/a trabajador/a social").first.click(),
@@ -244,7 +250,7 @@ def test_a_spanish_client_on_a_phone_books_and_writes_in_twelve_steps(
     at_work.folder.mkdir()
     her_main = amara.get_by_role("main")
     amara.goto(f"{site}/home/")
-    at_work.check()
+    at_work.check("overview")
     needs = amara.get_by_role("region", name=words["needs"])
     at_work.step(
         "the booking to confirm",
@@ -255,9 +261,23 @@ def test_a_spanish_client_on_a_phone_books_and_writes_in_twelve_steps(
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.CONFIRMED
 
+    # What Lucía sees: her overview shows the session with Amara, no longer waiting for her.
+    page.goto(f"{site}/home/")
+    journey.check("overview, booking confirmed")
+    next_appointment = main.get_by_role("region", name="Lo que te necesita ahora").locator(
+        "li", has=page.get_by_role("heading", name="Tu próxima cita")
+    )
+    expect(next_appointment).to_contain_text("con Amara Okafor")
+    expect(
+        next_appointment.locator(
+            f"a[href='{reverse('scheduling:appointment', args=[appointment.pk])}'] time"
+        )
+    ).to_be_visible()
+    expect(next_appointment).not_to_contain_text("Está pendiente de que el trabajador social")
+
     # The confirmed session opened Lucía's case: Amara records that online work suits her.
     amara.goto(f"{site}/home/")
-    at_work.check()
+    at_work.check("overview, case opened")
     at_work.step(
         "the decision waiting",
         lambda: needs.get_by_role("link", name=words["decide"]).click(),
@@ -270,7 +290,7 @@ def test_a_spanish_client_on_a_phone_books_and_writes_in_twelve_steps(
 
     # Lucía's dashboard asks for her consent; she gives it; Amara is told and sees it.
     page.goto(f"{site}/home/")
-    journey.check()
+    journey.check("overview, consent asked")
     journey.step(
         "consent to give",
         lambda: (
@@ -288,7 +308,7 @@ def test_a_spanish_client_on_a_phone_books_and_writes_in_twelve_steps(
     )
     assert _emails_to(profile.practitioner.email, words["told of consent"])
     amara.reload()
-    at_work.check()
+    at_work.check("case, consent given")
     expect(her_main.locator("dd").filter(has_text=words["consent given"]).first).to_be_visible()
     hers.close()
     context.close()

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from casework.accounts.models import Role
 from casework.accounts.permissions import role_required
+from casework.accounts.zones import zone_label
 from casework.care import access, charts, consent, queries, schedules, timeline
 from casework.care.forms import (
     CaseDetailsForm,
@@ -329,7 +330,7 @@ def assign_plan(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             "Times are on the client's clock (%(zone)s). The client is reminded by email with "
             "a link that opens only that check-in."
         )
-        % {"zone": case.client.time_zone},
+        % {"zone": zone_label(case.client.time_zone)},
         submit=_("Assign"),
     )
 

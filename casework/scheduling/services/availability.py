@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework.accounts.models import Role, User
+from casework.accounts.zones import zone_label
 from casework.dates import reader_date
 from casework.privacy import actions
 from casework.privacy.audit import record_event
@@ -206,7 +207,11 @@ def _refuse_skipped_times(practitioner: User, on: date, minutes: list[int]) -> N
                     "On %(date)s the clocks in %(zone)s skip %(time)s (daylight saving time "
                     "begins), so that time does not exist. Please choose another."
                 )
-                % {"date": reader_date(on, "long"), "zone": zone.key, "time": clock(minute)},
+                % {
+                    "date": reader_date(on, "long"),
+                    "zone": zone_label(zone.key),
+                    "time": clock(minute),
+                },
                 code="dst_gap",
             )
 
