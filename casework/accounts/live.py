@@ -1,6 +1,7 @@
 """Live account events over websockets: an ended session's open pages are told at once."""
 
 import hashlib
+from collections.abc import Iterable
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -12,8 +13,12 @@ def session_group(session_key: str) -> str:
 
 
 def announce_sessions_ended(session_keys: list[str]) -> None:
+    announce_to_session_groups([session_group(key) for key in session_keys])
+
+
+def announce_to_session_groups(groups: Iterable[str]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    for key in session_keys:
-        async_to_sync(layer.group_send)(session_group(key), {"type": "session.ended"})
+    for group in groups:
+        async_to_sync(layer.group_send)(group, {"type": "session.ended"})

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from casework.accounts import live, push, tokens
 from casework.accounts.models import ApiToken, PushSubscription, User
 from casework.accounts.second_factor import has_second_factor
+from casework.events.catalogue import SessionsEnded
+from casework.events.outbox import emit
 from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.vault.errors import VaultError
@@ -106,13 +108,20 @@ def end_sessions(
                 subject_id=person.pk,
                 detail={"by": by},
             )
-        # Best effort: the sessions end whatever happens; with the channel layer down the open
-        # pages learn it at their next request (logged by Django, the keys never).
-        transaction.on_commit(lambda: live.announce_sessions_ended(keys), robust=True)
+        # An outbox reaction: the sessions end whatever happens; with the channel layer down
+        # the relay tells the open pages once it is back (they also learn it at their next
+        # request).
+        _emit_sessions_ended(person, keys)
     current = request.session.session_key in keys
     get_sessions_adapter().end_sessions(sessions)
     if current:
         get_account_adapter().logout(request)
+
+
+def _emit_sessions_ended(person: User, keys: list[str]) -> None:
+    # The groups, digests of the keys, are what the outbox keeps: never a session key.
+    groups = tuple(live.session_group(key) for key in keys)
+    emit(SessionsEnded(person_id=person.pk, groups=groups))
 
 
 # What changed on an account that ends its other sessions: whoever held one of them (a
@@ -256,7 +265,7 @@ def suspend_account(*, person: User, actor: User, why: str) -> User:
                 subject_id=suspended.pk,
                 detail={"by": "suspension"},
             )
-        transaction.on_commit(lambda: live.announce_sessions_ended(keys), robust=True)
+        _emit_sessions_ended(suspended, keys)
         transaction.on_commit(lambda: get_sessions_adapter().end_sessions(sessions), robust=True)
     return suspended
 

@@ -102,6 +102,19 @@ class AppointmentNoShowRecorded(Event, name="scheduling.appointment_no_show_reco
     practitioner_id: int
 
 
+# Accounts ------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class SessionsEnded(Event, name="accounts.sessions_ended"):
+    """Sessions of an account ended (signed out elsewhere, an account change, a suspension):
+    their open pages are told at once."""
+
+    person_id: int
+    # The sessions' channel groups: digests of their keys, never a key (``accounts/live.py``).
+    groups: tuple[str, ...]
+
+
 # Registry ------------------------------------------------------------------------------------
 
 
@@ -112,6 +125,16 @@ class StandingChanged(Event, name="registry.standing_changed", public=True):
     practitioner_id: int
     in_good_standing: bool
     reason: str  # a machine word: "register_status", "claim_verified", "claim_withdrawn"
+
+
+@dataclasses.dataclass(frozen=True)
+class ClaimNews(Event, name="registry.claim_news"):
+    """A registration claim has news for its practitioner: another claim disputes it, a reviewer
+    decided it, or its holder is asked for proof; they are told to look at their registrations
+    page."""
+
+    claim_id: int
+    news: str  # a machine word: "claim_disputed", "claim_decided", "proof_requested"
 
 
 # Care ----------------------------------------------------------------------------------------

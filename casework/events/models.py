@@ -63,6 +63,7 @@ class EmailDelivery(models.Model):
 
     class Outcome(models.TextChoices):
         WAITING = "waiting", _("Waiting")
+        SENDING = "sending", _("Being sent")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed, will try again")
 
@@ -77,6 +78,9 @@ class EmailDelivery(models.Model):
     attempts = models.PositiveIntegerField(_("tries"), default=0)
     last_failure = models.CharField(_("last failure"), max_length=60, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # When a worker claimed it for sending; a claim older than the lease is a dead worker's and
+    # may be taken again (``casework/emails.py``).
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("email delivery")

@@ -105,6 +105,20 @@ SUBSCRIBERS: dict[type[e.Event], tuple[Subscriber, ...]] = {
             DIRECTORY_CARDS,
         ),
     ),
+    e.SessionsEnded: (
+        Subscriber(
+            "accounts.tell_open_pages",
+            "casework.accounts.reactions.announce_sessions_ended",
+            "tell the ended sessions' open pages and sockets at once",
+        ),
+    ),
+    e.ClaimNews: (
+        Subscriber(
+            "registry.tell_claimant",
+            "casework.registry.reactions.tell_claimant",
+            "email the practitioner that their registrations page has news (a link)",
+        ),
+    ),
     e.CaseOpened: (_care("tell_client", "tell_case_opened", "email the client a link"),),
     e.CaseChanged: (_care("caseload_live", "announce_caseload", CASELOAD_LIVE),),
     e.CheckInAnswered: (_care("caseload_live", "announce_caseload", CASELOAD_LIVE),),

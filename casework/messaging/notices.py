@@ -5,11 +5,12 @@ A new message for someone offline makes their notice due a few minutes later (se
 in that time share one email); the next email waits at least ``policy.notice_interval()``. When
 the notice falls due, it is dropped if the person came online or read everything meanwhile.
 Presence lives in the database (``Participant.last_seen_at``): the worker sending these is
-another process than the websocket server that sees people come and go.
+another process than the websocket server that sees people come and go. The email is recorded
+(sealed, see ``casework/emails.py``) in the transaction that marks the notice sent, so neither
+happens without the other.
 """
 
 from datetime import datetime
-from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -73,7 +74,10 @@ def send_due_notices(now: datetime | None = None) -> int:
             wanted = person.is_active and not is_online(person.pk, moment)
             if wanted and unread_total(person) > 0:
                 notice.last_sent_at = moment
-                transaction.on_commit(partial(_email, person))
+                # Sealed into its delivery row in this transaction: it commits with the notice
+                # marked sent, or neither does, and the relay's round sends it should its task
+                # be lost.
+                _email(person)
                 sent += 1
             notice.save(update_fields=["due_at", "last_sent_at"])
     return sent

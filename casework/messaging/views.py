@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from casework.accounts.models import Role, User
 from casework.accounts.permissions import role_required
+from casework.accounts.zones import zone_label
 from casework.messaging import (
     access,
     nudges,
@@ -384,5 +385,7 @@ def office_hours_page(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your office hours are saved."))
             return redirect("messaging:office_hours")
     return TemplateResponse(
-        request, "messaging/office_hours.html", {"form": form, "time_zone": person.time_zone}
+        request,
+        "messaging/office_hours.html",
+        {"form": form, "time_zone": zone_label(person.time_zone)},
     )

@@ -311,8 +311,8 @@ def _what_erasure_removes(person: User) -> Counter[str]:
 
 
 def _tell_person(person: User, report: Counter[str]) -> None:
-    """The report goes out before the address is erased, sent at once: a queued email would
-    keep the address sealed in the outbox after the erasure."""
+    """The report goes out before the address is erased, sent at once and not kept to send
+    again: a kept email would keep the address sealed in the outbox after the erasure."""
     with translation.override(person.language):
         body = render_to_string(
             "privacy/erasure_report_email.txt",
@@ -326,8 +326,10 @@ def _tell_person(person: User, report: Counter[str]) -> None:
             to=[person.email],
         )
     try:
-        emails.send_now(message, kind="privacy.erasure_report")
+        sent = emails.send_now(message, kind="privacy.erasure_report", kept=False)
     except Exception:
+        sent = False
+    if not sent:
         # The erasure is due whatever the mail server says; the audit log keeps the report.
         logger.warning("privacy: the erasure report could not be emailed to person %s", person.pk)
 

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework.accounts.models import Role, User
-from casework.events.catalogue import RegistrationOrderChanged
+from casework.events.catalogue import ClaimNews, RegistrationOrderChanged
 from casework.events.outbox import emit
 from casework.privacy import actions
 from casework.privacy.audit import record_event
@@ -40,12 +40,7 @@ from casework.registry.models import (
     RegulatorOfficer,
 )
 from casework.registry.names import names_match, normalise_registration_number
-from casework.registry.notifications import (
-    ask_holder_for_proof,
-    tell_holder_of_dispute,
-    tell_practitioner_claim_decided,
-    tell_practitioner_status_changed,
-)
+from casework.registry.notifications import tell_practitioner_status_changed
 from casework.registry.standing import announce_standing_changed
 from casework.vault.crypto import seal, sealed_key_id, unseal, unseal_named
 from casework.vault.errors import DataKeyMissing
@@ -281,7 +276,7 @@ def _open_dispute(claim: RegistrationClaim, rivals: list[RegistrationClaim], now
             detail={"by_claim": claim.pk},
         )
         if rival.state in (State.VERIFIED, State.AWAITING_PROOF):
-            transaction.on_commit(partial(tell_holder_of_dispute, claim_id=rival.pk))
+            emit(ClaimNews(claim_id=rival.pk, news="claim_disputed"))
 
 
 def _settle_dispute(regulator_id: int, number: str) -> None:
@@ -440,7 +435,7 @@ def decide_claim(
             told_to_wait = claim.state == State.PENDING or claim.in_dispute
             verify_claim(claim=claim, route=route, proved_by=reviewer, now=now, reason=reason)
             if told_to_wait:
-                transaction.on_commit(partial(tell_practitioner_claim_decided, claim_id=claim.pk))
+                emit(ClaimNews(claim_id=claim.pk, news="claim_decided"))
         _settle_dispute(claim.regulator_id, claim.registration_number)
     claim.refresh_from_db()
     return claim
@@ -464,7 +459,7 @@ def _refuse(claim: RegistrationClaim, *, reviewer: User, reason: str, now: datet
     if was_verified:
         credentials.revoke_credentials_for_claim(claim=claim, reason="claim refused")
         _announce_standing(claim.practitioner, "claim_refused")
-    transaction.on_commit(partial(tell_practitioner_claim_decided, claim_id=claim.pk))
+    emit(ClaimNews(claim_id=claim.pk, news="claim_decided"))
 
 
 def add_claim_evidence(
@@ -539,7 +534,7 @@ def ask_for_proof(*, claim: RegistrationClaim) -> None:
             target=claim,
             subject_id=claim.practitioner_id,
         )
-        transaction.on_commit(partial(ask_holder_for_proof, claim_id=claim.pk))
+        emit(ClaimNews(claim_id=claim.pk, news="proof_requested"))
 
 
 STATUS_SENTENCES = {

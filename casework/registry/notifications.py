@@ -70,17 +70,15 @@ def _tell_claimant(claim_id: int, template: str) -> None:
     deliver_email.enqueue(to=[person.email], subject=" ".join(subject.split()), body=body.strip())
 
 
-def tell_holder_of_dispute(*, claim_id: int) -> None:
-    """Another practitioner claims the registration this person holds or awaits."""
-    _tell_claimant(claim_id, "claim_disputed")
+# The news a claim can have for its practitioner, each with its email's templates.
+CLAIM_NEWS = frozenset({"claim_disputed", "claim_decided", "proof_requested"})
 
 
-def tell_practitioner_claim_decided(*, claim_id: int) -> None:
-    """A reviewer verified or refused the claim: the decision and its reason are on the
-    registrations page; the email says only that there is one."""
-    _tell_claimant(claim_id, "claim_decided")
-
-
-def ask_holder_for_proof(*, claim_id: int) -> None:
-    """A registration verified by a name match alone: please prove it is yours."""
-    _tell_claimant(claim_id, "proof_requested")
+def tell_claimant_news(*, claim_id: int, news: str) -> None:
+    """Another practitioner claims the registration this person holds or awaits
+    (``claim_disputed``), a reviewer verified or refused the claim (``claim_decided``: the
+    decision and its reason are on the registrations page, the email says only that there is
+    one), or a registration verified by a name match alone needs proof (``proof_requested``)."""
+    if news not in CLAIM_NEWS:
+        raise ValueError(f"no such claim news: {news!r}")
+    _tell_claimant(claim_id, news)

@@ -109,7 +109,8 @@ def deliver_reminder(reminder: Reminder) -> None:
             # Recorded at once, so that a retry after the next email fails skips this one.
             Reminder.objects.filter(pk=reminder.pk).update(**{field: timezone.now()})
     except Exception:
-        # Not sent: release the claim so that the sweep tries again.
+        # Not recorded (the vault refused it): release the claim so that the sweep tries again;
+        # an email recorded but refused by the mail server is the relay's to send again.
         Reminder.objects.filter(pk=reminder.pk).update(sent_at=None)
         raise
     # Queued once every email is out; each device gets the reminder once (one delivery per

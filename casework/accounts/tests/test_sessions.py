@@ -4,7 +4,9 @@ from allauth.usersessions.models import UserSession
 from django.test import Client
 from django.urls import reverse
 
+from casework.accounts.live import session_group
 from casework.accounts.models import User
+from casework.events.models import OutboxEvent
 from casework.privacy.models import AuditEvent
 from casework.testing.factories import PERSONA_PASSWORD
 
@@ -44,6 +46,23 @@ def test_signing_out_another_session_ends_it_and_leaves_this_one(client_person: 
     assert AuditEvent.objects.filter(
         action="account.session_ended", object_id=str(phone_session.pk)
     ).exists()
+
+
+def test_the_ended_session_is_announced_through_the_outbox_without_its_key(
+    client_person: User,
+) -> None:
+    laptop = _signed_in_browser(client_person, "Laptop browser")
+    _signed_in_browser(client_person, "Phone browser")
+    phone_session = UserSession.objects.get(user=client_person, user_agent="Phone browser")
+    laptop.post(reverse("accounts:end_session", args=[phone_session.pk]), {"confirmed": "yes"})
+    # Written with the change, so a crash at the commit cannot lose it: the relay tells the
+    # open pages, by the session's group (a digest), never its key.
+    (event,) = OutboxEvent.objects.filter(name="accounts.sessions_ended")
+    assert event.payload == {
+        "person_id": client_person.pk,
+        "groups": [session_group(phone_session.session_key)],
+    }
+    assert phone_session.session_key not in repr(event.payload)
 
 
 def test_someone_elses_session_answers_like_a_missing_one(

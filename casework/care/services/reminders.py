@@ -120,7 +120,8 @@ def remind(check_in_id: uuid.UUID | str, *, now: datetime) -> bool:
                 kind="care.check_in_ready",
             )
     except Exception:
-        # Not sent: release the claim so that the sweep tries again.
+        # Not recorded (the vault refused it): release the claim so that the sweep tries again;
+        # an email recorded but refused by the mail server is the relay's to send again.
         CheckIn.objects.filter(pk=check_in.pk).update(reminded_at=None)
         raise
     with transaction.atomic():

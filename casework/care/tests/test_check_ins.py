@@ -11,6 +11,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.urls import reverse
 
 from casework.accounts.models import User
 from casework.care import links, schedules
@@ -125,7 +126,7 @@ def test_the_clock_command_runs_the_sweep(case: Case, frozen: Any) -> None:
         call_command("run_check_ins", every=-1)
 
 
-def test_a_failed_reminder_is_released_for_the_next_round(
+def test_a_reminder_the_mail_server_refused_is_sent_once_by_the_relay_not_the_next_round(
     case: Case, frozen: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     plan = care.plan(case, "mood", every_days=1, at=time(19))
@@ -135,10 +136,18 @@ def test_a_failed_reminder_is_released_for_the_next_round(
         raise ConnectionRefusedError("mail server down")
 
     monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", refuse)
-    assert reminders.run_check_in_round().reminded == 0
-    assert plan.check_ins.get(due_at__lte=NOW + timedelta(hours=11)).reminded_at is None
-    monkeypatch.undo()
+    mail.outbox.clear()
     assert reminders.run_check_in_round().reminded == 1
+    assert plan.check_ins.get(due_at__lte=NOW + timedelta(hours=11)).reminded_at is not None
+    monkeypatch.undo()
+    assert mail.outbox == []
+    assert reminders.run_check_in_round().reminded == 0
+    frozen.move_to(datetime(2026, 6, 3, 18, 7, tzinfo=UTC))
+    call_command("relay_events")
+    call_command("relay_events")
+    # (The relay also delivers the plan's events, left waiting by the test's transaction.)
+    sent = [m.to for m in mail.outbox if "check-in is ready" in str(m.subject)]
+    assert sent == [[case.client.email]]
 
 
 def test_a_paused_plan_sends_nothing_and_resuming_needs_consent(
@@ -411,3 +420,12 @@ def test_plans_are_assigned_from_the_case_page(
     assert response.status_code == 302
     plan.refresh_from_db()
     assert plan.status == PlanStatus.ENDED
+
+
+def test_the_plan_form_names_the_clients_zone_as_people_do(
+    case: Case, practitioner: User, client: Client
+) -> None:
+    client.force_login(practitioner)
+    page = client.get(reverse("care:assign_plan", kwargs={"case_id": case.pk})).content.decode()
+    assert "on the client&#x27;s clock (United Kingdom)" in page
+    assert "Europe/London" not in page

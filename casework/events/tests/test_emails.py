@@ -118,3 +118,92 @@ def test_an_email_whose_seal_cannot_be_opened_is_given_up_not_retried_forever() 
     assert mail.outbox == []
     with time_machine.travel(timezone.now() + timedelta(hours=1), tick=False):
         assert send_waiting() == 0
+
+
+class _Killed(BaseException):
+    """A worker killed mid-send: not an ``Exception``, so nothing records an outcome."""
+
+
+@pytest.mark.django_db
+def test_a_notice_the_mail_server_refused_goes_out_once_on_a_later_relay_round(
+    client_person: User, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    def refuses(*args: object, **kwargs: object) -> int:
+        raise ConnectionRefusedError("mail server down")
+
+    with time_machine.travel(BOOKING_DAY, tick=False) as clock:
+        with django_capture_on_commit_callbacks(execute=True):
+            practitioner, session_type = bookable_practitioner()
+        mail.outbox.clear()
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr("django.core.mail.EmailMultiAlternatives.send", refuses)
+            with django_capture_on_commit_callbacks(execute=True):
+                book(client_person, session_type, THURSDAY_9)
+        deliveries = EmailDelivery.objects.filter(kind="scheduling.booked")
+        assert set(deliveries.values_list("outcome", "last_failure")) == {
+            ("failed", "ConnectionRefusedError")
+        }
+        # Sealed, not in clear: neither the address nor the subject is in any of the tables.
+        tables = [
+            DBTaskResult._meta.db_table,
+            OutboxEvent._meta.db_table,
+            EmailDelivery._meta.db_table,
+        ]
+        kept = "".join(_every_text_in(table) for table in tables)
+        assert client_person.email not in kept
+        assert "Casework" not in kept
+        assert all(
+            sealed.startswith("v2:") for sealed in deliveries.values_list("sealed", flat=True)
+        )
+        call_command("relay_events")
+        assert mail.outbox == []  # not before a minute has passed
+        clock.shift(timedelta(minutes=2))
+        call_command("relay_events")
+        call_command("relay_events")
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([client_person.email, practitioner.email])
+    assert all(m.attachments for m in mail.outbox)  # the .ics, sealed with the body
+    assert set(deliveries.values_list("outcome", "sealed", "attempts")) == {("sent", "", 2)}
+
+
+@pytest.mark.django_db
+def test_a_notice_left_sending_by_a_dead_worker_is_sent_once_after_its_lease(
+    client_person: User, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    def killed(*args: object, **kwargs: object) -> int:
+        raise _Killed
+
+    with time_machine.travel(BOOKING_DAY, tick=False) as clock:
+        with django_capture_on_commit_callbacks(execute=True):
+            practitioner, session_type = bookable_practitioner()
+        mail.outbox.clear()
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr("django.core.mail.EmailMultiAlternatives.send", killed)
+            # The task queue records the task failed; the delivery stays claimed.
+            with django_capture_on_commit_callbacks(execute=True):
+                book(client_person, session_type, THURSDAY_9)
+        deliveries = EmailDelivery.objects.filter(kind="scheduling.booked")
+        assert set(deliveries.values_list("outcome", "claimed_at")) == {("sending", BOOKING_DAY)}
+        assert all(
+            sealed.startswith("v2:") for sealed in deliveries.values_list("sealed", flat=True)
+        )
+        # Its worker may still be sending: left alone within the lease.
+        clock.shift(timedelta(minutes=9))
+        call_command("relay_events")
+        assert mail.outbox == []
+        clock.shift(timedelta(minutes=2))
+        call_command("relay_events")
+        call_command("relay_events")
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([client_person.email, practitioner.email])
+    assert set(deliveries.values_list("outcome", "sealed", "attempts")) == {("sent", "", 2)}
+
+
+@pytest.mark.django_db
+def test_a_claimed_email_is_sent_by_one_worker_only() -> None:
+    deliver_email.enqueue(to=["river@example.org"], subject="Hello", body="A link")
+    delivery = EmailDelivery.objects.get()
+    EmailDelivery.objects.filter(pk=delivery.pk).update(
+        outcome=EmailDelivery.Outcome.SENDING, claimed_at=timezone.now(), sealed="v2:x"
+    )
+    mail.outbox.clear()
+    send_sealed_email.call(delivery_id=str(delivery.pk))
+    assert mail.outbox == []

@@ -8,9 +8,13 @@ from typing import Any
 import pytest
 import time_machine
 from django.core import mail
+from django.core.management import call_command
+from django.test import override_settings
 from django.utils import translation
+from django_tasks_db.models import DBTaskResult
 
 from casework.accounts.models import User
+from casework.events.models import EmailDelivery
 from casework.messaging import notices, services
 from casework.messaging.models import Conversation, MessageNotice, Participant
 from casework.testing import messaging
@@ -19,6 +23,7 @@ pytestmark = pytest.mark.django_db
 
 START = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 OnCommit = Callable[..., AbstractContextManager[Any]]
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 @pytest.fixture
@@ -136,3 +141,30 @@ def test_the_email_speaks_the_persons_language(
     with translation.override("es"):
         expected = "[Casework] " + translation.gettext("You have a new message")
     assert mail.outbox[0].subject == expected
+
+
+def test_the_email_is_recorded_with_the_notice_so_a_lost_send_is_sent_by_the_relay(
+    quiet_enquiry: Conversation,
+    client_person: User,
+    practitioner: User,
+    django_capture_on_commit_callbacks: OnCommit,
+) -> None:
+    capture = django_capture_on_commit_callbacks
+    send_at(START, quiet_enquiry, client_person, "Are you there?", capture)
+    # The worker dies as the notice commits: nothing after the commit runs, and the task queue
+    # holds nothing (its task lost).
+    with (
+        override_settings(TASKS=DATABASE_TASKS),
+        time_machine.travel(START + timedelta(minutes=6), tick=False),
+    ):
+        assert notices.send_due_notices() == 1
+        DBTaskResult.objects.all().delete()
+    assert mail.outbox == []
+    (delivery,) = EmailDelivery.objects.filter(kind="messaging.new_message", outcome="waiting")
+    assert delivery.sealed.startswith("v2:")
+    with time_machine.travel(START + timedelta(minutes=8), tick=False):
+        call_command("relay_events")
+        call_command("relay_events")
+    (email,) = mail.outbox
+    assert email.to == [practitioner.email]
+    assert run_due(START + timedelta(minutes=30), capture) == 0

@@ -219,6 +219,27 @@ def test_refusing_the_impostor_settles_the_dispute_and_the_holder_keeps_everythi
     assert in_good_standing(practitioner)
 
 
+def test_the_refused_claimant_is_told_by_the_relay_even_when_nothing_ran_after_the_commit(
+    practitioner: User, impostor: User, entry: RegisterEntry
+) -> None:
+    # No after-commit step runs here (as when the process dies at the commit): the notice waits
+    # in the outbox, and the relay's round sends it, once.
+    holder = prove_by_officer(claim_sw123456(practitioner, entry.regulator))
+    rival = claim_sw123456(impostor, entry.regulator)
+    decide_claim(
+        claim=rival,
+        reviewer=officer_of(entry.regulator),
+        decision=Decision.REFUSE,
+        reason="The registrant proved control; this account did not.",
+    )
+    assert holder.pk
+    mail.outbox.clear()
+    call_command("relay_events")
+    call_command("relay_events")
+    told = [message.to for message in mail.outbox if message.to == [impostor.email]]
+    assert told == [[impostor.email]]
+
+
 def test_verifying_the_rival_in_a_dispute_takes_the_registration_from_the_holder(
     practitioner: User, impostor: User, entry: RegisterEntry
 ) -> None:
