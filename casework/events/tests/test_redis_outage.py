@@ -170,6 +170,7 @@ def test_with_redis_down_nothing_answers_500_and_afterwards_everything_happens_o
     with django_capture_on_commit_callbacks(execute=True):
         # The practitioner opens the conversation with the client's message still unread...
         opened = answered("open", replying.get(conversation_url))
+        assert opened.status_code == 200
         assert "Hello" in opened.content.decode()
         assert conversation.participants.get(person=practitioner).last_read_seq == 1
         # ...and replies three times from the page.
