@@ -56,7 +56,8 @@ from casework.events.catalogue import RegistrationOrderChanged
 from casework.messaging import services as messaging_services
 from casework.messaging.models import Attachment
 from casework.oversight.invitations import invite_officer
-from casework.oversight.webhooks import configure_webhook, queue_notification
+from casework.oversight.reactions import notify_regulator
+from casework.oversight.webhooks import configure_webhook
 from casework.privacy.case_export import answer_case_export, ask_for_case_export
 from casework.privacy.export import request_export
 from casework.privacy.export_archive import build_export
@@ -364,7 +365,7 @@ def build_world() -> World:
     configure_webhook(
         regulator=england, url="http://127.0.0.1:9/casework", secret="s" * 32, actor=admin
     )
-    queue_notification(
+    notify_regulator(
         RegistrationOrderChanged(
             entry_id=objects["register_entry"].pk,
             regulator_id=england.pk,

@@ -1,7 +1,7 @@
 """The regulator portal's reactions to events (see casework/events/subscribers.py)."""
 
 from casework.events.catalogue import RegistrationOrderChanged
-from casework.oversight import notices, webhooks
+from casework.oversight import notices, tasks, webhooks
 from casework.registry.models import PlatformRestriction
 
 
@@ -16,5 +16,8 @@ def tell_practitioner(event: RegistrationOrderChanged) -> None:
 
 
 def notify_regulator(event: RegistrationOrderChanged) -> None:
-    """Record the notification to the regulator's system; a task sends it after commit."""
-    webhooks.queue_notification(event)
+    """Record the notification to the regulator's system; a task sends it after commit. Run
+    again, the reaction finds the notification recorded and queues nothing more."""
+    recorded = webhooks.record_notification(event)
+    if recorded is not None and recorded[1]:
+        tasks.deliver_after_commit(recorded[0].pk)

@@ -11,16 +11,19 @@ try (the receiver's key against duplicates); ``Casework-Attempt`` counts the tri
 Sending is two steps, so that no call to another system happens inside a transaction or under
 a row lock:
 
-1. The outbox's reaction to ``RegistrationOrderChanged`` (``queue_notification``) writes a
-   ``WebhookDelivery`` with the payload, in the event's transaction, and asks the task queue to
-   send it once that commits.
-2. The task (``oversight.tasks.deliver_webhook`` -> ``attempt_delivery``) takes the delivery in
-   a short transaction, counts the try and sets the next one (the lease: a worker that dies
-   mid-call leaves it to be tried again then), commits, and only then posts. The answer is
-   written in a second short transaction: delivered on any 2xx; otherwise failed, to be tried
-   again after a growing wait (``retry_after``), and given up after ``MOST_ATTEMPTS`` tries.
-   ``send_waiting_webhooks`` (the relay's periodic round) queues again every delivery whose
-   next try is due, so a lost task or a failed try is never forgotten.
+1. The outbox's reaction to ``RegistrationOrderChanged`` (``reactions.notify_regulator``)
+   writes a ``WebhookDelivery`` with the payload (``record_notification``), in the event's
+   transaction, and asks the task queue to send it once that commits.
+2. The task (``tasks.deliver_webhook`` -> ``attempt_delivery``) takes the delivery in a short
+   transaction, counts the try and sets the next one (the lease: a worker that dies mid-call
+   leaves it to be tried again then), commits, and only then posts. The answer is written in a
+   second short transaction: delivered on any 2xx; otherwise failed, to be tried again after a
+   growing wait (``retry_after``), and given up after ``MOST_ATTEMPTS`` tries.
+   ``tasks.send_waiting_webhooks`` (the clock's periodic round) queues again every delivery
+   whose next try is due (``due_deliveries``), so a lost task or a failed try is never
+   forgotten.
+
+This module only records and sends; queueing is the task module's, which imports this one.
 """
 
 import hashlib
@@ -140,9 +143,10 @@ def notification(event: RegistrationOrderChanged) -> dict[str, Any] | None:
     }
 
 
-def queue_notification(event: RegistrationOrderChanged) -> WebhookDelivery | None:
-    """The outbox's reaction: record the notification to send, once per webhook and change,
-    and ask the task queue to send it when this transaction commits. No call from here."""
+def record_notification(event: RegistrationOrderChanged) -> tuple[WebhookDelivery, bool] | None:
+    """Record the notification to send, once per webhook and change: the delivery and whether
+    it is new (like ``get_or_create``), or None when there is nothing to tell. No call from
+    here; the caller queues the new delivery's first try."""
     webhook = RegulatorWebhook.objects.filter(regulator_id=event.regulator_id, active=True).first()
     if webhook is None:
         return None
@@ -150,7 +154,7 @@ def queue_notification(event: RegistrationOrderChanged) -> WebhookDelivery | Non
     if payload is None:
         return None
     now = timezone.now()
-    delivery, created = WebhookDelivery.objects.get_or_create(
+    return WebhookDelivery.objects.get_or_create(
         webhook=webhook,
         notification_id=payload["id"],
         defaults={
@@ -161,16 +165,6 @@ def queue_notification(event: RegistrationOrderChanged) -> WebhookDelivery | Non
             "next_attempt_at": now,
         },
     )
-    if created:
-        _enqueue_after_commit(delivery.pk)
-    return delivery
-
-
-def _enqueue_after_commit(delivery_id: int) -> None:
-    # The task module imports this one (it runs ``attempt_delivery``).
-    from casework.oversight.tasks import deliver_webhook
-
-    transaction.on_commit(lambda: deliver_webhook.enqueue(delivery_id=delivery_id))
 
 
 def _record(delivery_id: int, **fields: Any) -> None:
@@ -267,20 +261,14 @@ def post_signed(
     return code, "" if 200 <= code < 300 else f"HTTP {code}"
 
 
-def send_waiting_webhooks(*, now: datetime | None = None) -> int:
-    """Queue a try of every delivery whose next try is due (its task lost, or its last try
-    failed); the number queued. Safe beside the worker: a try takes the row first."""
-    from casework.oversight.tasks import deliver_webhook
-
-    moment = now or timezone.now()
-    due = list(
-        WebhookDelivery.objects.filter(status__in=DUE, next_attempt_at__lte=moment)
+def due_deliveries(now: datetime, *, most: int = 500) -> list[int]:
+    """The deliveries whose next try is due (their task lost, or their last try failed),
+    soonest first."""
+    return list(
+        WebhookDelivery.objects.filter(status__in=DUE, next_attempt_at__lte=now)
         .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:500]
+        .values_list("pk", flat=True)[:most]
     )
-    for delivery_id in due:
-        deliver_webhook.enqueue(delivery_id=delivery_id)
-    return len(due)
 
 
 def deliveries_of(regulator: Regulator) -> QuerySet[WebhookDelivery]:

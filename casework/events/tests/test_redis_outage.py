@@ -8,10 +8,12 @@ import shutil
 import socket
 import subprocess
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 import redis
@@ -26,16 +28,19 @@ from django.utils import timezone
 from pytest_django import Settings
 
 from casework.accounts.models import User
+from casework.accounts.services import create_api_token
 from casework.events import relay
 from casework.events.catalogue import KINDS
 from casework.events.models import EmailDelivery, OutboxEvent, Reaction
 from casework.events.subscribers import subscribers_of
 from casework.messaging.live import conversation_group
 from casework.messaging.notices import send_due_notices
+from casework.scheduling.models import Appointment, SessionType
+from casework.scheduling.slots import slot_id
 from casework.testing import messaging
 from casework.testing.factories import PERSONA_PASSWORD, PERSONA_TOTP_SECRET
 from casework.testing.scheduling import NOW as BOOKING_DAY
-from casework.testing.scheduling import THURSDAY_9, book, bookable_practitioner
+from casework.testing.scheduling import THURSDAY_9, another_client, bookable_practitioner
 
 pytestmark = [
     pytest.mark.django_db,
@@ -138,27 +143,96 @@ def test_with_redis_down_nothing_answers_500_and_afterwards_everything_happens_o
         conversation = messaging.enquiry(client_person, practitioner, body="Hello")
     with django_capture_on_commit_callbacks(execute=True):
         colleague, session_type = bookable_practitioner()
-    browser = Client()
-    browser.force_login(practitioner)
+    second_client = another_client()
+    token = create_api_token(
+        person=second_client, name="App", scopes=["scheduling:write"], days=7, now=timezone.now()
+    )[1]
+    replying, booking, calling = (
+        Client(),
+        Client(),
+        Client(headers={"Authorization": f"Bearer {token}"}),
+    )
+    replying.force_login(practitioner)
+    booking.force_login(client_person)
+    conversation_url = reverse(
+        "messaging:conversation", kwargs={"conversation_id": conversation.pk}
+    )
     mail.outbox.clear()
 
     outage_began = timezone.now()
     own_redis.stop()
-    statuses = []
+    answers: dict[str, list[int]] = {}
+
+    def answered(what: str, response: Any) -> Any:
+        answers.setdefault(what, []).append(response.status_code)
+        return response
+
     with django_capture_on_commit_callbacks(execute=True):
+        # The practitioner opens the conversation with the client's message still unread...
+        opened = answered("open", replying.get(conversation_url))
+        assert opened.status_code == 200
+        assert "Hello" in opened.content.decode()
+        assert conversation.participants.get(person=practitioner).last_read_seq == 1
+        # ...and replies three times from the page.
         for number in range(3):
-            response = browser.post(
-                reverse("messaging:conversation", kwargs={"conversation_id": conversation.pk}),
-                {"body": f"Reply {number}"},
-                headers={"HX-Request": "true"},
+            answered(
+                "reply",
+                replying.post(
+                    conversation_url, {"body": f"Reply {number}"}, headers={"HX-Request": "true"}
+                ),
             )
-            statuses.append(response.status_code)
-        book(client_person, session_type, THURSDAY_9)
-    signing_in = Client().post(
-        reverse("account_login"), {"login": client_person.email, "password": "wrong"}
-    )
-    assert statuses == [200, 200, 200]
-    assert signing_in.status_code == 503
+        # The client books on the booking page, submitting twice (one appointment).
+        answered("booking page", booking.get(_confirm_url(session_type, THURSDAY_9)))
+        form = {
+            "session": str(session_type.pk),
+            "start": slot_id(THURSDAY_9),
+            "where": "GB-ENG",
+            "idempotency_key": str(uuid.uuid4()),
+        }
+        booked = answered("book", booking.post(reverse("scheduling:confirm_booking"), form))
+        again = answered("book", booking.post(reverse("scheduling:confirm_booking"), form))
+        assert booked["Location"] == again["Location"]
+        answered("appointment", booking.get(booked["Location"]))
+        # Another client books through the API, retrying after a lost response.
+        request = {
+            "session_type": session_type.pk,
+            "slot_id": "2026-06-04T09:00Z",
+            "where": "GB-ENG",
+        }
+        for _ in range(2):
+            answered(
+                "api book",
+                calling.post(
+                    "/api/v1/appointments",
+                    request,
+                    content_type="application/json",
+                    headers={"Idempotency-Key": "outage-booking"},
+                ),
+            )
+    # Signing in cannot count its failures: refused, clearly, whether the password is right or not.
+    for password in ("wrong", PERSONA_PASSWORD):
+        signing_in = answered(
+            "sign in",
+            Client().post(
+                reverse("account_login"), {"login": client_person.email, "password": password}
+            ),
+        )
+        assert "Nothing was changed" in signing_in.content.decode()
+    # Reading the register goes on.
+    answered("api verify", Client().get("/api/v1/verify", {"name": "Okafor"}))
+
+    assert answers == {
+        "open": [200],
+        "reply": [200, 200, 200],
+        "booking page": [200],
+        "book": [302, 302],
+        "appointment": [200],
+        "api book": [201, 201],
+        "sign in": [503, 503],
+        "api verify": [200],
+    }
+    assert Appointment.objects.filter(client=client_person).count() == 1
+    assert Appointment.objects.filter(client=second_client).count() == 1
     waiting = OutboxEvent.objects.filter(delivered_at__isnull=True)
     assert waiting.filter(name="messaging.message_sent").count() >= 3
     emails_before = EmailDelivery.objects.count()
@@ -175,6 +249,9 @@ def test_with_redis_down_nothing_answers_500_and_afterwards_everything_happens_o
     heard = async_to_sync(_everything_heard)(layer, channel)
     # Every live event arrives (one may arrive twice: a page reads the database again).
     assert {event["seq"] for event in heard if event["event"] == "message"} == {2, 3, 4}
+    assert {(event["person"], event["seq"]) for event in heard if event["event"] == "read"} >= {
+        (practitioner.pk, 1)
+    }
     # Every reaction of every event, once; no email sent twice by the retries.
     for row in OutboxEvent.objects.all():
         expected = {subscriber.name for subscriber in subscribers_of(KINDS[row.name])}
@@ -186,16 +263,23 @@ def test_with_redis_down_nothing_answers_500_and_afterwards_everything_happens_o
         assert send_due_notices(now=timezone.now() + timedelta(hours=2)) == 1
         assert send_due_notices(now=timezone.now() + timedelta(hours=4)) == 0
     relay.relay_pending(now=timezone.now() + timedelta(hours=6))
-    # Every notice of the outage, once: the booking to each party, the new message to the client.
+    # Every notice of the outage, once: each booking to each party, the new message to the client.
     notices = EmailDelivery.objects.filter(created_at__gte=outage_began)
     assert set(notices.values_list("outcome", flat=True)) == {EmailDelivery.Outcome.SENT}
     assert sorted(notices.values_list("kind", flat=True)) == [
         "messaging.new_message",
         "scheduling.booked",
         "scheduling.booked",
+        "scheduling.booked",
+        "scheduling.booked",
     ]
     told = sorted(recipient for message in mail.outbox for recipient in message.to)
-    assert told == sorted([client_person.email, client_person.email, colleague.email])
+    assert told == sorted([client_person.email, colleague.email] * 2 + [second_client.email])
+
+
+def _confirm_url(session_type: SessionType, starts_at: datetime) -> str:
+    query = urlencode({"session": session_type.pk, "start": slot_id(starts_at), "where": "GB-ENG"})
+    return f"{reverse('scheduling:confirm_booking')}?{query}"
 
 
 def _code_now() -> str:

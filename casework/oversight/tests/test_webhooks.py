@@ -22,9 +22,10 @@ from django.urls import reverse
 from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks
 
 from casework.accounts.models import User
+from casework.events.catalogue import RegistrationOrderChanged
 from casework.events.models import OutboxEvent
 from casework.events.relay import relay_pending
-from casework.oversight import webhooks
+from casework.oversight import tasks, webhooks
 from casework.oversight.models import WebhookDelivery
 from casework.oversight.webhooks import configure_webhook
 from casework.registry.models import RegisterEntry, RegistrationClaim
@@ -213,7 +214,7 @@ def test_a_receiver_that_is_down_is_tried_again_with_backoff_until_it_accepts(
         assert delivery.next_attempt_at == scheduling.NOW + timedelta(seconds=30)
 
         # Not due yet: nothing is queued.
-        assert webhooks.send_waiting_webhooks() == 0
+        assert tasks.send_waiting_webhooks() == 0
         clock.shift(timedelta(seconds=31))
         call_command("send_webhooks")  # the clock's round: the second try fails too
         delivery.refresh_from_db()
@@ -222,7 +223,7 @@ def test_a_receiver_that_is_down_is_tried_again_with_backoff_until_it_accepts(
 
         handler.answer = 204
         clock.shift(timedelta(seconds=61))
-        assert webhooks.send_waiting_webhooks() == 1
+        assert tasks.send_waiting_webhooks() == 1
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts, delivery.last_response_code) == (
         Status.DELIVERED,
@@ -235,7 +236,7 @@ def test_a_receiver_that_is_down_is_tried_again_with_backoff_until_it_accepts(
     }
     assert [headers["Casework-Attempt"] for headers, _body in handler.received] == ["1", "2", "3"]
     assert all(_signature_checks(headers, body) for headers, body in handler.received)
-    assert webhooks.send_waiting_webhooks() == 0
+    assert tasks.send_waiting_webhooks() == 0
 
 
 @pytest.mark.django_db
@@ -256,7 +257,7 @@ def test_a_delivery_is_given_up_after_the_last_try_and_nothing_more_is_sent(
         assert webhooks.attempt_delivery(delivery.pk) == Status.GAVE_UP
     delivery.refresh_from_db()
     assert delivery.next_attempt_at is None
-    assert webhooks.send_waiting_webhooks(now=scheduling.NOW + timedelta(days=30)) == 0
+    assert tasks.send_waiting_webhooks(now=scheduling.NOW + timedelta(days=30)) == 0
     assert webhooks.attempt_delivery(delivery.pk) == ""
 
 
@@ -272,7 +273,7 @@ def test_a_lost_task_is_queued_again_by_the_clock_and_an_unreachable_receiver_is
     delivery = WebhookDelivery.objects.get()
     assert (delivery.status, delivery.attempts) == (Status.WAITING, 0)
 
-    assert webhooks.send_waiting_webhooks() == 1
+    assert tasks.send_waiting_webhooks() == 1
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == (Status.FAILED, 1)
     assert delivery.last_response_code is None
@@ -287,14 +288,14 @@ def test_a_change_is_recorded_once_however_often_the_reaction_runs(
     _practitioner, entry, officer = _world(url)
     suspend_listing(entry=entry, officer=officer, reason="Interim order.")
     event = OutboxEvent.objects.get(name="oversight.registration_order_changed")
-    from casework.events.catalogue import RegistrationOrderChanged
-
     replayed = RegistrationOrderChanged.from_payload(event.payload)
-    first = webhooks.queue_notification(replayed)
-    again = webhooks.queue_notification(replayed)
+    first = webhooks.record_notification(replayed)
+    again = webhooks.record_notification(replayed)
     assert first is not None
     assert again is not None
-    assert first.pk == again.pk
+    # New the first time only: the reaction run again queues no second try.
+    assert (first[1], again[1]) == (True, False)
+    assert first[0].pk == again[0].pk
     assert WebhookDelivery.objects.count() == 1
 
 

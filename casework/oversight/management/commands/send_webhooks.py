@@ -1,4 +1,4 @@
-from casework.oversight.webhooks import send_waiting_webhooks
+from casework.oversight.tasks import send_waiting_webhooks
 from casework.shell.periodic import PeriodicCommand
 
 
