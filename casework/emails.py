@@ -7,9 +7,12 @@ the message sealed by the vault until it is sent, then only its outcome, never t
   token the worker cannot make again) is sealed into the delivery row, and the task queue gets
   only that row's id. The worker opens it, sends it and empties it, so no body or link stays in
   clear in the queue's table or anywhere else.
-- ``send_now``: a notice the worker composes itself from ids, at send time, in the recipient's
-  language and time zone (appointments, care, reminders), is sealed into its row the same way
-  and sent at once by the same worker.
+- ``queue_notice``: a notice composed from ids where its event is delivered (a reaction in the
+  relay's transaction), in the recipient's language and time zone, is sealed into its row in
+  that same transaction: a relay killed while composing leaves the event undelivered, so the
+  notice is composed again, never lost and never recorded twice.
+- ``send_now``: a notice a sweep composes at its time (a reminder) is sealed into its row the
+  same way and sent at once by the same worker.
 
 Either way an email is sent by whoever claims its row: a conditional UPDATE from waiting or
 failed to sending (or from a sending claim older than ``CLAIM_LEASE``, a dead worker's), so two
@@ -75,13 +78,23 @@ def send_email(
         "html": html,
         "attachments": attachments or [],
     }
+    return _record(delivery_id, message, kind=kind)
+
+
+def queue_notice(message: EmailMultiAlternatives, *, kind: str) -> TaskResult[None]:
+    """Seal a composed notice into its delivery row, in the caller's transaction (the relay's,
+    for a reaction), and queue its sending with it."""
+    return _record(uuid.uuid4(), _message_to_seal(message), kind=kind)
+
+
+def _record(delivery_id: uuid.UUID, message: dict[str, Any], *, kind: str) -> TaskResult[None]:
     sealed = _seal(delivery_id, message)
     with transaction.atomic():
         EmailDelivery.objects.create(
             id=delivery_id,
             kind=kind,
             sealed=sealed,
-            recipients=len(to),
+            recipients=len(message["to"]),
             created_at=timezone.now(),
         )
         return send_sealed_email.enqueue(delivery_id=str(delivery_id))

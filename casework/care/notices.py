@@ -1,9 +1,9 @@
 """Emails of the care app: that something happened, and a link. Never what.
 
 No names, no scores, no answers, no reasons: mail passes through servers that are not ours and
-an inbox is often read over a shoulder. Each email is written in its reader's language by the
-task queue (``tasks.send_care_notice``), queued by ``reactions.py`` once the change is
-committed.
+an inbox is often read over a shoulder. Each email is written in its reader's language by
+``queue_care_notice`` in a reaction (``reactions.py``, once the change is committed), sealed
+into the outbox in the relay's transaction and sent by the task queue.
 """
 
 from enum import StrEnum
@@ -17,6 +17,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from casework.accounts.models import User
+from casework.emails import queue_notice
 
 
 class Notice(StrEnum):
@@ -85,3 +86,10 @@ def compose(recipient: User, notice: Notice, link: str) -> EmailMultiAlternative
             "care/email/notice.txt", {"notice": str(notice), "link": link}
         ).strip()
     return EmailMultiAlternatives(subject=subject, body=body, to=[recipient.email])
+
+
+def queue_care_notice(recipient_id: int, notice: Notice, link: str) -> None:
+    """Compose the notice for a person still active and queue it (``emails.queue_notice``)."""
+    recipient = User.objects.filter(pk=recipient_id, is_active=True).first()
+    if recipient is not None:
+        queue_notice(compose(recipient, notice, link), kind=f"care.{notice}")

@@ -3,16 +3,15 @@
 Each reaction runs in the relay's transaction after the change committed, once per event: a
 confirmed booking opens the pair's case; a message or an appointment re-ranks the pair's case
 in the caseload (its last contact, its next session); emails are queued, one per recipient,
-and written by the task queue; open caseload pages are told to reload.
+composed here and sent by the task queue; open caseload pages are told to reload.
 """
 
 from casework.accounts.models import Role
 from casework.care import live
 from casework.care.models import CaseSource, Supervision, SupervisionStatus
-from casework.care.notices import Notice, site_link
+from casework.care.notices import Notice, queue_care_notice, site_link
 from casework.care.services.cases import open_case
 from casework.care.services.need import refresh_pair
-from casework.care.tasks import send_care_notice
 from casework.events import catalogue as e
 from casework.messaging.models import Conversation
 from casework.scheduling.models import Appointment
@@ -54,7 +53,7 @@ def rank_after_appointment(
 
 
 def _tell(recipient_id: int, notice: Notice, link: str) -> None:
-    send_care_notice.enqueue(recipient_id=recipient_id, notice=str(notice), link=link)
+    queue_care_notice(recipient_id, notice, link)
 
 
 def _referral_link(referral_id: str) -> str:

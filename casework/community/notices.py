@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from casework.accounts.models import User
 from casework.community.models import Comment
+from casework.emails import queue_notice
 
 UNSUBSCRIBE_SALT = "community.reply-notices"
 
@@ -59,3 +60,16 @@ def compose_reply_notice(
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
     )
+
+
+def queue_reply_notice(comment_id: int, reply_id: int) -> None:
+    """Tell a comment's author of a reply, composed in the relay's transaction and sent by the
+    task queue (``emails.queue_notice``)."""
+    comment = Comment.objects.select_related("article", "author").filter(pk=comment_id).first()
+    reply = Comment.objects.filter(pk=reply_id, status=Comment.Status.PUBLISHED).first()
+    if comment is None or reply is None or comment.author is None:
+        return
+    # Asked for, still wanted (not unsubscribed since), and still someone who signs in.
+    if not comment.notify_replies or not comment.author.is_active:
+        return
+    queue_notice(compose_reply_notice(comment.author, comment, reply), kind="community.reply")

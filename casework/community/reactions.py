@@ -2,8 +2,8 @@
 
 from casework.accounts.models import User
 from casework.community.models import Comment
+from casework.community.notices import queue_reply_notice
 from casework.community.services.comments import hide_for_decision, restore_after_appeal
-from casework.community.tasks import send_reply_notice
 from casework.events import catalogue as e
 
 
@@ -16,7 +16,7 @@ def tell_replied_to(event: e.CommentPublished) -> None:
         return
     if parent.author_id == reply.author_id:
         return  # one's own reply is no news
-    send_reply_notice.enqueue(comment_id=parent.pk, reply_id=reply.pk)
+    queue_reply_notice(parent.pk, reply.pk)
 
 
 def hide_comment(event: e.ContentHidden) -> None:

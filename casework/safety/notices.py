@@ -16,6 +16,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from casework.accounts.models import User
+from casework.emails import queue_notice
 
 DECISION_LINK_SALT = "safety.decision-link"
 # How long a decision's signed link opens it: the time the person has to appeal (the EU
@@ -64,3 +65,23 @@ def compose(recipient: User, notice: Notice, link: str) -> EmailMultiAlternative
             "safety/email/notice.txt", {"notice": str(notice), "link": link}
         ).strip()
     return EmailMultiAlternatives(subject=subject, body=body, to=[recipient.email])
+
+
+def queue_safety_notice(recipient_id: int, notice: Notice, link: str) -> None:
+    """Compose the notice for a person still active, in the relay's transaction; the task
+    queue sends it (``emails.queue_notice``)."""
+    recipient = User.objects.filter(pk=recipient_id, is_active=True).first()
+    if recipient is not None:
+        queue_notice(compose(recipient, notice, link), kind=f"safety.{notice}")
+
+
+def queue_decision_notice(
+    recipient_id: int, action_id: str, notice: Notice = Notice.DECISION
+) -> None:
+    """A statement of reasons is ready, or the final decision on its appeal (``notice``).
+    Sent to suspended accounts too (with a signed link): a person must learn of a decision
+    that shuts them out, be able to appeal it, and read the answer."""
+    recipient = User.objects.filter(pk=recipient_id).first()
+    if recipient is not None:
+        message = compose(recipient, notice, decision_link(recipient, action_id))
+        queue_notice(message, kind=f"safety.{notice}")

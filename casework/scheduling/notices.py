@@ -2,9 +2,9 @@
 
 Nothing else: no names, no modality, no fee, no reason. Mail passes through servers that are
 not ours, and an inbox is often read over a shoulder. Confirmations, changes and cancellations
-carry the appointment as an .ics file. Queued by
-``reactions.py`` after the change commits and sent by the task queue
-(``tasks.send_appointment_notice``), so a slow mail server never holds a page.
+carry the appointment as an .ics file. Composed by ``reactions.py`` once the change has
+committed (reminders by ``tasks.py``) and sent by the task queue, so a slow mail server never
+holds a page.
 """
 
 import zoneinfo

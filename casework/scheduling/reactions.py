@@ -1,29 +1,33 @@
 """What scheduling does when something happened (see casework/events/subscribers.py).
 
 Each reaction runs in the relay's transaction after the change committed, once per event.
-Appointment emails are queued here, one per recipient, and written by the task queue.
+Appointment emails are composed here, one per recipient in their own language and zone, and
+sealed into the outbox in that transaction; the task queue sends them.
 """
 
 from django.db.models import F
 from django.utils import timezone
 
 from casework.accounts.models import User
+from casework.emails import queue_notice
 from casework.events import catalogue as e
 from casework.privacy import actions
 from casework.privacy.audit import record_event
 from casework.scheduling.freshness import refresh_next_free
-from casework.scheduling.models import PractitionerSchedule
-from casework.scheduling.notices import Notice
+from casework.scheduling.models import Appointment, PractitionerSchedule
+from casework.scheduling.notices import Notice, compose
 from casework.scheduling.queries import active_appointments, schedule_of
 from casework.scheduling.services.booking import cancel_appointments_for_block
-from casework.scheduling.tasks import send_appointment_notice
 
 
 def _tell(appointment_id: int, recipient_ids: list[int], notice: Notice) -> None:
+    appointment = Appointment.objects.filter(pk=appointment_id).first()
+    if appointment is None:
+        return
     for recipient_id in recipient_ids:
-        send_appointment_notice.enqueue(
-            appointment_id=appointment_id, recipient_id=recipient_id, notice=str(notice)
-        )
+        recipient = User.objects.filter(pk=recipient_id, is_active=True).first()
+        if recipient is not None:
+            queue_notice(compose(appointment, recipient, notice), kind=f"scheduling.{notice}")
 
 
 def tell_requested(event: e.AppointmentRequested) -> None:

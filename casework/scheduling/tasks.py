@@ -1,5 +1,5 @@
-"""Background work of scheduling: appointment emails and reminders (the next free slot's
-refresh is in freshness.py)."""
+"""Background work of scheduling: reminders (the next free slot's refresh is in freshness.py;
+the other appointment emails are composed by ``reactions.py``)."""
 
 from datetime import datetime, timedelta
 from functools import partial
@@ -35,15 +35,6 @@ def reminder_offsets() -> tuple[timedelta, ...]:
         settings, "BOOKING_REMINDER_OFFSETS", (timedelta(hours=24), timedelta(hours=1))
     )
     return tuple(sorted({offset for offset in offsets if offset > timedelta(0)}, reverse=True))
-
-
-@task()
-def send_appointment_notice(*, appointment_id: int, recipient_id: int, notice: str) -> None:
-    appointment = Appointment.objects.filter(pk=appointment_id).first()
-    recipient = User.objects.filter(pk=recipient_id, is_active=True).first()
-    if appointment is None or recipient is None:
-        return
-    send_now(compose(appointment, recipient, Notice(notice)), kind=f"scheduling.{notice}")
 
 
 def plan_reminders(appointment: Appointment, *, now: datetime | None = None) -> None:

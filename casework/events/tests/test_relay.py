@@ -15,15 +15,18 @@ from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.test import override_settings
+from django_tasks_db.models import DBTaskResult
 
 from casework.accounts.models import User
 from casework.care.models import Case
 from casework.events import relay
 from casework.events.catalogue import KINDS, AppointmentConfirmed, ConversationClosed
-from casework.events.models import OutboxEvent
+from casework.events.models import EmailDelivery, OutboxEvent
 from casework.events.outbox import emit
 from casework.events.subscribers import SUBSCRIBERS
 from casework.messaging.models import MessageNotice
+from casework.scheduling.notices import compose
 from casework.testing import messaging
 from casework.testing.scheduling import NOW as BOOKING_DAY
 from casework.testing.scheduling import THURSDAY_9, book, bookable_practitioner
@@ -115,6 +118,41 @@ def test_a_relay_that_dies_mid_way_undoes_its_work_and_a_fresh_relay_does_each_r
     assert relay.deliver(event.pk) is False
     assert Case.objects.count() == 1
     assert len(mail.outbox) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_relay_killed_while_composing_notices_keeps_none_and_a_fresh_relay_sends_each_once(
+    frozen: Any, client_person: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+        _practitioner, session_type = bookable_practitioner()
+        book(client_person, session_type, THURSDAY_9)
+        event = OutboxEvent.objects.get(name=AppointmentConfirmed.name)
+        composed: list[int] = []
+
+        def composes_one_then_dies(appointment: Any, recipient: User, notice: Any) -> Any:
+            if composed:
+                raise RelayKilled
+            composed.append(recipient.pk)
+            return compose(appointment, recipient, notice)
+
+        # The first party's notice is composed and sealed, then the relay dies on the second.
+        monkeypatch.setattr("casework.scheduling.reactions.compose", composes_one_then_dies)
+        with pytest.raises(RelayKilled):
+            relay.deliver(event.pk)
+        assert composed
+        assert not EmailDelivery.objects.exists()
+        assert not DBTaskResult.objects.filter(task_path__endswith="send_sealed_email").exists()
+        monkeypatch.undo()
+
+        assert relay.deliver(event.pk) is True
+        assert EmailDelivery.objects.filter(kind="scheduling.booked").count() == 2
+        call_command("db_worker", batch=True, no_startup_delay=True)
+        assert relay.deliver(event.pk) is False
+        call_command("db_worker", batch=True, no_startup_delay=True)
+    booked = [m.to for m in mail.outbox if "booked" in str(m.subject)]
+    assert len(booked) == 2
+    assert {to for (to,) in booked} == {client_person.email, session_type.practitioner.email}
 
 
 @pytest.mark.django_db
