@@ -1452,6 +1452,8 @@ ROUTES.update(
         "video:identity": Access(POST_ONLY, APPOINTMENT_PRACTITIONER, objects=APPOINTMENT),
         "video:end": Access(POST_ONLY, APPOINTMENT_PRACTITIONER, objects=APPOINTMENT),
         "video:drop_plan": Access(POST_ONLY, APPOINTMENT_PRACTITIONER, objects=APPOINTMENT),
+        # The chat beside the call sends into the pair's case conversation, whatever the hour.
+        "video:chat": Access(POST_ONLY, APPOINTMENT_PARTIES, objects=APPOINTMENT),
     }
 )
 # --- End of video sessions --------------------------------------------------------------------

@@ -40,6 +40,8 @@ class MessageForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("idempotency_key", uuid.uuid4())
+        if "attachment" not in self.fields:  # a text-only form (the chat beside a call)
+            return
         megabytes = policy.attachment_max_bytes() // (1024 * 1024)
         self.fields["attachment"].help_text = _(
             "Optional. %(types)s, up to %(size)d MB. Only the people in this conversation can "

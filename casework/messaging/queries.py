@@ -78,12 +78,14 @@ def _messages(conversation_id: uuid.UUID | str) -> QuerySet[Message]:
     )
 
 
-def page_of_messages(conversation: Conversation, *, before: int | None = None) -> list[Message]:
+def page_of_messages(
+    conversation: Conversation, *, before: int | None = None, size: int = PAGE_SIZE
+) -> list[Message]:
     """The latest page of messages (or the page just before ``before``), oldest first."""
     found = _messages(conversation.pk)
     if before is not None:
         found = found.filter(seq__lt=before)
-    latest = list(found.order_by("-seq")[:PAGE_SIZE])
+    latest = list(found.order_by("-seq")[:size])
     latest.reverse()
     return latest
 

@@ -87,6 +87,12 @@ def case_conversation(person: User, appointment: Appointment) -> Conversation | 
     )
 
 
+def chat_of(person: User, appointment: Appointment, case: Case | None) -> Conversation | None:
+    """The conversation of the chat beside the call: the pair's case conversation, while
+    their case is open."""
+    return case_conversation(person, appointment) if case is not None else None
+
+
 def _when(moment: datetime, person: User) -> str:
     with timezone.override(zone_of(person)):
         return reader_datetime(moment, "short")

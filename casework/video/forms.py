@@ -3,6 +3,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from casework.messaging.forms import MessageForm
 from casework.registry.forms import JurisdictionField
 from casework.video.models import IdentityMethod, Outcome
 from casework.video.services import LONGEST_PHONE, LONGEST_REASON
@@ -55,3 +56,12 @@ class DropPlanForm(forms.Form):
         help_text=_("Agreed with the client. Both of you see it on this page."),
         max_length=LONGEST_PHONE,
     )
+
+
+class ChatForm(MessageForm):
+    """A message to the case conversation, written in the chat beside the call: the
+    conversation's own form (and idempotency key), text only. Files are sent from the
+    conversation's page."""
+
+    prefix = "chat"
+    attachment = None  # type: ignore[assignment]

@@ -12,4 +12,5 @@ urlpatterns = [
     path("sessions/<id:appointment_id>/identity/", views.confirm_identity, name="identity"),
     path("sessions/<id:appointment_id>/end/", views.end, name="end"),
     path("sessions/<id:appointment_id>/drop-plan/", views.drop_plan, name="drop_plan"),
+    path("sessions/<id:appointment_id>/chat/", views.chat, name="chat"),
 ]

@@ -4,16 +4,17 @@ One page shows each stage: for the client, where she is, then the waiting room, 
 for the practitioner, who is waiting (with the jurisdiction check's answer), then the call with
 the identity check of a first session; both see the emergency plan and the crisis resources for
 the client's place once she has said where she is. Without JavaScript everything but the call
-itself works (the page reloads itself while someone waits). Refusals say why: 404 to anyone
-who is not a party, 409 to a party when the session cannot go on (too early, cancelled, no
-consent), 400 with the form's errors.
+itself works (the page reloads itself while someone waits). Beside the call, the chat shows the
+pair's case conversation and sends into it through messaging's own send. Refusals say why: 404
+to anyone who is not a party, 409 to a party when the session cannot go on (too early,
+cancelled, no consent), 400 with the form's errors.
 """
 
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -23,14 +24,21 @@ from django.views.decorators.http import require_POST, require_safe
 from casework.accounts.models import Role, User
 from casework.accounts.permissions import role_required
 from casework.care.models import Case
+from casework.messaging import openings, rendering
+from casework.messaging import queries as messaging_queries
+from casework.messaging import services as messaging_services
+from casework.messaging.models import Conversation
+from casework.messaging.nudges import FlaggedDraft
 from casework.safety.crisis import crisis_resources_for
 from casework.scheduling.models import Appointment
 from casework.video import access, services
-from casework.video.forms import DropPlanForm, EndForm, IdentityForm, PlaceForm
+from casework.video.forms import ChatForm, DropPlanForm, EndForm, IdentityForm, PlaceForm
 from casework.video.models import DropPlan, Outcome
 from casework.video.turn import turn_service
 
 PARTIES = (Role.CLIENT, Role.PRACTITIONER)
+# The chat beside the call shows this many of the latest messages; the rest are a link away.
+CHAT_MESSAGES = 20
 
 
 def _person(request: HttpRequest) -> User:
@@ -46,6 +54,7 @@ def _page(
     forms: dict[str, Form] | None = None,
     status: int = 200,
     error: str = "",
+    nudge: FlaggedDraft | None = None,
 ) -> TemplateResponse:
     person = _person(request)
     case = access.case_of(appointment)
@@ -60,7 +69,7 @@ def _page(
         services.record_emergency_plan_read(case=case, practitioner=person)
     drop_plan = DropPlan.objects.filter(case=case).first() if case is not None else None
     opens, closes = access.window(appointment)
-    conversation = access.case_conversation(person, appointment) if case is not None else None
+    conversation = access.chat_of(person, appointment, case)
     context: dict[str, Any] = {
         "appointment": appointment,
         "person": person,
@@ -99,12 +108,31 @@ def _page(
         "socket_path": f"/ws/video/{appointment.pk}/",
         "Outcome": Outcome,
     }
+    if stage == "call" and conversation is not None:
+        context.update(_chat(person, appointment, conversation))
+        context["chat_nudge"] = nudge
     if stage == "call":
         context["ice_servers"] = turn_service().ice_servers(
             user_id=str(person.pk), now=timezone.now(), until=closes
         )
     context.update(forms or {})
     return TemplateResponse(request, "video/join.html", context, status=status)
+
+
+def _chat(person: User, appointment: Appointment, conversation: Conversation) -> dict[str, Any]:
+    """The chat beside the call: the latest messages as the conversation's page shows them (its
+    own partial, the same reads), read and recorded as opened as there, and the send form."""
+    latest = messaging_queries.page_of_messages(conversation, size=CHAT_MESSAGES)
+    messaging_services.mark_read(conversation=conversation, person=person)
+    openings.record_opening(conversation=conversation, person=person, way="page")
+    read = messaging_queries.read_by_others(conversation.pk, person)
+    return {
+        "chat": conversation,
+        "chat_items": rendering.views_for(latest, person, read),
+        "chat_last_seq": latest[-1].seq if latest else conversation.last_seq,
+        "chat_form": ChatForm(),
+        "chat_url": reverse("video:chat", kwargs={"appointment_id": appointment.pk}),
+    }
 
 
 def _usual_place(case: Case | None) -> str:
@@ -242,3 +270,61 @@ def drop_plan(request: HttpRequest, appointment_id: int) -> HttpResponse:
     except ValidationError as error:
         return _refused_or_invalid(request, appointment, error, "drop_form", form)
     return _back(appointment)
+
+
+@role_required(*PARTIES)
+@require_POST
+def chat(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    """A message from the chat beside the call into the pair's case conversation, through
+    messaging's send: its checks, its nudge and the form's idempotency key (a submit sent twice
+    stores one message). With htmx only the form comes back and the message arrives over the
+    conversation's socket; without, the call page comes back (404 when there is no chat)."""
+    person = _person(request)
+    appointment = access.get_appointment_for_call(person, appointment_id)
+    conversation = access.chat_of(person, appointment, access.case_of(appointment))
+    if conversation is None:
+        raise Http404
+    form = ChatForm(request.POST)
+    flagged: FlaggedDraft | None = None
+    sent = False
+    if form.is_valid():
+        try:
+            messaging_services.send_message(
+                conversation=conversation,
+                sender=person,
+                body=form.cleaned_data["body"],
+                idempotency_key=form.cleaned_data.get("idempotency_key"),
+                # "Send anyway" under a nudge: the same send, with the same key.
+                nudge=request.POST.get("send_anyway") != "1",
+            )
+        except FlaggedDraft as draft:
+            flagged = draft
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            sent = True
+    if request.headers.get("HX-Request") == "true":
+        response = TemplateResponse(
+            request,
+            "messaging/conversation.html#message_form",
+            {
+                "form": ChatForm() if sent else form,
+                "conversation": conversation,
+                "send_url": request.path,
+                "nudge": flagged,
+            },
+        )
+        if sent:
+            response["HX-Trigger"] = "messaging:sent"
+        return response
+    if sent:
+        return redirect(
+            reverse("video:join", kwargs={"appointment_id": appointment.pk}) + "#chat-latest"
+        )
+    return _page(
+        request,
+        appointment,
+        forms={"chat_form": form},
+        nudge=flagged,
+        status=409 if flagged else 400,
+    )

@@ -1,7 +1,8 @@
 """A video session in two browsers with fake cameras: the client says where she is and waits,
 the practitioner sees her waiting with the jurisdiction check and lets her in, and both reach
 WebRTC's "connected" over loopback (no STUN needed there), with the emergency plan on both
-screens. Every page passes axe in English and Spanish and fits 320px."""
+screens, and a message written in the chat beside the call reaches the other side live. Every
+page passes axe in English and Spanish and fits 320px."""
 
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -66,6 +67,17 @@ def _check_in_both_languages(page: Page, person: User, assert_accessible: Assert
     User.objects.filter(pk=person.pk).update(language="en")
     page.reload()
     expect(page.locator("html")).to_have_attribute("lang", "en")
+
+
+def _say_in_the_chat(page: Page, text: str) -> None:
+    """Write in the chat beside the call with the keyboard alone, and send."""
+    chat = page.get_by_role("region", name="Chat")
+    expect(chat.get_by_role("log", name="Messages")).to_be_visible()
+    chat.get_by_label("Your message").fill(text)
+    chat.get_by_label("Your message").press("Tab")
+    page.keyboard.press("Enter")  # the "Send" button, next in the tab order
+    expect(chat.get_by_role("log", name="Messages")).to_contain_text(text)
+    expect(chat.get_by_label("Your message")).to_have_value("")
 
 
 @pytest.fixture
@@ -135,7 +147,21 @@ def test_the_client_waits_is_let_in_and_both_connect_with_the_plan_on_screen(
     expect(
         theirs.get_by_role("heading", name="First session: confirm who the client is")
     ).to_be_visible()
+
+    # Beside the call, the chat of their case conversation: Robin writes, and Amara's chat
+    # shows it while the call runs, without a reload.
+    _say_in_the_chat(hers, "My picture froze, but I can hear you.")
+    expect(theirs.get_by_role("log", name="Messages")).to_contain_text(
+        "My picture froze, but I can hear you."
+    )
+    expect(theirs.get_by_text("No messages yet.")).to_be_hidden()
+    # A message's links open beside the call, which goes on.
+    with hers.context.expect_page() as beside:
+        hers.get_by_role("link", name="Change or delete").click()
+    expect(beside.value.get_by_role("heading", level=1)).to_be_visible()
+    beside.value.close()
     for page in (theirs, hers):
+        expect(page.locator("#video")).to_have_attribute("data-connection", "connected")
         _check(page, assert_accessible)
 
     # The same pages in Spanish.

@@ -12,6 +12,9 @@
     base = (location.protocol === "https:" ? "wss://" : "ws://") + location.host;
   }
   var status = document.getElementById("live-status");
+  // Beside a video call the list scrolls in a box of its own: the box follows new messages,
+  // the page stays where it is, and the page is never reloaded (that would drop the call).
+  var box = list.closest("[data-chat-box]");
   var socket = null;
   var delay = 1000;
   var pingTimer = null;
@@ -24,6 +27,7 @@
   }
 
   function nearBottom() {
+    if (box) { return box.scrollTop + box.clientHeight >= box.scrollHeight - 100; }
     return window.innerHeight + window.scrollY >= document.body.scrollHeight - 200;
   }
 
@@ -36,9 +40,13 @@
     if (message.seq <= lastSeq) { return; }
     var follow = nearBottom();
     list.insertAdjacentHTML("beforeend", message.html);
+    var empty = document.getElementById("no-messages");
+    if (empty) { empty.hidden = true; }
     lastSeq = message.seq;
     list.setAttribute("data-last-seq", String(lastSeq));
-    if (follow && list.lastElementChild) {
+    if (follow && box) {
+      box.scrollTop = box.scrollHeight;
+    } else if (follow && list.lastElementChild) {
       list.lastElementChild.scrollIntoView({ block: "end" });
     }
     scheduleRead();
@@ -84,7 +92,7 @@
         scheduleRead();
       } else if (data.type === "read") {
         showRead(data.seq);
-      } else if (data.type === "closed") {
+      } else if (data.type === "closed" && !box) {
         location.reload();
       }
     });
@@ -99,9 +107,18 @@
 
   document.addEventListener("visibilitychange", scheduleRead);
   // htmx sent the form: the message comes back over the socket, or, if the socket is down,
-  // with a reload.
+  // with a reload (in a box, when the socket is back: it resumes from the cursor).
   document.body.addEventListener("messaging:sent", function () {
+    if (box) { return; }
     if (!socket || socket.readyState !== WebSocket.OPEN) { location.reload(); }
   });
+  if (box) {
+    box.scrollTop = box.scrollHeight;
+    // A message's links (change, report, files) open beside the call rather than over it.
+    box.addEventListener("click", function (event) {
+      var link = event.target.closest && event.target.closest("a[href]");
+      if (link) { link.target = "_blank"; link.rel = "noopener"; }
+    });
+  }
   connect();
 })();
