@@ -51,10 +51,6 @@ State = RegistrationClaim.State
 Route = RegistrationClaim.ProofRoute
 
 
-def _announce_standing(practitioner: User, reason: str) -> None:
-    announce_standing_changed(practitioner, reason)
-
-
 EVIDENCE_TYPES = {b"%PDF": "PDF", b"\x89PNG": "PNG", b"\xff\xd8\xff": "JPEG"}
 # The files a claim may carry, by field: each sealed under the practitioner's data key.
 DOCUMENT_FIELDS = ("evidence", "identity_document")
@@ -357,7 +353,7 @@ def verify_claim(
     )
     if not was_verified:
         credentials.issue_credential_for_claim(claim=claim)
-        _announce_standing(claim.practitioner, "claim_verified")
+        announce_standing_changed(claim.practitioner, "claim_verified")
 
 
 class Decision(StrEnum):
@@ -458,7 +454,7 @@ def _refuse(claim: RegistrationClaim, *, reviewer: User, reason: str, now: datet
     )
     if was_verified:
         credentials.revoke_credentials_for_claim(claim=claim, reason="claim refused")
-        _announce_standing(claim.practitioner, "claim_refused")
+        announce_standing_changed(claim.practitioner, "claim_refused")
     emit(ClaimNews(claim_id=claim.pk, news="claim_decided"))
 
 
@@ -511,7 +507,7 @@ def withdraw_claim(*, claim: RegistrationClaim, practitioner: User) -> None:
         )
         if was_verified:
             credentials.revoke_credentials_for_claim(claim=claim)
-            _announce_standing(practitioner, "claim_withdrawn")
+            announce_standing_changed(practitioner, "claim_withdrawn")
         _settle_dispute(claim.regulator_id, claim.registration_number)
 
 
@@ -575,7 +571,7 @@ def registration_status_changed(
         transaction.on_commit(
             partial(tell_practitioner_status_changed, claim_id=claim.pk, new_status=new_status)
         )
-        _announce_standing(claim.practitioner, "register_status")
+        announce_standing_changed(claim.practitioner, "register_status")
     if claims:
         # The regulator's own system hears of it too (its webhook), like any order here.
         with transaction.atomic():

@@ -11,7 +11,6 @@ for nothing here, and so for no listing, booking, enquiry or credential.
 from dataclasses import dataclass
 from typing import TypeVar, cast
 
-from django.db import transaction
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet, Subquery, TextField, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
@@ -36,17 +35,15 @@ def announce_standing_changed(practitioner: User, reason: str) -> None:
     register reading, a claim verified or withdrawn): emits ``StandingChanged`` with the
     standing after the change; its reactions (scheduling tells the clients of upcoming
     appointments) follow the commit. ``reason`` is a short machine word such as
-    "register_status" or "claim_withdrawn"."""
-    # Its own transaction too: a caller applying a register reading without one (a script, a
-    # test) still gets the event, written right after its change.
-    with transaction.atomic():
-        emit(
-            StandingChanged(
-                practitioner_id=practitioner.pk,
-                in_good_standing=in_good_standing(practitioner),
-                reason=reason,
-            )
+    "register_status" or "claim_withdrawn". Outside a transaction ``emit`` refuses: the
+    event must commit with the change it announces."""
+    emit(
+        StandingChanged(
+            practitioner_id=practitioner.pk,
+            in_good_standing=in_good_standing(practitioner),
+            reason=reason,
         )
+    )
 
 
 def suspended_on_platform(entry_ref: str = "pk") -> Exists:
