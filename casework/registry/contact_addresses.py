@@ -11,6 +11,7 @@ from casework.registry.importers.rows import RegisterRow
 from casework.registry.models import RegisterEntry, Regulator
 
 WRITE_BATCH = 1000
+READ_CHUNK = 10_000
 
 
 class ContactAddresses:
@@ -28,12 +29,17 @@ class ContactAddresses:
     def write(self, regulator: Regulator) -> int:
         """Store the addresses of the reading (an address the export no longer gives is
         cleared); returns how many entries changed."""
+        # The regulator's entries read in chunks and matched here, not an IN list of every
+        # number in the reading: a register of 250,000 would pass SQLite's limit on variables.
+        entries = (
+            RegisterEntry.objects.filter(regulator=regulator)
+            .values_list("pk", "registration_number", "contact_email")
+            .iterator(chunk_size=READ_CHUNK)
+        )
         changed = [
             RegisterEntry(pk=pk, contact_email=self._addresses[number])
-            for pk, number, stored in RegisterEntry.objects.filter(
-                regulator=regulator, registration_number__in=list(self._addresses)
-            ).values_list("pk", "registration_number", "contact_email")
-            if stored != self._addresses[number]
+            for pk, number, stored in entries
+            if number in self._addresses and stored != self._addresses[number]
         ]
         RegisterEntry.objects.bulk_update(changed, ["contact_email"], batch_size=WRITE_BATCH)
         return len(changed)

@@ -2,6 +2,7 @@
 
 import hashlib
 import importlib.util
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -269,6 +270,34 @@ def test_applying_writes_the_entries_their_history_and_when_the_register_was_rea
     event = AuditEvent.objects.get(action="registry.import_applied")
     assert event.actor_id == officer.pk
     assert event.detail["new"] == 4
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's limit on variables")
+def test_a_register_larger_than_sqlites_limit_on_variables_is_applied(
+    england: Regulator, officer: User
+) -> None:
+    # SQLite allows 250,000 variables in a statement by default: the same limit, made small.
+    raw = connection.connection
+    assert raw is not None
+    limit = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    raw.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
+    try:
+        rows = "".join(f"N{n},Person {n},,registered,,,\n" for n in range(1500))
+        register_import = services.receive_register_file(
+            regulator=england,
+            uploaded_file=SimpleUploadedFile("export.csv", (HEADER + rows).encode()),
+            file_format="generic-csv",
+            uploaded_by=officer,
+            check_in_background=False,
+        )
+        services.check_register_import(register_import_id=register_import.pk)
+        applied = services.apply_register_import(
+            register_import_id=register_import.pk, applied_by=officer
+        )
+    finally:
+        raw.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, limit)
+    assert applied.state == State.APPLIED
+    assert RegisterEntry.objects.filter(regulator=england).count() == 1500
 
 
 def test_applying_a_later_reading_updates_suspends_and_marks_the_absent(
