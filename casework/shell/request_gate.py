@@ -3,11 +3,12 @@
 A web worker has a fixed number of threads (granian's ``--blocking-threads``, from
 CASEWORK_WEB_THREADS). When the database hangs, every request that asks it holds its thread
 for the whole answer limit, the threads run out, and even ``/healthz`` queues behind them. The
-gate keeps a few threads free: a request finding it full waits a moment for a place (a busy
-minute still gets served), but when nobody has gone in or out for ``stuck`` seconds the
-requests inside are waiting on the database, and it is refused at once with the 503 page
-(outages.py). ``/healthz`` never passes through the gate. Until its first request is answered
-a process is still loading, not stuck: the gate stands open.
+gate keeps a few threads free: a request finding it full waits for a place as long as the
+requests inside keep moving (a busy minute is served a little late, not refused: up to
+``wait`` seconds), but when nobody has gone in or out for ``stuck`` seconds the requests inside
+are waiting on the database, and it is refused at once with the 503 page (outages.py).
+``/healthz`` never passes through the gate. Until its first request is answered a process is
+still loading, not stuck: the gate stands open.
 """
 
 import threading
@@ -15,7 +16,7 @@ import time
 
 
 class RequestGate:
-    def __init__(self, places: int, *, wait: float = 0.5, stuck: float = 1.0) -> None:
+    def __init__(self, places: int, *, wait: float = 5.0, stuck: float = 1.0) -> None:
         self.places = places
         self.wait = wait
         self.stuck = stuck

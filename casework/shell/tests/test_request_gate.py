@@ -1,6 +1,7 @@
 """The gate in front of a web process's database work (request_gate.py, OutageMiddleware)."""
 
 import threading
+import time
 
 import pytest
 from django.test import Client, override_settings
@@ -41,6 +42,21 @@ def test_a_request_waits_for_a_place_that_comes_free() -> None:
     gate.leave()
     waiting.join()
     assert entered.is_set()
+
+
+def test_under_plain_load_a_request_waits_its_turn_rather_than_being_refused() -> None:
+    """Busy, not stuck: the pages inside take their time (a loaded machine), the one waiting
+    gets in when a place comes free, a second later, instead of a 503."""
+    gate = RequestGate(1, stuck=60)
+    warm(gate)
+    assert gate.enter()
+    answers: list[bool] = []
+    waiting = threading.Thread(target=lambda: answers.append(gate.enter()))
+    waiting.start()
+    time.sleep(1)
+    gate.leave()
+    waiting.join()
+    assert answers == [True]
 
 
 def test_a_gate_stays_open_until_the_process_has_answered_once() -> None:
