@@ -5,26 +5,33 @@ latency over websockets with 1,000 connections open.
     python -m bench.messaging                  # everything
     python -m bench.messaging --in-process     # only the in-process send (a minute or two)
     python -m bench.messaging --sends-only --layout scaled   # send rates beside Synapse, on PG
+    python -m bench.messaging --delivery-only --layout embedded   # only the websocket phase
 
-Runs on the embedded default (SQLite, in-memory channel layer: one granian ASGI process serves
-pages and sockets, as ``make run`` does) and, when DATABASE_URL and REDIS_URL are both set, on
-PostgreSQL (a throwaway database on the server DATABASE_URL names) + Redis laid out as
-``deploy/Procfile.scaled``: pages on granian's WSGI workers, sockets on an ASGI process, the
-two joined by the Redis channel layer.
+Runs laid out as ``make run`` lays them out: on the embedded default (SQLite, in-memory channel
+layer: pages on a granian WSGI worker, sockets on one granian ASGI process, the others handing
+group messages to it over the loopback bridge, ``deploy/Procfile.embedded``) and, when
+DATABASE_URL and REDIS_URL are both set, on PostgreSQL (a throwaway database on the server
+DATABASE_URL names) + Redis as ``deploy/Procfile.scaled``: pages on two WSGI workers, sockets on
+an ASGI process, the two joined by the Redis channel layer. Both run the task worker, which
+relays each event after its commit and so announces new messages to open sockets.
 
-The set-up signs in 1,000 people (500 conversations, a client and a practitioner in each) by
-writing their sessions directly. Phase 1 posts messages from several threads, round-robin over
-the senders (each stays under the per-sender rate limit). Phase 2 opens one socket per person,
-then sends messages and times each from the start of its POST until the other participant's
-socket delivers it: one at a time (no queueing), then several at a time. Everything stays on
-127.0.0.1.
+The set-up makes 500 conversations, a client and a practitioner in each. Before each phase that
+sends, everyone is signed in afresh (one session per person and conversation, written
+directly), so that no staff session has gone idle however long the earlier steps took. Phase 1
+posts messages from several threads, round-robin over the senders (each stays under the
+per-sender rate limit). Phase 2 opens one socket per person and conversation (1,000), then sends
+messages and times each from the start of its POST until the other participant's socket
+delivers it: one at a time (no queueing), then several at a time; it also prints the POST's own
+time, the rest being the relay and the socket. Everything stays on 127.0.0.1.
 """
 
 import argparse
 import asyncio
 import dataclasses
+import functools
 import http.client
 import json
+import math
 import os
 import statistics
 import subprocess
@@ -50,15 +57,16 @@ LATENCY_CONCURRENCY = 8
 CONNECT_CONCURRENCY = 50
 # An event the channel layer dropped: the page's next heartbeat (30 s) would catch up.
 LOST_AFTER_SECONDS = 10
+# So many lost and none delivered: live delivery is not joined up at all; stop rather than wait.
+GIVE_UP_AFTER_LOST = 5
+# As deploy/Procfile.*: the task worker looks for new tasks every second when it has none.
+WORKER_INTERVAL = 1.0
 BENCH_VAULT_KEY = "casework-messaging-benchmark-vault-key"
 CSRF_TOKEN = "benchbenchbenchbenchbenchbench12"  # noqa: S105  (a local throwaway token)
 
 PREPARE = """
 import json, uuid, django
 django.setup()
-from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
 from casework.messaging import services
@@ -67,14 +75,6 @@ from casework.testing.messaging import place, taking_enquiries
 
 run = uuid.uuid4().hex[:8]
 where = place("GB-ENG")
-
-def cookie(person):
-    session = SessionStore()
-    session[SESSION_KEY] = str(person.pk)
-    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
-    session[HASH_SESSION_KEY] = person.get_session_auth_hash()
-    session.create()
-    return session.session_key
 
 rows = []
 practitioners = [
@@ -88,9 +88,51 @@ for n in range(__CONVERSATIONS__):
         client=client, practitioner=practitioner, client_jurisdiction=where, body="Hello"
     )
     rows.append({"id": str(conversation.pk), "seq": conversation.last_seq,
-                 "people": [cookie(client), cookie(practitioner)]})
-print(json.dumps({"session_cookie": settings.SESSION_COOKIE_NAME, "rows": rows}))
+                 "person_ids": [client.pk, practitioner.pk]})
+print(json.dumps({"rows": rows}))
 """
+
+# Signs everyone in afresh, just before a phase that needs them: one session per person and
+# conversation, written directly, stamped as signed in and seen now, so that no staff session
+# has gone idle (30 minutes) however long the set-up or an earlier phase took. It first waits
+# for the task worker to finish what is due (the set-up's and an earlier phase's relays), so
+# that a phase starts on an idle worker.
+SIGN_IN = """
+import json, sys, time, django
+django.setup()
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.db import transaction
+from django_tasks_db.models import DBTaskResult
+from casework.accounts.middleware import LAST_SEEN_AT, SIGNED_IN_AT
+from casework.accounts.models import User
+
+rows = json.load(sys.stdin)
+deadline = time.monotonic() + float(sys.argv[1])
+while DBTaskResult.objects.ready().exists() or DBTaskResult.objects.running().exists():
+    if time.monotonic() > deadline:
+        sys.exit("the task worker did not finish the tasks waiting for it")
+    time.sleep(0.5)
+people = User.objects.in_bulk({pk for row in rows for pk in row})
+now = int(time.time())
+
+def cookie(person):
+    session = SessionStore()
+    session[SESSION_KEY] = str(person.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = person.get_session_auth_hash()
+    session[SIGNED_IN_AT] = now
+    session[LAST_SEEN_AT] = now
+    session.create()
+    return session.session_key
+
+with transaction.atomic():
+    cookies = [[cookie(people[pk]) for pk in row] for row in rows]
+print(json.dumps({"session_cookie": settings.SESSION_COOKIE_NAME, "cookies": cookies}))
+"""
+# How long the set-up's and phase 1's waiting tasks may take the worker before a phase.
+DRAIN_SECONDS = 900
 
 
 IN_PROCESS_CONVERSATIONS = 100
@@ -198,6 +240,37 @@ def _prepare(env: dict[str, str]) -> dict[str, Any]:
     return data
 
 
+def _sign_in(env: dict[str, str], data: dict[str, Any]) -> None:
+    """Fresh sessions for everyone in ``data``, written now (see ``SIGN_IN``)."""
+    result = subprocess.run(  # noqa: S603  (our own interpreter, our own script)
+        [sys.executable, "-c", SIGN_IN, str(DRAIN_SECONDS)],
+        cwd=ROOT,
+        env=env,
+        input=json.dumps([row["person_ids"] for row in data["rows"]]),
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode:
+        raise RuntimeError(f"signing the benchmark's people in failed:\n{result.stderr}")
+    signed_in = json.loads(result.stdout.strip().splitlines()[-1])
+    data["session_cookie"] = signed_in["session_cookie"]
+    for row, cookies in zip(data["rows"], signed_in["cookies"], strict=True):
+        row["people"] = cookies
+
+
+def _start_worker(env: dict[str, str], interval: float) -> subprocess.Popen[bytes]:
+    """The task worker, as the Procfiles run it: it relays each event after its commit, and so
+    announces new messages to open sockets."""
+    return subprocess.Popen(  # noqa: S603  (our own interpreter, fixed arguments)
+        [sys.executable, "manage.py", "db_worker", "--interval", str(interval)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 def _start_server(env: dict[str, str], arguments: list[str]) -> tuple[subprocess.Popen[bytes], int]:
     port = _free_port()
     server = subprocess.Popen(  # noqa: S603  (our own server, fixed arguments)
@@ -241,9 +314,12 @@ def _post(
     return response.status
 
 
-def _percentiles(seconds: list[float]) -> tuple[float, float]:
+def _percentiles(seconds: list[float]) -> tuple[float, float, float]:
+    """p50, p95 and p99 in milliseconds (NaN with fewer than two figures)."""
+    if len(seconds) < 2:
+        return math.nan, math.nan, math.nan
     cuts = statistics.quantiles(seconds, n=100)
-    return cuts[49] * 1000, cuts[98] * 1000
+    return cuts[49] * 1000, cuts[94] * 1000, cuts[98] * 1000
 
 
 def http_send_rate(port: int, data: dict[str, Any]) -> synapse.SendFigures:
@@ -274,7 +350,7 @@ def http_send_rate(port: int, data: dict[str, Any]) -> synapse.SendFigures:
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - started
-    p50, p99 = _percentiles(latencies)
+    p50, _, p99 = _percentiles(latencies)
     return synapse.SendFigures(len(latencies) / elapsed, p50, p99, failures[0])
 
 
@@ -293,9 +369,20 @@ async def _open(
     return socket
 
 
+@dataclass(frozen=True)
+class Delivery:
+    concurrency: int
+    p50: float  # ms, from the start of the POST to the other's socket
+    p95: float
+    p99: float
+    lost: int  # not delivered live within LOST_AFTER_SECONDS
+    post_p50: float  # ms, the POST alone (until its 201)
+    post_p99: float
+
+
 async def websocket_latency(
     http_port: int, live_port: int, data: dict[str, Any]
-) -> tuple[int, float, list[tuple[int, float, float, int]]]:
+) -> tuple[int, float, list[Delivery]]:
     cookie_name = data["session_cookie"]
     rows = data["rows"]
     # The conversations have moved on in phase 1: resume from their current end.
@@ -335,7 +422,12 @@ async def websocket_latency(
             connection.close()
 
     async def sender(
-        first: int, last: int, step: int, latencies: list[float], lost: list[str]
+        first: int,
+        last: int,
+        step: int,
+        latencies: list[float],
+        posts: list[float],
+        lost: list[str],
     ) -> None:
         for n in range(first, last, step):
             row = rows[n % len(rows)]
@@ -346,10 +438,16 @@ async def websocket_latency(
             status = await asyncio.to_thread(post_blocking, row["id"], row["people"][n % 2], body)
             if status != 201:
                 raise RuntimeError(f"sending failed with {status}")
+            posts.append(time.perf_counter() - started)
             try:
                 arrived = await asyncio.wait_for(future, timeout=LOST_AFTER_SECONDS)
             except TimeoutError:
                 lost.append(body)  # the event was dropped; the next heartbeat would catch up
+                if len(lost) >= GIVE_UP_AFTER_LOST and not latencies:
+                    raise RuntimeError(
+                        "no message arrived live: are the task worker and the live process"
+                        " joined (the channel layer, or the bridge without Redis)?"
+                    ) from None
             else:
                 latencies.append(arrived - started)
 
@@ -357,59 +455,95 @@ async def websocket_latency(
     offset = 0
     for concurrency in (1, LATENCY_CONCURRENCY):
         latencies: list[float] = []
+        posts: list[float] = []
         lost: list[str] = []
         end = offset + LATENCY_MESSAGES
         await asyncio.gather(
-            *(sender(offset + n, end, concurrency, latencies, lost) for n in range(concurrency))
+            *(
+                sender(offset + n, end, concurrency, latencies, posts, lost)
+                for n in range(concurrency)
+            )
         )
         offset = end
-        results.append((concurrency, *_percentiles(latencies), len(lost)))
+        p50, p95, p99 = _percentiles(latencies)
+        post_p50, _, post_p99 = _percentiles(posts)
+        results.append(Delivery(concurrency, p50, p95, p99, len(lost), post_p50, post_p99))
     for task in listeners:
         task.cancel()
     await asyncio.gather(*(socket.close() for socket in sockets), return_exceptions=True)
     return len(sockets), connect_seconds, results
 
 
-def run(setup: Setup, *, peer: bool, sockets: bool = True) -> None:
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def run(
+    setup: Setup,
+    *,
+    peer: bool,
+    sends: bool = True,
+    sockets: bool = True,
+    worker_interval: float = WORKER_INTERVAL,
+) -> None:
     print(f"  {setup.name}: preparing {CONVERSATIONS} conversations ...", flush=True)
     data = _prepare(setup.env)
-    asgi = ["--interface", "asginl", "casework.asgi:application", "--workers", "1"]
-    servers = []
+    processes = []
     try:
+        # Laid out as deploy/Procfile.embedded or .scaled: sockets on one ASGI process, pages on
+        # WSGI workers, and the task worker that relays events (and so announces messages).
+        asgi = ["--interface", "asginl", "casework.asgi:application", "--workers", "1"]
         live, live_port = _start_server(setup.env, asgi)
-        servers.append(live)
-        http_port = live_port
-        if setup.scaled:
-            wsgi = ["--interface", "wsgi", "casework.wsgi:application", "--workers", "2",
-                    "--blocking-threads", "8"]  # fmt: skip
-            pages, http_port = _start_server(setup.env, wsgi)
-            servers.append(pages)
-        ours = http_send_rate(http_port, data)
-        print(
-            f"    HTTP send    {ours.rate:8.0f} messages/s   p50 {ours.p50:6.1f} ms   p99"
-            f" {ours.p99:6.1f} ms   ({HTTP_MESSAGES} messages, {HTTP_THREADS} threads,"
-            f" {ours.failures} failed)"
-        )
-        if peer:
-            # The peer runs while Casework's servers idle: each has the machine to itself.
-            theirs = synapse.measure(
-                setup.peer_database, CONVERSATIONS, HTTP_MESSAGES, HTTP_THREADS
+        processes.append(live)
+        others = setup.env
+        if not setup.scaled:
+            # Without Redis the others hand their group messages to the live process.
+            others = {
+                **setup.env,
+                "CASEWORK_LIVE_URL": f"ws://127.0.0.1:{live_port}",
+                "CASEWORK_LIVE_BRIDGE_URL": f"http://127.0.0.1:{live_port}/_live/bridge",
+            }
+        wsgi = ["--interface", "wsgi", "casework.wsgi:application",
+                "--workers", "2" if setup.scaled else "1", "--blocking-threads", "8"]  # fmt: skip
+        pages, http_port = _start_server(others, wsgi)
+        processes.append(pages)
+        processes.append(_start_worker(others, worker_interval))
+        if sends:
+            _sign_in(setup.env, data)
+            ours = http_send_rate(http_port, data)
+            print(
+                f"    HTTP send    {ours.rate:8.0f} messages/s   p50 {ours.p50:6.1f} ms   p99"
+                f" {ours.p99:6.1f} ms   ({HTTP_MESSAGES} messages, {HTTP_THREADS} threads,"
+                f" {ours.failures} failed)"
             )
-            synapse.compare(setup.name.split(" (")[0], ours, theirs)
+            if peer:
+                # The peer runs while Casework's servers idle: each has the machine to itself.
+                theirs = synapse.measure(
+                    setup.peer_database, CONVERSATIONS, HTTP_MESSAGES, HTTP_THREADS
+                )
+                synapse.compare(setup.name.split(" (")[0], ours, theirs)
         if not sockets:
             return
+        # Sessions written now, whatever the earlier phases took: none has gone idle.
+        _sign_in(setup.env, data)
         count, connect_seconds, results = asyncio.run(websocket_latency(http_port, live_port, data))
         print(f"    websocket    {count} connections open (all opened in {connect_seconds:.1f} s)")
-        for concurrency, p50, p99, lost in results:
+        for result in results:
             print(
-                f"    delivery     p50 {p50:6.1f} ms   p99 {p99:6.1f} ms   ({LATENCY_MESSAGES}"
-                f" messages, {concurrency} at a time, from the POST to the other's socket;"
-                f" {lost} not live within {LOST_AFTER_SECONDS} s)"
+                f"    delivery     p50 {result.p50:6.1f} ms   p95 {result.p95:6.1f} ms   p99"
+                f" {result.p99:6.1f} ms   ({LATENCY_MESSAGES} messages, {result.concurrency} at a"
+                f" time, from the POST to the other's socket; the POST alone p50"
+                f" {result.post_p50:.1f} ms, p99 {result.post_p99:.1f} ms; {result.lost} not live"
+                f" within {LOST_AFTER_SECONDS} s; task worker polling every {worker_interval:g} s)"
             )
     finally:
-        for server in servers:
-            server.terminate()
-            server.wait(timeout=10)
+        for process in reversed(processes):
+            _stop(process)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -420,19 +554,40 @@ def main(argv: list[str] | None = None) -> None:
         "--sends-only", action="store_true", help="the send rates only: no websocket phase"
     )
     parser.add_argument(
+        "--delivery-only",
+        action="store_true",
+        help="websocket delivery latency only: no in-process send, HTTP send rate or peer",
+    )
+    parser.add_argument(
+        "--worker-interval",
+        type=float,
+        default=WORKER_INTERVAL,
+        help="seconds the task worker waits before looking again when it has no task"
+        f" (default {WORKER_INTERVAL:g}, as the Procfiles)",
+    )
+    parser.add_argument(
         "--layout", choices=("embedded", "scaled", "both"), default="both", help="which to run"
     )
     options = parser.parse_args(argv)
+    if options.delivery_only and (options.sends_only or options.in_process):
+        parser.error("--delivery-only leaves out what --sends-only and --in-process ask for")
     print("Messaging: one send in-process, HTTP send rate and websocket delivery latency")
-    in_process_send()
+    if not options.delivery_only:
+        in_process_send()
     if options.in_process:
         return
-    sockets = not options.sends_only
+    peer = not (options.no_peer or options.delivery_only)
+    phases = functools.partial(
+        run,
+        sends=not options.delivery_only,
+        sockets=not options.sends_only,
+        worker_interval=options.worker_interval,
+    )
     if options.layout in ("embedded", "both"):
         with tempfile.TemporaryDirectory() as var_dir:
             embedded = _env({"CASEWORK_VAR_DIR": var_dir})
-            name = "embedded (SQLite, in-memory channel layer, one ASGI process)"
-            run(Setup(name, embedded, False, None), peer=not options.no_peer, sockets=sockets)
+            name = "embedded (SQLite, pages on 1 WSGI worker, sockets on ASGI, the bridge between)"
+            phases(Setup(name, embedded, False, None), peer=peer)
     if options.layout == "embedded":
         return
     server, redis_url = postgres_server(None), os.environ.get("REDIS_URL")
@@ -449,13 +604,13 @@ def main(argv: list[str] | None = None) -> None:
             setup = Setup(
                 "PostgreSQL + Redis (pages on 2 WSGI workers, sockets on ASGI)", env, True, None
             )
-            if options.no_peer:
-                run(setup, peer=False, sockets=sockets)
+            if not peer:
+                phases(setup, peer=False)
             else:
                 with throwaway_postgres(server, "synapse") as peer_database:
                     peer_url = peer_database["DATABASE_URL"]
                     with_peer = dataclasses.replace(setup, peer_database=peer_url)
-                    run(with_peer, peer=True, sockets=sockets)
+                    phases(with_peer, peer=True)
     else:
         print("  PostgreSQL + Redis: skipped (set DATABASE_URL and REDIS_URL to run it)")
 
