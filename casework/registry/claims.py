@@ -553,28 +553,30 @@ def registration_status_changed(
     the credential's status follows, the practitioner is told, the audit log records it, and
     ``StandingChanged`` lets other apps add theirs (scheduling tells open clients). Listings
     and new bookings read standing from the register, so they follow at once."""
-    claims = RegistrationClaim.objects.filter(entry=entry, state=State.VERIFIED).select_related(
-        "practitioner", "regulator"
-    )
-    for claim in claims:
-        record_event(
-            action=actions.REGISTRY_STATUS_CHANGED,
-            target=claim,
-            subject_id=claim.practitioner_id,
-            detail={
-                "from": old_status,
-                "to": new_status,
-                "import": register_import.pk if register_import else None,
-            },
+    # One transaction for all of it (a savepoint inside the import's): the audit events, the
+    # credentials and the events commit together or not at all.
+    with transaction.atomic():
+        claims = RegistrationClaim.objects.filter(entry=entry, state=State.VERIFIED).select_related(
+            "practitioner", "regulator"
         )
-        credentials.sync_credential_status(claim=claim)
-        transaction.on_commit(
-            partial(tell_practitioner_status_changed, claim_id=claim.pk, new_status=new_status)
-        )
-        announce_standing_changed(claim.practitioner, "register_status")
-    if claims:
-        # The regulator's own system hears of it too (its webhook), like any order here.
-        with transaction.atomic():
+        for claim in claims:
+            record_event(
+                action=actions.REGISTRY_STATUS_CHANGED,
+                target=claim,
+                subject_id=claim.practitioner_id,
+                detail={
+                    "from": old_status,
+                    "to": new_status,
+                    "import": register_import.pk if register_import else None,
+                },
+            )
+            credentials.sync_credential_status(claim=claim)
+            transaction.on_commit(
+                partial(tell_practitioner_status_changed, claim_id=claim.pk, new_status=new_status)
+            )
+            announce_standing_changed(claim.practitioner, "register_status")
+        if claims:
+            # The regulator's own system hears of it too (its webhook), like any order here.
             emit(
                 RegistrationOrderChanged(
                     entry_id=entry.pk,
