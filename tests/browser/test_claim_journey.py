@@ -63,6 +63,11 @@ def _codes_sent_to(address: str) -> list[str]:
     ]
 
 
+def _leave_the_site(*pages: Page) -> None:
+    for open_page in pages:
+        open_page.goto("about:blank")
+
+
 def test_an_impostor_stays_unverified_and_the_real_registrant_proves_control_by_code(
     page: Page,
     context: BrowserContext,
@@ -127,6 +132,10 @@ def test_an_impostor_stays_unverified_and_the_real_registrant_proves_control_by_
     )
 
     # The real registrant claims her number: a dispute, and the code proves she holds it.
+    # No page of the site stays open while this thread writes: an open page keeps asking (its
+    # live socket, which this server does not speak), and a request in flight on the live
+    # server's shared in-memory database would meet the write ("table is locked").
+    _leave_the_site(page, visitor)
     rosa = PractitionerFactory.create(legal_name="Rosa Delgado", email="rosa@example.org")
     save_profile(
         practitioner=rosa, details=profile_details(display_name="Rosa Delgado", fee_currency="USD")
@@ -151,6 +160,7 @@ def test_an_impostor_stays_unverified_and_the_real_registrant_proves_control_by_
     expect(visitor.locator("#search-results .directory-card")).to_have_count(1)
 
     # The officer decides the dispute: the impostor's claim is refused, with the reason.
+    _leave_the_site(her_page, visitor)
     officers = _new_context(browser)
     _signed_in_as(officers, site, officer)
     review = officers.new_page()
