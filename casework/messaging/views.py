@@ -54,6 +54,32 @@ def _sending_anyway(request: HttpRequest) -> bool:
     return request.POST.get("send_anyway") == "1"
 
 
+def send_from_form(
+    request: HttpRequest, form: MessageForm, conversation: Conversation, sender: User
+) -> tuple[bool, nudges.FlaggedDraft | None]:
+    """Send a posted message form into a conversation (the conversation page and the chat
+    beside a call): whether it was sent, and the nudge when the draft was flagged. The form
+    comes back with the draft and the same idempotency key, so "Send anyway" completes this
+    send, and its detection, rather than a new one; a refusal is added to the form."""
+    if not form.is_valid():
+        return False, None
+    try:
+        services.send_message(
+            conversation=conversation,
+            sender=sender,
+            body=form.cleaned_data["body"],
+            files=form.files_to_send(),
+            idempotency_key=form.cleaned_data.get("idempotency_key"),
+            nudge=not _sending_anyway(request),
+        )
+    except nudges.FlaggedDraft as draft:
+        return False, draft
+    except ValidationError as error:
+        form.add_error(None, error)
+        return False, None
+    return True, None
+
+
 def _conversation_url(conversation: Conversation) -> str:
     return reverse("messaging:conversation", kwargs={"conversation_id": conversation.pk})
 
@@ -157,25 +183,7 @@ def conversation(request: HttpRequest, conversation_id: uuid.UUID) -> HttpRespon
     form = MessageForm(request.POST or None, request.FILES or None)
     flagged: nudges.FlaggedDraft | None = None
     if request.method == "POST":
-        sent = False
-        if form.is_valid():
-            try:
-                services.send_message(
-                    conversation=found,
-                    sender=person,
-                    body=form.cleaned_data["body"],
-                    files=form.files_to_send(),
-                    idempotency_key=form.cleaned_data.get("idempotency_key"),
-                    nudge=not _sending_anyway(request),
-                )
-            except nudges.FlaggedDraft as draft:
-                # The form comes back with the draft and the same idempotency key: "Send
-                # anyway" then completes this send, and its detection, rather than a new one.
-                flagged = draft
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                sent = True
+        sent, flagged = send_from_form(request, form, found, person)
         nudge_context = {"nudge": flagged, "had_file": bool(request.FILES)}
         if _is_htmx(request):
             # The message itself arrives over the socket; the form comes back empty (or with

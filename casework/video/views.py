@@ -29,6 +29,7 @@ from casework.messaging import queries as messaging_queries
 from casework.messaging import services as messaging_services
 from casework.messaging.models import Conversation
 from casework.messaging.nudges import FlaggedDraft
+from casework.messaging.views import send_from_form
 from casework.safety.crisis import crisis_resources_for
 from casework.scheduling.models import Appointment
 from casework.video import access, services
@@ -285,24 +286,7 @@ def chat(request: HttpRequest, appointment_id: int) -> HttpResponse:
     if conversation is None:
         raise Http404
     form = ChatForm(request.POST)
-    flagged: FlaggedDraft | None = None
-    sent = False
-    if form.is_valid():
-        try:
-            messaging_services.send_message(
-                conversation=conversation,
-                sender=person,
-                body=form.cleaned_data["body"],
-                idempotency_key=form.cleaned_data.get("idempotency_key"),
-                # "Send anyway" under a nudge: the same send, with the same key.
-                nudge=request.POST.get("send_anyway") != "1",
-            )
-        except FlaggedDraft as draft:
-            flagged = draft
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            sent = True
+    sent, flagged = send_from_form(request, form, conversation, person)
     if request.headers.get("HX-Request") == "true":
         response = TemplateResponse(
             request,
