@@ -328,7 +328,7 @@ REDIS_TIMEOUT = env_int("CASEWORK_REDIS_TIMEOUT", 2)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "casework.shell.redis_cache.KeptRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {
                 "socket_connect_timeout": REDIS_TIMEOUT or None,

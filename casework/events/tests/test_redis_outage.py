@@ -98,7 +98,7 @@ def own_redis(settings: Settings) -> Iterator[OwnRedis]:
     server.start()
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "casework.shell.redis_cache.KeptRedisCache",
             "LOCATION": server.url,
         }
     }

@@ -25,7 +25,7 @@ DEAD_REDIS = "redis://127.0.0.1:1/0"
 def redis_down(settings: Settings) -> None:
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "casework.shell.redis_cache.KeptRedisCache",
             "LOCATION": DEAD_REDIS,
         }
     }
