@@ -115,11 +115,14 @@ def _let_test_teardown_empty_the_audit_log() -> None:
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
-    """Rate limits and used TOTP codes live in the cache: each test starts with none. The
-    places a picker offers are read once from the reference data each test loads."""
+    """Rate limits, used TOTP codes and kept pages live in the cache (and this process's near
+    copies of the pages): each test starts with none. The places a picker offers are read once
+    from the reference data each test loads."""
     from casework.registry.places import forget_places  # not at load time: it reaches tasks
+    from casework.shell.page_cache import NEAR
 
     cache.clear()
+    NEAR.clear()
     forget_places()
 
 

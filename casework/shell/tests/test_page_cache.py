@@ -8,8 +8,10 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages import constants
 from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
 
@@ -21,6 +23,7 @@ from casework.registry.models import RegisterEntry, RegistrationClaim
 from casework.registry.restrictions import suspend_listing
 from casework.scheduling.models import PractitionerSchedule, SessionType
 from casework.scheduling.services import availability
+from casework.shell import page_cache
 from casework.shell.page_cache import PAGE_SECONDS, TOKEN_PLACEHOLDER
 from casework.testing import oversight, scheduling
 from casework.testing.directory import profile_details
@@ -227,3 +230,58 @@ def test_what_no_event_announces_shows_within_the_pages_age(
         page, kept = visit(path)
     assert not kept
     assert f'datetime="{later.isoformat()}"' in page
+
+
+def test_a_repeated_visit_is_served_from_this_process_without_asking_the_shared_cache(
+    listed: tuple[User, PractitionerProfile, RegisterEntry], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = f"/verify/?number={listed[2].registration_number}"
+    visit(path)
+    asked: list[str] = []
+    monkeypatch.setattr(cache, "get", lambda key, *args: asked.append(key))
+
+    page, kept = visit(path)
+
+    assert kept
+    assert listed[2].name in page
+    assert not [key for key in asked if key.startswith("page:")]
+
+
+def test_a_near_copy_never_outlives_a_change_that_shows(
+    listed: tuple[User, PractitionerProfile, RegisterEntry],
+) -> None:
+    practitioner, profile, _entry = listed
+    path = profile_path(profile)
+    visit(path)
+    assert visit(path)[1]  # kept, here and in the shared cache
+
+    save_profile(
+        practitioner=practitioner,
+        details=profile_details(display_name="Amara Okafor", languages=["en", "cy"]),
+    )
+
+    page, kept = visit(path)
+    assert not kept
+    assert "Welsh" in page
+
+
+def test_near_copies_keep_to_their_size_dropping_the_least_recently_used() -> None:
+    near = page_cache.NearCopies(max_bytes=100)
+    near.put("a", "A", 40)
+    near.put("b", "B", 40)
+    assert near.get("a") == "A"  # now the most recently used
+    near.put("c", "C", 40)
+    assert (near.get("a"), near.get("b"), near.get("c")) == ("A", None, "C")
+    near.put("huge", "H", 101)
+    assert near.get("huge") is None
+
+
+def test_each_caller_of_a_kept_answer_gets_its_own_copy() -> None:
+    request = RequestFactory().get("/api/v1/verify", {"number": "SW1"})
+    request.user = AnonymousUser()
+    first = page_cache.kept_answer(request, lambda: [{"name": "Amara Okafor"}])
+    first[0]["name"] = "changed by its caller"
+
+    again = page_cache.kept_answer(request, lambda: [{"name": "never computed"}])
+
+    assert again == [{"name": "Amara Okafor"}]
