@@ -51,6 +51,7 @@ from urllib.parse import urlencode
 
 from django.contrib.messages import get_messages
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -124,8 +125,17 @@ NEAR = NearCopies(max_bytes=4 * 1024 * 1024)
 
 def public_pages_version() -> str:
     """The current version (``PublicPagesVersion``: one indexed read)."""
-    number = PublicPagesVersion.objects.filter(pk=1).values_list("number", flat=True).first()
-    return str(number or 0)
+    # Every visit of a kept page asks this, and building the query through the ORM cost 15 to
+    # 20 times what the database's answer does (about 0.35 ms against 0.02 on SQLite): a
+    # quarter of a kept answer. The query is fixed, so it is written once.
+    with connection.cursor() as cursor:
+        cursor.execute(_VERSION_SQL)
+        row = cursor.fetchone()
+    return str(row[0] if row else 0)
+
+
+# Standard SQL quoting, which SQLite and PostgreSQL both read.
+_VERSION_SQL = f'SELECT "number" FROM "{PublicPagesVersion._meta.db_table}" WHERE "id" = 1'  # noqa: S608  (no input)
 
 
 def renew_public_pages() -> None:
