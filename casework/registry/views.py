@@ -65,13 +65,14 @@ from casework.vault.errors import DataKeyDestroyed
 @require_safe
 def verify_search(request: HttpRequest) -> HttpResponse:
     """Search by regulator and number, or by name. Searches are not stored."""
-    form = VerifySearchForm(request.GET or None)
     # One budget per address for the page and the API alike: the page is no way around the
     # API's limit for someone copying the register out.
     # A read: while the cache is down it is not limited rather than refused (see outages.py).
-    if form.is_bound and over_reading_limit(
+    # The form is built only for the refusal: a kept page's answer needs none.
+    if request.GET and over_reading_limit(
         request, group="api.verify", rate=settings.VERIFY_API_RATE
     ):
+        form = VerifySearchForm(request.GET)
         return TemplateResponse(
             request, "registry/verify_search.html", {"form": form, "too_many": True}, status=429
         )
