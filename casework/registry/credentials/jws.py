@@ -4,8 +4,8 @@ mechanism our credentials and status lists use.
 Written on the cryptography libraries directly: the JOSE layer is small, and owning it lets the
 verifier refuse anything but EdDSA before it looks at a key. Signing goes through
 ``cryptography`` (the keys are kept sealed in its formats); checking a signature goes through
-libsodium (PyNaCl), which verifies Ed25519 about half as fast again as the OpenSSL bundled in
-the ``cryptography`` wheel (``python -m bench.verification`` prints both rates).
+libsodium (PyNaCl), which verifies Ed25519 1.5 to 2 times as fast as the OpenSSL bundled in the
+``cryptography`` wheel on our machines (``python -m bench.verification`` prints both rates).
 """
 
 import binascii

@@ -9,7 +9,9 @@
 4. the validity period (validFrom / validUntil);
 5. each BitstringStatusListEntry (Bitstring Status List v1.0, section 3.2 "Validate
    Algorithm"): fetch the list credential, verify it the same way, check its purpose, expand
-   the list, refuse lists under 131,072 entries, read the bit.
+   the list, refuse lists under 131,072 entries, read the bit. Each version of a list is
+   verified and expanded once and kept (``checked_status_lists``); after that a credential
+   costs its own signature and a bit.
 
 Every problem found is reported by a stable code and a plain sentence. The browser check
 (static/casework/js/verify-credential.js) uses the same codes and sentences.
