@@ -34,7 +34,7 @@ if __name__ == "__main__":
     detection.main([])
     if options.scale != "small":
         serving.main()
-        verification.main()
+        verification.main([])
         register_import.main()
         directory.main([])
         slots.main()

@@ -9,19 +9,21 @@
 4. the validity period (validFrom / validUntil);
 5. each BitstringStatusListEntry (Bitstring Status List v1.0, section 3.2 "Validate
    Algorithm"): fetch the list credential, verify it the same way, check its purpose, expand
-   the list, refuse lists under 131,072 entries, read the bit.
+   the list, refuse lists under 131,072 entries, read the bit. Each version of a list is
+   verified and expanded once and kept (``checked_status_lists``); after that a credential
+   costs its own signature and a bit.
 
 Every problem found is reported by a stable code and a plain sentence. The browser check
 (static/casework/js/verify-credential.js) uses the same codes and sentences.
 """
 
 import re
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -137,7 +139,7 @@ def _absolute(reference: str, did_id: str) -> str:
     return f"{did_id}{reference}" if reference.startswith("#") else reference
 
 
-def _assertion_key(did_document: dict[str, Any], kid: Any) -> Ed25519PublicKey:
+def _assertion_key(did_document: dict[str, Any], kid: Any) -> jws.PublicKey:
     """The public key of the verification method ``kid`` names, if the DID document lists it
     for assertions (issuing credentials is an assertion, DID Core section 5.3.2)."""
     did_id = did_document.get("id")
@@ -164,14 +166,29 @@ def _assertion_key(did_document: dict[str, Any], kid: Any) -> Ed25519PublicKey:
     raise _Refused("unknown_kid")
 
 
-def _verified_jwt(
-    token: str, did_document: dict[str, Any], *, required_type: str
-) -> jws.CompactJWS:
-    """Steps 1 to 3 for a credential or a status list credential. Raises _Refused."""
+def _parsed(token: str) -> jws.CompactJWS:
     try:
-        parsed = jws.parse_compact(token)
+        return jws.parse_compact(token)
     except jws.MalformedToken as error:
         raise _Refused("malformed") from error
+
+
+# The keys a DID document names, looked up once per verification: the credential and its
+# lists are signed with the same key as a rule. Keyed by the kid as written.
+KeysFound = dict[str, jws.PublicKey]
+
+
+def _signing_key(
+    parsed: jws.CompactJWS, did_document: dict[str, Any], keys: KeysFound, *, required_type: str
+) -> jws.PublicKey:
+    """Steps 1 to 3 for a credential or a status list credential, short of the signature
+    itself: the key the signature must match. Raises _Refused."""
+    _check_shape(parsed, required_type=required_type)
+    return _issuer_key(parsed, did_document, keys)
+
+
+def _check_shape(parsed: jws.CompactJWS, *, required_type: str) -> None:
+    """Steps 1 and 2: what the token alone tells. Raises _Refused."""
     header, payload = parsed.header, parsed.payload
     if header.get("alg") != "EdDSA":
         raise _Refused("wrong_alg")
@@ -193,51 +210,172 @@ def _verified_jwt(
         or ("iss" in payload and payload["iss"] != issuer)
     ):
         raise _Refused("not_a_credential")
-    if issuer != did_document.get("id"):
+
+
+def _issuer_key(
+    parsed: jws.CompactJWS, did_document: dict[str, Any], keys: KeysFound
+) -> jws.PublicKey:
+    """Step 3 short of the signature: the DID document at hand is the issuer's and names the
+    key. Raises _Refused."""
+    if _issuer_id(parsed.payload) != did_document.get("id"):
         raise _Refused("unknown_issuer")
-    key = _assertion_key(did_document, header.get("kid"))
+    kid = parsed.header.get("kid")
+    if not isinstance(kid, str):
+        raise _Refused("unknown_kid")
+    key = keys.get(kid)
+    if key is None:
+        key = keys[kid] = _assertion_key(did_document, kid)
+    return key
+
+
+def _verified_jwt(
+    token: str, did_document: dict[str, Any], keys: KeysFound, *, required_type: str
+) -> jws.CompactJWS:
+    """Steps 1 to 3 for a credential. Raises _Refused."""
+    parsed = _parsed(token)
+    key = _signing_key(parsed, did_document, keys, required_type=required_type)
     if not jws.signature_matches(parsed, key):
         raise _Refused("bad_signature")
     return parsed
 
 
-def _period_problems(payload: dict[str, Any], now: datetime) -> list[str]:
-    """The codes not_yet_valid and expired that apply; ValueError for dates we cannot read."""
-    problems = []
-    if "validFrom" in payload and now < parse_datetime(payload["validFrom"]):
-        problems.append("not_yet_valid")
-    if "validUntil" in payload and now > parse_datetime(payload["validUntil"]):
-        problems.append("expired")
-    return problems
+@dataclass(frozen=True)
+class _CheckedList:
+    """A status list credential whose signature matched ``key``, expanded: what is left to
+    check for each credential is the list's purpose, address and period, and one bit."""
+
+    token: str
+    key: bytes
+    parsed: jws.CompactJWS
+    purposes: tuple[Any, ...]
+    valid_from: datetime | None
+    valid_until: datetime | None
+    bits: bytes
 
 
-def _local_status_list(url: str) -> str | None:
-    prefix = f"{settings.SITE_URL}/credentials/status/"
-    if not url.startswith(prefix) or not url.endswith("/"):
-        return None
-    list_id = url[len(prefix) : -1]
-    if not re.fullmatch(r"[-a-zA-Z0-9_]+", list_id):
-        return None
-    return (
-        StatusList.objects.filter(public_id=list_id)
-        .exclude(signed_jwt="")
-        .values_list("signed_jwt", flat=True)
-        .first()
+class _CheckedLists:
+    """The status lists checked so far, one per address, bounded in number and bytes.
+
+    Every credential names the same two lists, and checking each list's signature and
+    expanding it again for every credential cost twice what checking the credential itself
+    does. A list is taken from here only for the very token it was checked from, and only
+    after the DID document at hand has named the same key for it; a new version of a list (a
+    new token) is checked anew and takes the old one's place."""
+
+    def __init__(self, *, max_lists: int, max_bytes: int) -> None:
+        self._max_lists, self._max_bytes = max_lists, max_bytes
+        self._lists: dict[str, _CheckedList] = {}
+        self._lock = threading.Lock()
+
+    def get(self, url: str, token: str) -> _CheckedList | None:
+        checked = self._lists.get(url)
+        return checked if checked is not None and checked.token == token else None
+
+    def keep(self, url: str, checked: _CheckedList) -> None:
+        if len(checked.bits) > self._max_bytes:
+            return
+        with self._lock:
+            self._lists.pop(url, None)
+            kept_bytes = sum(len(kept.bits) for kept in self._lists.values())
+            while self._lists and (
+                len(self._lists) >= self._max_lists
+                or kept_bytes + len(checked.bits) > self._max_bytes
+            ):
+                oldest = next(iter(self._lists))
+                kept_bytes -= len(self._lists.pop(oldest).bits)
+            self._lists[url] = checked
+
+    def clear(self) -> None:
+        with self._lock:
+            self._lists.clear()
+
+
+# A list of the minimum size takes 16 KiB expanded; this site publishes two per 98,304
+# credentials issued.
+checked_status_lists = _CheckedLists(max_lists=64, max_bytes=64 * 1024 * 1024)
+
+
+def _expanded(parsed: jws.CompactJWS, token: str, key: jws.PublicKey) -> _CheckedList:
+    """What a signed status list credential says, once. Raises _Refused or ValueError."""
+    listed = parsed.payload
+    subject = listed.get("credentialSubject")
+    if not isinstance(subject, dict) or subject.get("type") != "BitstringStatusList":
+        raise _Refused("status_invalid")
+    purposes = subject.get("statusPurpose")
+    purposes = [purposes] if isinstance(purposes, str) else purposes
+    if not isinstance(purposes, list):
+        raise _Refused("status_invalid")
+    bits = decode_encoded_list(str(subject.get("encodedList", "")))
+    if len(bits) * 8 < MIN_STATUS_LIST_BITS:
+        raise _Refused("status_invalid")
+    return _CheckedList(
+        token=token,
+        key=key.raw,
+        parsed=parsed,
+        purposes=tuple(purposes),
+        valid_from=parse_datetime(listed["validFrom"]) if "validFrom" in listed else None,
+        valid_until=parse_datetime(listed["validUntil"]) if "validUntil" in listed else None,
+        bits=bits,
     )
 
 
-def _fetcher(source: StatusListSource) -> Callable[[str], str | None]:
+def _checked_list(
+    url: str, token: str, did_document: dict[str, Any], keys: KeysFound
+) -> _CheckedList:
+    """The status list credential at ``url``, its signature checked once per version (and per
+    key). Raises _Refused or ValueError for a list that cannot be used."""
+    kept = checked_status_lists.get(url, token)
+    # The issuer and key are looked up in the DID document at hand every time: a list checked
+    # against one document is not vouched for by another.
+    if kept is not None and _issuer_key(kept.parsed, did_document, keys).raw == kept.key:
+        return kept
+    parsed = _parsed(token)
+    key = _signing_key(parsed, did_document, keys, required_type="BitstringStatusListCredential")
+    if not jws.signature_matches(parsed, key):
+        raise _Refused("bad_signature")
+    checked = _expanded(parsed, token, key)
+    checked_status_lists.keep(url, checked)
+    return checked
+
+
+def _local_status_lists(urls: list[str]) -> dict[str, str]:
+    """This site's own published lists among ``urls``, by address, in one query."""
+    prefix = f"{settings.SITE_URL}/credentials/status/"
+    wanted = {}
+    for url in urls:
+        if not url.startswith(prefix) or not url.endswith("/"):
+            continue
+        list_id = url[len(prefix) : -1]
+        if re.fullmatch(r"[-a-zA-Z0-9_]+", list_id):
+            wanted[list_id] = url
+    if not wanted:
+        return {}
+    return {
+        wanted[public_id]: signed_jwt
+        for public_id, signed_jwt in StatusList.objects.filter(public_id__in=wanted)
+        .exclude(signed_jwt="")
+        .values_list("public_id", "signed_jwt")
+    }
+
+
+def _fetcher(source: StatusListSource, urls: list[str]) -> Callable[[str], str | None]:
     if source is None:
-        return _local_status_list
+        return _local_status_lists(urls).get
     if isinstance(source, Mapping):
         return source.get
     return source
+
+
+def _entry_url(entry: dict[str, Any]) -> str | None:
+    url = entry.get("statusListCredential")
+    return url if isinstance(url, str) else None
 
 
 def _entry_status(
     entry: dict[str, Any],
     *,
     did_document: dict[str, Any],
+    keys: KeysFound,
     fetch: Callable[[str], str | None],
     now: datetime,
 ) -> bool:
@@ -260,29 +398,23 @@ def _entry_status(
     if not token:
         raise _Refused("status_unreachable")
     try:
-        listed = _verified_jwt(
-            token, did_document, required_type="BitstringStatusListCredential"
-        ).payload
-        subject = listed.get("credentialSubject")
-        if not isinstance(subject, dict) or subject.get("type") != "BitstringStatusList":
+        listed = _checked_list(url, token, did_document, keys)
+        if purpose not in listed.purposes:
             raise _Refused("status_invalid")
-        purposes = subject.get("statusPurpose")
-        purposes = [purposes] if isinstance(purposes, str) else purposes
-        if not isinstance(purposes, list) or purpose not in purposes:
+        if "id" in listed.parsed.payload and listed.parsed.payload["id"] != url:
             raise _Refused("status_invalid")
-        if "id" in listed and listed["id"] != url:
+        if (listed.valid_from is not None and now < listed.valid_from) or (
+            listed.valid_until is not None and now > listed.valid_until
+        ):
             raise _Refused("status_invalid")
-        if _period_problems(listed, now):
-            raise _Refused("status_invalid")
-        bits = decode_encoded_list(str(subject.get("encodedList", "")))
     except _Refused as refused:
         raise _Refused("status_invalid") from refused
     except ValueError as error:
         raise _Refused("status_invalid") from error
     index = int(index_text)
-    if len(bits) * 8 < MIN_STATUS_LIST_BITS or index >= len(bits) * 8:
+    if index >= len(listed.bits) * 8:
         raise _Refused("status_invalid")
-    return bit_is_set(bits, index)
+    return bit_is_set(listed.bits, index)
 
 
 def _summary(parsed: jws.CompactJWS) -> CredentialSummary:
@@ -329,26 +461,39 @@ def verify_credential_jwt(
     result = VerificationResult()
     document = did_document if did_document is not None else did.build_did_document()
     moment = now or timezone.now()
+    keys: KeysFound = {}
     try:
-        parsed = _verified_jwt(token, document, required_type="SocialWorkRegistrationCredential")
+        parsed = _verified_jwt(
+            token, document, keys, required_type="SocialWorkRegistrationCredential"
+        )
     except _Refused as refused:
         result.add(refused.code)
         return result
-    result.credential = parsed.payload
-    result.summary = _summary(parsed)
-    try:
-        for code in _period_problems(parsed.payload, moment):
-            result.add(code)
-    except ValueError:
+    payload = result.credential = parsed.payload
+    summary = result.summary = _summary(parsed)
+    # The period from the summary's dates (read once): present but unreadable is no credential.
+    if ("validFrom" in payload and summary.valid_from is None) or (
+        "validUntil" in payload and summary.valid_until is None
+    ):
         result.add("not_a_credential")
+    else:
+        if summary.valid_from is not None and moment < summary.valid_from:
+            result.add("not_yet_valid")
+        if summary.valid_until is not None and moment > summary.valid_until:
+            result.add("expired")
     entries = parsed.payload.get("credentialStatus", [])
     entries = [entries] if isinstance(entries, dict) else entries
-    fetch = _fetcher(status_lists)
-    for entry in entries if isinstance(entries, list) else []:
-        if not isinstance(entry, dict) or entry.get("type") != "BitstringStatusListEntry":
-            continue  # "If the extension mechanism type is not understood ... MUST be ignored"
+    entries = [
+        entry
+        for entry in (entries if isinstance(entries, list) else [])
+        # "If the extension mechanism type is not understood ... MUST be ignored"
+        if isinstance(entry, dict) and entry.get("type") == "BitstringStatusListEntry"
+    ]
+    # This site's own lists are read in one query for all the entries.
+    fetch = _fetcher(status_lists, [url for entry in entries if (url := _entry_url(entry))])
+    for entry in entries:
         try:
-            is_set = _entry_status(entry, did_document=document, fetch=fetch, now=moment)
+            is_set = _entry_status(entry, did_document=document, keys=keys, fetch=fetch, now=moment)
         except _Refused as refused:
             result.add(refused.code)
             continue
