@@ -135,6 +135,7 @@ def forget_places() -> None:
     """After the reference data is loaded again (and in tests that load it)."""
     _places.cache_clear()
     places_json.cache_clear()
+    places_version.cache_clear()
 
 
 def resolve(text: str) -> str | None:
@@ -169,7 +170,10 @@ def places_json(language: str) -> bytes:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
 
 
+@functools.cache
 def places_version(language: str) -> str:
+    # Asked by every page with a place picker; the list changes only when the reference data
+    # is loaded again (forget_places).
     return hashlib.sha256(places_json(language)).hexdigest()[:12]
 
 
