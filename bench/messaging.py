@@ -584,7 +584,9 @@ def main(argv: list[str] | None = None) -> None:
         worker_interval=options.worker_interval,
     )
     if options.layout in ("embedded", "both"):
-        with tempfile.TemporaryDirectory() as var_dir:
+        # A stopped server's worker may still be closing its SQLite files as the directory goes:
+        # left in the temporary directory rather than losing the PostgreSQL run after it.
+        with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as var_dir:
             embedded = _env({"CASEWORK_VAR_DIR": var_dir})
             name = "embedded (SQLite, pages on 1 WSGI worker, sockets on ASGI, the bridge between)"
             phases(Setup(name, embedded, False, None), peer=peer)

@@ -6,6 +6,7 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.auth import AuthMiddlewareStack
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
@@ -15,6 +16,7 @@ from django.test import Client
 from casework.accounts.live import announce_sessions_ended
 from casework.accounts.models import User
 from casework.messaging import services
+from casework.messaging.live import conversation_group
 from casework.messaging.models import Conversation, Message, Participant
 from casework.routing import websocket_urlpatterns
 from casework.testing import factories, messaging
@@ -143,6 +145,34 @@ def test_an_edit_replaces_the_message_on_open_pages(
         assert changed["type"] == "changed"
         assert (changed["message"]["seq"], changed["message"]["edited"]) == (1, True)
         assert changed["message"]["body"] == "Hello, could you help?"
+        await amara_socket.disconnect()
+
+    async_to_sync(journey)()
+
+
+def test_a_message_announced_twice_is_shown_once(
+    conversation: Conversation, client_person: User, practitioner: User
+) -> None:
+    """The sending process announces a new message right after its commit and the relay
+    announces it again: the socket reads from its own cursor, so the second changes nothing."""
+    amara = cookie_for(practitioner)
+
+    async def journey() -> None:
+        amara_socket = socket(conversation.pk, amara)
+        await open_and_resume(amara_socket, 1)
+        # Both announcements run here (tasks, and so the relay, run at once in tests).
+        await send(conversation, client_person, "Once")
+        first = await amara_socket.receive_json_from(timeout=TIMEOUT)
+        assert (first["type"], first["message"]["seq"]) == ("message", 2)
+        # Late and repeated announcements of it, as a slow relay or a retry would send.
+        layer = get_channel_layer()
+        assert layer is not None
+        for _ in range(2):
+            await layer.group_send(
+                conversation_group(conversation.pk),
+                {"type": "conversation.event", "event": "message", "seq": 2},
+            )
+        assert await amara_socket.receive_nothing(timeout=0.3)
         await amara_socket.disconnect()
 
     async_to_sync(journey)()
