@@ -53,7 +53,7 @@ from django.utils.cache import get_max_age
 from django.utils.translation import get_language
 
 from casework.shell.models import PublicPagesVersion
-from casework.shell.outages import OUTAGES
+from casework.shell.outages import cache_outages
 
 # What no event announces (a free slot passing, a registration expiring, a name changed in the
 # reference data) shows within this many seconds.
@@ -146,12 +146,12 @@ def kept_answer(request: HttpRequest, compute: Callable[[], T]) -> T:
     """``compute()``, kept under the request's address, language and the public pages' version
     as a page is: for answers that are the same whoever asks (signed in or not)."""
     key = f"answer:{_key(request, None)}"
-    with suppress(*OUTAGES):
+    with suppress(*cache_outages()):
         kept: tuple[float, T] | None = cache.get(key)
         if kept is not None and _fresh(kept[0]):
             return kept[1]
     answer = compute()
-    with suppress(*OUTAGES):
+    with suppress(*cache_outages()):
         cache.set(key, (timezone.now().timestamp(), answer), PAGE_SECONDS)
     return answer
 
@@ -188,7 +188,7 @@ def public_page(
                 return view(request, *args, **kwargs)
             key = _key(request, depends_on)
             kept: KeptPage | None = None
-            with suppress(*OUTAGES):
+            with suppress(*cache_outages()):
                 kept = cache.get(key)
             if kept is not None and _fresh(kept["kept_at"]):
                 return _replay(request, kept)
@@ -207,7 +207,7 @@ def public_page(
                     "headers": list(response.headers.items()),
                     "content": response.content,
                 }
-                with suppress(*OUTAGES):
+                with suppress(*cache_outages()):
                     cache.set(key, page, PAGE_SECONDS)
             response.content = _with_own_token(request, response.content)
             return response
