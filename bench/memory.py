@@ -15,8 +15,9 @@ rounds is the steady state issue 21's target ("≤ 150 MB RSS") is about.
 With ``--tree``, each other checkout's server is started on the same database beside this
 one's, and the rounds alternate between them (this tree, the other, again), so a before and an
 after are measured in one run under the same load on the machine. The other tree runs with
-this tree's interpreter and packages. ``--malloc-arena-max`` sets glibc's ``MALLOC_ARENA_MAX``
-for the servers (eight threads may each get an arena of their own).
+this tree's interpreter and packages. ``--malloc-arena-max N`` adds one more server of this
+tree with glibc's ``MALLOC_ARENA_MAX`` set to N (glibc gives threads arenas of their own, up to
+eight per core, and the worker has eight threads).
 
 ``--stages`` imports Casework step by step in this process, without a server, and prints the
 RSS after each: the settings, ``django.setup()``, the URLs and the WSGI application, then one
@@ -176,8 +177,6 @@ def load(trees: list[Path], arena_max: str | None) -> None:
         # here: the public pages send it nothing) through these.
         env["CASEWORK_LIVE_URL"] = "ws://127.0.0.1:8001"
         env["CASEWORK_LIVE_BRIDGE_URL"] = "http://127.0.0.1:8001/_live/bridge"
-        if arena_max:
-            env["MALLOC_ARENA_MAX"] = arena_max
         paths = _paths(env, made["practitioners"])
         listing = stack.enter_context(tempfile.NamedTemporaryFile("w", suffix=".txt"))
         listing.write("\n".join(paths) + "\n")
@@ -185,30 +184,40 @@ def load(trees: list[Path], arena_max: str | None) -> None:
         script = stack.enter_context(tempfile.NamedTemporaryFile("w", suffix=".lua"))
         script.write(WRK_SCRIPT % listing.name)
         script.flush()
-        servers = [stack.enter_context(_embedded_server(tree, env)) for tree in trees]
+        variants = [(str(tree), tree, env) for tree in trees]
+        if arena_max:
+            variants.append(
+                (
+                    f"{ROOT}, MALLOC_ARENA_MAX={arena_max}",
+                    ROOT,
+                    {**env, "MALLOC_ARENA_MAX": arena_max},
+                )
+            )
+        servers = [
+            (label, *stack.enter_context(_embedded_server(tree, server_env)))
+            for label, tree, server_env in variants
+        ]
         print(
-            f"  {len(paths):,} paths; {ROUNDS} rounds of {SECONDS} s, {CONNECTIONS} connections"
-            f"{f'; MALLOC_ARENA_MAX={arena_max}' if arena_max else ''}",
+            f"  {len(paths):,} paths; {ROUNDS} rounds of {SECONDS} s, {CONNECTIONS} connections",
             flush=True,
         )
-        for tree, (port, parent) in zip(trees, servers, strict=True):
+        for label, port, parent in servers:
             for path in ("/", paths[0]):
                 status = _get(port, path)
                 if status != 200:
-                    raise RuntimeError(f"{tree}: {path} answered {status}")
+                    raise RuntimeError(f"{label}: {path} answered {status}")
             workers = _descendants(parent)
             print(
-                f"  {tree}: started, worker {_rss_mib(workers[0]):.0f} MiB, "
+                f"  {label}: started, worker {_rss_mib(workers[0]):.0f} MiB, "
                 f"parent {_rss_mib(parent):.0f} MiB",
                 flush=True,
             )
         for round_number in range(1, ROUNDS + 1):
-            for tree, (port, parent) in zip(trees, servers, strict=True):
+            for label, port, parent in servers:
                 requests, errors = _wrk(wrk, script.name, port)
-                workers = _descendants(parent)
-                rss = ", ".join(f"{_rss_mib(pid):.0f}" for pid in workers)
+                rss = ", ".join(f"{_rss_mib(pid):.0f}" for pid in _descendants(parent))
                 print(
-                    f"  round {round_number}: {tree}: {requests:,} requests "
+                    f"  round {round_number}: {label}: {requests:,} requests "
                     f"({errors} errors), worker RSS {rss} MiB, parent "
                     f"{_rss_mib(parent):.0f} MiB, load {os.getloadavg()[0]:.1f}",
                     flush=True,

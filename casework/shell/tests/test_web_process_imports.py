@@ -25,6 +25,8 @@ HEAVY = (
     "redis",  # only with REDIS_URL (casework/shell/outages.py looks its errors up)
     "icalendar",  # writing a calendar (casework/scheduling/calendar.py)
     "PIL",  # reading an uploaded photo (casework/directory/photos.py)
+    "markdown_it",  # rendering a bio as it is saved (casework/directory/bio.py)
+    "psycopg",  # only on PostgreSQL (the answer limit is casework/shell/postgresql/patience.py)
     "profanity_check",  # the community guard's model, loaded on first use
     "sklearn",  # profanity_check's
 )
@@ -46,13 +48,11 @@ print(json.dumps({"loaded": loaded, "still_importable": still_importable}))
 """
 
 
-def _start(heavy: tuple[str, ...], importable: list[str]) -> dict[str, list[str]]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        # The embedded layout: no Redis, the settings' own defaults.
-        if key not in ("REDIS_URL", "REDIS_URL_FILE", "DJANGO_SETTINGS_MODULE")
-    }
+def _start(heavy: tuple[str, ...], importable: list[str], var_dir: Path) -> dict[str, list[str]]:
+    unset = ("REDIS_URL", "REDIS_URL_FILE", "DATABASE_URL", "DATABASE_URL_FILE")
+    env = {key: value for key, value in os.environ.items() if key not in unset}
+    # The embedded layout: SQLite (never opened here) and no Redis.
+    env["DATABASE_URL"] = f"sqlite:///{var_dir}/casework.sqlite3"
     env["DJANGO_SETTINGS_MODULE"] = "casework.settings"
     result = subprocess.run(  # noqa: S603  (our own interpreter and a fixed script)
         [sys.executable, "-c", START_THE_WEB_PROCESS, json.dumps(heavy), json.dumps(importable)],
@@ -67,10 +67,12 @@ def _start(heavy: tuple[str, ...], importable: list[str]) -> dict[str, list[str]
     return answer
 
 
-def test_the_web_process_starts_without_the_modules_only_some_work_needs() -> None:
+def test_the_web_process_starts_without_the_modules_only_some_work_needs(
+    tmp_path: Path,
+) -> None:
     installed = [name for name in ("rich", "twisted") if find_spec(name) is not None]
 
-    answer = _start(HEAVY, installed)
+    answer = _start(HEAVY, installed, tmp_path)
 
     assert answer["loaded"] == []
     # structlog was kept from rich and Twisted only while it was imported: anything else in
