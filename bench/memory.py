@@ -5,12 +5,13 @@
     python -m bench.memory --tree /tmp/before   # another checkout beside this one, same data
 
 Starts the page server as ``deploy/Procfile.embedded`` does (granian WSGI, one worker, eight
-blocking threads) on the small data set in a throwaway SQLite database, then sends wrk over
-the public pages in rounds: ``/``, ``/find/`` at 100 addresses, every generated profile, and
-both verifications (the page and the API) for as many registrations (the generated
-practitioners not in good standing answer 404: wrk counts those as errors). After each round it
-prints the RSS of the worker and of granian's parent. The worker's figure after the last
-rounds is the steady state issue 21's target ("≤ 150 MB RSS") is about.
+blocking threads, the variables its web line sets) on the small data set in a throwaway SQLite
+database, then sends wrk over the public pages in rounds: ``/``, ``/find/`` at 100 addresses,
+every generated profile, and both verifications (the page and the API) for as many
+registrations (the generated practitioners not in good standing answer 404: wrk counts those
+as errors). After each round it prints the RSS of the worker and of granian's parent. The
+worker's figure after the last rounds is the steady state issue 21's target ("≤ 150 MB RSS")
+is about.
 
 With ``--tree``, each other checkout's server is started on the same database beside this
 one's, and the rounds alternate between them (this tree, the other, again), so a before and an
@@ -26,9 +27,11 @@ package (tracemalloc) and the modules loaded.
 """
 
 import argparse
+import itertools
 import json
 import os
 import random
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -124,6 +127,19 @@ def _rss_mib(pid: int) -> float:
     return 0.0
 
 
+def _procfile_web_env(tree: Path) -> dict[str, str]:
+    """The variables the tree's ``deploy/Procfile.embedded`` sets on its web line (``env A=1
+    B=2 granian ...``): the live process's addresses (not started here: the public pages send
+    it nothing) and whatever else the web process is given there."""
+    procfile = (tree / "deploy" / "Procfile.embedded").read_text(encoding="utf-8")
+    line = next(row for row in procfile.splitlines() if row.startswith("web:"))
+    words = shlex.split(line.removeprefix("web:"))
+    if not words or words[0] != "env":
+        return {}
+    assignments = itertools.takewhile(lambda word: "=" in word, words[1:])
+    return dict(word.split("=", 1) for word in assignments)
+
+
 @contextmanager
 def _embedded_server(tree: Path, env: dict[str, str]) -> Iterator[tuple[int, int]]:
     """The web line of ``deploy/Procfile.embedded``: its port and granian's parent pid."""
@@ -173,10 +189,6 @@ def load(trees: list[Path], arena_max: str | None) -> None:
         db = stack.enter_context(throwaway_sqlite())
         made = generate_all("small", [(EMBEDDED, db)])[0]
         env = _casework_env(EMBEDDED, db)
-        # As deploy/Procfile.embedded's web line: pages reach the live process (not started
-        # here: the public pages send it nothing) through these.
-        env["CASEWORK_LIVE_URL"] = "ws://127.0.0.1:8001"
-        env["CASEWORK_LIVE_BRIDGE_URL"] = "http://127.0.0.1:8001/_live/bridge"
         paths = _paths(env, made["practitioners"])
         listing = stack.enter_context(tempfile.NamedTemporaryFile("w", suffix=".txt"))
         listing.write("\n".join(paths) + "\n")
@@ -184,13 +196,13 @@ def load(trees: list[Path], arena_max: str | None) -> None:
         script = stack.enter_context(tempfile.NamedTemporaryFile("w", suffix=".lua"))
         script.write(WRK_SCRIPT % listing.name)
         script.flush()
-        variants = [(str(tree), tree, env) for tree in trees]
+        variants = [(str(tree), tree, {**env, **_procfile_web_env(tree)}) for tree in trees]
         if arena_max:
             variants.append(
                 (
                     f"{ROOT}, MALLOC_ARENA_MAX={arena_max}",
                     ROOT,
-                    {**env, "MALLOC_ARENA_MAX": arena_max},
+                    {**env, **_procfile_web_env(ROOT), "MALLOC_ARENA_MAX": arena_max},
                 )
             )
         servers = [
