@@ -170,20 +170,20 @@ def _embedded_server(tree: Path, env: dict[str, str]) -> Iterator[tuple[int, int
         _stop(server)
 
 
-def _wrk(wrk: str, script: str, port: int) -> tuple[int, int]:
+def _wrk(wrk: str, script: str, port: int, seconds: int) -> tuple[int, int]:
     result = subprocess.run(  # noqa: S603  (wrk on our own loopback server, bounded in time)
         [
-            wrk, "-t", "2", "-c", str(CONNECTIONS), "-d", f"{SECONDS}s", "--timeout", "30s",
+            wrk, "-t", "2", "-c", str(CONNECTIONS), "-d", f"{seconds}s", "--timeout", "30s",
             "-s", script, f"http://127.0.0.1:{port}/",
         ],
-        check=True, capture_output=True, text=True, timeout=SECONDS + 60,
+        check=True, capture_output=True, text=True, timeout=seconds + 60,
     )  # fmt: skip
     line = next(row for row in result.stdout.splitlines() if row.startswith("BENCH "))
     requests, errors = (int(n) for n in line.split()[1:])
     return requests, errors
 
 
-def load(trees: list[Path], arena_max: str | None) -> None:
+def load(trees: list[Path], arena_max: str | None, rounds: int, seconds: int) -> None:
     wrk = ensure_wrk()
     with ExitStack() as stack:
         db = stack.enter_context(throwaway_sqlite())
@@ -210,7 +210,7 @@ def load(trees: list[Path], arena_max: str | None) -> None:
             for label, tree, server_env in variants
         ]
         print(
-            f"  {len(paths):,} paths; {ROUNDS} rounds of {SECONDS} s, {CONNECTIONS} connections",
+            f"  {len(paths):,} paths; {rounds} rounds of {seconds} s, {CONNECTIONS} connections",
             flush=True,
         )
         for label, port, parent in servers:
@@ -224,13 +224,15 @@ def load(trees: list[Path], arena_max: str | None) -> None:
                 f"parent {_rss_mib(parent):.0f} MiB",
                 flush=True,
             )
-        for round_number in range(1, ROUNDS + 1):
+        served = dict.fromkeys((label for label, _port, _parent in servers), 0)
+        for round_number in range(1, rounds + 1):
             for label, port, parent in servers:
-                requests, errors = _wrk(wrk, script.name, port)
+                requests, errors = _wrk(wrk, script.name, port, seconds)
+                served[label] += requests
                 rss = ", ".join(f"{_rss_mib(pid):.0f}" for pid in _descendants(parent))
                 print(
                     f"  round {round_number}: {label}: {requests:,} requests "
-                    f"({errors} errors), worker RSS {rss} MiB, parent "
+                    f"({errors} errors; {served[label]:,} so far), worker RSS {rss} MiB, parent "
                     f"{_rss_mib(parent):.0f} MiB, load {os.getloadavg()[0]:.1f}",
                     flush=True,
                 )
@@ -303,13 +305,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--stages", action="store_true", help="start-up stages, no server")
     parser.add_argument("--trace", action="store_true", help="with --stages: the heap by package")
     parser.add_argument("--tree", type=Path, action="append", default=[], help="another checkout")
+    parser.add_argument("--rounds", type=int, default=ROUNDS)
+    parser.add_argument("--seconds", type=int, default=SECONDS, help="of each round")
     parser.add_argument("--malloc-arena-max", help="glibc's MALLOC_ARENA_MAX for the servers")
     options = parser.parse_args(argv)
     if options.stages:
         stages(trace=options.trace)
         return
     print("The embedded web process's memory under load:", flush=True)
-    load([ROOT, *options.tree], options.malloc_arena_max)
+    load([ROOT, *options.tree], options.malloc_arena_max, options.rounds, options.seconds)
 
 
 if __name__ == "__main__":
