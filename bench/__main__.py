@@ -17,6 +17,7 @@ from bench import (
     community_guard,
     detection,
     directory,
+    memory,
     messaging,
     pages,
     register_import,
@@ -40,5 +41,6 @@ if __name__ == "__main__":
         slots.main()
         messaging.main([])
         caseload.main([])
+        memory.main([])
         community_guard.main([])
     weight.main()

@@ -26,6 +26,7 @@ DEPLOY = ROOT / "deploy"
 # Read by libraries or the processes themselves rather than by casework/settings.py.
 OTHER_VARIABLES = {
     "PROMETHEUS_MULTIPROC_DIR",
+    "MALLOC_ARENA_MAX",  # glibc's
     "DJANGO_SETTINGS_MODULE",
     "CASEWORK_BACKUP_DIR",
     "PYTHONDONTWRITEBYTECODE",

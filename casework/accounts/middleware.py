@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from casework.accounts.second_factor import has_second_factor
 from casework.privacy import actions
 from casework.privacy.audit import record_event
-from casework.shell.outages import OUTAGES
+from casework.shell.outages import cache_outages
 
 SIGNED_IN_AT = "casework:signed_in_at"
 LAST_SEEN_AT = "casework:last_seen_at"
@@ -115,10 +115,10 @@ class SessionActivityMiddleware:
         try:
             if cache.get(key) == seen:
                 return
-        except OUTAGES:
+        except cache_outages():
             pass  # the cache is down: record, as without it
         UserSession.objects.create_from_request(request)
-        with suppress(*OUTAGES):  # the next request records again
+        with suppress(*cache_outages()):  # the next request records again
             cache.set(key, seen, timeout=_SEEN_RESOLUTION)
 
 

@@ -23,7 +23,6 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
-import pywebpush
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import (
@@ -282,6 +281,10 @@ def push_to(subscription: PushSubscription, payload: str, *, ttl: int) -> Result
         "aud": f"{parts.scheme}://{parts.netloc}",
         "exp": int(time.time()) + VAPID_LIFETIME_SECONDS,
     }
+    # Imported here, where a push is sent (by the task worker): pywebpush brings requests and
+    # aiohttp (about 25 MiB) that no page of the web process needs.
+    import pywebpush
+
     try:
         pywebpush.webpush(
             subscription_info=info,

@@ -1,14 +1,26 @@
 """A practitioner's short bio: Markdown in, a small safe subset of HTML out."""
 
 import html
+from functools import cache
+from typing import TYPE_CHECKING
 
 import nh3
-from markdown_it import MarkdownIt
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 BIO_MAX_CHARS = 3000
 
-# CommonMark with raw HTML off: what a practitioner types as HTML is shown as text.
-_markdown = MarkdownIt("commonmark", {"html": False}).disable("image")
+
+@cache
+def _markdown() -> "MarkdownIt":
+    """CommonMark with raw HTML off: what a practitioner types as HTML is shown as text."""
+    # Imported when a bio is first rendered (on saving a profile or an article): the forms and
+    # pages that only need BIO_MAX_CHARS leave markdown-it's 60 modules unloaded.
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False}).disable("image")
+
 
 ALLOWED_TAGS = {"p", "em", "strong", "ul", "ol", "li", "a", "br", "blockquote"}
 
@@ -16,7 +28,7 @@ ALLOWED_TAGS = {"p", "em", "strong", "ul", "ol", "li", "a", "br", "blockquote"}
 def render_bio(source: str) -> str:
     """Markdown -> HTML limited to paragraphs, emphasis, lists, quotes and links. The
     sanitiser runs last, so a gap in the Markdown step cannot let markup through."""
-    rendered = _markdown.render(source)
+    rendered = _markdown().render(source)
     return nh3.clean(
         rendered,
         tags=ALLOWED_TAGS,

@@ -37,7 +37,7 @@ from casework.directory.models import CardsVersion, PractitionerProfile
 from casework.directory.queries import add_profile_details
 from casework.directory.summaries import summarise
 from casework.registry.models import Jurisdiction
-from casework.shell.outages import OUTAGES
+from casework.shell.outages import cache_outages
 from casework.shell.page_cache import renew_public_pages
 
 CARD_SECONDS = 300
@@ -99,13 +99,13 @@ def cards_for(profiles: Sequence[PractitionerProfile], *, where: Jurisdiction | 
     version = cards_version()
     keys = {profile.pk: _key(version, profile, where) for profile in profiles}
     kept: dict[str, Card] = {}
-    with suppress(*OUTAGES):
+    with suppress(*cache_outages()):
         kept = cache.get_many(list(keys.values()))
     missing = [profile for profile in profiles if keys[profile.pk] not in kept]
     add_profile_details(missing)
     rendered = {profile.pk: _render(profile, where) for profile in missing}
     if rendered:
-        with suppress(*OUTAGES):
+        with suppress(*cache_outages()):
             cache.set_many({keys[pk]: card for pk, card in rendered.items()}, CARD_SECONDS)
     return [
         rendered[profile.pk] if profile.pk in rendered else kept[keys[profile.pk]]

@@ -7,7 +7,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 PHOTO_MAX_PIXELS = 20_000_000
 PHOTO_SIZE = 512
@@ -20,6 +19,9 @@ def prepare_photo(
     """Check that ``upload`` is a real image of a sane size, and return it as a JPEG of at
     most ``size`` (512x512) pixels, re-encoded from its pixels so that no EXIF (location, camera) or
     other metadata survives."""
+    # Imported here, where an upload is read: the web process serves pages without Pillow.
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
     limit = settings.DIRECTORY_PHOTO_MAX_BYTES  # CASEWORK_PHOTO_MAX_MB
     too_large = ValidationError(
         _("A photo can be at most %(megabytes)s MB.") % {"megabytes": limit // (1024 * 1024)},

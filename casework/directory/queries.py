@@ -50,7 +50,7 @@ from casework.registry.standing import (
     with_platform_orders,
 )
 from casework.safety.restrictions import restricted_expression
-from casework.shell.outages import OUTAGES
+from casework.shell.outages import cache_outages
 
 
 def listing_condition() -> Q:
@@ -88,7 +88,7 @@ def offered_vocabulary() -> tuple[frozenset[str], frozenset[str]]:
     Kept in the cache for ten minutes; read afresh when the cache does not answer."""
     try:
         cached = cache.get(OFFERED_CACHE_KEY)
-    except OUTAGES:
+    except cache_outages():
         cached = None
     if cached is None:
         listed = listed_profiles()
@@ -98,7 +98,7 @@ def offered_vocabulary() -> tuple[frozenset[str], frozenset[str]]:
             sorted({code for (code,) in languages}),
             sorted({code for (code,) in currencies}),
         )
-        with suppress(*OUTAGES):
+        with suppress(*cache_outages()):
             cache.set(OFFERED_CACHE_KEY, cached, OFFERED_CACHE_SECONDS)
     return frozenset(cached[0]), frozenset(cached[1])
 
@@ -208,7 +208,7 @@ def place_rules(where: Jurisdiction) -> tuple[Verdict, set[str] | None]:
     is never kept: the search reads the registers each time."""
     key = f"directory:place-rules:{where.code}"
     cached = None
-    with suppress(*OUTAGES):
+    with suppress(*cache_outages()):
         cached = cache.get(key)
     if cached is None:
         covering = jurisdictions_covering(where)
@@ -216,7 +216,7 @@ def place_rules(where: Jurisdiction) -> tuple[Verdict, set[str] | None]:
             str(may_practise_for([], where).verdict),
             sorted(covering) if covering is not None else None,
         )
-        with suppress(*OUTAGES):
+        with suppress(*cache_outages()):
             cache.set(key, cached, PLACE_RULES_SECONDS)
     verdict, codes = cached
     return Verdict(verdict), (set(codes) if codes is not None else None)

@@ -4,7 +4,7 @@ report pages and the API count against the same limits."""
 from django.http import HttpRequest
 from django_ratelimit.core import is_ratelimited
 
-from casework.shell.outages import OUTAGES
+from casework.shell.outages import cache_outages
 
 # Per person, and per address (visitors, and several accounts on one address).
 REPORTS_PER_PERSON = "10/h"
@@ -26,6 +26,6 @@ def reporting_too_often(request: HttpRequest) -> bool:
             rate=REPORTS_PER_ADDRESS,
             increment=True,
         )
-    except OUTAGES:
+    except cache_outages():
         return False
     return limited

@@ -13,13 +13,16 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event
 
 from casework.scheduling.models import Appointment, AppointmentStatus
+
+if TYPE_CHECKING:
+    from icalendar import Calendar, Event
 
 PRODUCT_ID = "-//Casework//Appointments//EN"
 # How long past appointments stay in a feed.
@@ -44,7 +47,11 @@ def event_uid(appointment: Appointment) -> str:
     return f"{appointment.uid}@casework"
 
 
-def appointment_event(appointment: Appointment, *, stamp: datetime) -> Event:
+def appointment_event(appointment: Appointment, *, stamp: datetime) -> "Event":
+    # Imported where a calendar is written (a notice's attachment, a feed): the pages that only
+    # need a feed's token or an appointment's link leave icalendar (about 5 MiB) unloaded.
+    from icalendar import Event
+
     event = Event()
     link = appointment_link(appointment)
     event.add("uid", event_uid(appointment))
@@ -61,7 +68,9 @@ def appointment_event(appointment: Appointment, *, stamp: datetime) -> Event:
     return event
 
 
-def _calendar(name: str) -> Calendar:
+def _calendar(name: str) -> "Calendar":
+    from icalendar import Calendar  # where a calendar is written, as in appointment_event
+
     calendar = Calendar()
     calendar.add("prodid", PRODUCT_ID)
     calendar.add("version", "2.0")

@@ -15,7 +15,7 @@ from django.core.cache import cache
 from django.db import connection, connections
 
 from casework.shell.live_bridge import BridgedChannelLayer
-from casework.shell.postgresql.base import answer_within
+from casework.shell.postgresql.patience import answer_within
 
 
 def check_database() -> None:

@@ -19,14 +19,38 @@ default in production) or ``console`` (one readable line, the default in develop
 from __future__ import annotations
 
 import re
+import sys
 import time
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-import structlog
 
-from casework.privacy import context
-from casework.shell.routes import route_of
+@contextmanager
+def _optional_imports_refused(*names: str) -> Iterator[None]:
+    """Imports of ``names`` fail (``ModuleNotFoundError``, as if they were not installed) inside
+    the block, unless something imported them before; afterwards they import as usual."""
+    refused = [name for name in names if name not in sys.modules]
+    for name in refused:
+        sys.modules[name] = None  # type: ignore[assignment]  # Python's "not importable" mark
+    try:
+        yield
+    finally:
+        for name in refused:
+            if sys.modules.get(name, False) is None:
+                del sys.modules[name]
+
+
+# ``import structlog`` imports its Twisted support and its rich tracebacks and pretty-printing
+# whenever those packages are installed (the development tools bring them), about 12 MiB in
+# every process. Nothing here uses them: exceptions are formatted to text by
+# ``format_exc_info`` before any renderer sees them, as production (where neither is
+# installed) does. Twisted and rich stay importable for whatever else wants them.
+with _optional_imports_refused("rich", "twisted"):
+    import structlog
+
+from casework.privacy import context  # noqa: E402  (after structlog, on purpose: see above)
+from casework.shell.routes import route_of  # noqa: E402
 
 if TYPE_CHECKING:  # settings import this module: nothing of Django's at import time
     from django.http import HttpRequest, HttpResponse

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import add_never_cache_headers
 
 from casework.shell import outages
-from casework.shell.postgresql.base import answer_within
+from casework.shell.postgresql.patience import answer_within
 from casework.shell.request_gate import RequestGate
 
 logger = logging.getLogger(__name__)

@@ -11,20 +11,29 @@ pages and lists is not worth refusing: their rate limits let the request through
 """
 
 import logging
+import sys
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django_ratelimit.core import is_ratelimited
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from casework.problems import error_response
 
 logger = logging.getLogger(__name__)
 
-OUTAGES = (RedisConnectionError, RedisTimeoutError)
+
+def cache_outages() -> tuple[type[Exception], ...]:
+    """Redis's connection and timeout errors, once something has imported redis. Until then
+    none can be raised, and a web process without Redis (the embedded layout) never loads the
+    client (about 9 MiB): the exceptions are looked up, not imported."""
+    exceptions = sys.modules.get("redis.exceptions")
+    if exceptions is None:
+        return ()
+    return (exceptions.ConnectionError, exceptions.TimeoutError)
+
+
 # Refused, lost or timed-out connections, statement and lock timeouts, deadlocks: each a
 # "try again", none a fault of the request. (Bad SQL is a ProgrammingError, still a 500.)
 DATABASE_OUTAGES = (OperationalError, InterfaceError)
@@ -32,14 +41,14 @@ RETRY_AFTER_SECONDS = 30
 
 
 def is_outage(error: BaseException | None) -> bool:
-    return isinstance(error, OUTAGES + DATABASE_OUTAGES)
+    return isinstance(error, cache_outages() + DATABASE_OUTAGES)
 
 
 def over_reading_limit(request: HttpRequest, *, group: str, rate: str) -> bool:
     """Per-address rate limit of a public read; lets the request through if the cache is down."""
     try:
         limited: bool = is_ratelimited(request, group=group, key="ip", rate=rate, increment=True)
-    except OUTAGES as error:
+    except cache_outages() as error:
         logger.warning("cache unavailable: %s not rate limited (%s)", group, type(error).__name__)
         return False
     return limited

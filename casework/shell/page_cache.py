@@ -62,7 +62,7 @@ from django.utils.cache import get_max_age
 from django.utils.translation import get_language
 
 from casework.shell.models import PublicPagesVersion
-from casework.shell.outages import OUTAGES
+from casework.shell.outages import cache_outages
 
 # What no event announces (a free slot passing, a registration expiring, a name changed in the
 # reference data) shows within this many seconds.
@@ -208,14 +208,14 @@ def kept_answer(request: HttpRequest, compute: Callable[[], T]) -> T:
     if near is not None and _fresh(near[0]):
         answer: T = pickle.loads(near[1])  # noqa: S301  (written by this process just above)
         return answer
-    with suppress(*OUTAGES):
+    with suppress(*cache_outages()):
         kept: tuple[float, T] | None = cache.get(key)
         if kept is not None and _fresh(kept[0]):
             _keep_near(key, kept[0], kept[1])
             return kept[1]
     answer = compute()
     kept_at = timezone.now().timestamp()
-    with suppress(*OUTAGES):
+    with suppress(*cache_outages()):
         cache.set(key, (kept_at, answer), PAGE_SECONDS)
     _keep_near(key, kept_at, answer)
     return answer
@@ -261,7 +261,7 @@ def public_page(
             if kept is not None and _fresh(kept["kept_at"]):
                 return _replay(request, kept)
             kept = None
-            with suppress(*OUTAGES):
+            with suppress(*cache_outages()):
                 kept = cache.get(key)
             if kept is not None and _fresh(kept["kept_at"]):
                 NEAR.put(key, kept, len(kept["content"]))
@@ -281,7 +281,7 @@ def public_page(
                     "headers": list(response.headers.items()),
                     "content": response.content,
                 }
-                with suppress(*OUTAGES):
+                with suppress(*cache_outages()):
                     cache.set(key, page, PAGE_SECONDS)
                 NEAR.put(key, page, len(page["content"]))
             response.content = _with_own_token(request, response.content)

@@ -21,7 +21,7 @@ from casework.safety.flooding import reporting_too_often
 from casework.safety.forms import ReportForm, TrackReportForm
 from casework.safety.models import Report
 from casework.safety.reports import VISITOR_REFERENCES, file_report
-from casework.shell.outages import OUTAGES
+from casework.shell.outages import cache_outages
 
 GET_AND_POST = ["GET", "HEAD", "POST"]
 # Looking references up: enough for someone following their reports, too few to guess one.
@@ -181,7 +181,7 @@ def track_report(request: HttpRequest) -> HttpResponse:
                 rate=LOOKUPS_PER_ADDRESS,
                 increment=True,
             )
-        except OUTAGES:
+        except cache_outages():
             limited = False
         if limited:
             return TemplateResponse(

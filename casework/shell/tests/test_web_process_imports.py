@@ -1,0 +1,80 @@
+"""What the web process loads: the page worker holds only what pages need, because every module
+it imports stays in its memory for its whole life (issue 21: ≤ 150 MB at steady state,
+measured by ``python -m bench.memory``).
+
+Each check starts a fresh interpreter, as granian does, so that what this test process has
+already imported (the test tools bring rich, Twisted, requests...) does not count.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from importlib.util import find_spec
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+
+# Loaded only where they are used, never by starting the web process:
+HEAVY = (
+    "rich",  # structlog's optional rich tracebacks (casework/shell/logs.py)
+    "twisted",  # structlog's optional Twisted support (casework/shell/logs.py)
+    "pywebpush",  # sending a push, in the task worker (casework/accounts/push.py)
+    "aiohttp",  # pywebpush's
+    "requests",  # pywebpush's
+    "redis",  # only with REDIS_URL (casework/shell/outages.py looks its errors up)
+    "icalendar",  # writing a calendar (casework/scheduling/calendar.py)
+    "PIL",  # reading an uploaded photo (casework/directory/photos.py)
+    "markdown_it",  # rendering a bio as it is saved (casework/directory/bio.py)
+    "psycopg",  # only on PostgreSQL (the answer limit is casework/shell/postgresql/patience.py)
+    "profanity_check",  # the community guard's model, loaded on first use
+    "sklearn",  # profanity_check's
+)
+
+START_THE_WEB_PROCESS = """
+import json
+import sys
+
+from casework.wsgi import application  # django.setup(), as granian's worker does
+from django.urls import get_resolver
+
+get_resolver().reverse_dict  # every URL module and the views they import
+loaded = sorted(name for name in json.loads(sys.argv[1]) if name in sys.modules)
+still_importable = []
+for name in json.loads(sys.argv[2]):
+    __import__(name)
+    still_importable.append(name)
+print(json.dumps({"loaded": loaded, "still_importable": still_importable}))
+"""
+
+
+def _start(heavy: tuple[str, ...], importable: list[str], var_dir: Path) -> dict[str, list[str]]:
+    unset = ("REDIS_URL", "REDIS_URL_FILE", "DATABASE_URL", "DATABASE_URL_FILE")
+    env = {key: value for key, value in os.environ.items() if key not in unset}
+    # The embedded layout: SQLite (never opened here) and no Redis.
+    env["DATABASE_URL"] = f"sqlite:///{var_dir}/casework.sqlite3"
+    env["DJANGO_SETTINGS_MODULE"] = "casework.settings"
+    result = subprocess.run(  # noqa: S603  (our own interpreter and a fixed script)
+        [sys.executable, "-c", START_THE_WEB_PROCESS, json.dumps(heavy), json.dumps(importable)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    answer: dict[str, list[str]] = json.loads(result.stdout.splitlines()[-1])
+    return answer
+
+
+def test_the_web_process_starts_without_the_modules_only_some_work_needs(
+    tmp_path: Path,
+) -> None:
+    installed = [name for name in ("rich", "twisted") if find_spec(name) is not None]
+
+    answer = _start(HEAVY, installed, tmp_path)
+
+    assert answer["loaded"] == []
+    # structlog was kept from rich and Twisted only while it was imported: anything else in
+    # the process may still use them.
+    assert answer["still_importable"] == installed
