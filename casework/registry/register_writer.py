@@ -11,7 +11,7 @@ of the reading. ``test_register_writer.py`` compares every column with what the 
 
 import json
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from django.db import connection
@@ -72,18 +72,6 @@ def _insert(insert_sql: str, copy_sql: str, rows: Sequence[Sequence[Any]]) -> No
             cursor.executemany(insert_sql, rows)
 
 
-def _json(value: object, *, copied: bool = True) -> Any:
-    """A JSON field's value as ``JSONField`` stores it: text when COPY sends it (the server
-    reads it into jsonb), else the backend's own adaptation."""
-    if copied and connection.vendor == "postgresql":
-        return json.dumps(value)
-    return connection.ops.adapt_json_value(value, None)
-
-
-def _date(value: date | None) -> Any:
-    return connection.ops.adapt_datefield_value(value)
-
-
 def insert_changes(rows: Sequence[Sequence[Any]]) -> None:
     """The history rows of one batch: (entry id, import id, kind, old status, new status,
     changed fields as JSON)."""
@@ -97,6 +85,10 @@ class EntryWriter:
     def __init__(self, register_import: RegisterImport, now: datetime) -> None:
         self._import = register_import
         self._now = now
+        # Looked up once: each use of django.db.connection goes through a proxy.
+        self._postgres = connection.vendor == "postgresql"
+        self._adapt_json = connection.ops.adapt_json_value
+        self._date = connection.ops.adapt_datefield_value
         self._updated_at = connection.ops.adapt_datetimefield_value(now)
         self._batches: dict[str, list[EntryDiff]] = {kind: [] for kind in _KINDS}
 
@@ -135,7 +127,7 @@ class EntryWriter:
                     kind,
                     diff.old_status,
                     diff.new_status,
-                    _json(diff.changed_fields()),
+                    self._json(diff.changed_fields()),
                 )
                 for entry_id, diff in zip(entry_ids, batch, strict=True)
             ]
@@ -150,18 +142,25 @@ class EntryWriter:
                 )
         batch.clear()
 
+    def _json(self, value: object, *, copied: bool = True) -> Any:
+        """A JSON field's value as ``JSONField`` stores it: text when COPY sends it (the server
+        reads it into jsonb), else the backend's own adaptation."""
+        if copied and self._postgres:
+            return json.dumps(value)
+        return self._adapt_json(value, None)
+
     def _values(self, diff: EntryDiff, *, copied: bool = True) -> tuple[Any, ...]:
         """name, previous names, name key, status, conditions, valid from, valid until."""
         name, previous, status, conditions, valid_from, valid_until = diff.new
         previous_names = list(previous)
         return (
             name,
-            _json(previous_names, copied=copied),
+            self._json(previous_names, copied=copied),
             name_search_key(name, *previous_names),
             status,
             conditions,
-            _date(valid_from),
-            _date(valid_until),
+            self._date(valid_from),
+            self._date(valid_until),
         )
 
     def _insert_entries(self, batch: list[EntryDiff]) -> list[int]:
