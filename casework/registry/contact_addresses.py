@@ -6,29 +6,41 @@ and history and written here, a chunk of the reading at a time, after that chunk
 the same transaction.
 """
 
+import json
 from collections.abc import Sequence
 
 from django.db import connection
 
 from casework.registry.importers.rows import RegisterRow
-from casework.registry.models import RegisterEntry, Regulator
+from casework.registry.models import Regulator
 
+_STORED_SQLITE = (
+    "SELECT id, registration_number, contact_email FROM registry_registerentry "
+    "WHERE regulator_id = %s AND registration_number IN (SELECT value FROM json_each(%s))"
+)
+_STORED_POSTGRESQL = (
+    "SELECT id, registration_number, contact_email FROM registry_registerentry "
+    "WHERE regulator_id = %s AND registration_number = ANY(%s)"
+)
 _UPDATE_CONTACT = "UPDATE registry_registerentry SET contact_email = %s WHERE id = %s"
 
 
 def write_contact_addresses(regulator: Regulator, rows: Sequence[RegisterRow]) -> int:
     """Store the addresses of one chunk of the reading, once its entries are written (an
     address the export no longer gives is cleared; entries the reading does not have keep
-    theirs); returns how many entries changed. The chunk's numbers are looked up in one query:
-    a chunk is at most register_diff.READ_CHUNK rows, under SQLite's limit on variables."""
+    theirs); returns how many entries changed."""
     addresses = {row.registration_number: row.contact_email for row in rows}
-    stored = RegisterEntry.objects.filter(
-        regulator=regulator, registration_number__in=list(addresses)
-    ).values_list("pk", "registration_number", "contact_email")
-    changed = [
-        (addresses[number], pk) for pk, number, email in stored if email != addresses[number]
-    ]
-    if changed:
-        with connection.cursor() as cursor:
+    with connection.cursor() as cursor:
+        # The numbers as one parameter, like register_diff.HeldRegister's lookup.
+        if connection.vendor == "postgresql":
+            cursor.execute(_STORED_POSTGRESQL, [regulator.pk, list(addresses)])
+        else:
+            cursor.execute(_STORED_SQLITE, [regulator.pk, json.dumps(list(addresses))])
+        changed = [
+            (addresses[number], pk)
+            for pk, number, email in cursor.fetchall()
+            if email != addresses[number]
+        ]
+        if changed:
             cursor.executemany(_UPDATE_CONTACT, changed)
     return len(changed)

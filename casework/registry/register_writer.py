@@ -49,6 +49,15 @@ _UPDATE_ENTRY = (
     "status = %s, conditions = %s, valid_from = %s, valid_until = %s, source_import_id = %s, "
     "updated_at = %s WHERE id = %s"
 )
+# The ids of entries just inserted, by number (the numbers as one parameter).
+_IDS_SQLITE = (
+    "SELECT registration_number, id FROM registry_registerentry WHERE regulator_id = %s "
+    "AND registration_number IN (SELECT value FROM json_each(%s))"
+)
+_IDS_POSTGRESQL = (
+    "SELECT registration_number, id FROM registry_registerentry WHERE regulator_id = %s "
+    "AND registration_number = ANY(%s)"
+)
 _INSERT_CHANGES = (
     "INSERT INTO registry_registerentrychange (entry_id, register_import_id, kind, old_status, "
     "new_status, changed_fields) VALUES (%s, %s, %s, %s, %s, %s)"
@@ -180,13 +189,14 @@ class EntryWriter:
                 for diff in batch
             ],
         )
-        ids = dict(
-            RegisterEntry.objects.filter(
-                regulator_id=regulator_id,
-                registration_number__in=[diff.registration_number for diff in batch],
-            ).values_list("registration_number", "pk")
-        )
-        return [ids[diff.registration_number] for diff in batch]
+        numbers = [diff.registration_number for diff in batch]
+        with connection.cursor() as cursor:
+            if self._postgres:
+                cursor.execute(_IDS_POSTGRESQL, [regulator_id, numbers])
+            else:
+                cursor.execute(_IDS_SQLITE, [regulator_id, json.dumps(numbers)])
+            ids = dict(cursor.fetchall())
+        return [ids[number] for number in numbers]
 
     def _update_entries(self, batch: list[EntryDiff]) -> None:
         import_id = self._import.pk
