@@ -25,7 +25,7 @@ from enum import Enum
 from typing import Any
 
 from django.db import connection
-from django.db.models import Max
+from django.db.models import Max, Min
 
 from casework.registry.importers.rows import RegisterRow
 from casework.registry.models import RegisterEntry, RegistrationStatus, Regulator
@@ -139,6 +139,13 @@ _HELD_POSTGRESQL = (
 )
 
 
+_PAGE = (
+    "SELECT id, regulator_id, registration_number, name, previous_names, status, conditions, "
+    "valid_from, valid_until FROM registry_registerentry WHERE id > %s AND id <= %s "
+    "ORDER BY id LIMIT %s"
+)
+
+
 def _day(value: str | date | None) -> date | None:
     """A date as SQLite returns it (ISO text)."""
     return date.fromisoformat(value) if isinstance(value, str) else value
@@ -157,7 +164,9 @@ class HeldRegister:
     def __init__(self, regulator: Regulator) -> None:
         self._regulator_id = regulator.pk
         self._entries = RegisterEntry.objects.filter(regulator=regulator)
-        self.last_id: int = self._entries.aggregate(last=Max("pk"))["last"] or 0
+        ids = self._entries.aggregate(first=Min("pk"), last=Max("pk"))
+        self._first_id: int = ids["first"] or 0
+        self.last_id: int = ids["last"] or 0
         # How many entries the register holds before the reading (removed ones are not held).
         self.size = self._entries.exclude(status=_S.REMOVED).count()
         self._seen = bytearray(self.last_id // 8 + 1)
@@ -171,18 +180,11 @@ class HeldRegister:
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 cursor.execute(_HELD_POSTGRESQL, [self._regulator_id, numbers])
-                # Django has psycopg hand jsonb over as text, for JSONField to decode.
-                return {
-                    number: (pk, (name, tuple(json.loads(previous)), *rest))
-                    for pk, number, name, previous, *rest in cursor.fetchall()
-                }
-            cursor.execute(_HELD_SQLITE, [self._regulator_id, json.dumps(numbers)])
+            else:
+                cursor.execute(_HELD_SQLITE, [self._regulator_id, json.dumps(numbers)])
             return {
-                number: (
-                    pk,
-                    (name, tuple(json.loads(previous)), status, conditions, _day(start), _day(end)),
-                )
-                for pk, number, name, previous, status, conditions, start, end in cursor.fetchall()
+                number: (pk, self._stored_fields(values))
+                for pk, number, *values in cursor.fetchall()
             }
 
     def _mark_seen(self, entry_id: int) -> None:
@@ -211,28 +213,36 @@ class HeldRegister:
     def not_in_reading(self) -> Iterator[EntryDiff]:
         """Each entry held before the reading that it did not have, in id order (entries
         already removed stay as they are). Called once every chunk is compared."""
-        after = 0
+        after = self._first_id - 1
         while after < self.last_id:
-            # A page read whole before any of it is written: the writer may change these rows.
-            page = list(
-                self._entries.filter(pk__gt=after, pk__lte=self.last_id)
-                .exclude(status=_S.REMOVED)
-                .order_by("pk")
-                .values_list("pk", "registration_number", *COMPARED_FIELDS)[:READ_CHUNK]
-            )
+            # A page read whole before any of it is written (the writer may change these rows),
+            # by the primary key alone: with the regulator in the statement, PostgreSQL's plan
+            # on statistics not yet refreshed after a first reading scanned the rest of the
+            # register for every page. Other regulators' entries are skipped here.
+            with connection.cursor() as cursor:
+                cursor.execute(_PAGE, [after, self.last_id, READ_CHUNK])
+                page = cursor.fetchall()
             if not page:
                 return
             after = page[-1][0]
-            for entry_id, number, *values in page:
-                if self._was_seen(entry_id):
+            for entry_id, regulator_id, number, *values in page:
+                if regulator_id != self._regulator_id or self._was_seen(entry_id):
                     continue
-                old = tuple(_compared(value) for value in values)
+                old = self._stored_fields(values)
+                if old[_STATUS] == _S.REMOVED:
+                    continue
                 if old[_STATUS] == _S.NOT_IN_READING:
                     yield EntryDiff("gone", number, entry_id, old, _with_status(old, _S.REMOVED))
                 else:
                     yield EntryDiff(
                         "absent", number, entry_id, old, _with_status(old, _S.NOT_IN_READING)
                     )
+
+    def _stored_fields(self, values: Sequence[Any]) -> Fields:
+        """The compared fields as a statement returns them: JSON as text (Django has psycopg
+        hand jsonb over as text, for JSONField to decode), dates as ISO text on SQLite."""
+        name, previous, status, conditions, start, end = values
+        return (name, tuple(json.loads(previous)), status, conditions, _day(start), _day(end))
 
 
 def chunks(rows: Iterable[RegisterRow]) -> Iterator[list[RegisterRow]]:
