@@ -32,7 +32,7 @@ from typing import IO
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -64,6 +64,7 @@ DEFAULT_MAX_BYTES = 60 * 1024 * 1024
 PROGRESS_EVERY = 1000  # rows between two progress updates while checking
 BAD_ROWS_KEPT = 1000
 READ_BYTES = 1024 * 1024
+ANALYZE_AFTER_NEW = 10_000  # new entries in one reading
 DISCARDABLE = (State.RECEIVED, State.CHECKING, State.PREVIEWED, State.INVALID, State.FAILED)
 
 
@@ -444,6 +445,12 @@ def _apply(
     if not summary["confirm_withdrawals"]:
         confirmed_withdrawals = None  # nothing needed confirming: nothing to keep
     writer.flush()
+    if connection.vendor == "postgresql" and summary["new"] >= ANALYZE_AFTER_NEW:
+        # Fresh statistics before the next reading: on a table's old ones (autovacuum has not
+        # come by yet) the plan for a chunk's lookup by numbers read the regulator's whole
+        # index range, 67 ms a chunk at 300,000 entries instead of under 1 ms.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE registry_registerentry")
     Regulator.objects.filter(pk=regulator.pk).update(register_read_at=now)
     register_import.state = State.APPLIED
     register_import.applied_at = now

@@ -624,3 +624,15 @@ def test_the_command_reports_a_missing_address_and_an_oversized_download(
     ):
         run_command("social-work-england", f"{address}/big.csv", "--format", "generic-csv")
     assert not RegisterImport.objects.exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statistics")
+def test_a_reading_that_adds_many_entries_refreshes_the_registers_statistics(
+    upload: Upload, officer: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(services, "ANALYZE_AFTER_NEW", 4)
+    first = upload(FIRST_READING)
+    with CaptureQueriesContext(connection) as queries:
+        applied = services.apply_register_import(register_import_id=first.pk, applied_by=officer)
+    assert applied.state == State.APPLIED
+    assert "ANALYZE registry_registerentry" in [query["sql"] for query in queries]
