@@ -36,7 +36,7 @@ if __name__ == "__main__":
     if options.scale != "small":
         serving.main()
         verification.main([])
-        register_import.main()
+        register_import.main(["--scale", options.scale])
         directory.main([])
         slots.main()
         messaging.main([])

@@ -2,44 +2,45 @@
 
 They are where one-time codes that prove control of a registration go, and nowhere else: no
 page, API answer, preview or credential shows them, so they are kept out of the import's diff
-and history and written here after the entries, by the same transaction.
+and history and written here, a chunk of the reading at a time, after that chunk's entries, by
+the same transaction.
 """
 
-from collections.abc import Iterable, Iterator
+import json
+from collections.abc import Sequence
+
+from django.db import connection
 
 from casework.registry.importers.rows import RegisterRow
-from casework.registry.models import RegisterEntry, Regulator
+from casework.registry.models import Regulator
 
-WRITE_BATCH = 1000
-READ_CHUNK = 10_000
+_STORED_SQLITE = (
+    "SELECT id, registration_number, contact_email FROM registry_registerentry "
+    "WHERE regulator_id = %s AND registration_number IN (SELECT value FROM json_each(%s))"
+)
+_STORED_POSTGRESQL = (
+    "SELECT id, registration_number, contact_email FROM registry_registerentry "
+    "WHERE regulator_id = %s AND registration_number = ANY(%s)"
+)
+_UPDATE_CONTACT = "UPDATE registry_registerentry SET contact_email = %s WHERE id = %s"
 
 
-class ContactAddresses:
-    """Collects each row's contact address as the rows stream past (``noting``), then writes
-    the ones that changed (``write``). Held per registration number: bounded by the register."""
-
-    def __init__(self) -> None:
-        self._addresses: dict[str, str] = {}
-
-    def noting(self, rows: Iterable[RegisterRow]) -> Iterator[RegisterRow]:
-        for row in rows:
-            self._addresses[row.registration_number] = row.contact_email
-            yield row
-
-    def write(self, regulator: Regulator) -> int:
-        """Store the addresses of the reading (an address the export no longer gives is
-        cleared); returns how many entries changed."""
-        # The regulator's entries read in chunks and matched here, not an IN list of every
-        # number in the reading: a register of 250,000 would pass SQLite's limit on variables.
-        entries = (
-            RegisterEntry.objects.filter(regulator=regulator)
-            .values_list("pk", "registration_number", "contact_email")
-            .iterator(chunk_size=READ_CHUNK)
-        )
+def write_contact_addresses(regulator: Regulator, rows: Sequence[RegisterRow]) -> int:
+    """Store the addresses of one chunk of the reading, once its entries are written (an
+    address the export no longer gives is cleared; entries the reading does not have keep
+    theirs); returns how many entries changed."""
+    addresses = {row.registration_number: row.contact_email for row in rows}
+    with connection.cursor() as cursor:
+        # The numbers as one parameter, like register_diff.HeldRegister's lookup.
+        if connection.vendor == "postgresql":
+            cursor.execute(_STORED_POSTGRESQL, [regulator.pk, list(addresses)])
+        else:
+            cursor.execute(_STORED_SQLITE, [regulator.pk, json.dumps(list(addresses))])
         changed = [
-            RegisterEntry(pk=pk, contact_email=self._addresses[number])
-            for pk, number, stored in entries
-            if number in self._addresses and stored != self._addresses[number]
+            (addresses[number], pk)
+            for pk, number, email in cursor.fetchall()
+            if email != addresses[number]
         ]
-        RegisterEntry.objects.bulk_update(changed, ["contact_email"], batch_size=WRITE_BATCH)
-        return len(changed)
+        if changed:
+            cursor.executemany(_UPDATE_CONTACT, changed)
+    return len(changed)

@@ -1,10 +1,11 @@
 """Comparing a register export with the register as we hold it.
 
 ``diff_entries`` walks the file's rows once and says of each entry whether it is new, changed or
-unchanged, then what becomes of the entries the file does not have. It holds the regulator's
-current entries (number -> compared fields) and the set of numbers seen: bounded by the
-register's size, never by the file's rows. ``DiffTally`` counts the differences and keeps the
-first few of each kind, JSON-ready, for the preview.
+unchanged, then what becomes of the entries the file does not have. ``HeldRegister`` reads the
+entries a chunk of rows names as the chunk comes and keeps one bit per entry for the ones seen:
+memory is bounded by the chunk (and an eighth of a byte per entry), not by the register.
+``DiffTally`` counts the differences and keeps the first few of each kind, JSON-ready, for the
+preview.
 
 Absence is not removal: every file is the whole register, but an export can drop rows by
 mistake. An entry the file does not have is "absent": marked not in the latest reading, its
@@ -16,16 +17,22 @@ A reading that would suspend or remove many entries (``needs_confirmation``) is 
 when someone confirms that count.
 """
 
-from collections.abc import Iterable, Iterator
+import json
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
 from typing import Any
 
+from django.db import connection
+from django.db.models import Max, Min
+
 from casework.registry.importers.rows import RegisterRow
 from casework.registry.models import RegisterEntry, RegistrationStatus, Regulator
 
 SAMPLE_SIZE = 200  # entries of each kind kept in a preview
+# Numbers looked up in one query: under SQLite's 999 variables, the least it may allow.
+READ_CHUNK = 900
 # The fields a reading sets, compared with what we hold. A new optional field of the register
 # is added here, to ``RegisterRow`` and to ``RegisterEntry``: the diff and the writer follow.
 COMPARED_FIELDS = ("name", "previous_names", "status", "conditions", "valid_from", "valid_until")
@@ -119,46 +126,142 @@ def _with_status(fields: Fields, status: RegistrationStatus) -> Fields:
     return (*fields[:_STATUS], status.value, *fields[_STATUS + 1 :])
 
 
-def current_entries(regulator: Regulator) -> dict[str, tuple[int, Fields]]:
-    """The regulator's register as we hold it: number -> (entry id, compared fields)."""
-    rows = RegisterEntry.objects.filter(regulator=regulator).values_list(
-        "pk", "registration_number", *COMPARED_FIELDS
-    )
-    return {
-        number: (pk, tuple(_compared(value) for value in values))
-        for pk, number, *values in rows.iterator(chunk_size=2000)
-    }
+# The compared fields in COMPARED_FIELDS order, by number.
+_HELD_SQLITE = (
+    "SELECT id, registration_number, name, previous_names, status, conditions, valid_from, "
+    "valid_until FROM registry_registerentry WHERE regulator_id = %s "
+    "AND registration_number IN (SELECT value FROM json_each(%s))"
+)
+_HELD_POSTGRESQL = (
+    "SELECT id, registration_number, name, previous_names, status, conditions, valid_from, "
+    "valid_until FROM registry_registerentry WHERE regulator_id = %s "
+    "AND registration_number = ANY(%s)"
+)
 
 
-def register_size(current: dict[str, tuple[int, Fields]]) -> int:
-    """How many entries the register holds before a reading (removed ones are not held)."""
-    return sum(1 for _pk, fields in current.values() if fields[_STATUS] != _S.REMOVED)
+_PAGE = (
+    "SELECT id, regulator_id, registration_number, name, previous_names, status, conditions, "
+    "valid_from, valid_until FROM registry_registerentry WHERE id > %s AND id <= %s "
+    "ORDER BY id LIMIT %s"
+)
 
 
-def diff_entries(
-    rows: Iterable[RegisterRow], current: dict[str, tuple[int, Fields]]
-) -> Iterator[EntryDiff]:
-    """Each row compared with the register, then each entry the file does not have (entries
-    already removed stay as they are)."""
-    seen: set[str] = set()
+def _day(value: str | date | None) -> date | None:
+    """A date as SQLite returns it (ISO text)."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+class HeldRegister:
+    """The regulator's register as we hold it when a reading starts, compared a chunk of the
+    reading at a time: each chunk's numbers are looked up when it comes, so memory is bounded
+    by the chunk, not by the register.
+
+    Which entries the reading had is kept as one bit per entry id up to the highest id held at
+    the start (an id is never reused, and entries written by this reading come after it): a
+    million entries take 125 kB. The entries the reading did not have are then read back in
+    pages of ids."""
+
+    def __init__(self, regulator: Regulator) -> None:
+        self._regulator_id = regulator.pk
+        self._entries = RegisterEntry.objects.filter(regulator=regulator)
+        ids = self._entries.aggregate(first=Min("pk"), last=Max("pk"))
+        self._first_id: int = ids["first"] or 0
+        self.last_id: int = ids["last"] or 0
+        # How many entries the register holds before the reading (removed ones are not held).
+        self.size = self._entries.exclude(status=_S.REMOVED).count()
+        self._seen = bytearray(self.last_id // 8 + 1)
+
+    def _held(self, numbers: list[str]) -> dict[str, tuple[int, Fields]]:
+        """number -> (entry id, compared fields) of the entries held with these numbers.
+
+        One statement with the numbers as one parameter (a JSON array on SQLite, an array on
+        PostgreSQL): an ORM ``__in`` of a chunk's numbers cost more to build and convert than
+        the database took to answer it."""
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(_HELD_POSTGRESQL, [self._regulator_id, numbers])
+            else:
+                cursor.execute(_HELD_SQLITE, [self._regulator_id, json.dumps(numbers)])
+            return {
+                number: (pk, self._stored_fields(values))
+                for pk, number, *values in cursor.fetchall()
+            }
+
+    def _mark_seen(self, entry_id: int) -> None:
+        if entry_id <= self.last_id:  # one written since the start is not one held before it
+            self._seen[entry_id >> 3] |= 1 << (entry_id & 7)
+
+    def _was_seen(self, entry_id: int) -> bool:
+        return bool(self._seen[entry_id >> 3] & (1 << (entry_id & 7)))
+
+    def diff(self, rows: Sequence[RegisterRow]) -> Iterator[EntryDiff]:
+        """Each row of one chunk of the reading compared with the register (a number appears
+        once in a file: a duplicate is a bad row, never compared)."""
+        current = self._held([row.registration_number for row in rows])
+        for row in rows:
+            number = row.registration_number
+            new = _fields(row)
+            known = current.get(number)
+            if known is None:
+                yield EntryDiff("new", number, None, None, new)
+            else:
+                entry_id, old = known
+                self._mark_seen(entry_id)
+                kind = "unchanged" if old == new else "changed"
+                yield EntryDiff(kind, number, entry_id, old, new)
+
+    def not_in_reading(self) -> Iterator[EntryDiff]:
+        """Each entry held before the reading that it did not have, in id order (entries
+        already removed stay as they are). Called once every chunk is compared."""
+        after = self._first_id - 1
+        while after < self.last_id:
+            # A page read whole before any of it is written (the writer may change these rows),
+            # by the primary key alone: with the regulator in the statement, PostgreSQL's plan
+            # on statistics not yet refreshed after a first reading scanned the rest of the
+            # register for every page. Other regulators' entries are skipped here.
+            with connection.cursor() as cursor:
+                cursor.execute(_PAGE, [after, self.last_id, READ_CHUNK])
+                page = cursor.fetchall()
+            if not page:
+                return
+            after = page[-1][0]
+            for entry_id, regulator_id, number, *values in page:
+                if regulator_id != self._regulator_id or self._was_seen(entry_id):
+                    continue
+                old = self._stored_fields(values)
+                if old[_STATUS] == _S.REMOVED:
+                    continue
+                if old[_STATUS] == _S.NOT_IN_READING:
+                    yield EntryDiff("gone", number, entry_id, old, _with_status(old, _S.REMOVED))
+                else:
+                    yield EntryDiff(
+                        "absent", number, entry_id, old, _with_status(old, _S.NOT_IN_READING)
+                    )
+
+    def _stored_fields(self, values: Sequence[Any]) -> Fields:
+        """The compared fields as a statement returns them: JSON as text (Django has psycopg
+        hand jsonb over as text, for JSONField to decode), dates as ISO text on SQLite."""
+        name, previous, status, conditions, start, end = values
+        return (name, tuple(json.loads(previous)), status, conditions, _day(start), _day(end))
+
+
+def chunks(rows: Iterable[RegisterRow]) -> Iterator[list[RegisterRow]]:
+    """The reading's rows in lists of ``READ_CHUNK``."""
+    chunk: list[RegisterRow] = []
     for row in rows:
-        number = row.registration_number
-        seen.add(number)
-        new = _fields(row)
-        known = current.get(number)
-        if known is None:
-            yield EntryDiff("new", number, None, None, new)
-        else:
-            entry_id, old = known
-            kind = "unchanged" if old == new else "changed"
-            yield EntryDiff(kind, number, entry_id, old, new)
-    for number, (entry_id, old) in current.items():
-        if number in seen or old[_STATUS] == _S.REMOVED:
-            continue
-        if old[_STATUS] == _S.NOT_IN_READING:
-            yield EntryDiff("gone", number, entry_id, old, _with_status(old, _S.REMOVED))
-        else:
-            yield EntryDiff("absent", number, entry_id, old, _with_status(old, _S.NOT_IN_READING))
+        chunk.append(row)
+        if len(chunk) >= READ_CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def diff_entries(rows: Iterable[RegisterRow], held: HeldRegister) -> Iterator[EntryDiff]:
+    """Each row compared with the register, then each entry the file does not have."""
+    for chunk in chunks(rows):
+        yield from held.diff(chunk)
+    yield from held.not_in_reading()
 
 
 # Preview lists, each one case an officer must see apart from the others.

@@ -366,16 +366,16 @@ def test_a_failure_part_way_through_applying_leaves_nothing_applied(
     before = register_snapshot()
     read_at = Regulator.objects.get(pk=england.pk).register_read_at
     monkeypatch.setattr(register_writer, "WRITE_BATCH", 1)  # write each change as it comes
-    written = RegisterEntryChange.objects.bulk_create
+    written = register_writer.insert_changes
     calls: list[int] = []
 
-    def fail_on_the_third_batch(objs: Any, *args: Any, **kwargs: Any) -> Any:
+    def fail_on_the_third_batch(rows: Any) -> None:
         calls.append(1)
         if len(calls) == 3:
             raise RuntimeError("disk full")
-        return written(objs, *args, **kwargs)
+        written(rows)
 
-    monkeypatch.setattr(RegisterEntryChange.objects, "bulk_create", fail_on_the_third_batch)
+    monkeypatch.setattr(register_writer, "insert_changes", fail_on_the_third_batch)
     with pytest.raises(RuntimeError, match="disk full"):
         services.apply_register_import(
             register_import_id=second.pk, applied_by=officer, confirmed_withdrawals=2
@@ -624,3 +624,15 @@ def test_the_command_reports_a_missing_address_and_an_oversized_download(
     ):
         run_command("social-work-england", f"{address}/big.csv", "--format", "generic-csv")
     assert not RegisterImport.objects.exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statistics")
+def test_a_reading_that_adds_many_entries_refreshes_the_registers_statistics(
+    upload: Upload, officer: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(services, "ANALYZE_AFTER_NEW", 4)
+    first = upload(FIRST_READING)
+    with CaptureQueriesContext(connection) as queries:
+        applied = services.apply_register_import(register_import_id=first.pk, applied_by=officer)
+    assert applied.state == State.APPLIED
+    assert "ANALYZE registry_registerentry" in [query["sql"] for query in queries]
