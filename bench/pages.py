@@ -39,6 +39,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench import chart
 from bench.databases import throwaway_postgres, throwaway_sqlite
 from bench.serving import ROOT
 
@@ -379,7 +380,8 @@ def main(argv: list[str] | None = None) -> None:
             results[layout.name] = measure_layout(layout, preset, wrk, db, made)
     text = report(options.scale, preset, results, everything[0])
     print(text)
-    print(f"Written to {write_report(text, options.scale).relative_to(ROOT)}")
+    written = write_report(text, options.scale)
+    print(f"Written to {written.relative_to(ROOT)} and {chart.draw(written).relative_to(ROOT)}")
 
 
 if __name__ == "__main__":
