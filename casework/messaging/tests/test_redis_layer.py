@@ -1,6 +1,7 @@
 """The Redis channel layer as settings configure it (the PostgreSQL + Redis run)."""
 
 import os
+from typing import Any
 
 import pytest
 from channels_redis.core import RedisChannelLayer
@@ -17,7 +18,7 @@ def test_the_live_process_s_blocking_read_ends_before_the_socket_gives_up() -> N
     # failed the read and closed the websocket whose turn it was to read.
     # A layer of its own, as settings configure it: the process's shared layer is left to the
     # tests that open websockets (made here, outside their event loops, it held them up).
-    config = settings.CHANNEL_LAYERS["default"]
+    config: dict[str, Any] = settings.CHANNEL_LAYERS["default"]
     assert config["BACKEND"] == "channels_redis.core.RedisChannelLayer"
     layer = RedisChannelLayer(**config["CONFIG"])
     connection = layer.create_pool(0).make_connection()  # not connected: nothing to close
