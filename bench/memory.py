@@ -35,22 +35,19 @@ import shlex
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 from bench.databases import throwaway_sqlite
 from bench.pages import (
     EMBEDDED,
-    _answers,
     _casework_env,
-    _free_port,
     _get,
-    _stop,
+    _server,
     ensure_wrk,
     generate_all,
+    wrk_figures,
 )
 from bench.serving import ROOT
 
@@ -140,49 +137,6 @@ def _procfile_web_env(tree: Path) -> dict[str, str]:
     return dict(word.split("=", 1) for word in assignments)
 
 
-@contextmanager
-def _embedded_server(tree: Path, env: dict[str, str]) -> Iterator[tuple[int, int]]:
-    """The web line of ``deploy/Procfile.embedded``: its port and granian's parent pid."""
-    port = _free_port()
-    command = [
-        str(Path(sys.executable).parent / "granian"),
-        "--interface", "wsgi", "casework.wsgi:application",
-        "--host", "127.0.0.1", "--port", str(port),
-        "--workers", "1", "--blocking-threads", str(EMBEDDED.threads), "--log-level", "error",
-    ]  # fmt: skip
-    server = subprocess.Popen(  # noqa: S603  (our own server, fixed arguments)
-        command,
-        cwd=tree,
-        # The other tree's casework package comes before this tree's installed one.
-        env={**env, "PYTHONPATH": str(tree)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 90
-        while not _answers(port):
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise RuntimeError(f"the server of {tree} did not start on port {port}")
-            time.sleep(0.3)
-        yield port, server.pid
-    finally:
-        _stop(server)
-
-
-def _wrk(wrk: str, script: str, port: int, seconds: int) -> tuple[int, int]:
-    result = subprocess.run(  # noqa: S603  (wrk on our own loopback server, bounded in time)
-        [
-            wrk, "-t", "2", "-c", str(CONNECTIONS), "-d", f"{seconds}s", "--timeout", "30s",
-            "-s", script, f"http://127.0.0.1:{port}/",
-        ],
-        check=True, capture_output=True, text=True, timeout=seconds + 60,
-    )  # fmt: skip
-    line = next(row for row in result.stdout.splitlines() if row.startswith("BENCH "))
-    requests, errors = (int(n) for n in line.split()[1:])
-    return requests, errors
-
-
 def load(trees: list[Path], arena_max: str | None, rounds: int, seconds: int) -> None:
     wrk = ensure_wrk()
     with ExitStack() as stack:
@@ -206,7 +160,16 @@ def load(trees: list[Path], arena_max: str | None, rounds: int, seconds: int) ->
                 )
             )
         servers = [
-            (label, *stack.enter_context(_embedded_server(tree, server_env)))
+            # The web line of deploy/Procfile.embedded; the other tree's casework package
+            # comes before this tree's installed one.
+            (
+                label,
+                *stack.enter_context(
+                    _server(
+                        EMBEDDED, EMBEDDED.casework, {**server_env, "PYTHONPATH": str(tree)}, tree
+                    )
+                ),
+            )
             for label, tree, server_env in variants
         ]
         print(
@@ -227,7 +190,7 @@ def load(trees: list[Path], arena_max: str | None, rounds: int, seconds: int) ->
         served = dict.fromkeys((label for label, _port, _parent in servers), 0)
         for round_number in range(1, rounds + 1):
             for label, port, parent in servers:
-                requests, errors = _wrk(wrk, script.name, port, seconds)
+                requests, errors = wrk_figures(wrk, script.name, port, "/", seconds)
                 served[label] += requests
                 rss = ", ".join(f"{_rss_mib(pid):.0f}" for pid in _descendants(parent))
                 print(

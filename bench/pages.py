@@ -132,7 +132,10 @@ def _python(args: list[str], env: dict[str, str], cwd: Path = ROOT) -> str:
 
 
 @contextmanager
-def _server(layout: Layout, target: str, env: dict[str, str], cwd: Path) -> Iterator[int]:
+def _server(
+    layout: Layout, target: str, env: dict[str, str], cwd: Path
+) -> Iterator[tuple[int, int]]:
+    """``target`` under granian as ``layout`` serves it: its port and granian's parent pid."""
     port = _free_port()
     command = [
         str(Path(sys.executable).parent / "granian"),
@@ -154,9 +157,9 @@ def _server(layout: Layout, target: str, env: dict[str, str], cwd: Path) -> Iter
         deadline = time.monotonic() + 90
         while not _answers(port):
             if time.monotonic() > deadline or server.poll() is not None:
-                raise RuntimeError(f"{target} did not start on port {port}")
+                raise RuntimeError(f"{target} in {cwd} did not start on port {port}")
             time.sleep(0.3)
-        yield port
+        yield port, server.pid
     finally:
         _stop(server)
 
@@ -182,7 +185,8 @@ def _get(port: int, path: str) -> int:
     return response.status
 
 
-def _wrk(wrk: str, script: str, port: int, path: str, seconds: int) -> Run:
+def wrk_figures(wrk: str, script: str, port: int, path: str, seconds: int) -> list[int]:
+    """The numbers ``script`` prints on its ``BENCH`` line after loading ``path``."""
     result = subprocess.run(  # noqa: S603  (wrk on our own loopback server, bounded in time)
         [
             wrk, "-t", "2", "-c", str(CONNECTIONS), "-d", f"{seconds}s", "--timeout", "30s",
@@ -191,7 +195,11 @@ def _wrk(wrk: str, script: str, port: int, path: str, seconds: int) -> Run:
         check=True, capture_output=True, text=True, timeout=seconds + 60,
     )  # fmt: skip
     line = next(row for row in result.stdout.splitlines() if row.startswith("BENCH "))
-    requests, errors, micros, p50, p95, p99, _status = (int(n) for n in line.split()[1:])
+    return [int(n) for n in line.split()[1:]]
+
+
+def _wrk(wrk: str, script: str, port: int, path: str, seconds: int) -> Run:
+    requests, errors, micros, p50, p95, p99, _status = wrk_figures(wrk, script, port, path, seconds)
     return Run(requests / (micros / 1e6), p50 / 1000, p95 / 1000, p99 / 1000, errors)
 
 
@@ -273,8 +281,10 @@ def measure_layout(
         script.write(WRK_SCRIPT)
         script.flush()
         ports = {
-            "floor": stack.enter_context(_server(layout, layout.floor, floor_env, FLOOR)),
-            "casework": stack.enter_context(_server(layout, layout.casework, casework_env, ROOT)),
+            "floor": stack.enter_context(_server(layout, layout.floor, floor_env, FLOOR))[0],
+            "casework": stack.enter_context(_server(layout, layout.casework, casework_env, ROOT))[
+                0
+            ],
         }
         for server, path in targets.values():  # warm up, and check each answers 200
             status = _get(ports[server], path)
