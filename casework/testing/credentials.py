@@ -9,7 +9,10 @@ from django.utils import timezone
 
 from casework.accounts.models import User
 from casework.registry.credentials.models import IssuedCredential
-from casework.registry.credentials.service import issue_credential_for_claim
+from casework.registry.credentials.service import (
+    issue_credential_for_claim,
+    sync_credential_status,
+)
 from casework.registry.models import RegisterEntry, RegistrationClaim, Regulator
 
 
@@ -34,3 +37,16 @@ def held_credential(
     credential = issue_credential_for_claim(claim=claim)
     assert credential is not None  # noqa: S101  (a registered entry always gets one)
     return credential
+
+
+def issued_for(claim: RegistrationClaim) -> IssuedCredential:
+    """The credential issued for a verified claim (issuing it must succeed)."""
+    issued = issue_credential_for_claim(claim=claim)
+    assert issued is not None  # noqa: S101  (test data)
+    return issued
+
+
+def set_register_status(claim: RegistrationClaim, status: str) -> None:
+    """The register's entry for ``claim`` says ``status``, and its credential follows."""
+    RegisterEntry.objects.filter(claims=claim).update(status=status)
+    sync_credential_status(claim=claim)

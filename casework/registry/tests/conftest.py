@@ -11,8 +11,10 @@ from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
 from casework.accounts.models import User
 from casework.registry import register_import as services
-from casework.registry.models import RegisterImport, Regulator
+from casework.registry.credentials.models import IssuedCredential
+from casework.registry.models import RegisterImport, RegistrationClaim, Regulator
 from casework.registry.reference_data import load_reference_data
+from casework.testing.credentials import issued_for
 
 
 @pytest.fixture
@@ -20,6 +22,12 @@ def england(db: None) -> Regulator:
     """The shipped reference data, and the regulator most tests read registers of."""
     load_reference_data()
     return Regulator.objects.get(slug="social-work-england")
+
+
+@pytest.fixture
+def credential(claim: RegistrationClaim) -> IssuedCredential:
+    """The credential of the module's ``claim`` (a module may give its own)."""
+    return issued_for(claim)
 
 
 @pytest.fixture

@@ -35,7 +35,6 @@ from django.utils import timezone
 
 from casework.registry.credentials.models import IssuedCredential
 from casework.registry.credentials.service import (
-    issue_credential_for_claim,
     revoke_credentials_for_claim,
     sync_credential_status,
 )
@@ -154,13 +153,6 @@ def claim(db: None) -> RegistrationClaim:
         state=RegistrationClaim.State.VERIFIED,
         decided_at=timezone.now(),
     )
-
-
-@pytest.fixture
-def credential(claim: RegistrationClaim) -> IssuedCredential:
-    issued = issue_credential_for_claim(claim=claim)
-    assert issued is not None
-    return issued
 
 
 def test_the_jose_header_is_as_vc_jose_cose_says(credential: IssuedCredential) -> None:

@@ -22,7 +22,6 @@ from casework.registry.credentials.models import IssuedCredential
 from casework.registry.credentials.service import (
     issue_credential_for_claim,
     revoke_credentials_for_claim,
-    sync_credential_status,
 )
 from casework.registry.credentials.status_list import (
     bit_is_set,
@@ -40,6 +39,7 @@ from casework.registry.credentials.verification import (
     verify_credential_jwt,
 )
 from casework.registry.models import RegisterEntry, RegistrationClaim, Regulator
+from casework.testing.credentials import set_register_status
 from casework.testing.factories import PractitionerFactory
 
 pytestmark = pytest.mark.django_db
@@ -73,18 +73,6 @@ def _claim(england: Regulator, number: str) -> RegistrationClaim:
 @pytest.fixture
 def claim(england: Regulator) -> RegistrationClaim:
     return _claim(england, "SW998877")
-
-
-@pytest.fixture
-def credential(claim: RegistrationClaim) -> IssuedCredential:
-    issued = issue_credential_for_claim(claim=claim)
-    assert issued is not None
-    return issued
-
-
-def set_register_status(claim: RegistrationClaim, status: str) -> None:
-    RegisterEntry.objects.filter(claims=claim).update(status=status)
-    sync_credential_status(claim=claim)
 
 
 def published(credential: IssuedCredential) -> dict[str, str]:

@@ -36,6 +36,7 @@ from casework.registry.credentials.service import (
 )
 from casework.registry.credentials.verification import PROBLEMS, verify_credential_jwt
 from casework.registry.models import RegisterEntry, RegistrationClaim, Regulator
+from casework.testing.credentials import set_register_status
 from casework.testing.factories import PractitionerFactory
 
 pytestmark = pytest.mark.django_db
@@ -75,18 +76,6 @@ def claim(entry: RegisterEntry) -> RegistrationClaim:
         state=RegistrationClaim.State.VERIFIED,
         decided_at=timezone.now(),
     )
-
-
-@pytest.fixture
-def credential(claim: RegistrationClaim) -> IssuedCredential:
-    issued = issue_credential_for_claim(claim=claim)
-    assert issued is not None
-    return issued
-
-
-def set_register_status(claim: RegistrationClaim, status: str) -> None:
-    RegisterEntry.objects.filter(claims=claim).update(status=status)
-    sync_credential_status(claim=claim)
 
 
 def codes(token: str, **options: Any) -> list[str]:
