@@ -10,9 +10,11 @@ with a clear 503 (fail closed: an outage must not open the door to guessing). Re
 pages and lists is not worth refusing: their rate limits let the request through (fail open).
 """
 
+import importlib
 import logging
 import sys
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
@@ -25,13 +27,17 @@ logger = logging.getLogger(__name__)
 
 
 def cache_outages() -> tuple[type[Exception], ...]:
-    """Redis's connection and timeout errors, once something has imported redis. Until then
-    none can be raised, and a web process without Redis (the embedded layout) never loads the
-    client (about 9 MiB): the exceptions are looked up, not imported."""
+    """Redis's connection and timeout errors. A web process without Redis (the embedded layout)
+    never loads the client (about 9 MiB): the errors are looked up, and imported only when a
+    cache is Redis. Its client loads on the cache's first use, which may come after
+    ``suppress(*cache_outages())`` has named what to pass over."""
     exceptions = sys.modules.get("redis.exceptions")
     if exceptions is None:
-        return ()
-    return (exceptions.ConnectionError, exceptions.TimeoutError)
+        if not any("redis" in str(cache["BACKEND"]).lower() for cache in settings.CACHES.values()):
+            return ()
+        exceptions = importlib.import_module("redis.exceptions")
+    errors: tuple[type[Exception], ...] = (exceptions.ConnectionError, exceptions.TimeoutError)
+    return errors
 
 
 # Refused, lost or timed-out connections, statement and lock timeouts, deadlocks: each a

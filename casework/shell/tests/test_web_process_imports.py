@@ -78,3 +78,48 @@ def test_the_web_process_starts_without_the_modules_only_some_work_needs(
     # structlog was kept from rich and Twisted only while it was imported: anything else in
     # the process may still use them.
     assert answer["still_importable"] == installed
+
+
+FIRST_READ_WITH_REDIS_DOWN = """
+import json
+import sys
+from contextlib import suppress
+
+from casework.wsgi import application
+from django.core.cache import cache
+
+from casework.shell.outages import cache_outages
+
+loaded_before = "redis" in sys.modules
+read = "not tried"
+# As the kept pages, the cards and the search's vocabularies read the cache: the errors are
+# named before the read that loads the client.
+with suppress(*cache_outages()):
+    read = cache.get("anything")
+print(json.dumps({"loaded_before": loaded_before, "read": read}))
+"""
+
+
+def test_redis_loaded_by_the_first_cache_use_is_still_seen_as_an_outage(tmp_path: Path) -> None:
+    # The first cache read of a process loads the Redis client after ``suppress`` has named
+    # the errors to pass over: with Redis down, the read is passed over even then.
+    unset = ("REDIS_URL", "REDIS_URL_FILE", "DATABASE_URL", "DATABASE_URL_FILE")
+    env = {key: value for key, value in os.environ.items() if key not in unset}
+    env.update(
+        DATABASE_URL=f"sqlite:///{tmp_path}/casework.sqlite3",
+        DJANGO_SETTINGS_MODULE="casework.settings",
+        REDIS_URL="redis://127.0.0.1:1/0",  # nothing listens on port 1
+        LOG_LEVEL="ERROR",
+    )
+    result = subprocess.run(  # noqa: S603  (our own interpreter and a fixed script)
+        [sys.executable, "-c", FIRST_READ_WITH_REDIS_DOWN],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+
+    answer = json.loads(result.stdout.splitlines()[-1])
+    assert answer == {"loaded_before": False, "read": "not tried"}
