@@ -69,8 +69,24 @@ def assert_command_exists(argv: list[str]) -> None:
         pytest.fail(f"unknown program {argv[0]!r}")
 
 
+class _Repeated(dict[str, Any]):
+    """A unit's section as systemd reads it: a key given on several lines (``Environment=``,
+    ``ExecStartPre=``) adds up, one value per line, rather than the last line winning."""
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        # While reading, configparser stores each line's value as a one-item list.
+        if isinstance(value, list) and isinstance(self.get(key), list):
+            self[key].extend(value)
+        else:
+            super().__setitem__(key, value)
+
+
 def _unit(path: Path) -> configparser.ConfigParser:
-    parser = configparser.ConfigParser(strict=False, interpolation=None)
+    parser = configparser.ConfigParser(
+        strict=False,
+        interpolation=None,
+        dict_type=_Repeated,
+    )
     parser.optionxform = str  # type: ignore[assignment,method-assign]
     parser.read(path, encoding="utf-8")
     return parser
@@ -85,6 +101,14 @@ def test_each_systemd_unit_starts_something_that_exists(unit: Path) -> None:
         if line.strip():
             assert_variable_is_read(line.split("=", 1)[0])
     assert service["EnvironmentFile"] == "/etc/casework/casework.env"
+
+
+def test_a_key_on_several_lines_adds_up_as_systemd_reads_it() -> None:
+    """The web unit sets two variables on two Environment= lines; read as one, the metrics
+    directory was lost and each web worker counted only its own requests."""
+    environment = _unit(ROOT / "deploy" / "systemd" / "casework-web.service")["Service"]
+    names = [line.split("=", 1)[0] for line in environment["Environment"].splitlines()]
+    assert names == ["PROMETHEUS_MULTIPROC_DIR", "MALLOC_ARENA_MAX"]
 
 
 def test_the_target_starts_the_four_processes() -> None:
