@@ -19,7 +19,8 @@ _ROW = re.compile(r"^\| (embedded|scaled) \| (.+?) \|.*\| ([\d.]+) \|$")
 def ratios(report: str) -> list[tuple[str, str, float]]:
     """(layout, page, ratio to the one-query floor) for each of Casework's pages in the table."""
     rows = []
-    for line in report.splitlines():
+    pages_table = report.split("\n## ", 1)[0]  # a report's later sections are other tables
+    for line in pages_table.splitlines():
         match = _ROW.match(line.strip())
         if match and not match.group(2).startswith("floor"):
             rows.append((match.group(1), match.group(2).strip("`"), float(match.group(3))))

@@ -6,6 +6,8 @@ latency over websockets with 1,000 connections open.
     python -m bench.messaging --in-process     # only the in-process send (a minute or two)
     python -m bench.messaging --sends-only --layout scaled   # send rates beside Synapse, on PG
     python -m bench.messaging --delivery-only --layout embedded   # only the websocket phase
+    python -m bench.messaging --sends-only --no-in-process --conversations 50 --messages 400
+                                               # what make bench SCALE=small runs
 
 Runs laid out as ``make run`` lays them out: on the embedded default (SQLite, in-memory channel
 layer: pages on a granian WSGI worker, sockets on one granian ASGI process, the others handing
@@ -15,14 +17,15 @@ DATABASE_URL names) + Redis as ``deploy/Procfile.scaled``: pages on two WSGI wor
 an ASGI process, the two joined by the Redis channel layer. Both run the task worker, which
 relays each event after its commit and so announces new messages to open sockets.
 
-The set-up makes 500 conversations, a client and a practitioner in each. Before each phase that
-sends, everyone is signed in afresh (one session per person and conversation, written
-directly), so that no staff session has gone idle however long the earlier steps took. Phase 1
-posts messages from several threads, round-robin over the senders (each stays under the
-per-sender rate limit). Phase 2 opens one socket per person and conversation (1,000), then sends
-messages and times each from the start of its POST until the other participant's socket
-delivers it: one at a time (no queueing), then several at a time; it also prints the POST's own
-time, the rest being the relay and the socket. Everything stays on 127.0.0.1.
+The set-up makes 500 conversations (``--conversations``), a client and a practitioner in each.
+Before each phase that sends, everyone is signed in afresh (one session per person and
+conversation, written directly), so that no staff session has gone idle however long the earlier
+steps took. Phase 1, after one untimed send per thread (Synapse's the same), posts messages
+from several threads, round-robin over the senders (each stays under the per-sender rate
+limit). Phase 2 opens one socket per person and conversation (1,000), then sends messages and
+times each from the start of its POST until the other participant's socket delivers it: one at
+a time (no queueing), then several at a time; it also prints the POST's own time, the rest
+being the relay and the socket. Everything stays on 127.0.0.1.
 """
 
 import argparse
@@ -45,7 +48,7 @@ from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 
-from bench import synapse
+from bench import pages, synapse
 from bench.databases import postgres_server, throwaway_postgres
 from bench.serving import ROOT, _free_port
 
@@ -212,6 +215,24 @@ def in_process_send() -> None:
 
 
 @dataclass(frozen=True)
+class Volume:
+    """How many conversations (two people each) and messages a run sends, the same for the peer."""
+
+    conversations: int = CONVERSATIONS
+    messages: int = HTTP_MESSAGES
+
+
+@dataclass(frozen=True)
+class PeerResult:
+    """One layout's send rates beside Synapse's, on the same database kind."""
+
+    layout: str
+    volume: Volume
+    ours: synapse.SendFigures
+    theirs: synapse.SendFigures
+
+
+@dataclass(frozen=True)
 class Setup:
     name: str
     env: dict[str, str]
@@ -224,8 +245,8 @@ def _env(extra: dict[str, str]) -> dict[str, str]:
     return {**env, "DJANGO_SETTINGS_MODULE": "casework.settings", **extra}
 
 
-def _prepare(env: dict[str, str]) -> dict[str, Any]:
-    script = PREPARE.replace("__CONVERSATIONS__", str(CONVERSATIONS))
+def _prepare(env: dict[str, str], conversations: int) -> dict[str, Any]:
+    script = PREPARE.replace("__CONVERSATIONS__", str(conversations))
     result = subprocess.run(  # noqa: S603  (our own interpreter, our own script)
         [sys.executable, "-c", script],
         cwd=ROOT,
@@ -322,23 +343,30 @@ def _percentiles(seconds: list[float]) -> tuple[float, float, float]:
     return cuts[49] * 1000, cuts[94] * 1000, cuts[98] * 1000
 
 
-def http_send_rate(port: int, data: dict[str, Any]) -> synapse.SendFigures:
+def http_send_rate(port: int, data: dict[str, Any], messages: int) -> synapse.SendFigures:
     senders = [(row["id"], person) for row in data["rows"] for person in row["people"]]
     latencies: list[float] = []
     failures = [0]
     lock = threading.Lock()
 
+    def post(connection: http.client.HTTPConnection, n: int) -> int:
+        conversation_id, session = senders[n % len(senders)]
+        return _post(
+            connection,
+            f"/api/v1/conversations/{conversation_id}/messages",
+            _headers(data["session_cookie"], session),
+            f"Benchmark message {n}",
+        )
+
+    synapse.warm_up(
+        lambda n: post(http.client.HTTPConnection("127.0.0.1", port, timeout=30), n), HTTP_THREADS
+    )
+
     def work(offset: int) -> None:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        for n in range(offset, HTTP_MESSAGES, HTTP_THREADS):
-            conversation_id, session = senders[n % len(senders)]
+        for n in range(offset, messages, HTTP_THREADS):
             started = time.perf_counter()
-            status = _post(
-                connection,
-                f"/api/v1/conversations/{conversation_id}/messages",
-                _headers(data["session_cookie"], session),
-                f"Benchmark message {n}",
-            )
+            status = post(connection, n)
             with lock:
                 latencies.append(time.perf_counter() - started)
                 failures[0] += status != 201
@@ -490,9 +518,12 @@ def run(
     sends: bool = True,
     sockets: bool = True,
     worker_interval: float = WORKER_INTERVAL,
-) -> None:
-    print(f"  {setup.name}: preparing {CONVERSATIONS} conversations ...", flush=True)
-    data = _prepare(setup.env)
+    volume: Volume = Volume(),
+) -> PeerResult | None:
+    """The phases asked for on one layout; the send rates beside Synapse's when the peer ran."""
+    print(f"  {setup.name}: preparing {volume.conversations} conversations ...", flush=True)
+    data = _prepare(setup.env, volume.conversations)
+    compared = None
     processes = []
     try:
         # Laid out as deploy/Procfile.embedded or .scaled: sockets on one ASGI process, pages on
@@ -515,20 +546,22 @@ def run(
         processes.append(_start_worker(others, worker_interval))
         if sends:
             _sign_in(setup.env, data)
-            ours = http_send_rate(http_port, data)
+            ours = http_send_rate(http_port, data, volume.messages)
             print(
                 f"    HTTP send    {ours.rate:8.0f} messages/s   p50 {ours.p50:6.1f} ms   p99"
-                f" {ours.p99:6.1f} ms   ({HTTP_MESSAGES} messages, {HTTP_THREADS} threads,"
+                f" {ours.p99:6.1f} ms   ({volume.messages} messages, {HTTP_THREADS} threads,"
                 f" {ours.failures} failed)"
             )
             if peer:
                 # The peer runs while Casework's servers idle: each has the machine to itself.
                 theirs = synapse.measure(
-                    setup.peer_database, CONVERSATIONS, HTTP_MESSAGES, HTTP_THREADS
+                    setup.peer_database, volume.conversations, volume.messages, HTTP_THREADS
                 )
                 synapse.compare(setup.name.split(" (")[0], ours, theirs)
+                layout = "scaled (PostgreSQL + Redis)" if setup.scaled else "embedded (SQLite)"
+                compared = PeerResult(layout, volume, ours, theirs)
         if not sockets:
-            return
+            return compared
         # Sessions written now, whatever the earlier phases took: none has gone idle.
         _sign_in(setup.env, data)
         count, connect_seconds, results = asyncio.run(websocket_latency(http_port, live_port, data))
@@ -544,12 +577,55 @@ def run(
     finally:
         for process in reversed(processes):
             _stop(process)
+    return compared
 
 
-def main(argv: list[str] | None = None) -> None:
+def peer_table(results: list[PeerResult]) -> list[str]:
+    """A Markdown table of each layout's send rates beside Synapse's and the two targets."""
+    lines = [
+        f"Each side sent the same messages from {HTTP_THREADS} threads, round-robin over the two"
+        f" people of each conversation (Synapse: as many private rooms), on the same database"
+        f" kind: Casework through `POST /api/v1/conversations/{{id}}/messages` (screened, sealed,"
+        f" audited, relayed to open pages), {synapse.SYNAPSE} through the client-server API's"
+        f" send with its rate limits lifted.",
+        "",
+        "| layout | messages (conversations) | Casework messages/s | p50 ms | p99 ms "
+        "| Synapse messages/s | p50 ms | p99 ms | Casework / Synapse (target 5) "
+        "| our p99 ≤ Synapse's p50 |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for result in results:
+        ours, theirs = result.ours, result.theirs
+        failed = ours.failures + theirs.failures
+        note = f" ({failed} failed)" if failed else ""
+        lines.append(
+            f"| {result.layout}{note} | {result.volume.messages:,}"
+            f" ({result.volume.conversations:,}) | {ours.rate:,.0f} | {ours.p50:.1f}"
+            f" | {ours.p99:.1f} | {theirs.rate:,.0f} | {theirs.p50:.1f} | {theirs.p99:.1f}"
+            f" | {ours.rate / theirs.rate:.2f} | {'yes' if ours.p99 <= theirs.p50 else 'no'} |"
+        )
+    return lines
+
+
+def _scaled_services() -> tuple[str, str | None]:
+    """PostgreSQL's server and Redis's URL: DATABASE_URL and REDIS_URL when set, else the
+    local ones when they answer, as ``bench.pages`` finds them."""
+    server, redis_url = postgres_server(None), os.environ.get("REDIS_URL")
+    if not server and pages.answers(5432):
+        server = pages.POSTGRES
+    if not redis_url and pages.answers(6379):
+        redis_url = pages.REDIS
+    return server, redis_url
+
+
+def main(argv: list[str] | None = None) -> list[PeerResult]:
+    """Runs what ``argv`` asks for; the send rates beside Synapse's for each layout it ran."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--in-process", action="store_true", help="only the in-process send")
     parser.add_argument("--no-peer", action="store_true", help="leave Matrix Synapse out")
+    parser.add_argument(
+        "--no-in-process", action="store_true", help="leave the in-process send out"
+    )
     parser.add_argument(
         "--sends-only", action="store_true", help="the send rates only: no websocket phase"
     )
@@ -568,31 +644,54 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--layout", choices=("embedded", "scaled", "both"), default="both", help="which to run"
     )
+    parser.add_argument(
+        "--conversations",
+        type=int,
+        default=CONVERSATIONS,
+        help=f"two people each, one socket per person (default {CONVERSATIONS})",
+    )
+    parser.add_argument(
+        "--messages",
+        type=int,
+        default=HTTP_MESSAGES,
+        help=f"sent by each side in the send phase (default {HTTP_MESSAGES})",
+    )
     options = parser.parse_args(argv)
     if options.delivery_only and (options.sends_only or options.in_process):
         parser.error("--delivery-only leaves out what --sends-only and --in-process ask for")
+    if options.conversations < 1 or options.messages < 2 * HTTP_THREADS:
+        parser.error(f"at least one conversation and {2 * HTTP_THREADS} messages")
+    volume = Volume(options.conversations, options.messages)
+    # Each sender stays under the per-sender limit (30 a minute) whatever the rate.
+    if options.messages > 20 * 2 * options.conversations:
+        parser.error("at most 20 messages per person: more conversations, or fewer messages")
     print("Messaging: one send in-process, HTTP send rate and websocket delivery latency")
-    if not options.delivery_only:
+    if options.in_process and options.no_in_process:
+        parser.error("--in-process and --no-in-process ask for nothing")
+    if not (options.delivery_only or options.no_in_process):
         in_process_send()
     if options.in_process:
-        return
+        return []
     peer = not (options.no_peer or options.delivery_only)
     phases = functools.partial(
         run,
         sends=not options.delivery_only,
         sockets=not options.sends_only,
         worker_interval=options.worker_interval,
+        volume=volume,
     )
+    results: list[PeerResult] = []
     if options.layout in ("embedded", "both"):
         # A stopped server's worker may still be closing its SQLite files as the directory goes:
         # left in the temporary directory rather than losing the PostgreSQL run after it.
         with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as var_dir:
             embedded = _env({"CASEWORK_VAR_DIR": var_dir})
             name = "embedded (SQLite, pages on 1 WSGI worker, sockets on ASGI, the bridge between)"
-            phases(Setup(name, embedded, False, None), peer=peer)
+            if result := phases(Setup(name, embedded, False, None), peer=peer):
+                results.append(result)
     if options.layout == "embedded":
-        return
-    server, redis_url = postgres_server(None), os.environ.get("REDIS_URL")
+        return results
+    server, redis_url = _scaled_services()
     if server and redis_url:
         # A database of its own on that server, dropped after the run.
         with throwaway_postgres(server, "messaging") as database:
@@ -612,9 +711,11 @@ def main(argv: list[str] | None = None) -> None:
                 with throwaway_postgres(server, "synapse") as peer_database:
                     peer_url = peer_database["DATABASE_URL"]
                     with_peer = dataclasses.replace(setup, peer_database=peer_url)
-                    phases(with_peer, peer=True)
+                    if result := phases(with_peer, peer=True):
+                        results.append(result)
     else:
-        print("  PostgreSQL + Redis: skipped (set DATABASE_URL and REDIS_URL to run it)")
+        print("  PostgreSQL + Redis: skipped (not named by DATABASE_URL and REDIS_URL, nor local)")
+    return results
 
 
 if __name__ == "__main__":

@@ -98,7 +98,7 @@ class Run:
     errors: int
 
 
-def _answers(port: int) -> bool:
+def answers(port: int) -> bool:
     with socket.socket() as probe:
         probe.settimeout(1)
         return probe.connect_ex(("127.0.0.1", port)) == 0
@@ -155,7 +155,7 @@ def _server(
     )
     try:
         deadline = time.monotonic() + 90
-        while not _answers(port):
+        while not answers(port):
             if time.monotonic() > deadline or server.poll() is not None:
                 raise RuntimeError(f"{target} in {cwd} did not start on port {port}")
             time.sleep(0.3)
@@ -349,20 +349,34 @@ def report(
     )
 
 
-def write_report(text: str, scale: str) -> Path:
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"pages-{datetime.now(tz=UTC):%Y-%m-%d}-{scale}.md"
-    path.write_text("# Pages beside the floor\n\n" + text, encoding="utf-8")
-    start, end = "<!-- bench:pages -->", "<!-- /bench:pages -->"
+def _into_readme(marker: str, text: str) -> None:
+    """``text`` in place of what the README holds between its ``bench:<marker>`` markers."""
+    start, end = f"<!-- bench:{marker} -->", f"<!-- /bench:{marker} -->"
     readme = README.read_text(encoding="utf-8")
     if start in readme and end in readme:
         before, rest = readme.split(start, 1)
         after = rest.split(end, 1)[1]
         README.write_text(f"{before}{start}\n{text}{end}{after}", encoding="utf-8")
+
+
+def write_report(text: str, scale: str) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"pages-{datetime.now(tz=UTC):%Y-%m-%d}-{scale}.md"
+    path.write_text("# Pages beside the floor\n\n" + text, encoding="utf-8")
+    _into_readme("pages", text)
     return path
 
 
-def main(argv: list[str] | None = None) -> None:
+def add_to_report(path: Path, marker: str, heading: str, text: str) -> None:
+    """Another table of the same run (the messaging peer's): after the pages' in the report,
+    and in the README between its ``bench:<marker>`` markers."""
+    with path.open("a", encoding="utf-8") as report_file:
+        report_file.write(f"\n## {heading}\n\n{text}")
+    _into_readme(marker, text)
+
+
+def main(argv: list[str] | None = None) -> Path | None:
+    """Measures and writes the report; its path, or None when no layout could run."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--scale", choices=sorted(PRESETS), default="small")
     parser.add_argument(
@@ -378,13 +392,13 @@ def main(argv: list[str] | None = None) -> None:
         if "embedded" in options.layouts:
             layouts.append((EMBEDDED, databases.enter_context(throwaway_sqlite())))
         if "scaled" in options.layouts:
-            if _answers(5432) and _answers(6379):
+            if answers(5432) and answers(6379):
                 db = databases.enter_context(throwaway_postgres(POSTGRES, "pages"))
                 layouts.append((SCALED, db))
             else:
                 print("  scaled: skipped (PostgreSQL and Redis do not both answer on localhost).")
         if not layouts:
-            return
+            return None
         everything = generate_all(options.scale, layouts)
         for (layout, db), made in zip(layouts, everything, strict=True):
             results[layout.name] = measure_layout(layout, preset, wrk, db, made)
@@ -392,6 +406,7 @@ def main(argv: list[str] | None = None) -> None:
     print(text)
     written = write_report(text, options.scale)
     print(f"Written to {written.relative_to(ROOT)} and {chart.draw(written).relative_to(ROOT)}")
+    return written
 
 
 if __name__ == "__main__":

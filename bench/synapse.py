@@ -26,7 +26,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -245,6 +245,14 @@ class SendFigures:
     failures: int
 
 
+def warm_up(send: Callable[[int], int], count: int) -> None:
+    """``count`` sends, one at a time and not timed, before a timed phase: the first sends of a
+    freshly started server load what they need (modules, templates, caches), which would
+    otherwise be the phase's slowest figures. Both sides warm up the same way."""
+    for n in range(count):
+        send(n)
+
+
 def send_rate(
     port: int, senders: list[tuple[str, str]], messages: int, threads: int
 ) -> SendFigures:
@@ -254,16 +262,19 @@ def send_rate(
     failures = [0]
     lock = threading.Lock()
 
+    def put(connection: http.client.HTTPConnection, n: int) -> int:
+        room, token = senders[n % len(senders)]
+        path = f"/_matrix/client/v3/rooms/{quote(room)}/send/m.room.message/{uuid.uuid4().hex}"
+        body = {"msgtype": "m.text", "body": f"Benchmark message {n}"}
+        return _call(connection, "PUT", path, body, token)[0]
+
+    warm_up(lambda n: put(http.client.HTTPConnection("127.0.0.1", port, timeout=60), n), threads)
+
     def work(offset: int) -> None:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         for n in range(offset, messages, threads):
-            room, token = senders[n % len(senders)]
-            path = f"/_matrix/client/v3/rooms/{quote(room)}/send/m.room.message/{uuid.uuid4().hex}"
             started = time.perf_counter()
-            status, _ = _call(
-                connection, "PUT", path, {"msgtype": "m.text", "body": f"Benchmark message {n}"},
-                token,
-            )  # fmt: skip
+            status = put(connection, n)
             with lock:
                 latencies.append(time.perf_counter() - started)
                 failures[0] += status != 200
