@@ -34,6 +34,24 @@ def test_the_layout_is_web_live_task_workers_and_one_clock() -> None:
     assert listed[-1].command[-1] == "clock"
 
 
+def test_the_web_process_runs_with_two_malloc_arenas_unless_told_otherwise(
+    tmp_path: Path,
+) -> None:
+    web, *others = programs({})
+    assert web.environment == {"MALLOC_ARENA_MAX": "2"}
+    assert all(not program.environment for program in others)
+    assert programs({"MALLOC_ARENA_MAX": "4"})[0].environment == {"MALLOC_ARENA_MAX": "4"}
+    # What a program is given reaches its process, over the supervisor's own environment.
+    said = tmp_path / "said"
+    shows = "import os, sys; open(sys.argv[1], 'w').write(os.environ['MALLOC_ARENA_MAX'])"
+    program = Program("shows", [PYTHON, "-c", shows, str(said)], environment=web.environment)
+    supervisor = Supervisor([program], cwd=tmp_path)
+    supervisor.start(program)
+    assert program.process is not None
+    program.process.wait(10)
+    assert said.read_text() == "2"
+
+
 def test_a_mistyped_count_stops_it_with_the_variable_s_name() -> None:
     with pytest.raises(SystemExit, match="CASEWORK_WEB_WORKERS"):
         programs({"CASEWORK_WEB_WORKERS": "two"})
