@@ -186,6 +186,11 @@ class HeldRegister:
         One statement with the numbers as one parameter (a JSON array on SQLite, an array on
         PostgreSQL): an ORM ``__in`` of a chunk's numbers cost more to build and convert than
         the database took to answer it."""
+        if not self.last_id:
+            # The regulator held no entry when the reading started (its first): nothing to
+            # find, and on PostgreSQL the lookup in the table this reading fills, planned on
+            # statistics that say it is empty, grew with every chunk.
+            return {}
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 cursor.execute(_HELD_POSTGRESQL, [self._regulator_id, numbers])

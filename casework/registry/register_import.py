@@ -424,11 +424,19 @@ def _apply(
     writer = EntryWriter(register_import, now)
     held = HeldRegister(regulator)
     for rows in chunks(reading.good_rows()):
+        new: set[str] = set()
         for diff in held.diff(rows):
             tally.add(diff)
             writer.add(diff)
+            if diff.kind == "new":
+                new.add(diff.registration_number)
         writer.flush()  # the chunk's new entries exist before their addresses are written
-        write_contact_addresses(regulator, rows)
+        # A new entry is written without an address: only one the export gives needs writing
+        # (a first reading without addresses looks nothing up).
+        write_contact_addresses(
+            regulator,
+            [row for row in rows if row.contact_email or row.registration_number not in new],
+        )
     for diff in held.not_in_reading():
         tally.add(diff)
         writer.add(diff)
