@@ -448,6 +448,24 @@ def test_a_suspension_in_an_import_reaches_the_verified_holder(
     assert event.detail == {"from": "registered", "to": "suspended", "import": second.pk}
 
 
+def test_a_first_reading_looks_up_no_entries_by_number(upload: Upload, officer: User) -> None:
+    # The register holds none yet and the file gives no addresses: each lookup of a chunk's
+    # numbers would only search the table this reading fills.
+    first = upload(FIRST_READING)
+    with CaptureQueriesContext(connection) as queries:
+        services.apply_register_import(register_import_id=first.pk, applied_by=officer)
+    by_number = [
+        query["sql"]
+        for query in queries.captured_queries
+        if query["sql"].startswith("SELECT")
+        and "registry_registerentry" in query["sql"]
+        and "registration_number" in query["sql"].partition(" WHERE ")[2]
+    ]
+    # SQLite reads the ids of the entries it inserted back by number, once per batch.
+    assert len(by_number) == (0 if connection.vendor == "postgresql" else 1), by_number
+    assert RegisterEntry.objects.count() == 4
+
+
 def test_the_claims_side_is_asked_once_per_batch_of_status_changes(
     upload: Upload, officer: User, england: Regulator
 ) -> None:
