@@ -7,6 +7,8 @@ PostgreSQL too; each in a throwaway test database (created, migrated, destroyed)
 media folder, in a child process of its own so that its peak RSS is that size's. The summary
 prints rows/s applied beside the target and the peak RSS of each size, in the same run.
 ``--heap`` also runs each under tracemalloc for the Python heap's peak (slower, not timed).
+Each apply is also given in rows per CPU second (this process's, and on PostgreSQL its server
+process's, read from /proc): on a shared machine the wall rate is what the other work leaves.
 
 Phases: the first reading (100k new entries), a later reading (about 5 % changed, 1 % status
 changes, 1 % not in the reading, 1 % new), and the later reading once more (only the 1 % missing
@@ -124,7 +126,8 @@ def _summarise(results: list[tuple[str, dict[str, Any]]]) -> None:
     print(f"\nSummary (target: {target:,} rows/s applied; peak memory flat as rows grow)")
     print(
         f"  {'database':<27} {'rows':>9} {'first rows/s':>12} {'ratio':>6} "
-        f"{'later rows/s':>12} {'ratio':>6} {'again rows/s':>12} {'peak RSS':>9} {'before':>7}"
+        f"{'later rows/s':>12} {'ratio':>6} {'again rows/s':>12} {'peak RSS':>9} {'before':>7} "
+        f"{'first/CPU s':>11} {'later/CPU s':>11}"
     )
     smallest: dict[str, float] = {}
     for label, result in results:
@@ -132,7 +135,8 @@ def _summarise(results: list[tuple[str, dict[str, Any]]]) -> None:
         print(
             f"  {label:<27} {result['rows']:>9,} {first:>12,.0f} {first / target:>6.2f} "
             f"{later:>12,.0f} {later / target:>6.2f} {again:>12,.0f} "
-            f"{result['peak_rss_mib']:>5.0f} MiB {result['rss_before_mib']:>3.0f} MiB"
+            f"{result['peak_rss_mib']:>5.0f} MiB {result['rss_before_mib']:>3.0f} MiB "
+            f"{result['first_cpu']:>11,.0f} {result['later_cpu']:>11,.0f}"
         )
         smallest.setdefault(label, result["peak_rss_mib"])
     for label, result in results:
@@ -213,13 +217,19 @@ def _run_phases(mode: str, folder: Path, size: int) -> None:
             tracemalloc.stop()
             print(f"  {label:<34} tracemalloc peak {peak / 2**20:7.1f} MiB")
             return result
-        started = time.perf_counter()
+        started, cpu_started, server_started = time.perf_counter(), time.process_time(), server()
         result = work()
         elapsed = time.perf_counter() - started
-        print(f"  {label:<34} {elapsed:6.2f} s  {rows / elapsed:9,.0f} rows/s")
+        cpu = time.process_time() - cpu_started + server() - server_started
+        print(
+            f"  {label:<34} {elapsed:6.2f} s  {rows / elapsed:9,.0f} rows/s"
+            f"  (CPU {cpu:5.2f} s: {rows / cpu:7,.0f} rows per CPU second)"
+        )
         rates[label] = rows / elapsed
+        rates[f"{label} cpu"] = rows / cpu
         return result
 
+    server = partial(_backend_cpu_seconds, _backend_pid(connection))
     print(f"  [{connection.vendor}, {mode}, {size:,} rows]")
     for reading, path in (("first", first), ("later", later), ("later again", later)):
         register_import = received(path)
@@ -252,10 +262,33 @@ def _run_phases(mode: str, folder: Path, size: int) -> None:
             "first": rates["apply first"],
             "later": rates["apply later"],
             "again": rates["apply later again"],
+            "first_cpu": rates["apply first cpu"],
+            "later_cpu": rates["apply later cpu"],
             "peak_rss_mib": maxrss,
             "rss_before_mib": rss_before,
         }
         print(RESULT + json.dumps(result), flush=True)
+
+
+def _backend_pid(connection: Any) -> int | None:
+    """The PostgreSQL server process of this connection, when it runs on this machine (its
+    CPU time is read from /proc); None on SQLite, whose work is this process's own."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    return int(pid) if os.path.exists(f"/proc/{pid}/stat") else None
+
+
+def _backend_cpu_seconds(pid: int | None) -> float:
+    """CPU seconds (user and system) the database's server process has used; 0 without one.
+    On a shared machine the wall rate is what the other work leaves; CPU time is the cost."""
+    if pid is None:
+        return 0.0
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _rss_mib() -> float:

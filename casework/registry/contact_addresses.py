@@ -30,6 +30,8 @@ def write_contact_addresses(regulator: Regulator, rows: Sequence[RegisterRow]) -
     address the export no longer gives is cleared; entries the reading does not have keep
     theirs); returns how many entries changed."""
     addresses = {row.registration_number: row.contact_email for row in rows}
+    if not addresses:
+        return 0
     with connection.cursor() as cursor:
         # The numbers as one parameter, like register_diff.HeldRegister's lookup.
         if connection.vendor == "postgresql":

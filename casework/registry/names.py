@@ -33,6 +33,8 @@ def clean_register_name(name: str) -> str:
 
 def _fold(name: str) -> str:
     """Lower case, without accents, format characters or letters' variants."""
+    if name.isascii():  # nothing to decompose, drop or replace: most names of most registers
+        return name.lower()
     decomposed = unicodedata.normalize("NFKD", without_format_characters(name))
     without_marks = "".join(c for c in decomposed if not unicodedata.combining(c))
     folded = without_marks.casefold()
@@ -40,8 +42,12 @@ def _fold(name: str) -> str:
 
 
 def name_tokens(name: str) -> tuple[str, ...]:
-    folded = _APOSTROPHES.sub("", _fold(name))
-    return tuple(sorted(_glue_particles([t for t in _SEPARATORS.split(folded) if t])))
+    return _tokens_of_folded(_fold(name))
+
+
+def _tokens_of_folded(folded: str) -> tuple[str, ...]:
+    without_apostrophes = _APOSTROPHES.sub("", folded)
+    return tuple(sorted(_glue_particles([t for t in _SEPARATORS.split(without_apostrophes) if t])))
 
 
 def name_search_key(*names: str) -> str:
@@ -51,9 +57,10 @@ def name_search_key(*names: str) -> str:
     "delacruz"). Each word starts after a space, so a search matches the start of a word."""
     words: dict[str, None] = {}
     for name in names:
-        words.update(dict.fromkeys(name_tokens(name)))
+        folded = _fold(name)  # once for both lists of words: a register import keys every entry
+        words.update(dict.fromkeys(_tokens_of_folded(folded)))
         words.update(
-            dict.fromkeys(t for t in _SEPARATORS.split(_APOSTROPHES.sub(" ", _fold(name))) if t)
+            dict.fromkeys(t for t in _SEPARATORS.split(_APOSTROPHES.sub(" ", folded)) if t)
         )
     return "".join(f" {word}" for word in words)
 

@@ -93,12 +93,21 @@ class EntryDiff:
 
     def changed_fields(self) -> dict[str, list[Any]]:
         """field -> [old, new], JSON-ready; for a new entry, the fields it is given."""
-        old = self.old or (None,) * len(COMPARED_FIELDS)
+        if self.old is None:  # nothing to compare with: the fields the reading gives
+            return {
+                name: [None, _json_value(after)]
+                for name, after in zip(COMPARED_FIELDS, self.new, strict=True)
+                if after not in _NOT_GIVEN
+            }
         return {
             name: [_json_value(before), _json_value(after)]
-            for name, before, after in zip(COMPARED_FIELDS, old, self.new, strict=True)
-            if before != after and (self.old is not None or after not in ("", (), None))
+            for name, before, after in zip(COMPARED_FIELDS, self.old, self.new, strict=True)
+            if before != after
         }
+
+
+# What a new entry's history leaves out: fields the reading does not give.
+_NOT_GIVEN = ("", (), None)
 
 
 def _json_value(value: object) -> object:
@@ -177,6 +186,11 @@ class HeldRegister:
         One statement with the numbers as one parameter (a JSON array on SQLite, an array on
         PostgreSQL): an ORM ``__in`` of a chunk's numbers cost more to build and convert than
         the database took to answer it."""
+        if not self.last_id:
+            # The regulator held no entry when the reading started (its first): nothing to
+            # find, and on PostgreSQL the lookup in the table this reading fills, planned on
+            # statistics that say it is empty, grew with every chunk.
+            return {}
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 cursor.execute(_HELD_POSTGRESQL, [self._regulator_id, numbers])

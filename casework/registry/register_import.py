@@ -11,8 +11,8 @@ The file is read as a stream, twice: once to preview, once to apply (the preview
 trusted to still hold; the apply recomputes the diff against the register as it is then).
 Memory stays bounded whatever the file's size: the reading is compared and written a chunk of
 rows at a time, each chunk's entries looked up as it comes (register_diff.HeldRegister); what is
-held throughout is a bit per entry seen and capped samples (the format's reader also remembers
-each number's line, to name duplicates).
+held throughout is a bit per entry seen and capped samples (the format's reader keeps each
+number's line, to name duplicates, in a temporary table on disk: ``importers.base.FirstLines``).
 
 Absence is not removal (register_diff.py): an entry absent from the file is marked not in the
 latest reading and its credential suspended; absent from two readings in a row, it is removed.
@@ -424,11 +424,19 @@ def _apply(
     writer = EntryWriter(register_import, now)
     held = HeldRegister(regulator)
     for rows in chunks(reading.good_rows()):
+        new: set[str] = set()
         for diff in held.diff(rows):
             tally.add(diff)
             writer.add(diff)
+            if diff.kind == "new":
+                new.add(diff.registration_number)
         writer.flush()  # the chunk's new entries exist before their addresses are written
-        write_contact_addresses(regulator, rows)
+        # A new entry is written without an address: only one the export gives needs writing
+        # (a first reading without addresses looks nothing up).
+        write_contact_addresses(
+            regulator,
+            [row for row in rows if row.contact_email or row.registration_number not in new],
+        )
     for diff in held.not_in_reading():
         tally.add(diff)
         writer.add(diff)

@@ -97,33 +97,38 @@ class GenericJson(ImporterFormat):
     description = 'Our documented format as JSON: a list of entries, or {"entries": [...]}.'
 
     def parse(self, text: TextStream) -> Iterator[RegisterRow | BadRow]:
-        checker = RowChecker(status_words=GENERIC_STATUS_WORDS, date_formats=GENERIC_DATE_FORMATS)
-        fields = {column_key(field): field for field in (*FIELDS, "contact_email")}
-        position = 0
-        for line, entry in JsonEntries(text.chunks()):
-            position += 1
-            if not isinstance(entry, dict):
-                yield BadRow(
-                    line=line,
-                    reason=_("entry {position}: an entry must be an object").format(
-                        position=position
-                    ),
-                )
-                continue
-            values = {
-                fields[key]: value for k, value in entry.items() if (key := column_key(k)) in fields
-            }
-            result = checker.check(line, values)
-            if isinstance(result, BadRow):
-                result = BadRow(
-                    line=line,
-                    reason=_("entry {position}: {reason}").format(
-                        position=position, reason=result.reason
-                    ),
-                )
-            yield result
-        if position == 0:
-            raise UnreadableFile(_("The JSON has no entries."))
+        # The checker is closed however the reading ends (its numbers are on disk).
+        with RowChecker(
+            status_words=GENERIC_STATUS_WORDS, date_formats=GENERIC_DATE_FORMATS
+        ) as checker:
+            fields = {column_key(field): field for field in (*FIELDS, "contact_email")}
+            position = 0
+            for line, entry in JsonEntries(text.chunks()):
+                position += 1
+                if not isinstance(entry, dict):
+                    yield BadRow(
+                        line=line,
+                        reason=_("entry {position}: an entry must be an object").format(
+                            position=position
+                        ),
+                    )
+                    continue
+                values = {
+                    fields[key]: value
+                    for k, value in entry.items()
+                    if (key := column_key(k)) in fields
+                }
+                result = checker.check(line, values)
+                if isinstance(result, BadRow):
+                    result = BadRow(
+                        line=line,
+                        reason=_("entry {position}: {reason}").format(
+                            position=position, reason=result.reason
+                        ),
+                    )
+                yield result
+            if position == 0:
+                raise UnreadableFile(_("The JSON has no entries."))
 
 
 _WHITESPACE = re.compile(r"[ \t\n\r]*")

@@ -2,11 +2,13 @@
 
 import io
 import json
+from collections.abc import Generator
 from datetime import date
 
 import pytest
 
-from casework.registry.importers.base import CsvFormat
+from casework.registry.importers import base
+from casework.registry.importers.base import CsvFormat, FirstLines
 from casework.registry.importers.decoding import CHUNK_BYTES, open_text
 from casework.registry.importers.registry import FORMATS, formats_for
 from casework.registry.importers.rows import BadRow, RegisterRow, UnreadableFile
@@ -468,6 +470,69 @@ def test_a_duplicate_number_is_a_bad_row_naming_the_earlier_line() -> None:
     )
     (bad,) = bad_rows_of("generic-csv", data)
     assert bad == BadRow(line=4, reason="registration number SW1 is already on line 2")
+
+
+def test_every_later_duplicate_names_the_first_line_however_far_back() -> None:
+    # The lines are kept in a temporary table, not in memory: far-back numbers must still be
+    # named, and a duplicate never replaces the line of the first.
+    lines = [f"SW{n},Ann,registered" for n in range(5000)]
+    lines += ["sw 7,Ann,lapsed", "SW4999,Bo,registered", "SW7,Cy,registered"]
+    data = ("registration_number,name,status\n" + "\n".join(lines) + "\n").encode()
+    assert bad_rows_of("generic-csv", data) == [
+        BadRow(line=5002, reason="registration number SW7 is already on line 9"),
+        BadRow(line=5003, reason="registration number SW4999 is already on line 5001"),
+        BadRow(line=5004, reason="registration number SW7 is already on line 9"),
+    ]
+
+
+def test_a_duplicate_is_named_after_the_rows_other_problems() -> None:
+    data = b"registration_number,name,status\nSW1,Ann,registered\nSW1,,retired\n"
+    (bad,) = bad_rows_of("generic-csv", data)
+    assert bad.line == 3
+    problems = bad.reason.split("; ")
+    assert problems[0].startswith('unknown status "retired"')
+    assert problems[1:] == [
+        "the name is missing",
+        "registration number SW1 is already on line 2",
+    ]
+
+
+def test_a_bad_row_still_claims_its_number_for_later_duplicates() -> None:
+    data = b"registration_number,name,status\nSW1,,registered\nSW1,Ann,registered\n"
+    assert bad_rows_of("generic-csv", data) == [
+        BadRow(line=2, reason="the name is missing"),
+        BadRow(line=3, reason="registration number SW1 is already on line 2"),
+    ]
+
+
+def test_a_duplicate_in_json_names_the_entry_and_the_earlier_line() -> None:
+    entries = [
+        {"registration_number": "SW1", "name": "Ann", "status": "registered"},
+        {"registration_number": "SW2", "name": "Bo", "status": "registered"},
+        {"registration_number": "sw1", "name": "Ann", "status": "lapsed"},
+    ]
+    text = "[\n" + ",\n".join(json.dumps(entry) for entry in entries) + "\n]\n"
+    (bad,) = bad_rows_of("generic-json", text.encode())
+    assert bad == BadRow(line=4, reason="entry 3: registration number SW1 is already on line 2")
+
+
+def test_a_reading_left_unfinished_closes_its_table_of_numbers() -> None:
+    data = b"registration_number,name,status\nSW1,Ann,registered\nSW2,Bo,registered\n"
+    closed: list[FirstLines] = []
+
+    class Watched(FirstLines):
+        def close(self) -> None:
+            closed.append(self)
+            super().close()
+
+    rows = FORMATS["generic-csv"].parse(open_text(io.BytesIO(data)))
+    assert isinstance(rows, Generator)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(base, "FirstLines", Watched)
+        next(rows)
+        assert not closed
+        rows.close()  # as when a reading stops at an error
+    assert len(closed) == 1
 
 
 def test_an_unknown_status_is_a_bad_row_naming_the_word() -> None:

@@ -448,6 +448,54 @@ def test_a_suspension_in_an_import_reaches_the_verified_holder(
     assert event.detail == {"from": "registered", "to": "suspended", "import": second.pk}
 
 
+def test_a_first_reading_looks_up_no_entries_by_number(upload: Upload, officer: User) -> None:
+    # The register holds none yet and the file gives no addresses: each lookup of a chunk's
+    # numbers would only search the table this reading fills.
+    first = upload(FIRST_READING)
+    with CaptureQueriesContext(connection) as queries:
+        services.apply_register_import(register_import_id=first.pk, applied_by=officer)
+    by_number = [
+        query["sql"]
+        for query in queries.captured_queries
+        if query["sql"].startswith("SELECT")
+        and "registry_registerentry" in query["sql"]
+        and "registration_number" in query["sql"].partition(" WHERE ")[2]
+    ]
+    # SQLite reads the ids of the entries it inserted back by number, once per batch.
+    assert len(by_number) == (0 if connection.vendor == "postgresql" else 1), by_number
+    assert RegisterEntry.objects.count() == 4
+
+
+def test_the_claims_side_is_asked_once_per_batch_of_status_changes(
+    upload: Upload, officer: User, england: Regulator
+) -> None:
+    from casework.testing.factories import PractitionerFactory
+    from casework.testing.registry import verified_claim
+
+    rows = [f"SW{n},Ann Okafor,,registered,,,\n" for n in range(2000, 2060)]
+    first = upload(HEADER + "".join(rows))
+    services.apply_register_import(register_import_id=first.pk, applied_by=officer)
+    holder = PractitionerFactory.create(legal_name="Ann Okafor")
+    claim = verified_claim(practitioner=holder, regulator=england, registration_number="SW2031")
+    # Every entry suspended: 60 status changes, one of them held by a verified claim.
+    second = upload(HEADER + "".join(row.replace("registered", "suspended") for row in rows))
+    with CaptureQueriesContext(connection) as queries:
+        services.apply_register_import(
+            register_import_id=second.pk, applied_by=officer, confirmed_withdrawals=60
+        )
+    # Reads of claims by their entry (the holder's own claims are read once it is told).
+    by_entry = [
+        query["sql"]
+        for query in queries.captured_queries
+        if query["sql"].startswith("SELECT")
+        and '"registry_registrationclaim"."entry_id"' in query["sql"].partition(" WHERE ")[2]
+    ]
+    assert len(by_entry) == 1, by_entry
+    event = AuditEvent.objects.get(action="registry.status_changed")
+    assert event.object_id == str(claim.pk)
+    assert event.detail == {"from": "registered", "to": "suspended", "import": second.pk}
+
+
 def test_a_queued_apply_runs_in_the_background(
     upload: Upload,
     officer: User,
