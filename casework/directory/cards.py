@@ -14,11 +14,13 @@ a new key rather than a stale card:
   registry and oversight events count up (``refresh_cards``: a registration verified or
   withdrawn, a register status read, a regulator's suspension or conditions on this platform).
 
-Who is listed is never cached: the search query reads standing from the registers on every
-search, so a suspended practitioner leaves the results at once, before any event is
-delivered; the version only refreshes what a listed card says. Cards also expire after
-``CARD_SECONDS``, so that what no event announces (a regulator's name in the reference data,
-a name changed on a register) shows within minutes. Without a cache every card is rendered.
+Who is listed is never cached: the search reads it stored on each profile
+(``listed_in_search``), which database triggers recompute in the very write that changes a
+registration, a status, an order or a restriction, so a suspended practitioner leaves the
+results at once, before any event is delivered; the version only refreshes what a listed
+card says. Cards also expire after ``CARD_SECONDS``, so that what no event announces (a
+regulator's name in the reference data, a name changed on a register) shows within minutes.
+Without a cache every card is rendered.
 """
 
 import hashlib

@@ -1,8 +1,9 @@
 """Practitioners' public profiles and the search that finds who may practise where a client is.
 
 A profile is *listed* while it is published and its practitioner is in good standing on a
-register; standing is read from the register in the search query itself
-(``casework.directory.queries.listed_profiles``), never copied here.
+register (``casework.directory.queries.listing_condition``). The search reads that answer
+stored on the profile (``listed_in_search``), which database triggers (migration 0005) keep
+exact in the transaction of every write that can change it.
 """
 
 import secrets
@@ -65,11 +66,18 @@ class PractitionerProfile(models.Model):
     # later migration that makes SQLite rebuild this table drops those triggers with it: such
     # a migration must create them again, as 0002 does.
     search_document = models.TextField(blank=True, editable=False)
+    # ``listing_condition`` as it stands now, stored for the search: recomputed by triggers
+    # (migration 0005) on every write to the profile, the account, claims, register entries,
+    # regulators' orders and moderators' restrictions, in that write's own statement. Never
+    # written by the code: what a save() writes here is recomputed. The same rebuild warning
+    # as for the search document holds for those triggers.
+    listed_in_search = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["display_name", "pk"]
+        indexes = [models.Index(fields=["listed_in_search"], name="directory_listed_in_search")]
         verbose_name = _("practitioner profile")
         verbose_name_plural = _("practitioner profiles")
         constraints = [

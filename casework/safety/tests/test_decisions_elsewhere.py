@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from casework.accounts.models import User
 from casework.directory.models import PractitionerProfile
-from casework.directory.queries import listed_profiles
+from casework.directory.queries import listed_profiles, searchable_profiles
 from casework.events import catalogue as events
 from casework.messaging import live, reactions
 from casework.messaging import services as messaging_services
@@ -187,6 +187,7 @@ def test_a_restricted_practitioner_sees_why_their_profile_is_hidden_and_an_appea
     signed_in: SignedIn,
 ) -> None:
     action = _decide(moderator, _flag(listed, client_person), "restrict")
+    assert not searchable_profiles().filter(pk=listed.pk).exists()
     own = signed_in(listed.practitioner).get(
         reverse("directory:profile", kwargs={"slug": listed.slug})
     )
@@ -196,6 +197,8 @@ def test_a_restricted_practitioner_sees_why_their_profile_is_hidden_and_an_appea
         appeal=appeal, moderator=second_moderator, overturn=True, explanation="A mistake."
     )
     assert listed_profiles().filter(pk=listed.pk).exists()
+    # The decision put out of force lists them in the search again (its stored listing).
+    assert searchable_profiles().filter(pk=listed.pk).exists()
     refuse_unless_practitioner_bookable(listed.practitioner)
 
 
