@@ -325,6 +325,9 @@ REDIS_URL = env_secret("REDIS_URL", required=False)
 # Seconds the cache waits for Redis to connect or to answer before the request is refused with a
 # 503 (sign-in) or goes on without it (public reads): casework/shell/outages.py.
 REDIS_TIMEOUT = env_int("CASEWORK_REDIS_TIMEOUT", 2)
+# Longer than channels_redis's blocking read (5 s) with room to spare: a Redis that answers
+# nothing for this long is taken as gone.
+CHANNEL_LAYER_READ_SECONDS = 15
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -338,8 +341,22 @@ if REDIS_URL:
     }
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # channels_redis's layer whose blocking read ends when its task is cancelled, which
+            # a read given longer than 5 s no longer does by itself (casework/shell/redis_layer.py).
+            "BACKEND": "casework.shell.redis_layer.StoppableRedisChannelLayer",
+            # The live process waits for its messages in a blocking read of 5 s
+            # (channels_redis's BZPOPMIN), as long as redis-py's default read timeout: after 5
+            # quiet seconds the read failed, and the socket whose turn it was to read closed
+            # (code 1005), one every quiet 5 s. The read is given time to end on its own.
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_timeout": CHANNEL_LAYER_READ_SECONDS,
+                        "socket_connect_timeout": REDIS_TIMEOUT or None,
+                    }
+                ]
+            },
         }
     }
 else:
