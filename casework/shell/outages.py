@@ -30,9 +30,13 @@ def cache_outages() -> tuple[type[Exception], ...]:
     """Redis's connection and timeout errors. A web process without Redis (the embedded layout)
     never loads the client (about 9 MiB): the errors are looked up, and imported only when a
     cache is Redis. Its client loads on the cache's first use, which may come after
-    ``suppress(*cache_outages())`` has named what to pass over."""
+    ``suppress(*cache_outages())`` has named what to pass over.
+
+    A module another thread is still importing is in ``sys.modules`` before its names are
+    (a web worker's threads load the client together on their first requests): only a fully
+    loaded one is read directly; otherwise ``import_module`` waits for that import to end."""
     exceptions = sys.modules.get("redis.exceptions")
-    if exceptions is None:
+    if exceptions is None or getattr(exceptions.__spec__, "_initializing", False):
         if not any("redis" in str(cache["BACKEND"]).lower() for cache in settings.CACHES.values()):
             return ()
         exceptions = importlib.import_module("redis.exceptions")

@@ -123,3 +123,68 @@ def test_redis_loaded_by_the_first_cache_use_is_still_seen_as_an_outage(tmp_path
 
     answer = json.loads(result.stdout.splitlines()[-1])
     assert answer == {"loaded_before": False, "read": "not tried"}
+
+
+# One thread imports the Redis client, slowed down inside ``redis.exceptions`` (its module is
+# in sys.modules, its names not yet); another asks for the errors meanwhile, as a web worker's
+# threads do on their first requests together.
+ERRORS_WHILE_ANOTHER_THREAD_IMPORTS = """
+import importlib.abc, importlib.util, json, sys, threading, time
+import django
+django.setup()
+from casework.shell.outages import cache_outages
+
+entered = threading.Event()
+
+class Slow(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name != "redis.exceptions":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        run = spec.loader.exec_module
+
+        def exec_module(module):
+            entered.set()
+            time.sleep(1)
+            run(module)
+
+        spec.loader.exec_module = exec_module
+        return spec
+
+sys.meta_path.insert(0, Slow())
+importer = threading.Thread(target=lambda: importlib.import_module("redis"))
+importer.start()
+entered.wait(30)
+errors = cache_outages()
+importer.join()
+print(json.dumps([f"{error.__module__}.{error.__name__}" for error in errors]))
+"""
+
+
+def test_the_errors_are_named_while_another_thread_is_still_importing_redis(
+    tmp_path: Path,
+) -> None:
+    unset = ("REDIS_URL", "REDIS_URL_FILE", "DATABASE_URL", "DATABASE_URL_FILE")
+    env = {key: value for key, value in os.environ.items() if key not in unset}
+    env.update(
+        DATABASE_URL=f"sqlite:///{tmp_path}/casework.sqlite3",
+        DJANGO_SETTINGS_MODULE="casework.settings",
+        REDIS_URL="redis://127.0.0.1:1/0",
+        LOG_LEVEL="ERROR",
+    )
+    result = subprocess.run(  # noqa: S603  (our own interpreter and a fixed script)
+        [sys.executable, "-c", ERRORS_WHILE_ANOTHER_THREAD_IMPORTS],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert json.loads(result.stdout.splitlines()[-1]) == [
+        "redis.exceptions.ConnectionError",
+        "redis.exceptions.TimeoutError",
+    ]
