@@ -21,8 +21,14 @@ from casework.testing import factories
 
 # ``--clock`` runs the session at a chosen moment (casework/testing/clock.py); every answer of
 # /api/v1 a test receives is checked against the schema (casework/testing/api_schema.py);
-# pytester runs pytest inside a test, to test that option.
-pytest_plugins = ["casework.testing.clock", "casework.testing.api_schema", "pytester"]
+# pytester runs pytest inside a test, to test that option; a connection the database left
+# silent is replaced before the next test (casework/testing/connections.py).
+pytest_plugins = [
+    "casework.testing.clock",
+    "casework.testing.api_schema",
+    "casework.testing.connections",
+    "pytester",
+]
 
 
 def pytest_configure(config: pytest.Config) -> None:

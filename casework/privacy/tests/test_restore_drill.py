@@ -23,6 +23,7 @@ from casework.messaging.models import Message
 from casework.privacy import erasure
 from casework.privacy.rights_models import ErasureStatus
 from casework.privacy.tests.conftest import Practice
+from casework.shell.postgresql.patience import answer_within
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -85,10 +86,12 @@ def _run(command: list[str], env: dict[str, str]) -> subprocess.CompletedProcess
 
 
 def _unhurried(statement: str) -> None:
-    """Creating or dropping a database, without the site's limit on a statement's time: on a
-    busy machine either can outlast it (it writes and removes whole directories), and neither
-    can run inside a transaction, where SET LOCAL would hold."""
-    with connection.cursor() as cursor:
+    """Creating or dropping a database, without the site's limits on a statement's time: on a
+    busy machine either can outlast them (it writes and removes whole directories). Both
+    limits: the server's (statement_timeout; neither statement can run inside a transaction,
+    where SET LOCAL would hold) and our backend's wait for the answer, past which it closes the
+    connection (casework/shell/postgresql/base.py)."""
+    with answer_within(0), connection.cursor() as cursor:
         cursor.execute("SET statement_timeout = 0")
         try:
             cursor.execute(statement)
