@@ -282,7 +282,8 @@ def narrowed(narrowing: list[Narrowing], *, text: bool) -> list[Q | Exists]:
     both forms are semi-joins that its planner orders by its own statistics."""
     if text or not narrowing:
         return [each.check() for each in narrowing]
-    first = min(narrowing, key=Narrowing.size)
+    # One filter is the list whatever its size: no count to look up.
+    first = narrowing[0] if len(narrowing) == 1 else min(narrowing, key=Narrowing.size)
     return [first.listing() if each is first else each.check() for each in narrowing]
 
 
