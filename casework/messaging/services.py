@@ -2,7 +2,8 @@
 
 Order inside ``send_message``: the text is checked, then the safety hook screens it (PRODUCT
 C7), and only then is anything stored, in one transaction that also numbers the message and
-writes the audit event. Live delivery and the email notice leave on commit.
+writes the audit event. Live delivery and the email notice leave on commit: open pages are
+told straight away by the committing process, and again by the events relay (``live.py``).
 """
 
 import unicodedata
@@ -21,7 +22,7 @@ from django.utils.translation import ngettext
 from casework.accounts.models import Role, User
 from casework.events import catalogue as events
 from casework.events.outbox import emit
-from casework.messaging import nudges, office_hours, policy
+from casework.messaging import live, nudges, office_hours, policy
 from casework.messaging.attachments import CheckedFile
 from casework.messaging.consultation_limits import check_consultation_limits
 from casework.messaging.models import (
@@ -678,6 +679,7 @@ def _send(
                 conversation_id=str(locked.pk), sender_id=sender.pk, seq=locked.last_seq
             )
         )
+        live.new_messages_on_commit(locked.pk, locked.last_seq)
     conversation.last_seq = locked.last_seq
     conversation.last_message_at = locked.last_message_at
     return message
@@ -751,6 +753,7 @@ def edit_message(*, message: Message, editor: User, body: str) -> Message:
             detail={"conversation": str(conversation.pk), "seq": locked.seq},
         )
         emit(events.MessageChanged(conversation_id=str(conversation.pk), seq=locked.seq))
+        live.changed_message_on_commit(conversation.pk, locked.seq)
     return locked
 
 
@@ -781,6 +784,7 @@ def delete_message(*, message: Message, person: User) -> Message:
             detail={"conversation": str(conversation.pk), "seq": locked.seq},
         )
         emit(events.MessageChanged(conversation_id=str(conversation.pk), seq=locked.seq))
+        live.changed_message_on_commit(conversation.pk, locked.seq)
     return locked
 
 
@@ -803,6 +807,7 @@ def mark_read(*, conversation: Conversation, person: User, up_to: int | None = N
                     conversation_id=str(conversation.pk), person_id=person.pk, seq=target
                 )
             )
+            live.read_on_commit(conversation.pk, person.pk, target)
     if not moved:
         Participant.objects.filter(conversation=conversation, person=person).update(
             last_seen_at=now

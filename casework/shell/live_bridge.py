@@ -8,6 +8,8 @@ an outage): every process of the machine other than the live one is given
 signed with a key derived from ``SECRET_KEY``; the live process checks the signature and sends
 it to its own groups. Group messages carry ids and sequence numbers only, never content
 (``casework/messaging/live.py``), and a lost one costs nothing: the next makes a page catch up.
+A page announces its own change right after the commit (``hand_over``, with a short timeout);
+the relay in the task worker announces it again.
 
 With Redis (``REDIS_URL``) the Redis layer crosses processes itself and none of this is used.
 """
@@ -44,15 +46,19 @@ def signature(body: bytes) -> str:
     return salted_hmac("casework.shell.live_bridge", body, algorithm="sha256").hexdigest()
 
 
-def _post(url: str, body: bytes) -> None:
+def _post(url: str, body: bytes, timeout: float = TIMEOUT_SECONDS) -> None:
     request = urllib.request.Request(  # noqa: S310  (the operator's loopback address)
         url,
         data=body,
         method="POST",
         headers={"Content-Type": "application/json", SIGNATURE_HEADER: signature(body)},
     )
-    with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as answer:  # noqa: S310
+    with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310
         answer.read()
+
+
+def _group_message(group: str, message: dict[str, Any]) -> bytes:
+    return json.dumps({"group": group, "message": message}).encode()
 
 
 class BridgedChannelLayer(InMemoryChannelLayer):
@@ -67,12 +73,19 @@ class BridgedChannelLayer(InMemoryChannelLayer):
         if not self.bridge_url:
             await self.send_here(group, message)
             return
-        body = json.dumps({"group": group, "message": message}).encode()
+        body = _group_message(group, message)
         try:
             await asyncio.to_thread(_post, self.bridge_url, body)
         except (OSError, urllib.error.URLError) as error:
             # As a Redis outage: the event is not delivered live; the page catches up later.
             logger.warning("live_bridge_unreachable", extra={"error": type(error).__name__})
+
+    def hand_over(self, group: str, message: dict[str, Any], *, timeout: float) -> None:
+        """``group_send`` for a caller outside any event loop (a page's request right after its
+        commit): no event loop or thread is set up for it, and a live process that does not
+        connect or answer within ``timeout`` (each, as ``urlopen`` counts it) raises ``OSError``
+        rather than holding the request. Needs ``bridge_url``."""
+        _post(self.bridge_url, _group_message(group, message), timeout)
 
     async def send_here(self, group: str, message: dict[str, Any]) -> None:
         """To this process's own members of ``group`` (what the live process does with what it
