@@ -38,4 +38,4 @@ RUN CASEWORK_ENV=production SECRET_KEY=build-only DATABASE_URL=sqlite:///:memory
 USER casework
 EXPOSE 8000 8001
 # The web container by default; compose.yaml names the command of each other one.
-CMD ["granian", "--interface", "wsgi", "casework.wsgi:application", "--host", "0.0.0.0", "--port", "8000", "--workers", "2", "--blocking-threads", "8", "--respawn-failed-workers", "--log-level", "warning"]
+CMD ["granian", "--interface", "wsgi", "casework.wsgi:application", "--host", "0.0.0.0", "--port", "8000", "--workers", "2", "--blocking-threads", "8", "--http", "1", "--respawn-failed-workers", "--log-level", "warning"]

@@ -215,12 +215,14 @@ def test_a_graceful_restart_replaces_every_web_worker_and_refuses_no_request(
     tmp_path: Path,
 ) -> None:
     """SIGHUP (make run-prod's, systemctl reload's): each worker is replaced while pages go on
-    being asked for, and every one of them is answered."""
+    being asked for, and every one of them is answered, a connection that reached a worker just
+    as it was told to stop included (under granian's ``--http auto`` it went unanswered in
+    about half the restarts)."""
     db = settings.DATABASES["default"]
     url = database_url_via(int(db.get("PORT") or 5432))
     with web_server(server_env(url, tmp_path), workers=2) as (server, base):
         before = _both_workers_answering(server, base)
-        with _pages_asked_for(base + PAGE, loaders=2, timeout=30) as statuses:
+        with _pages_asked_for(base + PAGE, loaders=4, timeout=30) as statuses:
             time.sleep(0.5)
             server.send_signal(signal.SIGHUP)
             # Each old worker stops once its successor has had its start-up time (15 s).
@@ -238,7 +240,8 @@ def test_a_graceful_restart_replaces_every_web_worker_and_refuses_no_request(
         assert len(replaced) == 2
         assert not replaced & before, "a worker was not replaced"
         assert len(statuses) > answered_at_restart
-        assert set(statuses) == {200}, statuses
+        failed = [(n, status) for n, status in enumerate(statuses) if status != 200]
+        assert not failed, f"{len(failed)} of {len(statuses)} not answered 200: {failed[:20]}"
 
 
 def _send(base: str, conversation_id: str, token: str, key: str) -> int:
