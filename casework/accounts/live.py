@@ -3,8 +3,7 @@
 import hashlib
 from collections.abc import Iterable
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from casework.shell import layer_sends
 
 
 def session_group(session_key: str) -> str:
@@ -17,8 +16,5 @@ def announce_sessions_ended(session_keys: list[str]) -> None:
 
 
 def announce_to_session_groups(groups: Iterable[str]) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
     for group in groups:
-        async_to_sync(layer.group_send)(group, {"type": "session.ended"})
+        layer_sends.group_send(group, {"type": "session.ended"})

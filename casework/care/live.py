@@ -4,8 +4,7 @@ The open caseload page reloads its table from the database with the practitioner
 permissions when told, so no client detail passes through the channel layer (Redis).
 """
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from casework.shell import layer_sends
 
 
 def caseload_group(practitioner_id: int) -> str:
@@ -13,7 +12,4 @@ def caseload_group(practitioner_id: int) -> str:
 
 
 def announce_caseload_changed(practitioner_id: int) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    async_to_sync(layer.group_send)(caseload_group(practitioner_id), {"type": "caseload.changed"})
+    layer_sends.group_send(caseload_group(practitioner_id), {"type": "caseload.changed"})

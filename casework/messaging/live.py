@@ -15,15 +15,14 @@ message or a read mark shown again looks the same.
 import asyncio
 import concurrent.futures
 import logging
-import os
 import uuid
 from functools import partial
 from typing import Any
 
-from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import BaseChannelLayer, get_channel_layer
 from django.db import transaction
 
+from casework.shell import layer_sends
 from casework.shell.live_bridge import BridgedChannelLayer
 
 logger = logging.getLogger(__name__)
@@ -43,10 +42,7 @@ def _message(**event: Any) -> dict[str, Any]:
 
 
 def _send(conversation_id: uuid.UUID | str, **event: Any) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    async_to_sync(layer.group_send)(conversation_group(conversation_id), _message(**event))
+    layer_sends.group_send(conversation_group(conversation_id), _message(**event))
 
 
 def announce_new_messages(conversation_id: uuid.UUID | str, last_seq: int) -> None:
@@ -96,10 +92,10 @@ def _send_promptly(conversation_id: str, event: dict[str, Any]) -> None:
         if isinstance(layer, BridgedChannelLayer) and layer.bridge_url:
             # Straight over loopback from this thread: no event loop or thread to set up.
             layer.hand_over(group, _message(**event), timeout=PROMPT_SECONDS)
-        elif loop := _own_running_loop():
+        elif loop := layer_sends.outer_loop():
             _send_on(loop, layer, group, _message(**event))
         else:
-            async_to_sync(_group_send_within)(layer, group, _message(**event))
+            layer_sends.on_process_loop(_group_send_within(layer, group, _message(**event)))
     except Exception as error:
         _not_sent(event, error)
 
@@ -113,17 +109,6 @@ def _not_sent(event: dict[str, Any], error: BaseException) -> None:
         event.get("event"),
         type(error).__name__,
     )
-
-
-def _own_running_loop() -> asyncio.AbstractEventLoop | None:
-    """The event loop whose ``sync_to_async`` runs this thread (a socket's read mark, in the
-    live process), while it runs. asgiref leaves it on the thread afterwards: a stopped or
-    closed one is not ours any more."""
-    loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
-    pid = getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None)
-    if isinstance(loop, asyncio.AbstractEventLoop) and pid == os.getpid() and loop.is_running():
-        return loop
-    return None
 
 
 # Announcements under way on a loop, held until they end (a loop keeps only weak references to

@@ -5,8 +5,7 @@ its person may still signal before relaying anything (``consumers``)."""
 
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from casework.shell import layer_sends
 
 
 def call_group(appointment_id: int) -> str:
@@ -14,8 +13,5 @@ def call_group(appointment_id: int) -> str:
 
 
 def announce(appointment_id: int, state: str) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
     message: dict[str, Any] = {"type": "call.state", "state": state}
-    async_to_sync(layer.group_send)(call_group(appointment_id), message)
+    layer_sends.group_send(call_group(appointment_id), message)
