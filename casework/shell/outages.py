@@ -15,11 +15,19 @@ import logging
 import sys
 
 from django.conf import settings
+from django.core.cache import BaseCache, caches
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from django_ratelimit.core import is_ratelimited
+from django_ratelimit import ALL
+from django_ratelimit.core import (
+    _SIMPLE_KEYS,  # django-ratelimit's own key, window and rate: the same counters as its
+    EXPIRATION_FUDGE,  # ``is_ratelimited``, counted in one round trip instead of two.
+    _get_window,
+    _make_cache_key,
+    _split_rate,
+)
 
 from casework.problems import error_response
 
@@ -55,13 +63,57 @@ def is_outage(error: BaseException | None) -> bool:
 
 
 def over_reading_limit(request: HttpRequest, *, group: str, rate: str) -> bool:
-    """Per-address rate limit of a public read; lets the request through if the cache is down."""
-    try:
-        limited: bool = is_ratelimited(request, group=group, key="ip", rate=rate, increment=True)
-    except cache_outages() as error:
-        logger.warning("cache unavailable: %s not rate limited (%s)", group, type(error).__name__)
+    """Per-address rate limit of a public read; lets the request through if the cache is down.
+
+    A request is counted once per group, however often it is asked (an operation that answers
+    a kept answer before its view runs asks, and the view asks again): the verdict is kept on
+    the request."""
+    verdicts: dict[str, bool] | None = getattr(request, "_casework_reading_limits", None)
+    if verdicts is None:
+        verdicts = {}
+        request._casework_reading_limits = verdicts  # type: ignore[attr-defined]
+    if group not in verdicts:
+        try:
+            verdicts[group] = _count_reading(request, group=group, rate=rate)
+        except cache_outages() as error:
+            logger.warning(
+                "cache unavailable: %s not rate limited (%s)", group, type(error).__name__
+            )
+            verdicts[group] = False
+    return verdicts[group]
+
+
+def _count_reading(request: HttpRequest, *, group: str, rate: str) -> bool:
+    """django-ratelimit's ``is_ratelimited(key="ip", increment=True)``: the same counter under
+    the same key, in one round trip to Redis (``KeptRedisCache.count``) instead of its two
+    (``add``, then ``incr``: a third of a kept answer's time on the scaled layout)."""
+    if not getattr(settings, "RATELIMIT_ENABLE", True):
         return False
-    return limited
+    limit: int
+    period: int
+    limit, period = _split_rate(rate)
+    address = _SIMPLE_KEYS["ip"](request)
+    window = _get_window(address, period)
+    key = _make_cache_key(group, window, rate, address, ALL)
+    cache = caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
+    count = _count(cache, key, period + EXPIRATION_FUDGE)
+    if count is None:  # the cache lost the counter between the two steps
+        return not bool(getattr(settings, "RATELIMIT_FAIL_OPEN", False))
+    return count > limit
+
+
+def _count(cache: BaseCache, key: str, timeout: int) -> int | None:
+    counter = getattr(cache, "count", None)
+    if counter is not None:
+        counted: int = counter(key, timeout)
+        return counted
+    # Other caches (the embedded layout's memory), as django-ratelimit counts.
+    if cache.add(key, 1, timeout):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:
+        return None
 
 
 def unavailable(request: HttpRequest) -> HttpResponse:

@@ -29,7 +29,11 @@ middleware, as for any page; the headers the view set itself are kept with the p
 ``Cache-Control`` to browsers is unchanged: these pages send none.
 
 ``kept_answer`` does the same for data that is the same for whoever asks (the verification
-API's answer): kept under the same key, computed when missing.
+API's answer): kept under the same key, computed when missing. ``kept_response`` keeps an API
+operation's whole 200 answer as it was sent, for a GET by someone not signed in and without
+credentials, so that a repeated ask is answered before the API parses the query, checks it
+and checks and serializes the answer: the same bytes, status and headers, for the same query
+(its parameters in a fixed order) in the same language under the same version.
 
 Without a cache (an outage) every page is rendered.
 
@@ -224,6 +228,52 @@ def kept_answer(request: HttpRequest, compute: Callable[[], T]) -> T:
 def _keep_near(key: str, kept_at: float, answer: object) -> None:
     pickled = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
     NEAR.put(key, (kept_at, pickled), len(pickled))
+
+
+def kept_response(
+    request: HttpRequest, respond: Callable[[], HttpResponseBase]
+) -> HttpResponseBase:
+    """``respond()``, kept whole for the next GET of the same address by someone not signed in
+    and bringing no credentials (see the module's docstring). The caller counts the request
+    against its rate limit first: a kept response is an answer like any other."""
+    if (
+        request.method != "GET"
+        # A token is checked by the operation (401 when wrong), and answers its own person.
+        or "Authorization" in request.headers
+        or not _may_share(request)
+    ):
+        return respond()
+    key = f"response:{_key(request, None)}"
+    kept: KeptPage | None = NEAR.get(key)
+    if kept is not None and _fresh(kept["kept_at"]):
+        return _replay_as_sent(kept)
+    kept = None
+    with suppress(*cache_outages()):
+        kept = cache.get(key)
+    if kept is not None and _fresh(kept["kept_at"]):
+        NEAR.put(key, kept, len(kept["content"]))
+        return _replay_as_sent(kept)
+    response = respond()
+    if _is_shareable(request, response):
+        assert isinstance(response, HttpResponse)  # noqa: S101  (checked by _is_shareable)
+        answer: KeptPage = {
+            "kept_at": timezone.now().timestamp(),
+            "status": response.status_code,
+            "headers": list(response.headers.items()),
+            "content": response.content,
+        }
+        with suppress(*cache_outages()):
+            cache.set(key, answer, PAGE_SECONDS)
+        NEAR.put(key, answer, len(answer["content"]))
+    return response
+
+
+def _replay_as_sent(kept: KeptPage) -> HttpResponse:
+    # An API's answer holds no CSRF token: sent as it was kept.
+    response = HttpResponse(kept["content"], status=kept["status"])
+    for name, value in kept["headers"]:
+        response[name] = value
+    return response
 
 
 def _replay(request: HttpRequest, kept: KeptPage) -> HttpResponse:

@@ -6,7 +6,11 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
+from casework.accounts.models import User
+from casework.registry import api
+from casework.registry.forms import VerifySearchForm
 from casework.registry.models import RegisterEntry, Regulator
+from casework.shell.page_cache import renew_public_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -110,3 +114,95 @@ def test_the_search_page_shares_the_apis_limit_per_address(
     # The empty page is no search, and someone else searches on.
     assert client.get("/verify/").status_code == 200
     assert Client(REMOTE_ADDR="203.0.113.9").get("/verify/", {"number": "SW1"}).status_code == 200
+
+
+@pytest.fixture
+def forms_built(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Each time the operation itself ran: it builds the search form from the query."""
+    built: list[str] = []
+
+    class Counted(VerifySearchForm):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            built.append("form")
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(api, "VerifySearchForm", Counted)
+    return built
+
+
+def _sent(response: Any) -> tuple[int, dict[str, str], bytes]:
+    """What was sent, but the request's own id."""
+    headers = {k: v for k, v in response.headers.items() if k != "X-Request-ID"}
+    return response.status_code, headers, response.content
+
+
+def test_a_repeated_ask_is_answered_as_sent_before_without_running_the_operation(
+    entry: RegisterEntry, forms_built: list[str]
+) -> None:
+    query = {"number": "sw123456", "where": "GB-ENG"}
+    first = Client().get("/api/v1/verify", query)
+    assert forms_built == ["form"]
+
+    again = Client().get("/api/v1/verify", query)
+
+    assert forms_built == ["form"]  # answered before the operation parsed or checked anything
+    assert _sent(again) == _sent(first)
+    assert again.json()[0]["practice"]["verdict"] == "may_not_practise"
+
+
+def test_kept_answers_are_kept_apart_by_query_and_language(entry: RegisterEntry) -> None:
+    english = Client().get("/api/v1/verify", {"number": "SW123456"})
+    spanish = Client().get("/api/v1/verify", {"number": "SW123456"}, HTTP_ACCEPT_LANGUAGE="es")
+    where = Client().get("/api/v1/verify", {"number": "SW123456", "where": "GB-ENG"})
+    assert spanish.json()[0]["status_meaning"].startswith("Suspendid")
+    assert english.json()[0]["status_meaning"].startswith("Suspended")
+    assert english.json()[0]["practice"] is None
+    assert where.json()[0]["practice"]["verdict"] == "may_not_practise"
+
+
+def test_a_change_that_shows_is_answered_on_the_next_ask(entry: RegisterEntry) -> None:
+    assert Client().get("/api/v1/verify", {"number": "SW123456"}).json()[0]["status"] == (
+        "suspended"
+    )
+    RegisterEntry.objects.filter(pk=entry.pk).update(status="registered")
+    renew_public_pages()
+
+    assert Client().get("/api/v1/verify", {"number": "SW123456"}).json()[0]["status"] == (
+        "registered"
+    )
+
+
+def test_bad_queries_get_their_400_every_time(entry: RegisterEntry) -> None:
+    answers = [Client().get("/api/v1/verify", {"name": "ab"}) for _ in range(2)]
+    assert [answer.status_code for answer in answers] == [400, 400]
+    assert answers[0].json() == answers[1].json()
+    assert answers[1].json()["error"]["message"]
+
+
+def test_someone_signed_in_or_bringing_a_token_is_answered_by_the_operation(
+    entry: RegisterEntry, practitioner: User, forms_built: list[str]
+) -> None:
+    path = "/api/v1/verify?number=SW123456"
+    visitor = Client().get(path)
+    signed_in = Client()
+    signed_in.force_login(practitioner)
+
+    assert signed_in.get(path).json() == visitor.json()
+    assert forms_built == ["form", "form"]
+    wrong = Client(headers={"Authorization": "Bearer cw_not-a-token"}).get(path)
+    assert wrong.status_code == 401
+    assert forms_built == ["form", "form"]  # refused before the operation, as always
+
+
+def test_a_kept_answer_is_counted_and_refused_past_the_limit_as_before(
+    client: Client, entry: RegisterEntry, settings: Any
+) -> None:
+    settings.VERIFY_API_RATE = "3/m"
+    cache.clear()
+    with time_machine.travel(timezone.now(), tick=False):
+        codes = [client.get("/api/v1/verify", {"number": "SW1"}).status_code for _ in range(3)]
+        refused = client.get("/api/v1/verify", {"number": "SW1"})
+    assert codes == [200] * 3
+    assert refused.status_code == 429
+    assert refused["Retry-After"]
+    assert refused.json()["error"]["message"] == "Too many requests: try again in a minute."

@@ -8,12 +8,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import time_machine
+from django.http import HttpRequest
 from django.test import RequestFactory
 from django.utils import timezone
 from django_ratelimit.core import is_ratelimited
 from pytest_django import Settings
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from casework.shell.outages import over_reading_limit
 from casework.shell.redis_cache import KeptRedisCache
 
 pytestmark = pytest.mark.skipif(
@@ -101,3 +103,52 @@ def test_an_unreachable_redis_raises_redis_own_error_so_outages_are_seen() -> No
         dead.incr("anything")
     with pytest.raises(RedisConnectionError):
         dead.get("anything")
+
+
+def test_count_creates_the_counter_with_its_expiry_then_counts_in_one_round_trip(
+    cache: KeptRedisCache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert cache.count("window", 65) == 1
+    client = cache._cache.get_client(write=True)
+    assert 60 < client.ttl(cache.make_and_validate_key("window")) <= 65
+    commands: list[str] = []
+    execute = client.execute_command
+
+    def counted(*args: object, **options: object) -> object:
+        commands.append(str(args[0]))
+        return execute(*args, **options)
+
+    monkeypatch.setattr(client, "execute_command", counted)
+
+    assert [cache.count("window", 65) for _ in range(3)] == [2, 3, 4]
+    assert commands == ["EVALSHA"] * 3
+    assert cache.get("window") == 4  # a plain integer, as Django keeps one
+
+
+def test_a_public_reads_limit_counts_each_request_once_as_django_ratelimit_does(
+    settings: Settings,
+) -> None:
+    prefix = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "casework.shell.redis_cache.KeptRedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": prefix,
+        }
+    }
+    group = f"test.{uuid.uuid4().hex}"
+
+    def ask() -> HttpRequest:
+        return RequestFactory().get("/verify/", REMOTE_ADDR="203.0.113.9")
+
+    with time_machine.travel(timezone.now(), tick=False):
+        request = ask()
+        # Asked twice for one request (before the operation and in it): counted once.
+        twice = [over_reading_limit(request, group=group, rate="3/h") for _ in range(2)]
+        answers = [over_reading_limit(ask(), group=group, rate="3/h") for _ in range(3)]
+        # The same counter as django-ratelimit's: it sees the four counted so far.
+        theirs = is_ratelimited(ask(), group=group, key="ip", rate="3/h", increment=False)
+
+    assert twice == [False, False]
+    assert answers == [False, False, True]
+    assert theirs is True
