@@ -1,5 +1,8 @@
 import tomllib
+from collections.abc import Iterator
 
+import pycountry
+import pytest
 from django.utils import translation
 
 from casework.directory import vocabulary
@@ -43,3 +46,30 @@ def test_language_names_come_from_cldr_in_the_readers_language() -> None:
     assert language_label("cy", "es") == "Galés"
     assert language_label("ase", "es") == "Lengua de signos americana"
     assert language_label("el", "en") == "Greek"
+
+
+def test_language_and_currency_names_leave_pycountry_s_tables_unloaded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """pycountry's table of 7,900 languages would stay in every web process for good."""
+
+    class Unread:
+        def __iter__(self) -> Iterator[object]:
+            raise AssertionError("pycountry's table was loaded")
+
+    monkeypatch.setattr(pycountry, "languages", Unread())
+    monkeypatch.setattr(pycountry, "currencies", Unread())
+    vocabulary._language_names.cache_clear()
+    vocabulary._currency_names.cache_clear()
+    vocabulary._language_choices.cache_clear()
+    vocabulary._currency_choices.cache_clear()
+    try:
+        with translation.override("en"):
+            assert ("cy", "Welsh") in vocabulary.language_choices()
+            assert ("bfi", "British Sign Language") in vocabulary.language_choices()
+            assert ("GBP", "GBP (Pound Sterling)") in vocabulary.currency_choices()
+    finally:
+        vocabulary._language_names.cache_clear()
+        vocabulary._currency_names.cache_clear()
+        vocabulary._language_choices.cache_clear()
+        vocabulary._currency_choices.cache_clear()
