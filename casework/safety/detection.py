@@ -22,7 +22,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import phonenumbers
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -264,13 +263,6 @@ def _has_iban(text: str) -> bool:
 
 
 _REGIONS = ("GB", "ES", "US")
-_PERSONAL_TYPES = {
-    phonenumbers.PhoneNumberType.MOBILE,
-    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
-    phonenumbers.PhoneNumberType.PERSONAL_NUMBER,
-    phonenumbers.PhoneNumberType.VOIP,
-    phonenumbers.PhoneNumberType.PAGER,
-}
 # A landline counts only when offered as the sender's own ("call me on ...").
 _FIRST_PERSON = re.compile(r"\b(?:me|my|mine|mi|mio|llamame|escribeme|contactame)\b")
 # Case, order and reference numbers look like phone numbers to the matcher.
@@ -284,6 +276,17 @@ _DIGITS = re.compile(r"\d")
 def _has_personal_phone_number(text: str) -> bool:
     if len(_DIGITS.findall(text)) < 7:
         return False
+    # Imported here, where a text with enough digits is screened, not with the models: the web
+    # process serving the public pages never needs it (issue 21, test_web_process_imports).
+    import phonenumbers
+
+    personal_types = {
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+        phonenumbers.PhoneNumberType.PERSONAL_NUMBER,
+        phonenumbers.PhoneNumberType.VOIP,
+        phonenumbers.PhoneNumberType.PAGER,
+    }
     service, _domains = _service_data()
     # An IBAN's digits (even a mistyped one's) look like a phone number: it is a payment detail.
     text = _IBAN.sub(" ", text)
@@ -300,7 +303,7 @@ def _has_personal_phone_number(text: str) -> bool:
             if "/" in match.raw_string or _REFERENCE.search(before[-30:]):
                 continue
             kind = phonenumbers.number_type(match.number)
-            if kind in _PERSONAL_TYPES:
+            if kind in personal_types:
                 return True
             # A landline, or a number the metadata does not know, counts when offered as the
             # sender's own ("call me on ...", "mine is ...").

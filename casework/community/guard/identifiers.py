@@ -16,13 +16,15 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import phonenumbers
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from casework.safety.crisis import DATA_FILE as CRISIS_FILE
+
+if TYPE_CHECKING:
+    import phonenumbers
 
 DATA = Path(__file__).resolve().parent / "data"
 SERVICE_NUMBERS_FILE = Path(CRISIS_FILE).parent / "service_numbers.toml"
@@ -291,7 +293,9 @@ def _emails(text: str) -> Iterator[Span]:
         yield Span(match.start(), match.end(), EMAIL)
 
 
-def _is_service(number: phonenumbers.PhoneNumber) -> bool:
+def _is_service(number: "phonenumbers.PhoneNumber") -> bool:
+    import phonenumbers
+
     national = str(number.national_number).lstrip("0")
     kind = phonenumbers.number_type(number)
     organisation = {
@@ -304,6 +308,10 @@ def _is_service(number: phonenumbers.PhoneNumber) -> bool:
 
 
 def _phones(text: str, taken: list[tuple[int, int]]) -> Iterator[Span]:
+    # Imported where a story is read, not with the forms and the API that name the kinds: the
+    # web process serving the public pages never needs it (issue 21, test_web_process_imports).
+    import phonenumbers
+
     found: list[tuple[int, int]] = []
     for region in PHONE_REGIONS:
         for match in phonenumbers.PhoneNumberMatcher(text, region):

@@ -29,6 +29,7 @@ HEAVY = (
     "psycopg",  # only on PostgreSQL (the answer limit is casework/shell/postgresql/patience.py)
     "profanity_check",  # the community guard's model, loaded on first use
     "sklearn",  # profanity_check's
+    "phonenumbers",  # screening a text for contact details (safety/detection.py, community/guard)
 )
 
 START_THE_WEB_PROCESS = """
