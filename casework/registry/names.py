@@ -12,6 +12,7 @@ entry is always found by the number and name people can see.
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 # Hyphens and dashes of every kind, and punctuation that separates name parts.
 _SEPARATORS = re.compile(r"[\s\-\u2010\u2011\u2012\u2013\u2014_.,;:/]+")
@@ -19,11 +20,35 @@ _SEPARATORS = re.compile(r"[\s\-\u2010\u2011\u2012\u2013\u2014_.,;:/]+")
 _APOSTROPHES = re.compile(r"['\u2019\u2018`\u00b4]")
 
 
+class _CharacterTable(dict[int, int | None]):
+    """A ``str.translate`` table that decides each character once, when it first meets it:
+    ``keep(character)`` or dropped. A register import cleans millions of values; deciding
+    every character of every non-ASCII one in Python cost more than the rest of cleaning it.
+    It remembers at most ``LIMIT`` characters (a few hundred in any register's names), so
+    text of every script there is cannot grow it further."""
+
+    LIMIT = 4096
+
+    def __init__(self, keep: Callable[[str], bool]) -> None:
+        super().__init__()
+        self._keep = keep
+
+    def __missing__(self, code: int) -> int | None:
+        kept = code if self._keep(chr(code)) else None
+        if len(self) < self.LIMIT:
+            self[code] = kept
+        return kept
+
+
+_WITHOUT_FORMAT = _CharacterTable(lambda c: unicodedata.category(c) != "Cf")
+_WITHOUT_MARKS = _CharacterTable(lambda c: not unicodedata.combining(c))
+
+
 def without_format_characters(text: str) -> str:
     """``text`` without Unicode format characters (category Cf), which print as nothing."""
     if text.isascii():
         return text
-    return "".join(c for c in text if unicodedata.category(c) != "Cf")
+    return text.translate(_WITHOUT_FORMAT)
 
 
 def clean_register_name(name: str) -> str:
@@ -36,7 +61,7 @@ def _fold(name: str) -> str:
     if name.isascii():  # nothing to decompose, drop or replace: most names of most registers
         return name.lower()
     decomposed = unicodedata.normalize("NFKD", without_format_characters(name))
-    without_marks = "".join(c for c in decomposed if not unicodedata.combining(c))
+    without_marks = decomposed.translate(_WITHOUT_MARKS)
     folded = without_marks.casefold()
     return folded.replace("ß", "ss").replace("ø", "o").replace("ł", "l").replace("đ", "d")
 

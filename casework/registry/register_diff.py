@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
+from operator import attrgetter
 from typing import Any
 
 from django.db import connection
@@ -94,8 +95,16 @@ class EntryDiff:
     def changed_fields(self) -> dict[str, list[Any]]:
         """field -> [old, new], JSON-ready; for a new entry, the fields it is given."""
         if self.old is None:  # nothing to compare with: the fields the reading gives
+            # _json_value spelt out: a first reading asks this of every row.
             return {
-                name: [None, _json_value(after)]
+                name: [
+                    None,
+                    after.isoformat()
+                    if isinstance(after, date)
+                    else list(after)
+                    if isinstance(after, tuple)
+                    else after,
+                ]
                 for name, after in zip(COMPARED_FIELDS, self.new, strict=True)
                 if after not in _NOT_GIVEN
             }
@@ -118,17 +127,22 @@ def _json_value(value: object) -> object:
     return value
 
 
-def _compared(value: object) -> object:
-    """A value as compared and kept in ``Fields``: enums as their value, lists as tuples."""
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, list):
-        return tuple(value)
-    return value
+_ROW_FIELDS = attrgetter(*COMPARED_FIELDS)
 
 
 def _fields(row: RegisterRow) -> Fields:
-    return tuple(_compared(getattr(row, name)) for name in COMPARED_FIELDS)
+    """A row's values as compared and kept in ``Fields``: enums as their value, lists as
+    tuples. Read in one call and converted inline: every row of a reading passes here."""
+    return tuple(
+        [
+            value.value
+            if isinstance(value, Enum)
+            else tuple(value)
+            if isinstance(value, list)
+            else value
+            for value in _ROW_FIELDS(row)
+        ]
+    )
 
 
 def _with_status(fields: Fields, status: RegistrationStatus) -> Fields:

@@ -166,7 +166,7 @@ class EntryWriter:
         """A JSON field's value as ``JSONField`` stores it: text when COPY sends it (the server
         reads it into jsonb), else the backend's own adaptation."""
         if copied and self._postgres:
-            return json.dumps(value)
+            return "[]" if value == [] else json.dumps(value)  # most entries' previous names
         return self._adapt_json(value, None)
 
     def _values(self, diff: EntryDiff, *, copied: bool = True) -> tuple[Any, ...]:
