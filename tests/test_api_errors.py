@@ -111,6 +111,28 @@ def test_a_nul_character_is_refused_before_any_service(admin_person: User) -> No
     assert "NUL" in error["message"]
 
 
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        ("/api/v1/articles", {"tag": "burn\u0000out"}),
+        ("/api/v1/articles", {"tag": ["burnout", "\u0000"]}),
+        ("/api/v1/practitioners", {"q": "trauma", "language": "e\u0000n"}),
+        ("/api/v1/verify", {"number": "SW\u00001"}),
+        ("/api/v1/articles", {"ta\u0000g": "burnout"}),
+    ],
+    ids=["value", "a-second-value", "filter", "verify", "name"],
+)
+def test_a_nul_character_in_the_query_is_refused_naming_its_parameter(
+    path: str, query: dict[str, Any]
+) -> None:
+    """Found on PostgreSQL by the stateful API test: /api/v1/articles?tag=%00 was a 500 (the
+    tag reached a filter, and PostgreSQL keeps no NUL in a text parameter)."""
+    error = shaped(Client().get(path, query), 400, "bad_request")
+    assert "NUL" in error["message"]
+    (field,) = error["fields"]
+    assert field.replace("\u0000", "") in {"tag", "language", "number"}
+
+
 def test_a_form_refusal_names_the_field() -> None:
     error = shaped(Client().get("/api/v1/practitioners", {"where": "XX-NOPE"}), 400, "bad_request")
     assert "where" in error["fields"]
