@@ -244,43 +244,53 @@ def kept_response(
     ):
         return respond()
     key = f"response:{_key(request, None)}"
+    kept = _kept_under(key)
+    if kept is not None:
+        # An API's answer holds no CSRF token: sent as it was kept.
+        return _sent_again(kept, kept["content"])
+    response = respond()
+    if _is_shareable(request, response):
+        assert isinstance(response, HttpResponse)  # noqa: S101  (checked by _is_shareable)
+        _keep_under(key, response)
+    return response
+
+
+def _kept_under(key: str) -> KeptPage | None:
+    """The page or answer kept under ``key`` while fresh: this process's near copy, else the
+    shared cache's (then copied near)."""
     kept: KeptPage | None = NEAR.get(key)
     if kept is not None and _fresh(kept["kept_at"]):
-        return _replay_as_sent(kept)
+        return kept
     kept = None
     with suppress(*cache_outages()):
         kept = cache.get(key)
     if kept is not None and _fresh(kept["kept_at"]):
         NEAR.put(key, kept, len(kept["content"]))
-        return _replay_as_sent(kept)
-    response = respond()
-    if _is_shareable(request, response):
-        assert isinstance(response, HttpResponse)  # noqa: S101  (checked by _is_shareable)
-        answer: KeptPage = {
-            "kept_at": timezone.now().timestamp(),
-            "status": response.status_code,
-            "headers": list(response.headers.items()),
-            "content": response.content,
-        }
-        with suppress(*cache_outages()):
-            cache.set(key, answer, PAGE_SECONDS)
-        NEAR.put(key, answer, len(answer["content"]))
-    return response
+        return kept
+    return None
 
 
-def _replay_as_sent(kept: KeptPage) -> HttpResponse:
-    # An API's answer holds no CSRF token: sent as it was kept.
-    response = HttpResponse(kept["content"], status=kept["status"])
+def _keep_under(key: str, response: HttpResponse) -> None:
+    kept: KeptPage = {
+        "kept_at": timezone.now().timestamp(),
+        "status": response.status_code,
+        "headers": list(response.headers.items()),
+        "content": response.content,
+    }
+    with suppress(*cache_outages()):
+        cache.set(key, kept, PAGE_SECONDS)
+    NEAR.put(key, kept, len(kept["content"]))
+
+
+def _sent_again(kept: KeptPage, content: bytes) -> HttpResponse:
+    response = HttpResponse(content, status=kept["status"])
     for name, value in kept["headers"]:
         response[name] = value
     return response
 
 
 def _replay(request: HttpRequest, kept: KeptPage) -> HttpResponse:
-    response = HttpResponse(_with_own_token(request, kept["content"]), status=kept["status"])
-    for name, value in kept["headers"]:
-        response[name] = value
-    return response
+    return _sent_again(kept, _with_own_token(request, kept["content"]))
 
 
 @overload
@@ -307,14 +317,8 @@ def public_page(
             if not _may_share(request):
                 return view(request, *args, **kwargs)
             key = _key(request, depends_on)
-            kept: KeptPage | None = NEAR.get(key)
-            if kept is not None and _fresh(kept["kept_at"]):
-                return _replay(request, kept)
-            kept = None
-            with suppress(*cache_outages()):
-                kept = cache.get(key)
-            if kept is not None and _fresh(kept["kept_at"]):
-                NEAR.put(key, kept, len(kept["content"]))
+            kept = _kept_under(key)
+            if kept is not None:
                 return _replay(request, kept)
             response = view(request, *args, **kwargs)
             if not isinstance(response, SimpleTemplateResponse) or response.is_rendered:
@@ -325,15 +329,7 @@ def public_page(
             }
             response.render()
             if _is_shareable(request, response):
-                page: KeptPage = {
-                    "kept_at": timezone.now().timestamp(),
-                    "status": response.status_code,
-                    "headers": list(response.headers.items()),
-                    "content": response.content,
-                }
-                with suppress(*cache_outages()):
-                    cache.set(key, page, PAGE_SECONDS)
-                NEAR.put(key, page, len(page["content"]))
+                _keep_under(key, response)
             response.content = _with_own_token(request, response.content)
             return response
 

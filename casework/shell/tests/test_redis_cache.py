@@ -44,11 +44,9 @@ def test_incr_counts_an_existing_key_and_refuses_a_missing_one_as_django_promise
     assert cache.decr("count", 6) == 10
 
 
-def test_an_increment_asks_redis_once(
-    cache: KeptRedisCache, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _commands_sent(cache: KeptRedisCache, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the commands the cache's client sends from now on."""
     client = cache._cache.get_client(write=True)
-    cache.set("count", 1)
     commands: list[str] = []
     execute = client.execute_command
 
@@ -57,6 +55,14 @@ def test_an_increment_asks_redis_once(
         return execute(*args, **options)
 
     monkeypatch.setattr(client, "execute_command", counted)
+    return commands
+
+
+def test_an_increment_asks_redis_once(
+    cache: KeptRedisCache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache.set("count", 1)
+    commands = _commands_sent(cache, monkeypatch)
 
     assert cache.incr("count") == 2
     assert commands == ["EVALSHA"]
@@ -111,14 +117,7 @@ def test_count_creates_the_counter_with_its_expiry_then_counts_in_one_round_trip
     assert cache.count("window", 65) == 1
     client = cache._cache.get_client(write=True)
     assert 60 < client.ttl(cache.make_and_validate_key("window")) <= 65
-    commands: list[str] = []
-    execute = client.execute_command
-
-    def counted(*args: object, **options: object) -> object:
-        commands.append(str(args[0]))
-        return execute(*args, **options)
-
-    monkeypatch.setattr(client, "execute_command", counted)
+    commands = _commands_sent(cache, monkeypatch)
 
     assert [cache.count("window", 65) for _ in range(3)] == [2, 3, 4]
     assert commands == ["EVALSHA"] * 3
