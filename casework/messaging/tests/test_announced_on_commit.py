@@ -13,8 +13,6 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
-from channels_redis.core import RedisChannelLayer
-from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from pytest_django import Settings
@@ -24,6 +22,7 @@ from casework.events.models import OutboxEvent
 from casework.messaging import live, services
 from casework.messaging.live import conversation_group
 from casework.messaging.models import Conversation, Message
+from casework.testing.channels import listening_to
 
 pytestmark = pytest.mark.django_db
 
@@ -39,17 +38,7 @@ def relay_waits(settings: Settings) -> None:
 
 
 def _listen(conversation: Conversation) -> tuple[Any, str]:
-    layer = get_channel_layer()
-    assert layer is not None
-    if isinstance(layer, RedisChannelLayer):
-        # Listening through a layer of its own: the process's shared one is left to the tests
-        # that open websockets (its receive, used here from event loops of a moment, held them
-        # up on the PostgreSQL + Redis run).
-        config: dict[str, Any] = settings.CHANNEL_LAYERS["default"]
-        layer = type(layer)(**config["CONFIG"])
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(conversation_group(conversation.pk), channel)
-    return layer, channel
+    return listening_to(conversation_group(conversation.pk))
 
 
 async def _everything_heard(layer: Any, channel: str) -> list[dict[str, Any]]:

@@ -9,11 +9,9 @@ from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
-from channels.layers import get_channel_layer
-from channels_redis.core import RedisChannelLayer
-from django.conf import settings
 
 from casework.shell import layer_sends
+from casework.testing.channels import listening_to
 
 
 class Recorder:
@@ -98,15 +96,7 @@ def test_without_a_channel_layer_nothing_is_sent(monkeypatch: pytest.MonkeyPatch
 
 
 def test_a_listener_hears_a_group_message_sent_from_synchronous_code() -> None:
-    layer = get_channel_layer()
-    assert layer is not None
-    if isinstance(layer, RedisChannelLayer):
-        # Listening through a layer of its own, as test_announced_on_commit does: the process's
-        # shared one is left to the tests that open websockets.
-        config: dict[str, Any] = settings.CHANNEL_LAYERS["default"]
-        layer = type(layer)(**config["CONFIG"])
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)("group.heard", channel)
+    layer, channel = listening_to("group.heard")
 
     layer_sends.group_send("group.heard", {"type": "caseload.changed"})
 
