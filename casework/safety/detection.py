@@ -273,6 +273,22 @@ _REFERENCE = re.compile(
 _DIGITS = re.compile(r"\d")
 
 
+@cache
+def _personal_phone_types() -> frozenset[int]:
+    """The kinds of number that reach one person wherever they are."""
+    import phonenumbers
+
+    return frozenset(
+        {
+            phonenumbers.PhoneNumberType.MOBILE,
+            phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+            phonenumbers.PhoneNumberType.PERSONAL_NUMBER,
+            phonenumbers.PhoneNumberType.VOIP,
+            phonenumbers.PhoneNumberType.PAGER,
+        }
+    )
+
+
 def _has_personal_phone_number(text: str) -> bool:
     if len(_DIGITS.findall(text)) < 7:
         return False
@@ -280,13 +296,7 @@ def _has_personal_phone_number(text: str) -> bool:
     # process serving the public pages never needs it (issue 21, test_web_process_imports).
     import phonenumbers
 
-    personal_types = {
-        phonenumbers.PhoneNumberType.MOBILE,
-        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
-        phonenumbers.PhoneNumberType.PERSONAL_NUMBER,
-        phonenumbers.PhoneNumberType.VOIP,
-        phonenumbers.PhoneNumberType.PAGER,
-    }
+    personal_types = _personal_phone_types()
     service, _domains = _service_data()
     # An IBAN's digits (even a mistyped one's) look like a phone number: it is a payment detail.
     text = _IBAN.sub(" ", text)
