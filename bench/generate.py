@@ -9,34 +9,50 @@ Migrates, loads the reference data, then writes, in batches of bulk inserts:
   registration, a published profile): the profile and verification pages the page benchmark
   requests, with a booking panel that has real free times;
 - that practitioner's caseload: clients with open cases and eight weeks of weekly PHQ-9
-  check-ins each.
+  check-ins each;
+- conversations and their messages, sealed under each conversation's own data key as the
+  services seal them: one case conversation between the showcase practitioner and each client
+  of the caseload (their inbox), then enquiries between those clients and the generated
+  practitioners, about twenty messages each (1 to 39), over the last sixty days.
 
 Prints one JSON line: the showcase practitioner's profile slug and registration, and what was
-written. Messages are not generated yet (the messaging benchmark writes its own).
+written.
 """
 
 import argparse
+import dataclasses
 import json
+import os
 import random
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from casework.accounts.models import User
 
 
 @dataclass(frozen=True)
 class Scale:
     practitioners: int
     clients: int
+    messages: int
 
 
 SCALES = {
-    "small": Scale(practitioners=2_000, clients=500),
-    "medium": Scale(practitioners=100_000, clients=5_000),
-    "large": Scale(practitioners=1_000_000, clients=100_000),
+    "small": Scale(practitioners=2_000, clients=500, messages=20_000),
+    "medium": Scale(practitioners=100_000, clients=5_000, messages=1_000_000),
+    "large": Scale(practitioners=1_000_000, clients=100_000, messages=10_000_000),
 }
 BATCH = 2_000
+# Messages a conversation holds on average (each one 1 to 2 x this - 1).
+PER_CONVERSATION = 20
+# Conversations written per transaction: about BATCH messages.
+CONVERSATIONS_AT_ONCE = BATCH // PER_CONVERSATION
+MESSAGE_DAYS = 60
 
 GIVEN = ["Amara", "Ewan", "Fiona", "Rosa", "Kevin", "Marie", "Daniel", "Siobhan", "Aroha",
          "Thandiwe", "Wai Lun", "Chloe", "Bilal", "Ana", "Jonas", "Mei", "Tariq",
@@ -58,6 +74,20 @@ BIOS = (
     "Young people and their families: school, friendships, and hard times.",
     "Calm, unhurried sessions for adults living with anxiety or low mood.",
     "Recovery from alcohol and drug use, one step at a time.",
+)
+MESSAGES = (
+    "Thank you for getting back to me so quickly.",
+    "Could we move Thursday's session to the afternoon? Mornings are hard with the school run.",
+    "I have attached the letter from the housing office, as we discussed.",
+    "How have the last few days been since we spoke?",
+    "Things are a bit better. I managed to get out for a walk twice this week.",
+    "I have put together the list of local carers' groups I mentioned.",
+    "I am not sure I can make it next week, my shifts have changed.",
+    "That is fine. Let me know which days suit you and we will find a time.",
+    "The benefits assessment is on the 14th. Would you be able to write a short note for it?",
+    "Yes, I can do that. I will send it to you by Friday.",
+    "I found the breathing exercise useful when I could not sleep.",
+    "Just checking in before our session tomorrow. Is there anything you would like to start with?",
 )
 
 
@@ -175,8 +205,9 @@ def practitioners(size: int, *, seed: int = 7) -> None:
             )
 
 
-def showcase(clients: int) -> dict[str, Any]:
-    """One practitioner set up through the real services, with ``clients`` clients."""
+def showcase(clients: int) -> tuple[dict[str, Any], "User", list["User"]]:
+    """One practitioner set up through the real services, with ``clients`` clients: what the
+    benchmarks ask for, the practitioner, and the clients."""
     from django.db import transaction
     from django.utils import timezone
 
@@ -197,13 +228,124 @@ def showcase(clients: int) -> dict[str, Any]:
     )
     claim = RegistrationClaim.objects.select_related("regulator").get(practitioner=person)
     with transaction.atomic():
-        bulk_caseload(person, clients, now=timezone.now())
-    return {
+        cases = bulk_caseload(person, clients, now=timezone.now())
+    made = {
         "slug": profile.slug,
         "regulator": claim.regulator.slug,
         "number": claim.registration_number,
         "email": person.email,
     }
+    return made, person, [case.client for case in cases]
+
+
+def conversations(
+    messages: int, practitioner: "User", clients: list["User"], *, seed: int = 11
+) -> int:
+    """About ``messages`` messages, in conversations of about ``PER_CONVERSATION``: the first
+    ``len(clients)`` conversations between ``practitioner`` and each client (case
+    conversations), the rest enquiries from those clients to the generated practitioners,
+    never two between one pair. Each conversation has its own data key, and every body is
+    sealed under it by the field, as the services store them. Returns how many conversations."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from casework.accounts.models import Role, User
+    from casework.messaging.models import Conversation, Message, Participant
+    from casework.vault.crypto import remember_data_key
+    from casework.vault.key_service import get_key_service
+    from casework.vault.models import DataKey
+
+    pick = random.Random(seed)
+    others = list(
+        User.objects.filter(role=Role.PRACTITIONER, email__endswith="@bench.invalid")
+        .exclude(pk=practitioner.pk)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if not clients or (not others and messages > len(clients) * PER_CONVERSATION):
+        raise ValueError("conversations need clients, and practitioners beyond the first")
+    key_service = get_key_service()
+    now = timezone.now()
+    window = timedelta(days=MESSAGE_DAYS)
+    written = made = 0
+    while written < messages:
+        with transaction.atomic():
+            keys: list[DataKey] = []
+            threads: list[Conversation] = []
+            # Each conversation's client, practitioner and number of messages.
+            shapes: list[tuple[int, int, int]] = []
+            for _ in range(CONVERSATIONS_AT_ONCE):
+                if written >= messages:
+                    break
+                count = min(pick.randint(1, 2 * PER_CONVERSATION - 1), messages - written)
+                written += count
+                n, client = made + len(threads), clients[(made + len(threads)) % len(clients)]
+                if n < len(clients):
+                    kind, other = Conversation.Kind.CASE, practitioner.pk
+                else:
+                    # A client's k-th enquiry: 7,919 is prime, so their enquiries go to as many
+                    # different practitioners (the pair's open enquiry is unique).
+                    k = n // len(clients) - 1
+                    other = others[(k * 7_919 + n % len(clients)) % len(others)]
+                    kind = Conversation.Kind.ENQUIRY
+                conversation_id = uuid.uuid4()
+                dek = os.urandom(32)
+                key_id = uuid.uuid4()
+                kek_id, wrapped = key_service.wrap(dek, data_key_id=key_id)
+                key = DataKey(
+                    id=key_id,
+                    owner=f"conversation:{conversation_id}",
+                    wrapped_key=wrapped,
+                    kek_id=kek_id,
+                )
+                remember_data_key(key, dek)
+                keys.append(key)
+                threads.append(
+                    Conversation(
+                        id=conversation_id,
+                        kind=kind,
+                        data_key=key,
+                        client=client,
+                        practitioner_id=other,
+                        started_by=client,
+                        last_seq=count,
+                    )
+                )
+                shapes.append((client.pk, other, count))
+            DataKey.objects.bulk_create(keys)
+            letters: list[Message] = []
+            for conversation, (client_pk, other_pk, count) in zip(threads, shapes, strict=True):
+                started = (
+                    now
+                    - window
+                    + timedelta(seconds=pick.randrange(int(window.total_seconds()) // 2))
+                )
+                step = (now - started) / (count + 1)
+                for seq in range(1, count + 1):
+                    letters.append(
+                        Message(
+                            conversation=conversation,
+                            sender_id=client_pk if seq % 2 else other_pk,
+                            seq=seq,
+                            body=pick.choice(MESSAGES),
+                            created_at=started + step * seq,
+                        )
+                    )
+                conversation.last_message_at = letters[-1].created_at
+            Conversation.objects.bulk_create(threads)
+            Participant.objects.bulk_create(
+                Participant(
+                    conversation=conversation,
+                    person_id=person,
+                    # The client sent the odd messages: the practitioner has not read a last one.
+                    last_read_seq=count if person == client_pk else count - count % 2,
+                )
+                for conversation, (client_pk, other_pk, count) in zip(threads, shapes, strict=True)
+                for person in (client_pk, other_pk)
+            )
+            Message.objects.bulk_create(letters)
+            made += len(threads)
+    return made
 
 
 def generate(scale: Scale) -> dict[str, Any]:
@@ -216,12 +358,15 @@ def generate(scale: Scale) -> dict[str, Any]:
     call_command("migrate", verbosity=0)
     load_reference_data()
     practitioners(scale.practitioners)
-    made = showcase(scale.clients)
+    made, showcase_person, clients = showcase(scale.clients)
+    threads = conversations(scale.messages, showcase_person, clients)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # planner statistics, as a live database would have
     return made | {
         "practitioners": scale.practitioners,
         "clients": scale.clients,
+        "messages": scale.messages,
+        "conversations": threads,
         "seconds": round(time.perf_counter() - started, 1),
     }
 
@@ -230,13 +375,16 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--scale", choices=sorted(SCALES), default="small")
     parser.add_argument("--practitioners", type=int, help="instead of the preset's number")
+    parser.add_argument("--messages", type=int, help="instead of the preset's number")
     options = parser.parse_args(argv)
     import django
 
     django.setup()
     scale = SCALES[options.scale]
     if options.practitioners is not None:
-        scale = Scale(practitioners=options.practitioners, clients=scale.clients)
+        scale = dataclasses.replace(scale, practitioners=options.practitioners)
+    if options.messages is not None:
+        scale = dataclasses.replace(scale, messages=options.messages)
     print(json.dumps(generate(scale)))
 
 
