@@ -42,8 +42,8 @@ class SoonestFirst:
     name and id: the ``directory_listed_by_name`` index. One before the other is exactly the
     order of ``queries.find_practitioners``'s soonest-first sort. The filters of both are
     checks of each profile read in order; ``counting`` has them as the search starts from its
-    smallest filter, for the count, and, ``sorted_free`` and ``sorted_rest`` for a page where
-    reading in order would not pay (few matches, or deep in a broad search)."""
+    smallest filter, for the count, and so have ``sorted_free`` and ``sorted_rest``, for a page
+    where reading in order would not pay (few matches, or deep in a broad search)."""
 
     free: QuerySet[PractitionerProfile]
     rest: QuerySet[PractitionerProfile] | None  # None when the search asks for a free slot
@@ -83,13 +83,13 @@ class SoonestFirst:
         return iter(rows)
 
     def _reads_in_order(self, stop: int) -> bool:
-        """Whether reading the indexes in order reaches ``stop`` matches in a few thousand rows
-        (it stops there, where a sort reads and sorts every match). It does when matches are
-        dense: at least one in 20 of those read for a page within the cap's count, or a
-        broad search's first pages (with over ``RESULTS_CAP`` matches, up to 200 rows deep:
-        about 18,000 rows read at worst at 100,000 listed). Counted from the smallest filter,
-        a handful of matches are sorted in no time, and reading in order could walk every
-        listed profile to find them."""
+        """Whether reading the indexes in order reaches ``stop`` matches soon (it stops there,
+        where a sort reads and sorts every match). It does when matches are many: all counted,
+        at least ``DENSE_ENOUGH`` times the page's end, so that it passes at most about a
+        twentieth of the listed profiles; more than the cap, for pages ending within
+        ``ORDERED_READ_DEPTH`` (at 100,000 listed and a thousand matches, about 18,000 rows at
+        worst). A few matches, counted from the smallest filter, are sorted in no time, where
+        reading in order could walk every listed profile to find them."""
         if self._counts is None:
             return stop <= ORDERED_READ_DEPTH
         return self._counts[0] >= DENSE_ENOUGH * stop

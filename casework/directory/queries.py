@@ -312,8 +312,8 @@ def practising_in(codes: list[str]) -> QuerySet[PractisingJurisdiction]:
     columns given, its planner looks up each place's rows by the index led by the place
     (``directory_practising_where``) one place after another, where the practitioner's own
     rows (the unique index led by the practitioner) are found in one look-up. For the 17,000
-    listed matches of a common word and a place of four jurisdictions, that check took 45-75 ms
-    and takes 20-30 at 100,000 profiles. PostgreSQL's planner chooses by its own statistics."""
+    listed matches of a common word and a place of four jurisdictions, that check took 64-75 ms
+    and takes 19-32 at 100,000 profiles. PostgreSQL's planner chooses by its own statistics."""
     rows = PractisingJurisdiction.objects.all()
     if connection.vendor != "sqlite":
         return rows.filter(jurisdiction_id__in=codes)
