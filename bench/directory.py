@@ -12,6 +12,11 @@ the search query alone (its capped count and first page, as the page runs it).
     python -m bench.directory --postgres postgres://user@host:5432/postgres
     python -m bench.directory --sizes 10000        # a quicker run
     python -m bench.directory --sizes 1000000 --databases postgres --postgres URL [--explain]
+    python -m bench.directory --sizes 100000 --database-url sqlite:////tmp/copy.sqlite3
+
+With ``--database-url`` the given database is used and kept: loaded the first time, only
+migrated and timed when it holds the bench's practitioners already (so that copies of one
+loaded database can be timed with one tree's code and another's, in alternation).
 
 Rows are generated and inserted in chunks (by COPY on PostgreSQL), so memory stays flat at a
 million practitioners. On PostgreSQL the loaded tables are vacuumed and analysed before the
@@ -24,6 +29,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from typing import Any
 
@@ -130,7 +136,10 @@ def new_id(model):
 # In chunks, each its own transaction: memory stays flat at any size, and PostgreSQL checks
 # each chunk's foreign keys at its commit instead of queueing millions of checks for one.
 chunk = 10_000
-for first in range(0, size, chunk):
+# A database the bench loaded before (``--database-url``) is timed as it is, after migrating:
+# main's code and a branch's compared on copies of one loaded database.
+loaded_before = User.objects.filter(email="p0@bench.invalid").exists()
+for first in range(0, 0 if loaded_before else size, chunk):
     numbers = range(first, min(first + chunk, size))
     users = [User(id=new_id(User), email=f"p{n}@bench.invalid", role=Role.PRACTITIONER,
                   password="!", legal_name=f"{pick.choice(given)} {family_name(n)}")
@@ -320,6 +329,13 @@ def _print_plans(result: dict[str, Any]) -> None:
             print("    " + plan.replace("\n", "\n    ") + "\n")
 
 
+def _given(url: str, size: int, *, explain: bool) -> None:
+    with tempfile.TemporaryDirectory() as var_dir:
+        result = _run(size, {"CASEWORK_VAR_DIR": var_dir, "DATABASE_URL": url}, explain=explain)
+    _print("the given database", size, result)
+    _print_plans(result)
+
+
 def _sqlite(size: int) -> None:
     with throwaway_sqlite() as env:
         _print("SQLite", size, _run(size, env))
@@ -352,7 +368,16 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="print PostgreSQL's EXPLAIN (ANALYZE, BUFFERS) of each search query alone",
     )
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="time this database, kept (loaded first when it does not hold the bench's rows)",
+    )
     options = parser.parse_args(argv)
+    if options.database_url:
+        for size in options.sizes:
+            _given(options.database_url, size, explain=options.explain)
+        return
     server = postgres_server(options.postgres) if "postgres" in options.databases else ""
     if options.databases == ["postgres"] and not server:
         parser.error("--databases postgres needs --postgres URL or a PostgreSQL DATABASE_URL")

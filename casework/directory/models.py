@@ -72,12 +72,33 @@ class PractitionerProfile(models.Model):
     # written by the code: what a save() writes here is recomputed. The same rebuild warning
     # as for the search document holds for those triggers.
     listed_in_search = models.BooleanField(default=False, editable=False)
+    # The practitioner's next free slot as their schedule keeps it
+    # (``PractitionerSchedule.next_free_at``), copied here by triggers (migration 0007) in the
+    # statement that writes the schedule, so that the search's "soonest free" order reads an
+    # index range (``directory_listed_soonest``) instead of sorting every match. Never written
+    # by the code; the same rebuild warning holds for those triggers.
+    free_slot_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["display_name", "pk"]
-        indexes = [models.Index(fields=["listed_in_search"], name="directory_listed_in_search")]
+        indexes = [
+            # The search's two orders without words, each read in order and stopped at the
+            # page: soonest free slot first, then those with none by name (``paging``). Of the
+            # listed profiles only: the search asks for nothing else, and on SQLite an index
+            # led by the flag is read as a skip-scan, out of order.
+            models.Index(
+                fields=["free_slot_at", "display_name", "id"],
+                condition=Q(listed_in_search=True),
+                name="directory_listed_soonest",
+            ),
+            models.Index(
+                fields=["display_name", "id"],
+                condition=Q(listed_in_search=True),
+                name="directory_listed_by_name",
+            ),
+        ]
         verbose_name = _("practitioner profile")
         verbose_name_plural = _("practitioner profiles")
         constraints = [

@@ -3,30 +3,130 @@
 Counting every match of a broad search ("everyone, anywhere") costs as much as the search
 itself; counting up to a cap lets the database stop early. Nobody pages past the cap: the
 page asks them to narrow the search instead.
+
+A search without words is ordered soonest free slot first (``SoonestFirst``): read as two
+index ranges in order, stopped at the page, instead of sorting every match.
 """
 
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 # Django's, not functools': on Python 3.11 functools.cached_property holds one lock for every
 # instance, so concurrent searches counted one after the other (a slow count held up all).
 from django.utils.functional import cached_property
 
+from casework.directory.models import PractitionerProfile
+
 RESULTS_CAP = 1000
+
+# Deeper than this, a page of a broad search is read by sorting its matches: reading the
+# soonest-first index in order up to it could walk most of the listed profiles.
+ORDERED_READ_DEPTH = 200
+# Read in order when at least one profile in this many is a match (see ``_reads_in_order``).
+DENSE_ENOUGH = 20
+
+
+@dataclass
+class SoonestFirst:
+    """The matches of a search in the order "next free slot first, soonest first, then by name",
+    where a slot already past reads as none, without sorting them all.
+
+    ``free`` are the matches whose stored slot (``free_slot_at``) is after ``now``, ordered by
+    slot, name and id: the ``directory_listed_soonest`` index, read from ``now`` on and
+    stopped at the page. ``rest`` are the others (no slot, or one already past), ordered by
+    name and id: the ``directory_listed_by_name`` index. One before the other is exactly the
+    order of ``queries.find_practitioners``'s soonest-first sort. The filters of both are
+    checks of each profile read in order; ``counting`` has them as the search starts from its
+    smallest filter, for the count, and so have ``sorted_free`` and ``sorted_rest``, for a page
+    where reading in order would not pay (few matches, or deep in a broad search)."""
+
+    free: QuerySet[PractitionerProfile]
+    rest: QuerySet[PractitionerProfile] | None  # None when the search asks for a free slot
+    counting: QuerySet[PractitionerProfile]
+    sorted_free: QuerySet[PractitionerProfile]
+    sorted_rest: QuerySet[PractitionerProfile] | None
+    now: datetime
+    # Fetches what the cards or the API show, for the rows of a page (one query per kind).
+    details: Callable[[Sequence[PractitionerProfile]], None] = field(default=lambda rows: None)
+    # (matches, with a slot to come), once the count has found them all.
+    _counts: tuple[int, int] | None = field(default=None, init=False)
+
+    def counted(self, cap: int) -> int:
+        """Matches up to ``cap`` + 1, and, when they are all counted, how many have a slot
+        to come: one query, which tells a page where the free ones end."""
+        counts = self.counting.order_by()[: cap + 1].aggregate(
+            total=Count("pk"), free=Count("pk", filter=Q(free_slot_at__gt=self.now))
+        )
+        total, free = int(counts["total"]), int(counts["free"])
+        self._counts = (total, free) if total <= cap else None
+        return total
+
+    def __getitem__(self, page: slice) -> list[PractitionerProfile]:
+        start, stop = page.start or 0, page.stop
+        if stop is None or page.step is not None:
+            raise TypeError("SoonestFirst gives pages: slices with an end and no step")
+        rows = self._rows(start, stop)
+        self.details(rows)
+        return rows
+
+    def __iter__(self) -> Iterator[PractitionerProfile]:
+        """Every match, in order (for tests and small lists: a page reads a slice)."""
+        rows = list(self.sorted_free)
+        if self.sorted_rest is not None:
+            rows += list(self.sorted_rest)
+        self.details(rows)
+        return iter(rows)
+
+    def _reads_in_order(self, stop: int) -> bool:
+        """Whether reading the indexes in order reaches ``stop`` matches soon (it stops there,
+        where a sort reads and sorts every match). It does when matches are many: all counted,
+        at least ``DENSE_ENOUGH`` times the page's end, so that it passes at most about a
+        twentieth of the listed profiles; more than the cap, for pages ending within
+        ``ORDERED_READ_DEPTH`` (at 100,000 listed and a thousand matches, about 18,000 rows at
+        worst). A few matches, counted from the smallest filter, are sorted in no time, where
+        reading in order could walk every listed profile to find them."""
+        if self._counts is None:
+            return stop <= ORDERED_READ_DEPTH
+        return self._counts[0] >= DENSE_ENOUGH * stop
+
+    def _rows(self, start: int, stop: int) -> list[PractitionerProfile]:
+        ordered = self._reads_in_order(stop)
+        free, rest = (self.free, self.rest) if ordered else (self.sorted_free, self.sorted_rest)
+        if self._counts is not None:
+            # All counted: read only the parts the page shows.
+            free_count = self._counts[1]
+            rows = list(free[start:stop]) if start < free_count else []
+        else:
+            rows = list(free[start:stop])
+            if len(rows) == stop - start:
+                return rows
+            free_count = start + len(rows) if rows or not start else free.count()
+        if rest is None or stop <= free_count:
+            return rows
+        return rows + list(rest[max(start - free_count, 0) : stop - free_count])
 
 
 class CappedPaginator(Paginator):  # type: ignore[type-arg]
-    def __init__(self, object_list: QuerySet[Any], per_page: int, cap: int | None = None) -> None:
-        super().__init__(object_list, per_page)
+    def __init__(
+        self, object_list: QuerySet[Any] | SoonestFirst, per_page: int, cap: int | None = None
+    ) -> None:
+        # A SoonestFirst has no length: only its count (below) and slices of it are read.
+        super().__init__(object_list, per_page)  # type: ignore[arg-type]
         self.cap = RESULTS_CAP if cap is None else cap
 
     @cached_property
     def _counted(self) -> int:
+        if isinstance(self.object_list, SoonestFirst):
+            return self.object_list.counted(self.cap)
         queryset: QuerySet[Any] = self.object_list  # type: ignore[assignment]
-        # The order does not change the count: without it the database need not sort.
-        return queryset.order_by()[: self.cap + 1].count()
+        # The order does not change the count: without it the database need not sort; nor do
+        # the annotations (a text match's rank, worked out for each row counted).
+        return queryset.order_by().values("pk")[: self.cap + 1].count()
 
     @cached_property
     def count(self) -> int:
