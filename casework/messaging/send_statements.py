@@ -42,15 +42,16 @@ class Advanced:
     auto_replied_until: datetime | None
 
 
-def _uuid(value: uuid.UUID | None) -> object:
+def _uuid(value: uuid.UUID | None) -> uuid.UUID | str | None:
     """A UUID as the database keeps it (SQLite: 32 hex digits; PostgreSQL: its own type)."""
     if value is None:
         return None
     return value if connection.features.has_native_uuid_field else value.hex
 
 
-def _moment(value: datetime) -> object:
-    return connection.ops.adapt_datetimefield_value(value)
+def _moment(value: datetime) -> datetime | str | None:
+    adapted: datetime | str | None = connection.ops.adapt_datetimefield_value(value)
+    return adapted
 
 
 def _read_uuid(value: object) -> uuid.UUID | None:
