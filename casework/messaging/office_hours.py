@@ -65,9 +65,23 @@ def next_opening(
     return min(starts) if starts else None
 
 
+def windows_with_practitioner(practitioner_id: int) -> list[OfficeHours]:
+    """The practitioner's windows, each with the practitioner read in the same query (their
+    time zone and name are needed only when there are windows)."""
+    return list(
+        OfficeHours.objects.filter(practitioner_id=practitioner_id).select_related("practitioner")
+    )
+
+
 def closed_period(practitioner: User, moment: datetime) -> datetime | None:
     """The opening that ends the closed period ``moment`` falls in; None when open or unset."""
-    windows = windows_of(practitioner)
+    return closed_period_of(windows_of(practitioner), practitioner, moment)
+
+
+def closed_period_of(
+    windows: Sequence[OfficeHours], practitioner: User, moment: datetime
+) -> datetime | None:
+    """``closed_period`` for windows read already."""
     if not windows:
         return None
     zone = _zone(practitioner)

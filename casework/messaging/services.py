@@ -6,6 +6,7 @@ writes the audit event. Live delivery and the email notice leave on commit: open
 told straight away by the committing process, and again by the events relay (``live.py``).
 """
 
+import copy
 import unicodedata
 import uuid
 from collections.abc import Sequence
@@ -14,7 +15,7 @@ from datetime import datetime, timedelta
 from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, OuterRef, Q, Value
+from django.db.models import OuterRef, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -22,7 +23,7 @@ from django.utils.translation import ngettext
 from casework.accounts.models import Role, User
 from casework.events import catalogue as events
 from casework.events.outbox import emit
-from casework.messaging import live, nudges, office_hours, policy
+from casework.messaging import live, nudges, office_hours, policy, send_statements
 from casework.messaging.attachments import CheckedFile
 from casework.messaging.consultation_limits import check_consultation_limits
 from casework.messaging.models import (
@@ -107,21 +108,23 @@ def _check_can_write(conversation: Conversation, sender: User) -> list[int]:
     else:
         # Whether each participant and the sender blocked one another, in the same query.
         participants = participants.annotate(blocked=blocked_with(sender, OuterRef("person_id")))
-    people = dict(participants.values_list("person_id", "blocked"))
-    if sender.pk not in people:
+    return _may_write(conversation, sender, dict(participants.values_list("person_id", "blocked")))
+
+
+def _may_write(conversation: Conversation, sender: User, blocked: dict[int, bool]) -> list[int]:
+    """The other participants' ids, given each participant's block with ``sender``; or the
+    ValidationError saying why ``sender`` may not write here."""
+    if sender.pk not in blocked:
         raise ValidationError(_("You are not part of this conversation."), code="not_participant")
     if not conversation.is_open:
         raise ValidationError(_("This conversation is closed."), code="closed")
-    others = [pk for pk in people if pk != sender.pk]
-    if any(people[other] for other in others):
+    others = [pk for pk in blocked if pk != sender.pk]
+    # A block never silences the platform's own staff.
+    if sender.role not in MODERATING_ROLES and any(blocked[other] for other in others):
         raise ValidationError(
             _("Messages between you and this person are blocked."), code="blocked"
         )
     return others
-
-
-def _counted_for_rate(now: datetime) -> Q:
-    return Q(kind=Message.Kind.MESSAGE, created_at__gte=now - timedelta(minutes=1))
 
 
 def _refuse_over_rate(recent: int) -> None:
@@ -130,31 +133,6 @@ def _refuse_over_rate(recent: int) -> None:
             _("You are sending messages very quickly. Please wait a minute and try again."),
             code="rate_limited",
         )
-
-
-def _check_rate(sender: User, now: datetime) -> None:
-    _refuse_over_rate(Message.objects.filter(_counted_for_rate(now), sender=sender).count())
-
-
-def _check_rate_and_sent_before(
-    conversation: Conversation, sender: User, now: datetime, idempotency_key: uuid.UUID | None
-) -> Message | None:
-    """Under the sender's row lock: the rate counted again, then the same send stored by a
-    parallel request that committed while this one waited for the lock (every message with a
-    key is stored under its sender's lock, so nothing of the sender's is in flight now). One
-    query; the earlier message is read only when there is one."""
-    counted = _counted_for_rate(now)
-    if idempotency_key is None:
-        _refuse_over_rate(Message.objects.filter(counted, sender=sender).count())
-        return None
-    found = Message.objects.filter(
-        counted | Q(idempotency_key=idempotency_key), sender=sender
-    ).aggregate(
-        recent=Count("pk", filter=counted),
-        sent_before=Count("pk", filter=Q(idempotency_key=idempotency_key)),
-    )
-    _refuse_over_rate(found["recent"])
-    return _sent_before(conversation, sender, idempotency_key) if found["sent_before"] else None
 
 
 def _screen(sender: User, conversation: Conversation, text: str) -> ScreeningResult:
@@ -471,10 +449,11 @@ def _append(
     kind: str,
     now: datetime,
     screening: ScreeningResult | None = None,
+    seq: int,
     idempotency_key: uuid.UUID | None = None,
 ) -> Message:
-    """Number and store one message in a conversation row locked by the caller."""
-    seq = conversation.last_seq + 1
+    """Store message number ``seq`` in a conversation whose row the caller locked and whose
+    counter the caller moved to ``seq``."""
     message = Message(
         conversation=conversation,
         sender=sender,
@@ -489,8 +468,6 @@ def _append(
     )
     message.body = body
     message.save(force_insert=True)
-    conversation.last_seq = seq
-    conversation.last_message_at = now
     return message
 
 
@@ -543,25 +520,33 @@ def _auto_reply(conversation: Conversation, sender: User, now: datetime) -> None
     """Outside the practitioner's office hours, answer the client once per closed period."""
     if conversation.kind not in (Conversation.Kind.ENQUIRY, Conversation.Kind.CASE):
         return
-    if sender.pk != conversation.client_id or conversation.practitioner is None:
+    if sender.pk != conversation.client_id or conversation.practitioner_id is None:
         return
-    reopens_at = office_hours.closed_period(conversation.practitioner, now)
+    windows = office_hours.windows_with_practitioner(conversation.practitioner_id)
+    if not windows:
+        return
+    practitioner = windows[0].practitioner
+    reopens_at = office_hours.closed_period_of(windows, practitioner, now)
     if reopens_at is None or conversation.auto_replied_until == reopens_at:
         return
     text = office_hours.auto_reply_text(
-        practitioner=conversation.practitioner,
+        practitioner=practitioner,
         client=sender,
         jurisdiction_code=conversation.client_jurisdiction_id,
         reopens_at=reopens_at,
     )
+    seq = conversation.last_seq + 1
     _append(
         conversation,
-        sender=conversation.practitioner,
+        sender=practitioner,
         body=text,
         kind=Message.Kind.AUTO_REPLY,
         now=now,
+        seq=seq,
     )
+    conversation.last_seq = seq
     conversation.auto_replied_until = reopens_at
+    conversation.save(update_fields=["last_seq", "auto_replied_until"])
 
 
 def _sent_before(
@@ -591,12 +576,21 @@ def send_message(
 
     With ``nudge`` (pages and the API, unless the sender chose to send anyway), a flagged
     draft is not stored: ``nudges.FlaggedDraft`` says why, and the same send again without
-    ``nudge`` stores it (see ``nudges``)."""
-    earlier = _sent_before(conversation, sender, idempotency_key)
-    if earlier is not None:
-        return earlier
+    ``nudge`` stores it (see ``nudges``).
+
+    Before anything is locked, one query (``send_statements.standing``) answers what the
+    checks ask, which are then made in this order: the same send stored before (returned),
+    the text, taking part, the conversation open, blocks, the per-minute limit; then the
+    safety screen."""
+    now = timezone.now()
+    found = send_statements.standing(conversation.pk, sender.pk, now, idempotency_key)
+    if found is None or found.earlier_conversation is not None:
+        # Sent before (read in full only then), or nobody is in the conversation.
+        earlier = _sent_before(conversation, sender, idempotency_key)
+        if earlier is not None:
+            return earlier
     try:
-        return _send(conversation, sender, body, files, idempotency_key, nudge)
+        return _send(conversation, sender, body, files, idempotency_key, nudge, now, found)
     except IntegrityError:
         # The same send, racing this one, stored it first.
         earlier = _sent_before(conversation, sender, idempotency_key)
@@ -612,11 +606,12 @@ def _send(
     files: Sequence[CheckedFile],
     idempotency_key: uuid.UUID | None,
     nudge: bool,
+    now: datetime,
+    found: send_statements.Standing | None,
 ) -> Message:
     text = clean_body(body, has_files=bool(files))
-    _check_can_write(conversation, sender)
-    now = timezone.now()
-    _check_rate(sender, now)
+    _may_write(conversation, sender, found.blocked if found else {})
+    _refuse_over_rate(found.recent if found else 0)
     screening = _screen(sender, conversation, text)
     if nudge:
         nudges.hold_flagged_draft(
@@ -629,28 +624,27 @@ def _send(
     with transaction.atomic():
         # One person's sends queue on their own row, and the limit is counted again in turn:
         # counted only before, a burst of parallel sends all saw the same earlier total and
-        # all got through.
-        list(User.objects.select_for_update().filter(pk=sender.pk).values_list("pk", flat=True))
-        # The same send may have been storing in parallel, and committed while this one
-        # waited for the lock.
-        earlier = _check_rate_and_sent_before(conversation, sender, now, idempotency_key)
-        if earlier is not None:
+        # all got through. The same send may have been storing in parallel, and committed
+        # while this one waited for the lock.
+        send_statements.lock_sender(sender.pk)
+        recent, stored_meanwhile = send_statements.recount(sender.pk, now, idempotency_key)
+        _refuse_over_rate(recent)
+        if stored_meanwhile and (earlier := _sent_before(conversation, sender, idempotency_key)):
             return earlier
-        # The row lock makes sequence numbers gapless and unique under concurrent senders.
-        locked = (
-            Conversation.objects.select_for_update(of=("self",))
-            .select_related("practitioner")
-            .get(pk=conversation.pk)
-        )
-        if not locked.is_open:
+        # The counter moves on and the row is locked in one statement: sequence numbers stay
+        # gapless and unique under concurrent senders.
+        advanced = send_statements.advance(conversation.pk, now)
+        if advanced is None:
+            Conversation.objects.get(pk=conversation.pk)  # gone: as the lock would have said
             raise ValidationError(_("This conversation is closed."), code="closed")
-        locked.data_key = conversation.data_key
+        locked = _as_locked(conversation, advanced, now)
         message = _append(
             locked,
             sender=sender,
             body=text,
             kind=Message.Kind.MESSAGE,
             now=now,
+            seq=advanced.last_seq,
             screening=screening,
             idempotency_key=idempotency_key,
         )
@@ -658,9 +652,7 @@ def _send(
         nudges.record_sent_flagged(
             message=message, text=text, screening=screening, idempotency_key=idempotency_key
         )
-        Participant.objects.filter(conversation=locked, person=sender).update(
-            last_read_seq=message.seq, last_seen_at=now
-        )
+        send_statements.read_up_to(locked.pk, sender.pk, message.seq, now)
         record_event(
             action=actions.MESSAGING_MESSAGE_SENT,
             actor=sender,
@@ -673,7 +665,6 @@ def _send(
             },
         )
         _auto_reply(locked, sender, now)
-        locked.save(update_fields=["last_seq", "last_message_at", "auto_replied_until"])
         emit(
             events.MessageSent(
                 conversation_id=str(locked.pk), sender_id=sender.pk, seq=locked.last_seq
@@ -683,6 +674,23 @@ def _send(
     conversation.last_seq = locked.last_seq
     conversation.last_message_at = locked.last_message_at
     return message
+
+
+def _as_locked(
+    conversation: Conversation, advanced: send_statements.Advanced, now: datetime
+) -> Conversation:
+    """The conversation as its locked row now is (the caller's copy is changed only once the
+    send committed), keeping the data key the caller read with it."""
+    locked = copy.copy(conversation)
+    locked.last_seq = advanced.last_seq
+    locked.last_message_at = now
+    locked.kind = advanced.kind
+    locked.client_id = advanced.client_id
+    locked.practitioner_id = advanced.practitioner_id
+    locked.client_jurisdiction_id = advanced.client_jurisdiction_id
+    locked.auto_replied_until = advanced.auto_replied_until
+    locked.state = Conversation.State.OPEN
+    return locked
 
 
 def _check_own_message(message: Message, person: User) -> None:
