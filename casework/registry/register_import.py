@@ -421,38 +421,45 @@ def _apply(
     renew_public_pages()
     reading = _Reading(register_import)
     tally = DiffTally()
-    writer = EntryWriter(register_import, now)
     held = HeldRegister(regulator)
-    for rows in chunks(reading.good_rows()):
-        new: set[str] = set()
-        for diff in held.diff(rows):
+    with EntryWriter(register_import, now) as writer:
+        for rows in chunks(reading.good_rows()):
+            if held.last_id:  # the chunk is looked up, once what came before it is written
+                writer.flush()
+            new: set[str] = set()
+            for diff in held.diff(rows):
+                tally.add(diff)
+                writer.add(diff)
+                if diff.kind == "new":
+                    new.add(diff.registration_number)
+            # A new entry is written without an address: only one the export gives needs
+            # writing (a first reading without addresses looks nothing up).
+            addressed = [
+                row for row in rows if row.contact_email or row.registration_number not in new
+            ]
+            if addressed:
+                writer.flush()  # the chunk's new entries exist before their addresses are written
+                write_contact_addresses(regulator, addressed)
+        writer.flush()
+        for diff in held.not_in_reading():
             tally.add(diff)
             writer.add(diff)
-            if diff.kind == "new":
-                new.add(diff.registration_number)
-        writer.flush()  # the chunk's new entries exist before their addresses are written
-        # A new entry is written without an address: only one the export gives needs writing
-        # (a first reading without addresses looks nothing up).
-        write_contact_addresses(
-            regulator,
-            [row for row in rows if row.contact_email or row.registration_number not in new],
-        )
-    for diff in held.not_in_reading():
-        tally.add(diff)
-        writer.add(diff)
-    if reading.bad_count:
-        raise _Stop(
-            _("The file now has {count} bad rows; nothing was applied.").format(
-                count=reading.bad_count
+        if reading.bad_count:
+            raise _Stop(
+                _("The file now has {count} bad rows; nothing was applied.").format(
+                    count=reading.bad_count
+                )
             )
-        )
-    summary = tally.summary(rows=reading.rows, bad_rows=reading.bad_count, held=held.size)
-    # The preview was confirmed; the register as it is now must need the same confirmation.
-    if summary["confirm_withdrawals"] and summary["confirm_withdrawals"] != confirmed_withdrawals:
-        raise _Stop(_confirmation_message(summary, confirmed_withdrawals))
-    if not summary["confirm_withdrawals"]:
-        confirmed_withdrawals = None  # nothing needed confirming: nothing to keep
-    writer.flush()
+        summary = tally.summary(rows=reading.rows, bad_rows=reading.bad_count, held=held.size)
+        # The preview was confirmed; the register as it is now must need the same confirmation.
+        if (
+            summary["confirm_withdrawals"]
+            and summary["confirm_withdrawals"] != confirmed_withdrawals
+        ):
+            raise _Stop(_confirmation_message(summary, confirmed_withdrawals))
+        if not summary["confirm_withdrawals"]:
+            confirmed_withdrawals = None  # nothing needed confirming: nothing to keep
+        writer.flush()
     if connection.vendor == "postgresql" and summary["new"] >= ANALYZE_AFTER_NEW:
         # Fresh statistics before the next reading: on a table's old ones (autovacuum has not
         # come by yet) the plan for a chunk's lookup by numbers read the regulator's whole

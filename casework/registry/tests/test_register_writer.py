@@ -75,6 +75,12 @@ class OrmEntryWriter:
             kind: [] for kind in ("new", "changed", "absent", "gone")
         }
 
+    def __enter__(self) -> "OrmEntryWriter":
+        return self
+
+    def __exit__(self, *exception: object) -> None:
+        pass
+
     def add(self, diff: EntryDiff) -> None:
         if diff.kind == "unchanged":
             return
@@ -166,6 +172,7 @@ def test_the_rows_written_are_the_rows_the_orm_writes(
     # Small chunks: a reading spans several lookups, writes and pages of absent entries.
     monkeypatch.setattr(register_diff, "READ_CHUNK", chunk)
     monkeypatch.setattr(register_writer, "WRITE_BATCH", chunk)
+    monkeypatch.setattr(register_writer, "COPY_BATCH", chunk)
 
     def apply_readings() -> dict[str, list[tuple[Any, ...]]]:
         for text in (FIRST, SECOND, THIRD):
@@ -199,3 +206,41 @@ def test_the_rows_written_are_the_rows_the_orm_writes(
     assert entries["SW1005"].contact_email == ""
     assert entries["SW1002"].contact_email == "jose@example.org"
     assert (entries["SW1003"].status, entries["SW1006"].status) == ("removed", "absent")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="new entries copied behind")
+def test_a_copy_behind_that_fails_leaves_nothing_applied(
+    upload: Upload, officer: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A batch a row: the third copy fails while the reading goes on preparing the next ones.
+    monkeypatch.setattr(register_writer, "COPY_BATCH", 1)
+    copy_batch = register_writer._CopyBehind._copy_batch
+    copies: list[int] = []
+
+    def fail_on_the_third(behind: Any, *batch: Any) -> None:
+        copies.append(1)
+        if len(copies) == 3:
+            raise RuntimeError("disk full")
+        copy_batch(behind, *batch)
+
+    monkeypatch.setattr(register_writer._CopyBehind, "_copy_batch", fail_on_the_third)
+    reading = upload(FIRST)
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        services.apply_register_import(register_import_id=reading.pk, applied_by=officer)
+
+    reading.refresh_from_db()
+    assert reading.state == RegisterImport.State.FAILED
+    assert reading.failure == "Applying failed: disk full"
+    assert not RegisterEntry.objects.exists()
+    assert not RegisterEntryChange.objects.exists()
+    assert len(copies) == 3  # nothing copied after the failure
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SET CONSTRAINTS")
+def test_every_deferrable_constraint_is_initially_deferred() -> None:
+    # The copy behind checks its batch's foreign keys at once, then puts every deferrable
+    # constraint back to deferred: right only while none is declared initially immediate.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT conname FROM pg_constraint WHERE condeferrable AND NOT condeferred")
+        assert cursor.fetchall() == []
