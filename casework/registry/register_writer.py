@@ -114,10 +114,11 @@ class _CopyBehind:
     batch at a time, while the reading goes on preparing the next batch.
 
     The thread uses the reading's own connection (psycopg's connections serialise their
-    statements), so its rows are in the reading's transaction and roll back with it. This
-    thread sends nothing while a batch is copying: every other statement of the reading first
-    waits for the copies queued before it (``settle``), so that nothing runs between them, and
-    a savepoint rolled back never takes a copied batch with it.
+    statements), so its rows are in the reading's transaction and roll back with it. The
+    reading's thread sends nothing while a batch is copying: each of its other statements first
+    waits for the copies queued before it (``settle``, through ``EntryWriter.flush``), so that
+    nothing runs between a copy's statements and a savepoint rolled back never takes a copied
+    batch with it. A failed copy is raised in the reading's thread and the rest are dropped.
 
     Each batch's foreign keys are checked as it is copied (``SET CONSTRAINTS ... IMMEDIATE``)
     rather than all at commit: the same checks, made while the next batch is prepared (at
@@ -125,7 +126,9 @@ class _CopyBehind:
     """
 
     def __init__(self, wrapper: BaseDatabaseWrapper) -> None:
-        self._wrapper = wrapper  # this thread's: the other one must not open one of its own
+        # The reading thread's own: through django.db.connection the copying thread would open
+        # a connection of its own, outside the reading's transaction.
+        self._wrapper = wrapper
         self._queue: Queue[_NewBatch | None] = Queue(maxsize=_BATCHES_AHEAD)
         self._error: BaseException | None = None
         self._stopped = False
