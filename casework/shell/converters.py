@@ -1,8 +1,8 @@
 """How a row's id appears in an address."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 # The largest id a database row can have (a signed 64-bit integer).
 MAX_ROW_ID = 2**63 - 1
@@ -22,5 +22,14 @@ class RowIdConverter:
         return str(value)
 
 
-# The same bound for ids in the API's paths and queries (django-ninja validates it: 4xx).
-RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
+def _not_a_truth_value(value: Any) -> Any:
+    # Pydantic reads JSON's true as 1 in a lax int: {"person_id": true} named person 1. An id
+    # in a path or a query still arrives as digits and is read as before.
+    if isinstance(value, bool):
+        raise ValueError("an id is a whole number, not true or false")
+    return value
+
+
+# The same bound for ids in the API's paths, queries and bodies (django-ninja validates it:
+# 4xx), and never a boolean.
+RowId = Annotated[int, BeforeValidator(_not_a_truth_value), Field(ge=1, le=MAX_ROW_ID)]

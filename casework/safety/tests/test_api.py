@@ -269,3 +269,14 @@ def test_visitors_and_staff_without_a_second_factor_get_401() -> None:
     assert Client().get("/api/v1/reports").status_code == 401
     no_mfa = as_person(factories.PractitionerFactory.create(totp=False))
     assert no_mfa.get("/api/v1/blocks").status_code == 401
+
+
+def test_an_id_given_as_true_or_false_is_refused_not_read_as_one_or_zero(
+    conversation: Conversation, client_person: User, practitioner: User
+) -> None:
+    browser = as_person(client_person)
+    for value in (True, False):
+        status, body = post(browser, "/api/v1/blocks", {"person_id": value})
+        assert status == 422
+        assert "person_id" in str(body["error"]["fields"])
+    assert not Block.objects.exists()
