@@ -31,6 +31,7 @@ from casework.privacy.audit import record_event
 from casework.problems import Error as Problem
 from casework.problems import form_fields, problem
 from casework.safety.crisis import crisis_resources_for
+from casework.shell.converters import WholeNumber
 
 router = Router(tags=["care"])
 
@@ -172,7 +173,7 @@ class AnsweredSchema(Schema):
 
 
 class Answers(Schema):
-    answers: dict[str, int | str] = Field(
+    answers: dict[str, WholeNumber | str] = Field(
         description="Every question's `key` with its answer's `value` (free text: `text` with "
         "your words)"
     )
@@ -365,7 +366,7 @@ class PlanSchema(Schema):
 
 class NewPlan(Schema):
     instrument: str = Field(description="phq9, gad7, who5, mood or note (free text)", max_length=8)
-    every_days: int = Field(ge=1, le=28, description="1 daily, 7 weekly, up to 28")
+    every_days: WholeNumber = Field(ge=1, le=28, description="1 daily, 7 weekly, up to 28")
     time_of_day: str = Field(description="HH:MM on the client's clock", max_length=5)
     starts_on: date = Field(description="The first day, today or within 90 days")
 

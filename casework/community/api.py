@@ -33,6 +33,7 @@ from casework.community.services import comments as comment_services
 from casework.community.views import visitor_over_comment_limit
 from casework.problems import Error as Problem
 from casework.problems import ErrorDetail, problem
+from casework.shell.converters import RowId
 
 router = Router(tags=["community"])
 
@@ -135,8 +136,8 @@ class GuardProblem(Schema):
 
 class NewComment(Schema):
     body: str = Field(description="Plain text, at most 3,000 characters")
-    reply_to: int | None = Field(
-        None, ge=1, description="A published top-level comment of this article, to reply to"
+    reply_to: RowId | None = Field(
+        None, description="A published top-level comment of this article, to reply to"
     )
     notify_replies: bool = Field(
         False, description="Be emailed when someone replies (signed in only; ignored otherwise)"

@@ -23,6 +23,7 @@ from casework.messaging.forms import EnquiryForm, MessageForm
 from casework.messaging.models import Conversation, Message
 from casework.problems import Error as Problem
 from casework.problems import ErrorDetail, form_fields, problem
+from casework.shell.converters import RowId, WholeNumber
 
 router = Router(tags=["messaging"])
 
@@ -72,8 +73,8 @@ class MessageSchema(Schema):
 
 
 class MessagesQuery(Schema):
-    after: int = Field(0, ge=0, description="Return messages with a larger `seq` than this")
-    limit: int = Field(100, ge=1, le=MAX_LIMIT)
+    after: WholeNumber = Field(0, ge=0, description="Return messages with a larger `seq` than this")
+    limit: WholeNumber = Field(100, ge=1, le=MAX_LIMIT)
 
 
 class NewMessage(Schema):
@@ -145,7 +146,7 @@ def list_conversations(request: HttpRequest) -> Status[object]:
 
 
 class NewConversation(Schema):
-    to: int = Field(
+    to: RowId = Field(
         description="Whom to write to: a practitioner's `id` from the directory (a client's "
         "enquiry, or a practitioner's consultation with a colleague)"
     )

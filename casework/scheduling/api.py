@@ -191,7 +191,7 @@ def _appointment(person: User, a: Appointment) -> dict[str, object]:
 
 
 class NewBooking(Schema):
-    session_type: int = Field(description="A session type's id, from the practitioner's slots")
+    session_type: RowId = Field(description="A session type's id, from the practitioner's slots")
     slot_id: str = Field(
         description="A free slot's `slot_id`, from the practitioner's slots", max_length=40
     )

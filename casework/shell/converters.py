@@ -23,13 +23,16 @@ class RowIdConverter:
 
 
 def _not_a_truth_value(value: Any) -> Any:
-    # Pydantic reads JSON's true as 1 in a lax int: {"person_id": true} named person 1. An id
+    # Pydantic reads JSON's true as 1 in a lax int: {"person_id": true} named person 1. A number
     # in a path or a query still arrives as digits and is read as before.
     if isinstance(value, bool):
-        raise ValueError("an id is a whole number, not true or false")
+        raise ValueError("a whole number, not true or false")
     return value
 
 
+# A count or a number of days in the API's bodies and queries: never a boolean.
+WholeNumber = Annotated[int, BeforeValidator(_not_a_truth_value)]
+
 # The same bound for ids in the API's paths, queries and bodies (django-ninja validates it:
 # 4xx), and never a boolean.
-RowId = Annotated[int, BeforeValidator(_not_a_truth_value), Field(ge=1, le=MAX_ROW_ID)]
+RowId = Annotated[WholeNumber, Field(ge=1, le=MAX_ROW_ID)]
