@@ -21,6 +21,7 @@ from django.db.models import Count, Q, QuerySet
 # instance, so concurrent searches counted one after the other (a slow count held up all).
 from django.utils.functional import cached_property
 
+from casework.directory import search
 from casework.directory.models import PractitionerProfile
 
 RESULTS_CAP = 1000
@@ -136,11 +137,11 @@ class BestMatchFirst:
             raise TypeError("BestMatchFirst gives pages: slices with an end and no step")
         if stop <= start:
             return []
-        return self._read(list(self.ranked.values_list("pk", flat=True)[start:stop]))
+        return self._read(search.sorted_ids(self.ranked, start, stop))
 
     def __iter__(self) -> Iterator[PractitionerProfile]:
         """Every match, in order (for tests and small lists: a page reads a slice)."""
-        return iter(self._read(list(self.ranked.values_list("pk", flat=True))))
+        return iter(self._read(search.sorted_ids(self.ranked, 0, None)))
 
     def _read(self, ids: list[int]) -> list[PractitionerProfile]:
         if not ids:

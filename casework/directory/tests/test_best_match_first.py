@@ -4,6 +4,7 @@ from each match's rank, the schedules, the names and the ids."""
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -182,3 +183,34 @@ def test_a_profile_unlisted_between_the_ids_and_the_rows_is_left_out_of_the_page
         page = result.profiles[0:5]
     assert done
     assert [row.pk for row in page] == [pk for pk in expected[:5] if pk != unlisted]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the index of sort keys is SQLite's")
+@pytest.mark.parametrize(
+    "criteria",
+    [
+        SearchCriteria(text=WORDS),
+        SearchCriteria(text=WORDS, modality="phone", fee_max=Decimal(100), currency="GBP"),
+        SearchCriteria(text=WORDS, sort=Sort.NEXT_FREE, available_within_days=7),
+    ],
+)
+def test_on_sqlite_the_ids_are_sorted_from_the_index_of_sort_keys(
+    criteria: SearchCriteria,
+) -> None:
+    _practitioners()
+    statements: list[tuple[str, Any]] = []
+
+    def capture(execute: Callable[..., Any], sql: str, params: Any, *args: Any) -> Any:
+        statements.append((sql, params))
+        return execute(sql, params, *args)
+
+    result = find_practitioners(criteria, now=NOW)
+    with connection.execute_wrapper(capture):
+        list(result.profiles[0:5])
+    ranked = [(sql, params) for sql, params in statements if "bm25" in sql]
+    assert len(ranked) == 1
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + ranked[0][0], ranked[0][1])
+        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    # Every column the statement reads of the profile is in the index: no row is read.
+    assert f"COVERING INDEX {search.SQLITE_SORT_KEYS_INDEX} (id=?)" in plan
