@@ -17,6 +17,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import BooleanField, FloatField, QuerySet
 from django.db.models.expressions import RawSQL
@@ -114,7 +115,11 @@ def sorted_ids(queryset: QuerySet[PractitionerProfile], start: int, stop: int | 
     ids = queryset.values_list("pk", flat=True)[start:stop]
     if connections[queryset.db].vendor != "sqlite":
         return list(ids)
-    sql, params = ids.query.get_compiler(using=queryset.db).as_sql()
+    try:
+        sql, params = ids.query.get_compiler(using=queryset.db).as_sql()
+    except EmptyResultSet:
+        # A filter that nothing can pass (an empty list): Django runs no query for it either.
+        return []
     # The outer FROM comes first: only the id is selected, so no subquery precedes it.
     if _PROFILE_TABLE not in sql.partition(" WHERE ")[0]:
         return list(ids)

@@ -214,3 +214,13 @@ def test_on_sqlite_the_ids_are_sorted_from_the_index_of_sort_keys(
         plan = " ".join(str(row[-1]) for row in cursor.fetchall())
     # Every column the statement reads of the profile is in the index: no row is read.
     assert f"COVERING INDEX {search.SQLITE_SORT_KEYS_INDEX} (id=?)" in plan
+
+
+def test_sorted_ids_of_a_search_nothing_can_pass_are_none_without_a_query(
+    django_assert_num_queries: Callable[[int], Any],
+) -> None:
+    _practitioners()
+    everyone = search.matching(PractitionerProfile.objects.all(), WORDS).order_by("pk")
+    assert search.sorted_ids(everyone, 1, 3) == list(everyone.values_list("pk", flat=True)[1:3])
+    with django_assert_num_queries(0):
+        assert search.sorted_ids(everyone.filter(pk__in=[]), 0, 20) == []
