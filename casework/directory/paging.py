@@ -5,7 +5,8 @@ itself; counting up to a cap lets the database stop early. Nobody pages past the
 page asks them to narrow the search instead.
 
 A search without words is ordered soonest free slot first (``SoonestFirst``): read as two
-index ranges in order, stopped at the page, instead of sorting every match.
+index ranges in order, stopped at the page, instead of sorting every match. A search with
+words sorts every match by its rank, but only their ids (``BestMatchFirst``).
 """
 
 from collections.abc import Callable, Iterator, Sequence
@@ -20,6 +21,7 @@ from django.db.models import Count, Q, QuerySet
 # instance, so concurrent searches counted one after the other (a slow count held up all).
 from django.utils.functional import cached_property
 
+from casework.directory import search
 from casework.directory.models import PractitionerProfile
 
 RESULTS_CAP = 1000
@@ -111,17 +113,57 @@ class SoonestFirst:
         return rows + list(rest[max(start - free_count, 0) : stop - free_count])
 
 
+@dataclass
+class BestMatchFirst:
+    """The matches of a search with words, in the order of ``ranked`` (best match first, or
+    soonest free first then best match), without sorting whole rows: the database ranks and
+    sorts every match by its id and sort keys alone, then the page's own rows are read by id
+    from ``rows`` and put in that order.
+
+    ``rows`` are the listed profiles, so a profile no longer listed by the time its row is
+    read is left out of the page rather than shown."""
+
+    ranked: QuerySet[PractitionerProfile]
+    rows: QuerySet[PractitionerProfile]
+
+    def counted(self, cap: int) -> int:
+        """Matches up to ``cap`` + 1. Neither the order nor the rank changes the count, so the
+        database neither sorts nor ranks for it."""
+        return self.ranked.order_by().values("pk")[: cap + 1].count()
+
+    def __getitem__(self, page: slice) -> list[PractitionerProfile]:
+        start, stop = page.start or 0, page.stop
+        if stop is None or page.step is not None:
+            raise TypeError("BestMatchFirst gives pages: slices with an end and no step")
+        if stop <= start:
+            return []
+        return self._read(search.sorted_ids(self.ranked, start, stop))
+
+    def __iter__(self) -> Iterator[PractitionerProfile]:
+        """Every match, in order (for tests and small lists: a page reads a slice)."""
+        return iter(self._read(search.sorted_ids(self.ranked, 0, None)))
+
+    def _read(self, ids: list[int]) -> list[PractitionerProfile]:
+        if not ids:
+            return []
+        found = {row.pk: row for row in self.rows.filter(pk__in=ids).order_by()}
+        return [found[pk] for pk in ids if pk in found]
+
+
 class CappedPaginator(Paginator):  # type: ignore[type-arg]
     def __init__(
-        self, object_list: QuerySet[Any] | SoonestFirst, per_page: int, cap: int | None = None
+        self,
+        object_list: QuerySet[Any] | SoonestFirst | BestMatchFirst,
+        per_page: int,
+        cap: int | None = None,
     ) -> None:
-        # A SoonestFirst has no length: only its count (below) and slices of it are read.
+        # These have no length: only their count (below) and slices of them are read.
         super().__init__(object_list, per_page)  # type: ignore[arg-type]
         self.cap = RESULTS_CAP if cap is None else cap
 
     @cached_property
     def _counted(self) -> int:
-        if isinstance(self.object_list, SoonestFirst):
+        if isinstance(self.object_list, SoonestFirst | BestMatchFirst):
             return self.object_list.counted(self.cap)
         queryset: QuerySet[Any] = self.object_list  # type: ignore[assignment]
         # The order does not change the count: without it the database need not sort; nor do

@@ -45,7 +45,7 @@ from casework.directory.models import (
     ProfileModality,
     ProfileSpecialty,
 )
-from casework.directory.paging import SoonestFirst
+from casework.directory.paging import BestMatchFirst, SoonestFirst
 from casework.registry.models import (
     PRACTISING_STATUSES,
     Jurisdiction,
@@ -201,8 +201,8 @@ class SearchCriteria:
 
 @dataclass(frozen=True)
 class SearchResult:
-    # With words, a queryset ranked by the match; without, soonest free first, read in order.
-    profiles: QuerySet[PractitionerProfile] | SoonestFirst
+    # With words, ranked by the match; without, soonest free first, read in order.
+    profiles: BestMatchFirst | SoonestFirst
     # What the place asks of a practitioner with no registration covering it: None without a
     # place; UNREGULATED where anyone may practise (no restriction applied); otherwise only
     # practitioners whose registrations cover the place are in ``profiles``.
@@ -244,7 +244,8 @@ class Narrowing:
     key: str
     rows: QuerySet[Any]
     column: str
-    # The same rows, for the check (``check``) where ``rows`` would be looked up otherwise.
+    # The same rows, for the check (``check``) where ``rows`` would be looked up otherwise
+    # (the place's, built from its codes with ``rows`` by ``practising_in``).
     checked_rows: QuerySet[Any] | None = None
 
     @property
@@ -306,31 +307,35 @@ class NotIndexed(Func):
     template = "+%(expressions)s"
 
 
-def practising_in(codes: list[str]) -> QuerySet[PractisingJurisdiction]:
-    """The rows of practitioners practising in any of ``codes``, for a check of each
-    practitioner's own rows. On SQLite the place is compared, not looked up: with both
-    columns given, its planner looks up each place's rows by the index led by the place
-    (``directory_practising_where``) one place after another, where the practitioner's own
-    rows (the unique index led by the practitioner) are found in one look-up. For the 17,000
-    listed matches of a common word and a place of four jurisdictions, that check took 64-75 ms
-    and takes 19-32 at 100,000 profiles. PostgreSQL's planner chooses by its own statistics."""
-    rows = PractisingJurisdiction.objects.all()
-    if connection.vendor != "sqlite":
-        return rows.filter(jurisdiction_id__in=codes)
-    place = NotIndexed("jurisdiction_id", output_field=CharField())
-    return rows.alias(place=place).filter(place__in=codes)
+def practising_in(where: Jurisdiction, codes: list[str]) -> Narrowing:
+    """The practitioners practising in any of ``codes`` (those covering ``where``): as a list,
+    their rows looked up by place (``directory_practising_where``); as a check, each
+    practitioner's own rows, both from the same codes. On SQLite the check compares the place
+    rather than looking it up: with both columns given, its planner looks up each place's rows
+    by the index led by the place one place after another, where the practitioner's own rows
+    (the unique index led by the practitioner) are found in one look-up. For the 17,000 listed
+    matches of a common word and a place of four jurisdictions, that check took 64-75 ms and
+    takes 19-32 at 100,000 profiles. PostgreSQL's planner chooses by its own statistics."""
+    rows = PractisingJurisdiction.objects.filter(jurisdiction_id__in=codes)
+    checked = rows
+    if connection.vendor == "sqlite":
+        place = NotIndexed("jurisdiction_id", output_field=CharField())
+        checked = PractisingJurisdiction.objects.alias(place=place).filter(place__in=codes)
+    return Narrowing(f"place:{where.code}", rows, "practitioner_id", checked_rows=checked)
 
 
 def find_practitioners(
     criteria: SearchCriteria, *, now: datetime, details: bool = True
 ) -> SearchResult:
-    """Listed profiles matching ``criteria``, ranked, with ``text_rank`` and ``next_free_at``
-    (the next free slot, or None when unknown or already past) annotated. Without
-    ``details`` only their practitioner comes with them, for a caller that fetches the rest
-    for some of them (``add_profile_details``), as the page does for cards not cached.
+    """Listed profiles matching ``criteria``, ranked, with ``next_free_at`` (the next free
+    slot, or None when unknown or already past) annotated. Without ``details`` only their
+    practitioner comes with them, for a caller that fetches the rest for some of them
+    (``add_profile_details``), as the page does for cards not cached.
 
-    Without words the order is soonest free slot first, then by name: the profiles come as
-    ``SoonestFirst``, which reads the stored slot's index in order and stops at the page."""
+    With words the profiles come as ``BestMatchFirst``, which sorts the matches' ids and reads
+    the page's rows afterwards. Without words the order is soonest free slot first, then by
+    name: the profiles come as ``SoonestFirst``, which reads the stored slot's index in order
+    and stops at the page."""
     words = search.query_words(criteria.text)
     profiles = search.matching(searchable_profiles(), criteria.text)
     place_verdict = None
@@ -338,15 +343,7 @@ def find_practitioners(
     if criteria.where is not None:
         place_verdict, covering = place_rules(criteria.where)
         if covering is not None:
-            codes = sorted(covering)
-            narrowing.append(
-                Narrowing(
-                    f"place:{criteria.where.code}",
-                    PractisingJurisdiction.objects.filter(jurisdiction_id__in=codes),
-                    "practitioner_id",
-                    checked_rows=practising_in(codes),
-                )
-            )
+            narrowing.append(practising_in(criteria.where, sorted(covering)))
     if criteria.language:
         languages = ProfileLanguage.objects.filter(code=criteria.language)
         narrowing.append(Narrowing(f"language:{criteria.language}", languages, "profile_id"))
@@ -383,12 +380,20 @@ def find_practitioners(
             ordering = [soonest, best_match, "display_name", "pk"]
         else:
             ordering = [best_match, soonest, "display_name", "pk"]
-        profiles = profiles.filter(*narrowed(narrowing, text=True)).order_by(*ordering)
+        # Every match is ranked and sorted, but by its id and sort keys alone: the page's
+        # own rows (with their practitioner) are read afterwards by id. Sorting whole rows
+        # read each match's practitioner too and took about a third more at 100,000 profiles.
+        page_rows = with_next_free_slot(searchable_profiles(), now=now).defer(
+            "bio_source", "bio_html", "search_document"
+        )
         return SearchResult(
-            profiles=(
-                with_profile_details(profiles)
-                if details
-                else profiles.select_related("practitioner")
+            profiles=BestMatchFirst(
+                ranked=profiles.filter(*narrowed(narrowing, text=True)).order_by(*ordering),
+                rows=(
+                    with_profile_details(page_rows)
+                    if details
+                    else page_rows.select_related("practitioner")
+                ),
             ),
             place_verdict=place_verdict,
         )

@@ -17,6 +17,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import BooleanField, FloatField, QuerySet
 from django.db.models.expressions import RawSQL
@@ -99,6 +100,33 @@ def matching(queryset: QuerySet[PractitionerProfile], text: str) -> QuerySet[Pra
         rank = RawSQL(_SQLITE_RANK, [], output_field=FloatField())  # noqa: S611
         return queryset.filter(search_entry__document__matches=fts_query).annotate(text_rank=rank)
     raise NotSupportedDatabase(vendor)
+
+
+# Directory migration 0008: each profile's id with what a search with words reads of its row.
+SQLITE_SORT_KEYS_INDEX = "directory_profile_sort_keys"
+_PROFILE_TABLE = 'FROM "directory_practitionerprofile" '
+
+
+def sorted_ids(queryset: QuerySet[PractitionerProfile], start: int, stop: int | None) -> list[int]:
+    """The ids of ``queryset[start:stop]``, in its order. On SQLite each match's listing, sort
+    keys and filtered columns are read from the index of migration 0008 rather than from its
+    row: its planner looks a profile up by its rowid in the table (a page or more of the whole
+    row each), never by an index led by the id, unless the statement names the index."""
+    ids = queryset.values_list("pk", flat=True)[start:stop]
+    if connections[queryset.db].vendor != "sqlite":
+        return list(ids)
+    try:
+        sql, params = ids.query.get_compiler(using=queryset.db).as_sql()
+    except EmptyResultSet:
+        # A filter that nothing can pass (an empty list): Django runs no query for it either.
+        return []
+    # The outer FROM comes first: only the id is selected, so no subquery precedes it.
+    if _PROFILE_TABLE not in sql.partition(" WHERE ")[0]:
+        return list(ids)
+    named = f'{_PROFILE_TABLE}INDEXED BY "{SQLITE_SORT_KEYS_INDEX}" '
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql.replace(_PROFILE_TABLE, named, 1), params)
+        return [pk for (pk,) in cursor.fetchall()]
 
 
 class NotSupportedDatabase(RuntimeError):

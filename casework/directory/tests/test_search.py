@@ -330,7 +330,8 @@ def test_the_number_of_queries_does_not_grow_with_the_page(
         1  # the public pages' version, then the page is rendered:
         + 1  # the place chosen, for the form
         + 1  # count of results
-        + 1  # the page of profiles, with practitioner and next free slot
+        + 1  # the page's ids, ranked and sorted by the words and the slot
+        + 1  # the page's profiles, with practitioner and next free slot
         + 1  # the cards' version
     )
     cards_to_render = (
