@@ -17,6 +17,7 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from casework.routing import websocket_urlpatterns  # noqa: E402
 from casework.shell.live_bridge import bridged  # noqa: E402
 from casework.shell.metrics import WebsocketMetricsMiddleware  # noqa: E402
+from casework.shell.warm_start import ready_to_serve  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
@@ -27,3 +28,5 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+ready_to_serve()
