@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Value
+from django.db.models import OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -102,18 +102,17 @@ def _email_verified(person: User) -> bool:
 
 def _check_can_write(conversation: Conversation, sender: User) -> list[int]:
     """The other participants' ids, once it is clear ``sender`` may write here."""
-    participants = Participant.objects.filter(conversation=conversation)
-    if sender.role in MODERATING_ROLES:  # a block never silences the platform's own staff
-        participants = participants.annotate(blocked=Value(False))
-    else:
-        # Whether each participant and the sender blocked one another, in the same query.
-        participants = participants.annotate(blocked=blocked_with(sender, OuterRef("person_id")))
+    # Whether each participant and the sender blocked one another, in the same query.
+    participants = Participant.objects.filter(conversation=conversation).annotate(
+        blocked=blocked_with(sender, OuterRef("person_id"))
+    )
     return _may_write(conversation, sender, dict(participants.values_list("person_id", "blocked")))
 
 
 def _may_write(conversation: Conversation, sender: User, blocked: dict[int, bool]) -> list[int]:
     """The other participants' ids, given each participant's block with ``sender``; or the
-    ValidationError saying why ``sender`` may not write here."""
+    ValidationError saying why ``sender`` may not write here. The one place that decides
+    whether a block stops ``sender`` (every write asks the blocks alike, staff's too)."""
     if sender.pk not in blocked:
         raise ValidationError(_("You are not part of this conversation."), code="not_participant")
     if not conversation.is_open:
