@@ -9,7 +9,7 @@ told straight away by the committing process, and again by the events relay (``l
 import copy
 import unicodedata
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from allauth.account.models import EmailAddress
@@ -569,9 +569,14 @@ def send_message(
     files: Sequence[CheckedFile] = (),
     idempotency_key: uuid.UUID | None = None,
     nudge: bool = False,
+    on_stored: Callable[[Message], None] | None = None,
 ) -> Message:
     """Store a message and tell the others. A send retried with the same ``idempotency_key``
     (a lost response, a double submit) returns the message the first one stored.
+
+    ``on_stored`` is called with the new message inside the send's transaction, last, so that
+    what it writes commits with the message or not at all (the API keeps its request's
+    ``Idempotency-Key`` there); it is not called for a message returned from before.
 
     With ``nudge`` (pages and the API, unless the sender chose to send anyway), a flagged
     draft is not stored: ``nudges.FlaggedDraft`` says why, and the same send again without
@@ -589,7 +594,9 @@ def send_message(
         if earlier is not None:
             return earlier
     try:
-        return _send(conversation, sender, body, files, idempotency_key, nudge, now, found)
+        return _send(
+            conversation, sender, body, files, idempotency_key, nudge, now, found, on_stored
+        )
     except IntegrityError:
         # The same send, racing this one, stored it first.
         earlier = _sent_before(conversation, sender, idempotency_key)
@@ -607,6 +614,7 @@ def _send(
     nudge: bool,
     now: datetime,
     found: send_statements.Standing | None,
+    on_stored: Callable[[Message], None] | None,
 ) -> Message:
     text = clean_body(body, has_files=bool(files))
     _may_write(conversation, sender, found.blocked if found else {})
@@ -670,6 +678,8 @@ def _send(
             )
         )
         live.new_messages_on_commit(locked.pk, locked.last_seq)
+        if on_stored is not None:
+            on_stored(message)
     conversation.last_seq = locked.last_seq
     conversation.last_message_at = locked.last_message_at
     return message
