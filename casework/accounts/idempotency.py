@@ -4,7 +4,9 @@ The services are idempotent already: each takes a UUID and returns what the firs
 stored. The header is turned into that UUID (the same for the same person, operation and key),
 so a replay returns the first result through the service itself. What this module adds is the
 refusal of a key reused with a different request (422), by a keyed hash of the request kept
-once the write succeeded (a failed write keeps nothing, so a corrected retry may use its key).
+once the write succeeded (a failed write keeps nothing, so a corrected retry may use its key):
+inside the write's own transaction where the service offers it (``keep``, a message send), so
+that the key and what it made commit together, or just after it (``remember``).
 
 The hashes are kept ``IDEMPOTENCY_KEYS_KEPT_DAYS`` (``forget_idempotency_keys``, daily), long
 past any client's retries. A key used again after that still returns the first result (that is
@@ -18,7 +20,7 @@ import uuid
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 from ninja import Status
 from ninja.params import HeaderEx, P
@@ -63,13 +65,20 @@ def fingerprint(operation: str, request: object) -> str:
     return hmac.new(secret, canonical.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
 
 
+# Written once as SQL: every keyed write asks it, and building it through the ORM cost about ten
+# times the database's answer (issue 21). The unique constraint makes it one row at most.
+_EARLIER = (
+    "SELECT fingerprint FROM accounts_idempotencykey "
+    'WHERE person_id = %s AND operation = %s AND "key" = %s'
+)
+
+
 def refuse_if_reused(*, person: User, operation: str, key: str, request: object) -> None:
     """Raise KeyReused when ``key`` succeeded before with a different request."""
-    earlier = (
-        IdempotencyKey.objects.filter(person=person, operation=operation, key=key)
-        .values_list("fingerprint", flat=True)
-        .first()
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_EARLIER, [person.pk, operation, key])
+        row = cursor.fetchone()
+    earlier = row[0] if row is not None else None
     if earlier is not None and not hmac.compare_digest(earlier, fingerprint(operation, request)):
         raise KeyReused(key)
 
@@ -105,6 +114,32 @@ def remember(*, person: User, operation: str, key: str, request: object, now: da
             )
     except IntegrityError:
         pass
+
+
+# A key kept twice (a race of the same send) keeps the first: the insert does nothing then,
+# without an error that would end the write's transaction on PostgreSQL.
+_KEEP = (
+    'INSERT INTO accounts_idempotencykey (person_id, operation, "key", fingerprint, created_at) '
+    "VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING"
+)
+
+
+def keep(*, person: User, operation: str, key: str, request: object, now: datetime) -> None:
+    """``remember``, inside the write's own transaction (its caller's): the key is kept exactly
+    when what it made commits, and costs one statement instead of a transaction of its own."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("idempotency.keep outside the write's transaction")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _KEEP,
+            [
+                person.pk,
+                operation,
+                key,
+                fingerprint(operation, request),
+                connection.ops.adapt_datetimefield_value(now),
+            ],
+        )
 
 
 # Keys removed per transaction.

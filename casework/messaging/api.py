@@ -371,9 +371,12 @@ def send(
         else payload.idempotency_key or uuid.uuid4()
     )
     try:
-        message = services.send_message(
+        message, just_sent = _send_keeping_key(
+            person,
+            "messages.send",
+            idempotency_key,
+            sent,
             conversation=conversation,
-            sender=person,
             body=payload.body,
             idempotency_key=key,
             nudge=not payload.send_anyway,
@@ -382,16 +385,33 @@ def send(
         return _flagged(draft, key)
     except ValidationError as error:
         return _refused(error)
-    if idempotency_key is not None:
-        idempotency.remember(
-            person=person,
-            operation="messages.send",
-            key=idempotency_key,
-            request=sent,
-            now=timezone.now(),
-        )
-    view = rendering.views_for([message], person, 0)[0]
+    view = rendering.views_for([message], person, 0, just_sent=just_sent)[0]
     return Status(201, rendering.payload(view))
+
+
+def _send_keeping_key(
+    person: User, operation: str, header_key: str | None, sent: object, **send: Any
+) -> tuple[Message, bool]:
+    """``services.send_message`` by ``person``, with the request's ``Idempotency-Key`` kept in
+    the send's own transaction: the key and the message commit together, or neither does. The
+    message, and whether this request stored it (False: a replay, returned from before)."""
+    stored: list[Message] = []
+
+    def keep(message: Message) -> None:
+        if header_key is not None:
+            idempotency.keep(
+                person=person, operation=operation, key=header_key, request=sent, now=timezone.now()
+            )
+        stored.append(message)
+
+    message = services.send_message(sender=person, on_stored=keep, **send)
+    if header_key is not None and not stored:
+        # A replay. Its key was kept with the first send; this keeps one whose first send
+        # committed before keys were kept with it (it does nothing when the key is there).
+        idempotency.remember(
+            person=person, operation=operation, key=header_key, request=sent, now=timezone.now()
+        )
+    return message, bool(stored)
 
 
 class ListedAttachmentSchema(AttachmentSchema):
@@ -548,9 +568,12 @@ def send_with_file(
     if refused is not None:
         return refused
     try:
-        message = services.send_message(
+        message, just_sent = _send_keeping_key(
+            person,
+            operation,
+            header_key,
+            sent,
             conversation=conversation,
-            sender=person,
             body=form.cleaned_data["body"],
             files=form.files_to_send(),
             idempotency_key=key,
@@ -560,11 +583,7 @@ def send_with_file(
         return _flagged(draft, key)
     except ValidationError as error:
         return _refused(error)
-    if header_key is not None:
-        idempotency.remember(
-            person=person, operation=operation, key=header_key, request=sent, now=timezone.now()
-        )
-    view = rendering.views_for([message], person, 0)[0]
+    view = rendering.views_for([message], person, 0, just_sent=just_sent)[0]
     return Status(201, rendering.payload(view))
 
 

@@ -46,10 +46,14 @@ def sender_name(sender: User, viewer: User) -> str:
     return sender.display_name
 
 
-def views_for(messages: Iterable[Message], viewer: User, read_by_others: int) -> list[MessageView]:
+def views_for(
+    messages: Iterable[Message], viewer: User, read_by_others: int, *, just_sent: bool = False
+) -> list[MessageView]:
+    """``just_sent``: the messages were stored by ``viewer`` in this very request, so no
+    moderator can have hidden them yet (not for a send's replay, which returns an older one)."""
     now = timezone.now()
     messages = list(messages)
-    hidden = hidden_messages(message.pk for message in messages)
+    hidden = set() if just_sent else hidden_messages(message.pk for message in messages)
     return [
         MessageView(
             message=message,

@@ -9,13 +9,13 @@ told straight away by the committing process, and again by the events relay (``l
 import copy
 import unicodedata
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Value
+from django.db.models import OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -102,18 +102,17 @@ def _email_verified(person: User) -> bool:
 
 def _check_can_write(conversation: Conversation, sender: User) -> list[int]:
     """The other participants' ids, once it is clear ``sender`` may write here."""
-    participants = Participant.objects.filter(conversation=conversation)
-    if sender.role in MODERATING_ROLES:  # a block never silences the platform's own staff
-        participants = participants.annotate(blocked=Value(False))
-    else:
-        # Whether each participant and the sender blocked one another, in the same query.
-        participants = participants.annotate(blocked=blocked_with(sender, OuterRef("person_id")))
+    # Whether each participant and the sender blocked one another, in the same query.
+    participants = Participant.objects.filter(conversation=conversation).annotate(
+        blocked=blocked_with(sender, OuterRef("person_id"))
+    )
     return _may_write(conversation, sender, dict(participants.values_list("person_id", "blocked")))
 
 
 def _may_write(conversation: Conversation, sender: User, blocked: dict[int, bool]) -> list[int]:
     """The other participants' ids, given each participant's block with ``sender``; or the
-    ValidationError saying why ``sender`` may not write here."""
+    ValidationError saying why ``sender`` may not write here. The one place that decides
+    whether a block stops ``sender`` (every write asks the blocks alike, staff's too)."""
     if sender.pk not in blocked:
         raise ValidationError(_("You are not part of this conversation."), code="not_participant")
     if not conversation.is_open:
@@ -570,9 +569,14 @@ def send_message(
     files: Sequence[CheckedFile] = (),
     idempotency_key: uuid.UUID | None = None,
     nudge: bool = False,
+    on_stored: Callable[[Message], None] | None = None,
 ) -> Message:
     """Store a message and tell the others. A send retried with the same ``idempotency_key``
     (a lost response, a double submit) returns the message the first one stored.
+
+    ``on_stored`` is called with the new message inside the send's transaction, last, so that
+    what it writes commits with the message or not at all (the API keeps its request's
+    ``Idempotency-Key`` there); it is not called for a message returned from before.
 
     With ``nudge`` (pages and the API, unless the sender chose to send anyway), a flagged
     draft is not stored: ``nudges.FlaggedDraft`` says why, and the same send again without
@@ -590,7 +594,9 @@ def send_message(
         if earlier is not None:
             return earlier
     try:
-        return _send(conversation, sender, body, files, idempotency_key, nudge, now, found)
+        return _send(
+            conversation, sender, body, files, idempotency_key, nudge, now, found, on_stored
+        )
     except IntegrityError:
         # The same send, racing this one, stored it first.
         earlier = _sent_before(conversation, sender, idempotency_key)
@@ -608,6 +614,7 @@ def _send(
     nudge: bool,
     now: datetime,
     found: send_statements.Standing | None,
+    on_stored: Callable[[Message], None] | None,
 ) -> Message:
     text = clean_body(body, has_files=bool(files))
     _may_write(conversation, sender, found.blocked if found else {})
@@ -671,6 +678,8 @@ def _send(
             )
         )
         live.new_messages_on_commit(locked.pk, locked.last_seq)
+        if on_stored is not None:
+            on_stored(message)
     conversation.last_seq = locked.last_seq
     conversation.last_message_at = locked.last_message_at
     return message

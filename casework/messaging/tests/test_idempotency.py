@@ -7,13 +7,16 @@ import uuid
 from collections.abc import Callable
 
 import pytest
+from django.db import DatabaseError, connection
 from django.test import Client
 from django.urls import reverse
 
-from casework.accounts.models import User
+from casework.accounts import idempotency
+from casework.accounts.models import IdempotencyKey, User
 from casework.messaging import services
 from casework.messaging.models import Conversation, Message
 from casework.testing import messaging
+from casework.testing.concurrency import all_at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -118,3 +121,84 @@ def test_the_api_idempotency_key_header_replays_and_refuses_another_body(
     assert other.status_code == 422
     assert other.json()["error"]["code"] == "idempotency_key_reused"
     assert conversation.messages.filter(sender=practitioner).count() == 1
+
+
+def test_the_api_keeps_its_key_in_the_sends_own_transaction(
+    conversation: Conversation,
+    practitioner: User,
+    signed_in: Callable[[User], Client],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The key and the message commit together: a key that cannot be kept stores no message,
+    and a send that is refused keeps no key (a corrected retry may use it)."""
+    browser = signed_in(practitioner)
+    url = f"/api/v1/conversations/{conversation.pk}/messages"
+    before = conversation.messages.count()
+
+    def fails(**_kwargs: object) -> None:
+        raise DatabaseError("the key could not be written")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(idempotency, "keep", fails)
+        with pytest.raises(DatabaseError):
+            browser.post(
+                url,
+                {"body": "On my way"},
+                content_type="application/json",
+                headers={"Idempotency-Key": "send-1"},
+            )
+    assert conversation.messages.count() == before
+    assert not IdempotencyKey.objects.exists()
+
+    refused = browser.post(
+        url, {"body": ""}, content_type="application/json", headers={"Idempotency-Key": "send-2"}
+    )
+    assert refused.status_code == 400
+    assert not IdempotencyKey.objects.exists()
+
+    sent = browser.post(
+        url,
+        {"body": "On my way"},
+        content_type="application/json",
+        headers={"Idempotency-Key": "send-2"},
+    )
+    assert sent.status_code == 201
+    kept = IdempotencyKey.objects.get()
+    assert (kept.person_id, kept.operation, kept.key) == (
+        practitioner.pk,
+        "messages.send",
+        "send-2",
+    )
+    assert kept.fingerprint == idempotency.fingerprint(
+        "messages.send", {"conversation": str(conversation.pk), "body": "On my way"}
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
+def test_parallel_api_sends_with_one_key_store_one_message_and_one_key(
+    client_person: User, practitioner: User
+) -> None:
+    conversation = messaging.enquiry(client_person, practitioner, body="Hello")
+    browser = Client()
+    browser.force_login(practitioner)
+    cookies = browser.cookies
+    url = f"/api/v1/conversations/{conversation.pk}/messages"
+
+    def send(_index: int) -> tuple[int, object]:
+        each = Client()
+        each.cookies = cookies
+        response = each.post(
+            url,
+            {"body": "On my way"},
+            content_type="application/json",
+            headers={"Idempotency-Key": "burst-1"},
+        )
+        return response.status_code, response.json()["id"]
+
+    outcomes = all_at_once(6, send)
+    assert all(isinstance(outcome, tuple) for outcome in outcomes), outcomes
+    assert {status for status, _id in outcomes} == {201}
+    assert len({message_id for _status, message_id in outcomes}) == 1
+    assert conversation.messages.filter(sender=practitioner).count() == 1
+    assert IdempotencyKey.objects.filter(person=practitioner, key="burst-1").count() == 1

@@ -12,6 +12,7 @@ from casework.messaging import services
 from casework.messaging.models import Conversation, Message, MessageRevision, Participant
 from casework.privacy.models import AuditEvent
 from casework.safety.blocks import block_person
+from casework.safety.models import Block
 from casework.testing import messaging
 
 pytestmark = pytest.mark.django_db
@@ -192,6 +193,35 @@ def test_an_edit_is_screened_too(conversation: Conversation, practitioner: User)
         services.edit_message(message=message, editor=practitioner, body="4111 1111 1111 1111")
     edited = services.edit_message(message=message, editor=practitioner, body="Text me on Signal")
     assert edited.safety == Message.Safety.FLAGGED
+
+
+def test_a_block_stops_sends_and_edits_but_never_staff(
+    moderator: User, client_person: User, practitioner: User
+) -> None:
+    """A block that was there before (a moderator cannot be blocked now, but may have been
+    before they became one) silences both sides of a pair, sends and edits alike, except the
+    platform's staff."""
+    talk = services.start_moderator_conversation(
+        moderator=moderator, person=client_person, body="About your report"
+    )
+    Participant.objects.create(conversation=talk, person=practitioner)
+    mine = messaging.send(talk, client_person, "Thank you")
+    practitioners = messaging.send(talk, practitioner, "Hello")
+    staffs = messaging.send(talk, moderator, "Noted")
+    Block.objects.create(blocker=client_person, blocked=moderator)
+    Block.objects.create(blocker=practitioner, blocked=client_person)
+
+    assert messaging.send(talk, moderator, "Still here").seq == 5
+    assert services.edit_message(message=staffs, editor=moderator, body="Noted, thanks").body == (
+        "Noted, thanks"
+    )
+    for sender, sent in ((client_person, mine), (practitioner, practitioners)):
+        with pytest.raises(ValidationError) as refused:
+            messaging.send(talk, sender, "Hello?")
+        assert refused.value.code == "blocked"
+        with pytest.raises(ValidationError) as refused:
+            services.edit_message(message=sent, editor=sender, body="Changed")
+        assert refused.value.code == "blocked"
 
 
 def test_blocked_people_cannot_write_to_each_other(

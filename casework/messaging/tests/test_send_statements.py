@@ -2,13 +2,14 @@
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from django.db import transaction
 from django.utils import timezone
 
 from casework.accounts.models import User
-from casework.messaging import send_statements, services
+from casework.messaging import access, send_statements, services
 from casework.messaging.models import Conversation, Message, Participant
 from casework.safety.blocks import block_person, is_blocked_between
 from casework.testing import factories, messaging
@@ -133,3 +134,49 @@ def test_reading_up_to_moves_the_senders_place(
     assert (place.last_read_seq, place.last_seen_at) == (1, now)
     other = Participant.objects.get(conversation=conversation, person=client_person)
     assert other.last_seen_at != now
+
+
+def _fields(instance: object) -> dict[str, object]:
+    return {
+        field.attname: getattr(instance, field.attname)
+        for field in type(instance)._meta.concrete_fields  # type: ignore[attr-defined]
+    }
+
+
+def test_the_conversation_read_for_access_answers_what_the_orm_does(
+    conversation: Conversation,
+    client_person: User,
+    practitioner: User,
+    django_assert_num_queries: Any,
+) -> None:
+    services.close_conversation(conversation=conversation, actor=client_person)
+    conversation = messaging.enquiry(client_person, practitioner, body="Again")
+    Conversation.objects.filter(pk=conversation.pk).update(
+        auto_replied_until=datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+    )
+    closed = Conversation.objects.exclude(pk=conversation.pk).get()
+    for wanted in (conversation, closed):
+        for person in (client_person, practitioner):
+            orm = (
+                access.conversations_for(person)
+                .select_related("data_key")
+                .filter(pk=wanted.pk)
+                .first()
+            )
+            found = access.find_conversation_for_person(person, str(wanted.pk))
+            assert orm is not None
+            assert found is not None
+            assert _fields(found) == _fields(orm)
+            assert found.last_message_at is not None
+            assert found.data_key_id == orm.data_key.pk
+            assert _fields(found.data_key) == _fields(orm.data_key)
+            assert not found._state.adding
+            assert found._state.db == orm._state.db
+    assert found is not None
+    assert orm is not None
+    with django_assert_num_queries(0):
+        assert found.data_key.pk == orm.data_key.pk  # held, as select_related holds it
+    stranger = factories.ClientFactory.create()
+    assert access.find_conversation_for_person(stranger, conversation.pk) is None
+    assert access.find_conversation_for_person(client_person, uuid.uuid4()) is None
+    assert access.find_conversation_for_person(client_person, "not-a-uuid") is None
