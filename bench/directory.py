@@ -245,6 +245,11 @@ def explained(run):
 # the public pages' version before each request, untimed, makes every timed one render afresh,
 # as the first visit after any change does and as every visit signed in does.
 from casework.shell.page_cache import renew_public_pages
+from casework.shell.warm_start import ready_to_serve
+
+# As a served process is before its first request (casework/wsgi.py): its views imported and
+# what it made so far beyond the cyclic collector's walks.
+ready_to_serve()
 
 client = Client()
 figures, queries, plans = {}, {}, {}
