@@ -52,19 +52,8 @@ print(json.dumps({"loaded": loaded, "still_importable": still_importable}))
 
 
 def _start(heavy: tuple[str, ...], importable: list[str], var_dir: Path) -> dict[str, list[str]]:
-    unset = ("REDIS_URL", "REDIS_URL_FILE", "DATABASE_URL", "DATABASE_URL_FILE")
-    env = {key: value for key, value in os.environ.items() if key not in unset}
-    # The embedded layout: SQLite (never opened here) and no Redis.
-    env["DATABASE_URL"] = f"sqlite:///{var_dir}/casework.sqlite3"
-    env["DJANGO_SETTINGS_MODULE"] = "casework.settings"
-    result = subprocess.run(  # noqa: S603  (our own interpreter and a fixed script)
-        [sys.executable, "-c", START_THE_WEB_PROCESS, json.dumps(heavy), json.dumps(importable)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
+    result = _run_in_own_process(
+        START_THE_WEB_PROCESS, var_dir, json.dumps(heavy), json.dumps(importable)
     )
     answer: dict[str, list[str]] = json.loads(result.stdout.splitlines()[-1])
     return answer
@@ -103,19 +92,22 @@ print(json.dumps({"loaded_before": loaded_before, "read": read}))
 """
 
 
-def _run_with_redis_named(script: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    """``script`` in a process of its own whose settings name Redis as the cache (where nothing
-    listens, port 1) and SQLite in ``tmp_path`` as the database; it must end without error."""
+def _run_in_own_process(
+    script: str, tmp_path: Path, *arguments: str, **settings: str
+) -> subprocess.CompletedProcess[str]:
+    """``script`` in a fresh interpreter, as granian starts one: the embedded layout (SQLite in
+    ``tmp_path``, never opened unless the script does, and no Redis) with ``settings`` added to
+    its environment; it must end without error."""
     unset = ("REDIS_URL", "REDIS_URL_FILE", "DATABASE_URL", "DATABASE_URL_FILE")
     env = {key: value for key, value in os.environ.items() if key not in unset}
     env.update(
         DATABASE_URL=f"sqlite:///{tmp_path}/casework.sqlite3",
         DJANGO_SETTINGS_MODULE="casework.settings",
-        REDIS_URL="redis://127.0.0.1:1/0",  # nothing listens on port 1
         LOG_LEVEL="ERROR",
+        **settings,
     )
     result = subprocess.run(  # noqa: S603  (our own interpreter and a fixed script)
-        [sys.executable, "-c", script],
+        [sys.executable, "-c", script, *arguments],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -125,6 +117,12 @@ def _run_with_redis_named(script: str, tmp_path: Path) -> subprocess.CompletedPr
     )
     assert result.returncode == 0, result.stderr[-2000:]
     return result
+
+
+def _run_with_redis_named(script: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """``script`` in a process of its own whose settings name Redis as the cache, where nothing
+    listens (port 1)."""
+    return _run_in_own_process(script, tmp_path, REDIS_URL="redis://127.0.0.1:1/0")
 
 
 def test_redis_loaded_by_the_first_cache_use_is_still_seen_as_an_outage(tmp_path: Path) -> None:
@@ -204,21 +202,7 @@ def test_a_serving_process_has_its_views_and_its_start_beyond_the_collector(
 ) -> None:
     # Python's full collection walked the ~180,000 objects made at start in whichever request
     # it fell on (120-190 ms, docs/performance.md): frozen at start, they are not walked.
-    env = {key: value for key, value in os.environ.items() if "REDIS_URL" not in key}
-    env.update(
-        DATABASE_URL=f"sqlite:///{tmp_path}/casework.sqlite3",
-        DJANGO_SETTINGS_MODULE="casework.settings",
-        LOG_LEVEL="ERROR",
-    )
-    result = subprocess.run(  # noqa: S603  (our own interpreter and a fixed script)
-        [sys.executable, "-c", READY_TO_SERVE.format(entry=entry)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    )
+    result = _run_in_own_process(READY_TO_SERVE.format(entry=entry), tmp_path)
     answer = json.loads(result.stdout.splitlines()[-1])
     assert answer["views"] is True
     assert answer["frozen"] > 50_000
