@@ -247,8 +247,8 @@ def explained(run):
 from casework.shell.page_cache import renew_public_pages
 from casework.shell.warm_start import ready_to_serve
 
-# As a served process is before its first request (casework/wsgi.py): its views imported and
-# what it made so far beyond the cyclic collector's walks.
+# As a served process does (casework/wsgi.py): once its first request is answered, what it made
+# so far is put beyond the cyclic collector's walks (each search's first request is untimed).
 ready_to_serve()
 
 client = Client()
