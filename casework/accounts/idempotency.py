@@ -20,7 +20,7 @@ import uuid
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from ninja import Status
 from ninja.params import HeaderEx, P
@@ -103,17 +103,10 @@ def refusal_if_reused(
 
 
 def remember(*, person: User, operation: str, key: str, request: object, now: datetime) -> None:
-    """Keep the key and its request's hash after the write succeeded (a race keeps the first)."""
-    try:
-        with transaction.atomic():
-            IdempotencyKey.objects.get_or_create(
-                person=person,
-                operation=operation,
-                key=key,
-                defaults={"fingerprint": fingerprint(operation, request), "created_at": now},
-            )
-    except IntegrityError:
-        pass
+    """Keep the key and its request's hash after the write succeeded, in a transaction of its
+    own (a race keeps the first)."""
+    with transaction.atomic():
+        keep(person=person, operation=operation, key=key, request=request, now=now)
 
 
 # A key kept twice (a race of the same send) keeps the first: the insert does nothing then,
