@@ -33,6 +33,7 @@ from casework.accounts.models import Role, User
 from casework.care.models import Case, CaseNote
 from casework.privacy.models import AuditEvent
 from casework.routing import websocket_urlpatterns
+from casework.testing.channels import CONNECT_TIMEOUT
 from tests.access_world import PERSONAS, World
 from tests.authorization_policy import (
     FORBIDDEN,
@@ -350,7 +351,7 @@ async def knock(path: str, session_key: str | None) -> str:
     if session_key:
         headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={session_key}".encode()))
     communicator = WebsocketCommunicator(SOCKET_APPLICATION, path, headers=headers)
-    connected, code = await communicator.connect(timeout=5)
+    connected, code = await communicator.connect(timeout=CONNECT_TIMEOUT)
     if connected:
         await communicator.disconnect()
         return OPEN

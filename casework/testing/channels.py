@@ -7,6 +7,12 @@ from channels.layers import get_channel_layer
 from channels_redis.core import RedisChannelLayer
 from django.conf import settings
 
+# How long a test's socket waits for the server's first answer (accept or close). channels'
+# default is one second, which a loaded machine overran once in the first connect of a fresh
+# event loop (a session read, the access reads and the group join); an answer that never comes
+# still fails, five seconds later.
+CONNECT_TIMEOUT = 5
+
 
 def listening_to(group: str) -> tuple[Any, str]:
     """A new channel added to ``group``, and the layer to receive it from.

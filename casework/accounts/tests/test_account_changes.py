@@ -22,6 +22,7 @@ from casework.accounts.models import User
 from casework.accounts.sockets import session_stands
 from casework.privacy.models import AuditEvent
 from casework.routing import websocket_urlpatterns
+from casework.testing.channels import CONNECT_TIMEOUT
 from casework.testing.factories import PERSONA_PASSWORD, PERSONA_TOTP_SECRET
 
 NEW_PASSWORD = "a new and long passphrase 42"
@@ -135,7 +136,7 @@ async def _hears_after(cookie: str, action: Any) -> Any:
     socket = WebsocketCommunicator(
         application, "/ws/account/", headers=[(b"cookie", cookie.encode())]
     )
-    connected, _ = await socket.connect()
+    connected, _ = await socket.connect(timeout=CONNECT_TIMEOUT)
     assert connected
     await database_sync_to_async(action)()
     message = await socket.receive_json_from(timeout=5)

@@ -13,6 +13,7 @@ from django.test import Client
 from casework.accounts.live import announce_sessions_ended
 from casework.accounts.models import User
 from casework.routing import websocket_urlpatterns
+from casework.testing.channels import CONNECT_TIMEOUT
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,7 +26,7 @@ def _socket(cookie: str = "") -> WebsocketCommunicator:
 
 
 async def _connect_and_wait(communicator: WebsocketCommunicator, key: str) -> Any:
-    connected, _ = await communicator.connect()
+    connected, _ = await communicator.connect(timeout=CONNECT_TIMEOUT)
     assert connected
     from channels.db import database_sync_to_async
 
@@ -46,7 +47,7 @@ def test_an_open_page_hears_that_its_session_ended(client_person: User) -> None:
 
 
 async def _refused(communicator: WebsocketCommunicator) -> int:
-    connected, code = await communicator.connect()
+    connected, code = await communicator.connect(timeout=CONNECT_TIMEOUT)
     assert not connected
     return int(code)
 

@@ -25,6 +25,7 @@ from casework.messaging.models import Conversation
 from casework.routing import websocket_urlpatterns
 from casework.testing import care, messaging
 from casework.testing.care import NOW, answers_summing_to
+from casework.testing.channels import CONNECT_TIMEOUT
 from casework.testing.factories import ClientFactory
 
 live_application = AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
@@ -245,7 +246,7 @@ def _socket(person: User) -> WebsocketCommunicator:
 
 
 async def _hears_after(socket: WebsocketCommunicator, action: Callable[[], object]) -> Any:
-    connected, _code = await socket.connect()
+    connected, _code = await socket.connect(timeout=CONNECT_TIMEOUT)
     assert connected
     await database_sync_to_async(action)()
     message = await socket.receive_json_from(timeout=5)
@@ -262,7 +263,7 @@ def _due_now(case: Case) -> Any:
 
 
 async def _refused(socket: WebsocketCommunicator) -> int:
-    connected, code = await socket.connect()
+    connected, code = await socket.connect(timeout=CONNECT_TIMEOUT)
     assert not connected
     return int(code)
 
@@ -281,7 +282,7 @@ def test_the_open_caseload_hears_of_a_new_flag_at_once(
 
 
 async def _answer_to_since(socket: WebsocketCommunicator, since: str) -> Any:
-    connected, _code = await socket.connect()
+    connected, _code = await socket.connect(timeout=CONNECT_TIMEOUT)
     assert connected
     await socket.send_json_to({"type": "since", "at": since})
     if await socket.receive_nothing(timeout=0.5):

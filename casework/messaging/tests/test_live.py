@@ -20,6 +20,7 @@ from casework.messaging.live import conversation_group
 from casework.messaging.models import Conversation, Message, Participant
 from casework.routing import websocket_urlpatterns
 from casework.testing import factories, messaging
+from casework.testing.channels import CONNECT_TIMEOUT
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -42,7 +43,7 @@ def socket(conversation_id: object, cookie: str = "") -> WebsocketCommunicator:
 
 async def open_and_resume(communicator: WebsocketCommunicator, after: int) -> list[dict[str, Any]]:
     """Connect, resume after ``after``; everything received up to ``caught_up``."""
-    connected, _ = await communicator.connect()
+    connected, _ = await communicator.connect(timeout=CONNECT_TIMEOUT)
     assert connected
     await communicator.send_json_to({"type": "resume", "after": after})
     return await until(communicator, "caught_up")
@@ -183,7 +184,7 @@ def test_the_socket_records_presence(conversation: Conversation, practitioner: U
 
     async def journey() -> None:
         amara_socket = socket(conversation.pk, amara)
-        connected, _ = await amara_socket.connect()
+        connected, _ = await amara_socket.connect(timeout=CONNECT_TIMEOUT)
         assert connected
         await amara_socket.send_json_to({"type": "ping"})
         assert await amara_socket.receive_json_from(timeout=TIMEOUT) == {"type": "pong"}
@@ -194,7 +195,7 @@ def test_the_socket_records_presence(conversation: Conversation, practitioner: U
 
 
 async def refused(communicator: WebsocketCommunicator) -> int:
-    connected, code = await communicator.connect()
+    connected, code = await communicator.connect(timeout=CONNECT_TIMEOUT)
     assert not connected
     return int(code)
 
@@ -214,7 +215,7 @@ def test_nonsense_from_the_page_gets_an_error_not_a_crash(
 
     async def journey() -> None:
         amara_socket = socket(conversation.pk, amara)
-        await amara_socket.connect()
+        await amara_socket.connect(timeout=CONNECT_TIMEOUT)
         for nonsense in (
             [1, 2],
             {"type": "resume", "after": -1},

@@ -16,6 +16,7 @@ from casework.accounts.models import User
 from casework.care.models import Case
 from casework.routing import websocket_urlpatterns
 from casework.scheduling.models import Appointment
+from casework.testing.channels import CONNECT_TIMEOUT
 from casework.testing.messaging import place
 from casework.video import services
 from casework.video.models import Outcome
@@ -38,14 +39,14 @@ def socket(appointment_id: int, cookie: str = "") -> WebsocketCommunicator:
 
 
 async def refused(communicator: WebsocketCommunicator) -> int:
-    connected, code = await communicator.connect()
+    connected, code = await communicator.connect(timeout=CONNECT_TIMEOUT)
     assert not connected
     return int(code)
 
 
 async def opened(communicator: WebsocketCommunicator) -> str:
     """Connect, and read the stage the server tells a socket first."""
-    connected, _code = await communicator.connect()
+    connected, _code = await communicator.connect(timeout=CONNECT_TIMEOUT)
     assert connected
     told: dict[str, Any] = await communicator.receive_json_from(timeout=TIMEOUT)
     assert told["type"] == "stage", told
