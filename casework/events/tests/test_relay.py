@@ -218,6 +218,31 @@ def test_it_refuses_to_emit_outside_a_transaction() -> None:
     assert OutboxEvent.objects.get().delivered_at is not None
 
 
+class ChangeUndone(Exception):
+    """The change's transaction rolled back."""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_database_queue_the_relay_task_is_written_by_the_change_s_own_transaction() -> (
+    None
+):
+    relay_tasks = DBTaskResult.objects.filter(task_path="casework.events.tasks.relay_event")
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+        with transaction.atomic():
+            event = emit(ConversationClosed(conversation_id="0" * 32))
+            # Written here, before the commit, and nothing left for after it: one commit.
+            assert relay_tasks.get().args_kwargs["kwargs"] == {"event_id": str(event.pk)}
+            assert connection.run_on_commit == []
+        assert relay_tasks.count() == 1
+        with pytest.raises(ChangeUndone), transaction.atomic():
+            emit(ConversationClosed(conversation_id="1" * 32))
+            raise ChangeUndone
+        # Gone with the change: no task for an event that never was.
+        assert OutboxEvent.objects.count() == relay_tasks.count() == 1
+        call_command("db_worker", batch=True, no_startup_delay=True)
+    assert OutboxEvent.objects.get().delivered_at is not None
+
+
 def test_every_subscriber_names_a_function_that_exists_once_per_event() -> None:
     for kind, subscribers in SUBSCRIBERS.items():
         assert kind in KINDS.values()
