@@ -222,6 +222,12 @@ class ChangeUndone(Exception):
     """The change's transaction rolled back."""
 
 
+def _emit_then_undo(event: ConversationClosed) -> None:
+    with transaction.atomic():
+        emit(event)
+        raise ChangeUndone
+
+
 @pytest.mark.django_db(transaction=True)
 def test_with_the_database_queue_the_relay_task_is_written_by_the_change_s_own_transaction() -> (
     None
@@ -234,9 +240,8 @@ def test_with_the_database_queue_the_relay_task_is_written_by_the_change_s_own_t
             assert relay_tasks.get().args_kwargs["kwargs"] == {"event_id": str(event.pk)}
             assert connection.run_on_commit == []
         assert relay_tasks.count() == 1
-        with pytest.raises(ChangeUndone), transaction.atomic():
-            emit(ConversationClosed(conversation_id="1" * 32))
-            raise ChangeUndone
+        with pytest.raises(ChangeUndone):
+            _emit_then_undo(ConversationClosed(conversation_id="1" * 32))
         # Gone with the change: no task for an event that never was.
         assert OutboxEvent.objects.count() == relay_tasks.count() == 1
         call_command("db_worker", batch=True, no_startup_delay=True)
