@@ -274,11 +274,16 @@ READYZ_TIMEOUT_SECONDS = env_int("CASEWORK_READYZ_TIMEOUT", 3, minimum=1)
 # pooler's ``connect_query`` instead, and a server connection may serve another client between
 # two transactions, so no cursor may outlive one (Django's ``iterator()`` reads in chunks).
 DATABASE_TRANSACTION_POOLING = env_bool("CASEWORK_DB_TRANSACTION_POOLING", default=False)
-# The server-side timeouts as PostgreSQL settings (milliseconds), for ``-c`` or a pooler's
-# ``connect_query`` (``manage.py pooler_connect_query`` prints it).
-DATABASE_SERVER_TIMEOUTS = {
+# What each connection asks of the server, as PostgreSQL settings, for ``-c`` or a pooler's
+# ``connect_query`` (``manage.py pooler_connect_query`` prints it): the timeouts (milliseconds),
+# and no JIT compilation. PostgreSQL compiles a plan whose estimated cost passes
+# ``jit_above_cost``; at a million profiles the directory's searches passed it and spent 11-21 ms
+# compiling plans that then ran in 30-70 ms (docs/performance.md), and no query of ours runs
+# long enough on expressions for compiled code to pay that back.
+DATABASE_SERVER_SETTINGS: dict[str, object] = {
     "statement_timeout": DATABASE_STATEMENT_TIMEOUT * 1000,
     "lock_timeout": DATABASE_LOCK_TIMEOUT * 1000,
+    "jit": "off",
 }
 # What every PostgreSQL connection (the primary's and the replica's) is opened with.
 _POSTGRESQL_LIMITS: dict[str, object] = {
@@ -287,7 +292,7 @@ _POSTGRESQL_LIMITS: dict[str, object] = {
 }
 if not DATABASE_TRANSACTION_POOLING:
     _POSTGRESQL_LIMITS["options"] = " ".join(
-        f"-c {name}={value}" for name, value in DATABASE_SERVER_TIMEOUTS.items()
+        f"-c {name}={value}" for name, value in DATABASE_SERVER_SETTINGS.items()
     )
 
 

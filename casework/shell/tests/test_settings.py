@@ -157,7 +157,7 @@ def test_postgresql_connections_carry_the_timeouts() -> None:
         "DATABASE_ANSWER_SECONDS",
     )
     assert engine == "'casework.shell.postgresql'"
-    assert "-c statement_timeout=20000 -c lock_timeout=5000" in options
+    assert "-c statement_timeout=20000 -c lock_timeout=5000 -c jit=off" in options
     assert "'connect_timeout': 4" in options
     assert answer == "25"
 
@@ -173,7 +173,7 @@ def test_the_replica_carries_the_timeouts_and_keeps_its_own_options() -> None:
         env, "DATABASES['replica']['ENGINE']", "DATABASES['replica']['OPTIONS']"
     )
     assert engine == "'casework.shell.postgresql'"
-    assert "-c statement_timeout=20000 -c lock_timeout=5000" in options
+    assert "-c statement_timeout=20000 -c lock_timeout=5000 -c jit=off" in options
     assert "'sslmode': 'require'" in options
 
 
@@ -186,7 +186,9 @@ def test_a_database_urls_own_server_settings_are_kept_beside_the_timeouts() -> N
         "CASEWORK_DB_LOCK_TIMEOUT": "5",
     }
     (options,) = _settings_of(env, "DATABASES['default']['OPTIONS']['options']")
-    assert options == "'-c search_path=casework -c statement_timeout=20000 -c lock_timeout=5000'"
+    assert options == (
+        "'-c search_path=casework -c statement_timeout=20000 -c lock_timeout=5000 -c jit=off'"
+    )
 
 
 def test_behind_a_transaction_pooler_the_timeouts_are_not_sent_and_no_cursor_outlives_one() -> None:
