@@ -117,6 +117,23 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
+def _mapped_mib(pid: int, largest: int = 8) -> str:
+    """Where a process's resident memory is, from /proc/PID/smaps: anonymous memory (Python's
+    heap and malloc's, thread stacks) apart from each mapped file (shared libraries, a
+    database's file)."""
+    resident: dict[str, int] = {}
+    name = ""
+    for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
+        fields = line.split()
+        if fields and not fields[0].endswith(":"):  # a mapping's header: address, ..., path
+            name = fields[5] if len(fields) > 5 else "anonymous"
+            name = "anonymous" if name.startswith("[heap]") or name == "anonymous" else name
+        elif fields and fields[0] == "Rss:":
+            resident[name] = resident.get(name, 0) + int(fields[1])
+    top = sorted(resident.items(), key=lambda item: -item[1])[:largest]
+    return ", ".join(f"{Path(path).name} {kib / 1024:.1f}" for path, kib in top)
+
+
 def _rss_mib(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -199,6 +216,9 @@ def load(trees: list[Path], arena_max: str | None, rounds: int, seconds: int) ->
                     f"{_rss_mib(parent):.0f} MiB, load {os.getloadavg()[0]:.1f}",
                     flush=True,
                 )
+        for label, _port, parent in servers:
+            print(f"  {label}: worker's resident MiB by mapping: "
+                  f"{_mapped_mib(_descendants(parent)[0])}", flush=True)  # fmt: skip
 
 
 def _rss_here() -> float:
