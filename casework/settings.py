@@ -277,9 +277,9 @@ DATABASE_TRANSACTION_POOLING = env_bool("CASEWORK_DB_TRANSACTION_POOLING", defau
 # What each connection asks of the server, as PostgreSQL settings, for ``-c`` or a pooler's
 # ``connect_query`` (``manage.py pooler_connect_query`` prints it): the timeouts (milliseconds),
 # and no JIT compilation. PostgreSQL compiles a plan whose estimated cost passes
-# ``jit_above_cost``; at a million profiles the directory's searches passed it and spent 11-21 ms
-# compiling plans that then ran in 30-70 ms (docs/performance.md), and no query of ours runs
-# long enough on expressions for compiled code to pay that back.
+# ``jit_above_cost``: at a million profiles, the directory's searches with words, 9-14 ms a
+# statement (docs/performance.md). No query of ours spends its time evaluating expressions,
+# where compiled code would pay that back; ours read indexes and rows.
 DATABASE_SERVER_SETTINGS: dict[str, object] = {
     "statement_timeout": DATABASE_STATEMENT_TIMEOUT * 1000,
     "lock_timeout": DATABASE_LOCK_TIMEOUT * 1000,

@@ -4,9 +4,10 @@ The event is written to the outbox in the caller's transaction, so it exists exa
 change does, and the relay is asked to deliver it (a task). With the database task queue on the
 change's own database (what settings configure), that task's row is written in the same
 transaction: one commit for the change, its event and its task, where a task queued after the
-commit cost a second commit (PostgreSQL waits for the disk at each: a median of 4 ms, a p99 of
-28 ms here). With any other queue the task is queued once the transaction commits; should that
-never happen (the process dies, the queue is unreachable), ``relay_events`` finds the event.
+commit cost a second commit (each waits for PostgreSQL's log to reach the disk: 0.3 ms on a
+quiet machine here, 4 ms at the median and 28 at p99 with a bulk load beside it). With any other
+queue the task is queued once the transaction commits; should that never happen (the process
+dies, the queue is unreachable), ``relay_events`` finds the event.
 """
 
 import logging
