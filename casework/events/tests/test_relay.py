@@ -25,6 +25,7 @@ from casework.events.catalogue import KINDS, AppointmentConfirmed, ConversationC
 from casework.events.models import EmailDelivery, OutboxEvent
 from casework.events.outbox import emit
 from casework.events.subscribers import SUBSCRIBERS
+from casework.events.tasks import relay_event
 from casework.messaging.models import MessageNotice
 from casework.scheduling.notices import compose
 from casework.testing import messaging
@@ -32,6 +33,7 @@ from casework.testing.scheduling import NOW as BOOKING_DAY
 from casework.testing.scheduling import THURSDAY_9, book, bookable_practitioner
 
 OnCommit = Callable[..., AbstractContextManager[Any]]
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
 
@@ -124,7 +126,7 @@ def test_a_relay_that_dies_mid_way_undoes_its_work_and_a_fresh_relay_does_each_r
 def test_a_relay_killed_while_composing_notices_keeps_none_and_a_fresh_relay_sends_each_once(
     frozen: Any, client_person: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+    with override_settings(TASKS=DATABASE_TASKS):
         _practitioner, session_type = bookable_practitioner()
         book(client_person, session_type, THURSDAY_9)
         event = OutboxEvent.objects.get(name=AppointmentConfirmed.name)
@@ -232,8 +234,8 @@ def _emit_then_undo(event: ConversationClosed) -> None:
 def test_with_the_database_queue_the_relay_task_is_written_by_the_change_s_own_transaction() -> (
     None
 ):
-    relay_tasks = DBTaskResult.objects.filter(task_path="casework.events.tasks.relay_event")
-    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+    relay_tasks = DBTaskResult.objects.filter(task_path=relay_event.module_path)
+    with override_settings(TASKS=DATABASE_TASKS):
         with transaction.atomic():
             event = emit(ConversationClosed(conversation_id="0" * 32))
             # Written here, before the commit, and nothing left for after it: one commit.
