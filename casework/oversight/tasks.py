@@ -5,11 +5,11 @@ sends them and knows nothing of the task queue."""
 
 from datetime import datetime
 
-from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
 from casework.oversight import webhooks
+from casework.shell.task_queue import queue_with_the_change
 
 
 @task()
@@ -19,9 +19,10 @@ def deliver_webhook(*, delivery_id: int) -> str:
 
 
 def deliver_after_commit(delivery_id: int) -> None:
-    """Queue the first try once the transaction that recorded the delivery commits: the
-    worker must find the row, and no call to another system starts before the commit."""
-    transaction.on_commit(lambda: deliver_webhook.enqueue(delivery_id=delivery_id))
+    """Queue the first try with the transaction that recorded the delivery: it runs once that
+    commits, for the worker must find the row, and no call to another system may start
+    before the commit."""
+    queue_with_the_change(deliver_webhook, delivery_id=delivery_id)
 
 
 def send_waiting_webhooks(*, now: datetime | None = None) -> int:

@@ -21,6 +21,7 @@ from casework.privacy import actions, export
 from casework.privacy.audit import record_event
 from casework.privacy.rights_models import RUNNING_CASE_EXPORT_STATUSES, DataExport, ExportStatus
 from casework.privacy.tasks import build_data_export
+from casework.shell.task_queue import queue_with_the_change
 
 
 class CaseExportAlreadyAsked(Exception):
@@ -114,8 +115,7 @@ def answer_case_export(*, export_id: str, client: User, agree: bool) -> DataExpo
             )
         )
         if agree:
-            queued = str(found.pk)
-            transaction.on_commit(lambda: build_data_export.enqueue(export_id=queued))
+            queue_with_the_change(build_data_export, export_id=str(found.pk))
     return found
 
 

@@ -18,6 +18,7 @@ from casework.privacy.audit import record_event
 from casework.privacy.export_archive import archive_context
 from casework.privacy.rights_models import RUNNING_EXPORT_STATUSES, DataExport, ExportStatus
 from casework.privacy.tasks import build_data_export
+from casework.shell.task_queue import queue_with_the_change
 from casework.vault.crypto import unseal
 from casework.vault.services import destroy_data_key
 
@@ -52,7 +53,7 @@ def request_export(*, person: User) -> DataExport:
     except IntegrityError:
         # Two requests raced past the read above: the database let one of them in.
         raise ExportAlreadyRunning from None
-    transaction.on_commit(lambda: build_data_export.enqueue(export_id=str(export.pk)))
+    queue_with_the_change(build_data_export, export_id=str(export.pk))
     return export
 
 

@@ -26,7 +26,6 @@ import hashlib
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import partial
 from typing import IO
 
 from django.conf import settings
@@ -58,6 +57,7 @@ from casework.registry.register_diff import (
 )
 from casework.registry.register_writer import EntryWriter
 from casework.shell.page_cache import renew_public_pages
+from casework.shell.task_queue import queue_with_the_change
 
 State = RegisterImport.State
 DEFAULT_MAX_BYTES = 60 * 1024 * 1024
@@ -143,11 +143,8 @@ def receive_register_file(
                 },
             )
             if check_in_background:
-                transaction.on_commit(
-                    partial(
-                        tasks.check_register_import_task.enqueue,
-                        register_import_id=register_import.pk,
-                    )
+                queue_with_the_change(
+                    tasks.check_register_import_task, register_import_id=register_import.pk
                 )
     except BaseException:
         register_import.file.delete(save=False)
@@ -344,12 +341,10 @@ def queue_register_import_apply(
             },
         )
         applied_by_id = applied_by.pk if applied_by is not None else None
-        transaction.on_commit(
-            partial(
-                tasks.apply_register_import_task.enqueue,
-                register_import_id=register_import_id,
-                applied_by_id=applied_by_id,
-            )
+        queue_with_the_change(
+            tasks.apply_register_import_task,
+            register_import_id=register_import_id,
+            applied_by_id=applied_by_id,
         )
     return register_import
 

@@ -22,7 +22,6 @@ import time
 import urllib.error
 import urllib.request
 from datetime import datetime, timedelta
-from functools import partial
 from http.client import HTTPMessage, HTTPResponse
 from pathlib import Path
 from typing import IO, cast
@@ -45,6 +44,7 @@ from casework.registry import register_import as imports
 from casework.registry import tasks
 from casework.registry.importers.registry import formats_for
 from casework.registry.models import RegisterImport, RegisterSource, Regulator
+from casework.shell.task_queue import queue_with_the_change
 
 logger = logging.getLogger(__name__)
 
@@ -215,9 +215,7 @@ def queue_due_rereads(*, now: datetime) -> int:
         )
         if claimed:
             queued += 1
-            transaction.on_commit(
-                partial(tasks.reread_register_source_task.enqueue, source_id=source_id)
-            )
+            queue_with_the_change(tasks.reread_register_source_task, source_id=source_id)
     return queued
 
 

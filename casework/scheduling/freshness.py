@@ -16,7 +16,6 @@ instance).
 """
 
 from datetime import datetime, timedelta
-from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -27,6 +26,7 @@ from casework.registry.standing import in_good_standing
 from casework.scheduling.models import PractitionerSchedule
 from casework.scheduling.queries import next_free_slot, schedule_of
 from casework.shell.page_cache import renew_public_pages
+from casework.shell.task_queue import queue_with_the_change
 
 # Later slots come into the horizon as days pass; look again at least this often.
 LONGEST_WAIT = timedelta(days=1)
@@ -59,15 +59,17 @@ def refresh_next_free(practitioner: User, *, now: datetime | None = None) -> dat
         next_free_at=value, refresh_due_at=due
     )
     if queue_next:
-        transaction.on_commit(partial(_queue_refresh, practitioner_id=practitioner.pk, due=due))
+        _queue_refresh(practitioner_id=practitioner.pk, due=due)
     return value
 
 
 def _queue_refresh(*, practitioner_id: int, due: datetime) -> None:
     if not refresh_next_free_slot.get_backend().supports_defer:
         return
-    refresh_next_free_slot.using(run_after=due).enqueue(
-        practitioner_id=practitioner_id, due=due.isoformat()
+    queue_with_the_change(
+        refresh_next_free_slot.using(run_after=due),
+        practitioner_id=practitioner_id,
+        due=due.isoformat(),
     )
 
 

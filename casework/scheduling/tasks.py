@@ -2,10 +2,8 @@
 the other appointment emails are composed by ``reactions.py``)."""
 
 from datetime import datetime, timedelta
-from functools import partial
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django_tasks import task
@@ -23,6 +21,7 @@ from casework.scheduling.models import (
 )
 from casework.scheduling.notices import SUBJECTS, Notice, compose
 from casework.scheduling.queries import zone_of
+from casework.shell.task_queue import queue_with_the_change
 
 # A reminder that a stopped worker left unsent is still worth sending this long after it was
 # due, as long as the appointment has not started.
@@ -56,13 +55,15 @@ def plan_reminders(appointment: Appointment, *, now: datetime | None = None) -> 
                 "practitioner_emailed_at": None,
             },
         )
-        transaction.on_commit(partial(_queue_reminder, reminder_id=reminder.pk, due=due))
+        _queue_reminder(reminder_id=reminder.pk, due=due)
 
 
 def _queue_reminder(*, reminder_id: int, due: datetime) -> None:
     if not send_reminder.get_backend().supports_defer:
         return  # the sweep (send_due_reminders) sends it
-    send_reminder.using(run_after=due).enqueue(reminder_id=reminder_id, due=due.isoformat())
+    queue_with_the_change(
+        send_reminder.using(run_after=due), reminder_id=reminder_id, due=due.isoformat()
+    )
 
 
 def claim_reminder(reminder_id: int, due: datetime | None, now: datetime) -> Reminder | None:

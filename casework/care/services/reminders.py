@@ -10,7 +10,6 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 
 from django.db import transaction
 from django.db.models import Max, Q
@@ -23,6 +22,7 @@ from casework.care.models import CaseStatus, CheckIn, CheckInPlan, CheckInStatus
 from casework.care.notices import Notice, compose
 from casework.care.services.need import refresh_need, refresh_overtaken
 from casework.emails import send_now
+from casework.shell.task_queue import queue_with_the_change
 
 logger = logging.getLogger("casework.care")
 
@@ -66,7 +66,7 @@ def _advance(plan: CheckInPlan, *, now: datetime) -> list[CheckIn]:
         )
         if made:
             created.append(check_in)
-            transaction.on_commit(partial(_queue_reminder, check_in_id=check_in.pk, due=due))
+            _queue_reminder(check_in_id=check_in.pk, due=due)
         if due > now:
             return created
         after = due
@@ -75,9 +75,9 @@ def _advance(plan: CheckInPlan, *, now: datetime) -> list[CheckIn]:
 def _queue_reminder(*, check_in_id: uuid.UUID, due: datetime) -> None:
     backend = remind_check_in.get_backend()
     if due <= timezone.now():
-        remind_check_in.enqueue(check_in_id=str(check_in_id))
+        queue_with_the_change(remind_check_in, check_in_id=str(check_in_id))
     elif backend.supports_defer:
-        remind_check_in.using(run_after=due).enqueue(check_in_id=str(check_in_id))
+        queue_with_the_change(remind_check_in.using(run_after=due), check_in_id=str(check_in_id))
     # Otherwise the sweep (run_check_in_round) sends it when it falls due.
 
 

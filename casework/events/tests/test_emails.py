@@ -21,8 +21,7 @@ from casework.emails import deliver_email, send_sealed_email, send_waiting
 from casework.events.models import EmailDelivery, OutboxEvent
 from casework.testing.scheduling import NOW as BOOKING_DAY
 from casework.testing.scheduling import THURSDAY_9, book, bookable_practitioner
-
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+from casework.testing.tasks import DATABASE_TASKS, run_queued_tasks
 
 
 def _every_text_in(table: str) -> str:
@@ -46,7 +45,7 @@ def test_no_password_reset_link_is_kept_in_clear_in_the_task_or_outbox_tables(
         assert "password/reset/key" not in waiting
         assert "password/reset/key" not in delivery.sealed
 
-        call_command("db_worker", batch=True, no_startup_delay=True)
+        run_queued_tasks()
 
     (sent,) = mail.outbox
     link = re.search(r"https?://\S+/password/reset/key/\S+", str(sent.body))

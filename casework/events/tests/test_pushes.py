@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 import pywebpush
 import time_machine
-from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
 from django_tasks_db.models import DBTaskResult
@@ -25,8 +24,8 @@ from casework.scheduling.tasks import deliver_reminder, send_due_reminders
 from casework.testing.push import Browser, push_on
 from casework.testing.scheduling import NOW as BOOKING_DAY
 from casework.testing.scheduling import THURSDAY_9, book, bookable_practitioner
+from casework.testing.tasks import DATABASE_TASKS, run_queued_tasks
 
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 REMINDER_TIME = THURSDAY_9 - timedelta(hours=1)
 Outcome = PushDelivery.Outcome
 
@@ -96,10 +95,10 @@ def test_a_push_notice_keeps_no_content_in_clear_and_goes_once_to_each_device(
         for text in content:
             assert text not in in_the_tables
 
-        call_command("db_worker", batch=True, no_startup_delay=True)
+        run_queued_tasks()
         # The same reminder delivered again (a retried task) queues nothing more.
         deliver_reminder(Reminder.objects.get(offset_minutes=60))
-        call_command("db_worker", batch=True, no_startup_delay=True)
+        run_queued_tasks()
 
     assert sorted(post["subscription_info"]["endpoint"] for post in push_service.posted) == sorted(
         [phone.endpoint, laptop.endpoint]

@@ -31,9 +31,9 @@ from casework.scheduling.notices import compose
 from casework.testing import messaging
 from casework.testing.scheduling import NOW as BOOKING_DAY
 from casework.testing.scheduling import THURSDAY_9, book, bookable_practitioner
+from casework.testing.tasks import DATABASE_TASKS, run_queued_tasks
 
 OnCommit = Callable[..., AbstractContextManager[Any]]
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
 
@@ -149,9 +149,9 @@ def test_a_relay_killed_while_composing_notices_keeps_none_and_a_fresh_relay_sen
 
         assert relay.deliver(event.pk) is True
         assert EmailDelivery.objects.filter(kind="scheduling.booked").count() == 2
-        call_command("db_worker", batch=True, no_startup_delay=True)
+        run_queued_tasks()
         assert relay.deliver(event.pk) is False
-        call_command("db_worker", batch=True, no_startup_delay=True)
+        run_queued_tasks()
     booked = [m.to for m in mail.outbox if "booked" in str(m.subject)]
     assert len(booked) == 2
     assert {to for (to,) in booked} == {client_person.email, session_type.practitioner.email}
@@ -246,7 +246,7 @@ def test_with_the_database_queue_the_relay_task_is_written_by_the_change_s_own_t
             _emit_then_undo(ConversationClosed(conversation_id="1" * 32))
         # Gone with the change: no task for an event that never was.
         assert OutboxEvent.objects.count() == relay_tasks.count() == 1
-        call_command("db_worker", batch=True, no_startup_delay=True)
+        run_queued_tasks()
     assert OutboxEvent.objects.get().delivered_at is not None
 
 

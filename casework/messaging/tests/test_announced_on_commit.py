@@ -23,6 +23,7 @@ from casework.messaging import live, services
 from casework.messaging.live import conversation_group
 from casework.messaging.models import Conversation, Message
 from casework.testing.channels import listening_to
+from casework.testing.tasks import DATABASE_TASKS
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +35,7 @@ SignedIn = Callable[[User | None], Client]
 def relay_waits(settings: Settings) -> None:
     """Tasks wait in the database queue, as for a task worker that has not looked yet: the relay
     does not run, so only the committing process can have announced anything."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = DATABASE_TASKS
 
 
 def _listen(conversation: Conversation) -> tuple[Any, str]:

@@ -18,12 +18,12 @@ from casework.events.models import EmailDelivery
 from casework.messaging import notices, services
 from casework.messaging.models import Conversation, MessageNotice, Participant
 from casework.testing import messaging
+from casework.testing.tasks import DATABASE_TASKS
 
 pytestmark = pytest.mark.django_db
 
 START = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 OnCommit = Callable[..., AbstractContextManager[Any]]
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 @pytest.fixture

@@ -25,8 +25,8 @@ from casework.shell.schedule import run_due
 from casework.testing.factories import ClientFactory, PractitionerFactory
 from casework.testing.push import VAPID_SUBJECT, Browser, push_on
 from casework.testing.scheduling import NOW, THURSDAY_9, book, bookable_practitioner, england
+from casework.testing.tasks import DATABASE_TASKS, run_queued_tasks
 
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 FRIDAY_9 = THURSDAY_9 + timedelta(days=1)
 Capture = Callable[..., Any]
 
@@ -142,20 +142,20 @@ def test_the_database_queue_sends_each_reminder_at_its_time_and_keeps_the_next_f
             FRIDAY_9 - timedelta(hours=24),
             FRIDAY_9 - timedelta(hours=1),
         }
-        call_command("db_worker", batch=True, no_startup_delay=True)
+        run_queued_tasks()
         assert [str(m.subject) for m in mail.outbox] == ["[Casework] Appointment booked"] * 2
         mail.outbox.clear()
 
         clock.move_to(refresh_at)
-        call_command("db_worker", batch=True, no_startup_delay=True)
+        run_queued_tasks()
         schedule.refresh_from_db()
         assert schedule.next_free_at == THURSDAY_9 + timedelta(minutes=30)
         assert schedule.refresh_due_at == refresh_at + timedelta(minutes=30)
 
         clock.move_to(FRIDAY_9 - timedelta(hours=24))
-        call_command("db_worker", batch=True, no_startup_delay=True)
+        run_queued_tasks()
         clock.move_to(FRIDAY_9 - timedelta(hours=1))
-        call_command("db_worker", batch=True, no_startup_delay=True)
+        run_queued_tasks()
         sent = [m for m in mail.outbox if "reminder" in str(m.subject)]
         assert sorted(m.to[0] for m in sent) == sorted([robin.email, practitioner.email] * 2)
 
@@ -182,7 +182,7 @@ def test_with_the_embedded_settings_and_no_worker_the_clock_sends_a_due_reminder
         clock.move_to(FRIDAY_9 - timedelta(hours=1) + timedelta(minutes=1))
         run_due(holder="clock-b")
         # The worker starts late and runs the reminder's own task: already sent, not again.
-        call_command("db_worker", batch=True, no_startup_delay=True)
+        run_queued_tasks()
 
         sent = [m for m in mail.outbox if "reminder" in str(m.subject)]
         assert sorted(m.to[0] for m in sent) == sorted([robin.email, practitioner.email])

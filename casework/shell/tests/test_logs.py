@@ -18,7 +18,6 @@ from typing import Any
 import pytest
 import time_machine
 from django.core import mail
-from django.core.management import call_command
 from django.test import Client, override_settings
 from django.urls import reverse
 
@@ -30,11 +29,11 @@ from casework.testing.care import NOW, ready_case
 from casework.testing.factories import PERSONA_PASSWORD
 from casework.testing.logs import json_logs
 from casework.testing.logs import lines as logged_lines
+from casework.testing.tasks import DATABASE_TASKS, run_queued_tasks
 
 MESSAGE = "Kestrel 7731: my landlord shouted at me again last night"
 REPLY = "Thank you for telling me, Marrow 4402 is the word we agreed"
 NOTE = "Quillwort 5520 disclosed panic at night"
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 @pytest.fixture
@@ -80,7 +79,7 @@ def test_a_whole_journey_logs_no_message_note_email_or_key(
         # A reset link carries a key in its path: logged as the route, never the path.
         Client().post(reverse("account_reset_password"), {"email": client_person.email})
         clock.shift(timedelta(seconds=5))
-        call_command("db_worker", batch=True, no_startup_delay=True)
+        run_queued_tasks()
         [reset] = [m for m in mail.outbox if "reset" in m.subject.lower()]
         link = next(word for word in reset.body.split() if "/password/reset/key/" in word)
         key_path = link.split("://", 1)[-1].split("/", 1)[1]

@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.core.management import call_command
 from django.test import Client, override_settings
 from django.urls import clear_url_caches, reverse
 from django.utils import timezone
@@ -25,6 +24,7 @@ from casework.emails import deliver_email
 from casework.events.models import OutboxEvent
 from casework.shell import metrics
 from casework.testing.factories import PERSONA_PASSWORD
+from casework.testing.tasks import DATABASE_TASKS, run_queued_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -194,9 +194,9 @@ class TestWhatTheyCount:
     @pytest.mark.django_db(transaction=True)
     def test_a_finished_task_is_counted_by_outcome(self) -> None:
         before = _scrape()
-        with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+        with override_settings(TASKS=DATABASE_TASKS):
             deliver_email.enqueue(to=["river@example.org"], subject="Hello", body="A link")
-            call_command("db_worker", batch=True, no_startup_delay=True)
+            run_queued_tasks()
         after = _scrape()
         name = "casework_tasks_finished_total"
         assert _sample(after, name, status="SUCCESSFUL") == (

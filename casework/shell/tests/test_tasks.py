@@ -2,12 +2,10 @@
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 from django.test import override_settings
 
 from casework.emails import deliver_email
-
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+from casework.testing.tasks import DATABASE_TASKS, run_queued_tasks
 
 
 @pytest.mark.django_db(transaction=True)
@@ -18,7 +16,7 @@ def test_the_database_worker_delivers_an_enqueued_email() -> None:
             to=["river@example.org"], subject="Confirm your address", body="A link"
         )
         assert mail.outbox == []  # waiting in the queue, not sent yet
-        call_command("db_worker", batch=True, no_startup_delay=True)
+        run_queued_tasks()
         assert [m.subject for m in mail.outbox] == ["Confirm your address"]
         result.refresh()
         assert result.status == "SUCCESSFUL"
