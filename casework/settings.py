@@ -276,14 +276,19 @@ READYZ_TIMEOUT_SECONDS = env_int("CASEWORK_READYZ_TIMEOUT", 3, minimum=1)
 DATABASE_TRANSACTION_POOLING = env_bool("CASEWORK_DB_TRANSACTION_POOLING", default=False)
 # What each connection asks of the server, as PostgreSQL settings, for ``-c`` or a pooler's
 # ``connect_query`` (``manage.py pooler_connect_query`` prints it): the timeouts (milliseconds),
-# and no JIT compilation. PostgreSQL compiles a plan whose estimated cost passes
-# ``jit_above_cost``: at a million profiles, the directory's searches with words, 9-14 ms a
-# statement (docs/performance.md). No query of ours spends its time evaluating expressions,
-# where compiled code would pay that back; ours read indexes and rows.
+# no JIT compilation and no parallel workers. PostgreSQL compiles a plan whose estimated cost
+# passes ``jit_above_cost``: at a million profiles, the directory's searches with words, 9-14 ms
+# a statement (docs/performance.md). No query of ours spends its time evaluating expressions,
+# where compiled code would pay that back; ours read indexes and rows. Parallel workers split a
+# statement's reads across processes, which a web request's short reads do not repay: at a
+# million profiles, with them the directory's filtered counts took 16-18 ms where they take
+# 11-12 without, and no search was faster with them; and on a machine serving many requests at
+# once the cores are already busy with requests of their own.
 DATABASE_SERVER_SETTINGS: dict[str, object] = {
     "statement_timeout": DATABASE_STATEMENT_TIMEOUT * 1000,
     "lock_timeout": DATABASE_LOCK_TIMEOUT * 1000,
     "jit": "off",
+    "max_parallel_workers_per_gather": 0,
 }
 # What every PostgreSQL connection (the primary's and the replica's) is opened with.
 _POSTGRESQL_LIMITS: dict[str, object] = {

@@ -111,6 +111,8 @@ with connection.cursor() as cursor:
     print(cursor.fetchone()[0])
     cursor.execute("SHOW jit")
     print(cursor.fetchone()[0])
+    cursor.execute("SHOW max_parallel_workers_per_gather")
+    print(cursor.fetchone()[0])
 print(sum(1 for _ in User.objects.order_by("pk").iterator(chunk_size=1)))
 """
 
@@ -126,8 +128,8 @@ def test_with_the_setting_every_connection_through_pgbouncer_carries_the_timeout
     direct = _run_django(env, SHOW_TIMEOUTS)
 
     assert pooled.returncode == 0, pooled.stderr
-    statement, lock, jit, people = pooled.stdout.split()
-    assert (statement, lock, jit) == ("30s", "10s", "off")
+    statement, lock, jit, parallel, people = pooled.stdout.split()
+    assert (statement, lock, jit, parallel) == ("30s", "10s", "off", "0")
     # iterator() reads in chunks on the client: no server-side cursor to lose between
     # transactions that PgBouncer may give to different server connections.
     assert int(people) == User.objects.count() >= 1

@@ -12,6 +12,11 @@ from django.core.exceptions import ImproperlyConfigured
 from casework.environment import env_bool, env_int, env_list, env_secret
 
 ROOT = Path(__file__).resolve().parents[3]
+# What each PostgreSQL connection asks of the server with 20 s and 5 s timeouts configured.
+SERVER_SETTINGS = (
+    "-c statement_timeout=20000 -c lock_timeout=5000 -c jit=off"
+    " -c max_parallel_workers_per_gather=0"
+)
 PRODUCTION_ENV = {
     "CASEWORK_ENV": "production",
     "SECRET_KEY": "x" * 60,
@@ -157,7 +162,7 @@ def test_postgresql_connections_carry_the_timeouts() -> None:
         "DATABASE_ANSWER_SECONDS",
     )
     assert engine == "'casework.shell.postgresql'"
-    assert "-c statement_timeout=20000 -c lock_timeout=5000 -c jit=off" in options
+    assert SERVER_SETTINGS in options
     assert "'connect_timeout': 4" in options
     assert answer == "25"
 
@@ -173,7 +178,7 @@ def test_the_replica_carries_the_timeouts_and_keeps_its_own_options() -> None:
         env, "DATABASES['replica']['ENGINE']", "DATABASES['replica']['OPTIONS']"
     )
     assert engine == "'casework.shell.postgresql'"
-    assert "-c statement_timeout=20000 -c lock_timeout=5000 -c jit=off" in options
+    assert SERVER_SETTINGS in options
     assert "'sslmode': 'require'" in options
 
 
@@ -186,9 +191,7 @@ def test_a_database_urls_own_server_settings_are_kept_beside_the_timeouts() -> N
         "CASEWORK_DB_LOCK_TIMEOUT": "5",
     }
     (options,) = _settings_of(env, "DATABASES['default']['OPTIONS']['options']")
-    assert options == (
-        "'-c search_path=casework -c statement_timeout=20000 -c lock_timeout=5000 -c jit=off'"
-    )
+    assert options == f"'-c search_path=casework {SERVER_SETTINGS}'"
 
 
 def test_behind_a_transaction_pooler_the_timeouts_are_not_sent_and_no_cursor_outlives_one() -> None:

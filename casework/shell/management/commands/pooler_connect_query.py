@@ -1,10 +1,10 @@
 """The ``connect_query`` a transaction pooler runs on each server connection it opens.
 
 Behind PgBouncer in transaction mode (``CASEWORK_DB_TRANSACTION_POOLING=true``) Casework cannot
-send its server settings (statement and lock timeouts, no JIT) when it connects: the pooler
-refuses the ``options`` startup parameter. The pooler sets them instead, from this line, so they
-come from the same settings (``CASEWORK_DB_STATEMENT_TIMEOUT``, ``CASEWORK_DB_LOCK_TIMEOUT``) as
-without a pooler.
+send its server settings (statement and lock timeouts, no JIT, no parallel workers) when it
+connects: the pooler refuses the ``options`` startup parameter. The pooler sets them instead,
+from this line, so they come from the same settings (``CASEWORK_DB_STATEMENT_TIMEOUT``,
+``CASEWORK_DB_LOCK_TIMEOUT``) as without a pooler.
 """
 
 from typing import Any
