@@ -2,9 +2,9 @@
 
 The event is written to the outbox in the caller's transaction, so it exists exactly when the
 change does, and the relay is asked to deliver it: a task queued with the change
-(``shell.task_queue``), in its transaction with the database queue settings configure. Should
-the task never be queued (the process dies before a later queue takes it, or that queue is
-unreachable), ``relay_events`` finds the event.
+(``shell.task_queue``), written by the change's own transaction with the database queue that
+settings configure. Should the task never be queued (with another queue, the process dies
+before the commit's callback, or that queue is unreachable), ``relay_events`` finds the event.
 """
 
 from django.db import connection

@@ -27,13 +27,13 @@ def queue_with_the_change(
     outside one). ``robust``: when queued after the commit, a queue that cannot take the task
     is logged rather than raised, for a caller whose lost task something else finds later (the
     outbox's relay, the sweeps)."""
-    if connection.in_atomic_block and queued_by_the_transaction(task):
+    if connection.in_atomic_block and _queued_by_the_transaction(task):
         task.enqueue(*args, **kwargs)
         return
     transaction.on_commit(partial(task.enqueue, *args, **kwargs), robust=robust)
 
 
-def queued_by_the_transaction(task: Task[Any, Any]) -> bool:
+def _queued_by_the_transaction(task: Task[Any, Any]) -> bool:
     """Whether ``task``'s queue is a row that the current transaction can write itself: the
     database queue, on the database of the change."""
     return isinstance(task.get_backend(), DatabaseBackend) and (
