@@ -120,6 +120,13 @@ COMMON_ERRORS: dict[str, str] = {
     "422": "The request does not follow the schema (`fields` says where)",
     "503": "A dependency is down: try again after `Retry-After` seconds",
 }
+# What an operation that reads a query or a body may answer besides: the parser refuses what
+# is no text there (``TextOnlyParser``) before the operation sees it, whatever it declares.
+UNREADABLE_ERROR = (
+    "400",
+    "The request cannot be read: its query or body holds what is no text (a NUL character, "
+    "a lone surrogate), or its body is no JSON",
+)
 SIGNED_IN_ERRORS: dict[str, str] = {
     "401": "Not signed in: no session, or no valid token",
     "403": "The token lacks this operation's scope, or a CSRF check failed",
@@ -143,6 +150,11 @@ class CaseworkAPI(NinjaAPI):
                 responses = {str(k): v for k, v in operation.get("responses", {}).items()}
                 operation["responses"] = responses
                 declared = dict(COMMON_ERRORS)
+                reads_input = "requestBody" in operation or any(
+                    parameter.get("in") == "query" for parameter in operation.get("parameters", ())
+                )
+                if reads_input:
+                    declared.setdefault(*UNREADABLE_ERROR)
                 if operation.get("security"):
                     declared.update(SIGNED_IN_ERRORS)
                 for status, description in declared.items():
