@@ -92,7 +92,10 @@ class SessionActivityMiddleware:
     request: four queries and, on SQLite, the database's one write lock for every page view.
     Here the record is written on the session's first request, whenever its address or browser
     changes, and otherwise at most once a minute (the precision of "last seen"); the cache
-    remembers what was last written. While the cache is down every request writes, as before.
+    remembers what was last written. When the cache does not know the session (down, emptied,
+    or the minute passed), a record of the same person, address and browser only needs its
+    time: one UPDATE. Anything else (a new session, another address or browser) goes through
+    allauth, which also announces the change of device (``session_client_changed``).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -117,7 +120,15 @@ class SessionActivityMiddleware:
                 return
         except cache_outages():
             pass  # the cache is down: record, as without it
-        UserSession.objects.create_from_request(request)
+        person_pk, address, browser = seen
+        same_device = UserSession.objects.filter(
+            session_key=session_key,
+            user_id=person_pk,
+            ip=address,
+            user_agent=browser[: UserSession._meta.get_field("user_agent").max_length],
+        )
+        if not same_device.update(last_seen_at=timezone.now()):
+            UserSession.objects.create_from_request(request)
         with suppress(*cache_outages()):  # the next request records again
             cache.set(key, seen, timeout=_SEEN_RESOLUTION)
 

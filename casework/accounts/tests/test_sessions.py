@@ -1,7 +1,13 @@
+from datetime import UTC, datetime
+
 import pytest
 import time_machine
 from allauth.usersessions.models import UserSession
+from allauth.usersessions.signals import session_client_changed
+from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from casework.accounts.live import session_group
@@ -130,6 +136,53 @@ def test_client_sessions_do_not_expire_after_thirty_minutes(client_person: User)
         browser = _signed_in_browser(client_person, "Phone")
         traveller.shift(3 * 3600)
         assert browser.get(reverse("shell:dashboard")).status_code == 200
+
+
+def _statements_on_session_records(queries: CaptureQueriesContext) -> list[str]:
+    """What the activity record cost (the dashboard also counts one's sessions: left out)."""
+    return [
+        query["sql"].split()[0].upper()
+        for query in queries.captured_queries
+        if "usersessions_usersession" in query["sql"] and "COUNT(*)" not in query["sql"]
+    ]
+
+
+def test_a_known_device_s_record_is_brought_up_to_date_in_one_update(client_person: User) -> None:
+    """The cache remembers the record written within the minute; once it does not (emptied,
+    down, or the minute passed), the same device's record only needs its time."""
+    with time_machine.travel("2026-11-24 09:00Z", tick=False) as traveller:
+        browser = _signed_in_browser(client_person, "Laptop browser")
+        record = UserSession.objects.get(user=client_person)
+        with CaptureQueriesContext(connection) as remembered:
+            browser.get(reverse("shell:dashboard"))
+        traveller.shift(5 * 60)
+        cache.clear()
+        with CaptureQueriesContext(connection) as forgotten:
+            browser.get(reverse("shell:dashboard"))
+    assert _statements_on_session_records(remembered) == []
+    assert _statements_on_session_records(forgotten) == ["UPDATE"]
+    record.refresh_from_db()
+    assert record.last_seen_at == datetime(2026, 11, 24, 9, 5, tzinfo=UTC)
+    assert record.user_agent == "Laptop browser"
+
+
+def test_a_session_met_from_another_browser_is_recorded_and_announced(client_person: User) -> None:
+    laptop = _signed_in_browser(client_person, "Laptop browser")
+    elsewhere = Client(HTTP_USER_AGENT="Another browser", REMOTE_ADDR="192.0.2.7")
+    elsewhere.cookies = laptop.cookies
+    announced: list[tuple[str, str]] = []
+
+    def heard(*, from_session: UserSession, to_session: UserSession, **_kwargs: object) -> None:
+        announced.append((from_session.user_agent, to_session.user_agent))
+
+    session_client_changed.connect(heard, dispatch_uid="test-heard")
+    try:
+        assert elsewhere.get(reverse("shell:dashboard")).status_code == 200
+    finally:
+        session_client_changed.disconnect(dispatch_uid="test-heard")
+    (record,) = UserSession.objects.filter(user=client_person)
+    assert (record.user_agent, record.ip) == ("Another browser", "192.0.2.7")
+    assert announced == [("Laptop browser", "Another browser")]
 
 
 def test_a_staff_member_without_mfa_is_sent_to_enrolment(client: Client) -> None:
