@@ -122,11 +122,10 @@ COMMON_ERRORS: dict[str, str] = {
 }
 # What an operation that reads a query or a body may answer besides: the parser refuses what
 # is no text there (``TextOnlyParser``) before the operation sees it, whatever it declares.
-UNREADABLE_ERROR = (
-    "400",
-    "The request cannot be read: its query or body holds what is no text (a NUL character, "
-    "a lone surrogate), or its body is no JSON",
-)
+READING_ERRORS: dict[str, str] = {
+    "400": "The request cannot be read: its query or body holds what is no text (a NUL "
+    "character, a lone surrogate), or its body is no JSON",
+}
 SIGNED_IN_ERRORS: dict[str, str] = {
     "401": "Not signed in: no session, or no valid token",
     "403": "The token lacks this operation's scope, or a CSRF check failed",
@@ -150,11 +149,10 @@ class CaseworkAPI(NinjaAPI):
                 responses = {str(k): v for k, v in operation.get("responses", {}).items()}
                 operation["responses"] = responses
                 declared = dict(COMMON_ERRORS)
-                reads_input = "requestBody" in operation or any(
+                if "requestBody" in operation or any(
                     parameter.get("in") == "query" for parameter in operation.get("parameters", ())
-                )
-                if reads_input:
-                    declared.setdefault(*UNREADABLE_ERROR)
+                ):
+                    declared.update(READING_ERRORS)
                 if operation.get("security"):
                     declared.update(SIGNED_IN_ERRORS)
                 for status, description in declared.items():
