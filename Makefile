@@ -75,12 +75,15 @@ pytest: $(VENV)/.installed-dev  ## The test suite (browser tests where Chromium 
 
 test: lint typecheck checks pytest  ## Every check: lint, types, Django checks, tests
 
+# makemessages reads the folder it runs in: casework/, so that only its own text is extracted.
+IN_CASEWORK := cd casework && $(CURDIR)/$(PY) $(CURDIR)/manage.py
+
 messages: $(VENV)/.installed-dev  ## Extract translatable strings (then translate), compile
-	cd casework && ../$(MANAGE) makemessages -l es --no-obsolete \
+	$(IN_CASEWORK) makemessages -l es --no-obsolete \
 		--ignore 'static/*' --ignore 'testing/*' --ignore '*/tests/*'
-	cd casework && ../$(MANAGE) makemessages -d djangojs -l es --ignore '*.min.js'
+	$(IN_CASEWORK) makemessages -d djangojs -l es --ignore '*.min.js'
 	$(MANAGE) allauth_catalogue  # our Spanish for django-allauth: fails if allauth has new text
-	cd casework && ../$(MANAGE) compilemessages -l es
+	$(IN_CASEWORK) compilemessages -l es
 
 SCALE ?= small
 bench: $(VENV)/.installed-dev  ## Benchmarks: pages beside the floor (SCALE=small|medium|large); medium and up, all
