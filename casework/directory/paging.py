@@ -6,7 +6,10 @@ page asks them to narrow the search instead.
 
 A search without words is ordered soonest free slot first (``SoonestFirst``): read as two
 index ranges in order, stopped at the page, instead of sorting every match. A search with
-words sorts every match by its rank, but only their ids (``BestMatchFirst``).
+words sorts its matches by their rank, but only their ids (``BestMatchFirst``). Where more match
+than the cap, it ranks the cap's soonest free of them: ranking every match of a common word
+(a quarter of a million of a million profiles) took seconds, for pages nobody reads past the
+cap.
 """
 
 from collections.abc import Callable, Iterator, Sequence
@@ -113,23 +116,51 @@ class SoonestFirst:
         return rows + list(rest[max(start - free_count, 0) : stop - free_count])
 
 
-@dataclass
+@dataclass(frozen=True)
 class BestMatchFirst:
     """The matches of a search with words, in the order of ``ranked`` (best match first, or
     soonest free first then best match), without sorting whole rows: the database ranks and
-    sorts every match by its id and sort keys alone, then the page's own rows are read by id
+    sorts the matches by their id and sort keys alone, then the page's own rows are read by id
     from ``rows`` and put in that order.
+
+    Counted past the cap, the matches shown are those of ``past_the_cap``: the cap's soonest
+    free of the full-text matches (``soonest_free``, then ``soonest_rest``: the order of a
+    search without words), ranked in the order of ``full_text``. The database reads the free
+    slots' index in order, checking each profile, then ranks a thousand, where ranking every
+    match of a common word read and ranked each one's document. Who is shown depends on nothing
+    but the matches, the schedules, the names and the ids, so the pages of one search agree. A
+    name found only by its likeness to the words (``search.matching``'s ``likely_names``) ranks
+    after every full-text match, so past the cap it would never be shown and is not looked for.
 
     ``rows`` are the listed profiles, so a profile no longer listed by the time its row is
     read is left out of the page rather than shown."""
 
     ranked: QuerySet[PractitionerProfile]
     rows: QuerySet[PractitionerProfile]
+    full_text: QuerySet[PractitionerProfile] | None = None
+    soonest_free: QuerySet[PractitionerProfile] | None = None
+    soonest_rest: QuerySet[PractitionerProfile] | None = None  # None when a slot is asked for
 
     def counted(self, cap: int) -> int:
         """Matches up to ``cap`` + 1. Neither the order nor the rank changes the count, so the
-        database neither sorts nor ranks for it."""
-        return self.ranked.order_by().values("pk")[: cap + 1].count()
+        database neither sorts nor ranks for it. The full-text matches are counted first: when
+        they pass the cap, those found only by their name's likeness need not be looked for."""
+        if self.full_text is None:
+            return _capped_count(self.ranked, cap)
+        found = _capped_count(self.full_text, cap)
+        if found > cap or not search.finds_likely_names(self.ranked.db):
+            return found
+        return _capped_count(self.ranked, cap)
+
+    def past_the_cap(self, cap: int) -> "BestMatchFirst":
+        """The matches shown when more than ``cap`` match: the ``cap`` soonest free of the
+        full-text matches, in this search's order."""
+        if self.full_text is None or self.soonest_free is None:
+            return self
+        shown = list(self.soonest_free.values_list("pk", flat=True)[:cap])
+        if len(shown) < cap and self.soonest_rest is not None:
+            shown += list(self.soonest_rest.values_list("pk", flat=True)[: cap - len(shown)])
+        return BestMatchFirst(ranked=self.full_text.filter(pk__in=shown), rows=self.rows)
 
     def __getitem__(self, page: slice) -> list[PractitionerProfile]:
         start, stop = page.start or 0, page.stop
@@ -150,6 +181,10 @@ class BestMatchFirst:
         return [found[pk] for pk in ids if pk in found]
 
 
+def _capped_count(matches: QuerySet[PractitionerProfile], cap: int) -> int:
+    return matches.order_by().values("pk")[: cap + 1].count()
+
+
 class CappedPaginator(Paginator):  # type: ignore[type-arg]
     def __init__(
         self,
@@ -164,7 +199,11 @@ class CappedPaginator(Paginator):  # type: ignore[type-arg]
     @cached_property
     def _counted(self) -> int:
         if isinstance(self.object_list, SoonestFirst | BestMatchFirst):
-            return self.object_list.counted(self.cap)
+            counted = self.object_list.counted(self.cap)
+            if isinstance(self.object_list, BestMatchFirst) and counted > self.cap:
+                # The pages offered are the matches shown past the cap (read after the count).
+                self.object_list = self.object_list.past_the_cap(self.cap)
+            return counted
         queryset: QuerySet[Any] = self.object_list  # type: ignore[assignment]
         # The order does not change the count: without it the database need not sort; nor do
         # the annotations (a text match's rank, worked out for each row counted).

@@ -333,11 +333,11 @@ def find_practitioners(
     (``add_profile_details``), as the page does for cards not cached.
 
     With words the profiles come as ``BestMatchFirst``, which sorts the matches' ids and reads
-    the page's rows afterwards. Without words the order is soonest free slot first, then by
-    name: the profiles come as ``SoonestFirst``, which reads the stored slot's index in order
-    and stops at the page."""
+    the page's rows afterwards (past the cap of a count, it ranks the cap's soonest free of the
+    matches: ``BestMatchFirst.past_the_cap``). Without words the order is soonest free slot
+    first, then by name: the profiles come as ``SoonestFirst``, which reads the stored slot's
+    index in order and stops at the page."""
     words = search.query_words(criteria.text)
-    profiles = search.matching(searchable_profiles(), criteria.text)
     place_verdict = None
     narrowing: list[Narrowing] = []
     if criteria.where is not None:
@@ -353,6 +353,7 @@ def find_practitioners(
     if criteria.modality:
         ways = ProfileModality.objects.filter(modality=criteria.modality)
         narrowing.append(Narrowing(f"modality:{criteria.modality}", ways, "profile_id"))
+    conditions: list[Q] = []
     if criteria.fee_min is not None or criteria.fee_max is not None:
         paid = Q(funded=False, fee_currency=criteria.currency)
         if criteria.fee_min is not None:
@@ -362,16 +363,25 @@ def find_practitioners(
         if not criteria.fee_min:
             # Funded or free practice costs the client nothing, whatever the currency.
             paid |= Q(funded=True)
-        profiles = profiles.filter(paid)
-    profiles = with_next_free_slot(profiles, now=now)
+        conditions.append(paid)
     free = Q(free_slot_at__gt=now)
     if criteria.available_within_days is not None:
-        profiles = profiles.filter(
-            free, free_slot_at__lte=now + timedelta(days=criteria.available_within_days)
+        soon = now + timedelta(days=criteria.available_within_days)
+        conditions.append(free & Q(free_slot_at__lte=soon))
+
+    def matches(*, likely_names: bool = True) -> QuerySet[PractitionerProfile]:
+        found = search.matching(searchable_profiles(), criteria.text, likely_names=likely_names)
+        # The bio and search document are long and a result card shows neither: leaving them
+        # out keeps the rows the database sorts small.
+        return with_next_free_slot(found.filter(*conditions), now=now).defer(
+            "bio_source", "bio_html", "search_document"
         )
-    # The bio and search document are long and a result card shows neither: leaving them out
-    # keeps the rows the database sorts small.
-    profiles = profiles.defer("bio_source", "bio_html", "search_document")
+
+    profiles = matches()
+    without_slot = criteria.available_within_days is None
+    by_slot = ["free_slot_at", "display_name", "pk"]
+    by_name = ["display_name", "pk"]
+    rest = Q(free_slot_at__isnull=True) | Q(free_slot_at__lte=now)
     if words:
         soonest = OrderBy(F("next_free_at"), nulls_last=True)
         best_match = F("text_rank").desc()
@@ -380,20 +390,26 @@ def find_practitioners(
             ordering = [soonest, best_match, "display_name", "pk"]
         else:
             ordering = [best_match, soonest, "display_name", "pk"]
-        # Every match is ranked and sorted, but by its id and sort keys alone: the page's
-        # own rows (with their practitioner) are read afterwards by id. Sorting whole rows
-        # read each match's practitioner too and took about a third more at 100,000 profiles.
+        # The matches are ranked and sorted by their id and sort keys alone: the page's own
+        # rows (with their practitioner) are read afterwards by id. Sorting whole rows read
+        # each match's practitioner too and took about a third more at 100,000 profiles.
+        # ``full_text`` and the soonest ones are for a search that passes the cap.
         page_rows = with_next_free_slot(searchable_profiles(), now=now).defer(
             "bio_source", "bio_html", "search_document"
         )
+        checks = narrowed(narrowing, text=True)
+        full_text = matches(likely_names=False).filter(*checks)
         return SearchResult(
             profiles=BestMatchFirst(
-                ranked=profiles.filter(*narrowed(narrowing, text=True)).order_by(*ordering),
+                ranked=profiles.filter(*checks).order_by(*ordering),
                 rows=(
                     with_profile_details(page_rows)
                     if details
                     else page_rows.select_related("practitioner")
                 ),
+                full_text=full_text.order_by(*ordering),
+                soonest_free=full_text.filter(free).order_by(*by_slot),
+                soonest_rest=full_text.filter(rest).order_by(*by_name) if without_slot else None,
             ),
             place_verdict=place_verdict,
         )
@@ -404,10 +420,6 @@ def find_practitioners(
     profiles = profiles.select_related("practitioner")
     checked = profiles.filter(*[each.check() for each in narrowing])
     listed = profiles.filter(*narrowed(narrowing, text=False))
-    by_slot = ["free_slot_at", "display_name", "pk"]
-    by_name = ["display_name", "pk"]
-    rest = Q(free_slot_at__isnull=True) | Q(free_slot_at__lte=now)
-    without_slot = criteria.available_within_days is None
     return SearchResult(
         profiles=SoonestFirst(
             free=checked.filter(free).order_by(*by_slot),

@@ -41,6 +41,9 @@ _POSTGRES_MATCH = (
     "SELECT id FROM directory_practitionerprofile WHERE search_vector @@ to_tsquery('simple', %s) "
     "UNION SELECT id FROM directory_practitionerprofile WHERE display_name %%> %s)"
 )
+# The full-text match alone, for a search whose full-text matches pass the cap: a name found
+# only by its trigrams would rank after every one of them.
+_POSTGRES_FULL_TEXT = "directory_practitionerprofile.search_vector @@ to_tsquery('simple', %s)"
 # Names are in the document too, so ts_rank ranks them; a name found only by its trigrams (a
 # misspelling) ranks after every full-text match.
 _POSTGRES_RANK = "ts_rank(directory_practitionerprofile.search_vector, to_tsquery('simple', %s))"
@@ -81,9 +84,19 @@ def search_document(
     return fold(" ".join(dict.fromkeys(part for part in parts if part)))
 
 
-def matching(queryset: QuerySet[PractitionerProfile], text: str) -> QuerySet[PractitionerProfile]:
+def finds_likely_names(using: str) -> bool:
+    """Whether a display name only like the words is a match beside the full-text ones: on
+    PostgreSQL (its trigram index). SQLite's matches are full-text ones alone."""
+    return connections[using].vendor == "postgresql"
+
+
+def matching(
+    queryset: QuerySet[PractitionerProfile], text: str, *, likely_names: bool = True
+) -> QuerySet[PractitionerProfile]:
     """Profiles of ``queryset`` whose document matches every word of ``text``, annotated with
-    ``text_rank`` (higher is better). Text without words leaves the queryset as it is."""
+    ``text_rank`` (higher is better). Text without words leaves the queryset as it is. Without
+    ``likely_names``, a display name that is only like the words (a misspelling, found by its
+    trigrams on PostgreSQL) is not a match."""
     words = query_words(text)
     if not words:
         return queryset
@@ -91,8 +104,11 @@ def matching(queryset: QuerySet[PractitionerProfile], text: str) -> QuerySet[Pra
     # The words, being \w+ runs, cannot carry tsquery or FTS5 operators.
     if vendor == "postgresql":
         tsquery = " & ".join(f"{word}:*" for word in words)
-        params = [tsquery, " ".join(words)]
-        match = RawSQL(_POSTGRES_MATCH, params, output_field=BooleanField())  # noqa: S611
+        if likely_names:
+            sql, params = _POSTGRES_MATCH, [tsquery, " ".join(words)]
+        else:
+            sql, params = _POSTGRES_FULL_TEXT, [tsquery]
+        match = RawSQL(sql, params, output_field=BooleanField())  # noqa: S611
         rank = RawSQL(_POSTGRES_RANK, [tsquery], output_field=FloatField())  # noqa: S611
         return queryset.filter(match).annotate(text_rank=rank)
     if vendor == "sqlite":

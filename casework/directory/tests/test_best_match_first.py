@@ -25,16 +25,20 @@ NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 WORDS = "trauma"
 
 
-def _worked_out_afresh(text: str, *, sort: Sort, modality: str | None) -> list[int]:
+def _worked_out_afresh(
+    text: str, *, sort: Sort, modality: str | None, cap: int | None = None
+) -> list[int]:
     """The order of a search with words, from the listing worked out afresh (not the stored
     flag), each match's rank read on its own, and the schedules: best match first, then
     soonest free slot (one already past reads as none), name and id; or soonest free first,
-    then best match, name and id."""
+    then best match, name and id. Past ``cap`` matches, only the ``cap`` soonest free (then
+    by name and id) are in it."""
     matches = search.matching(listed_profiles(), text)
     if modality is not None:
         matches = matches.filter(modality_rows__modality=modality)
     slots = dict(PractitionerSchedule.objects.values_list("practitioner_id", "next_free_at"))
     keyed = []
+    soonest_of: dict[int, tuple[Any, ...]] = {}  # soonest free, then by name and id
     # ``text_rank`` is annotated by ``search.matching``, which the plugin does not follow.
     ranked = matches.values_list(  # type: ignore[misc]
         "pk", "practitioner_id", "display_name", "text_rank"
@@ -44,9 +48,12 @@ def _worked_out_afresh(text: str, *, sort: Sort, modality: str | None) -> list[i
         slot = slot if slot is not None and slot > NOW else None
         soonest = (slot is None, slot or NOW)
         best = -rank
+        soonest_of[pk] = (*soonest, name, pk)
         keyed.append(
             (*soonest, best, name, pk) if sort == Sort.NEXT_FREE else (best, *soonest, name, pk)
         )
+    if cap is not None and len(keyed) > cap:
+        keyed = sorted(keyed, key=lambda key: soonest_of[key[-1]])[:cap]
     return [key[-1] for key in sorted(keyed)]
 
 
@@ -96,8 +103,12 @@ def test_every_page_of_a_search_with_words_is_the_order_worked_out_afresh(
         assert isinstance(result.profiles, BestMatchFirst)
         assert [profile.pk for profile in result.profiles] == expected
         for per_page in (1, 2, 3, 5):
-            # Counted to a cap of 3, the last pages are not offered.
+            # Counted to a cap of 3, the last pages are not offered, and the pages offered
+            # rank the 3 soonest free matches.
             cap = 3 if read == "counted to a cap" else None
+            shown = expected
+            if cap is not None:
+                shown = _worked_out_afresh(WORDS, sort=sort, modality=modality, cap=cap)
             paginator = CappedPaginator(result.profiles, per_page, cap=cap)
             read_in_pages = []
             for number in paginator.page_range:
@@ -105,7 +116,7 @@ def test_every_page_of_a_search_with_words_is_the_order_worked_out_afresh(
                 rows = list(page)
                 assert all(row.practitioner_id == row.practitioner.pk for row in rows)
                 read_in_pages += [row.pk for row in rows]
-            assert read_in_pages == expected[: len(read_in_pages)]
+            assert read_in_pages == shown
             assert len(read_in_pages) == min(len(expected), paginator.cap)
             assert paginator.more == (len(expected) > paginator.cap)
         # Deep and odd slices: past the end, empty, and one spanning the end.

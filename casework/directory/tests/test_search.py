@@ -18,6 +18,7 @@ from casework.accounts.models import User
 from casework.directory.cards import refresh_cards
 from casework.directory.models import Modality, PractitionerProfile
 from casework.directory.queries import SearchCriteria, find_practitioners
+from casework.directory.search import finds_likely_names
 from casework.directory.services import refresh_search_documents
 from casework.privacy.models import AuditEvent
 from casework.registry.models import Jurisdiction
@@ -329,7 +330,8 @@ def test_the_number_of_queries_does_not_grow_with_the_page(
     kept_cards = (
         1  # the public pages' version, then the page is rendered:
         + 1  # the place chosen, for the form
-        + 1  # count of results
+        + 1  # count of results (the full-text matches)
+        + finds_likely_names("default")  # with the names only like the words
         + 1  # the page's ids, ranked and sorted by the words and the slot
         + 1  # the page's profiles, with practitioner and next free slot
         + 1  # the cards' version
@@ -476,6 +478,44 @@ def test_a_misspelt_name_still_finds_its_person_on_postgresql() -> None:
     listed_practitioner(legal_name="Ewan MacLeod", bio_source="Adults and families.")
     assert names("q=okafr") == ["Amara Okafor"]
     assert names("q=families") == ["Amara Okafor", "Ewan MacLeod"]
+
+
+def test_past_the_cap_the_soonest_free_full_text_matches_are_ranked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A common word matches more than anyone pages through: the cap's soonest free of its
+    full-text matches are shown, best match first, and a name only like the words (found by
+    its trigrams on PostgreSQL) is not one of them."""
+    monkeypatch.setattr("casework.directory.paging.RESULTS_CAP", 2)
+    soon = datetime.now(UTC) + timedelta(hours=2)
+    often = listed_practitioner(
+        legal_name="Often Named", bio_source="Okafr work, okafr care, okafr help."
+    )
+    free_at(often, soon + timedelta(days=3))  # the best match, but the latest free
+    twice = listed_practitioner(legal_name="Twice Named", bio_source="Okafr work, okafr care.")
+    free_at(twice, soon + timedelta(days=1))
+    soonest = listed_practitioner(
+        legal_name="Soonest Named", bio_source="Care and okafr work with adults and families."
+    )
+    free_at(soonest, soon)  # the soonest free, and the worst match
+    likely = listed_practitioner(legal_name="Amara Okafor", bio_source="Adults and families.")
+    free_at(likely, soon - timedelta(hours=1))
+    assert names("q=okafr") == ["Twice Named", "Soonest Named"]
+    page = Client().get("/find/?q=okafr").content.decode()
+    assert "More than 2 social workers" in page
+    assert "We show the 2 with the soonest free slots" in page
+    assert names("q=okafr&sort=next_free") == ["Soonest Named", "Twice Named"]
+    api = Client().get("/api/v1/practitioners?q=okafr").json()
+    assert (api["count"], api["more"], api["pages"]) == (2, True, 1)
+    # Within the cap, every match is ranked, the best first; the likely name after them.
+    monkeypatch.setattr("casework.directory.paging.RESULTS_CAP", 4)
+    renew_public_pages()
+    assert names("q=okafr") == [
+        "Often Named",
+        "Twice Named",
+        "Soonest Named",
+        *(["Amara Okafor"] if finds_likely_names("default") else []),
+    ]
 
 
 def test_the_former_list_address_leads_to_the_search_with_its_filters() -> None:
