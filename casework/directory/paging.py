@@ -154,12 +154,16 @@ class BestMatchFirst:
 
     def past_the_cap(self, cap: int) -> "BestMatchFirst":
         """The matches shown when more than ``cap`` match: the ``cap`` soonest free of the
-        full-text matches, in this search's order."""
+        full-text matches, in this search's order. Where the full-text matches are fewer (names
+        only like the words made up the rest), every match is ranked: the full-text ones come
+        first, as many as there are, and then the names, up to the cap."""
         if self.full_text is None or self.soonest_free is None:
             return self
         shown = list(self.soonest_free.values_list("pk", flat=True)[:cap])
         if len(shown) < cap and self.soonest_rest is not None:
             shown += list(self.soonest_rest.values_list("pk", flat=True)[: cap - len(shown)])
+        if len(shown) < cap:
+            return self
         return BestMatchFirst(ranked=self.full_text.filter(pk__in=shown), rows=self.rows)
 
     def __getitem__(self, page: slice) -> list[PractitionerProfile]:

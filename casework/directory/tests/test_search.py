@@ -518,6 +518,23 @@ def test_past_the_cap_the_soonest_free_full_text_matches_are_ranked(
     ]
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="trigram name matching is PostgreSQL's (pg_trgm)"
+)
+def test_names_only_like_the_words_fill_the_cap_after_fewer_full_text_matches(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("casework.directory.paging.RESULTS_CAP", 2)
+    soon = datetime.now(UTC) + timedelta(hours=2)
+    free_at(listed_practitioner(legal_name="Bio Named", bio_source="Okafr work."), soon)
+    later = listed_practitioner(legal_name="Amara Okafor", bio_source="Adults and families.")
+    free_at(later, soon + timedelta(days=1))
+    sooner = listed_practitioner(legal_name="Ngozi Okafor", bio_source="Adults and families.")
+    free_at(sooner, soon)
+    assert names("q=okafr") == ["Bio Named", "Ngozi Okafor"]
+    assert "More than 2 social workers" in Client().get("/find/?q=okafr").content.decode()
+
+
 def test_the_former_list_address_leads_to_the_search_with_its_filters() -> None:
     response = Client().get("/practitioners/?where=GB-ENG&language=en")
     assert response.status_code == 301
