@@ -185,7 +185,9 @@ class BestMatchFirst:
         return [found[pk] for pk in ids if pk in found]
 
 
-def _capped_count(matches: QuerySet[PractitionerProfile], cap: int) -> int:
+def _capped_count(matches: QuerySet[Any], cap: int) -> int:
+    """Rows up to ``cap`` + 1. The order does not change the count: without it the database
+    need not sort; nor do the annotations (a text match's rank, worked out for each row)."""
     return matches.order_by().values("pk")[: cap + 1].count()
 
 
@@ -209,9 +211,7 @@ class CappedPaginator(Paginator):  # type: ignore[type-arg]
                 self.object_list = self.object_list.past_the_cap(self.cap)
             return counted
         queryset: QuerySet[Any] = self.object_list  # type: ignore[assignment]
-        # The order does not change the count: without it the database need not sort; nor do
-        # the annotations (a text match's rank, worked out for each row counted).
-        return queryset.order_by().values("pk")[: self.cap + 1].count()
+        return _capped_count(queryset, self.cap)
 
     @cached_property
     def count(self) -> int:
