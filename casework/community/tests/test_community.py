@@ -241,16 +241,6 @@ def test_the_comment_form_highlights_what_could_identify_a_client() -> None:
     assert Comment.objects.get().guard_confirmed == ["name", "phone"]
 
 
-def test_the_demo_seeds_two_articles_with_discussion_in_both_languages() -> None:
-    from django.core.management import call_command
-
-    call_command("seed_demo", verbosity=0)
-    call_command("seed_demo", verbosity=0)  # idempotent
-    articles = Article.objects.order_by("title")
-    assert articles.count() == 2
-    assert Comment.objects.filter(status=Comment.Status.PUBLISHED).count() == 3
-
-
 def test_the_list_filters_by_tag_in_the_database_and_costs_the_same_for_3_or_30_articles(
     client: Client, django_assert_max_num_queries: Any
 ) -> None:

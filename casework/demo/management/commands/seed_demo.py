@@ -3,15 +3,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from casework.demo.care import seed_care
-from casework.demo.community import seed_community
-from casework.demo.complaints import seed_complaints
-from casework.demo.directory import seed_directory
-from casework.demo.messaging import seed_messaging
-from casework.demo.people import DEMO_PASSWORD, seed_people
-from casework.demo.registry import seed_registry
-from casework.demo.safety import seed_safety
-from casework.demo.scheduling import seed_scheduling
+from casework.demo.people import DEMO_PASSWORD
+from casework.demo.seed import seed_demo
 
 
 class Command(BaseCommand):
@@ -37,28 +30,17 @@ class Command(BaseCommand):
                 "Demo data is never loaded in production. For a trial instance that nobody "
                 "real uses, run seed_demo --i-know-this-is-production."
             )
-        seeded = seed_people()
-        seed_registry()
-        # Each step needs the ones before it: the directory reads the registers, bookings
-        # need profiles, and the caseload joins the conversations and bookings to cases.
-        directory = seed_directory()
-        scheduling = seed_scheduling()
-        conversations = seed_messaging()
-        care = seed_care()
-        # After the conversations: the moderator's message to Robin thanks her for this report.
-        seed_safety()
-        seed_complaints()
-        seed_community()
+        demo = seed_demo()
         self.stdout.write(self.style.SUCCESS("Demo data is ready."))
         self.stdout.write(
-            f"  {directory.listed} of {directory.practitioners} practitioners listed, "
-            f"{scheduling.appointments} appointments, {len(conversations)} conversations, "
-            f"{care.cases} open cases with {care.check_ins} check-ins "
-            f"(urgent flags open: {care.urgent_flags})."
+            f"  {demo.directory.listed} of {demo.directory.practitioners} practitioners listed, "
+            f"{demo.scheduling.appointments} appointments, {demo.conversations} conversations, "
+            f"{demo.care.cases} open cases with {demo.care.check_ins} check-ins "
+            f"(urgent flags open: {demo.care.urgent_flags})."
         )
         self.stdout.write("Demo sign-ins:")
         self.stdout.write(f"  password for everyone: {DEMO_PASSWORD}")
-        for person, _created in seeded:
+        for person, _created in demo.people:
             line = f"  {person.role:<13} {person.email}"
             if person.totp_secret:
                 line += f"  TOTP secret: {person.totp_secret}"
