@@ -81,7 +81,10 @@ def _let_test_teardown_outwait_a_last_request() -> None:
 def _let_test_teardown_empty_the_audit_log() -> None:
     """A transactional test ends by emptying every table; on SQLite that is a DELETE, which the
     audit log's append-only triggers refuse (PostgreSQL's TRUNCATE does not fire them). Only
-    for that emptying, the triggers step aside and are put back as they were."""
+    for that emptying, the triggers step aside and are put back as they were. The full-text
+    index their absence left holding the profiles' words (Django's emptying does not know it)
+    is then rebuilt from its emptied table, or a later profile with a reused id would match
+    the words of the one before."""
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
         return
     # The backend's base module first: importing its operations alone is circular.
@@ -115,6 +118,13 @@ def _let_test_teardown_empty_the_audit_log() -> None:
             with self.connection.cursor() as cursor:
                 for _name, sql in triggers:
                     when_unlocked(cursor, sql)
+                cursor.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE "
+                    "'CREATE VIRTUAL TABLE % USING fts5(%content=%'"
+                )
+                for (index,) in cursor.fetchall():  # names from the schema, not from input
+                    rebuild = f'INSERT INTO "{index}"("{index}") VALUES (\'rebuild\')'  # noqa: S608
+                    when_unlocked(cursor, rebuild)
 
     DatabaseOperations.execute_sql_flush = execute_sql_flush  # type: ignore[method-assign,assignment]
 
