@@ -123,7 +123,10 @@ def test_under_40_requests_with_postgresql_frozen_healthz_answers_at_once(
         )
         assert {status for status, _ in answers} == {503}, figures
         assert took[-1] < 5, figures
-        assert health_took < 1, figures
+        # Not queued behind the pages: at most the gate's second (0.7 s on a quiet machine),
+        # below the 2 s the pages wait for the database, which queueing behind them would
+        # have added. A limit of 1 s measured the machine: 1.6 s on one running five suites.
+        assert health_took < 2, figures
         proxy.heal()
         assert get(base + PAGE)[0] == 200
 
