@@ -5,6 +5,7 @@ Idempotent: running it again updates rows in place and changes nothing when the 
 changed. Called by ``manage.py load_registry_data`` (and ``seed_demo``).
 """
 
+import functools
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,14 +39,26 @@ def _read(name: str) -> dict[str, Any]:
 
 
 def _load_jurisdictions() -> int:
-    countries = {
-        country.alpha_2: Jurisdiction(code=country.alpha_2, name=_country_name(country))
-        for country in pycountry.countries
-    }
+    rows = _jurisdiction_rows()
+    # One statement: a region's country is earlier in the same list, and the foreign key is
+    # checked at commit.
     Jurisdiction.objects.bulk_create(
-        countries.values(), update_conflicts=True, unique_fields=["code"], update_fields=["name"]
+        [Jurisdiction(code=code, name=name, country_id=country) for code, name, country in rows],
+        update_conflicts=True,
+        unique_fields=["code"],
+        update_fields=["name", "country"],
     )
-    subdivisions = []
+    return len(rows)
+
+
+@functools.cache
+def _jurisdiction_rows() -> tuple[tuple[str, str, str | None], ...]:
+    """``(code, English name, country code)`` of every country, then of every region that
+    regulates on its own: fixed for the life of the process (pycountry's data and our names
+    ship with the code), so worked out once."""
+    rows: list[tuple[str, str, str | None]] = [
+        (country.alpha_2, _country_name(country), None) for country in pycountry.countries
+    ]
     for alpha_2 in COUNTRIES_WITH_SUBDIVISIONS:
         for sub in pycountry.subdivisions.get(country_code=alpha_2) or []:  # type: ignore[no-untyped-call]
             if alpha_2 == "GB" and sub.code not in UK_NATIONS:
@@ -53,14 +66,8 @@ def _load_jurisdictions() -> int:
             # Our English name ("Wales", where ISO 3166-2 says "Wales [Cymru GB-CYM]").
             with override("en"):
                 name = str(REGION_NAMES.get(sub.code, sub.name))
-            subdivisions.append(Jurisdiction(code=sub.code, name=name, country_id=alpha_2))
-    Jurisdiction.objects.bulk_create(
-        subdivisions,
-        update_conflicts=True,
-        unique_fields=["code"],
-        update_fields=["name", "country"],
-    )
-    return len(countries) + len(subdivisions)
+            rows.append((sub.code, name, alpha_2))
+    return tuple(rows)
 
 
 def _country_name(country: Any) -> str:
@@ -68,27 +75,50 @@ def _country_name(country: Any) -> str:
 
 
 def _load_regulators(data: dict[str, Any]) -> int:
-    for item in data.get("regulator", []):
-        jurisdiction = Jurisdiction.objects.get(code=item["jurisdiction"])
-        Regulator.objects.update_or_create(
-            slug=item["slug"],
-            defaults={
-                "name": item["name"],
-                "short_name": item.get("short_name") or item["name"],
-                "jurisdiction": jurisdiction,
-                "website": item["website"],
-                "register_url": item["register_url"],
-                "registration_mandatory": item["registration_mandatory"],
-                "protected_titles": item.get("protected_titles", []),
-                "register_fields": item.get("register_fields", []),
-                "status_words": item.get("status_words", {}),
-                "sources": item.get("sources", {}),
-                "unconfirmed": item.get("unconfirmed", []),
-            },
-        )
-        if jurisdiction.social_work_regulated is not True:
-            jurisdiction.social_work_regulated = True
-            jurisdiction.save(update_fields=["social_work_regulated"])
+    items = data.get("regulator", [])
+    places = {code for code, _name, _country in _jurisdiction_rows()}
+    for item in items:
+        if item["jurisdiction"] not in places:
+            raise ReferenceDataError(
+                f"Regulator {item['slug']}: no jurisdiction {item['jurisdiction']!r}."
+            )
+    Regulator.objects.bulk_create(
+        [
+            Regulator(
+                slug=item["slug"],
+                name=item["name"],
+                short_name=item.get("short_name") or item["name"],
+                jurisdiction_id=item["jurisdiction"],
+                website=item["website"],
+                register_url=item["register_url"],
+                registration_mandatory=item["registration_mandatory"],
+                protected_titles=item.get("protected_titles", []),
+                register_fields=item.get("register_fields", []),
+                status_words=item.get("status_words", {}),
+                sources=item.get("sources", {}),
+                unconfirmed=item.get("unconfirmed", []),
+            )
+            for item in items
+        ],
+        update_conflicts=True,
+        unique_fields=["slug"],
+        update_fields=[
+            "name",
+            "short_name",
+            "jurisdiction",
+            "website",
+            "register_url",
+            "registration_mandatory",
+            "protected_titles",
+            "register_fields",
+            "status_words",
+            "sources",
+            "unconfirmed",
+        ],
+    )
+    Jurisdiction.objects.filter(code__in=[item["jurisdiction"] for item in items]).exclude(
+        social_work_regulated=True
+    ).update(social_work_regulated=True)
     for item in data.get("unregulated", []):
         Jurisdiction.objects.filter(code=item["jurisdiction"]).update(
             social_work_regulated=False,
@@ -97,7 +127,7 @@ def _load_regulators(data: dict[str, Any]) -> int:
             regulation_confirmed=bool(item.get("confirmed", False)),
         )
     _label_regulators()
-    return len(data.get("regulator", []))
+    return len(items)
 
 
 def regulator_labels(regulators: list[tuple[str, str, str]]) -> dict[str, str]:
@@ -119,10 +149,12 @@ def regulator_labels(regulators: list[tuple[str, str, str]]) -> dict[str, str]:
 def _label_regulators() -> None:
     regulators = list(Regulator.objects.select_related("jurisdiction"))
     labels = regulator_labels([(r.slug, r.name, r.jurisdiction.name) for r in regulators])
-    for regulator in regulators:
-        if regulator.label != labels[regulator.slug]:
-            regulator.label = labels[regulator.slug]
-            regulator.save(update_fields=["label"])
+    relabelled = [
+        regulator for regulator in regulators if regulator.label != labels[regulator.slug]
+    ]
+    for regulator in relabelled:
+        regulator.label = labels[regulator.slug]
+    Regulator.objects.bulk_update(relabelled, ["label"])
 
 
 class ReferenceDataError(ValueError):
@@ -171,24 +203,69 @@ def agreement_sides(item: dict[str, Any]) -> tuple[str, list[str], list[str]]:
 
 
 def _load_agreements(data: dict[str, Any]) -> int:
-    for item in data.get("agreement", []):
-        direction, registrants_of, practise_in = agreement_sides(item)
-        agreement, _ = PracticeAgreement.objects.update_or_create(
-            slug=item["slug"],
-            defaults={
-                "name": item["name"],
-                "kind": item["kind"],
-                "direction": direction,
-                "operational": item["operational"],
-                "operational_note": item.get("operational_note", ""),
-                "source": item["source"],
-                "confirmed": bool(item.get("confirmed", False)),
-            },
-        )
-        agreement.members.set(Jurisdiction.objects.filter(code__in=item.get("members", [])))
-        agreement.registrants_of.set(Jurisdiction.objects.filter(code__in=registrants_of))
-        agreement.practise_in.set(Jurisdiction.objects.filter(code__in=practise_in))
-    return len(data.get("agreement", []))
+    items = data.get("agreement", [])
+    # Every entry is checked before anything of the agreements is written.
+    sides = {item["slug"]: agreement_sides(item) for item in items}
+    PracticeAgreement.objects.bulk_create(
+        [
+            PracticeAgreement(
+                slug=item["slug"],
+                name=item["name"],
+                kind=item["kind"],
+                direction=sides[item["slug"]][0],
+                operational=item["operational"],
+                operational_note=item.get("operational_note", ""),
+                source=item["source"],
+                confirmed=bool(item.get("confirmed", False)),
+            )
+            for item in items
+        ],
+        update_conflicts=True,
+        unique_fields=["slug"],
+        update_fields=[
+            "name",
+            "kind",
+            "direction",
+            "operational",
+            "operational_note",
+            "source",
+            "confirmed",
+        ],
+    )
+    ids = dict(PracticeAgreement.objects.filter(slug__in=sides).values_list("slug", "id"))
+    _set_jurisdictions(ids, "members", {item["slug"]: item.get("members", []) for item in items})
+    _set_jurisdictions(ids, "registrants_of", {slug: side[1] for slug, side in sides.items()})
+    _set_jurisdictions(ids, "practise_in", {slug: side[2] for slug, side in sides.items()})
+    return len(items)
+
+
+def _set_jurisdictions(ids: dict[str, int], field_name: str, wanted: dict[str, list[str]]) -> None:
+    """Make the agreements' ``field_name`` hold exactly the jurisdictions of ``wanted``
+    (slug -> codes; a code that names no jurisdiction is left out), in a few statements for
+    all of them rather than three per agreement."""
+    sides = getattr(PracticeAgreement, field_name)
+    field, through = sides.field, sides.through
+    agreement, place = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
+    codes = {code for wanted_codes in wanted.values() for code in wanted_codes}
+    known = set(Jurisdiction.objects.filter(code__in=codes).values_list("code", flat=True))
+    want = {
+        (ids[slug], code)
+        for slug, wanted_codes in wanted.items()
+        for code in wanted_codes
+        if code in known
+    }
+    have = {
+        (agreement_id, code): row_id
+        for row_id, agreement_id, code in through.objects.filter(
+            **{f"{agreement}__in": ids.values()}
+        ).values_list("id", agreement, place)
+    }
+    stale = [row_id for pair, row_id in have.items() if pair not in want]
+    if stale:
+        through.objects.filter(id__in=stale).delete()
+    through.objects.bulk_create(
+        [through(**{agreement: a, place: code}) for a, code in sorted(want - have.keys())]
+    )
 
 
 def load_reference_data() -> LoadReport:
