@@ -85,10 +85,13 @@ def _let_test_teardown_outwait_a_last_request() -> None:
 def _let_test_teardown_empty_the_audit_log() -> None:
     """A transactional test ends by emptying every table; on SQLite that is a DELETE, which the
     audit log's append-only triggers refuse (PostgreSQL's TRUNCATE does not fire them). Only
-    for that emptying, the triggers step aside and are put back as they were. The full-text
-    index their absence left holding the profiles' words (Django's emptying does not know it)
-    is then rebuilt from its emptied table, or a later profile with a reused id would match
-    the words of the one before."""
+    for that emptying, every trigger steps aside and is put back as it was: not the audit
+    log's alone, since the tables are emptied in no set order and the triggers that keep the
+    stored search answers would write rows back into a table emptied before theirs (deleting
+    a registration claim restates where its practitioner practises from the claims still
+    there). The full-text index their absence left holding the profiles' words (Django's
+    emptying does not know it) is then rebuilt from its emptied table, or a later profile with
+    a reused id would match the words of the one before."""
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
         return
     # The backend's base module first: importing its operations alone is circular.

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
@@ -46,7 +45,6 @@ def demo(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[
             yield seed_demo()
         finally:
             call_command("flush", verbosity=0, interactive=False)
-            cache.clear()
 
 
 def _counts() -> tuple[int, ...]:
