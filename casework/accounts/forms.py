@@ -1,4 +1,3 @@
-import zoneinfo
 from typing import Any
 
 from allauth.account.adapter import get_adapter as get_account_adapter
@@ -13,7 +12,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from casework.accounts import tokens
-from casework.accounts.models import Role, User, validate_person_name
+from casework.accounts.models import Role, User, known_time_zones, validate_person_name
 from casework.accounts.second_factor import take_time_step
 from casework.accounts.zones import TimeZoneField
 from casework.privacy.middleware import client_address
@@ -29,7 +28,7 @@ class BrowserTimeZoneField(forms.CharField):
 
     def clean(self, value: Any) -> str:
         zone = super().clean(value)
-        return zone if zone in zoneinfo.available_timezones() else "UTC"
+        return zone if zone in known_time_zones() else "UTC"
 
 
 class ClientSignupForm(SignupForm):

@@ -1,3 +1,4 @@
+import functools
 import unicodedata
 import uuid
 import zoneinfo
@@ -26,8 +27,15 @@ class Role(models.TextChoices):
 STAFF_ROLES = frozenset({Role.PRACTITIONER, Role.OFFICER, Role.MODERATOR, Role.ADMIN})
 
 
+@functools.cache
+def known_time_zones() -> frozenset[str]:
+    """Every zone tzdata knows, read once per process: ``available_timezones`` walks the
+    database's folders on each call (milliseconds, and every person's validation asked)."""
+    return frozenset(zoneinfo.available_timezones())
+
+
 def validate_time_zone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
+    if value not in known_time_zones():
         raise ValidationError(_("%(zone)s is not a known time zone."), params={"zone": value})
 
 

@@ -20,6 +20,7 @@ from babel.dates import get_timezone_location
 from django import forms
 from django.utils.translation import gettext_lazy
 
+from casework.accounts.models import known_time_zones
 from casework.locales import cldr_locale, reader_language, reader_locale
 
 UTC_ZONE = "UTC"
@@ -42,7 +43,7 @@ def _zone_tab_order() -> dict[str, int]:
 @functools.cache
 def curated_zones() -> tuple[tuple[str, str], ...]:
     """(territory, zone) for every distinct clock of every country."""
-    available = zoneinfo.available_timezones()
+    available = known_time_zones()
     order = _zone_tab_order()
     chosen: list[tuple[str, str]] = []
     for territory, zones in sorted(get_global("territory_zones").items()):
@@ -90,7 +91,7 @@ def zone_choices(current: str = "") -> list[tuple[str, str]]:
     valid zone the list leaves out."""
     choices = list(_choices(reader_language()))
     offered = {zone for zone, _label in choices}
-    if current and current not in offered and current in zoneinfo.available_timezones():
+    if current and current not in offered and current in known_time_zones():
         choices.insert(1, (current, zone_label(current)))
     return choices
 
@@ -121,4 +122,4 @@ class TimeZoneField(forms.ChoiceField):
             self.choices = zone_choices(current)
 
     def valid_value(self, value: str) -> bool:
-        return value in zoneinfo.available_timezones()
+        return value in known_time_zones()

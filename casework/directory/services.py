@@ -1,7 +1,6 @@
 """Writes of the directory: a practitioner saves their profile."""
 
 import secrets
-import zoneinfo
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -15,7 +14,7 @@ from django.db import models, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from casework.accounts.models import Role, User, validate_person_name
+from casework.accounts.models import Role, User, known_time_zones, validate_person_name
 from casework.accounts.services import update_preferences
 from casework.directory.bio import BIO_MAX_CHARS, bio_text, render_bio
 from casework.directory.models import (
@@ -137,7 +136,7 @@ def check_profile(details: ProfileDetails) -> ProfileDetails:
                 % {"code": currency[:10]},
             )
 
-    if details.time_zone not in zoneinfo.available_timezones():
+    if details.time_zone not in known_time_zones():
         refuse("time_zone", _("Choose your time zone from the list."))
 
     bio = details.bio_source.replace("\r\n", "\n").strip()
