@@ -38,10 +38,9 @@ from casework.care.models import (
 )
 from casework.care.services import cases, check_ins, consents
 from casework.care.services.need import refresh_need
+from casework.demo.people import DEMO_CLIENT_EMAIL, DEMO_PRACTITIONER_EMAIL
 from casework.registry.models import Jurisdiction
 
-DEMO_PRACTITIONER_EMAIL = "practitioner@demo.casework.localhost"
-DEMO_CLIENT_EMAIL = "client@demo.casework.localhost"
 CLIENT_DOMAIN = "care.demo.casework.localhost"
 CLIENTS = 50
 HISTORY_DAYS = 91

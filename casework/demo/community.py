@@ -8,13 +8,12 @@ from casework.accounts.models import User
 from casework.community.models import Article, Comment
 from casework.community.services.articles import invite_contributor, save_article
 from casework.community.services.comments import moderate_comment, post_comment
-from casework.demo.messaging import (
+from casework.demo.people import (
+    DEMO_ADMIN_EMAIL,
     DEMO_CLIENT_EMAIL,
     DEMO_MODERATOR_EMAIL,
     DEMO_PRACTITIONER_EMAIL,
 )
-
-ADMIN_EMAIL = "admin@demo.casework.localhost"
 
 LISTENING = """\
 Early in my career I visited a family every week for three months and thought I was helping.
@@ -74,7 +73,7 @@ def seed_community() -> list[Article]:
     practitioner = User.objects.filter(email=DEMO_PRACTITIONER_EMAIL).first()
     client = User.objects.filter(email=DEMO_CLIENT_EMAIL).first()
     moderator = User.objects.filter(email=DEMO_MODERATOR_EMAIL).first()
-    admin = User.objects.filter(email=ADMIN_EMAIL).first()
+    admin = User.objects.filter(email=DEMO_ADMIN_EMAIL).first()
     if practitioner is None or client is None or moderator is None or admin is None:
         return []
     if Article.objects.exists():

@@ -9,14 +9,11 @@ left as it is. Run after ``seed_people`` and ``seed_registry`` (the places).
 from datetime import time
 
 from casework.accounts.models import Role, User
+from casework.demo.people import DEMO_CLIENT_EMAIL, DEMO_MODERATOR_EMAIL, DEMO_PRACTITIONER_EMAIL
 from casework.messaging import services
 from casework.messaging.models import Conversation, OfficeHours
 from casework.messaging.office_hours import set_office_hours
 from casework.registry.models import Jurisdiction
-
-DEMO_CLIENT_EMAIL = "client@demo.casework.localhost"
-DEMO_PRACTITIONER_EMAIL = "practitioner@demo.casework.localhost"
-DEMO_MODERATOR_EMAIL = "moderator@demo.casework.localhost"
 
 ENQUIRY = [
     (

@@ -11,6 +11,10 @@ from django.db import transaction
 from casework.accounts.models import Role, User
 
 DEMO_PASSWORD = "casework-demo-2026"
+DEMO_CLIENT_EMAIL = "client@demo.casework.localhost"
+DEMO_PRACTITIONER_EMAIL = "practitioner@demo.casework.localhost"
+DEMO_MODERATOR_EMAIL = "moderator@demo.casework.localhost"
+DEMO_ADMIN_EMAIL = "admin@demo.casework.localhost"
 
 
 @dataclass(frozen=True)
@@ -24,9 +28,9 @@ class DemoPerson:
 
 
 CAST = [
-    DemoPerson("client@demo.casework.localhost", Role.CLIENT, alias="Robin"),
+    DemoPerson(DEMO_CLIENT_EMAIL, Role.CLIENT, alias="Robin"),
     DemoPerson(
-        "practitioner@demo.casework.localhost",
+        DEMO_PRACTITIONER_EMAIL,
         Role.PRACTITIONER,
         legal_name="Amara Okafor",
         totp_secret="CASEWORKDEMOPRACTITIONERSECRETAA",
@@ -38,13 +42,13 @@ CAST = [
         totp_secret="CASEWORKDEMOOFFICERSECRETKEYAAAA",
     ),
     DemoPerson(
-        "moderator@demo.casework.localhost",
+        DEMO_MODERATOR_EMAIL,
         Role.MODERATOR,
         legal_name="Tomás Herrera",
         totp_secret="CASEWORKDEMOMODERATORSECRETKEYAA",
     ),
     DemoPerson(
-        "admin@demo.casework.localhost",
+        DEMO_ADMIN_EMAIL,
         Role.ADMIN,
         legal_name="Priya Raman",
         totp_secret="CASEWORKDEMOADMINISTRATORSECRETA",

@@ -4,7 +4,7 @@ advertised a course; Tomás warned them under the rule on advertising. Idempoten
 Robin has a report, nothing is added. Run after ``seed_messaging``."""
 
 from casework.accounts.models import Role, User
-from casework.demo.messaging import DEMO_CLIENT_EMAIL, DEMO_MODERATOR_EMAIL, DEMO_PRACTITIONER_EMAIL
+from casework.demo.people import DEMO_CLIENT_EMAIL, DEMO_MODERATOR_EMAIL, DEMO_PRACTITIONER_EMAIL
 from casework.messaging import services
 from casework.messaging.models import Conversation
 from casework.registry.models import Jurisdiction

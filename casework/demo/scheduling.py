@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 
 from casework.accounts.models import Role, User
+from casework.demo.people import DEMO_CLIENT_EMAIL, DEMO_PRACTITIONER_EMAIL
 from casework.directory.models import PractitionerProfile
 from casework.registry.models import Jurisdiction, RegistrationClaim
 from casework.scheduling.freshness import may_take_bookings
@@ -24,8 +25,6 @@ from casework.scheduling.models import Appointment, SessionType
 from casework.scheduling.queries import bookable, offered_session_types
 from casework.scheduling.services import availability, booking
 
-DEMO_CLIENT_EMAIL = "client@demo.casework.localhost"
-DEMO_PRACTITIONER_EMAIL = "practitioner@demo.casework.localhost"
 CLIENT_DOMAIN = "scheduling.demo.casework.localhost"
 CLIENT_ALIASES = [
     "Sky", "Morgan", "River", "Sam", "Ash", "Jude", "Noor", "Kai", "Remy", "Lane", "Rowan",

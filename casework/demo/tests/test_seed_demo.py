@@ -24,7 +24,8 @@ from casework.demo.directory import (
     demo_directory_practitioners,
     seed_directory,
 )
-from casework.demo.scheduling import DEMO_CLIENT_EMAIL, seed_scheduling
+from casework.demo.people import DEMO_CLIENT_EMAIL
+from casework.demo.scheduling import seed_scheduling
 from casework.demo.seed import DemoSeed, seed_demo
 from casework.directory.models import PractitionerProfile, ProfileLanguage
 from casework.directory.queries import listed_profiles
