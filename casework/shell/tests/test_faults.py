@@ -163,21 +163,25 @@ def _both_workers_answering(server: subprocess.Popen[bytes], base: str) -> set[i
 
 
 @contextmanager
-def _pages_asked_for(url: str, *, loaders: int, timeout: float) -> Iterator[list[int]]:
-    """``url`` asked for again and again from ``loaders`` threads while the block runs: the
-    statuses, in the order they came."""
-    statuses: list[int] = []
+def _pages_asked_for(
+    url: str, *, loaders: int, timeout: float
+) -> Iterator[list[tuple[int, float]]]:
+    """``url`` asked for again and again from ``loaders`` threads while the block runs: each
+    answer's status and seconds, in the order they came. The seconds tell the misses apart: a
+    status 0 after ``timeout`` is a page that waited too long, one at once a connection refused
+    or dropped."""
+    answers: list[tuple[int, float]] = []
     stop = threading.Event()
 
     def load() -> None:
         while not stop.is_set():
-            statuses.append(get(url, timeout=timeout)[0])
+            answers.append(get(url, timeout=timeout))
 
     threads = [threading.Thread(target=load) for _ in range(loaders)]
     for thread in threads:
         thread.start()
     try:
-        yield statuses
+        yield answers
     finally:
         stop.set()
         for thread in threads:
@@ -192,11 +196,11 @@ def test_a_web_worker_killed_under_load_is_replaced_and_the_other_keeps_answerin
     assert urlsplit(url).hostname == "127.0.0.1"
     with web_server(server_env(url, tmp_path), workers=2) as (server, base):
         before = _both_workers_answering(server, base)
-        with _pages_asked_for(base + PAGE, loaders=4, timeout=15) as statuses:
+        with _pages_asked_for(base + PAGE, loaders=4, timeout=15) as answers:
             time.sleep(0.5)
             victim = min(before)
             os.kill(victim, signal.SIGKILL)
-            answered_at_kill = len(statuses)
+            answered_at_kill = len(answers)
             deadline = time.monotonic() + 15
             while time.monotonic() < deadline:
                 workers = worker_pids(server)
@@ -208,6 +212,7 @@ def test_a_web_worker_killed_under_load_is_replaced_and_the_other_keeps_answerin
         assert server.poll() is None  # the server itself never stopped
         assert len(replaced) == 2
         assert victim not in replaced
+        statuses = [status for status, _seconds in answers]
         assert statuses.count(200) > answered_at_kill  # the survivor went on answering
         # Only requests the killed worker was holding may have failed.
         assert len([status for status in statuses if status != 200]) <= 8
@@ -225,7 +230,7 @@ def test_a_graceful_restart_replaces_every_web_worker_and_refuses_no_request(
     url = database_url_via(int(db.get("PORT") or 5432))
     with web_server(server_env(url, tmp_path), workers=2) as (server, base):
         before = _both_workers_answering(server, base)
-        with _pages_asked_for(base + PAGE, loaders=4, timeout=30) as statuses:
+        with _pages_asked_for(base + PAGE, loaders=4, timeout=30) as answers:
             time.sleep(0.5)
             server.send_signal(signal.SIGHUP)
             # Each old worker stops once its successor has had its start-up time (15 s).
@@ -236,15 +241,19 @@ def test_a_graceful_restart_replaces_every_web_worker_and_refuses_no_request(
                     break
                 time.sleep(0.2)
             replaced = worker_pids(server)
-            answered_at_restart = len(statuses)
-            while len(statuses) < answered_at_restart + 4 and time.monotonic() < deadline:
+            answered_at_restart = len(answers)
+            while len(answers) < answered_at_restart + 4 and time.monotonic() < deadline:
                 time.sleep(0.1)  # and the new workers answer
         assert server.poll() is None
         assert len(replaced) == 2
         assert not replaced & before, "a worker was not replaced"
-        assert len(statuses) > answered_at_restart
-        failed = [(n, status) for n, status in enumerate(statuses) if status != 200]
-        assert not failed, f"{len(failed)} of {len(statuses)} not answered 200: {failed[:20]}"
+        assert len(answers) > answered_at_restart
+        failed = [
+            (n, status, f"after {seconds:.1f} s")
+            for n, (status, seconds) in enumerate(answers)
+            if status != 200
+        ]
+        assert not failed, f"{len(failed)} of {len(answers)} not answered 200: {failed[:20]}"
 
 
 def _send(base: str, conversation_id: str, token: str, key: str) -> int:
