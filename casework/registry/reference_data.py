@@ -233,21 +233,25 @@ def _load_agreements(data: dict[str, Any]) -> int:
         ],
     )
     ids = dict(PracticeAgreement.objects.filter(slug__in=sides).values_list("slug", "id"))
-    _set_jurisdictions(ids, "members", {item["slug"]: item.get("members", []) for item in items})
-    _set_jurisdictions(ids, "registrants_of", {slug: side[1] for slug, side in sides.items()})
-    _set_jurisdictions(ids, "practise_in", {slug: side[2] for slug, side in sides.items()})
+    members = {item["slug"]: item.get("members", []) for item in items}
+    # Asked once for the three sides: both sides are among the members (checked above).
+    named = {code for codes in members.values() for code in codes}
+    known = set(Jurisdiction.objects.filter(code__in=named).values_list("code", flat=True))
+    _set_jurisdictions(ids, "members", members, known)
+    _set_jurisdictions(ids, "registrants_of", {slug: s[1] for slug, s in sides.items()}, known)
+    _set_jurisdictions(ids, "practise_in", {slug: s[2] for slug, s in sides.items()}, known)
     return len(items)
 
 
-def _set_jurisdictions(ids: dict[str, int], field_name: str, wanted: dict[str, list[str]]) -> None:
+def _set_jurisdictions(
+    ids: dict[str, int], field_name: str, wanted: dict[str, list[str]], known: set[str]
+) -> None:
     """Make the agreements' ``field_name`` hold exactly the jurisdictions of ``wanted``
-    (slug -> codes; a code that names no jurisdiction is left out), in a few statements for
-    all of them rather than three per agreement."""
+    (slug -> codes; a code not in ``known``, naming no jurisdiction, is left out), in a few
+    statements for all of them rather than three per agreement."""
     sides = getattr(PracticeAgreement, field_name)
     field, through = sides.field, sides.through
     agreement, place = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
-    codes = {code for wanted_codes in wanted.values() for code in wanted_codes}
-    known = set(Jurisdiction.objects.filter(code__in=codes).values_list("code", flat=True))
     want = {
         (ids[slug], code)
         for slug, wanted_codes in wanted.items()
