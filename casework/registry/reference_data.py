@@ -237,9 +237,11 @@ def _load_agreements(data: dict[str, Any]) -> int:
     # Asked once for the three sides: both sides are among the members (checked above).
     named = {code for codes in members.values() for code in codes}
     known = set(Jurisdiction.objects.filter(code__in=named).values_list("code", flat=True))
+    registrants_of = {slug: side[1] for slug, side in sides.items()}
+    practise_in = {slug: side[2] for slug, side in sides.items()}
     _set_jurisdictions(ids, "members", members, known)
-    _set_jurisdictions(ids, "registrants_of", {slug: s[1] for slug, s in sides.items()}, known)
-    _set_jurisdictions(ids, "practise_in", {slug: s[2] for slug, s in sides.items()}, known)
+    _set_jurisdictions(ids, "registrants_of", registrants_of, known)
+    _set_jurisdictions(ids, "practise_in", practise_in, known)
     return len(items)
 
 
