@@ -3,9 +3,12 @@ or cuts, and a real web server (granian, as production runs it) to answer throug
 
 import json
 import os
+import re
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 import urllib.error
@@ -21,6 +24,7 @@ from django.db import connection
 from casework.shell.supervisor import web_command
 
 ROOT = Path(__file__).resolve().parents[2]
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 
 class FaultyProxy:
@@ -224,3 +228,55 @@ def worker_pids(server: subprocess.Popen[bytes]) -> set[int]:
     """The server's worker processes (its children)."""
     children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text()
     return {int(pid) for pid in children.split()}
+
+
+def _guide_pages_proxy(upstream_port: int) -> tuple[str, str]:
+    """docs/linux-host.md's nginx for pages, as written: its ``casework_pages`` upstream, sent
+    to ``upstream_port``, and its ``location /``."""
+    guide = (ROOT / "docs" / "linux-host.md").read_text()
+    block = guide.split("```nginx\n", 1)[1].split("```", 1)[0]
+    upstream = next(
+        line for line in block.splitlines() if line.startswith("upstream casework_pages")
+    )
+    location = re.search(r"^    location / \{\n.*?^    \}\n", block, re.MULTILINE | re.DOTALL)
+    if "127.0.0.1:8000" not in upstream or location is None:
+        raise RuntimeError("docs/linux-host.md no longer has the pages' upstream and location")
+    return upstream.replace("127.0.0.1:8000", f"127.0.0.1:{upstream_port}"), location.group(0)
+
+
+@contextmanager
+def guide_nginx(upstream_port: int) -> Iterator[str]:
+    """Debian's nginx (``.ci/run`` installs it) in front of the pages on ``upstream_port`` as the
+    Linux host guide sets it up, on plain HTTP instead of TLS; yields its base URL."""
+    upstream, location = _guide_pages_proxy(upstream_port)
+    port = free_port()
+    # As root nginx's workers run as nobody: its files in a folder anyone may enter (pytest's
+    # own are private). Its errors go to its standard error, which pytest shows on a failure.
+    with tempfile.TemporaryDirectory() as folder:
+        Path(folder).chmod(0o755)
+        temp_paths = "".join(
+            f"    {kind}_temp_path {folder}/{kind};\n"
+            for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+        )
+        config = Path(folder) / "nginx.conf"
+        config.write_text(
+            f"daemon off;\nworker_processes 1;\npid {folder}/nginx.pid;\n"
+            "events { worker_connections 512; }\n"
+            f"http {{\n{temp_paths}    access_log off;\n    {upstream}\n"
+            f"    server {{\n    listen 127.0.0.1:{port};\n{location}    }}\n}}\n"
+        )
+        command = [NGINX, "-e", "stderr", "-p", folder, "-c", str(config)]
+        process = subprocess.Popen(command)  # noqa: S603  (Debian's nginx, our own file)
+        try:
+            deadline = time.monotonic() + 15
+            while True:
+                with socket.socket() as probe:
+                    if probe.connect_ex(("127.0.0.1", port)) == 0:
+                        break
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("nginx did not start (its standard error says why)")
+                time.sleep(0.1)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            process.terminate()  # nginx's fast shutdown
+            process.wait(10)
