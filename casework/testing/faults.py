@@ -154,6 +154,21 @@ def free_port() -> int:
         return port
 
 
+def wait_until_listening(
+    process: subprocess.Popen[bytes], port: int, name: str, *, seconds: float = 15
+) -> None:
+    """Return once ``process`` (a server of the test's, called ``name``) accepts connections
+    on 127.0.0.1:``port``; raise if it ends or takes longer than ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while True:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"{name} did not start (its standard error says why)")
+        time.sleep(0.1)
+
+
 def get(url: str, *, timeout: float = 45) -> tuple[int, float]:
     """The status of a GET of ``url`` and the seconds it took (0 when nothing answered). The
     first page a worker serves loads much of Django: on a busy machine, many seconds."""
@@ -268,14 +283,7 @@ def guide_nginx(upstream_port: int) -> Iterator[str]:
         command = [NGINX, "-e", "stderr", "-p", folder, "-c", str(config)]
         process = subprocess.Popen(command)  # noqa: S603  (Debian's nginx, our own file)
         try:
-            deadline = time.monotonic() + 15
-            while True:
-                with socket.socket() as probe:
-                    if probe.connect_ex(("127.0.0.1", port)) == 0:
-                        break
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("nginx did not start (its standard error says why)")
-                time.sleep(0.1)
+            wait_until_listening(process, port, "nginx")
             yield f"http://127.0.0.1:{port}"
         finally:
             process.terminate()  # nginx's fast shutdown

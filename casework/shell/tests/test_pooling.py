@@ -10,11 +10,9 @@ On the PostgreSQL + Redis run only (``.ci/run``), as the fault tests.
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,6 +33,7 @@ from casework.testing.faults import (
     on_postgresql_and_redis,
     post_json,
     server_env,
+    wait_until_listening,
     web_server,
 )
 
@@ -74,14 +73,7 @@ def pgbouncer() -> Iterator[int]:
         as_nobody = ["-u", "nobody"] if os.geteuid() == 0 else []
         process = subprocess.Popen([PGBOUNCER, *as_nobody, str(config)])  # noqa: S603
         try:
-            deadline = time.monotonic() + 15
-            while True:
-                with socket.socket() as probe:
-                    if probe.connect_ex(("127.0.0.1", port)) == 0:
-                        break
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("PgBouncer did not start (its standard error says why)")
-                time.sleep(0.1)
+            wait_until_listening(process, port, "PgBouncer")
             yield port
         finally:
             process.terminate()
