@@ -75,6 +75,8 @@ def _common(env: Mapping[str, str]) -> list[str]:
         # (auto) a worker reads a new connection's first bytes to tell HTTP/1 from HTTP/2, and
         # a worker told to stop while it reads them closes the connection unanswered: in three
         # of five graceful restarts under load, one request (of 8,000-16,000) got no answer.
+        # A stopping worker still closes a connection it accepted but had not read: the
+        # guide's nginx asks again (docs/linux-host.md, step 3, and test_faults).
         "--http",
         "1",
         # On SIGHUP granian starts each new worker, waits this long and stops the one it
