@@ -251,7 +251,7 @@ def _guide_pages_proxy(upstream_port: int) -> tuple[str, str]:
     guide = (ROOT / "docs" / "linux-host.md").read_text()
     block = guide.split("```nginx\n", 1)[1].split("```", 1)[0]
     upstream = next(
-        line for line in block.splitlines() if line.startswith("upstream casework_pages")
+        (line for line in block.splitlines() if line.startswith("upstream casework_pages")), ""
     )
     location = re.search(r"^    location / \{\n.*?^    \}\n", block, re.MULTILINE | re.DOTALL)
     if "127.0.0.1:8000" not in upstream or location is None:
