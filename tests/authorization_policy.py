@@ -28,7 +28,8 @@ is checked on several objects (a conversation page on each kind of conversation)
   is enough to show access), ``NOT_FOUND`` (404: not theirs, answered as a missing object is),
   ``FORBIDDEN`` (403: their role never opens this route), ``LOGIN`` (sent to sign in),
   ``MFA`` (staff without a second factor, sent to enrol), ``REAUTHENTICATE`` (asked to confirm
-  their password first), ``UNAUTHORIZED`` (401, JSON), ``METHOD`` (405). Every persona's
+  their password first), ``UNAUTHORIZED`` (401, JSON), ``METHOD`` (405). A 429 (a rate limit
+  reached) is none of these, nor ``IN``: no route declares it, so it always shows. Every persona's
   session has just confirmed its password, so pages that ask for it again show what lies
   behind. ``signed_in(default, ...)`` starts a table where the visitor gets ``LOGIN`` and the
   staff member without MFA gets ``MFA``; ``public(default, ...)`` one where everyone gets the
