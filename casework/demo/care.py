@@ -102,7 +102,7 @@ def _seed_caseload(practitioner: User) -> None:
             _history(case, pick, index, now)
     urgent = Case.objects.filter(practitioner=practitioner, client__alias=URGENT_ALIAS).first()
     if urgent is not None:
-        _answer_urgently_today(urgent, now)
+        _answer_urgently_today(urgent)
 
 
 def _clients() -> list[User]:
@@ -199,8 +199,10 @@ def _answers_for(instrument: Instrument, level: float, pick: random.Random) -> d
 
 def _history(case: Case, pick: random.Random, index: int, now: datetime) -> None:
     trend = _trend(index)
-    # Plans ask at the last full hour but one, so that today's check-in is open now.
-    local_now = now.astimezone(schedules.client_zone(case))
+    # Plans ask at the last full hour but one, so that today's check-in is open now: the hour
+    # and the day read together, as the plan is made. A load that crosses midnight would
+    # otherwise ask on the new day at the old day's hour, not due yet.
+    local_now = timezone.now().astimezone(schedules.client_zone(case))
     asked_at = time(max(local_now.hour - 1, 0), 0)
     for code, every_days in _plans_for(index):
         instrument = INSTRUMENTS[code]
@@ -210,7 +212,7 @@ def _history(case: Case, pick: random.Random, index: int, now: datetime) -> None
             instrument=code,
             every_days=every_days,
             time_of_day=asked_at,
-            starts_on=schedules.client_today(case),
+            starts_on=local_now.date(),
         )
         first_due = plan.check_ins.order_by("due_at")[0].due_at
         # Past answers, oldest first, as the answering service writes them.
@@ -247,11 +249,11 @@ def _history(case: Case, pick: random.Random, index: int, now: datetime) -> None
     refresh_need([case.pk], now=now)
 
 
-def _answer_urgently_today(case: Case, now: datetime) -> None:
+def _answer_urgently_today(case: Case) -> None:
     """Harper's PHQ-9 today: item 9 answered "several days", through the real service."""
     check_in = (
         CheckIn.objects.filter(
-            case=case, instrument="phq9", status=CheckInStatus.OPEN, due_at__lte=now
+            case=case, instrument="phq9", status=CheckInStatus.OPEN, due_at__lte=timezone.now()
         )
         .order_by("due_at")
         .first()
