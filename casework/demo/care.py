@@ -16,7 +16,7 @@ Idempotent: a caseload already seeded is left as it is. Run after ``seed_people`
 import math
 import random
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import time, timedelta
 from statistics import fmean
 
 from allauth.account.models import EmailAddress
@@ -90,7 +90,6 @@ def seed_care() -> CareSeed:
 
 
 def _seed_caseload(practitioner: User) -> None:
-    now = timezone.now()
     people = _clients()
     robin = User.objects.filter(email=DEMO_CLIENT_EMAIL, role=Role.CLIENT).first()
     if robin is not None:
@@ -99,7 +98,7 @@ def _seed_caseload(practitioner: User) -> None:
         pick = random.Random(client.email)  # noqa: S311  (fictional demo data)
         with transaction.atomic():
             case = _ready_case(practitioner, client, pick, index)
-            _history(case, pick, index, now)
+            _history(case, pick, index)
     urgent = Case.objects.filter(practitioner=practitioner, client__alias=URGENT_ALIAS).first()
     if urgent is not None:
         _answer_urgently_today(urgent)
@@ -197,12 +196,13 @@ def _answers_for(instrument: Instrument, level: float, pick: random.Random) -> d
     return answers
 
 
-def _history(case: Case, pick: random.Random, index: int, now: datetime) -> None:
+def _history(case: Case, pick: random.Random, index: int) -> None:
     trend = _trend(index)
     # Plans ask at the last full hour but one, so that today's check-in is open now: the hour
     # and the day read together, as the plan is made. A load that crosses midnight would
     # otherwise ask on the new day at the old day's hour, not due yet.
-    local_now = timezone.now().astimezone(schedules.client_zone(case))
+    now = timezone.now()
+    local_now = now.astimezone(schedules.client_zone(case))
     asked_at = time(max(local_now.hour - 1, 0), 0)
     for code, every_days in _plans_for(index):
         instrument = INSTRUMENTS[code]
